@@ -1,0 +1,127 @@
+// Sparse 64-bit physical memory shared by every SMMU instance of a scenario.
+// Storage is allocated in 4 KiB frames on first write; unwritten memory reads as zero.
+// Huge address spaces therefore cost only what is written.
+// All multi-byte accesses are little-endian (IHI 0070 §3.16: structures in memory are little-endian
+// unless SMMU_CR0/STE endianness says otherwise; the model supports little-endian only).
+
+import { MASK64 } from './bits';
+
+const FRAME_SHIFT = 12n;
+const FRAME_SIZE = 4096;
+const OFFSET_MASK = 0xfffn;
+
+export interface MemoryWrite {
+  addr: bigint;
+  size: number;
+}
+
+/** Called after every write: the hazard tracker and caches-of-memory observe writes through it. */
+export type WriteObserver = (addr: bigint, size: number) => void;
+
+export class PhysicalMemory {
+  // Key: frame number (addr >> 12) as a number: at most 2^52, exact in a double.
+  private readonly frames = new Map<number, BigUint64Array>();
+  private readonly observers: WriteObserver[] = [];
+
+  /** Number of frames holding data (for state reports and memory bounds). */
+  get frameCount(): number {
+    return this.frames.size;
+  }
+
+  onWrite(o: WriteObserver): void {
+    this.observers.push(o);
+  }
+
+  private frame(addr: bigint, create: boolean): BigUint64Array | undefined {
+    const key = Number(addr >> FRAME_SHIFT);
+    let f = this.frames.get(key);
+    if (!f && create) {
+      f = new BigUint64Array(FRAME_SIZE / 8);
+      this.frames.set(key, f);
+    }
+    return f;
+  }
+
+  read64(addr: bigint): bigint {
+    addr &= MASK64;
+    const off = Number(addr & OFFSET_MASK);
+    if ((off & 7) === 0) {
+      const f = this.frames.get(Number(addr >> FRAME_SHIFT));
+      return f ? f[off >> 3] : 0n;
+    }
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(this.read8(addr + BigInt(i)));
+    return v;
+  }
+
+  write64(addr: bigint, value: bigint): void {
+    addr &= MASK64;
+    value &= MASK64;
+    const off = Number(addr & OFFSET_MASK);
+    if ((off & 7) === 0) {
+      this.frame(addr, true)![off >> 3] = value;
+    } else {
+      for (let i = 0; i < 8; i++) this.write8Raw((addr + BigInt(i)) & MASK64, Number((value >> BigInt(8 * i)) & 0xffn));
+    }
+    this.notify(addr, 8);
+  }
+
+  read32(addr: bigint): bigint {
+    addr &= MASK64;
+    if ((addr & 3n) === 0n) {
+      const v = this.read64(addr & ~7n);
+      return (addr & 4n) ? v >> 32n : v & 0xffff_ffffn;
+    }
+    let v = 0n;
+    for (let i = 3; i >= 0; i--) v = (v << 8n) | BigInt(this.read8(addr + BigInt(i)));
+    return v;
+  }
+
+  write32(addr: bigint, value: bigint): void {
+    addr &= MASK64;
+    value &= 0xffff_ffffn;
+    for (let i = 0; i < 4; i++) this.write8Raw((addr + BigInt(i)) & MASK64, Number((value >> BigInt(8 * i)) & 0xffn));
+    this.notify(addr, 4);
+  }
+
+  read8(addr: bigint): number {
+    addr &= MASK64;
+    const f = this.frames.get(Number(addr >> FRAME_SHIFT));
+    if (!f) return 0;
+    const off = Number(addr & OFFSET_MASK);
+    return Number((f[off >> 3] >> BigInt((off & 7) * 8)) & 0xffn);
+  }
+
+  write8(addr: bigint, value: number): void {
+    this.write8Raw(addr & MASK64, value & 0xff);
+    this.notify(addr & MASK64, 1);
+  }
+
+  private write8Raw(addr: bigint, value: number): void {
+    const f = this.frame(addr, true)!;
+    const off = Number(addr & OFFSET_MASK);
+    const sh = BigInt((off & 7) * 8);
+    f[off >> 3] = (f[off >> 3] & ~(0xffn << sh)) | (BigInt(value) << sh);
+  }
+
+  /** Read `len` bytes (len is bounded by the caller). */
+  readBytes(addr: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.read8((addr + BigInt(i)) & MASK64);
+    return out;
+  }
+
+  writeBytes(addr: bigint, data: Uint8Array): void {
+    for (let i = 0; i < data.length; i++) this.write8Raw((addr + BigInt(i)) & MASK64, data[i]);
+    this.notify(addr & MASK64, data.length);
+  }
+
+  /** Frames in use, lowest first: for the memory map view. */
+  usedFrames(): bigint[] {
+    return [...this.frames.keys()].sort((a, b) => a - b).map((k) => BigInt(k) << FRAME_SHIFT);
+  }
+
+  private notify(addr: bigint, size: number): void {
+    for (let i = 0; i < this.observers.length; i++) this.observers[i](addr, size);
+  }
+}
