@@ -1,0 +1,197 @@
+// The engine's results as plain JSON: what the language server sends in custom requests, what the
+// debugger shows, what the panels draw and what `iommu-lens run --json` prints.
+// Every 64-bit value is a lower-case 0x-hex string; lines are 1-based (as the CLI prints them);
+// columns are 1-based too. Consumers must treat every string as untrusted text (scenario names
+// end up here): escape before rendering.
+
+export type Hex = string;
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface WireRange {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+export interface WireDiagnostic {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  severity: Severity;
+  /** Stable code: syntax (`E_SYNTAX_…`), semantic (`E_…`), run results (`F_TRANSLATION`, `EXPECT_FAILED`), hazards (`H_…`). */
+  code: string;
+  message: string;
+  /** Related locations (e.g. the write that made a TLB entry stale). */
+  related?: Array<{ line: number; col: number; message: string }>;
+}
+
+/** An event record as the SMMU wrote it: every field named as in IHI 0070 §7.3. */
+export interface WireEvent {
+  /** Event name, e.g. `F_TRANSLATION`. */
+  type: string;
+  /** Event number, e.g. `0x10`. */
+  code: Hex;
+  sid: Hex;
+  ssv: boolean;
+  ssid?: Hex;
+  inputAddr?: Hex;
+  ipa?: Hex;
+  rnw?: boolean;
+  pnu?: boolean;
+  ind?: boolean;
+  s2?: boolean;
+  class?: 'CD' | 'TT' | 'IN';
+  stall?: boolean;
+  stag?: Hex;
+  /** Every other field of the record, by its spec name. */
+  fields: Record<string, Hex>;
+  /** The four dwords as written to the event queue. */
+  raw: Hex[];
+  smmu: string;
+}
+
+export interface WireWalkStep {
+  stage: 1 | 2;
+  level: number;
+  tableAddr: Hex;
+  index: number;
+  descAddr: Hex;
+  descPa: Hex;
+  desc: Hex;
+  kind: 'table' | 'block' | 'page' | 'invalid' | 'reserved';
+  /** Decoded descriptor fields by spec name (AttrIndx, AP, AF, nG, OA, …). */
+  fields: Record<string, Hex>;
+  s2Walk?: WireWalk;
+}
+
+export interface WireWalk {
+  stage: 1 | 2;
+  granule: 4 | 16 | 64;
+  inputSize: number;
+  startLevel: number;
+  ttb: Hex;
+  inputAddr: Hex;
+  steps: WireWalkStep[];
+  outputAddr?: Hex;
+  fault?: { kind: string; stage: 1 | 2; level: number; class: 'CD' | 'TT' | 'IN'; inputAddr: Hex; ipa?: Hex; reason: string };
+}
+
+export interface WireHazard {
+  /** Stable code, e.g. `H_STALE_TLB`. */
+  code: string;
+  severity: Severity;
+  message: string;
+  /** One-line fix. */
+  fix: string;
+  line: number;
+  related: Array<{ line: number; col: number; message: string }>;
+}
+
+export interface WireTlbEntry {
+  id: number;
+  stage: 'S1' | 'S2' | 'S12';
+  regime?: string;
+  asid?: Hex;
+  vmid?: Hex;
+  global: boolean;
+  inputBase: Hex;
+  /** Log2 of the mapped size (12 = 4K page, 21 = 2M block). */
+  sizeLog2: number;
+  outputBase: Hex;
+  perms: string;
+  hits: number;
+  /** Step index that inserted it. */
+  insertedAt: number;
+}
+
+export interface WireConfigEntry {
+  id: number;
+  kind: 'STE' | 'CD';
+  sid: Hex;
+  ssid?: Hex;
+  /** Decoded fields by spec name. */
+  fields: Record<string, Hex>;
+  hits: number;
+  insertedAt: number;
+}
+
+export interface WireRegister {
+  name: string;
+  offset: Hex;
+  value: Hex;
+  fields: Record<string, Hex>;
+}
+
+export interface WireSteView {
+  sid: Hex;
+  addr: Hex;
+  raw: Hex[];
+  fields: Record<string, Hex>;
+  config: string;
+  /** Validity problem, e.g. `C_BAD_STE: STE.V == 0`. */
+  problem?: string;
+  cds: Array<{ ssid: Hex; addr: Hex; raw: Hex[]; fields: Record<string, Hex>; problem?: string }>;
+  /** Names of the scenario's page tables reachable from this stream (for the memory map). */
+  tables: Array<{ name?: string; stage: 1 | 2; base: Hex }>;
+}
+
+export interface WireSmmuState {
+  name: string;
+  enabled: boolean;
+  registers: WireRegister[];
+  streams: WireSteView[];
+  tlb: WireTlbEntry[];
+  configCache: WireConfigEntry[];
+  eventQueue: WireEvent[];
+  stalled: Array<{ sid: Hex; ssid?: Hex; iova: Hex; stag: Hex; line: number }>;
+}
+
+export interface WireStep {
+  /** 0-based position in the run. */
+  index: number;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  /** `dma`, `ats`, `cmd`, `reg`, `write`, `map`, `unmap`, `pte`, `ste`, `cd`, `pagetable`, `smmu`, `expect`, … */
+  kind: string;
+  /** One-line description for the debugger's call stack and the timeline. */
+  label: string;
+  smmu?: string;
+  sid?: Hex;
+  ssid?: Hex;
+  iova?: Hex;
+  outcome?: 'ok' | 'fault' | 'stalled' | 'aborted' | 'bypass';
+  pa?: Hex;
+  tlb?: 'hit' | 'miss';
+  events: WireEvent[];
+  hazards: WireHazard[];
+  walks?: WireWalk[];
+  /** For commands: what each command removed. */
+  removed?: { tlb: number[]; config: number[] };
+  /** Expectation result when the step is (or carries) an expectation. */
+  expectation?: { passed: boolean; message: string };
+}
+
+export interface WireScenarioResult {
+  file: string;
+  diagnostics: WireDiagnostic[];
+  steps: WireStep[];
+  expectations: { passed: number; failed: number };
+  /** True when the file was larger than the configured limit and only analysed in part. */
+  partial?: boolean;
+}
+
+/** The whole model state after a step: for the panels, the debugger's Variables view and hovers. */
+export interface WireState {
+  stepIndex: number;
+  line: number;
+  smmus: WireSmmuState[];
+  /** Walks of the step (the transaction's walk when the step is a transaction). */
+  walks: WireWalk[];
+  /** TLB/config entries added and removed by this step (ids), for highlighting. */
+  changes: { tlbAdded: number[]; tlbRemoved: number[]; configAdded: number[]; configRemoved: number[] };
+}
