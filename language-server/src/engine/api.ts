@@ -1,0 +1,64 @@
+// The engine's public contract, used by the language server, the CLI and the debugger.
+// The implementation lives beside this file (see index.ts); consumers import from './api' types
+// and from './index' the functions.
+
+import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from './wire';
+
+export interface IncludeResolver {
+  /**
+   * Read the file an `include "path"` names, relative to the including document's URI.
+   * Returns the resolved URI and text, or an error message (missing file, outside the workspace, …)
+   * that the engine reports as a diagnostic on the include.
+   */
+  (fromUri: string, path: string): { uri: string; text: string } | { error: string };
+}
+
+export interface EngineOptions {
+  readInclude?: IncludeResolver;
+  /** Polled between steps; when it returns true the run stops early (stale edit). */
+  isCancelled?: () => boolean;
+  /** Files above this size (in characters) are analysed in part, with a notice. */
+  maxFileSize?: number;
+}
+
+/** Static information about a step, known after compiling (before running). */
+export interface StepInfo {
+  index: number;
+  /** 1-based, as in WireStep. */
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  kind: string;
+  label: string;
+}
+
+/**
+ * A compiled scenario with its own model instance. Steps run one at a time; `goto` replays from the
+ * start (the model is deterministic), which gives the debugger step back and reverse continue.
+ */
+export interface ScenarioSession {
+  readonly uri: string;
+  /** Syntax and semantic diagnostics from compiling (run results are in WireStep / result()). */
+  readonly diagnostics: readonly WireDiagnostic[];
+  readonly steps: readonly StepInfo[];
+  /** Number of steps executed so far (0 = nothing run, steps.length = finished). */
+  readonly position: number;
+  /** Run the next step; undefined at the end. */
+  step(): WireStep | undefined;
+  /** Reset the model and run up to `position` steps. */
+  goto(position: number): void;
+  /** Run all remaining steps and return the scenario's result (all steps, all diagnostics). */
+  runToEnd(): WireScenarioResult;
+  /** Results of the steps executed so far. */
+  results(): readonly WireStep[];
+  /** The model's state after the last executed step. */
+  state(): WireState;
+  /**
+   * Debug-console expressions, evaluated against the current state without changing it:
+   * `translate smmu0 sid 0x100 [ssid N] 0x1000 [read|write|exec] [priv]`, `ste smmu0 0x100`,
+   * `cd smmu0 0x100 [ssid]`, `tlb smmu0`, `reg smmu0.CR0`, `read64 0x…`, `decode ste 0x… 0x…`.
+   * Returns text; an unknown expression returns a message saying what is accepted (never throws).
+   */
+  evaluate(expression: string): string;
+}
