@@ -1,0 +1,124 @@
+// Fixed words of the `.smmu` language, for the parser, completion and the TextMate grammar.
+// Spec field names and enum values are NOT listed here: any identifier is accepted in field
+// position and the engine checks it against the model's field tables.
+
+/** Words that start a statement (case-insensitive). */
+export const STATEMENT_KEYWORDS = [
+  'include',
+  'smmu',
+  'pagetable',
+  'cdtable',
+  'cd',
+  'ste',
+  'write64',
+  'write32',
+  'write16',
+  'write8',
+  'reg',
+  'cmd',
+  'dma',
+  'ats',
+  'map',
+  'unmap',
+  'pte',
+  'expect',
+] as const;
+
+export type StatementKeyword = (typeof STATEMENT_KEYWORDS)[number];
+
+/** Statement keywords that close an unterminated `{` block when they start a line inside it
+ *  (`cd`, `map` and `ats` are also block field names, so they do not). */
+export const BLOCK_BREAKERS: ReadonlySet<string> = new Set([
+  'include',
+  'smmu',
+  'pagetable',
+  'cdtable',
+  'ste',
+  'write64',
+  'write32',
+  'write16',
+  'write8',
+  'reg',
+  'cmd',
+  'dma',
+  'unmap',
+  'pte',
+  'expect',
+]);
+
+/** Options of `dma` / `ats` lines. Flags take no value. */
+export const TRANSACTION_OPTIONS = ['sid', 'ssid', 'iova', 'addr', 'len', 'read', 'write', 'priv', 'exec'] as const;
+
+/** What an `expect` can check. */
+export const EXPECT_KINDS = ['pa', 'fault', 'event', 'tlb', 'hazard', 'outcome', 'mem'] as const;
+
+/** Field names that may follow an expectation's value (`expect fault F_TRANSLATION stage 2 class TT`). */
+export const EXPECT_FIELDS = ['stage', 'class', 'addr', 'iova', 'ipa', 'level', 'sid', 'ssid', 'rnw', 'inst', 'priv', 'ind', 'pnu', 's2', 'reason', 'count'] as const;
+
+/** Words that are flags in an inline option list: they never take the next token as a value.
+ *  Any other option name takes exactly one value (`asid 5`, `cs sev`, `class TT`). A spec field
+ *  that is a 1-bit flag but not listed here is written with a value (`ssec 1`). */
+export const FLAG_WORDS: ReadonlySet<string> = new Set([
+  'leaf',
+  'priv',
+  'unpriv',
+  'exec',
+  'read',
+  'write',
+  'ssv',
+  'ssec',
+  'nsec',
+  'ns',
+  'inst',
+  'data',
+  'linear',
+  '2level',
+  '2lvl',
+  's1',
+  's2',
+  'nested',
+  'ng',
+  'global',
+  'device',
+  'normal',
+  'xn',
+  'pxn',
+  'uxn',
+  'af0',
+  'noaf',
+  'dbm',
+  'contig',
+  'contiguous',
+  'user',
+  'block',
+  'page',
+  'table',
+  'enable',
+  'disable',
+]);
+
+/** Permission words of a mapping (`map ... -> PA rw`). */
+export function isPermsWord(lower: string): boolean {
+  if (lower === 'ro' || lower === 'none' || lower === 'wo') return true;
+  if (lower.length === 0 || lower.length > 3) return false;
+  for (const ch of lower) if (ch !== 'r' && ch !== 'w' && ch !== 'x') return false;
+  return new Set(lower).size === lower.length;
+}
+
+/** Every fixed word, for completion and the TextMate grammar. */
+export const KEYWORDS: readonly string[] = [
+  ...STATEMENT_KEYWORDS,
+  'raw',
+  'no',
+  ...TRANSACTION_OPTIONS,
+  ...EXPECT_KINDS,
+  'level',
+  'hit',
+  'miss',
+].filter((w, i, a) => a.indexOf(w) === i);
+
+const STATEMENT_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);
+
+export function isStatementKeyword(lower: string): lower is StatementKeyword {
+  return STATEMENT_SET.has(lower);
+}
