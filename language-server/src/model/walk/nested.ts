@@ -1,0 +1,124 @@
+// Nested (stage 1 + stage 2) translation. IHI 0070 §3.4.? / §7.3: every stage-1 table address is an
+// IPA translated by stage 2 (CLASS=TT); the stage-1 output is translated by stage 2 (CLASS=IN).
+// A stage-2 fault during either is reported as a stage-2 fault (S2=1) with the faulting IPA.
+
+import type { PhysicalMemory } from '../memory';
+import type { Access, Perms, StageResult, WalkFault, WalkTrace } from '../types';
+import { memFetch, type DescFetch, type DescUpdate, type FetchResult } from './api';
+import type { ConfigError, S1WalkConfig, S2WalkConfig } from './config';
+import { mkFault } from './engine';
+import { fromPerms, toPerms } from './perms';
+import { compileS1, walkStage1, type S1Compiled } from './stage1';
+import { compileS2, s2IsDevice, walkStage2, type S2Compiled } from './stage2';
+
+/** Stage-1 table walks are data reads (IHI 0070 §3.4: TT accesses need stage-2 read permission). */
+const TT_ACCESS: Access = { read: true, exec: false, priv: true };
+
+export interface NestedFetchOptions {
+  /** Record the stage-2 walk of every stage-1 descriptor address (WalkStep.s2Walk). */
+  trace?: boolean;
+  /** Stage-2 HTTU updates made while translating table addresses. */
+  writeBack?: (u: DescUpdate) => void;
+}
+
+/**
+ * A DescFetch for stage-1 walks under nesting: translates each descriptor IPA with stage 2 (CLASS=TT),
+ * then reads the descriptor at the PA. Throws if the stage-2 configuration is illegal (check it first).
+ */
+export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemory, opts?: NestedFetchOptions): DescFetch {
+  const c = 'kind' in s2 ? s2 : compileS2(s2);
+  if ('event' in c) throw new Error(`makeNestedFetch: illegal stage-2 configuration: ${c.issues.map((i) => i.message).join('; ')}`);
+  const plain = memFetch(mem);
+  const wopts = { trace: !!opts?.trace, faultClass: 'TT' as const, writeBack: opts?.writeBack };
+  const ptw = !!c.cfg.ptw;
+  return (addr: bigint): FetchResult => {
+    const r = walkStage2(c, addr, TT_ACCESS, plain, wopts);
+    if (!r.ok) return { ok: false, fault: r.fault!, s2Walk: r.trace };
+    if (ptw && s2IsDevice(r.result.attrs.memAttr ?? 0)) {
+      // IHI 0070 STE.S2PTW: a stage-1 table walk that lands on stage-2 Device memory is a stage-2
+      // permission fault (CLASS=TT).
+      const f = mkFault('F_PERMISSION', 2, r.result.level, 'TT', addr,
+        `STE.S2PTW=1: stage-1 table at IPA 0x${addr.toString(16)} is stage-2 Device memory (MemAttr=0b${(r.result.attrs.memAttr ?? 0).toString(2).padStart(4, '0')})`);
+      if (r.trace) r.trace.fault = f;
+      return { ok: false, fault: f, s2Walk: r.trace };
+    }
+    return { ok: true, pa: r.result.outputAddr, value: mem.read64(r.result.outputAddr), s2Walk: r.trace };
+  };
+}
+
+export interface NestedOk {
+  ok: true;
+  /** Final PA. */
+  outputAddr: bigint;
+  s1: StageResult;
+  s2: StageResult;
+  /** Intersection of both stages' permissions. */
+  perms: Perms;
+  s1Trace?: WalkTrace;
+  /** Stage-2 walk of the stage-1 output (the table-address stage-2 walks are in s1Trace steps). */
+  s2Trace?: WalkTrace;
+  updates?: DescUpdate[];
+}
+
+export interface NestedFault {
+  ok: false;
+  fault: WalkFault;
+  /** Which part faulted: the stage-1 walk (incl. its table fetches) or the final stage-2 walk. */
+  during: 's1' | 's2';
+  s1?: StageResult;
+  s1Trace?: WalkTrace;
+  s2Trace?: WalkTrace;
+  configError?: undefined;
+}
+
+export interface NestedConfigError {
+  ok: false;
+  fault?: undefined;
+  configError: ConfigError;
+}
+
+export type NestedOutcome = NestedOk | NestedFault | NestedConfigError;
+
+export interface NestedOptions {
+  trace?: boolean;
+  writeBack?: (u: DescUpdate) => void;
+}
+
+/** Nested translation VA -> IPA -> PA (stage-2 faults on table fetches: S2=1, CLASS=TT; on the output: CLASS=IN). */
+export function translateNested(
+  s1: S1WalkConfig | S1Compiled,
+  s2: S2WalkConfig | S2Compiled,
+  va: bigint,
+  access: Access,
+  mem: PhysicalMemory,
+  opts?: NestedOptions,
+): NestedOutcome {
+  const c2 = 'kind' in s2 ? s2 : compileS2(s2);
+  if ('event' in c2) return { ok: false, configError: c2 };
+  const c1 = 'kind' in s1 ? s1 : compileS1(s1);
+  if ('event' in c1) return { ok: false, configError: c1 };
+  const trace = !!opts?.trace;
+  let updates: DescUpdate[] | undefined;
+  const wb = (u: DescUpdate): void => {
+    (updates ??= []).push(u);
+    opts?.writeBack?.(u);
+  };
+  const fetch = makeNestedFetch(c2, mem, { trace, writeBack: wb });
+  const r1 = walkStage1(c1, va, access, fetch, { trace, writeBack: wb });
+  if (!r1.ok) return { ok: false, fault: r1.fault!, during: 's1', s1Trace: r1.trace };
+  const r2 = walkStage2(c2, r1.result.outputAddr, access, memFetch(mem), { trace, faultClass: 'IN', writeBack: wb });
+  if (!r2.ok) return { ok: false, fault: r2.fault!, during: 's2', s1: r1.result, s1Trace: r1.trace, s2Trace: r2.trace };
+  const out: NestedOk = {
+    ok: true,
+    outputAddr: r2.result.outputAddr,
+    s1: r1.result,
+    s2: r2.result,
+    perms: toPerms(fromPerms(r1.result.perms) & fromPerms(r2.result.perms)),
+  };
+  if (trace) {
+    out.s1Trace = r1.trace;
+    out.s2Trace = r2.trace;
+  }
+  if (updates) out.updates = updates;
+  return out;
+}

@@ -1,0 +1,228 @@
+// Stage-1 walk (CD-configured, VA -> IPA/PA). DDI 0487 D8 (VMSAv8-64), IHI 0070 §3.4 (VA range
+// selection, TBI), §5.4 (CD fields), §3.13 (HTTU).
+
+import type { Access, StageResult, WalkStep, WalkTrace } from '../types';
+import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
+import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
+import { descend, mkFault, newLoopState } from './engine';
+import { descOutput, makeGeometry, type Geometry } from './geometry';
+import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
+
+const MASK64 = (1n << 64n) - 1n;
+
+interface S1Range {
+  cfg: S1RangeConfig;
+  geo: Geometry | undefined; // undefined when EPD
+  /** Bits that must equal VA[55]: [63:ia] (or [55:ia] with TBI). */
+  upper: bigint;
+}
+
+/** A validated stage-1 configuration with its precomputed geometry. */
+export interface S1Compiled {
+  readonly kind: 's1';
+  readonly cfg: S1WalkConfig;
+  readonly r0: S1Range;
+  readonly r1: S1Range | undefined;
+  readonly regime: S1Regime;
+}
+
+const compiled = new WeakMap<S1WalkConfig, S1Compiled | ConfigError>();
+
+function makeRange(cfg: S1WalkConfig, r: S1RangeConfig): S1Range {
+  const ia = 64 - r.tsz;
+  const top = r.tbi ? 56 : 64;
+  const upper = ia >= top ? 0n : (((1n << BigInt(top - ia)) - 1n) << BigInt(ia));
+  const geo = r.epd ? undefined : makeGeometry(1, r.granule, ia, s1StartLevel(r.granule, ia), r.ttb, cfg.ips, !!cfg.lpa);
+  return { cfg: r, geo, upper };
+}
+
+/**
+ * Validates and precomputes a stage-1 configuration (cached per config object: treat configs as
+ * immutable). A ConfigError means the SMMU would raise C_BAD_CD.
+ */
+export function compileS1(cfg: S1WalkConfig): S1Compiled | ConfigError {
+  let c = compiled.get(cfg);
+  if (c) return c;
+  const issues = checkS1Config(cfg);
+  if (issues.length) c = { event: 'C_BAD_CD', issues };
+  else {
+    c = {
+      kind: 's1',
+      cfg,
+      r0: makeRange(cfg, cfg.tt0),
+      r1: cfg.tt1 ? makeRange(cfg, cfg.tt1) : undefined,
+      regime: cfg.regime ?? 'el1',
+    };
+  }
+  compiled.set(cfg, c);
+  return c;
+}
+
+/**
+ * VA as the walk and the TLB see it: the top byte replaced by the sign of VA[55] when TBI applies
+ * (IHI 0070 §3.4.1). TLB entries are tagged with canonical input addresses.
+ */
+export function s1Canonical(cfg: S1WalkConfig, va: bigint): bigint {
+  const r = (va >> 55n) & 1n ? cfg.tt1 ?? cfg.tt0 : cfg.tt0;
+  if (!r.tbi) return va;
+  return (va >> 55n) & 1n ? va | (0xffn << 56n) : va & ((1n << 56n) - 1n);
+}
+
+/**
+ * Stage-1 permissions of a leaf (DDI 0487 D8.4.1 data/instruction access permissions, D8.4.2
+ * hierarchical controls). `lo`/`hi`: descriptor halves; `tableAttrs`: see LoopState.
+ */
+function s1Perms(lo: number, hi: number, tableAttrs: number, regime: S1Regime, wxn: boolean): number {
+  const ap2 = (lo >> 7) & 1;
+  const ap1 = (lo >> 6) & 1;
+  const aptNoWrite = (tableAttrs >> 3) & 1; // APTable[1]
+  const aptNoUnpriv = (tableAttrs >> 2) & 1; // APTable[0]
+  const uxn = ((hi >> 22) & 1) | ((tableAttrs >> 1) & 1); // UXN / XN, UXNTable / XNTable
+  if (regime === 'el2') {
+    // Single privilege level: AP[1], PXN, APTable[0] and PXNTable do not apply; all accesses as privileged.
+    const w = !ap2 && !aptNoWrite;
+    const x = !uxn && !(wxn && w);
+    return PR | UR | (w ? PW | UW : 0) | (x ? PX | UX : 0);
+  }
+  const pxn = ((hi >> 21) & 1) | (tableAttrs & 1);
+  const pw = !ap2 && !aptNoWrite;
+  const ur = ap1 === 1 && !aptNoUnpriv;
+  const uw = ur && pw;
+  const ux = !uxn && !(wxn && uw);
+  // A region writable at EL0 is never executable at EL1 (DDI 0487 D8.4.1, "PXN implied by EL0 write").
+  const px = !pxn && !(wxn && pw) && !uw;
+  return PR | (pw ? PW : 0) | (ur ? UR : 0) | (uw ? UW : 0) | (ux ? UX : 0) | (px ? PX : 0);
+}
+
+function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime, wxn: boolean, a: Access): string {
+  const ap = (lo >> 6) & 3;
+  const parts: string[] = [];
+  if (!a.read) {
+    if (ap & 2) parts.push(`AP[2:1]=0b${ap.toString(2).padStart(2, '0')} is read-only`);
+    if (tableAttrs & 8) parts.push('APTable[1]=1 on the way removes write permission');
+  }
+  if (!a.priv && regime !== 'el2') {
+    if (!(ap & 1)) parts.push(`AP[2:1]=0b${ap.toString(2).padStart(2, '0')} gives no unprivileged access`);
+    if (tableAttrs & 4) parts.push('APTable[0]=1 on the way removes unprivileged access');
+  }
+  if (a.read && a.exec) {
+    const xnName = regime === 'el2' ? 'XN' : a.priv ? 'PXN' : 'UXN';
+    if (a.priv && regime !== 'el2') {
+      if ((hi >> 21) & 1) parts.push('PXN=1');
+      if (tableAttrs & 1) parts.push('PXNTable=1 on the way');
+      if (ap === 1) parts.push('AP[2:1]=0b01 (writable at EL0) implies PXN');
+    } else {
+      if ((hi >> 22) & 1) parts.push(`${xnName}=1`);
+      if (tableAttrs & 2) parts.push(`${regime === 'el2' ? 'XNTable' : 'UXNTable'}=1 on the way`);
+    }
+    if (wxn) parts.push('CD.WXN=1 makes writable memory execute-never');
+  }
+  return `stage 1 forbids a ${accessName(a)}: ${parts.join('; ') || 'no permission'}`;
+}
+
+const st1 = newLoopState();
+
+/** Stage-1 translation of `va`. Faults carry stage 1, CLASS=IN (their own fetch faults keep theirs). */
+export function walkStage1(
+  cfgIn: S1WalkConfig | S1Compiled,
+  va: bigint,
+  access: Access,
+  fetch: DescFetch,
+  opts?: WalkOptions,
+): StageOutcome {
+  const c = 'kind' in cfgIn ? cfgIn : compileS1(cfgIn);
+  if ('event' in c) return { ok: false, configError: c };
+  const cfg = c.cfg;
+  const sel = (va >> 55n) & 1n;
+  // IHI 0070 §3.4.1: VA[55] selects TTB1 when the CD has two ranges; a single-range regime has TTB0 only.
+  const range = sel && c.r1 ? c.r1 : c.r0;
+  const geo = range.geo;
+  const steps: WalkStep[] | undefined = opts?.trace ? [] : undefined;
+  const n = range === c.r1 ? '1' : '0';
+  let trace: WalkTrace | undefined;
+  if (steps) {
+    trace = {
+      stage: 1, granule: range.cfg.granule, inputSize: 64 - range.cfg.tsz,
+      startLevel: geo ? geo.startLevel : 0, ttb: range.cfg.ttb, inputAddr: va, steps,
+    };
+  }
+  const fail = (f: ReturnType<typeof mkFault>): StageOutcome => {
+    if (trace) trace.fault = f;
+    return { ok: false, fault: f, trace };
+  };
+  if (geo === undefined) {
+    return fail(mkFault('F_TRANSLATION', 1, 0, 'IN', va, `CD.EPD${n}=1: walks of the TTB${n} range are disabled`));
+  }
+  const upperBits = va & range.upper;
+  if (sel ? upperBits !== range.upper || !c.r1 : upperBits !== 0n) {
+    const hiBit = range.cfg.tbi ? 55 : 63;
+    const why = !c.r1 && sel
+      ? `VA[55]=1 but the ${c.regime} regime has only the TTB0 range`
+      : `VA[${hiBit}:${geo.inputSize}] must all be ${sel} for the TTB${n} range (CD.T${n}SZ=${range.cfg.tsz})`;
+    return fail(mkFault('F_TRANSLATION', 1, 0, 'IN', va, `VA ${'0x' + va.toString(16)} is outside the input range: ${why}`));
+  }
+  const st = st1;
+  if (!descend(geo, va & geo.inMask, va, fetch, steps, st, 'IN')) return fail(st.fault!);
+  const level = st.level;
+  const d = st.desc;
+  const lo = Number(d & 0xffff_ffffn);
+  const hi = Number(d >> 32n);
+  const oa = descOutput(geo, d, geo.oaMask[level]);
+  if (oa >= geo.outLimit) {
+    return fail(mkFault('F_ADDR_SIZE', 1, level, 'IN', va,
+      `level ${level} output address 0x${oa.toString(16)} is beyond the ${geo.outSize}-bit IPS`));
+  }
+  let newDesc = d;
+  let what: DescUpdate['what'] | undefined;
+  if (((lo >> 10) & 1) === 0) {
+    // IHI 0070 §3.13: HA sets AF in the descriptor; else AFFD=1 lets AF=0 pass; else Access flag fault,
+    // which has priority over a permission fault.
+    if (cfg.ha) {
+      newDesc |= 1n << 10n;
+      what = 'AF';
+    } else if (!cfg.affd) {
+      return fail(mkFault('F_ACCESS', 1, level, 'IN', va, `level ${level} descriptor has AF=0 (CD.HA=0, CD.AFFD=0)`));
+    }
+  }
+  const tAttrs = range.cfg.had ? 0 : st.tableAttrs; // CD.HADx: hierarchical attributes disabled
+  const wxn = !!cfg.wxn;
+  let perms = s1Perms(lo, hi, tAttrs, c.regime, wxn);
+  const need = neededPerm(access);
+  if ((perms & need) === 0) {
+    // HTTU dirty state (IHI 0070 §3.13.3): DBM=1 with AP[2]=1 is writable-clean; a write clears AP[2].
+    const dbmOk = !access.read && cfg.ha && cfg.hd && ((hi >> 19) & 1) === 1 && ((lo >> 7) & 1) === 1;
+    const p2 = dbmOk ? s1Perms(lo & ~0x80, hi, tAttrs, c.regime, wxn) : 0;
+    if ((p2 & need) === 0) return fail(mkFault('F_PERMISSION', 1, level, 'IN', va, permReason(lo, hi, tAttrs, c.regime, wxn, access)));
+    newDesc &= ~(1n << 7n);
+    perms = p2;
+    what = what ? 'AF+DBM' : 'DBM';
+  }
+  let updates: DescUpdate[] | undefined;
+  if (what) {
+    const u: DescUpdate = { stage: 1, level, descAddr: st.descAddr, descPa: st.descPa, oldValue: d, newValue: newDesc, what };
+    updates = [u];
+    opts?.writeBack?.(u);
+  }
+  const shift = geo.shift[level];
+  const off = geo.offMask[level];
+  const canon = sel ? va | (MASK64 & ~geo.inMask) : va & geo.inMask;
+  const result: StageResult = {
+    stage: 1,
+    outputAddr: oa | (va & off),
+    blockShift: shift,
+    inputBase: canon & ~off,
+    outputBase: oa,
+    perms: toPerms(perms),
+    attrs: {
+      attrIndx: (lo >> 2) & 7,
+      sh: (lo >> 8) & 3,
+      nG: c.regime !== 'el2' && ((lo >> 11) & 1) === 1,
+      af: ((Number(newDesc & 0x400n)) >> 10) === 1,
+      contiguous: ((hi >> 20) & 1) === 1,
+      dbm: ((hi >> 19) & 1) === 1,
+    },
+    level,
+  };
+  if (trace) trace.outputAddr = result.outputAddr;
+  return updates ? { ok: true, result, trace, updates } : { ok: true, result, trace };
+}
