@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  StructDef, FieldError, fld, res0, vals, decode, encode, tryEncode, getField, setField, fieldByName,
+  describeField, describeStruct, validate,
+} from '../../../language-server/src/model/fields';
+
+// A small synthetic structure so the codec is tested independently of the spec tables.
+const T: StructDef = {
+  name: 'T',
+  dwords: 2,
+  spec: 'test',
+  fields: [
+    fld('En', 0, 0, 'test', 'enable'),
+    fld('Mode', 3, 1, 'test', 'mode', { values: vals([0, 'OFF', 'off'], [1, 'ON', 'on'], [2, 'RSVD', 'reserved', true]), valuesComplete: true }),
+    res0(5, 4, 'test'),
+    fld('Ptr', 51, 6, 'test', 'pointer', { address: true }),
+    fld('Top', 63, 60, 'test', 'top nibble'),
+    fld('Whole', 127, 64, 'test', 'all of dword1'),
+  ],
+};
+
+test('decode reads each field at its bit range; address fields decode to the address', () => {
+  const d = decode(T, [0x8000_1234_5678_9ac3n, 0xffff_ffff_ffff_ffffn]);
+  assert.equal(d.En, 1n);
+  assert.equal(d.Mode, 1n); // bits [3:1] of 0x3 = 0b001
+  assert.equal(d.RES0_5_4, 0n); // bits [5:4] of 0xc3 = 0b00
+  assert.equal(d.Ptr, 0x1234_5678_9ac0n); // bits [51:6] in place, low 6 bits zero
+  assert.equal(d.Top, 0x8n);
+  assert.equal(d.Whole, 0xffff_ffff_ffff_ffffn);
+});
+
+test('missing dwords decode as zero', () => {
+  assert.equal(decode(T, [1n]).Whole, 0n);
+});
+
+test('encode round-trips and keeps base bits outside the written fields', () => {
+  const base = [0x30n, 0n]; // RES0 bits [5:4] set
+  const w = encode(T, { en: 1n, MODE: 2n, Ptr: 0xabc0n }, base);
+  assert.equal(w[0], 0x30n | 1n | (2n << 1n) | 0xabc0n);
+  const d = decode(T, w);
+  assert.equal(d.Mode, 2n);
+  assert.equal(d.Ptr, 0xabc0n);
+  assert.equal(getField(T, w, 'ptr'), 0xabc0n);
+});
+
+test('encode rejects a value wider than its field, naming the field', () => {
+  assert.throws(() => encode(T, { Mode: 8n }), (e: unknown) => e instanceof FieldError && e.field === 'Mode' && e.kind === 'overflow');
+  assert.throws(() => encode(T, { Top: 16n }), (e: unknown) => e instanceof FieldError && e.field === 'Top');
+  assert.throws(() => encode(T, { Whole: 1n << 64n }), FieldError);
+  assert.throws(() => encode(T, { En: -1n }), (e: unknown) => e instanceof FieldError && e.kind === 'negative');
+});
+
+test('encode rejects misaligned and too-large addresses', () => {
+  assert.throws(() => encode(T, { Ptr: 0x1001n }), (e: unknown) => e instanceof FieldError && e.kind === 'misaligned');
+  assert.throws(() => encode(T, { Ptr: 1n << 52n }), (e: unknown) => e instanceof FieldError && e.kind === 'overflow');
+  assert.equal(encode(T, { Ptr: (1n << 52n) - 64n })[0], (1n << 52n) - 64n);
+});
+
+test('unknown field names are a FieldError; tryEncode reports instead of throwing', () => {
+  assert.throws(() => setField(T, [], 'Nope', 1n), (e: unknown) => e instanceof FieldError && e.kind === 'unknown-field');
+  const r = tryEncode(T, { Mode: 9n });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.error.field, 'Mode');
+});
+
+test('fieldByName is case-insensitive and accepts the struct prefix', () => {
+  assert.equal(fieldByName(T, 'ptr')?.name, 'Ptr');
+  assert.equal(fieldByName(T, 't.MODE')?.name, 'Mode');
+  assert.equal(fieldByName(T, 'nothing'), undefined);
+});
+
+test('validate reports RES0 bits and Reserved / undefined encodings', () => {
+  assert.deepEqual(validate(T, [0n, 0n]), []);
+  const issues = validate(T, [0x10n | (2n << 1n), 0n]);
+  assert.deepEqual(issues.map((i) => i.field).sort(), ['Mode', 'RES0_5_4']);
+  const undef = validate(T, [3n << 1n, 0n]);
+  assert.equal(undef.length, 1);
+  assert.match(undef[0].message, /not a defined encoding/);
+});
+
+test('describeField gives range, meaning, values and citation', () => {
+  const md = describeField(T, 'mode');
+  assert.match(md, /\*\*T\.Mode\*\*/);
+  assert.match(md, /bits \[3:1\]/);
+  assert.match(md, /\| 0b010 \| RSVD \(Reserved\)/);
+  assert.match(md, /\*test\*/);
+  assert.match(describeField(T, 'Whole'), /dword 1 bits \[63:0\] \(T bits \[127:64\]\)/);
+});
+
+test('describeStruct lists decoded values with their names and hides zero RES0', () => {
+  const md = describeStruct(T, [1n | (1n << 1n), 0n]);
+  assert.match(md, /\| Mode \| 0\[3:1\] \| 0x1 \| ON: on \|/);
+  assert.doesNotMatch(md, /RES0_5_4/);
+});
+
+test('fld() converts structure-wide bit numbers and refuses ranges that cross a dword', () => {
+  const f = fld('X', 165, 160, 's', '');
+  assert.deepEqual([f.word, f.hi, f.lo], [2, 37, 32]);
+  assert.throws(() => fld('Y', 65, 62, 's', ''));
+});
