@@ -1,0 +1,9 @@
+// The model's public entry point: a pure SMMUv3 library (no vscode, LSP or Node imports).
+export * from './bits';
+export * from './memory';
+export * from './types';
+export * from './smmu';
+/** Field tables: decode/encode/describe every STE/CD/L1 descriptor/command/event/register field. */
+export * as fields from './fields';
+/** VMSAv8-64 walks and their configuration checks. */
+export * as walk from './walk';

@@ -1,0 +1,119 @@
+// What an SMMU instance implements (IHI 0070 §6.3.1-6.3.6, SMMU_IDR0..5), plus the
+// implementation choices the spec leaves open (cache sizes and replacement policies).
+// Declared per instance; the IDR registers are derived from it (see idr.ts).
+
+import type { Granule } from '../types';
+
+export type SmmuVersion = '3.0' | '3.1' | '3.2';
+
+/** Cache replacement policy. 'unbounded' ignores the capacity. */
+export type CachePolicy = 'lru' | 'fifo' | 'random' | 'unbounded';
+
+export interface CacheConfig {
+  capacity: number;
+  policy: CachePolicy;
+  /** Seed for the 'random' policy (deterministic replay). */
+  seed?: number;
+}
+
+export interface SmmuFeatures {
+  version: SmmuVersion;
+  /** IDR0.S1P / IDR0.S2P. */
+  stage1: boolean;
+  stage2: boolean;
+  /** Nested (Config 0b111) needs both stages (IHI 0070 §3.3.1). */
+  nested: boolean;
+  /** Output address size in bits (IDR5.OAS: 32, 36, 40, 42, 44, 48, 52). */
+  oas: number;
+  /** Input address size in bits: largest IPA stage 2 accepts (IHI 0070 §3.4.1). */
+  ias: number;
+  granules: Granule[];
+  asidBits: 8 | 16;
+  vmidBits: 8 | 16;
+  /** IDR1.SSIDSIZE, 0..20. */
+  ssidBits: number;
+  /** IDR1.SIDSIZE, 0..32. */
+  sidBits: number;
+  ats: boolean;
+  pri: boolean;
+  /** IDR0.HTTU: none, access flag only, access flag and dirty state. */
+  httu: 'none' | 'ha' | 'hd';
+  /** IDR0.STALL_MODEL: 'supported' (0b00), 'none' (0b01, terminate only), 'forced' (0b10). */
+  stall: 'supported' | 'none' | 'forced';
+  /** IDR3.RIL: range invalidation. */
+  ril: boolean;
+  /** IDR0.BTM: broadcast TLB maintenance. */
+  btm: boolean;
+  /** IDR0.HYP: EL2 / E2H translation regime (CR2.E2H, CMD_TLBI_EL2_*). */
+  hyp: boolean;
+  /** IDR0.CD2L: 2-level CD tables. */
+  cd2l: boolean;
+  /** IDR0.ST_LEVEL: linear only or 2-level stream tables too. */
+  stLevel: 'linear' | '2lvl';
+  /** IDR0.MSI. */
+  msi: boolean;
+  /** IDR0.TTENDIAN: the model supports little-endian only. */
+  endianness: 'le';
+  /** Log2 of the largest queue (IDR1.CMDQS / EVENTQS / PRIQS, at most 19). */
+  cmdqs: number;
+  eventqs: number;
+  priqs: number;
+  /** Implementation choices (the spec leaves TLB/config cache sizes open). */
+  tlb: CacheConfig;
+  configCache: CacheConfig;
+}
+
+/** The full SMMUv3.2 feature set: the default for an instance a scenario names without declaring. */
+export function fullFeatures(): SmmuFeatures {
+  return {
+    version: '3.2',
+    stage1: true,
+    stage2: true,
+    nested: true,
+    oas: 48,
+    ias: 48,
+    granules: [4, 16, 64],
+    asidBits: 16,
+    vmidBits: 16,
+    ssidBits: 20,
+    sidBits: 32,
+    ats: true,
+    pri: true,
+    httu: 'hd',
+    stall: 'supported',
+    ril: true,
+    btm: true,
+    hyp: true,
+    cd2l: true,
+    stLevel: '2lvl',
+    msi: true,
+    endianness: 'le',
+    cmdqs: 19,
+    eventqs: 19,
+    priqs: 19,
+    tlb: { capacity: 1 << 20, policy: 'unbounded' },
+    configCache: { capacity: 1 << 16, policy: 'unbounded' },
+  };
+}
+
+/** Feature set with overrides; nested is forced off when a stage is missing. */
+export function makeFeatures(over: Partial<SmmuFeatures> = {}): SmmuFeatures {
+  const f = { ...fullFeatures(), ...over };
+  if (!f.stage1 || !f.stage2) f.nested = false;
+  return f;
+}
+
+/** Feature inconsistencies a declaration may contain (for diagnostics). */
+export function checkFeatures(f: SmmuFeatures): string[] {
+  const out: string[] = [];
+  if (!f.stage1 && !f.stage2) out.push('at least one of stage1/stage2 must be implemented (IHI 0070 §6.3.1 IDR0.S1P/S2P)');
+  if (![32, 36, 40, 42, 44, 48, 52].includes(f.oas)) out.push(`OAS ${f.oas} is not an IDR5.OAS size (32/36/40/42/44/48/52)`);
+  if (f.ssidBits < 0 || f.ssidBits > 20) out.push('SSIDSIZE must be 0..20 (IHI 0070 §6.3.2)');
+  if (f.sidBits < 0 || f.sidBits > 32) out.push('SIDSIZE must be 0..32 (IHI 0070 §6.3.2)');
+  if (f.granules.length === 0) out.push('at least one granule must be supported');
+  if (f.pri && !f.ats) out.push('PRI requires ATS (IHI 0070 §6.3.1 IDR0.PRI)');
+  if (f.sidBits > 7 && f.stLevel === 'linear') {
+    // Allowed, just a note: large linear tables (IHI 0070 §3.3.2 recommends 2-level above 64 entries).
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+// The SMMUv3 instance: public surface.
+export { fullFeatures, makeFeatures, checkFeatures } from './features';
+export type { SmmuFeatures, SmmuVersion, CachePolicy, CacheConfig } from './features';
+export { idrValues } from './idr';
+export { SmmuInstance } from './instance';
+export type { RegAccessResult, SmmuSnapshot } from './instance';
+export { SmmuSystem } from './system';
+export type { TranslateRequest, TransactionResult, Outcome, EventRecord, TlbEntryInfo, StalledTransaction, StructView } from './result';
+export type { CommandResult } from './commands';
+export type { ConfigCacheEntry } from './configCache';
+export { interpretSte } from './ste';
+export type { SteConfig, SteCheck, ConfigRule, StreamMode } from './ste';
+export { interpretCd } from './cd';
+export type { CdConfig, CdCheck } from './cd';
+export { locateSte } from './tables';
+export type { StreamTableCfg } from './tables';
+export { makeEvent, decodeEvent } from './events';
+export type { EventInfo } from './events';
+export type { TranslateOptions } from './translate';
+export type { TlbiOp, TlbPort } from './tlbPort';
+export { permits, permsText } from './perms';

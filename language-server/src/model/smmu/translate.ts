@@ -1,0 +1,428 @@
+// The transaction pipeline (IHI 0070 §3.2 "operation overview"): SMMUEN/GBPA, StreamID check,
+// STE (config cache), SubstreamID / CD selection, TLB lookup, stage 1 / stage 2 / nested walks,
+// fault -> event record -> record / terminate / stall. Raw words -> decoded config -> walk ->
+// typed fault -> event record, with the fault-to-event mapping in one place (faultEvent below).
+
+import type { Access, EventType, FaultClass, Perms, StageResult, WalkFault, WalkTrace } from '../types';
+import type { PhysicalMemory } from '../memory';
+import type { S1Regime } from '../walk/config';
+import type { SmmuFeatures } from './features';
+import type { ConfigCache } from './configCache';
+import { interpretSte, type SteConfig } from './ste';
+import { interpretCd, type CdConfig } from './cd';
+import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct, type StreamTableCfg } from './tables';
+import type { EventInfo } from './events';
+import type { EventRecord, TransactionResult, TranslateRequest, TlbEntryInfo } from './result';
+import { permits } from './perms';
+import { s1Walk, s2Walk, nestedFetch, plainFetch, type StageRun } from './walkPort';
+import type { TlbPort } from './tlbPort';
+
+/** What the pipeline needs from its instance. */
+export interface PipelineCtx {
+  readonly features: SmmuFeatures;
+  readonly mem: PhysicalMemory;
+  readonly configCache: ConfigCache<SteConfig, CdConfig>;
+  readonly tlb: TlbPort;
+  readonly step: number;
+  smmuEnabled(): boolean;
+  gbpaAbort(): boolean;
+  recInvSid(): boolean;
+  e2h(): boolean;
+  streamTable(): StreamTableCfg;
+  /** Build an event record (not yet written). */
+  makeEvent(type: EventType, info: EventInfo, reason: string): EventRecord;
+  /** Write to the event queue (sets recorded / queueIndex / notRecordedBecause). */
+  recordEvent(ev: EventRecord): void;
+  /** Keep a stalled transaction; returns its STAG. */
+  stall(res: TransactionResult, ev: EventRecord): number;
+  nextStag(): number;
+}
+
+export interface TranslateOptions {
+  /**
+   * Look, don't touch: no cache fills, no TLB fills, no event queue writes, no stalls, no HTTU
+   * writes (for the debug console's `translate` and for hovers). Faults are still reported.
+   */
+  dryRun?: boolean;
+}
+
+const hex = (v: bigint | number) => '0x' + v.toString(16);
+
+/** Translate a DMA of `len` bytes: per mapped region; the first fault ends the DMA. */
+export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: TranslateOptions = {}): TransactionResult {
+  const len = req.len ?? 1n;
+  const first = translateOne(ctx, req.sid, req.ssid, req.iova, req.access, opts);
+  if (len <= 1n || (first.outcome !== 'ok' && first.outcome !== 'bypass')) return first;
+  const end = req.iova + len; // exclusive
+  let regionEnd = nextRegion(first, req.iova);
+  if (regionEnd >= end) return first;
+  const pages: TransactionResult[] = [first];
+  let last = first;
+  while (regionEnd < end) {
+    const r = translateOne(ctx, req.sid, req.ssid, regionEnd, req.access, opts);
+    pages.push(r);
+    last = r;
+    if (r.outcome !== 'ok' && r.outcome !== 'bypass') break;
+    regionEnd = nextRegion(r, regionEnd);
+  }
+  // The DMA's result: the first page's details, the overall outcome, every page's result.
+  const out: TransactionResult = { ...first, pages };
+  if (last.outcome !== 'ok' && last.outcome !== 'bypass') {
+    out.outcome = last.outcome;
+    out.events = pages.flatMap((p) => p.events);
+    out.reason = last.reason;
+    out.stag = last.stag;
+  }
+  out.used = {
+    configEntries: [...new Set(pages.flatMap((p) => p.used.configEntries))],
+    tlbEntries: [...new Set(pages.flatMap((p) => p.used.tlbEntries))],
+    descriptors: pages.flatMap((p) => p.used.descriptors),
+  };
+  return out;
+}
+
+/** End (exclusive) of the region the translation of `addr` covers. */
+function nextRegion(r: TransactionResult, addr: bigint): bigint {
+  if (r.outcome === 'bypass') return (1n << 64n); // untranslated: one region
+  const shift = r.tlbEntry ? BigInt(r.tlbEntry.blockShift) : BigInt(r.blockShift ?? 12);
+  return ((addr >> shift) + 1n) << shift;
+}
+
+function newResult(sid: number, ssid: number | undefined, iova: bigint, access: Access): TransactionResult {
+  return {
+    outcome: 'fault', sid, ssid, iova, access, tlb: 'n/a', configCache: 'n/a', walks: {}, events: [],
+    used: { configEntries: [], tlbEntries: [], descriptors: [] },
+  };
+}
+
+/** Translate one address. */
+export function translateOne(
+  ctx: PipelineCtx, sidIn: bigint | number, ssid: number | undefined, iova: bigint, access: Access, opts: TranslateOptions,
+): TransactionResult {
+  const dry = opts.dryRun === true;
+  const f = ctx.features;
+  const sid = Number(sidIn);
+  const res = newResult(sid, ssid, iova, access);
+  const base: EventInfo = { sid, ssid, iova, access };
+
+  // IHI 0070 §6.3.14 SMMU_GBPA: with SMMU_CR0.SMMUEN == 0, transactions bypass or abort per GBPA.ABORT.
+  if (!ctx.smmuEnabled()) {
+    if (ctx.gbpaAbort()) return done(res, 'aborted', 'SMMU_CR0.SMMUEN == 0 and SMMU_GBPA.ABORT == 1: aborted, no event (IHI 0070 §6.3.14)');
+    res.pa = iova;
+    return done(res, 'bypass', 'SMMU_CR0.SMMUEN == 0 and SMMU_GBPA.ABORT == 0: global bypass (IHI 0070 §6.3.14)');
+  }
+
+  // ---- STE ----
+  res.configCache = 'miss';
+  let ste: SteConfig;
+  const cached = dry ? ctx.configCache.peekSte(sid) : ctx.configCache.getSte(sid);
+  if (cached) {
+    res.configCache = 'hit';
+    ste = cached.value;
+    res.ste = { addr: cached.addr, raw: cached.raw, fields: ste.fields, config: ste, cacheId: cached.id };
+    res.used.configEntries.push(cached.id);
+  } else {
+    const t = ctx.streamTable();
+    // IHI 0070 §3.3.2, §6.3.24: out-of-range StreamID (or beyond SMMU_IDR1.SIDSIZE) -> C_BAD_STREAMID,
+    // recorded only when SMMU_CR2.RECINVSID == 1 (IHI 0070 §6.3.12).
+    const loc = sid >= 2 ** f.sidBits
+      ? { ok: false as const, reason: `StreamID ${hex(sid)} is beyond SMMU_IDR1.SIDSIZE (${f.sidBits} bits)`, l1Addr: undefined }
+      : locateSte(ctx.mem, t, sid);
+    if (loc.l1Addr !== undefined) res.used.descriptors.push(loc.l1Addr);
+    if (!loc.ok) {
+      const ev = ctx.makeEvent('C_BAD_STREAMID', base, loc.reason);
+      if (ctx.recInvSid()) emit(ctx, ev, dry);
+      else ev.notRecordedBecause = 'SMMU_CR2.RECINVSID == 0';
+      res.events.push(ev);
+      return done(res, 'fault', `C_BAD_STREAMID: ${loc.reason}`);
+    }
+    const raw = readStruct(ctx.mem, loc.addr, 8);
+    res.used.descriptors.push(loc.addr);
+    const chk = interpretSte(raw, f);
+    if (!chk.ok) {
+      res.ste = { addr: loc.addr, raw, fields: chk.fields };
+      const ev = ctx.makeEvent('C_BAD_STE', base, `${chk.rule.message} (${chk.rule.spec})`);
+      ev.rule = chk.rule;
+      emit(ctx, ev, dry);
+      res.events.push(ev);
+      return done(res, 'fault', `C_BAD_STE: ${chk.rule.message}`);
+    }
+    ste = chk.config;
+    res.ste = { addr: loc.addr, raw, fields: ste.fields, config: ste };
+    if (!dry) {
+      const { entry } = ctx.configCache.putSte(sid, loc.addr, raw, ste, ctx.step);
+      res.ste.cacheId = entry.id;
+      res.used.configEntries.push(entry.id);
+    }
+  }
+
+  // IHI 0070 §5.2 STE.Config == 0b0xx: abort, no event.
+  if (ste.mode === 'abort') return done(res, 'aborted', `STE.Config == 0b${Number(ste.fields.Config).toString(2).padStart(3, '0')}: abort, no event (IHI 0070 §5.2)`);
+
+  // A SubstreamID is only usable with stage 1 and S1CDMax != 0 (IHI 0070 §3.9.1, §5.2 STE.S1CDMax).
+  if (ssid !== undefined && (!ste.s1 || ste.s1.cdMax === 0)) {
+    const why = !ste.s1 ? 'a transaction with a SubstreamID on a stream without stage 1' : 'a transaction with a SubstreamID but STE.S1CDMax == 0 (substreams disabled)';
+    return badSubstream(ctx, res, base, why, dry);
+  }
+
+  if (ste.mode === 'bypass') {
+    res.pa = iova;
+    return done(res, 'bypass', 'STE.Config == 0b100: bypass (IHI 0070 §5.2)');
+  }
+
+  if (ste.mode === 's2') return stage2Only(ctx, res, base, ste, iova, access, dry);
+
+  // ---- stage 1: choose the CD (IHI 0070 §5.2 STE.S1DSS) ----
+  const s1 = ste.s1!;
+  let effSsid: number;
+  if (ssid === undefined) {
+    if (s1.cdMax === 0) effSsid = 0;
+    else if (s1.dss === 0) {
+      const ev = ctx.makeEvent('F_STREAM_DISABLED', base, 'no SubstreamID and STE.S1DSS == 0b00 (terminate) (IHI 0070 §5.2)');
+      emit(ctx, ev, dry);
+      res.events.push(ev);
+      return done(res, 'fault', 'F_STREAM_DISABLED: transaction without SubstreamID, STE.S1DSS == 0b00');
+    } else if (s1.dss === 1) {
+      // Stage 1 bypassed for non-substream traffic.
+      if (ste.mode === 'nested') return stage2Only(ctx, res, base, ste, iova, access, dry, 'STE.S1DSS == 0b01: stage 1 bypassed; ');
+      res.pa = iova;
+      return done(res, 'bypass', 'no SubstreamID and STE.S1DSS == 0b01: stage 1 bypassed (IHI 0070 §5.2)');
+    } else effSsid = 0;
+  } else {
+    if (ssid >= 2 ** s1.cdMax) return badSubstream(ctx, res, base, `SubstreamID ${hex(ssid)} >= 2^STE.S1CDMax (2^${s1.cdMax})`, dry);
+    if (ssid === 0 && s1.dss === 2) return badSubstream(ctx, res, base, 'SubstreamID 0 with STE.S1DSS == 0b10 (substream 0 reserved for non-substream traffic)', dry);
+    effSsid = ssid;
+  }
+
+  const regime: S1Regime = s1.strw === 2 ? (ctx.e2h() ? 'el2-e2h' : 'el2') : 'el1';
+  let cd: CdConfig;
+  const cdHit = dry ? ctx.configCache.peekCd(sid, effSsid) : ctx.configCache.getCd(sid, effSsid);
+  if (cdHit) {
+    cd = cdHit.value;
+    res.cd = { addr: cdHit.addr, raw: cdHit.raw, fields: cd.fields, config: cd, cacheId: cdHit.id };
+    res.used.configEntries.push(cdHit.id);
+  } else {
+    if (res.configCache === 'hit') res.configCache = 'miss';
+    const got = fetchCd(ctx, res, base, ste, effSsid, dry);
+    if (!got) return res;
+    const chk = interpretCd(got.raw, f, regime);
+    if (!chk.ok) {
+      res.cd = { addr: got.addr, raw: got.raw, fields: chk.fields };
+      const ev = ctx.makeEvent('C_BAD_CD', base, `${chk.rule.message} (${chk.rule.spec})`);
+      ev.rule = chk.rule;
+      emit(ctx, ev, dry);
+      res.events.push(ev);
+      return done(res, 'fault', `C_BAD_CD: ${chk.rule.message}`);
+    }
+    cd = chk.config;
+    res.cd = { addr: got.addr, raw: got.raw, fields: cd.fields, config: cd };
+    if (!dry) {
+      const { entry } = ctx.configCache.putCd(sid, effSsid, got.addr, got.raw, cd, ctx.step);
+      res.cd.cacheId = entry.id;
+      res.used.configEntries.push(entry.id);
+    }
+  }
+
+  // ---- TLB ----
+  // Stage-1-only streams are tagged with STE.S2VMID when stage 2 is implemented (IHI 0070 §5.2 STE.S2VMID).
+  const vmid = ste.s2 ? ste.s2.vmid : f.stage2 ? Number(ste.fields.S2VMID) : 0;
+  const nested = ste.mode === 'nested';
+  const hit = ctx.tlb.lookup(nested ? 'S12' : 'S1', regime, vmid, cd.asid, iova);
+  if (hit) {
+    res.tlb = 'hit';
+    res.tlbEntry = hit;
+    res.used.tlbEntries.push(hit.id);
+    if (!permits(hit.perms, access)) {
+      if (hit.dbmWritable && !access.read && !access.exec) {
+        // A write to a clean DBM page: the walk must set the dirty state (IHI 0070 §3.13.3). Re-walk.
+        if (!dry) ctx.tlb.remove(hit.id);
+      } else {
+        const fault = permFault(1, 'IN', iova, 'permission denied by the cached stage-1 translation (TLB hit)');
+        return walkFault(ctx, res, base, fault, ste, cd, dry);
+      }
+    } else if (hit.s2perms && !permits(hit.s2perms, access)) {
+      const ipa = hit.ipaBase! + (iova - hit.inputBase);
+      const fault = permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)');
+      return walkFault(ctx, res, base, fault, ste, cd, dry);
+    } else {
+      res.pa = hit.outputBase + (iova & ((1n << BigInt(hit.blockShift)) - 1n));
+      res.perms = hit.s2perms ? { ...hit.perms } : hit.perms;
+      res.attrs = hit.attrs;
+      ctx.tlb.touch(hit, dry);
+      return done(res, 'ok');
+    }
+  }
+  res.tlb = 'miss';
+
+  // ---- walks ----
+  const fetch = nested ? nestedFetch(ste.s2!.walk, ctx.mem, dry) : plainFetch(ctx.mem);
+  const r1 = s1Walk(cd.walk, iova, access, fetch, ctx.mem, dry);
+  res.walks.stage1 = r1.trace;
+  collectDescs(res, r1.trace);
+  if (!r1.ok) return walkFault(ctx, res, base, r1.fault, ste, cd, dry);
+  let out = r1.result;
+  let s2res: StageResult | undefined;
+  if (nested) {
+    const r2 = s2Walk(ste.s2!.walk, r1.result.outputAddr, access, ctx.mem, 'IN', dry);
+    res.walks.stage2 = r2.trace;
+    collectDescs(res, r2.trace);
+    if (!r2.ok) return walkFault(ctx, res, base, r2.fault, ste, cd, dry);
+    s2res = r2.result;
+    out = r2.result;
+  }
+  res.pa = out.outputAddr;
+  res.perms = r1.result.perms;
+  res.attrs = out.attrs;
+  res.blockShift = s2res ? Math.min(r1.result.blockShift, s2res.blockShift) : r1.result.blockShift;
+  if (!dry) {
+    const e = ctx.tlb.insertS1(regime, vmid, cd.asid, iova, r1.result, s2res, ctx.step);
+    if (e) {
+      res.tlbEntry = e;
+      res.used.tlbEntries.push(e.id);
+    }
+  }
+  return done(res, 'ok');
+}
+
+function stage2Only(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, ste: SteConfig, ipa: bigint, access: Access, dry: boolean, why = '',
+): TransactionResult {
+  const s2 = ste.s2!;
+  const hit = ctx.tlb.lookup('S2', 'el1', s2.vmid, 0, ipa);
+  if (hit) {
+    res.tlb = 'hit';
+    res.tlbEntry = hit;
+    res.used.tlbEntries.push(hit.id);
+    if (!permits(hit.perms, access) && !(hit.dbmWritable && !access.read && !access.exec)) {
+      return walkFault(ctx, res, base, permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)'), ste, undefined, dry);
+    }
+    if (permits(hit.perms, access)) {
+      res.pa = hit.outputBase + (ipa & ((1n << BigInt(hit.blockShift)) - 1n));
+      res.perms = hit.perms;
+      res.attrs = hit.attrs;
+      ctx.tlb.touch(hit, dry);
+      return done(res, 'ok', why || undefined);
+    }
+    if (!dry) ctx.tlb.remove(hit.id);
+  }
+  res.tlb = 'miss';
+  const r2 = s2Walk(s2.walk, ipa, access, ctx.mem, 'IN', dry);
+  res.walks.stage2 = r2.trace;
+  collectDescs(res, r2.trace);
+  if (!r2.ok) return walkFault(ctx, res, base, r2.fault, ste, undefined, dry);
+  res.pa = r2.result.outputAddr;
+  res.perms = r2.result.perms;
+  res.attrs = r2.result.attrs;
+  res.blockShift = r2.result.blockShift;
+  if (!dry) {
+    const e = ctx.tlb.insertS2(s2.vmid, ipa, r2.result, ctx.step);
+    if (e) {
+      res.tlbEntry = e;
+      res.used.tlbEntries.push(e.id);
+    }
+  }
+  return done(res, 'ok', why || undefined);
+}
+
+/** Fetch the CD for `ssid` (linear or 2-level, through stage 2 under nesting: CLASS=CD). */
+function fetchCd(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, ste: SteConfig, ssid: number, dry: boolean,
+): { addr: bigint; raw: bigint[] } | undefined {
+  const s1 = ste.s1!;
+  const nested = ste.mode === 'nested';
+  // Under nesting, S1ContextPtr and L1CD.L2Ptr are IPAs: every fetch goes through stage 2 (IHI 0070 §3.4.3).
+  const toPa = (ipa: bigint): bigint | undefined => {
+    if (!nested) return ipa;
+    const r = s2Walk(ste.s2!.walk, ipa, { read: true, exec: false, priv: true }, ctx.mem, 'CD', dry);
+    (res.walks.cdFetch ??= []).push(r.trace!);
+    collectDescs(res, r.trace);
+    if (!r.ok) {
+      walkFault(ctx, res, base, r.fault, ste, undefined, dry);
+      return undefined;
+    }
+    return r.result.outputAddr;
+  };
+  let cdIpa: bigint;
+  if (s1.fmt === 0) cdIpa = s1.contextPtr + BigInt(ssid) * CD_SIZE;
+  else {
+    const split = cdSplit(s1.fmt);
+    const l1Ipa = s1.contextPtr + BigInt(Math.floor(ssid / 2 ** split)) * 8n;
+    const l1Pa = toPa(l1Ipa);
+    if (l1Pa === undefined) return undefined;
+    res.used.descriptors.push(l1Pa);
+    const l1 = decodeL1Cd(ctx.mem.read64(l1Pa));
+    // IHI 0070 §5.3: L1CD.V == 0 -> C_BAD_SUBSTREAMID.
+    if (!l1.valid) {
+      badSubstream(ctx, res, base, `L1CD at ${hex(l1Ipa)} has V == 0 (SubstreamID ${hex(ssid)})`, dry);
+      return undefined;
+    }
+    cdIpa = l1.l2Ptr + BigInt(ssid % 2 ** split) * CD_SIZE;
+  }
+  const cdPa = toPa(cdIpa);
+  if (cdPa === undefined) return undefined;
+  res.used.descriptors.push(cdPa);
+  return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
+}
+
+function badSubstream(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
+  const ev = ctx.makeEvent('C_BAD_SUBSTREAMID', base, `${why} (IHI 0070 §5.2)`);
+  emit(ctx, ev, dry);
+  res.events.push(ev);
+  return done(res, 'fault', `C_BAD_SUBSTREAMID: ${why}`);
+}
+
+function permFault(stage: 1 | 2, cls: FaultClass, addr: bigint, reason: string): WalkFault {
+  const f: WalkFault = { kind: 'F_PERMISSION', stage, level: 3, class: cls, inputAddr: addr, reason };
+  if (stage === 2) f.ipa = addr;
+  return f;
+}
+
+/**
+ * A translation fault -> its event record, recorded/terminated/stalled per CD.R/CD.S (stage 1)
+ * or STE.S2R/STE.S2S (stage 2) (IHI 0070 §5.5 "fault configuration"; events §7.3.12-7.3.15).
+ * A stall event is always recorded (the stall cannot be resumed otherwise).
+ */
+function walkFault(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, fault: WalkFault, ste: SteConfig, cd: CdConfig | undefined, dry: boolean,
+): TransactionResult {
+  const s2 = fault.stage === 2;
+  const record = s2 ? ste.s2?.record ?? false : cd?.record ?? false;
+  const stallable = fault.kind !== 'F_WALK_EABT';
+  const stall = stallable && (s2 ? ste.s2?.stall ?? false : cd?.stall ?? false);
+  const info: EventInfo = { ...base, s2, class: fault.class, ipa: s2 ? fault.ipa : undefined, fetchAddr: fault.kind === 'F_WALK_EABT' ? fault.ipa : undefined };
+  if (stall) {
+    info.stall = true;
+    info.stag = dry ? 0 : ctx.nextStag();
+  }
+  const ev = ctx.makeEvent(fault.kind as EventType, info, `${fault.reason} (stage ${fault.stage}, level ${fault.level}, CLASS=${fault.class})`);
+  if (record || stall) emit(ctx, ev, dry);
+  else ev.notRecordedBecause = s2 ? 'STE.S2R == 0' : 'CD.R == 0';
+  res.events.push(ev);
+  if (stall && !dry && ev.recorded) {
+    res.stag = info.stag;
+    ctx.stall(res, ev);
+    return done(res, 'stalled', `${fault.kind} stalled (${s2 ? 'STE.S2S' : 'CD.S'} == 1), STAG ${hex(info.stag!)}`);
+  }
+  return done(res, 'fault', `${fault.kind}: ${fault.reason}`);
+}
+
+function emit(ctx: PipelineCtx, ev: EventRecord, dry: boolean): void {
+  if (dry) ev.notRecordedBecause = 'dry run';
+  else ctx.recordEvent(ev);
+}
+
+function collectDescs(res: TransactionResult, t: WalkTrace | undefined): void {
+  if (!t) return;
+  for (const s of t.steps) {
+    if (s.s2Walk) collectDescs(res, s.s2Walk);
+    res.used.descriptors.push(s.descPa);
+  }
+}
+
+function done(res: TransactionResult, outcome: TransactionResult['outcome'], reason?: string): TransactionResult {
+  res.outcome = outcome;
+  if (reason !== undefined) res.reason = reason;
+  return res;
+}
+
+export type { StageRun, TlbEntryInfo, Perms };
