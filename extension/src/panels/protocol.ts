@@ -1,0 +1,56 @@
+// Messages between the extension and the panel webviews (pure; used on both sides).
+// Everything that arrives from a webview is untrusted: parse it with parseWebviewMessage before use.
+import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/wire';
+
+export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
+export const PANEL_KINDS: readonly PanelKind[] = ['walk', 'tlb', 'streams', 'events'];
+
+export const PANEL_TITLES: Record<PanelKind, string> = {
+  walk: 'SMMU: Translation walk',
+  tlb: 'SMMU: TLB & caches',
+  streams: 'SMMU: Stream table & CDs',
+  events: 'SMMU: Events & hazards',
+};
+
+/** Extension -> webview. */
+export type HostMessage =
+  | { type: 'state'; uri: string; state: WireState | null; result: WireScenarioResult | null }
+  | { type: 'empty'; reason: string };
+
+/** Webview -> extension. */
+export type WebviewMessage = { type: 'ready' } | { type: 'reveal'; line: number };
+
+/** Largest line a reveal may ask for (VS Code documents are far smaller in practice). */
+const MAX_LINE = 10_000_000;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Validates a message from a webview; undefined for anything malformed or unknown. */
+export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {
+  if (!isRecord(x)) return undefined;
+  switch (x.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'reveal': {
+      const line = x.line;
+      if (typeof line !== 'number' || !Number.isInteger(line) || line < 1 || line > MAX_LINE) return undefined;
+      return { type: 'reveal', line };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Shallow check of a message from the extension (the webview still renders every string as text). */
+export function parseHostMessage(x: unknown): HostMessage | undefined {
+  if (!isRecord(x)) return undefined;
+  if (x.type === 'empty') return { type: 'empty', reason: typeof x.reason === 'string' ? x.reason : '' };
+  if (x.type !== 'state' || typeof x.uri !== 'string') return undefined;
+  const state = x.state;
+  const result = x.result;
+  if (state !== null && !(isRecord(state) && Array.isArray(state.smmus) && Array.isArray(state.walks) && isRecord(state.changes))) return undefined;
+  if (result !== null && !(isRecord(result) && Array.isArray(result.steps) && Array.isArray(result.diagnostics))) return undefined;
+  return { type: 'state', uri: x.uri, state: state as WireState | null, result: result as WireScenarioResult | null };
+}

@@ -1,0 +1,2 @@
+// esbuild bundles imported CSS into dist/media/panels.css.
+declare module '*.css';

@@ -1,0 +1,20 @@
+// What every panel view implements, and what it may use from the host.
+import type { WireScenarioResult, WireState } from '../../language-server/src/engine/wire';
+import type { WebviewMessage } from '../../extension/src/panels/protocol';
+
+export interface Update {
+  uri: string;
+  state: WireState | null;
+  result: WireScenarioResult | null;
+}
+
+export interface PanelView {
+  update(u: Update): void;
+}
+
+export interface Host {
+  post(m: WebviewMessage): void;
+  /** Per-panel UI state that survives the webview being hidden (filter text, sort, open items). */
+  load<T>(key: string, fallback: T): T;
+  save(key: string, value: unknown): void;
+}

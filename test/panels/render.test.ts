@@ -1,0 +1,263 @@
+// Rendering check of the four panels in headless Chromium (playwright-core): the panel HTML from
+// the extension's own generator, a stub acquireVsCodeApi, VS Code theme variables for dark and
+// light, fixtures posted as the extension would. Asserts content, that hostile scenario strings
+// stay text, and that the CSP reports nothing; saves screenshots to test-results/panels/.
+// Needs Chromium: CHROMIUM_PATH or /usr/bin/chromium (`apt-get install -y chromium`).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { renderPanelHtml } from '../../extension/src/panels/html';
+import { newNonce } from '../../extension/src/panels/nonce';
+import type { HostMessage, PanelKind } from '../../extension/src/panels/protocol';
+import type { WireState } from '../../language-server/src/engine/wire';
+import * as fx from './fixtures';
+import { THEMES } from './themes';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const SHOTS = path.join(ROOT, 'test-results/panels');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server: http.Server;
+let origin = '';
+let ctx: BrowserContext;
+let userDir = '';
+
+before(async () => {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  // Same bundle as scripts/build.mjs makes for the webviews.
+  await esbuild.build({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: [path.join(ROOT, 'media/src/panels.ts')], outdir: path.join(ROOT, 'dist/media') });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    const m = /^\/panel\/(walk|tlb|streams|events)$/.exec(url.pathname);
+    if (m) {
+      const html = renderPanelHtml({ kind: m[1] as PanelKind, cspSource: origin, scriptUri: `${origin}/dist/media/panels.js`, styleUri: `${origin}/dist/media/panels.css`, nonce: newNonce() });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
+    const file = path.join(ROOT, path.normalize(url.pathname));
+    if (url.pathname.startsWith('/dist/media/') && file.startsWith(path.join(ROOT, 'dist/media')) && fs.existsSync(file)) {
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
+      return;
+    }
+    res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iommu-lens-chromium-'));
+  ctx = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 860 } });
+});
+
+after(async () => {
+  await ctx?.close();
+  await new Promise((r) => server?.close(r));
+  if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+});
+
+interface Opened {
+  page: Page;
+  problems: string[];
+  dialogs: number;
+}
+
+// Browser globals as seen by the functions that run in the page (this file compiles without the DOM lib).
+interface PageWindow {
+  __posted: unknown[];
+  __csp: string[];
+  __xss?: unknown;
+  postMessage(m: unknown, target: string): void;
+}
+interface PageDocument {
+  addEventListener(type: string, fn: (e: { violatedDirective: string; blockedURI: string }) => void): void;
+  documentElement: { style: { setProperty(k: string, v: string): void } };
+  body: { classList: { add(c: string): void } };
+}
+declare const window: PageWindow;
+declare const document: PageDocument;
+
+async function open(kind: PanelKind, theme: 'dark' | 'light', messages: HostMessage[]): Promise<Opened> {
+  const page = await ctx.newPage();
+  const o: Opened = { page, problems: [], dialogs: 0 };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning' || /Content.Security.Policy/i.test(m.text())) o.problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => o.problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => {
+    o.dialogs++;
+    void d.dismiss();
+  });
+  const t = THEMES[theme];
+  await page.addInitScript(({ vars, bodyClass }) => {
+    window.__posted = [];
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    let saved: unknown;
+    (window as unknown as { acquireVsCodeApi: unknown }).acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => window.__posted.push(m),
+      getState: () => saved,
+      setState: (s: unknown) => {
+        saved = s;
+      },
+    });
+    // The <html> element does not exist yet when init scripts run.
+    document.addEventListener('DOMContentLoaded', () => {
+      for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+      document.body.classList.add(bodyClass);
+    });
+  }, t);
+  await page.goto(`${origin}/panel/${kind}`);
+  await page.waitForFunction(() => window.__posted.some((m) => (m as { type?: string }).type === 'ready'));
+  for (const m of messages) await page.evaluate((msg) => window.postMessage(msg, '*'), m);
+  await page.waitForTimeout(250); // custom elements render in a microtask/animation frame
+  return o;
+}
+
+async function finish(o: Opened, shot: string): Promise<void> {
+  await o.page.screenshot({ path: path.join(SHOTS, `${shot}.png`), fullPage: true });
+  const csp = await o.page.evaluate(() => window.__csp);
+  assert.deepEqual(csp, [], 'CSP violations');
+  assert.deepEqual(o.problems, [], 'console errors');
+  assert.equal(o.dialogs, 0, 'a dialog opened');
+  assert.equal(await o.page.evaluate(() => window.__xss), undefined, 'a hostile script ran');
+  await o.page.close();
+}
+
+const msg = (state: WireState, result = fx.result): HostMessage => ({ type: 'state', uri: 'file:///work/examples/nested.smmu', state, result });
+
+/** Texts of the level boxes of the walk drawing, top to bottom. */
+const levelBoxes = (p: Page, sel = 'svg .box[data-level]:not([data-level=""])') => p.locator(sel).allTextContents();
+
+for (const theme of ['dark', 'light'] as const) {
+  describe(`panels (${theme})`, () => {
+    test('walk: stage-1 4K 4-level walk', async () => {
+      const o = await open('walk', theme, [msg(fx.state4k)]);
+      const boxes = await levelBoxes(o.page);
+      assert.equal(boxes.length, 4);
+      // DDI 0487 D8.3: table descriptor = next-level table address | 0b11; page = OA | AF | SH | AP | UXN | 0b11.
+      const expected = ['0x8000_1003', '0x8000_2003', '0x8000_3003', '0x40_0000_9ab2_d743'];
+      boxes.forEach((b, i) => assert.ok(b.includes(expected[i]), `level ${i}: ${b}`));
+      // IOVA 0x7f12_3456_7abc split at [47:39] [38:30] [29:21] [20:12] [11:0] (DDI 0487 D8.2, 4K).
+      const fields = await o.page.locator('svg .addr-bar .field').allTextContents();
+      assert.deepEqual(fields.map((f) => f.split(/L\d index|offset/)[0]), ['[47:39]', '[38:30]', '[29:21]', '[20:12]', '[11:0]']);
+      assert.ok(fields[0].includes('254 (0xfe)') && fields[1].includes('72 (0x48)') && fields[2].includes('418 (0x1a2)') && fields[3].includes('359 (0x167)') && fields[4].includes('0xabc'), fields.join(' | '));
+      const text = await o.page.locator('body').innerText();
+      assert.ok(text.includes('Translation walk'));
+      assert.ok((await o.page.locator('svg').first().textContent())!.includes('0x9ab2_dabc'), 'output PA');
+      assert.equal(await o.page.locator('svg .box.fault').count(), 0);
+      await finish(o, `walk-4k-${theme}`);
+    });
+
+    test('walk: 64K 3-level walk', async () => {
+      const o = await open('walk', theme, [msg(fx.state64k)]);
+      assert.equal((await levelBoxes(o.page)).length, 3);
+      const fields = await o.page.locator('svg .addr-bar .field').allTextContents();
+      // 64K granule: 13 bits per level; 48-bit input starts at level 1 with bits [47:42].
+      assert.deepEqual(fields.map((f) => f.split(/L\d index|offset/)[0]), ['[47:42]', '[41:29]', '[28:16]', '[15:0]']);
+      await finish(o, `walk-64k-${theme}`);
+    });
+
+    test('walk: nested walk marks the faulting stage-2 box', async () => {
+      const o = await open('walk', theme, [msg(fx.stateNested)]);
+      const faulty = o.page.locator('svg .box.fault');
+      assert.equal(await faulty.count(), 1);
+      const cls = (await faulty.getAttribute('class')) ?? '';
+      assert.ok(cls.includes('s2'), cls);
+      assert.ok((await faulty.textContent())!.includes('S2 L3'));
+      assert.ok((await faulty.textContent())!.includes('F_TRANSLATION'));
+      // Stage-1 L2 descriptor was never fetched: its stage-2 translation faulted.
+      assert.equal(await o.page.locator('svg .box.s1.skipped').count(), 1);
+      assert.equal(await o.page.locator('svg .box.cell.s2').count(), 6);
+      await finish(o, `walk-nested-${theme}`);
+    });
+
+    test('walk: TLB hit shows the entry used', async () => {
+      const st = { ...fx.state4k, stepIndex: 8, walks: [] };
+      const o = await open('walk', theme, [msg(st)]);
+      const text = await o.page.locator('body').innerText();
+      assert.ok(text.includes('TLB hit'), text);
+      await finish(o, `walk-tlbhit-${theme}`);
+    });
+
+    test('tlb: 30 entries over 2 SMMUs, filter, sort, added/removed', async () => {
+      const o = await open('tlb', theme, [msg(fx.state4k)]);
+      const p = o.page;
+      const rows = () => p.locator('.data-table').nth(0).locator('vscode-table-row:visible').count();
+      assert.equal(await p.locator('vscode-collapsible[data-smmu]').count(), 2);
+      const all = await p.locator('vscode-table-row').count();
+      assert.equal(all, 30 + 2); // 18 + 12 TLB entries, 2 config-cache entries
+      assert.equal(await p.locator('vscode-table-row.added').count(), 2); // TLB #18 and config #2
+      await p.locator('vscode-textfield.filter input').fill('S12');
+      await p.waitForTimeout(100);
+      // Stage S12 entries: smmu0 ids with (i % 3 == 2) → 6, smmu1 with ((i + 1) % 3 == 2) → 4.
+      assert.equal(await p.locator('vscode-table-row').count(), 10);
+      await p.locator('vscode-textfield.filter input').fill('');
+      await p.waitForTimeout(100);
+      assert.ok((await rows()) > 10);
+      await p.locator('vscode-collapsible[data-smmu="smmu0"] vscode-table-header-cell', { hasText: 'Hits' }).first().click();
+      const hits = await p.locator('vscode-collapsible[data-smmu="smmu0"] .data-table').first().locator('vscode-table-row vscode-table-cell:nth-child(10)').allTextContents();
+      const nums = hits.map(Number);
+      assert.deepEqual(nums, [...nums].sort((a, b) => a - b));
+      await finish(o, `tlb-${theme}`);
+    });
+
+    test('tlb: entries removed by a TLBI are shown struck through', async () => {
+      const o = await open('tlb', theme, [msg(fx.state4k), msg(fx.stateAfterTlbi)]);
+      assert.equal(await o.page.locator('vscode-table-row.removed').count(), 2);
+      const removed = await o.page.locator('vscode-table-row.removed vscode-table-cell:first-child').allTextContents();
+      assert.deepEqual(removed.sort(), ['3', '5']);
+      await finish(o, `tlb-removed-${theme}`);
+    });
+
+    test('streams: STEs, CDs, problems, memory map', async () => {
+      const o = await open('streams', theme, [msg(fx.state4k)]);
+      const p = o.page;
+      assert.equal(await p.locator('vscode-collapsible.ste').count(), 3);
+      const text = await p.locator('body').innerText();
+      assert.ok(text.includes('C_BAD_STE: STE.V == 0'));
+      assert.ok(text.includes('CD.ASID') && text.includes('STE.S1ContextPtr') && text.includes('STE.S2TTB'));
+      assert.equal(await p.locator('vscode-collapsible.ste.has-problem').count(), 1);
+      // Stream 0x10 reached 0x7f12_3456_7000 (4K page) through the walk of step 6.
+      assert.ok(text.includes('0x7f12_3456_7000 – 0x7f12_3456_7fff'), 'memory map row');
+      await finish(o, `streams-${theme}`);
+    });
+
+    test('events: timeline, hazards, event queue, reveal', async () => {
+      const o = await open('events', theme, [msg(fx.stateNested)]);
+      const p = o.page;
+      assert.equal(await p.locator('svg.timeline .tick').count(), fx.result.steps.length);
+      assert.equal(await p.locator('svg.timeline .tick.bad').count(), 5); // 2 faults, 1 abort, 1 failed expectation, 1 error hazard
+      assert.equal(await p.locator('.hazard').count(), 3);
+      const evRows = await p.locator('vscode-collapsible[data-smmu="smmu0"] vscode-table-row').allTextContents();
+      assert.equal(evRows.length, 3);
+      assert.ok(evRows[0].includes('F_TRANSLATION') && evRows[0].includes('0x11') && evRows[0].includes('TT'));
+      await p.locator('svg.timeline .tick[data-index="11"]').click();
+      await p.locator('.hazard a.line-link').first().click();
+      const posted = await p.evaluate(() => window.__posted);
+      assert.deepEqual(posted.slice(-2), [{ type: 'reveal', line: 44 }, { type: 'reveal', line: 30 }]);
+      await finish(o, `events-${theme}`);
+    });
+
+    for (const kind of ['walk', 'tlb', 'streams', 'events'] as const) {
+      test(`hostile strings stay text (${kind})`, async () => {
+        const st = fx.hostile(kind === 'walk' ? fx.stateNested : fx.state4k);
+        const o = await open(kind, theme, [{ type: 'state', uri: fx.HOSTILE[1], state: st, result: fx.hostile(fx.result) }]);
+        const p = o.page;
+        await p.waitForTimeout(200);
+        assert.equal(await p.locator('img').count(), 0);
+        assert.equal(await p.locator('script').count(), 1);
+        assert.equal(await p.locator('[onerror], [onload]').count(), 0);
+        const text = (await p.locator('body').textContent()) ?? '';
+        assert.ok(fx.HOSTILE.some((hs) => text.includes(hs)), 'hostile string shown as text');
+        await finish(o, `hostile-${kind}-${theme}`);
+      });
+    }
+  });
+}
