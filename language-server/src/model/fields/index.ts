@@ -27,3 +27,7 @@ export function structByName(name: string): StructDef | undefined {
   for (const d of [STE, CD, L1STD, L1CD, PRI_PAGE_REQUEST]) if (d.name.toLowerCase() === k) return d;
   return commandByName(name) ?? eventByName(name);
 }
+export {
+  pteDef, allPteDefs, classifyPte, decodePte, blockShift, granuleShift, firstLevel,
+} from './pte';
+export type { PteKind, PteSelector, DecodedPte } from './pte';
