@@ -1,0 +1,44 @@
+// The TextMate grammar knows every fixed word of the language (language-server/src/dsl/keywords.ts).
+// Oniguruma's leading `(?i)` is turned into JS's `i` flag; the rest of these patterns is JS-compatible.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXPECT_KINDS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
+
+interface Rule { match?: string; patterns?: Rule[] }
+const grammar = JSON.parse(readFileSync(resolve(__dirname, '../../../../syntaxes/smmu.tmLanguage.json'), 'utf8')) as {
+  scopeName: string; repository: Record<string, Rule>;
+};
+
+function regexes(rule: Rule): RegExp[] {
+  const own = rule.match ? [rule.match.startsWith('(?i)') ? new RegExp(rule.match.slice(4), 'i') : new RegExp(rule.match)] : [];
+  return own.concat((rule.patterns ?? []).flatMap(regexes));
+}
+
+test('grammar scope is source.smmu', () => {
+  assert.equal(grammar.scopeName, 'source.smmu');
+});
+
+test('every statement keyword starts a highlighted statement, in any case', () => {
+  const rs = [...regexes(grammar.repository.declaration), ...regexes(grammar.repository.step)];
+  for (const kw of STATEMENT_KEYWORDS) {
+    for (const written of [kw, kw.toUpperCase()]) {
+      assert.ok(rs.some((r) => r.test(`${written} x 1`)), `statement keyword ${written} is not highlighted`);
+    }
+  }
+});
+
+test('every transaction option and expectation kind is a highlighted option word', () => {
+  const rs = regexes(grammar.repository.option);
+  for (const w of [...TRANSACTION_OPTIONS, ...EXPECT_KINDS, 'raw', 'no']) {
+    assert.ok(rs.some((r) => r.test(` ${w} `)), `option ${w} is not highlighted`);
+  }
+});
+
+test('a word that only contains a keyword is not a statement (write64x, dmax)', () => {
+  const rs = [...regexes(grammar.repository.declaration), ...regexes(grammar.repository.step)];
+  for (const w of ['write64x 1', 'dmax 1', 'cdx 1', 'registers 1']) {
+    assert.ok(!rs.some((r) => r.test(w)), `${w} must not be highlighted as a statement`);
+  }
+});

@@ -1,0 +1,42 @@
+// The status-bar text and the check of the `iommuLens/scenarioResult` payload.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseScenarioResult, statusView } from '../../../extension/src/statusText';
+
+test('all expectations passed, nothing faulted: pass icon, no warning', () => {
+  const v = statusView({ passed: 3, failed: 0, faults: 0, hazards: 0 });
+  assert.equal(v.text, '$(pass) SMMU 3✓ 0✗ 0F 0H');
+  assert.equal(v.warning, false);
+  assert.match(v.tooltip, /3 expectations passed, 0 expectations failed, 0 faults, 0 hazards/);
+});
+
+test('a failed expectation or an error shows the error icon and warns', () => {
+  assert.equal(statusView({ passed: 1, failed: 1, faults: 0, hazards: 0 }).text, '$(error) SMMU 1✓ 1✗ 0F 0H');
+  const e = statusView({ passed: 0, failed: 0, faults: 0, hazards: 0, errors: 2 });
+  assert.ok(e.text.startsWith('$(error)'));
+  assert.equal(e.warning, true);
+  assert.match(e.tooltip, /2 errors/);
+});
+
+test('faults or hazards alone show the warning icon; singular words for 1', () => {
+  const v = statusView({ passed: 1, failed: 0, faults: 1, hazards: 1, partial: true });
+  assert.equal(v.text, '$(warning) SMMU 1✓ 0✗ 1F 1H');
+  assert.equal(v.warning, true);
+  assert.match(v.tooltip, /1 expectation passed, 0 expectations failed, 1 fault, 1 hazard, file analysed in part/);
+});
+
+test('parseScenarioResult accepts the protocol shape and fills optional fields', () => {
+  assert.deepEqual(parseScenarioResult({ uri: 'file:///a.smmu', passed: 2, failed: 0, faults: 1, hazards: 0 }), {
+    uri: 'file:///a.smmu', version: 0, passed: 2, failed: 0, faults: 1, hazards: 0, errors: 0, partial: false,
+  });
+  const full = { uri: 'file:///b.smmu', version: 7, passed: 0, failed: 1, faults: 0, hazards: 3, errors: 1, partial: true };
+  assert.deepEqual(parseScenarioResult(full), full);
+});
+
+test('parseScenarioResult rejects malformed payloads', () => {
+  for (const bad of [null, 42, 'x', {}, { uri: 1, passed: 0, failed: 0, faults: 0, hazards: 0 },
+    { uri: 'u', passed: -1, failed: 0, faults: 0, hazards: 0 }, { uri: 'u', passed: 1.5, failed: 0, faults: 0, hazards: 0 },
+    { uri: 'u', passed: 0, failed: 0, faults: 0 }]) {
+    assert.equal(parseScenarioResult(bad), undefined, JSON.stringify(bad));
+  }
+});
