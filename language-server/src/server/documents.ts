@@ -1,0 +1,276 @@
+// Document phases and scheduling. Each open document moves through
+//   parsed   (syntax tree; computed synchronously on demand, cached per version)
+//   executed (compiled and run by the engine; debounced, cancellable, published)
+// An edit cancels the run in progress (it checks the version between slices of steps and
+// yields to the event loop between slices), so typing never queues work behind stale work.
+// Features ask for the phase they need; `executedAt` answers from the last completed run when
+// the text under the cursor did not change, instead of waiting for the next run.
+import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { parse } from '../dsl';
+import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
+import type { IncludeResolver, ScenarioSession } from '../engine/api';
+import { compileScenario } from '../engine';
+import type { WireScenarioResult, WireState, WireStep } from '../engine/wire';
+import { wireDiagnostic } from './convert';
+import type { ServerSettings } from './settings';
+import { lineBounds, textMap, type TextMap } from './textMap';
+
+export interface Parsed {
+  uri: string;
+  version: number;
+  /** The text that was analysed: the document, cut at a line end when above maxFileSize. */
+  text: string;
+  /** Length of the whole document. */
+  fullLength: number;
+  partial: boolean;
+  tree: Script;
+  syntax: DslDiagnostic[];
+}
+
+export interface Executed {
+  parsed: Parsed;
+  version: number;
+  result: WireScenarioResult;
+  /** Everything published for this version (syntax, semantic, run results, partial notice). */
+  diagnostics: Diagnostic[];
+  /** Steps by the 0-based line they start on. */
+  stepsByLine: Map<number, WireStep[]>;
+  /** Milliseconds spent compiling and running. */
+  elapsedMs: number;
+  /** Model state after step `stepIndex` (replays the session), null when out of range. */
+  state(stepIndex: number): WireState | null;
+}
+
+/** An executed analysis usable for a position in the current text (offsets mapped if older). */
+export interface ExecutedView {
+  ex: Executed;
+  /** Maps current-document offsets to `ex.parsed.text` offsets (identity when same version). */
+  map: TextMap;
+}
+
+export interface AnalyzerDeps {
+  settings(): ServerSettings;
+  readInclude: IncludeResolver;
+  publish(ex: Executed): void;
+  log(message: string): void;
+}
+
+interface Waiter {
+  version: number;
+  resolve: (ex: Executed | undefined) => void;
+}
+
+interface Entry {
+  doc: TextDocument;
+  parsed?: Parsed;
+  executed?: Executed;
+  timer?: ReturnType<typeof setTimeout>;
+  waiters: Set<Waiter>;
+  closed: boolean;
+}
+
+const SLICE_MS = 8;
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
+
+export class Analyzer {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly deps: AnalyzerDeps) {}
+
+  /** didOpen / didChange: remember the newest text and (re)start the debounce timer. */
+  update(doc: TextDocument): void {
+    let e = this.entries.get(doc.uri);
+    if (!e) {
+      e = { doc, waiters: new Set(), closed: false };
+      this.entries.set(doc.uri, e);
+    }
+    e.doc = doc;
+    if (e.timer) clearTimeout(e.timer);
+    const entry = e;
+    const version = doc.version;
+    e.timer = setTimeout(() => {
+      entry.timer = undefined;
+      void this.execute(entry, version);
+    }, this.deps.settings().debounceMs);
+  }
+
+  close(uri: string): void {
+    const e = this.entries.get(uri);
+    if (!e) return;
+    e.closed = true;
+    if (e.timer) clearTimeout(e.timer);
+    for (const w of e.waiters) w.resolve(undefined);
+    this.entries.delete(uri);
+  }
+
+  /** Re-run every open document (settings changed). */
+  refreshAll(): void {
+    for (const e of this.entries.values()) {
+      e.parsed = undefined;
+      this.update(e.doc);
+    }
+  }
+
+  document(uri: string): TextDocument | undefined {
+    return this.entries.get(uri)?.doc;
+  }
+
+  /** The syntax tree of the current version (parsed now if needed). */
+  parsed(uri: string): Parsed | undefined {
+    const e = this.entries.get(uri);
+    if (!e) return undefined;
+    if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e.doc);
+    return e.parsed;
+  }
+
+  /** The last completed run, whatever its version. */
+  latest(uri: string): Executed | undefined {
+    return this.entries.get(uri)?.executed;
+  }
+
+  /** The run of the current version (waits for it; undefined when cancelled or closed). */
+  async executedNow(uri: string, token?: CancellationToken): Promise<Executed | undefined> {
+    const e = this.entries.get(uri);
+    if (!e) return undefined;
+    const version = e.doc.version;
+    if (e.executed && e.executed.version >= version) return e.executed;
+    return this.waitFor(e, version, token);
+  }
+
+  /**
+   * A run that can answer for `offset` of the current text: the last completed one when the line
+   * holding `offset` is unchanged since, else the run of the current version.
+   */
+  async executedAt(uri: string, offset: number, token?: CancellationToken): Promise<ExecutedView | undefined> {
+    const e = this.entries.get(uri);
+    if (!e) return undefined;
+    const ex = e.executed;
+    if (ex) {
+      if (ex.version === e.doc.version) return { ex, map: IDENTITY };
+      const text = e.doc.getText();
+      const map = textMap(ex.parsed.text, text);
+      const line = lineBounds(text, Math.min(offset, text.length));
+      const a = map.toOld(line.start);
+      const b = map.toOld(line.end);
+      if (a !== undefined && b !== undefined && b - a === line.end - line.start) return { ex, map };
+    }
+    const now = await this.executedNow(uri, token);
+    return now ? { ex: now, map: IDENTITY } : undefined;
+  }
+
+  private waitFor(e: Entry, version: number, token?: CancellationToken): Promise<Executed | undefined> {
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        version,
+        resolve: (ex) => {
+          e.waiters.delete(w);
+          sub?.dispose();
+          resolve(ex);
+        },
+      };
+      const sub = token?.onCancellationRequested(() => w.resolve(undefined));
+      e.waiters.add(w);
+    });
+  }
+
+  private parse(doc: TextDocument): Parsed {
+    const full = doc.getText();
+    const max = this.deps.settings().maxFileSize;
+    let text = full;
+    if (full.length > max) {
+      // Cut at the last line end within the limit so no statement is split.
+      const cut = Math.max(full.lastIndexOf('\n', max - 1) + 1, 0);
+      text = full.slice(0, cut);
+    }
+    const r = parse(text, doc.uri);
+    return { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, tree: r.tree, syntax: r.diagnostics };
+  }
+
+  private async execute(e: Entry, version: number): Promise<void> {
+    const stale = () => e.closed || e.doc.version !== version;
+    if (stale()) return;
+    const t0 = performance.now();
+    let parsed: Parsed;
+    try {
+      parsed = this.parsed(e.doc.uri)!;
+    } catch (err) {
+      this.deps.log(`parse failed for ${e.doc.uri}: ${String(err)}`);
+      return;
+    }
+    let session: ScenarioSession | undefined;
+    let result: WireScenarioResult;
+    try {
+      const sess: ScenarioSession = compileScenario(parsed.text, e.doc.uri, {
+        readInclude: this.deps.readInclude,
+        isCancelled: stale,
+        maxFileSize: this.deps.settings().maxFileSize,
+      });
+      session = sess;
+      while (sess.position < sess.steps.length) {
+        const sliceEnd = performance.now() + SLICE_MS;
+        while (sess.position < sess.steps.length && performance.now() < sliceEnd) sess.step();
+        if (sess.position < sess.steps.length) {
+          await yieldToEventLoop();
+          if (stale()) return;
+        }
+      }
+      result = sess.runToEnd();
+    } catch (err) {
+      // The engine is not supposed to throw; if it does, fall back to the syntax diagnostics.
+      this.deps.log(`engine failed for ${e.doc.uri}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      session = undefined;
+      result = { file: e.doc.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
+    }
+    if (stale()) return;
+    const ex = this.build(parsed, session, result, performance.now() - t0);
+    e.executed = ex;
+    for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
+    this.deps.publish(ex);
+  }
+
+  private build(parsed: Parsed, session: ScenarioSession | undefined, result: WireScenarioResult, elapsedMs: number): Executed {
+    const diagnostics: Diagnostic[] = [];
+    if (session) {
+      for (const d of result.diagnostics) diagnostics.push(wireDiagnostic(d, parsed.uri));
+    } else {
+      for (const d of parsed.syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
+    }
+    if (parsed.partial) {
+      const line = parsed.tree.lineStarts.length - 1;
+      diagnostics.push({
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Information,
+        code: 'I_PARTIAL',
+        source: 'iommu-lens',
+        message: `This file (${parsed.fullLength} characters) is larger than iommuLens.maxFileSize (${parsed.text.length < parsed.fullLength ? this.deps.settings().maxFileSize : parsed.fullLength}); only lines 1-${line} were analysed.`,
+      });
+    }
+    const stepsByLine = new Map<number, WireStep[]>();
+    for (const s of result.steps) {
+      const l = s.line - 1;
+      const list = stepsByLine.get(l);
+      if (list) list.push(s);
+      else stepsByLine.set(l, [s]);
+    }
+    let stateCache: { index: number; state: WireState } | undefined;
+    return {
+      parsed,
+      version: parsed.version,
+      result,
+      diagnostics,
+      stepsByLine,
+      elapsedMs,
+      state: (stepIndex) => {
+        if (!session || !Number.isInteger(stepIndex) || stepIndex < 0 || stepIndex >= session.steps.length) return null;
+        if (stateCache?.index === stepIndex) return stateCache.state;
+        session.goto(stepIndex + 1);
+        const state = session.state();
+        stateCache = { index: stepIndex, state };
+        return state;
+      },
+    };
+  }
+}

@@ -1,0 +1,167 @@
+// Hover: the walk of a transaction, the meaning of a field / enum value / command / register /
+// event name (from the field tables), the decoding of raw dwords, what a command invalidated,
+// and the declaration behind a name.
+import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserver';
+import { MarkupKind } from 'vscode-languageserver';
+import { offsetAt, positionIn, rangeOf, tokenAt } from '../dsl';
+import type { Leaf, Node, RawData, Statement } from '../dsl/ast';
+import type { WireStep } from '../engine/wire';
+import {
+  CD,
+  STE,
+  commandByName,
+  commandByOpcode,
+  describeField,
+  describeStruct,
+  eventByName,
+  fieldByName,
+  registerByName,
+  type StructDef,
+} from '../model/fields';
+import type { ServerContext } from './context';
+import { md } from './convert';
+import { nameIndex } from './names';
+import { fieldOf, statementOf, structOf, valueByName } from './specContext';
+import { eventMarkdown, transactionMarkdown } from './walkMarkdown';
+
+function structSummary(def: StructDef): string {
+  const names = def.fields.filter((f) => !f.reserved).map((f) => f.name);
+  return `**${def.name}** — ${md(def.summary ?? '')}\n\nFields: ${names.join(', ') || '(none)'}\n\n*${def.spec}*`;
+}
+
+function rawStruct(stmt: Statement, raw: RawData): StructDef | undefined {
+  if (stmt.kind === 'ste') return STE;
+  if (stmt.kind === 'cd') return CD;
+  if (stmt.kind === 'cmd' && raw.dwords[0]) return commandByOpcode(raw.dwords[0].value & 0xffn);
+  return undefined;
+}
+
+/** Hover text that needs only the syntax tree. */
+function staticHover(tok: Leaf, chain: readonly Node[], text: string): string | undefined {
+  const stmt = statementOf(chain);
+  const parent = chain[chain.length - 2];
+  // Raw dwords: decode the whole structure.
+  const raw = chain.find((n): n is RawData => n.kind === 'raw');
+  if (raw && stmt && tok.kind === 'number') {
+    const def = rawStruct(stmt, raw);
+    if (def) return describeStruct(def, raw.dwords.map((d) => d.value & 0xffff_ffff_ffff_ffffn));
+  }
+  if (stmt?.kind === 'reg' && tok.kind === 'number' && stmt.value === tok && stmt.register) {
+    const def = registerByName(stmt.register.text);
+    if (def) return describeStruct(def, [tok.value]);
+  }
+  if (tok.kind === 'word') {
+    const def = structOf(stmt);
+    const field = fieldOf(chain);
+    if (stmt?.kind === 'cmd' && stmt.opcode === tok) {
+      const c = commandByName(tok.text);
+      if (c) return structSummary(c);
+    }
+    if (stmt?.kind === 'reg' && stmt.register === tok) {
+      const r = registerByName(tok.text);
+      if (r) return `${structSummary(r)}\n\nOffset 0x${r.offset.toString(16)}, ${r.size}-bit, ${r.access}`;
+    }
+    const ev = eventByName(tok.text);
+    if (ev) return structSummary(ev);
+    if (def && field) {
+      const f = fieldByName(def, field.name.text);
+      if (f && field.name === tok) return describeField(def, f.name);
+      if (f) {
+        const v = valueByName(f, tok.text);
+        if (v) return `**${def.name}.${f.name} = ${v.name}** (0x${v.value.toString(16)}): ${md(v.meaning)}\n\n*${f.spec}*`;
+        return describeField(def, f.name);
+      }
+    }
+    if (parent?.kind === 'field' && def && (parent as { name: Node }).name === tok) {
+      const f = fieldByName(def, tok.text);
+      if (f) return describeField(def, f.name);
+    }
+  }
+  void text;
+  return undefined;
+}
+
+function declarationHover(ctx: ServerContext, uri: string, offset: number): string | undefined {
+  const parsed = ctx.analyzer.parsed(uri)!;
+  const idx = nameIndex(parsed.tree);
+  const occ = idx.at(offset);
+  if (!occ) return undefined;
+  const d = idx.decls.get(occ.name)?.[0];
+  if (!d) return `\`${occ.name}\` is not declared in this file`;
+  const line = positionIn(parsed.tree.lineStarts, d.start).line;
+  const src = parsed.text.slice(parsed.tree.lineStarts[line], parsed.tree.lineStarts[line + 1] ?? parsed.text.length).trim();
+  return `**${md(d.declares)} ${md(d.name)}** (line ${line + 1})\n\n\`\`\`smmu\n${src.replace(/`/g, "'")}\n\`\`\``;
+}
+
+async function stepsAt(ctx: ServerContext, uri: string, stmt: Statement, token: CancellationToken): Promise<{ steps: WireStep[]; ex: import('./documents').Executed } | undefined> {
+  const view = await ctx.analyzer.executedAt(uri, stmt.start, token);
+  if (!view) return undefined;
+  const old = view.map.toOld(stmt.start);
+  if (old === undefined) return undefined;
+  const line = positionIn(view.ex.parsed.tree.lineStarts, old).line;
+  return { steps: view.ex.stepsByLine.get(line) ?? [], ex: view.ex };
+}
+
+function commandMarkdown(s: WireStep, ex: import('./documents').Executed): string {
+  const out = [`**${md(s.label)}**`];
+  const r = s.removed;
+  if (!r || (r.tlb.length === 0 && r.config.length === 0)) {
+    out.push('', 'Invalidated nothing (no matching TLB or configuration cache entry).');
+  } else {
+    const before = s.index > 0 ? ex.state(s.index - 1) : null;
+    const tlb = new Map(before?.smmus.flatMap((m) => m.tlb.map((e) => [e.id, e] as const)) ?? []);
+    const cfg = new Map(before?.smmus.flatMap((m) => m.configCache.map((e) => [e.id, e] as const)) ?? []);
+    if (r.tlb.length) {
+      out.push('', `Invalidated ${r.tlb.length} TLB entr${r.tlb.length === 1 ? 'y' : 'ies'}:`, '');
+      for (const id of r.tlb) {
+        const e = tlb.get(id);
+        out.push(e ? `- #${id} ${e.stage}${e.asid ? ` ASID ${e.asid}` : ''}${e.vmid ? ` VMID ${e.vmid}` : ''} ${e.inputBase} (2^${e.sizeLog2}) → ${e.outputBase}` : `- #${id}`);
+      }
+    }
+    if (r.config.length) {
+      out.push('', `Invalidated ${r.config.length} configuration cache entr${r.config.length === 1 ? 'y' : 'ies'}:`, '');
+      for (const id of r.config) {
+        const e = cfg.get(id);
+        out.push(e ? `- #${id} ${e.kind} SID ${e.sid}${e.ssid ? ` SSID ${e.ssid}` : ''}` : `- #${id}`);
+      }
+    }
+  }
+  for (const e of s.events) out.push('', `Event: ${eventMarkdown(e)}`);
+  for (const h of s.hazards) out.push('', `Hazard **${md(h.code)}**: ${md(h.message)} — fix: ${md(h.fix)}`);
+  return out.join('\n');
+}
+
+export async function hover(ctx: ServerContext, p: HoverParams, token: CancellationToken): Promise<Hover | null> {
+  const uri = p.textDocument.uri;
+  const parsed = ctx.analyzer.parsed(uri);
+  if (!parsed) return null;
+  const tree = parsed.tree;
+  const offset = offsetAt(tree, p.position);
+  const hit = tokenAt(tree, offset);
+  if (!hit) return null;
+  const { token: tok, chain } = hit;
+  const range = rangeOf(tree, tok);
+  const answer = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range });
+  const stmt = statementOf(chain);
+
+  // Transactions: the walk, from the run (an address, the keyword, or any number on the line).
+  if (stmt && (stmt.kind === 'dma' || stmt.kind === 'ats') && (tok.kind === 'number' || tok === stmt.keyword || tok.kind === 'word' && /^(read|write|iova|addr|sid|ssid)$/i.test(tok.text))) {
+    const at = await stepsAt(ctx, uri, stmt, token);
+    const s = at?.steps.find((x) => x.kind === stmt.kind) ?? at?.steps[0];
+    if (s) return answer(transactionMarkdown(s));
+    if (at) return answer('This transaction was not run (see the diagnostics above it).');
+    return null;
+  }
+  if (stmt?.kind === 'cmd' && (tok === stmt.keyword || tok === stmt.opcode)) {
+    const at = await stepsAt(ctx, uri, stmt, token);
+    const s = at?.steps.find((x) => x.kind === 'cmd');
+    const text = staticHover(tok, chain, parsed.text);
+    if (s && at) return answer((text ? text + '\n\n---\n\n' : '') + commandMarkdown(s, at.ex));
+    if (text) return answer(text);
+  }
+  const text = staticHover(tok, chain, parsed.text);
+  if (text) return answer(text);
+  const decl = declarationHover(ctx, uri, offset);
+  if (decl) return answer(decl);
+  return null;
+}

@@ -1,0 +1,101 @@
+// Semantic tokens (full document). The legend is defined here and only here.
+import type { SemanticTokens, SemanticTokensLegend, SemanticTokensParams } from 'vscode-languageserver';
+import { positionAt } from '../dsl/diagnostics';
+import type { DeclKind, Node, Script } from '../dsl/ast';
+import type { ServerContext } from './context';
+import { nameIndex } from './names';
+import { visit } from './tree';
+
+export const TOKEN_TYPES = ['keyword', 'namespace', 'struct', 'type', 'property', 'enumMember', 'number', 'string', 'comment', 'function', 'event', 'macro', 'operator'] as const;
+export const TOKEN_MODIFIERS = ['declaration'] as const;
+export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
+
+type TokenType = (typeof TOKEN_TYPES)[number];
+const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
+const DECLARATION = 1;
+
+const DECL_TYPE: Record<DeclKind, TokenType> = { smmu: 'namespace', pagetable: 'struct', cd: 'type', cdtable: 'type' };
+
+interface Tok {
+  start: number;
+  end: number;
+  type: TokenType;
+  mods: number;
+}
+
+function wordType(text: string): TokenType {
+  if (/^CMD_/i.test(text)) return 'function';
+  if (/^[FCE]_[A-Z0-9_]+$/.test(text)) return 'event';
+  if (/^SMMU_/i.test(text)) return 'macro';
+  return 'enumMember';
+}
+
+export function collectTokens(tree: Script): Tok[] {
+  const names = nameIndex(tree);
+  const toks: Tok[] = [];
+  const named = new Set<number>();
+  for (const o of names.occurrences) {
+    named.add(o.start);
+    toks.push({ start: o.start, end: o.end, type: o.kind ? DECL_TYPE[o.kind] : 'type', mods: o.declaration ? DECLARATION : 0 });
+  }
+  const special = new Map<Node, TokenType>();
+  visit(tree, (n, parent) => {
+    if (named.has(n.start) && (n.kind === 'word' || n.kind === 'nameDecl' || n.kind === 'nameRef')) return;
+    switch (n.kind) {
+      case 'cmd':
+        if (n.opcode) special.set(n.opcode, 'function');
+        break;
+      case 'reg':
+        if (n.register) special.set(n.register, 'macro');
+        break;
+      case 'expectation':
+        if (n.what) special.set(n.what, 'keyword');
+        break;
+      case 'mapping':
+        if (n.perms) special.set(n.perms, 'keyword');
+        break;
+      case 'keyword':
+        toks.push({ start: n.start, end: n.end, type: n.text === '->' ? 'operator' : 'keyword', mods: 0 });
+        break;
+      case 'word': {
+        const t = special.get(n) ?? (parent?.kind === 'field' && parent.name === n ? 'property' : wordType(n.text));
+        toks.push({ start: n.start, end: n.end, type: t, mods: 0 });
+        break;
+      }
+      case 'number':
+        toks.push({ start: n.start, end: n.end, type: 'number', mods: 0 });
+        break;
+      case 'string':
+        toks.push({ start: n.start, end: n.end, type: 'string', mods: 0 });
+        break;
+    }
+  });
+  for (const c of tree.comments) toks.push({ start: c.start, end: c.end, type: 'comment', mods: 0 });
+  toks.sort((a, b) => a.start - b.start || b.end - a.end);
+  return toks;
+}
+
+export function encodeTokens(tree: Script, toks: readonly Tok[]): number[] {
+  const data: number[] = [];
+  let prevLine = 0;
+  let prevChar = 0;
+  let lastEnd = -1;
+  for (const t of toks) {
+    if (t.start < lastEnd || t.end <= t.start) continue; // no overlaps, no empty tokens
+    const a = positionAt(tree, t.start);
+    const b = positionAt(tree, t.end);
+    const length = b.line === a.line ? b.character - a.character : tree.lineStarts[a.line + 1] - tree.lineStarts[a.line] - a.character;
+    if (length <= 0) continue;
+    data.push(a.line - prevLine, a.line === prevLine ? a.character - prevChar : a.character, length, TYPE_INDEX.get(t.type)!, t.mods);
+    prevLine = a.line;
+    prevChar = a.character;
+    lastEnd = t.end;
+  }
+  return data;
+}
+
+export function semanticTokens(ctx: ServerContext, p: SemanticTokensParams): SemanticTokens {
+  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  if (!parsed) return { data: [] };
+  return { data: encodeTokens(parsed.tree, collectTokens(parsed.tree)) };
+}

@@ -1,0 +1,174 @@
+// The language server: capabilities, document sync, diagnostics publishing and the handler table.
+// Each feature lives in its own module; every handler runs inside `guard` (see guard.ts).
+import {
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocuments } from 'vscode-languageserver';
+import { codeLenses, inlayHints } from './runViews';
+import { completion, COMPLETION_TRIGGERS } from './completion';
+import type { ServerContext } from './context';
+import { Analyzer, type Executed } from './documents';
+import { foldingRanges } from './folding';
+import { formatDocument } from './formatting';
+import { guard, type GuardContext } from './guard';
+import { hover } from './hover';
+import { makeIncludeResolver } from './includes';
+import { definition, references } from './navigation';
+import {
+  RESULT_REQUEST,
+  SCENARIO_RESULT_NOTIFICATION,
+  STATE_REQUEST,
+  type ResultParams,
+  type ResultResponse,
+  type ScenarioResultParams,
+  type StateParams,
+  type StateResponse,
+} from './protocol';
+import { prepareRename, rename } from './rename';
+import { LEGEND, semanticTokens } from './semanticTokens';
+import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
+import { documentSymbols } from './symbols';
+
+export function startServer(connection: Connection): void {
+  let settings: ServerSettings = DEFAULT_SETTINGS;
+  let shutdown = false;
+  let workspaceFolders: string[] = [];
+  let configPull = false;
+  let refreshInlay = false;
+  let refreshLens = false;
+  const log = (m: string) => connection.console.error(m);
+  const documents = new TextDocuments(TextDocument);
+
+  const analyzer = new Analyzer({
+    settings: () => settings,
+    log,
+    readInclude: makeIncludeResolver({
+      workspaceFolders: () => workspaceFolders,
+      openText: (uri) => documents.get(uri)?.getText(),
+      maxFileSize: () => settings.maxFileSize,
+    }),
+    publish: (ex) => publish(ex),
+  });
+  const ctx: ServerContext = { analyzer, settings: () => settings, log };
+  const g: GuardContext = { isShutdown: () => shutdown, log };
+
+  function publish(ex: Executed): void {
+    void connection.sendDiagnostics({ uri: ex.parsed.uri, version: ex.version, diagnostics: ex.diagnostics });
+    const steps = ex.result.steps;
+    const n: ScenarioResultParams = {
+      uri: ex.parsed.uri,
+      version: ex.version,
+      passed: ex.result.expectations.passed,
+      failed: ex.result.expectations.failed,
+      faults: steps.filter((s) => s.outcome === 'fault').length,
+      hazards: steps.reduce((a, s) => a + s.hazards.length, 0),
+      errors: ex.diagnostics.filter((d) => d.severity === 1).length,
+      partial: ex.parsed.partial,
+    };
+    void connection.sendNotification(SCENARIO_RESULT_NOTIFICATION, n);
+    if (refreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (refreshLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
+    const ws = params.capabilities.workspace;
+    configPull = !!ws?.configuration;
+    refreshInlay = !!ws?.inlayHint?.refreshSupport;
+    refreshLens = !!ws?.codeLens?.refreshSupport;
+    settings = readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        semanticTokensProvider: { legend: LEGEND, full: true },
+        documentFormattingProvider: true,
+        foldingRangeProvider: true,
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'iommu-lens', version: '0.1.0' },
+    };
+  });
+
+  async function pullSettings(): Promise<void> {
+    if (!configPull) return;
+    try {
+      const [raw] = await connection.workspace.getConfiguration([{ section: 'iommuLens' }]);
+      settings = readSettings(raw);
+    } catch (e) {
+      log(`could not read settings: ${String(e)}`);
+    }
+  }
+
+  connection.onInitialized(() => {
+    void pullSettings().then(() => analyzer.refreshAll());
+    if (workspaceFolders.length) {
+      connection.workspace.onDidChangeWorkspaceFolders((ev) => {
+        const removed = new Set(ev.removed.map((f) => f.uri));
+        workspaceFolders = workspaceFolders.filter((u) => !removed.has(u)).concat(ev.added.map((f) => f.uri));
+      });
+    }
+  });
+
+  connection.onDidChangeConfiguration((p) => {
+    const raw = (p.settings as { iommuLens?: unknown } | null)?.iommuLens;
+    if (raw !== undefined) settings = readSettings(raw);
+    void (raw === undefined ? pullSettings() : Promise.resolve()).then(() => analyzer.refreshAll());
+  });
+
+  documents.onDidOpen((e) => analyzer.update(e.document));
+  documents.onDidChangeContent((e) => analyzer.update(e.document));
+  documents.onDidClose((e) => {
+    analyzer.close(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+
+  connection.onHover(guard(g, 'hover', null, (p, t) => hover(ctx, p, t), { position: true }));
+  connection.onCompletion(guard(g, 'completion', [], (p, t) => completion(ctx, p, t), { position: true }));
+  connection.onDefinition(guard(g, 'definition', [], (p) => definition(ctx, p), { position: true }));
+  connection.onReferences(guard(g, 'references', [], (p) => references(ctx, p), { position: true }));
+  connection.onPrepareRename(guard(g, 'prepareRename', null, (p) => prepareRename(ctx, p), { position: true }));
+  connection.onRenameRequest(guard(g, 'rename', null, (p) => rename(ctx, p), { position: true }));
+  connection.onDocumentSymbol(guard(g, 'documentSymbol', [], (p) => documentSymbols(ctx, p)));
+  connection.languages.semanticTokens.on(guard(g, 'semanticTokens', { data: [] }, (p) => semanticTokens(ctx, p)));
+  connection.onDocumentFormatting(guard(g, 'formatting', [], (p) => formatDocument(ctx, p)));
+  connection.onFoldingRanges(guard(g, 'foldingRange', [], (p) => foldingRanges(ctx, p)));
+  connection.languages.inlayHint.on(guard(g, 'inlayHint', [], (p) => inlayHints(ctx, p)));
+  connection.onCodeLens(guard(g, 'codeLens', [], (p) => codeLenses(ctx, p)));
+
+  connection.onRequest(
+    STATE_REQUEST,
+    guard<StateParams, StateResponse>(g, STATE_REQUEST, null, async (p, t) => {
+      if (typeof p?.uri !== 'string' || !Number.isInteger(p.stepIndex)) return null;
+      const ex = await analyzer.executedNow(p.uri, t);
+      return ex ? ex.state(p.stepIndex) : null;
+    }, { document: false }),
+  );
+  connection.onRequest(
+    RESULT_REQUEST,
+    guard<ResultParams, ResultResponse>(g, RESULT_REQUEST, null, async (p, t) => {
+      if (typeof p?.uri !== 'string') return null;
+      const ex = await analyzer.executedNow(p.uri, t);
+      return ex ? ex.result : null;
+    }, { document: false }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}

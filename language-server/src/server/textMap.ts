@@ -1,0 +1,34 @@
+// Maps offsets of a newer text to an older one when the edit between them lies elsewhere, so a
+// feature can answer from the last completed analysis instead of waiting for the next one.
+
+export interface TextMap {
+  /** Offset in the old text for `offset` in the new text, or undefined if it lies in the edit. */
+  toOld(offset: number): number | undefined;
+  /** Offset in the new text for `offset` in the old text, or undefined if it lies in the edit. */
+  toNew(offset: number): number | undefined;
+}
+
+/** One contiguous changed region: common prefix and common suffix are unchanged. */
+export function textMap(oldText: string, newText: string): TextMap {
+  const min = Math.min(oldText.length, newText.length);
+  let p = 0;
+  while (p < min && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < min - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
+  const oldEnd = oldText.length - s;
+  const newEnd = newText.length - s;
+  const delta = newText.length - oldText.length;
+  return {
+    toOld: (o) => (o < p ? o : o >= newEnd ? o - delta : undefined),
+    toNew: (o) => (o < p ? o : o >= oldEnd ? o + delta : undefined),
+  };
+}
+
+/** True when the whole line around `offset` in `text` lies outside the edited region. */
+export function lineBounds(text: string, offset: number): { start: number; end: number } {
+  let start = offset;
+  while (start > 0 && text.charCodeAt(start - 1) !== 10 && text.charCodeAt(start - 1) !== 13) start--;
+  let end = offset;
+  while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+  return { start, end };
+}

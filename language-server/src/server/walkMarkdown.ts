@@ -1,0 +1,89 @@
+// Markdown for a transaction's result: every level of every walk (with stage-2 sub-walks when
+// nested), the final PA, the leaf descriptor's attributes and permissions, the TLB outcome and
+// the event records. Every string from the scenario is escaped.
+import type { WireEvent, WireStep, WireWalk, WireWalkStep } from '../engine/wire';
+import { md } from './convert';
+
+const LEAF_FIELDS = ['AP', 'S2AP', 'UXN', 'PXN', 'XN', 'AttrIndx', 'MemAttr', 'SH', 'AF', 'nG', 'DBM', 'Contiguous', 'NS'];
+
+function fieldsText(f: Record<string, string>, limit = 8): string {
+  const keys = Object.keys(f);
+  const shown = keys.slice(0, limit).map((k) => `${md(k)}=${md(f[k])}`);
+  if (keys.length > limit) shown.push('…');
+  return shown.join(' ');
+}
+
+function walkTitle(w: WireWalk, prefix: string): string {
+  return `${prefix}**Stage ${w.stage} walk** of ${md(w.inputAddr)}: ${w.granule}KB granule, ${w.inputSize}-bit input, start level ${w.startLevel}, TTB ${md(w.ttb)}`;
+}
+
+function renderWalk(w: WireWalk, out: string[], prefix = '', depth = 0): void {
+  out.push(walkTitle(w, prefix), '');
+  out.push('| Level | Table | Index | Descriptor at | Descriptor | Kind | Fields |', '|---|---|---|---|---|---|---|');
+  const subs: Array<{ step: WireWalkStep; walk: WireWalk }> = [];
+  for (const s of w.steps) {
+    const at = s.descPa !== s.descAddr ? `${md(s.descAddr)} (PA ${md(s.descPa)})` : md(s.descAddr);
+    out.push(`| ${s.stage === 2 && w.stage === 1 ? 'S2 ' : ''}${s.level} | ${md(s.tableAddr)} | ${s.index} | ${at} | ${md(s.desc)} | ${s.kind} | ${fieldsText(s.fields)} |`);
+    if (s.s2Walk) subs.push({ step: s, walk: s.s2Walk });
+  }
+  out.push('');
+  if (w.outputAddr !== undefined) out.push(`Output: **${md(w.outputAddr)}**`, '');
+  if (w.fault) {
+    const f = w.fault;
+    out.push(`⚠ **${md(f.kind)}** at stage ${f.stage} level ${f.level} (class ${f.class})${f.ipa ? `, IPA ${md(f.ipa)}` : ''}: ${md(f.reason)}`, '');
+  }
+  if (depth < 2) {
+    for (const { step, walk } of subs) {
+      renderWalk(walk, out, `↳ level ${step.level} descriptor address (IPA ${md(step.descAddr)}): `, depth + 1);
+    }
+  }
+}
+
+function leafOf(walks: readonly WireWalk[]): WireWalkStep | undefined {
+  for (let i = walks.length - 1; i >= 0; i--) {
+    const last = walks[i].steps[walks[i].steps.length - 1];
+    if (last && (last.kind === 'page' || last.kind === 'block')) return last;
+  }
+  return undefined;
+}
+
+export function eventMarkdown(e: WireEvent): string {
+  const parts = [`**${md(e.type)}** (${md(e.code)}) StreamID ${md(e.sid)}`];
+  if (e.ssv && e.ssid !== undefined) parts.push(`SubstreamID ${md(e.ssid)}`);
+  if (e.inputAddr !== undefined) parts.push(`InputAddr ${md(e.inputAddr)}`);
+  if (e.ipa !== undefined) parts.push(`IPA ${md(e.ipa)}`);
+  if (e.class !== undefined) parts.push(`CLASS ${e.class}`);
+  if (e.s2 !== undefined) parts.push(`S2 ${e.s2 ? 1 : 0}`);
+  if (e.rnw !== undefined) parts.push(`RnW ${e.rnw ? 1 : 0}`);
+  const extra = fieldsText(e.fields, 12);
+  return parts.join(', ') + (extra ? `; ${extra}` : '') + (e.raw.length ? `  \nrecord: \`${e.raw.map((r) => r.replace(/[^0-9a-fx]/gi, '')).join(' ')}\`` : '');
+}
+
+/** Full markdown for a transaction step. */
+export function transactionMarkdown(s: WireStep): string {
+  const out: string[] = [];
+  const head = [`**${md(s.kind)}**`];
+  if (s.smmu) head.push(md(s.smmu));
+  if (s.sid !== undefined) head.push(`sid ${md(s.sid)}`);
+  if (s.ssid !== undefined) head.push(`ssid ${md(s.ssid)}`);
+  if (s.iova !== undefined) head.push(`iova ${md(s.iova)}`);
+  let outcome = s.outcome ?? 'not run';
+  if (s.outcome === 'ok' && s.pa !== undefined) outcome = `→ PA **${md(s.pa)}**`;
+  else if (s.outcome === 'bypass' && s.pa !== undefined) outcome = `bypass → PA **${md(s.pa)}**`;
+  else if (s.outcome === 'fault') outcome = `⚠ fault${s.events[0] ? ` **${md(s.events[0].type)}**` : ''}`;
+  out.push(`${head.join(' ')} ${outcome}`);
+  if (s.tlb) out.push('', `TLB **${s.tlb}**${s.tlb === 'hit' ? ' (no table walk)' : ''}`);
+  out.push('');
+  const walks = s.walks ?? [];
+  for (const w of walks) renderWalk(w, out);
+  const leaf = leafOf(walks);
+  if (leaf) {
+    const shown: Record<string, string> = {};
+    for (const k of LEAF_FIELDS) if (leaf.fields[k] !== undefined) shown[k] = leaf.fields[k];
+    if (Object.keys(shown).length) out.push(`Attributes and permissions (stage ${leaf.stage} ${leaf.kind} descriptor): ${fieldsText(shown, 20)}`, '');
+  }
+  for (const e of s.events) out.push(`Event: ${eventMarkdown(e)}`, '');
+  for (const h of s.hazards) out.push(`Hazard **${md(h.code)}**: ${md(h.message)} — fix: ${md(h.fix)}`, '');
+  if (s.expectation) out.push(`Expectation ${s.expectation.passed ? 'passed' : '**failed**'}: ${md(s.expectation.message)}`, '');
+  return out.join('\n').trimEnd();
+}

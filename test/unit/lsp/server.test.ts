@@ -1,0 +1,367 @@
+// The language server, spoken to over stdio by a real JSON-RPC client (see helper.ts).
+// Expected walk values are worked out from the translation rules (DDI 0487 D8.3): with a 4KB
+// granule and a 48-bit input, level 0 indexes IA[47:39], level 1 IA[38:30], level 2 IA[29:21].
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancellationTokenSource, LspClient, positionOf, type Diag } from './helper';
+
+const SCENARIO = `# quickstart
+smmu smmu0 { stages s1 s2 nested; oas 48 }
+pagetable nic : s1 4k {
+  map 0x1000_0000 +2M -> 0x8000_0000 rw
+}
+cd nic_cd { asid 5; ttb0 nic }
+ste smmu0 0x100 { config s1; cd nic_cd }
+dma read sid 0x100 iova 0x1000_0040
+dma read sid 0x100 iova 0x2000_0000
+dma read sid 0x100 iova 0x1000_0080 expect pa 0x9000_0000
+cmd smmu0 CMD_TLBI_NH_ASID asid 5
+cmd CMD_SYNC
+`;
+const LINE = {
+  ok: 7,
+  fault: 8,
+  expectFail: 9,
+  tlbi: 10,
+};
+
+let c: LspClient;
+before(async () => {
+  c = await LspClient.start();
+});
+after(async () => {
+  await c?.stop();
+});
+
+function lineOf(text: string, needle: string): number {
+  return positionOf(text, needle).line;
+}
+
+test('initialize advertises the features', () => {
+  const caps = c.initializeResult.capabilities;
+  for (const k of ['hoverProvider', 'completionProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider',
+    'semanticTokensProvider', 'documentFormattingProvider', 'foldingRangeProvider', 'inlayHintProvider', 'codeLensProvider']) {
+    assert.ok(caps[k], `missing ${k}`);
+  }
+  assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
+});
+
+test('diagnostics: a fault is an error at the transaction, with its event', async () => {
+  const { diagnostics } = await c.openAndWait('diag.smmu', SCENARIO);
+  const fault = diagnostics.find((d) => d.range.start.line === LINE.fault && d.severity === 1);
+  assert.ok(fault, `no error on line ${LINE.fault}: ${JSON.stringify(diagnostics)}`);
+  assert.match(`${fault.code} ${fault.message}`, /F_TRANSLATION/);
+  // The mapped transaction translates: no error on its line.
+  assert.equal(diagnostics.filter((d) => d.range.start.line === LINE.ok && d.severity === 1).length, 0, JSON.stringify(diagnostics));
+  // 0x1000_0080 is inside the 2M block at 0x1000_0000 -> 0x8000_0000, so PA 0x8000_0080, not 0x9000_0000.
+  const failed = diagnostics.find((d) => d.range.start.line === LINE.expectFail && d.severity === 1);
+  assert.ok(failed, `no failed expectation on line ${LINE.expectFail}: ${JSON.stringify(diagnostics)}`);
+  assert.match(failed.message, /0x0*80000080|0x8000_0080/i);
+});
+
+test('diagnostics: a syntax error has its range', async () => {
+  const text = 'smmu smmu0 { stages s1 }\nwrite64 0x1000 ?\n';
+  const { diagnostics } = await c.openAndWait('syntax.smmu', text);
+  const d = diagnostics.find((x) => x.severity === 1);
+  assert.ok(d, JSON.stringify(diagnostics));
+  assert.equal(d.range.start.line, 1);
+  assert.ok(d.range.start.character >= 'write64 0x1000 '.length - 1, JSON.stringify(d));
+  assert.ok(d.range.end.line === 1 && d.range.end.character <= 'write64 0x1000 ?'.length, JSON.stringify(d));
+});
+
+test('scenarioResult notification carries the counts', async () => {
+  const uri = c.uri('diag.smmu');
+  const n = await c.waitUntil(() => c.notifications.find((x) => x.method === 'iommuLens/scenarioResult' && (x.params as { uri: string }).uri === uri));
+  const p = n.params as { passed: number; failed: number; faults: number };
+  assert.equal(p.failed, 1);
+  assert.equal(p.faults, 1);
+});
+
+test('hover on a transaction address shows the walk', async () => {
+  const uri = c.uri('diag.smmu');
+  const pos = positionOf(SCENARIO, '0x1000_0040', 3);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h, 'no hover');
+  const v = h.contents.value;
+  // IA 0x10000040: level 2 index = IA[29:21] = 0x80 = 128; a 2MB block; PA = 0x80000000 + 0x40.
+  assert.match(v, /Stage 1 walk/);
+  assert.match(v, /\| 2 \| 0x[0-9a-f]+ \| 128 \|/);
+  assert.match(v, /block/);
+  assert.match(v, /0x80000040/);
+  assert.match(v, /TLB \*\*(miss|hit)\*\*/);
+  // Every level from the start level (0 for a 48-bit input with 4KB granule) down to 2.
+  assert.match(v, /\| 0 \| 0x[0-9a-f]+ \| 0 \|/);
+  assert.match(v, /\| 1 \| 0x[0-9a-f]+ \| 0 \|/);
+});
+
+test('hover on a faulting transaction shows the fault', async () => {
+  const uri = c.uri('diag.smmu');
+  const pos = positionOf(SCENARIO, '0x2000_0000', 2);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /F_TRANSLATION/);
+});
+
+test('hover on a field name and on an event name', async () => {
+  const uri = c.uri('diag.smmu');
+  let pos = positionOf(SCENARIO, 'config s1', 2);
+  let h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /STE\.Config/);
+  assert.match(h.contents.value, /IHI 0070 §5\.2/);
+  assert.match(h.contents.value, /S1_TRANS/);
+  const text = 'dma read sid 0x100 iova 0x0 expect fault F_PERMISSION\n';
+  const u2 = await c.open('ev.smmu', text);
+  pos = positionOf(text, 'F_PERMISSION', 3);
+  h = await c.hover(u2, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /F_PERMISSION/);
+  assert.match(h.contents.value, /IHI 0070/);
+});
+
+test('hover on raw STE dwords decodes them', async () => {
+  // STE dword0 0x...0b: V=1 (bit 0), Config = bits[3:1] = 0b101 = S1_TRANS (IHI 0070 §5.2).
+  const text = 'smmu smmu0 { stages s1 }\nste smmu0 0x8 raw 0x4003000b 0xd4 0 0 0 0 0 0\n';
+  const uri = await c.open('raw.smmu', text);
+  const pos = positionOf(text, '0x4003000b', 2);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /\| Config \| 0\[3:1\] \| 0x5 \| S1_TRANS/);
+  assert.match(h.contents.value, /\| V \| 0\[0\] \| 0x1 \|/);
+});
+
+test('completion: field names in an STE block, enum values after a field, events after expect fault', async () => {
+  const text = 'smmu smmu0 { stages s1 }\nste smmu0 0x100 {\n  \n}\ncd c0 {\n  TG0 \n}\ndma read sid 0x100 iova 0x0 expect fault \n';
+  const uri = await c.open('compl.smmu', text);
+  const fieldItems = await c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 2 } });
+  const labels = fieldItems.map((i) => i.label);
+  assert.ok(labels.includes('Config') && labels.includes('S1ContextPtr') && labels.includes('S2T0SZ'), labels.join(','));
+  const vals = await c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 6 } });
+  // CD.TG0 encodings (IHI 0070 §5.4): 0 4KB, 1 64KB, 2 16KB.
+  assert.deepEqual(vals.map((i) => i.label).sort(), ['16KB', '4KB', '64KB']);
+  const evs = await c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line: 7, character: text.split('\n')[7].length } });
+  assert.ok(evs.some((i) => i.label === 'F_TRANSLATION') && evs.some((i) => i.label === 'C_BAD_STE'), evs.map((i) => i.label).join(','));
+  const kws = await c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line: 8, character: 0 } });
+  assert.ok(kws.some((i) => i.label === 'dma') && kws.some((i) => i.label === 'pagetable'));
+});
+
+test('completion: command names after cmd, and the command fields after its name', async () => {
+  const text = 'cmd \ncmd CMD_TLBI_NH_VA \n';
+  const uri = await c.open('cmd.smmu', text);
+  const names = await c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 4 } });
+  assert.ok(names.some((i) => i.label === 'CMD_SYNC') && names.some((i) => i.label === 'CMD_CFGI_STE'));
+  const fields = await c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 19 } });
+  const l = fields.map((i) => i.label.toLowerCase());
+  assert.ok(l.includes('asid') && l.includes('leaf'), l.join(','));
+});
+
+test('definition, references and rename of a page table', async () => {
+  const uri = c.uri('diag.smmu');
+  const ref = positionOf(SCENARIO, 'ttb0 nic', 6);
+  const defs = await c.request<Array<{ uri: string; range: Diag['range'] }>>('textDocument/definition', { textDocument: { uri }, position: ref });
+  assert.equal(defs.length, 1);
+  assert.deepEqual(defs[0].range.start, positionOf(SCENARIO, 'nic :'));
+  const refs = await c.request<Array<{ range: Diag['range'] }>>('textDocument/references', { textDocument: { uri }, position: ref, context: { includeDeclaration: true } });
+  assert.equal(refs.length, 2);
+  const prep = await c.request<{ placeholder: string }>('textDocument/prepareRename', { textDocument: { uri }, position: ref });
+  assert.equal(prep.placeholder, 'nic');
+  const edit = await c.request<{ changes: Record<string, Array<{ newText: string }>> }>('textDocument/rename', { textDocument: { uri }, position: ref, newName: 'nic_table' });
+  assert.equal(edit.changes[uri].length, 2);
+  assert.ok(edit.changes[uri].every((e) => e.newText === 'nic_table'));
+  await assert.rejects(c.request('textDocument/rename', { textDocument: { uri }, position: ref, newName: '9lives' }), /not a valid name/);
+  await assert.rejects(c.request('textDocument/rename', { textDocument: { uri }, position: ref, newName: 'nic_cd' }), /already declared/);
+  await assert.rejects(c.request('textDocument/rename', { textDocument: { uri }, position: ref, newName: 'dma' }), /keyword/);
+});
+
+test('document symbols list the declarations', async () => {
+  const uri = c.uri('diag.smmu');
+  const syms = await c.request<Array<{ name: string; children?: Array<{ name: string }> }>>('textDocument/documentSymbol', { textDocument: { uri } });
+  const names = syms.map((s) => s.name);
+  assert.deepEqual(names, ['smmu0', 'nic', 'nic_cd', 'ste smmu0 0x100']);
+  assert.equal(syms[1].children?.length, 1);
+});
+
+test('semantic tokens: declarations, references, commands, comments', async () => {
+  const uri = c.uri('diag.smmu');
+  const r = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+  const legend = ['keyword', 'namespace', 'struct', 'type', 'property', 'enumMember', 'number', 'string', 'comment', 'function', 'event', 'macro', 'operator'];
+  const toks: Array<{ line: number; char: number; len: number; type: string; mods: number }> = [];
+  let line = 0;
+  let ch = 0;
+  for (let i = 0; i < r.data.length; i += 5) {
+    line += r.data[i];
+    ch = r.data[i] === 0 ? ch + r.data[i + 1] : r.data[i + 1];
+    toks.push({ line, char: ch, len: r.data[i + 2], type: legend[r.data[i + 3]], mods: r.data[i + 4] });
+  }
+  const at = (needle: string, delta = 0) => {
+    const p = positionOf(SCENARIO, needle, delta);
+    return toks.find((t) => t.line === p.line && t.char === p.character);
+  };
+  assert.deepEqual(at('# quickstart'), { line: 0, char: 0, len: 12, type: 'comment', mods: 0 });
+  assert.equal(at('nic :')?.type, 'struct');
+  assert.equal(at('nic :')?.mods, 1);
+  assert.equal(at('ttb0 nic', 5)?.type, 'struct');
+  assert.equal(at('ttb0 nic', 5)?.mods, 0);
+  assert.equal(at('CMD_SYNC')?.type, 'function');
+  assert.equal(at('dma read')?.type, 'keyword');
+  assert.equal(at('0x1000_0040')?.type, 'number');
+  assert.equal(at('asid 5;')?.type, 'property');
+});
+
+test('formatting gives one edit and is idempotent', async () => {
+  const text = 'smmu   smmu0 {stages s1}\nste smmu0 0x100 {   config s1 }\n';
+  const uri = await c.open('fmt.smmu', text);
+  const edits = await c.request<Array<{ newText: string }>>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+  assert.equal(edits.length, 1);
+  const formatted = edits[0].newText;
+  assert.equal(formatted.replace(/\s+/g, ''), text.replace(/\s+/g, ''));
+  await c.change(uri, 2, [{ text: formatted }]);
+  const again = await c.request<unknown[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+  assert.deepEqual(again, []);
+});
+
+test('folding ranges for multi-line blocks and comment runs', async () => {
+  const text = '# a\n# b\n# c\npagetable t : s1 4k {\n  map 0x0 +4K -> 0x1000 rw\n  map 0x1000 +4K -> 0x2000 rw\n}\n';
+  const uri = await c.open('fold.smmu', text);
+  const r = await c.request<Array<{ startLine: number; endLine: number; kind?: string }>>('textDocument/foldingRange', { textDocument: { uri } });
+  assert.ok(r.some((f) => f.startLine === 0 && f.endLine === 2 && f.kind === 'comment'), JSON.stringify(r));
+  assert.ok(r.some((f) => f.startLine === 3 && f.endLine === 5 && f.kind === undefined), JSON.stringify(r));
+});
+
+test('inlay hints show the PA or the fault after each transaction', async () => {
+  const uri = c.uri('diag.smmu');
+  const hints = await c.request<Array<{ position: { line: number }; label: string }>>('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+  });
+  const on = (l: number) => hints.filter((h) => h.position.line === l).map((h) => h.label.trim());
+  assert.deepEqual(on(LINE.ok), ['→ 0x8000_0040']);
+  assert.deepEqual(on(LINE.fault), ['⚠ F_TRANSLATION']);
+});
+
+test('code lenses: run, debug, and show walk per transaction', async () => {
+  const uri = c.uri('diag.smmu');
+  const lenses = await c.request<Array<{ range: Diag['range']; command: { command: string; arguments: unknown[] } }>>('textDocument/codeLens', { textDocument: { uri } });
+  assert.ok(lenses.some((l) => l.command.command === 'iommuLens.runScenario' && l.range.start.line === 0));
+  assert.ok(lenses.some((l) => l.command.command === 'iommuLens.debugScenario'));
+  const walks = lenses.filter((l) => l.command.command === 'iommuLens.showWalk');
+  assert.deepEqual(walks.map((l) => l.range.start.line), [LINE.ok, LINE.fault, LINE.expectFail]);
+});
+
+test('custom requests: iommuLens/result and iommuLens/state', async () => {
+  const uri = c.uri('diag.smmu');
+  const r = await c.request<{ steps: Array<{ index: number; line: number; kind: string; outcome?: string; pa?: string }> }>('iommuLens/result', { uri });
+  const ok = r.steps.find((s) => s.line === LINE.ok + 1 && s.kind === 'dma');
+  assert.ok(ok);
+  assert.equal(ok.outcome, 'ok');
+  assert.equal(ok.pa, '0x80000040');
+  const st = await c.request<{ stepIndex: number; smmus: Array<{ name: string; tlb: unknown[] }> }>('iommuLens/state', { uri, stepIndex: ok.index });
+  assert.equal(st.stepIndex, ok.index);
+  assert.equal(st.smmus[0].name, 'smmu0');
+  assert.ok(st.smmus[0].tlb.length >= 1, 'the walk filled the TLB');
+  assert.equal(await c.request('iommuLens/state', { uri, stepIndex: 10_000 }), null);
+  assert.equal(await c.request('iommuLens/result', { uri: 'file:///nowhere.smmu' }), null);
+});
+
+test('hover on a TLBI says what it invalidated', async () => {
+  const uri = c.uri('diag.smmu');
+  const pos = positionOf(SCENARIO, 'CMD_TLBI_NH_ASID', 2);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /Invalidated \d+ TLB entr/);
+});
+
+test('a burst of edits yields diagnostics for the last version only', async () => {
+  const uri = await c.open('burst.smmu', SCENARIO);
+  await c.diagnostics(uri, 1);
+  const before = c.published.length;
+  let text = SCENARIO;
+  for (let v = 2; v <= 30; v++) {
+    text += `# edit ${v}\n`;
+    await c.change(uri, v, [{ text }]);
+  }
+  const last = await c.diagnostics(uri, 30);
+  assert.equal(last.version, 30);
+  await new Promise((r) => setTimeout(r, 200));
+  const later = c.published.slice(before).filter((p) => p.uri === uri);
+  assert.deepEqual(later.map((p) => p.version), [30]);
+});
+
+test('incremental edits keep the document in sync', async () => {
+  const text = 'smmu smmu0 { stages s1 }\nwrite64 0x1000 0x1\n';
+  const uri = await c.open('incr.smmu', text);
+  await c.diagnostics(uri, 1);
+  // Replace `0x1` (line 1, chars 15-18) with `?`: a syntax error exactly there.
+  await c.change(uri, 2, [{ range: { start: { line: 1, character: 15 }, end: { line: 1, character: 18 } }, text: '?' }]);
+  const d = await c.diagnostics(uri, 2);
+  assert.ok(d.diagnostics.some((x) => x.severity === 1 && x.range.start.line === 1 && x.range.start.character === 15), JSON.stringify(d));
+});
+
+test('a request cancelled while it waits for the analysis gets RequestCancelled', async () => {
+  const uri = await c.open('cancel.smmu', SCENARIO);
+  const pos = positionOf(SCENARIO, '0x1000_0040', 2);
+  const src = new CancellationTokenSource();
+  const p = c.request('textDocument/hover', { textDocument: { uri }, position: pos }, src);
+  src.cancel();
+  await assert.rejects(p, (e: { code?: number }) => e.code === -32800);
+});
+
+test('files above iommuLens.maxFileSize are analysed in part, with a notice', async () => {
+  const c2 = await LspClient.start({ settings: { maxFileSize: 200 } });
+  try {
+    let text = 'smmu smmu0 { stages s1 }\n';
+    while (text.length < 400) text += 'write64 0x1000 0x1\n';
+    text += 'write64 0x1000 ?\n'; // beyond the limit: not analysed, so no syntax error
+    const uri = await c2.open('big.smmu', text);
+    const d = await c2.waitUntil(() => [...c2.published].reverse().find((p) => p.uri === uri && p.diagnostics.some((x) => x.code === 'I_PARTIAL')), 10_000);
+    const notice = d.diagnostics.find((x) => x.code === 'I_PARTIAL')!;
+    assert.equal(notice.severity, 3);
+    assert.equal(d.diagnostics.filter((x) => x.severity === 1).length, 0, JSON.stringify(d.diagnostics));
+  } finally {
+    await c2.stop();
+  }
+});
+
+test('includes outside the workspace are refused; inside they are read', async () => {
+  const ws = c.workspace;
+  fs.writeFileSync(path.join(ws, 'common.smmu'), 'smmu smmu0 { stages s1 }\n');
+  const inside = 'include "common.smmu"\nwrite64 0x1000 0x1\n';
+  const { diagnostics: ok } = await c.openAndWait('inc_ok.smmu', inside);
+  assert.equal(ok.filter((d) => d.severity === 1).length, 0, JSON.stringify(ok));
+  const outside = 'include "../../../../../../etc/passwd"\n';
+  const { diagnostics } = await c.openAndWait('inc_bad.smmu', outside);
+  const d = diagnostics.find((x) => x.range.start.line === 0 && x.severity === 1);
+  assert.ok(d, JSON.stringify(diagnostics));
+  assert.match(d.message, /outside the workspace/);
+});
+
+test('malformed requests and unknown methods do not kill the server', async () => {
+  await assert.rejects(c.request('textDocument/hover', {}), (e: { code?: number }) => e.code === -32602);
+  await assert.rejects(c.request('textDocument/hover', { textDocument: { uri: 42 }, position: null }), (e: { code?: number }) => e.code === -32602);
+  await assert.rejects(c.request('iommuLens/noSuchThing', {}), (e: { code?: number }) => e.code === -32601);
+  // Unknown document: empty answers.
+  assert.equal(await c.hover('file:///unknown.smmu', 0, 0), null);
+  assert.deepEqual(await c.request('textDocument/completion', { textDocument: { uri: 'file:///unknown.smmu' }, position: { line: 0, character: 0 } }), []);
+  // Positions far outside the document.
+  const uri = c.uri('diag.smmu');
+  assert.equal(await c.hover(uri, 10_000, 10_000), null);
+  // A body that is not JSON: the server must survive and keep answering.
+  c.proc.stdin.write('Content-Length: 9\r\n\r\n{garbage}');
+  const syms = await c.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  assert.equal(syms.length, 4);
+  assert.equal(c.exited, undefined);
+});
+
+test('requests after shutdown get an error', async () => {
+  const c2 = await LspClient.start();
+  try {
+    const uri = await c2.open('s.smmu', SCENARIO);
+    await c2.request('shutdown', null);
+    await assert.rejects(c2.request('textDocument/documentSymbol', { textDocument: { uri } }), (e: { code?: number }) => e.code === -32600);
+  } finally {
+    await c2.connection.sendNotification('exit');
+    await c2.stop();
+  }
+});
