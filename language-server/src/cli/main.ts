@@ -1,0 +1,76 @@
+// `iommu-lens run FILE... [--json]`: runs scenarios headless.
+// Exit status: 0 every expectation holds and no errors; 1 an expectation failed; 2 a file has
+// errors (syntax, semantic, unexpected faults, unreadable file) or the command line is wrong.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runScenario } from '../engine/index';
+import type { IncludeResolver } from '../engine/api';
+import type { WireScenarioResult } from '../engine/wire';
+import { exitCode, formatText } from './format';
+
+const USAGE = 'usage: iommu-lens run FILE... [--json]';
+
+/** Includes resolve relative to the including file and must stay inside the working directory
+ * tree, unless the file was named on the command line. */
+export function makeResolver(cwd: string, allowed: ReadonlySet<string>): IncludeResolver {
+  return (fromUri, p) => {
+    const target = path.resolve(path.dirname(path.resolve(cwd, fromUri)), p);
+    const rel = path.relative(cwd, target);
+    const inside = rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+    if (!inside && !allowed.has(target)) return { error: `include '${p}' is outside the working directory (${cwd}); name it on the command line to allow it` };
+    try {
+      return { uri: inside ? rel : target, text: fs.readFileSync(target, 'utf8') };
+    } catch (e) {
+      return { error: `cannot read include '${p}': ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    }
+  };
+}
+
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, cwd = process.cwd()): number {
+  const args = argv.slice();
+  if (args[0] !== 'run') {
+    err(USAGE);
+    return 2;
+  }
+  args.shift();
+  const json = args.includes('--json');
+  const files = args.filter((a) => a !== '--json');
+  const unknown = files.find((a) => a.startsWith('--'));
+  if (unknown || files.length === 0) {
+    err(unknown ? `unknown option ${unknown}\n${USAGE}` : USAGE);
+    return 2;
+  }
+  const allowed = new Set(files.map((f) => path.resolve(cwd, f)));
+  const readInclude = makeResolver(cwd, allowed);
+  let status = 0;
+  for (const file of files) {
+    let result: WireScenarioResult;
+    let text: string;
+    try {
+      text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      result = {
+        file, steps: [], expectations: { passed: 0, failed: 0 },
+        diagnostics: [{ line: 1, col: 1, endLine: 1, endCol: 1, severity: 'error', code: 'E_FILE', message: `cannot read ${file}: ${code}` }],
+      };
+      status = Math.max(status, 2);
+      out(json ? JSON.stringify(result) : formatText(result));
+      continue;
+    }
+    if (files.length > 1) err(`running ${file}`);
+    const t0 = Date.now();
+    result = runScenario(text, file, { readInclude });
+    const ms = Date.now() - t0;
+    if (ms > 1000) err(`${file}: ${result.steps.length} steps in ${(ms / 1000).toFixed(1)} s`);
+    status = Math.max(status, exitCode(result));
+    out(json ? JSON.stringify(result) : formatText(result));
+  }
+  return status;
+}
+
+if (require.main === module) {
+  const code = main(process.argv.slice(2), (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'), (s) => process.stderr.write(s + '\n'));
+  process.exitCode = code;
+}

@@ -1,0 +1,164 @@
+// Compiling a scenario: parse (dsl/), expand includes, resolve names, lower every statement to
+// steps. Never throws: every problem is a diagnostic (an internal error in one statement becomes
+// E_INTERNAL on that statement and compiling goes on).
+
+import { parse } from '../dsl/parser';
+import { positionIn } from '../dsl/diagnostics';
+import type { Script, Span, Statement } from '../dsl/ast';
+import type { EngineOptions } from './api';
+import type { WireDiagnostic, WireRange } from './wire';
+import type { Program, StepDef } from './program';
+import { diag } from './program';
+import { Allocator } from './alloc';
+import { Symbols, collectSymbols } from './symbols';
+import { lowerStatement } from './lower';
+import { DeclState } from './decls';
+import type { TxnRef } from './expect';
+
+/** Include nesting bound (a chain deeper than this is reported, not followed). */
+export const MAX_INCLUDE_DEPTH = 16;
+export const DEFAULT_MAX_FILE_SIZE = 2_000_000;
+
+const SEVERITY = ['error', 'error', 'warning', 'information', 'hint'] as const;
+
+/** One source file being lowered: converts spans to wire ranges (1-based) in the main file. */
+export interface SourceFile {
+  uri: string;
+  tree: Script;
+  /** For an included file: the include statement's range in the main file. */
+  via?: WireRange;
+}
+
+export class LowerCtx {
+  readonly diagnostics: WireDiagnostic[] = [];
+  readonly steps: StepDef[] = [];
+  readonly setup: Program['setup'] = [];
+  readonly alloc = new Allocator();
+  readonly decls = new DeclState();
+  /** Transaction steps an expectation looks at. */
+  readonly watched = new Set<number>();
+  /** The latest transaction (a standalone `expect` applies to it). */
+  lastTxn?: TxnRef;
+  file!: SourceFile;
+
+  constructor(readonly uri: string, readonly symbols: Symbols, readonly options: EngineOptions) {}
+
+  range(span: Span): WireRange {
+    if (this.file.via) return this.file.via;
+    const ls = this.file.tree.lineStarts;
+    const a = positionIn(ls, span.start);
+    const b = positionIn(ls, span.end);
+    return { line: a.line + 1, col: a.character + 1, endLine: b.line + 1, endCol: b.character + 1 };
+  }
+
+  /** Where a span is, for messages about included files. */
+  where(span: Span): string {
+    const p = positionIn(this.file.tree.lineStarts, span.start);
+    return `${this.file.uri}:${p.line + 1}:${p.character + 1}`;
+  }
+
+  report(span: Span, code: string, message: string, severity: WireDiagnostic['severity'] = 'error'): void {
+    const msg = this.file.via ? `${this.where(span)}: ${message}` : message;
+    this.diagnostics.push(diag(this.range(span), severity, code, msg));
+  }
+
+  addStep(s: Omit<StepDef, 'range'> & { span: Span }): number {
+    const { span, ...rest } = s;
+    this.steps.push({ ...rest, range: this.range(span) });
+    return this.steps.length - 1;
+  }
+}
+
+function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange): SourceFile {
+  const { tree, diagnostics } = parse(text, uri);
+  const f: SourceFile = { uri, tree, via };
+  const prev = ctx.file;
+  ctx.file = f;
+  for (const d of diagnostics) {
+    const sev = SEVERITY[d.severity] ?? 'error';
+    ctx.report(d, d.code.startsWith('E_') ? d.code : `E_SYNTAX_${d.code.toUpperCase().replace(/-/g, '_')}`, d.message, sev);
+  }
+  ctx.file = prev;
+  return f;
+}
+
+/** The main file and its includes, depth-first, in statement order (an include expands in place). */
+function expand(ctx: LowerCtx, root: SourceFile): Array<{ file: SourceFile; stmt: Statement }> {
+  const out: Array<{ file: SourceFile; stmt: Statement }> = [];
+  const stack: string[] = [];
+  const visit = (file: SourceFile, depth: number) => {
+    stack.push(file.uri);
+    for (const stmt of file.tree.statements) {
+      if (stmt.kind !== 'include') {
+        out.push({ file, stmt });
+        continue;
+      }
+      ctx.file = file;
+      if (!stmt.path) continue; // syntax error already reported
+      const p = stmt.path.value;
+      if (!ctx.options.readInclude) {
+        ctx.report(stmt, 'E_INCLUDE', `cannot include "${p}": includes are not available here`);
+        continue;
+      }
+      if (depth + 1 > MAX_INCLUDE_DEPTH) {
+        ctx.report(stmt, 'E_INCLUDE_DEPTH', `include "${p}" nests deeper than ${MAX_INCLUDE_DEPTH} files`);
+        continue;
+      }
+      let got: ReturnType<NonNullable<EngineOptions['readInclude']>>;
+      try {
+        got = ctx.options.readInclude(file.uri, p);
+      } catch (e) {
+        got = { error: e instanceof Error ? e.message : String(e) };
+      }
+      if ('error' in got) {
+        ctx.report(stmt.path, 'E_INCLUDE', got.error);
+        continue;
+      }
+      if (stack.includes(got.uri)) {
+        ctx.report(stmt.path, 'E_INCLUDE_CYCLE', `include cycle: ${[...stack, got.uri].join(' -> ')}`);
+        continue;
+      }
+      const via = file.via ?? ctx.range(stmt);
+      const inc = parseFile(ctx, got.uri, got.text, via);
+      visit(inc, depth + 1);
+    }
+    stack.pop();
+  };
+  visit(root, 0);
+  return out;
+}
+
+export function compile(text: string, uri: string, options: EngineOptions = {}): Program {
+  const symbols = new Symbols();
+  const ctx = new LowerCtx(uri, symbols, options);
+  const max = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  let partial = false;
+  if (text.length > max) {
+    // Analyse whole lines up to the limit.
+    const cut = text.lastIndexOf('\n', max);
+    text = text.slice(0, cut > 0 ? cut : max);
+    partial = true;
+  }
+  const root = parseFile(ctx, uri, text);
+  ctx.file = root;
+  if (partial) ctx.report({ start: 0, end: 0 }, 'I_PARTIAL', `file is larger than ${max} characters: only the first part is analysed`, 'information');
+  const stmts = expand(ctx, root);
+  // Pre-pass: every declaration, so references may come before or after (names are file-global).
+  collectSymbols(ctx, stmts);
+  for (const { file, stmt } of stmts) {
+    ctx.file = file;
+    try {
+      lowerStatement(ctx, stmt);
+    } catch (e) {
+      ctx.report(stmt, 'E_INTERNAL', `internal error lowering this statement: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  ctx.file = root;
+  const sids = new Map<string, number[]>();
+  for (const [k, v] of symbols.sids) sids.set(k, v.filter((x) => x < 1n << 32n).map(Number));
+  const program: Program = {
+    uri, steps: ctx.steps, diagnostics: ctx.diagnostics, setup: ctx.setup, sids, tableNames: ctx.decls.tableNames, watched: ctx.watched,
+  };
+  if (partial) program.partial = true;
+  return program;
+}

@@ -1,0 +1,117 @@
+// Model results (bigints) -> wire JSON (0x-hex strings). One place for every conversion.
+
+import { hex } from '../model/bits';
+import type { WalkTrace, WalkStep } from '../model/types';
+import type { EventRecord, TlbEntryInfo, TransactionResult } from '../model/smmu/result';
+import type { Perms } from '../model/types';
+import type { WireEvent, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
+
+/** Fields of an event record that WireEvent names itself (IHI 0070 §7.3), by lower-case spec name. */
+const NAMED: Record<string, keyof WireEvent> = {
+  streamid: 'sid',
+  ssv: 'ssv',
+  substreamid: 'ssid',
+  inputaddr: 'inputAddr',
+  ipa: 'ipa',
+  rnw: 'rnw',
+  pnu: 'pnu',
+  ind: 'ind',
+  s2: 's2',
+  class: 'class',
+  stall: 'stall',
+  stag: 'stag',
+};
+
+const CLASSES = ['CD', 'TT', 'IN'] as const;
+
+export function wireFields(fields: Record<string, bigint>, skip?: (name: string) => boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (k.startsWith('RES0')) continue;
+    if (skip?.(k)) continue;
+    out[k] = hex(v);
+  }
+  return out;
+}
+
+export function wireEvent(e: EventRecord, smmu: string): WireEvent {
+  const w: WireEvent = { type: e.type, code: hex(e.code), sid: '0x0', ssv: false, fields: {}, raw: e.raw.map(hex), smmu };
+  for (const [name, v] of Object.entries(e.fields)) {
+    if (name.startsWith('RES0')) continue;
+    const key = NAMED[name.toLowerCase()];
+    if (key === undefined || (key === 'ipa' && w.ipa !== undefined)) {
+      if (name.toLowerCase() !== 'type' && name.toLowerCase() !== 'event_id') w.fields[name] = hex(v);
+      continue;
+    }
+    switch (key) {
+      case 'sid': w.sid = hex(v); break;
+      case 'ssv': w.ssv = v !== 0n; break;
+      case 'ssid': w.ssid = hex(v); break;
+      case 'inputAddr': w.inputAddr = hex(v); break;
+      case 'ipa': w.ipa = hex(v); break;
+      case 'stag': w.stag = hex(v); break;
+      case 'class': {
+        // CLASS encoding (IHI 0070 §7.3.12): 0b00 CD, 0b01 TT, 0b10 IN.
+        const c = CLASSES[Number(v)];
+        if (c) w.class = c;
+        break;
+      }
+      case 'rnw': w.rnw = v !== 0n; break;
+      case 'pnu': w.pnu = v !== 0n; break;
+      case 'ind': w.ind = v !== 0n; break;
+      case 's2': w.s2 = v !== 0n; break;
+      case 'stall': w.stall = v !== 0n; break;
+    }
+  }
+  if (!w.ssv) delete w.ssid;
+  return w;
+}
+
+/** Descriptor fields for the walk panel: decoded with the given decoder when available. */
+export type DescDecoder = (s: WalkStep) => Record<string, bigint>;
+
+export function wireWalk(t: WalkTrace, decodeDesc?: DescDecoder): WireWalk {
+  const w: WireWalk = {
+    stage: t.stage, granule: t.granule, inputSize: t.inputSize, startLevel: t.startLevel, ttb: hex(t.ttb), inputAddr: hex(t.inputAddr),
+    steps: t.steps.map((s): WireWalkStep => {
+      const ws: WireWalkStep = {
+        stage: s.stage, level: s.level, tableAddr: hex(s.tableAddr), index: s.index, descAddr: hex(s.descAddr), descPa: hex(s.descPa),
+        desc: hex(s.desc), kind: s.kind, fields: decodeDesc ? wireFields(decodeDesc(s)) : {},
+      };
+      if (s.s2Walk) ws.s2Walk = wireWalk(s.s2Walk, decodeDesc);
+      return ws;
+    }),
+  };
+  if (t.outputAddr !== undefined) w.outputAddr = hex(t.outputAddr);
+  if (t.fault) {
+    const f = t.fault;
+    w.fault = { kind: f.kind, stage: f.stage, level: f.level, class: f.class, inputAddr: hex(f.inputAddr), reason: f.reason };
+    if (f.ipa !== undefined) w.fault.ipa = hex(f.ipa);
+  }
+  return w;
+}
+
+export function permsText(p: Perms): string {
+  const one = (r: boolean, w: boolean, x: boolean) => (r ? 'r' : '-') + (w ? 'w' : '-') + (x ? 'x' : '-');
+  return `priv ${one(p.pr, p.pw, p.px)} user ${one(p.ur, p.uw, p.ux)}`;
+}
+
+export function wireTlb(e: TlbEntryInfo): WireTlbEntry {
+  const w: WireTlbEntry = {
+    id: e.id, stage: e.stage, global: e.global, inputBase: hex(e.inputBase), sizeLog2: e.blockShift, outputBase: hex(e.outputBase),
+    perms: permsText(e.perms), hits: e.hits, insertedAt: e.insertedAt,
+  };
+  if (e.regime) w.regime = e.regime;
+  if (e.asid !== undefined) w.asid = hex(e.asid);
+  if (e.vmid !== undefined) w.vmid = hex(e.vmid);
+  return w;
+}
+
+/** Every walk of a transaction, in the order they happened (CD fetches, stage 1, stage 2). */
+export function transactionWalks(r: TransactionResult): WalkTrace[] {
+  const out: WalkTrace[] = [];
+  if (r.walks.cdFetch) out.push(...r.walks.cdFetch);
+  if (r.walks.stage1) out.push(r.walks.stage1);
+  if (r.walks.stage2) out.push(r.walks.stage2);
+  return out;
+}

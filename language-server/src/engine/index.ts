@@ -1,0 +1,27 @@
+// The engine's entry points (contract in api.ts): compile a scenario into a session, or run it.
+
+import type { EngineOptions, ScenarioSession } from './api';
+import type { WireScenarioResult } from './wire';
+import { compile } from './compile';
+import { Session } from './session';
+
+export type { EngineOptions, ScenarioSession, StepInfo, IncludeResolver } from './api';
+export type * from './wire';
+export { Runtime, type HazardHook } from './runtime';
+
+/** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
+export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {
+  return new Session(compile(text, uri, options), options.isCancelled);
+}
+
+/** Compiles and runs a scenario to the end. Never throws. */
+export function runScenario(text: string, uri: string, options: EngineOptions = {}): WireScenarioResult {
+  try {
+    return compileScenario(text, uri, options).runToEnd();
+  } catch (e) {
+    return {
+      file: uri, steps: [], expectations: { passed: 0, failed: 0 },
+      diagnostics: [{ line: 1, col: 1, endLine: 1, endCol: 1, severity: 'error', code: 'E_INTERNAL', message: `internal error: ${e instanceof Error ? e.message : String(e)}` }],
+    };
+  }
+}

@@ -1,0 +1,108 @@
+// Lowering of one statement to steps. Low-level lines (write, reg, cmd raw, dma) are here; the
+// declarations (smmu, pagetable, cd, cdtable, ste) and table edits (map, unmap, pte) are in
+// decls.ts; named commands in commands.ts; expectations in expect.ts.
+
+import type { Field, NumberLit, Statement, TransactionStmt, Value } from '../dsl/ast';
+import { hex } from '../model/bits';
+import type { LowerCtx } from './compile';
+import { resolveSmmu } from './symbols';
+import { lowerExpectation, type TxnRef } from './expect';
+import { lowerCmd } from './commands';
+import { lowerCd, lowerCdTable, lowerMap, lowerPagetable, lowerPte, lowerSmmu, lowerSte, lowerUnmap } from './decls';
+import { lowerReg } from './registers';
+
+export function lowerStatement(ctx: LowerCtx, s: Statement): void {
+  switch (s.kind) {
+    case 'write': return lowerWrite(ctx, s);
+    case 'reg': return lowerReg(ctx, s);
+    case 'cmd': return lowerCmd(ctx, s);
+    case 'dma':
+    case 'ats': return lowerTransaction(ctx, s);
+    case 'expect': {
+      const e = s.expectation;
+      lowerExpectation(ctx, e, ctx.lastTxn, s);
+      return;
+    }
+    case 'smmu': return lowerSmmu(ctx, s);
+    case 'pagetable': return lowerPagetable(ctx, s);
+    case 'cd': return lowerCd(ctx, s);
+    case 'cdtable': return lowerCdTable(ctx, s);
+    case 'ste': return lowerSte(ctx, s);
+    case 'map': return lowerMap(ctx, s);
+    case 'unmap': return lowerUnmap(ctx, s);
+    case 'pte': return lowerPte(ctx, s);
+    case 'include':
+    case 'error':
+      return;
+  }
+}
+
+/** A number that must fit in `bits` bits; reports and returns undefined otherwise. */
+export function num(ctx: LowerCtx, n: NumberLit | undefined, what: string, bits = 64): bigint | undefined {
+  if (!n) return undefined;
+  if (n.value >> BigInt(bits) !== 0n) {
+    ctx.report(n, 'E_VALUE_RANGE', `${what} ${n.text} does not fit in ${bits} bits`);
+    return undefined;
+  }
+  return n.value;
+}
+
+/** The number value of a field (`asid 5`), or a diagnostic. */
+export function fieldNum(ctx: LowerCtx, f: Field, bits = 64): bigint | undefined {
+  const v = f.values[0];
+  if (!v) return 1n; // a flag means "set"
+  if (v.kind !== 'number') {
+    ctx.report(v, 'E_VALUE', `expected a number for '${f.name.text}'`);
+    return undefined;
+  }
+  return num(ctx, v, f.name.text, bits);
+}
+
+export function valueText(v: Value | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'word') return v.text;
+  if (v.kind === 'number') return v.text;
+  if (v.kind === 'string') return v.value;
+  return undefined;
+}
+
+function lowerWrite(ctx: LowerCtx, s: Extract<Statement, { kind: 'write' }>): void {
+  const addr = num(ctx, s.addr, 'address');
+  const value = num(ctx, s.value, 'value', s.width);
+  if (addr === undefined || value === undefined) return;
+  const bytes = BigInt(s.width / 8);
+  if (addr % bytes !== 0n) {
+    ctx.report(s.addr!, 'E_ALIGN', `write${s.width} address ${hex(addr)} is not ${bytes}-byte aligned`);
+    return;
+  }
+  const width = s.width;
+  ctx.addStep({
+    span: s, kind: 'write', label: `write${width} ${hex(addr)} = ${hex(value)}`,
+    run: (rt) => rt.writeMem(addr, value, width),
+  });
+}
+
+function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
+  const smmu = resolveSmmu(ctx, s.smmu, s);
+  const sid = num(ctx, s.sid, 'StreamID', 32);
+  const ssid = num(ctx, s.ssid, 'SubstreamID', 20);
+  const iova = num(ctx, s.iova, 'address');
+  const len = s.len ? num(ctx, s.len, 'length') : 4n;
+  if (s.len && len === 0n) ctx.report(s.len, 'E_VALUE', 'len must be at least 1');
+  if (smmu === undefined || sid === undefined || iova === undefined || !len || s.incomplete && (!s.sid || !s.iova)) return;
+  if (s.ssid && ssid === undefined) return;
+  const read = s.access?.lower !== 'write';
+  if (s.kind === 'ats') {
+    ctx.report(s.keyword, 'E_UNSUPPORTED', '`ats` (ATS Translation Requests) is not modelled yet: use `dma`', 'warning');
+    return;
+  }
+  const access = { read, exec: s.exec, priv: s.priv };
+  const label = `dma ${smmu} ${read ? 'read' : 'write'} sid ${hex(sid)}${ssid !== undefined ? ` ssid ${hex(ssid)}` : ''} iova ${hex(iova)}`;
+  const index = ctx.addStep({
+    span: s, kind: 'dma', label, smmu,
+    run: (rt, out) => rt.transaction(smmu, { sid, ssid: ssid === undefined ? undefined : Number(ssid), iova, access, len }, out),
+  });
+  const ref: TxnRef = { step: index, smmu, sid, ssid, iova, read, span: s };
+  ctx.lastTxn = ref;
+  for (const e of s.expects) lowerExpectation(ctx, e, ref, e);
+}

@@ -1,0 +1,52 @@
+// `reg [SMMU.]REGISTER VALUE` and `reg [SMMU.]REGISTER field value...`: one register write,
+// encoded through the model's register tables (IHI 0070 §6.3).
+
+import type { RegStmt, Span } from '../dsl/ast';
+import { hex } from '../model/bits';
+import { encode, type FieldValues } from '../model/fields/field';
+import { REGISTERS, registerByName, type RegisterDef } from '../model/fields/registers';
+import type { LowerCtx } from './compile';
+import { applyField } from './structFields';
+import { closest, didYouMean, resolveSmmu } from './symbols';
+
+export function lowerReg(ctx: LowerCtx, s: RegStmt): void {
+  const smmu = resolveSmmu(ctx, s.smmu, s);
+  if (!s.register || smmu === undefined) return;
+  const def = registerByName(s.register.text);
+  if (!def) {
+    const names = REGISTERS.map((r) => r.name);
+    const plain = s.register.text.toUpperCase().startsWith('SMMU_') ? s.register.text : 'SMMU_' + s.register.text;
+    ctx.report(s.register, 'E_UNKNOWN_REGISTER', `unknown register '${s.register.text}'${didYouMean(closest(plain, names))}`);
+    return;
+  }
+  if (def.access === 'RO') {
+    ctx.report(s.register, 'E_REGISTER_READONLY', `${def.name} is read-only (IHI 0070 §6.3): the write is ignored`, 'warning');
+  }
+  let value: bigint;
+  if (s.value) {
+    value = s.value.value;
+    if (value >> BigInt(def.size) !== 0n) {
+      ctx.report(s.value, 'E_VALUE_RANGE', `${def.name} is a ${def.size}-bit register: ${s.value.text} does not fit`);
+      return;
+    }
+  } else {
+    const vals: FieldValues = {};
+    for (const f of s.fields) if (!applyField(ctx, def, f, vals)) return;
+    value = encode(def, vals)[0];
+  }
+  addRegStep(ctx, s, smmu, def, value);
+}
+
+export function addRegStep(ctx: LowerCtx, span: Span, smmu: string, def: RegisterDef, value: bigint, note = ''): void {
+  ctx.addStep({
+    span, kind: 'reg', smmu, label: `${smmu}.${def.name} = ${hex(value)}${note}`,
+    run: (rt) => rt.writeReg(smmu, def.name, value),
+  });
+}
+
+/** Encodes a register value from named fields (for the SMMU bring-up steps). */
+export function regValue(name: string, fields: FieldValues): { def: RegisterDef; value: bigint } {
+  const def = registerByName(name);
+  if (!def) throw new Error(`no register ${name}`);
+  return { def, value: encode(def, fields)[0] };
+}

@@ -1,0 +1,192 @@
+// One run of a Program: the model (SMMU instances over one PhysicalMemory) plus what the steps
+// produced. A fresh Runtime replays a Program deterministically (goto / step back).
+
+import { PhysicalMemory } from '../model/memory';
+import { hex } from '../model/bits';
+import { makeFeatures, type SmmuFeatures } from '../model/smmu/features';
+import { SmmuInstance } from '../model/smmu/instance';
+import type { TransactionResult, TranslateRequest } from '../model/smmu/result';
+import type { Program, StepDef } from './program';
+import { diag } from './program';
+import type { WireDiagnostic, WireHazard, WireState, WireStep } from './wire';
+import { transactionWalks, wireEvent, wireWalk } from './convert';
+import { buildState } from './state';
+import { decodeDescriptor } from './descriptors';
+
+export interface TxnRecord {
+  result: TransactionResult;
+  wire: WireStep;
+  /** Lookup level of the walk fault, when the fault came from a walk. */
+  faultLevel?: number;
+  reason: string;
+  faultDiag?: WireDiagnostic;
+}
+
+/** Hazard analysis hook: another module may register one; it sees every step after it ran. */
+export interface HazardHook {
+  afterStep(rt: Runtime, step: StepDef, out: WireStep): WireHazard[];
+}
+
+export class Runtime {
+  readonly mem = new PhysicalMemory();
+  readonly smmus = new Map<string, SmmuInstance>();
+  /** Run diagnostics of the current step. */
+  diags: WireDiagnostic[] = [];
+  index = -1;
+  private current?: StepDef;
+  private readonly txns = new Map<number, TxnRecord>();
+  private readonly hazards = new Map<number, WireHazard[]>();
+  private lastWalks: WireStep['walks'];
+  /** Features of declared instances (created on first use). */
+  readonly declared = new Map<string, SmmuFeatures>();
+  static hazardHook?: HazardHook;
+
+  constructor(readonly program: Program) {
+    for (const s of program.setup) s(this);
+  }
+
+  smmu(name: string): SmmuInstance {
+    let s = this.smmus.get(name);
+    if (!s) {
+      s = new SmmuInstance(name, this.mem, this.declared.get(name) ?? makeFeatures());
+      this.smmus.set(name, s);
+    }
+    s.step = this.index;
+    return s;
+  }
+
+  beginStep(index: number, def: StepDef): void {
+    this.index = index;
+    this.current = def;
+    this.diags = [];
+    this.lastWalks = undefined;
+    for (const s of this.smmus.values()) s.step = index;
+  }
+
+  endStep(out: WireStep): void {
+    const hook = Runtime.hazardHook;
+    if (hook && this.current) {
+      try {
+        const hz = hook.afterStep(this, this.current, out);
+        if (hz.length) {
+          out.hazards.push(...hz);
+          this.hazards.set(this.index, hz);
+          for (const h of hz) this.diags.push({ ...diag(this.current.range, h.severity, h.code, `${h.message} Fix: ${h.fix}`), related: h.related });
+        }
+      } catch (e) {
+        this.report('warning', 'E_INTERNAL', `hazard analysis failed on this step: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic {
+    const d = diag(this.current!.range, severity, code, message);
+    this.diags.push(d);
+    return d;
+  }
+
+  // ---- what steps do ----
+
+  writeMem(addr: bigint, value: bigint, width: 8 | 16 | 32 | 64): void {
+    if (width === 64) this.mem.write64(addr, value);
+    else if (width === 32) this.mem.write32(addr, value);
+    else {
+      const bytes = new Uint8Array(width / 8);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+      this.mem.writeBytes(addr, bytes);
+    }
+  }
+
+  writeMany(writes: ReadonlyArray<{ addr: bigint; value: bigint }>): void {
+    for (const w of writes) this.mem.write64(w.addr, w.value);
+  }
+
+  readMem(addr: bigint): bigint {
+    return this.mem.read64(addr);
+  }
+
+  writeReg(smmu: string, reg: string, value: bigint, out?: WireStep): void {
+    const r = this.smmu(smmu).writeReg(reg, value);
+    for (const w of r.warnings) this.report('warning', 'W_REGISTER', `${smmu}: ${w}`);
+    if (r.commands?.length && out) this.noteCommands(smmu, r.commands, out);
+  }
+
+  command(smmu: string, dwords: bigint[], out: WireStep): void {
+    const r = this.smmu(smmu).submitCommand([dwords[0], dwords[1]]);
+    for (const w of r.warnings) this.report('warning', 'W_COMMAND', `${smmu}: ${w}`);
+    this.noteCommands(smmu, r.commands, out);
+  }
+
+  private noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {
+    const removed = out.removed ?? { tlb: [], config: [] };
+    for (const c of cmds) {
+      removed.tlb.push(...c.removed.tlb.map((e) => e.id));
+      removed.config.push(...c.removed.config.map((e) => e.id));
+      if (c.error) this.report('error', c.error, `${smmu}: ${c.name}: ${c.message}`);
+      for (const t of c.resumed ?? []) this.noteTransaction(smmu, t, out);
+    }
+    out.removed = removed;
+  }
+
+  transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult {
+    const r = this.smmu(smmu).translate(req);
+    this.noteTransaction(smmu, r, out);
+    return r;
+  }
+
+  /** Fills the transaction's results into the step and reports a fault as an error. */
+  private noteTransaction(smmu: string, r: TransactionResult, out: WireStep): void {
+    out.smmu = smmu;
+    out.sid = hex(r.sid);
+    if (r.ssid !== undefined) out.ssid = hex(r.ssid);
+    out.iova = hex(r.iova);
+    out.outcome = r.outcome;
+    if (r.pa !== undefined && (r.outcome === 'ok' || r.outcome === 'bypass')) out.pa = hex(r.pa);
+    if (r.tlb !== 'n/a') out.tlb = r.tlb;
+    out.events.push(...r.events.map((e) => wireEvent(e, smmu)));
+    const walks = transactionWalks(r);
+    if (walks.length) out.walks = walks.map((w) => wireWalk(w, decodeDescriptor));
+    const fw = walks.find((w) => w.fault);
+    const reason = r.reason ?? r.events[0]?.reason ?? '';
+    const rec: TxnRecord = { result: r, wire: out, reason };
+    if (fw?.fault) rec.faultLevel = fw.fault.level;
+    if (r.outcome === 'fault' || r.outcome === 'stalled' || r.outcome === 'aborted') {
+      const ev = r.events[0];
+      let msg: string;
+      if (ev) {
+        const f = ev.fields;
+        const where = fw?.fault ? `, stage ${fw.fault.stage} level ${fw.fault.level}` : '';
+        msg = `${ev.type}: StreamID ${hex(f.StreamID ?? BigInt(r.sid))}${f.SSV ? `, SubstreamID ${hex(f.SubstreamID ?? 0n)}` : ''}` +
+          `${f.InputAddr !== undefined ? `, InputAddr ${hex(f.InputAddr)}` : ''}${where}: ${ev.reason || reason}` +
+          `${r.outcome === 'stalled' ? ` (stalled, STAG ${hex(r.stag ?? 0)})` : ''}${ev.recorded ? '' : ` [not recorded: ${ev.notRecordedBecause ?? 'suppressed'}]`}`;
+      } else {
+        msg = `${r.outcome}: StreamID ${hex(r.sid)}, InputAddr ${hex(r.iova)}: ${reason || 'terminated without an event'}`;
+      }
+      rec.faultDiag = this.report('error', ev?.type ?? 'F_ABORT', msg);
+    }
+    // Results are kept only for transactions an expectation looks at (long runs stay small).
+    if (this.program.watched?.has(this.index)) this.txns.set(this.index, rec);
+  }
+
+  txn(step: number): TxnRecord | undefined {
+    return this.txns.get(step);
+  }
+
+  /** A passing expectation says the fault was intended: it is shown as information. */
+  markFaultIntended(step: number): void {
+    const d = this.txns.get(step)?.faultDiag;
+    if (d) d.severity = 'information';
+  }
+
+  stepHazards(step: number): WireHazard[] {
+    return this.hazards.get(step) ?? [];
+  }
+
+  allHazards(): WireHazard[] {
+    return [...this.hazards.values()].flat();
+  }
+
+  state(last: WireStep | undefined): WireState {
+    return buildState(this, last);
+  }
+}

@@ -1,0 +1,128 @@
+// WireState: the model's snapshot as plain JSON for the panels, the Variables view and hovers.
+// STEs are found by walking each instance's stream table (bounded, so huge tables stay cheap).
+
+import { hex } from '../model/bits';
+import { decode } from '../model/fields/field';
+import { CD, STE } from '../model/fields';
+import { registerByName } from '../model/fields/registers';
+import type { SmmuInstance } from '../model/smmu/instance';
+import { interpretSte } from '../model/smmu/ste';
+import { interpretCd } from '../model/smmu/cd';
+import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct } from '../model/smmu/tables';
+import type { Runtime } from './runtime';
+import type { WireConfigEntry, WireEvent, WireSmmuState, WireState, WireSteView, WireStep } from './wire';
+import { wireEvent, wireFields, wireTlb } from './convert';
+
+/** At most this many StreamIDs / SubstreamIDs are scanned per table for the state view. */
+const SCAN_LIMIT = 4096;
+const CD_LIMIT = 256;
+
+const CONFIG_NAMES = ['abort', 'abort', 'abort', 'abort', 'bypass', 'S1_TRANS', 'S2_TRANS', 'NESTED'];
+
+export function buildState(rt: Runtime, last: WireStep | undefined): WireState {
+  const smmus: WireSmmuState[] = [];
+  const tlbAdded: number[] = [];
+  const configAdded: number[] = [];
+  for (const inst of rt.smmus.values()) {
+    const snap = inst.snapshot();
+    for (const e of snap.tlb) if (e.insertedAt === rt.index) tlbAdded.push(e.id);
+    for (const e of snap.configCache) if (e.insertedAt === rt.index) configAdded.push(e.id);
+    smmus.push({
+      name: inst.name,
+      enabled: snap.enabled,
+      registers: snap.registers.map((r) => ({ name: r.name, offset: hex(r.offset), value: hex(r.value), fields: wireFields(r.fields) })),
+      streams: streams(rt, inst),
+      tlb: snap.tlb.map(wireTlb),
+      configCache: snap.configCache.map((e): WireConfigEntry => {
+        const w: WireConfigEntry = {
+          id: e.id, kind: e.kind, sid: hex(e.sid), fields: wireFields(decode(e.kind === 'STE' ? STE : CD, e.raw)), hits: e.hits, insertedAt: e.insertedAt,
+        };
+        if (e.ssid !== undefined) w.ssid = hex(e.ssid);
+        return w;
+      }),
+      eventQueue: snap.eventQueue.map((q): WireEvent => wireEvent({ type: q.type as never, code: q.code, fields: q.fields, raw: q.raw, recorded: true, reason: '' }, inst.name)),
+      stalled: snap.stalled.map((s) => {
+        const o: WireSmmuState['stalled'][number] = { sid: hex(s.sid), iova: hex(s.iova), stag: hex(s.stag), line: rt.program.steps[s.step]?.range.line ?? 0 };
+        if (s.ssid !== undefined) o.ssid = hex(s.ssid);
+        return o;
+      }),
+    });
+  }
+  return {
+    stepIndex: rt.index,
+    line: last?.line ?? 0,
+    smmus,
+    walks: last?.walks ?? [],
+    changes: { tlbAdded, tlbRemoved: last?.removed?.tlb ?? [], configAdded, configRemoved: last?.removed?.config ?? [] },
+  };
+}
+
+function streams(rt: Runtime, inst: SmmuInstance): WireSteView[] {
+  const out: WireSteView[] = [];
+  const t = inst.streamTable();
+  if (t.base === 0n && inst.reg('SMMU_STRTAB_BASE_CFG') === 0n) return out;
+  const n = Math.min(2 ** t.log2size, SCAN_LIMIT);
+  // Scan the StreamIDs the scenario names first, then the table from 0 (linear) or per L1 entry.
+  const sids = new Set<number>(rt.program.sids?.get(inst.name) ?? []);
+  if (!t.twoLevel) for (let i = 0; i < n; i++) sids.add(i);
+  for (const sid of [...sids].sort((a, b) => a - b)) {
+    if (out.length >= SCAN_LIMIT) break;
+    const loc = locateSte(rt.mem, t, sid);
+    if (!loc.ok) continue;
+    const raw = readStruct(rt.mem, loc.addr, 8);
+    if (raw.every((d) => d === 0n)) continue;
+    out.push(steView(rt, inst, sid, loc.addr, raw));
+  }
+  return out;
+}
+
+function steView(rt: Runtime, inst: SmmuInstance, sid: number, addr: bigint, raw: bigint[]): WireSteView {
+  const fields = decode(STE, raw);
+  const v: WireSteView = {
+    sid: hex(sid), addr: hex(addr), raw: raw.map(hex), fields: wireFields(fields), config: CONFIG_NAMES[Number(fields.Config)] ?? 'abort', cds: [], tables: [],
+  };
+  const chk = interpretSte(raw, inst.features);
+  if (!chk.ok) {
+    v.problem = `C_BAD_STE: ${chk.rule.message}`;
+    return v;
+  }
+  const cfg = chk.config;
+  if (cfg.s2) v.tables.push(tableRef(rt, 2, cfg.s2.walk.ttb));
+  if (cfg.s1 && cfg.mode !== 'nested') {
+    // CDs (stage-1 context is a PA only without stage 2; nested CDs live in IPA space).
+    const count = Math.min(2 ** cfg.s1.cdMax, CD_LIMIT);
+    for (let ssid = 0; ssid < count; ssid++) {
+      let cdAddr: bigint | undefined;
+      if (cfg.s1.fmt === 0) cdAddr = cfg.s1.contextPtr + BigInt(ssid) * CD_SIZE;
+      else {
+        const split = cdSplit(cfg.s1.fmt);
+        const l1 = decodeL1Cd(rt.mem.read64(cfg.s1.contextPtr + BigInt(ssid >> split) * 8n));
+        if (l1.valid) cdAddr = l1.l2Ptr + BigInt(ssid & ((1 << split) - 1)) * CD_SIZE;
+      }
+      if (cdAddr === undefined) continue;
+      const cdRaw = readStruct(rt.mem, cdAddr, 8);
+      if (cdRaw.every((d) => d === 0n)) continue;
+      const cd: WireSteView['cds'][number] = { ssid: hex(ssid), addr: hex(cdAddr), raw: cdRaw.map(hex), fields: wireFields(decode(CD, cdRaw)) };
+      const c = interpretCd(cdRaw, inst.features, 'el1');
+      if (!c.ok) cd.problem = `C_BAD_CD: ${c.rule.message}`;
+      else {
+        v.tables.push(tableRef(rt, 1, c.config.walk.tt0.ttb));
+      }
+      v.cds.push(cd);
+    }
+  }
+  return v;
+}
+
+function tableRef(rt: Runtime, stage: 1 | 2, base: bigint): WireSteView['tables'][number] {
+  const name = rt.program.tableNames?.get(base);
+  const r: WireSteView['tables'][number] = { stage, base: hex(base) };
+  if (name) r.name = name;
+  return r;
+}
+
+/** Decoded register fields by name (for `reg smmu0.CR0` in the debug console). */
+export function registerFields(name: string, value: bigint): Record<string, string> {
+  const def = registerByName(name);
+  return def ? wireFields(decode(def, [value])) : {};
+}
