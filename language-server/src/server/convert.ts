@@ -36,7 +36,13 @@ export function wireDiagnostic(d: WireDiagnostic, uri: string): Diagnostic {
   return out;
 }
 
-/** Escape text for inclusion in markdown (scenario names are untrusted). */
+/** Escape text for inclusion in markdown (scenario names are untrusted): HTML is neutralised,
+ *  markdown punctuation escaped; `_` inside a word (F_TRANSLATION) needs no escape. */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c));
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*[\]|#{}]/g, '\\$&')
+    .replace(/_/g, (m, i: number, s: string) => (/[A-Za-z0-9]/.test(s[i - 1] ?? '') && /[A-Za-z0-9]/.test(s[i + 1] ?? '') ? m : '\\_'));
 }

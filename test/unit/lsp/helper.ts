@@ -60,8 +60,7 @@ export class LspClient {
   ) {}
 
   static async start(opts: StartOptions = {}): Promise<LspClient> {
-    const root = repoRoot();
-    const server = process.env.IOMMU_LENS_SERVER ?? path.join(root, 'dist', 'server.js');
+    const server = process.env.IOMMU_LENS_SERVER ?? path.join(repoRoot(), 'dist', 'server.js');
     if (!fs.existsSync(server)) throw new Error(`${server} is missing: run \`npm run build\` first`);
     const workspace = opts.workspace ?? fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), 'lsp-test-'));
     const proc = spawn(process.execPath, [server, '--stdio'], { stdio: 'pipe' });
