@@ -43,6 +43,8 @@ export interface FieldDef {
   reserved?: boolean;
   /** Address field: the stored bits are addr[hi-lo+addressShift : addressShift]. See header. */
   addressShift?: number;
+  /** Largest legal value; validate() reports larger values as Reserved (e.g. L1STD.Span > 11). */
+  maxLegal?: bigint;
 }
 
 export interface StructDef {
@@ -308,6 +310,11 @@ export function validate(def: StructDef, dwords: readonly bigint[]): FieldIssue[
       }
       continue;
     }
+    if (f.maxLegal !== undefined && raw > f.maxLegal) {
+      issues.push({ struct: def.name, field: f.name, spec: f.spec,
+        message: `${def.name}.${f.name} = ${raw} is Reserved (legal values are 0..${f.maxLegal})` });
+      continue;
+    }
     if (!f.values) continue;
     const e = valueName(f, raw);
     if (e?.reserved) {
@@ -330,6 +337,7 @@ export interface FieldOpts {
   /** true: in-place address field (addressShift = lo of the dword-relative range). */
   address?: boolean;
   addressShift?: number;
+  maxLegal?: bigint | number;
 }
 
 /**
@@ -347,6 +355,7 @@ export function fld(name: string, hiAbs: number, loAbs: number, spec: string, su
   if (o.reserved) f.reserved = true;
   if (o.address) f.addressShift = lo;
   if (o.addressShift !== undefined) f.addressShift = o.addressShift;
+  if (o.maxLegal !== undefined) f.maxLegal = BigInt(o.maxLegal);
   return f;
 }
 

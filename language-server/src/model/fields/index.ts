@@ -31,3 +31,7 @@ export {
   pteDef, allPteDefs, classifyPte, decodePte, blockShift, granuleShift, firstLevel,
 } from './pte';
 export type { PteKind, PteSelector, DecodedPte } from './pte';
+export {
+  parseWords, decodeDump, decodeWords, decodeRecord, formatWords, encodeDump, formatDump, DUMP_HINTS,
+} from './dump';
+export type { DumpHint, DumpOptions, ParsedWords, DecodedField, DecodedRecord, DumpResult } from './dump';

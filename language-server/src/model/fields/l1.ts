@@ -12,7 +12,7 @@ export const L1STD: StructDef = {
   spec: STD,
   summary: 'Level 1 Stream Table Descriptor: base and size of one level 2 array of STEs.',
   fields: [
-    fld('Span', 4, 0, STD, 'Size of the level 2 array: 0 invalid, 1..11 gives 2^(Span-1) STEs, 12..31 Reserved (behave as 0).'),
+    fld('Span', 4, 0, STD, 'Size of the level 2 array: 0 invalid, 1..11 gives 2^(Span-1) STEs, 12..31 Reserved (behave as 0).', { maxLegal: 11 }),
     res0(5, 5, STD),
     fld('L2Ptr', 55, 6, STD, 'Address of the level 2 STE array (aligned to its size: bits [5+Span-1:0] treated as 0).', { address: true }),
     res0(63, 56, STD),
