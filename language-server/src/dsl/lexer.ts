@@ -18,6 +18,8 @@ export interface Token {
   start: number;
   end: number;
   text: string;
+  /** `text` lower-cased, cached by the parser. */
+  lower?: string;
   /** number: exact value with suffix applied (may exceed 2^64-1 after a diagnostic). */
   value?: bigint;
   /** number: written with a K/M/G/T/P suffix. */
@@ -45,46 +47,55 @@ function startsToken(c: number): boolean {
   return isWordPart(c) || c === 34 || c === 35 || c === 10 || c === 13 || isSpace(c) || PUNCT.has(c) || c === 45 || c === 47;
 }
 
+const PUNCT_TEXT: Record<number, string> = { 10: '\n', 123: '{', 125: '}', 59: ';', 58: ':', 46: '.', 44: ',', 61: '=', 43: '+', 40: '(', 41: ')', 91: '[', 93: ']', 45: '->' };
 const PUNCT = new Set<number>([123, 125, 59, 58, 46, 44, 61, 43, 40, 41, 91, 93]); // { } ; : . , = + ( ) [ ]
-const SUFFIX: Record<string, bigint> = { k: 10n, m: 20n, g: 30n, t: 40n, p: 50n };
 
 /** Reads a number literal's text (no `+`). Returns undefined when the text is not a number. */
 export function parseNumberText(text: string): { value: bigint; suffixed: boolean; error?: 'invalid' | 'overflow' } | undefined {
-  let body = text;
+  const len = text.length;
+  const c1 = len > 1 ? text.charCodeAt(1) | 0x20 : 0;
+  const prefixed = text.charCodeAt(0) === 48 && (c1 === 120 || c1 === 98); // 0x / 0b
+  const radix = !prefixed ? 10 : c1 === 120 ? 16 : 2;
+  let end = len;
   let shift = 0n;
-  let suffixed = false;
-  const last = body.charCodeAt(body.length - 1) | 0x20;
-  const lower = String.fromCharCode(last);
-  const isRadixPrefixed = body.length > 1 && body[0] === '0' && (body[1] === 'x' || body[1] === 'X' || body[1] === 'b' || body[1] === 'B');
-  if (SUFFIX[lower] !== undefined && body.length > 1) {
-    shift = SUFFIX[lower];
-    suffixed = true;
-    body = body.slice(0, -1);
+  const last = text.charCodeAt(len - 1) | 0x20;
+  // Size suffix K/M/G/T/P (none of them is a hex digit).
+  if (len > 1 && (last === 107 || last === 109 || last === 103 || last === 116 || last === 112)) {
+    shift = last === 107 ? 10n : last === 109 ? 20n : last === 103 ? 30n : last === 116 ? 40n : 50n;
+    end--;
   }
-  let radix = 10;
-  let digits = body;
-  if (isRadixPrefixed && body.length >= 2) {
-    radix = body[1] === 'x' || body[1] === 'X' ? 16 : 2;
-    digits = body.slice(2);
-  }
-  let clean = '';
+  const from = prefixed ? 2 : 0;
   let sig = 0; // significant digits (after leading zeros)
-  for (let i = 0; i < digits.length; i++) {
-    const c = digits.charCodeAt(i);
-    if (c === 95) continue; // _
-    const ok =
-      radix === 16 ? isDigit(c) || ((c | 0x20) >= 97 && (c | 0x20) <= 102) : radix === 2 ? c === 48 || c === 49 : isDigit(c);
-    if (!ok) return isRadixPrefixed ? { value: 0n, suffixed, error: 'invalid' } : undefined;
-    if (sig > 0 || c !== 48) {
-      sig++;
-      if (sig <= 80) clean += digits[i];
+  let digits = 0;
+  let underscores = false;
+  let acc = 0; // exact while sig <= SAFE_DIGITS[radix]
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 95) {
+      underscores = true;
+      continue;
     }
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (radix === 16 && (c | 0x20) >= 97 && (c | 0x20) <= 102) d = (c | 0x20) - 87;
+    else d = 99;
+    if (d >= radix) return prefixed ? { value: 0n, suffixed: shift !== 0n, error: 'invalid' } : undefined;
+    digits++;
+    if (sig > 0 || d !== 0) sig++;
+    acc = acc * radix + d;
   }
-  if (digits.replace(/_/g, '').length === 0) return isRadixPrefixed ? { value: 0n, suffixed, error: 'invalid' } : undefined;
+  const suffixed = shift !== 0n;
+  if (digits === 0) return prefixed ? { value: 0n, suffixed, error: 'invalid' } : undefined;
   const limit = radix === 16 ? 16 : radix === 2 ? 64 : 20;
   if (sig > limit) return { value: TOO_BIG, suffixed, error: 'overflow' };
-  let value = sig === 0 ? 0n : BigInt(radix === 16 ? '0x' + clean : radix === 2 ? '0b' + clean : clean);
-  value <<= shift;
+  let value: bigint;
+  if (sig <= (radix === 16 ? 13 : radix === 2 ? 53 : 15)) value = BigInt(acc); // exact in a double
+  else {
+    let body = end === len ? text : text.slice(0, end);
+    if (underscores) body = body.split('_').join('');
+    value = BigInt(body);
+  }
+  if (suffixed) value <<= shift;
   if (value > MAX64) return { value, suffixed, error: 'overflow' };
   return { value, suffixed };
 }
@@ -102,18 +113,32 @@ export class Lexer {
   }
 
   next(): Token {
+    const tok: Token = { kind: 'eof', start: 0, end: 0, text: '', lower: undefined, value: undefined, suffixed: undefined, str: undefined };
+    this.nextInto(tok);
+    return tok;
+  }
+
+  /** Reads the next token into `out` (no allocation besides the token's text and value). */
+  nextInto(out: Token): void {
+    out.lower = undefined;
+    out.value = undefined;
+    out.suffixed = undefined;
+    out.str = undefined;
     const t = this.text;
     const n = this.n;
     let i = this.pos;
     while (i < n && isSpace(t.charCodeAt(i))) i++;
     if (i >= n) {
       this.pos = n;
-      return { kind: 'eof', start: n, end: n, text: '' };
+      out.kind = 'eof';
+      out.start = out.end = n;
+      out.text = '';
+      return;
     }
     const start = i;
     const c = t.charCodeAt(i);
     let kind: TokenKind;
-    let tok: Token | undefined;
+    let text: string | undefined;
     if (c === 10 || c === 13) {
       i += c === 13 && i + 1 < n && t.charCodeAt(i + 1) === 10 ? 2 : 1;
       kind = 'newline';
@@ -138,7 +163,7 @@ export class Lexer {
         i += 2;
         while (i < n && isWordPart(t.charCodeAt(i))) i++;
       }
-      const text = t.slice(start, i);
+      text = t.slice(start, i);
       if (dotted) {
         kind = 'word';
       } else {
@@ -147,7 +172,8 @@ export class Lexer {
           kind = 'word'; // `2level`, `64bit`
         } else {
           kind = 'number';
-          tok = { kind, start, end: i, text, value: r.value, suffixed: r.suffixed };
+          out.value = r.value;
+          out.suffixed = r.suffixed;
           if (r.error === 'invalid') this.sink?.report(start, i, DIAG.invalidNumber, `invalid number \`${clip(text)}\``);
           else if (r.error === 'overflow')
             this.sink?.report(start, i, DIAG.numberOverflow, `number \`${clip(text)}\` does not fit in 64 bits (max 0xffff_ffff_ffff_ffff)`);
@@ -180,7 +206,7 @@ export class Lexer {
         this.sink?.report(start, i, DIAG.unterminatedString, 'unterminated string: expected a closing `"` on the same line');
       }
       kind = 'string';
-      tok = { kind, start, end: i, text: t.slice(start, i), str };
+      out.str = str;
     } else if (c === 45 && i + 1 < n && t.charCodeAt(i + 1) === 62) {
       i += 2;
       kind = 'punct';
@@ -194,7 +220,10 @@ export class Lexer {
       this.sink?.report(start, i, DIAG.invalidCharacter, `unexpected character${i - start > 1 ? 's' : ''} \`${clip(t.slice(start, i))}\``);
     }
     this.pos = i;
-    return tok ?? { kind, start, end: i, text: t.slice(start, i) };
+    out.kind = kind;
+    out.start = start;
+    out.end = i;
+    out.text = text ?? (kind === 'punct' || kind === 'newline' ? (PUNCT_TEXT[c] ?? t.slice(start, i)) : t.slice(start, i));
   }
 }
 

@@ -52,6 +52,7 @@ import {
 
 /** Deepest `{` nesting that is parsed into nodes; deeper content is skipped with a diagnostic. */
 export const MAX_DEPTH = 16;
+const RING = 8;
 
 const TX_OPTIONS: ReadonlySet<string> = new Set(TRANSACTION_OPTIONS);
 const EXPECT_KIND_SET: ReadonlySet<string> = new Set(EXPECT_KINDS);
@@ -67,6 +68,11 @@ export function parse(text: string, uri?: string): ParseResult {
   return { tree, diagnostics: p.sink.finish(lineStarts) };
 }
 
+/** A token's text lower-cased, computed once. */
+function low(t: Token): string {
+  return (t.lower ??= t.text.toLowerCase());
+}
+
 function show(t: Token): string {
   if (t.kind === 'eof') return 'end of file';
   if (t.kind === 'newline') return 'end of line';
@@ -78,6 +84,10 @@ class Parser {
   readonly sink = new DiagnosticSink();
   readonly comments: Span[] = [];
   private readonly lx: Lexer;
+  /** Token objects are recycled through this ring: a token read from `this.tok` stays valid
+   *  for RING - 2 further `advance()` calls. Keep no token longer than that. */
+  private readonly ring: Token[] = [];
+  private ringPos = 0;
   private tok: Token;
   private readonly ahead: Token[] = [];
   /** End offset of the last consumed significant token. */
@@ -87,14 +97,22 @@ class Parser {
 
   constructor(readonly text: string) {
     this.lx = new Lexer(text, this.sink);
+    for (let i = 0; i < RING; i++) this.ring.push({ kind: 'eof', start: 0, end: 0, text: '', lower: undefined, value: undefined, suffixed: undefined, str: undefined });
     this.tok = this.pull();
+  }
+
+  private lex(): Token {
+    const t = this.ring[this.ringPos];
+    this.ringPos = (this.ringPos + 1) % RING;
+    this.lx.nextInto(t);
+    return t;
   }
 
   // ---- token cursor -------------------------------------------------------------------------
 
   private pull(): Token {
     for (;;) {
-      const t = this.ahead.length > 0 ? this.ahead.shift()! : this.lx.next();
+      const t = this.ahead.length > 0 ? this.ahead.pop()! : this.lex();
       if (t.kind === 'comment') {
         this.comments.push({ start: t.start, end: t.end });
         continue;
@@ -106,7 +124,7 @@ class Parser {
   private peek(): Token {
     if (this.ahead.length === 0) {
       for (;;) {
-        const t = this.lx.next();
+        const t = this.lex();
         if (t.kind === 'comment') {
           this.comments.push({ start: t.start, end: t.end });
           continue;
@@ -129,8 +147,14 @@ class Parser {
     return t.kind === 'punct' && t.text === p;
   }
 
+  /** `t` is the word `lower`, case-insensitively (no allocation: this runs for every token). */
   private isWord(lower: string, t: Token = this.tok): boolean {
-    return t.kind === 'word' && t.text.length === lower.length && t.text.toLowerCase() === lower;
+    if (t.kind !== 'word' || t.text.length !== lower.length) return false;
+    for (let i = 0; i < lower.length; i++) {
+      const c = t.text.charCodeAt(i);
+      if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+    }
+    return true;
   }
 
   /** End of a statement / block item: newline, `;`, `}`, end of file. */
@@ -160,7 +184,7 @@ class Parser {
   private word(): Word {
     const t = this.tok;
     this.advance();
-    return { kind: 'word', start: t.start, end: t.end, text: t.text, lower: t.text.toLowerCase() };
+    return { kind: 'word', start: t.start, end: t.end, text: t.text, lower: low(t) };
   }
 
   private nameDecl(declares: DeclKind): NameDecl {
@@ -217,7 +241,7 @@ class Parser {
       const t = this.tok;
       if (t.kind === 'eof') return;
       if (depth === 0 && this.atItemEnd()) return;
-      if (depth > 0 && this.lineStart && t.kind === 'word' && BLOCK_BREAKERS.has(t.text.toLowerCase())) return;
+      if (depth > 0 && this.lineStart && t.kind === 'word' && BLOCK_BREAKERS.has(low(t))) return;
       if (t.kind === 'punct') {
         if (t.text === '{') depth++;
         else if (t.text === '}') depth--;
@@ -267,17 +291,19 @@ class Parser {
 
   private statement(): Statement {
     const t = this.tok;
-    const lower = t.kind === 'word' ? t.text.toLowerCase() : '';
+    const lower = t.kind === 'word' ? low(t) : '';
     if (!isStatementKeyword(lower)) {
       const msg =
         t.kind === 'word'
           ? `unknown statement \`${t.text.length > 30 ? t.text.slice(0, 27) + '...' : t.text}\`: expected one of ${STATEMENT_KEYWORDS.join(', ')}`
           : `expected a statement, found ${show(t)}`;
       if (t.kind !== 'invalid') this.error(t.start, t.end, DIAG.unknownStatement, msg);
+      const start = t.start;
+      const brace = t.kind === 'punct' && t.text === '{';
       this.advance();
-      this.skipRest(t.kind === 'punct' && t.text === '{' ? 1 : 0);
+      this.skipRest(brace ? 1 : 0);
       if (this.isPunct(';')) this.advance();
-      const err: ErrorStmt = { kind: 'error', start: t.start, end: Math.max(t.end, this.lastEnd) };
+      const err: ErrorStmt = { kind: 'error', start, end: this.lastEnd };
       return err;
     }
     const kw = this.keyword();
@@ -402,7 +428,7 @@ class Parser {
   /** `[SMMU]` before a StreamID / opcode: a word that is not `stop`. */
   private optSmmu(stop: (lower: string) => boolean): NameRef | undefined {
     const t = this.tok;
-    if (t.kind !== 'word' || stop(t.text.toLowerCase())) return undefined;
+    if (t.kind !== 'word' || stop(low(t))) return undefined;
     return this.nameRef('smmu');
   }
 
@@ -553,7 +579,7 @@ class Parser {
         const pa = this.expectNumber('an output address', '->');
         if (pa) {
           m.pa = pa;
-          if (this.tok.kind === 'word' && isPermsWord(this.tok.text.toLowerCase())) m.perms = this.word();
+          if (this.tok.kind === 'word' && isPermsWord(low(this.tok))) m.perms = this.word();
           m.attrs = this.onlyFields(this.inline(false), 'map');
         }
       }
@@ -616,7 +642,7 @@ class Parser {
       const t = this.tok;
       if (this.atNumber()) e.values.push(this.number());
       else if (t.kind === 'word') {
-        const l = t.text.toLowerCase();
+        const l = low(t);
         if (!EXPECT_FIELD_SET.has(l) && l !== 'expect') e.values.push(this.word());
       } else if (t.kind === 'string') e.values.push(this.string());
       if (e.values.length === 0 && (w === 'tlb' || w === 'outcome' || w === 'event'))
@@ -637,7 +663,7 @@ class Parser {
       const t = this.tok;
       if (this.atItemEnd() || this.isPunct('{')) return out;
       if (t.kind === 'word') {
-        const lower = t.text.toLowerCase();
+        const lower = low(t);
         if ((stopAtExpect && lower === 'expect') || (stopAtRaw && lower === 'raw')) return out;
         const name = this.word();
         const f: Field = { kind: 'field', name, values: [], start: name.start, end: name.end };
@@ -647,7 +673,7 @@ class Parser {
           if (this.atNumber()) f.values.push(this.number());
           else if (v.kind === 'string') f.values.push(this.string());
           else if (v.kind === 'word') {
-            const vl = v.text.toLowerCase();
+            const vl = low(v);
             if (!(stopAtExpect && vl === 'expect') && !(stopAtRaw && vl === 'raw')) f.values.push(this.word());
           }
         }
@@ -675,7 +701,7 @@ class Parser {
 
   /** `{ items }`; the cursor is on `{`. depth = number of enclosing blocks. */
   private block(depth: number, allowMap: boolean): Block {
-    const open = this.tok;
+    const open = { start: this.tok.start, end: this.tok.end };
     this.advance();
     const b: Block = { kind: 'block', items: [], closed: false, start: open.start, end: open.end };
     for (;;) {
@@ -689,7 +715,7 @@ class Parser {
         b.closed = true;
         break;
       }
-      if (t.kind === 'eof' || (this.lineStart && t.kind === 'word' && BLOCK_BREAKERS.has(t.text.toLowerCase()))) {
+      if (t.kind === 'eof' || (this.lineStart && t.kind === 'word' && BLOCK_BREAKERS.has(low(t)))) {
         this.error(open.start, open.end, DIAG.unclosedBrace, 'this `{` is never closed: expected `}`');
         break;
       }
@@ -703,8 +729,9 @@ class Parser {
         continue;
       }
       if (t.kind !== 'invalid') this.error(t.start, t.end, DIAG.unexpectedToken, `unexpected ${show(t)}: expected a field name`);
+      const brace = t.kind === 'punct' && t.text === '{';
       this.advance();
-      this.skipRest(t.kind === 'punct' && t.text === '{' ? 1 : 0);
+      this.skipRest(brace ? 1 : 0);
     }
     b.end = this.lastEnd;
     return b;
