@@ -7,7 +7,7 @@ import { commandByOpcode } from '../fields/commands';
 import type { ConfigCacheEntry } from './configCache';
 import type { SmmuFeatures } from './features';
 import type { TlbEntryInfo, TransactionResult } from './result';
-import type { TlbPort, TlbiOp, TlbiRange } from './tlbPort';
+import type { Tlb, TlbEntry, TlbiRange } from '../tlb/tlb';
 
 export interface CommandResult {
   /** Queue slot index the command was read from. */
@@ -29,7 +29,7 @@ export interface CommandResult {
 /** What a command needs from its instance. */
 export interface CommandCtx {
   readonly features: SmmuFeatures;
-  readonly tlb: TlbPort;
+  readonly tlb: Tlb;
   /** STEs of [lo, hi] and the CDs cached through them (IHI 0070 §4.3.1). */
   invalidateSteRange(lo: number, hi: number): ConfigCacheEntry<unknown>[];
   invalidateCds(sid: number, ssid?: number): ConfigCacheEntry<unknown>[];
@@ -42,11 +42,11 @@ export interface CommandCtx {
 
 const hex = (v: bigint | number) => '0x' + v.toString(16);
 
+/** TG/TTL/NUM/SCALE of a TLBI by address (IHI 0070 §4.4.1.1); TG is RES0 (ignored) without SMMU_IDR3.RIL. */
 function range(d: FieldValues, f: SmmuFeatures): TlbiRange | undefined {
   const tg = Number(d.TG ?? 0n);
   if (tg === 0 || !f.ril) return undefined;
-  // IHI 0070 §4.4.1.1: TG 0b01 4KB, 0b10 16KB, 0b11 64KB.
-  return { tgShift: tg === 1 ? 12 : tg === 2 ? 14 : 16, num: Number(d.NUM), scale: Number(d.SCALE), ttl: Number(d.TTL) };
+  return { tg, ttl: Number(d.TTL), num: Number(d.NUM), scale: Number(d.SCALE) };
 }
 
 /** Execute one command. An illegal command returns error 'CERROR_ILL' and changes nothing. */
@@ -68,8 +68,8 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
   const sid = Number(d.StreamID ?? 0n);
   const vmid = Number(d.VMID ?? 0n);
   const asid = Number(d.ASID ?? 0n);
-  const tlbi = (op: TlbiOp, what: string): CommandResult => {
-    res.removed.tlb = ctx.tlb.invalidate(op);
+  const tlbi = (removed: TlbEntry[], what: string): CommandResult => {
+    res.removed.tlb = removed;
     res.message = `${what}: removed ${res.removed.tlb.length} TLB entr${res.removed.tlb.length === 1 ? 'y' : 'ies'}`;
     return res;
   };
@@ -110,37 +110,37 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       return res;
     case 'CMD_TLBI_NH_ALL':
       if (!f.stage1) return ill('CMD_TLBI_NH_ALL needs stage 1 (SMMU_IDR0.S1P == 0)');
-      return tlbi({ kind: 'NH_ALL', vmid }, `CMD_TLBI_NH_ALL VMID ${vmid}`);
+      return tlbi(ctx.tlb.nhAll(vmid), `CMD_TLBI_NH_ALL VMID ${vmid}`);
     case 'CMD_TLBI_NH_ASID':
       if (!f.stage1) return ill('CMD_TLBI_NH_ASID needs stage 1 (SMMU_IDR0.S1P == 0)');
-      return tlbi({ kind: 'NH_ASID', vmid, asid }, `CMD_TLBI_NH_ASID VMID ${vmid} ASID ${hex(asid)}`);
+      return tlbi(ctx.tlb.nhAsid(vmid, asid), `CMD_TLBI_NH_ASID VMID ${vmid} ASID ${hex(asid)}`);
     case 'CMD_TLBI_NH_VA':
       if (!f.stage1) return ill('CMD_TLBI_NH_VA needs stage 1 (SMMU_IDR0.S1P == 0)');
-      return tlbi({ kind: 'NH_VA', vmid, asid, addr: d.Address, leaf: d.Leaf !== 0n, range: range(d, f) },
+      return tlbi(ctx.tlb.nhVa(vmid, asid, d.Address, range(d, f), d.Leaf !== 0n),
         `CMD_TLBI_NH_VA VMID ${vmid} ASID ${hex(asid)} VA ${hex(d.Address)}`);
     case 'CMD_TLBI_NH_VAA':
       if (!f.stage1) return ill('CMD_TLBI_NH_VAA needs stage 1 (SMMU_IDR0.S1P == 0)');
-      return tlbi({ kind: 'NH_VAA', vmid, addr: d.Address, leaf: d.Leaf !== 0n, range: range(d, f) }, `CMD_TLBI_NH_VAA VMID ${vmid} VA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.nhVaa(vmid, d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_NH_VAA VMID ${vmid} VA ${hex(d.Address)}`);
     case 'CMD_TLBI_EL2_ALL':
       if (!f.hyp) return ill('CMD_TLBI_EL2_ALL needs SMMU_IDR0.HYP');
-      return tlbi({ kind: 'EL2_ALL' }, 'CMD_TLBI_EL2_ALL');
+      return tlbi(ctx.tlb.el2All(), 'CMD_TLBI_EL2_ALL');
     case 'CMD_TLBI_EL2_ASID':
       if (!f.hyp) return ill('CMD_TLBI_EL2_ASID needs SMMU_IDR0.HYP');
-      return tlbi({ kind: 'EL2_ASID', asid }, `CMD_TLBI_EL2_ASID ASID ${hex(asid)}`);
+      return tlbi(ctx.tlb.el2Asid(asid), `CMD_TLBI_EL2_ASID ASID ${hex(asid)}`);
     case 'CMD_TLBI_EL2_VA':
       if (!f.hyp) return ill('CMD_TLBI_EL2_VA needs SMMU_IDR0.HYP');
-      return tlbi({ kind: 'EL2_VA', asid, addr: d.Address, leaf: d.Leaf !== 0n, range: range(d, f) }, `CMD_TLBI_EL2_VA VA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.el2Va(asid, d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_EL2_VA VA ${hex(d.Address)}`);
     case 'CMD_TLBI_EL2_VAA':
       if (!f.hyp) return ill('CMD_TLBI_EL2_VAA needs SMMU_IDR0.HYP');
-      return tlbi({ kind: 'EL2_VAA', addr: d.Address, leaf: d.Leaf !== 0n, range: range(d, f) }, `CMD_TLBI_EL2_VAA VA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.el2Vaa(d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_EL2_VAA VA ${hex(d.Address)}`);
     case 'CMD_TLBI_S12_VMALL':
       if (!f.stage2) return ill('CMD_TLBI_S12_VMALL needs stage 2 (SMMU_IDR0.S2P == 0)');
-      return tlbi({ kind: 'S12_VMALL', vmid }, `CMD_TLBI_S12_VMALL VMID ${vmid}`);
+      return tlbi(ctx.tlb.s12VmAll(vmid), `CMD_TLBI_S12_VMALL VMID ${vmid}`);
     case 'CMD_TLBI_S2_IPA':
       if (!f.stage2) return ill('CMD_TLBI_S2_IPA needs stage 2 (SMMU_IDR0.S2P == 0)');
-      return tlbi({ kind: 'S2_IPA', vmid, addr: d.Address, leaf: d.Leaf !== 0n, range: range(d, f) }, `CMD_TLBI_S2_IPA VMID ${vmid} IPA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.s2Ipa(vmid, d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_S2_IPA VMID ${vmid} IPA ${hex(d.Address)}`);
     case 'CMD_TLBI_NSNH_ALL':
-      return tlbi({ kind: 'NSNH_ALL' }, 'CMD_TLBI_NSNH_ALL');
+      return tlbi(ctx.tlb.nsnhAll(), 'CMD_TLBI_NSNH_ALL');
     case 'CMD_TLBI_EL3_ALL':
     case 'CMD_TLBI_EL3_VA':
     case 'CMD_CFGI_VMS_PIDM':

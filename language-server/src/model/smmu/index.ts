@@ -17,5 +17,4 @@ export type { StreamTableCfg } from './tables';
 export { makeEvent, decodeEvent } from './events';
 export type { EventInfo } from './events';
 export type { TranslateOptions } from './translate';
-export type { TlbiOp, TlbPort } from './tlbPort';
 export { permits, permsText } from './perms';

@@ -17,8 +17,7 @@ import type { EventRecord, StalledTransaction, TransactionResult, TranslateReque
 import { translate, type PipelineCtx, type TranslateOptions } from './translate';
 import { executeCommand, type CommandCtx, type CommandResult } from './commands';
 import { qCount, qFull, qInc, qval } from './queue';
-import type { TlbPort } from './tlbPort';
-import { createTlb } from './tlbAdapter';
+import { Tlb, type TlbEntry } from '../tlb/tlb';
 
 export interface RegAccessResult {
   /** Register name (SMMU_ prefixed). */
@@ -90,7 +89,7 @@ export interface SmmuSnapshot {
   enabled: boolean;
   registers: Array<{ name: string; offset: number; value: bigint; fields: FieldValues }>;
   configCache: ConfigCacheEntry<unknown>[];
-  tlb: ReturnType<TlbPort['entries']>;
+  tlb: TlbEntry[];
   /** Event queue records between CONS and PROD (unread by software), decoded. */
   eventQueue: Array<{ index: number; type: string; code: number; fields: FieldValues; raw: bigint[] }>;
   /** Every event the instance produced, recorded or not (most recent last, capped). */
@@ -103,7 +102,7 @@ const EVENT_LOG_CAP = 1000;
 
 export class SmmuInstance implements PipelineCtx, CommandCtx {
   readonly configCache: ConfigCache<SteConfig, CdConfig>;
-  readonly tlb: TlbPort;
+  readonly tlb: Tlb;
   readonly stalled: StalledTransaction[] = [];
   readonly eventLog: EventRecord[] = [];
   lastTransaction?: TransactionResult;
@@ -117,7 +116,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
 
   constructor(readonly name: string, readonly mem: PhysicalMemory, readonly features: SmmuFeatures) {
     this.configCache = new ConfigCache<SteConfig, CdConfig>(features.configCache);
-    this.tlb = createTlb(features.tlb);
+    this.tlb = new Tlb({ capacity: features.tlb.capacity, policy: features.tlb.policy, seed: features.tlb.seed });
     this.idr = idrValues(features);
     this.reset();
   }
@@ -128,8 +127,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     for (const def of REGISTERS) this.regs.set(def.offset, this.idr[def.name] ?? 0n);
     this.cr0 = 0n;
     this.configCache.clear();
-    this.tlb.invalidate({ kind: 'NSNH_ALL' });
-    this.tlb.invalidate({ kind: 'EL2_ALL' });
+    this.tlb.clear();
     this.stalled.length = 0;
     this.eventLog.length = 0;
     this.lastTransaction = undefined;
@@ -480,7 +478,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
         return { name: def.name, offset: def.offset, value, fields: decode(def, [value]) };
       }),
       configCache: this.configCache.entries(),
-      tlb: this.tlb.entries(),
+      tlb: this.tlb.snapshot(),
       eventQueue: this.eventQueue(),
       eventLog: [...this.eventLog],
       stalled: [...this.stalled],

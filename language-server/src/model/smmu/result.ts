@@ -1,6 +1,7 @@
 // Plain-data results of the SMMU instance: transactions, events, commands, register accesses.
 
 import type { Access, Attrs, EventType, FaultClass, Perms, WalkTrace } from '../types';
+import type { TlbEntry } from '../tlb/tlb';
 import type { FieldValues } from '../fields/field';
 import type { ConfigRule, SteConfig } from './ste';
 import type { CdConfig } from './cd';
@@ -43,27 +44,8 @@ export interface EventRecord {
   rule?: ConfigRule;
 }
 
-/** A TLB entry as results and snapshots show it (the tlb module's entry, plain data). */
-export interface TlbEntryInfo {
-  id: number;
-  stage: 'S1' | 'S2' | 'S12';
-  regime: string;
-  asid?: number;
-  vmid?: number;
-  global: boolean;
-  inputBase: bigint;
-  blockShift: number;
-  outputBase: bigint;
-  perms: Perms;
-  /** Nested combined entry: stage-2 permissions and the IPA of inputBase. */
-  s2perms?: Perms;
-  ipaBase?: bigint;
-  attrs: Attrs;
-  /** Writable-clean with DBM and HD: a write must re-walk to set the dirty state. */
-  dbmWritable?: boolean;
-  hits: number;
-  insertedAt: number;
-}
+/** A TLB entry as results and snapshots show it: the tlb module's entry (plain data). */
+export type TlbEntryInfo = TlbEntry;
 
 export interface StructView<T> {
   addr: bigint;

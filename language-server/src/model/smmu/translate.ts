@@ -15,14 +15,16 @@ import type { EventInfo } from './events';
 import type { EventRecord, TransactionResult, TranslateRequest, TlbEntryInfo } from './result';
 import { permits } from './perms';
 import { s1Walk, s2Walk, nestedFetch, plainFetch, type StageRun } from './walkPort';
-import type { TlbPort } from './tlbPort';
+import type { Tlb, TlbEntry, TlbRegime } from '../tlb/tlb';
+import { s1Entry, s2Entry, nestedEntry } from '../tlb/fromWalk';
+import { s1Canonical } from '../walk/stage1';
 
 /** What the pipeline needs from its instance. */
 export interface PipelineCtx {
   readonly features: SmmuFeatures;
   readonly mem: PhysicalMemory;
   readonly configCache: ConfigCache<SteConfig, CdConfig>;
-  readonly tlb: TlbPort;
+  readonly tlb: Tlb;
   readonly step: number;
   smmuEnabled(): boolean;
   gbpaAbort(): boolean;
@@ -227,28 +229,36 @@ export function translateOne(
   // Stage-1-only streams are tagged with STE.S2VMID when stage 2 is implemented (IHI 0070 §5.2 STE.S2VMID).
   const vmid = ste.s2 ? ste.s2.vmid : f.stage2 ? Number(ste.fields.S2VMID) : 0;
   const nested = ste.mode === 'nested';
-  const hit = ctx.tlb.lookup(nested ? 'S12' : 'S1', regime, vmid, cd.asid, iova);
+  const tregime: TlbRegime = regime === 'el1' ? 'nsel1' : regime;
+  const w = cd.walk;
+  const va = w.tt0.tbi || w.tt1?.tbi ? s1Canonical(w, iova) : iova;
+  const hit = dry ? ctx.tlb.lookupAll(tregime, vmid, cd.asid, va).sort((a, b) => a.blockShift - b.blockShift)[0] : ctx.tlb.lookup(tregime, vmid, cd.asid, va);
   if (hit) {
     res.tlb = 'hit';
     res.tlbEntry = hit;
     res.used.tlbEntries.push(hit.id);
-    if (!permits(hit.perms, access)) {
-      if (hit.dbmWritable && !access.read && !access.exec) {
+    const p1 = hit.s1Perms ?? hit.perms;
+    if (!permits(p1, access)) {
+      if (hit.attrs.dbm && writeAccess(access)) {
         // A write to a clean DBM page: the walk must set the dirty state (IHI 0070 §3.13.3). Re-walk.
         if (!dry) ctx.tlb.remove(hit.id);
       } else {
         const fault = permFault(1, 'IN', iova, 'permission denied by the cached stage-1 translation (TLB hit)');
         return walkFault(ctx, res, base, fault, ste, cd, dry);
       }
-    } else if (hit.s2perms && !permits(hit.s2perms, access)) {
-      const ipa = hit.ipaBase! + (iova - hit.inputBase);
-      const fault = permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)');
-      return walkFault(ctx, res, base, fault, ste, cd, dry);
+    } else if (hit.s2Perms && !permits(hit.s2Perms, access)) {
+      if (hit.s2Attrs?.dbm && writeAccess(access)) {
+        if (!dry) ctx.tlb.remove(hit.id);
+      } else {
+        const ipa = hit.ipaBase! + (va - hit.inputBase);
+        const fault = permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)');
+        return walkFault(ctx, res, base, fault, ste, cd, dry);
+      }
     } else {
-      res.pa = hit.outputBase + (iova & ((1n << BigInt(hit.blockShift)) - 1n));
-      res.perms = hit.s2perms ? { ...hit.perms } : hit.perms;
+      res.pa = hit.outputBase + (va & ((1n << BigInt(hit.blockShift)) - 1n));
+      res.perms = hit.perms;
       res.attrs = hit.attrs;
-      ctx.tlb.touch(hit, dry);
+      res.blockShift = hit.blockShift;
       return done(res, 'ok');
     }
   }
@@ -275,11 +285,12 @@ export function translateOne(
   res.attrs = out.attrs;
   res.blockShift = s2res ? Math.min(r1.result.blockShift, s2res.blockShift) : r1.result.blockShift;
   if (!dry) {
-    const e = ctx.tlb.insertS1(regime, vmid, cd.asid, iova, r1.result, s2res, ctx.step);
-    if (e) {
-      res.tlbEntry = e;
-      res.used.tlbEntries.push(e.id);
-    }
+    const tags = { regime: tregime, vmid, asid: cd.asid };
+    const g = r1.trace?.granule ?? 4;
+    const ins = s2res ? nestedEntry(r1.result, s2res, tags, g) : s1Entry(r1.result, tags, g);
+    const e = ctx.tlb.insert(ins, ctx.step).entry;
+    res.tlbEntry = e;
+    res.used.tlbEntries.push(e.id);
   }
   return done(res, 'ok');
 }
@@ -288,21 +299,22 @@ function stage2Only(
   ctx: PipelineCtx, res: TransactionResult, base: EventInfo, ste: SteConfig, ipa: bigint, access: Access, dry: boolean, why = '',
 ): TransactionResult {
   const s2 = ste.s2!;
-  const hit = ctx.tlb.lookup('S2', 'el1', s2.vmid, 0, ipa);
+  const hit = dry ? ctx.tlb.snapshot().find((e) => e.kind === 's2' && e.vmid === s2.vmid && ipa >= e.inputBase && ipa - e.inputBase < 1n << BigInt(e.blockShift)) : ctx.tlb.lookupS2(s2.vmid, ipa);
   if (hit) {
     res.tlb = 'hit';
     res.tlbEntry = hit;
     res.used.tlbEntries.push(hit.id);
-    if (!permits(hit.perms, access) && !(hit.dbmWritable && !access.read && !access.exec)) {
-      return walkFault(ctx, res, base, permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)'), ste, undefined, dry);
-    }
     if (permits(hit.perms, access)) {
       res.pa = hit.outputBase + (ipa & ((1n << BigInt(hit.blockShift)) - 1n));
       res.perms = hit.perms;
       res.attrs = hit.attrs;
-      ctx.tlb.touch(hit, dry);
+      res.blockShift = hit.blockShift;
       return done(res, 'ok', why || undefined);
     }
+    if (!(hit.attrs.dbm && writeAccess(access))) {
+      return walkFault(ctx, res, base, permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)'), ste, undefined, dry);
+    }
+    // Clean DBM page written: re-walk to set the dirty state (IHI 0070 §3.13.3).
     if (!dry) ctx.tlb.remove(hit.id);
   }
   res.tlb = 'miss';
@@ -315,11 +327,9 @@ function stage2Only(
   res.attrs = r2.result.attrs;
   res.blockShift = r2.result.blockShift;
   if (!dry) {
-    const e = ctx.tlb.insertS2(s2.vmid, ipa, r2.result, ctx.step);
-    if (e) {
-      res.tlbEntry = e;
-      res.used.tlbEntries.push(e.id);
-    }
+    const e = ctx.tlb.insert(s2Entry(r2.result, s2.vmid, s2.walk.granule), ctx.step).entry;
+    res.tlbEntry = e;
+    res.used.tlbEntries.push(e.id);
   }
   return done(res, 'ok', why || undefined);
 }
@@ -369,6 +379,10 @@ function badSubstream(ctx: PipelineCtx, res: TransactionResult, base: EventInfo,
   emit(ctx, ev, dry);
   res.events.push(ev);
   return done(res, 'fault', `C_BAD_SUBSTREAMID: ${why}`);
+}
+
+function writeAccess(a: Access): boolean {
+  return !a.read && !a.exec;
 }
 
 function permFault(stage: 1 | 2, cls: FaultClass, addr: bigint, reason: string): WalkFault {
@@ -425,4 +439,4 @@ function done(res: TransactionResult, outcome: TransactionResult['outcome'], rea
   return res;
 }
 
-export type { StageRun, TlbEntryInfo, Perms };
+export type { StageRun, TlbEntryInfo, TlbEntry, Perms };
