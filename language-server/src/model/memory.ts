@@ -116,6 +116,24 @@ export class PhysicalMemory {
     this.notify(addr & MASK64, data.length);
   }
 
+  private readonly words = new Map<number, Uint32Array>();
+
+  /**
+   * 32-bit view of frame `frame` (= addr / 4096), for hot-path readers (the translation table walk)
+   * that work on addresses as numbers: word 2k is the low half of the 64-bit word k (little-endian
+   * host). undefined: the frame was never written and reads as zero.
+   */
+  frameWords(frame: number): Uint32Array | undefined {
+    let w = this.words.get(frame);
+    if (w === undefined) {
+      const f = this.frames.get(frame);
+      if (f === undefined) return undefined;
+      w = new Uint32Array(f.buffer, f.byteOffset, FRAME_SIZE / 4);
+      this.words.set(frame, w);
+    }
+    return w;
+  }
+
   /** Frames in use, lowest first: for the memory map view. */
   usedFrames(): bigint[] {
     return [...this.frames.keys()].sort((a, b) => a - b).map((k) => BigInt(k) << FRAME_SHIFT);

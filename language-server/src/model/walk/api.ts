@@ -4,6 +4,7 @@
 import type { PhysicalMemory } from '../memory';
 import type { FaultClass, Stage, StageResult, WalkFault, WalkTrace } from '../types';
 import type { ConfigError } from './config';
+import type { FastTranslate } from './engine';
 
 /** A fetched descriptor: the PA it was read from, its value, and (nested) the stage-2 walk of its address. */
 export interface FetchOk {
@@ -30,6 +31,8 @@ export type FetchResult = FetchOk | FetchFault;
 export interface DescFetch {
   (addr: bigint, level: number, stage: Stage): FetchResult;
   readonly mem?: PhysicalMemory;
+  /** Internal: number-based translation of descriptor addresses for untraced nested walks. */
+  readonly fast?: FastTranslate;
 }
 
 /** A descriptor the walk changed (Access flag or dirty state, IHI 0070 §3.13). */

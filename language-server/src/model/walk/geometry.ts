@@ -1,5 +1,6 @@
-// Per-configuration walk geometry, computed once and cached: shifts and masks per level as bigints
-// so the walk loop does no BigInt() conversions. DDI 0487 D8.2 (lookup levels, index bits).
+// Per-configuration walk geometry, computed once and cached: shifts and masks per level. The walk
+// loop works on numbers: every table address and output address is below 2^52 (exact in a double),
+// input addresses are split into 32-bit halves. DDI 0487 D8.2 (lookup levels, index bits).
 
 import type { Granule, Stage } from '../types';
 import { granuleShift, levelShift, levelStride } from './config';
@@ -15,16 +16,9 @@ export interface Geometry {
   ttbBase: bigint;
   /** Index bits resolved at the start level (with stage-2 concatenation: up to stride+4). */
   startBits: number;
-  /** Per level L (0..3): descAddr = table | ((ia >> dShift[L]) & dMask[L]). */
-  dShift: bigint[];
-  dMask: bigint[];
-  /** Per level: log2 of the region one descriptor maps, as number and bigint, and its offset mask. */
+  /** Per level: log2 of the region one descriptor maps, and its offset mask. */
   shift: number[];
   offMask: bigint[];
-  /** Per level: descriptor bits holding the output address of a block/page (bits [47:shift]). */
-  oaMask: bigint[];
-  /** Descriptor bits holding the next-level table address (bits [47:gShift]). */
-  tableMask: bigint;
   /** 64K granule with 52-bit OA: descriptor bits [15:12] are OA[51:48] (DDI 0487 D8.3, FEAT_LPA). */
   lpa: boolean;
   /** Per level: a block descriptor (0b01) is legal. */
@@ -34,9 +28,21 @@ export interface Geometry {
   outSize: number;
   /** mask(inputSize). */
   inMask: bigint;
+  /** Input addresses with their high half >= inLimitHi may be beyond the input size (then check exactly). */
+  inLimitHi: number;
+  /** Per level: bits of a canonical input address that form the region base: [63:shift]. */
+  baseMask: bigint[];
+  // Number forms for the hot path (every PA/IPA is below 2^52, exact in a double).
+  /** Per level: index bits resolved and their mask. */
+  nbits: number[];
+  idxMask: number[];
+  ttbN: number;
+  outLimitN: number;
+  /** Int32 masks selecting the address bits of a descriptor's low/high word: tables ([47:gShift]) and leaves ([47:shift]). */
+  tableLoMask: number;
+  oaLoMask: number[];
+  oaHiMask: number[];
 }
-
-const M48 = (1n << 48n) - 1n;
 
 /**
  * Block descriptor legality per granule and level (DDI 0487 D8.3.1): 4K: levels 1 and 2 (level 0 only
@@ -61,22 +67,24 @@ export function makeGeometry(
   const gShift = granuleShift(g);
   const stride = levelStride(g);
   const lpa64 = lpa && g === 64;
-  const dShift: bigint[] = [];
-  const dMask: bigint[] = [];
+  const nbits: number[] = [];
+  const idxMask: number[] = [];
+  const oaLoMask: number[] = [];
+  const oaHiMask: number[] = [];
   const shift: number[] = [];
   const offMask: bigint[] = [];
-  const oaMask: bigint[] = [];
   const blockOk: boolean[] = [];
   const startBits = inputSize - levelShift(g, startLevel);
   for (let l = 0; l <= 3; l++) {
     const sh = levelShift(g, l);
     const n = l === startLevel ? startBits : stride;
     shift.push(sh);
-    dShift.push(BigInt(sh - 3));
-    dMask.push(((1n << BigInt(n)) - 1n) << 3n);
     offMask.push((1n << BigInt(sh)) - 1n);
-    oaMask.push(M48 & ~((1n << BigInt(sh)) - 1n));
     blockOk.push(blockAllowed(g, l, lpa64));
+    nbits.push(n);
+    idxMask.push(n > 0 ? 2 ** n - 1 : 0);
+    oaLoMask.push(sh >= 32 ? 0 : (0x1_0000_0000 - 2 ** sh) | 0);
+    oaHiMask.push(sh <= 32 ? 0xffff : 0xffff & ~(2 ** (sh - 32) - 1));
   }
   // DDI 0487 D8.2: the table base is aligned to the table size (min 64 bytes); lower TTB bits are ignored.
   const tableBytesLog2 = Math.max(startBits + 3, 6);
@@ -89,22 +97,36 @@ export function makeGeometry(
     startLevel,
     ttbBase,
     startBits,
-    dShift,
-    dMask,
     shift,
     offMask,
-    oaMask,
-    tableMask: M48 & ~((1n << BigInt(gShift)) - 1n),
     lpa: lpa64,
     blockOk,
     outLimit: 1n << BigInt(outSize),
     outSize,
     inMask: (1n << BigInt(inputSize)) - 1n,
+    inLimitHi: inputSize >= 32 ? 2 ** (inputSize - 32) : 0,
+    baseMask: offMask.map((m) => ((1n << 64n) - 1n) & ~m),
+    nbits,
+    idxMask,
+    ttbN: Number(ttbBase),
+    outLimitN: 2 ** outSize,
+    tableLoMask: (0x1_0000_0000 - 2 ** gShift) | 0,
+    oaLoMask,
+    oaHiMask,
   };
 }
 
-/** Output address bits of a descriptor at a level (adds OA[51:48] from bits [15:12] with 64K LPA). */
-export function descOutput(geo: Geometry, desc: bigint, mask: bigint): bigint {
-  const oa = desc & mask;
-  return geo.lpa ? oa | (((desc >> 12n) & 0xfn) << 48n) : oa;
+/** Output address of a descriptor from its words, with the given masks (+ OA[51:48] from bits [15:12] with 64K LPA). */
+export function outAddr(lpa: boolean, lo: number, hi: number, loMask: number, hiMask: number): number {
+  const oa = (hi & hiMask) * 0x1_0000_0000 + ((lo & loMask) >>> 0);
+  return lpa ? oa + ((lo >>> 12) & 0xf) * 2 ** 48 : oa;
+}
+
+/** Index of level-L lookup from the input address halves. */
+export function levelIndex(geo: Geometry, level: number, hi: number, lo: number): number {
+  const sh = geo.shift[level];
+  const m = geo.idxMask[level];
+  if (sh >= 32) return (hi >>> (sh - 32)) & m;
+  if (sh + geo.nbits[level] <= 32) return (lo >>> sh) & m;
+  return ((lo >>> sh) | (hi << (32 - sh))) & m;
 }

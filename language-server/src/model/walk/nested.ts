@@ -6,10 +6,10 @@ import type { PhysicalMemory } from '../memory';
 import type { Access, Perms, StageResult, WalkFault, WalkTrace } from '../types';
 import { memFetch, type DescFetch, type DescUpdate, type FetchResult } from './api';
 import type { ConfigError, S1WalkConfig, S2WalkConfig } from './config';
-import { mkFault } from './engine';
+import { mkFault, type FastTranslate } from './engine';
 import { fromPerms, toPerms } from './perms';
 import { compileS1, walkStage1, type S1Compiled } from './stage1';
-import { compileS2, s2IsDevice, walkStage2, type S2Compiled } from './stage2';
+import { compileS2, s2Core, s2IsDevice, s2Last, walkStage2, type S2Compiled } from './stage2';
 
 /** Stage-1 table walks are data reads (IHI 0070 §3.4: TT accesses need stage-2 read permission). */
 const TT_ACCESS: Access = { read: true, exec: false, priv: true };
@@ -30,20 +30,42 @@ export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemo
   if ('event' in c) throw new Error(`makeNestedFetch: illegal stage-2 configuration: ${c.issues.map((i) => i.message).join('; ')}`);
   const plain = memFetch(mem);
   const wopts = { trace: !!opts?.trace, faultClass: 'TT' as const, writeBack: opts?.writeBack };
+  const wb = opts?.writeBack;
   const ptw = !!c.cfg.ptw;
-  return (addr: bigint): FetchResult => {
+  const ptwFault = (addr: bigint, level: number, memAttr: number): WalkFault =>
+    // IHI 0070 STE.S2PTW: a stage-1 table walk that lands on stage-2 Device memory is a stage-2
+    // permission fault (CLASS=TT).
+    mkFault('F_PERMISSION', 2, level, 'TT', addr,
+      `STE.S2PTW=1: stage-1 table at IPA 0x${addr.toString(16)} is stage-2 Device memory (MemAttr=0b${memAttr.toString(2).padStart(4, '0')})`);
+  const f = ((addr: bigint): FetchResult => {
     const r = walkStage2(c, addr, TT_ACCESS, plain, wopts);
     if (!r.ok) return { ok: false, fault: r.fault!, s2Walk: r.trace };
-    if (ptw && s2IsDevice(r.result.attrs.memAttr ?? 0)) {
-      // IHI 0070 STE.S2PTW: a stage-1 table walk that lands on stage-2 Device memory is a stage-2
-      // permission fault (CLASS=TT).
-      const f = mkFault('F_PERMISSION', 2, r.result.level, 'TT', addr,
-        `STE.S2PTW=1: stage-1 table at IPA 0x${addr.toString(16)} is stage-2 Device memory (MemAttr=0b${(r.result.attrs.memAttr ?? 0).toString(2).padStart(4, '0')})`);
-      if (r.trace) r.trace.fault = f;
-      return { ok: false, fault: f, s2Walk: r.trace };
+    const memAttr = r.result.attrs.memAttr ?? 0;
+    if (ptw && s2IsDevice(memAttr)) {
+      const pf = ptwFault(addr, r.result.level, memAttr);
+      if (r.trace) r.trace.fault = pf;
+      return { ok: false, fault: pf, s2Walk: r.trace };
     }
     return { ok: true, pa: r.result.outputAddr, value: mem.read64(r.result.outputAddr), s2Walk: r.trace };
-  };
+  }) as DescFetch;
+  // Fast path for untraced walks: same checks, numbers only.
+  const fast = ((ipa: number): number => {
+    const ih = Math.floor(ipa / 0x1_0000_0000);
+    if (!s2Core(c, ih, ipa - ih * 0x1_0000_0000, TT_ACCESS, 'TT', plain, undefined, wb)) {
+      fast.fault = s2Last.fault;
+      return -1;
+    }
+    const memAttr = (s2Last.lo >> 2) & 0xf;
+    if (ptw && s2IsDevice(memAttr)) {
+      fast.fault = ptwFault(BigInt(ipa), s2Last.level, memAttr);
+      return -1;
+    }
+    return s2Last.oa + (ipa % 2 ** c.geo.shift[s2Last.level]);
+  }) as FastTranslate;
+  fast.fault = undefined;
+  (fast as { mem: PhysicalMemory }).mem = mem;
+  (f as { fast?: FastTranslate }).fast = fast;
+  return f;
 }
 
 export interface NestedOk {

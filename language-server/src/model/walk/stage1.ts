@@ -1,14 +1,12 @@
 // Stage-1 walk (CD-configured, VA -> IPA/PA). DDI 0487 D8 (VMSAv8-64), IHI 0070 §3.4 (VA range
 // selection, TBI), §5.4 (CD fields), §3.13 (HTTU).
 
-import type { Access, StageResult, WalkStep, WalkTrace } from '../types';
+import type { Access, StageResult, WalkFault, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
-import { descend, mkFault, newLoopState } from './engine';
-import { descOutput, makeGeometry, type Geometry } from './geometry';
+import { descend, hexN, join64, mkFault, newLoopState } from './engine';
+import { makeGeometry, outAddr, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
-
-const MASK64 = (1n << 64n) - 1n;
 
 interface S1Range {
   cfg: S1RangeConfig;
@@ -122,6 +120,11 @@ function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime
 
 const st1 = newLoopState();
 
+function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
+  if (trace) trace.fault = f;
+  return { ok: false, fault: f, trace };
+}
+
 /** Stage-1 translation of `va`. Faults carry stage 1, CLASS=IN (their own fetch faults keep theirs). */
 export function walkStage1(
   cfgIn: S1WalkConfig | S1Compiled,
@@ -133,12 +136,13 @@ export function walkStage1(
   const c = 'kind' in cfgIn ? cfgIn : compileS1(cfgIn);
   if ('event' in c) return { ok: false, configError: c };
   const cfg = c.cfg;
-  const sel = (va >> 55n) & 1n;
+  const vh = Number(va >> 32n);
+  const vl = Number(va & 0xffff_ffffn);
+  const sel = (vh >>> 23) & 1; // VA[55]
   // IHI 0070 §3.4.1: VA[55] selects TTB1 when the CD has two ranges; a single-range regime has TTB0 only.
   const range = sel && c.r1 ? c.r1 : c.r0;
   const geo = range.geo;
   const steps: WalkStep[] | undefined = opts?.trace ? [] : undefined;
-  const n = range === c.r1 ? '1' : '0';
   let trace: WalkTrace | undefined;
   if (steps) {
     trace = {
@@ -146,12 +150,9 @@ export function walkStage1(
       startLevel: geo ? geo.startLevel : 0, ttb: range.cfg.ttb, inputAddr: va, steps,
     };
   }
-  const fail = (f: ReturnType<typeof mkFault>): StageOutcome => {
-    if (trace) trace.fault = f;
-    return { ok: false, fault: f, trace };
-  };
+  const n = range === c.r1 ? '1' : '0';
   if (geo === undefined) {
-    return fail(mkFault('F_TRANSLATION', 1, 0, 'IN', va, `CD.EPD${n}=1: walks of the TTB${n} range are disabled`));
+    return failWith(trace, mkFault('F_TRANSLATION', 1, 0, 'IN', va, `CD.EPD${n}=1: walks of the TTB${n} range are disabled`));
   }
   const upperBits = va & range.upper;
   if (sel ? upperBits !== range.upper || !c.r1 : upperBits !== 0n) {
@@ -159,29 +160,28 @@ export function walkStage1(
     const why = !c.r1 && sel
       ? `VA[55]=1 but the ${c.regime} regime has only the TTB0 range`
       : `VA[${hiBit}:${geo.inputSize}] must all be ${sel} for the TTB${n} range (CD.T${n}SZ=${range.cfg.tsz})`;
-    return fail(mkFault('F_TRANSLATION', 1, 0, 'IN', va, `VA ${'0x' + va.toString(16)} is outside the input range: ${why}`));
+    return failWith(trace, mkFault('F_TRANSLATION', 1, 0, 'IN', va, `VA ${hexN(va)} is outside the input range: ${why}`));
   }
   const st = st1;
-  if (!descend(geo, va & geo.inMask, va, fetch, steps, st, 'IN')) return fail(st.fault!);
+  if (!descend(geo, vh, vl, fetch, steps, st, 'IN')) return failWith(trace, st.fault!);
   const level = st.level;
-  const d = st.desc;
-  const lo = Number(d & 0xffff_ffffn);
-  const hi = Number(d >> 32n);
-  const oa = descOutput(geo, d, geo.oaMask[level]);
-  if (oa >= geo.outLimit) {
-    return fail(mkFault('F_ADDR_SIZE', 1, level, 'IN', va,
-      `level ${level} output address 0x${oa.toString(16)} is beyond the ${geo.outSize}-bit IPS`));
+  const lo = st.lo;
+  const hi = st.hi;
+  const oa = outAddr(geo.lpa, lo, hi, geo.oaLoMask[level], geo.oaHiMask[level]);
+  if (oa >= geo.outLimitN) {
+    return failWith(trace, mkFault('F_ADDR_SIZE', 1, level, 'IN', va,
+      `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit IPS`));
   }
-  let newDesc = d;
+  let newLo = lo;
   let what: DescUpdate['what'] | undefined;
-  if (((lo >> 10) & 1) === 0) {
+  if ((lo & 0x400) === 0) {
     // IHI 0070 §3.13: HA sets AF in the descriptor; else AFFD=1 lets AF=0 pass; else Access flag fault,
     // which has priority over a permission fault.
     if (cfg.ha) {
-      newDesc |= 1n << 10n;
+      newLo |= 0x400;
       what = 'AF';
     } else if (!cfg.affd) {
-      return fail(mkFault('F_ACCESS', 1, level, 'IN', va, `level ${level} descriptor has AF=0 (CD.HA=0, CD.AFFD=0)`));
+      return failWith(trace, mkFault('F_ACCESS', 1, level, 'IN', va, `level ${level} descriptor has AF=0 (CD.HA=0, CD.AFFD=0)`));
     }
   }
   const tAttrs = range.cfg.had ? 0 : st.tableAttrs; // CD.HADx: hierarchical attributes disabled
@@ -190,36 +190,37 @@ export function walkStage1(
   const need = neededPerm(access);
   if ((perms & need) === 0) {
     // HTTU dirty state (IHI 0070 §3.13.3): DBM=1 with AP[2]=1 is writable-clean; a write clears AP[2].
-    const dbmOk = !access.read && cfg.ha && cfg.hd && ((hi >> 19) & 1) === 1 && ((lo >> 7) & 1) === 1;
+    const dbmOk = !access.read && cfg.ha && cfg.hd && (hi & (1 << 19)) !== 0 && (lo & 0x80) !== 0;
     const p2 = dbmOk ? s1Perms(lo & ~0x80, hi, tAttrs, c.regime, wxn) : 0;
-    if ((p2 & need) === 0) return fail(mkFault('F_PERMISSION', 1, level, 'IN', va, permReason(lo, hi, tAttrs, c.regime, wxn, access)));
-    newDesc &= ~(1n << 7n);
+    if ((p2 & need) === 0) {
+      return failWith(trace, mkFault('F_PERMISSION', 1, level, 'IN', va, permReason(lo, hi, tAttrs, c.regime, wxn, access)));
+    }
+    newLo &= ~0x80;
     perms = p2;
     what = what ? 'AF+DBM' : 'DBM';
   }
   let updates: DescUpdate[] | undefined;
   if (what) {
-    const u: DescUpdate = { stage: 1, level, descAddr: st.descAddr, descPa: st.descPa, oldValue: d, newValue: newDesc, what };
+    const u: DescUpdate = { stage: 1, level, descAddr: BigInt(st.descAddr), descPa: BigInt(st.descPa),
+      oldValue: join64(hi, lo), newValue: join64(hi, newLo), what };
     updates = [u];
     opts?.writeBack?.(u);
   }
-  const shift = geo.shift[level];
   const off = geo.offMask[level];
-  const canon = sel ? va | (MASK64 & ~geo.inMask) : va & geo.inMask;
   const result: StageResult = {
     stage: 1,
-    outputAddr: oa | (va & off),
-    blockShift: shift,
-    inputBase: canon & ~off,
-    outputBase: oa,
+    outputAddr: BigInt(oa) | (va & off),
+    blockShift: geo.shift[level],
+    inputBase: (sel ? va | ~geo.inMask : va) & geo.baseMask[level],
+    outputBase: BigInt(oa),
     perms: toPerms(perms),
     attrs: {
       attrIndx: (lo >> 2) & 7,
       sh: (lo >> 8) & 3,
-      nG: c.regime !== 'el2' && ((lo >> 11) & 1) === 1,
-      af: ((Number(newDesc & 0x400n)) >> 10) === 1,
-      contiguous: ((hi >> 20) & 1) === 1,
-      dbm: ((hi >> 19) & 1) === 1,
+      nG: c.regime !== 'el2' && (lo & 0x800) !== 0,
+      af: (newLo & 0x400) !== 0,
+      contiguous: (hi & (1 << 20)) !== 0,
+      dbm: (hi & (1 << 19)) !== 0,
     },
     level,
   };

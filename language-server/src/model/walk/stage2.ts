@@ -1,11 +1,11 @@
 // Stage-2 walk (STE-configured, IPA -> PA). DDI 0487 D8 (VMSAv8-64 stage 2: S2AP, XN, concatenated
 // start-level tables), IHI 0070 §5.2 (STE.S2* fields), §3.13 (HTTU).
 
-import type { Access, StageResult, WalkStep, WalkTrace } from '../types';
+import type { Access, FaultClass, StageResult, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS2Config, s2StartLevel, type ConfigError, type S2WalkConfig } from './config';
-import { descend, mkFault, newLoopState } from './engine';
-import { descOutput, makeGeometry, type Geometry } from './geometry';
+import { descend, hexN, join64, mkFault, newLoopState, type LoopState } from './engine';
+import { makeGeometry, outAddr, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
 
 export interface S2Compiled {
@@ -55,11 +55,98 @@ function permReason(lo: number, hi: number, xnx: boolean, a: Access): string {
   return `stage 2 forbids a ${accessName(a)}: ${why}`;
 }
 
-const st2 = newLoopState();
+/** Scratch of the stage-2 core: the loop state plus the leaf's output. */
+export interface S2State extends LoopState {
+  oa: number;
+  perms: number;
+  newLo: number;
+  update: DescUpdate | undefined;
+}
+
+const st2: S2State = { ...newLoopState(), oa: 0, perms: 0, newLo: 0, update: undefined };
+/** The stage-2 core's scratch, read right after s2Core returns (single-threaded, not reentrant). */
+export const s2Last: Readonly<S2State> = st2;
 
 /** Memory type of a stage-2 leaf: MemAttr[3:2]=0b00 is Device (DDI 0487 D8.5.5). */
 export function s2IsDevice(memAttr: number): boolean {
   return (memAttr & 0xc) === 0;
+}
+
+/**
+ * Stage-2 core on an IPA given as 32-bit halves: walk, address-size, AF and permission checks, HTTU.
+ * Leaves the result in st2 (oa, perms, newLo, update) or the fault in st2.fault. Used by walkStage2
+ * and by the nested fetch's fast path.
+ */
+export function s2Core(
+  c: S2Compiled,
+  ih: number,
+  il: number,
+  access: Access,
+  cls: FaultClass,
+  fetch: DescFetch,
+  steps: WalkStep[] | undefined,
+  writeBack: ((u: DescUpdate) => void) | undefined,
+): boolean {
+  const cfg = c.cfg;
+  const geo = c.geo;
+  const st = st2;
+  st.update = undefined;
+  if (ih >= geo.inLimitHi) {
+    // DDI 0487 D8.2: an IPA beyond the S2T0SZ input size is a stage-2 Translation fault at level 0.
+    const ipa = join64(ih, il);
+    if (ipa > geo.inMask) {
+      st.level = 0;
+      st.fault = mkFault('F_TRANSLATION', 2, 0, cls, ipa,
+        `IPA ${hexN(ipa)} is beyond the ${geo.inputSize}-bit stage-2 input size (STE.S2T0SZ=${cfg.tsz})`);
+      return false;
+    }
+  }
+  if (!descend(geo, ih, il, fetch, steps, st, cls)) return false;
+  const level = st.level;
+  const lo = st.lo;
+  const hi = st.hi;
+  const oa = outAddr(geo.lpa, lo, hi, geo.oaLoMask[level], geo.oaHiMask[level]);
+  if (oa >= geo.outLimitN) {
+    st.fault = mkFault('F_ADDR_SIZE', 2, level, cls, join64(ih, il),
+      `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit STE.S2PS/OAS`);
+    return false;
+  }
+  let newLo = lo;
+  let what: DescUpdate['what'] | undefined;
+  if ((lo & 0x400) === 0) {
+    if (cfg.ha) {
+      newLo |= 0x400;
+      what = 'AF';
+    } else if (!cfg.affd) {
+      st.fault = mkFault('F_ACCESS', 2, level, cls, join64(ih, il), `level ${level} stage-2 descriptor has AF=0 (STE.S2HA=0, STE.S2AFFD=0)`);
+      return false;
+    }
+  }
+  const xnx = !!cfg.xnx;
+  let perms = s2Perms(lo, hi, xnx);
+  const need = neededPerm(access);
+  if ((perms & need) === 0) {
+    // IHI 0070 §3.13.3: DBM=1 with S2AP[1]=0 is writable-clean; a write sets S2AP[1].
+    const dbmOk = !access.read && cfg.ha && cfg.hd && (hi & (1 << 19)) !== 0;
+    const p2 = dbmOk ? s2Perms(lo | 0x80, hi, xnx) : 0;
+    if ((p2 & need) === 0) {
+      st.fault = mkFault('F_PERMISSION', 2, level, cls, join64(ih, il), permReason(lo, hi, xnx, access));
+      return false;
+    }
+    newLo |= 0x80;
+    perms = p2;
+    what = what ? 'AF+DBM' : 'DBM';
+  }
+  if (what) {
+    const u: DescUpdate = { stage: 2, level, descAddr: BigInt(st.descAddr), descPa: BigInt(st.descPa),
+      oldValue: join64(hi, lo), newValue: join64(hi, newLo), what };
+    st.update = u;
+    writeBack?.(u);
+  }
+  st.oa = oa;
+  st.perms = perms;
+  st.newLo = newLo;
+  return true;
 }
 
 /**
@@ -74,80 +161,38 @@ export function walkStage2(
 ): StageOutcome {
   const c = 'kind' in cfgIn ? cfgIn : compileS2(cfgIn);
   if ('event' in c) return { ok: false, configError: c };
-  const cfg = c.cfg;
   const geo = c.geo;
-  const cls = opts?.faultClass ?? 'IN';
   const steps: WalkStep[] | undefined = opts?.trace ? [] : undefined;
   let trace: WalkTrace | undefined;
   if (steps) {
-    trace = { stage: 2, granule: geo.granule, inputSize: geo.inputSize, startLevel: geo.startLevel, ttb: cfg.ttb, inputAddr: ipa, steps };
-  }
-  const fail = (f: ReturnType<typeof mkFault>): StageOutcome => {
-    if (trace) trace.fault = f;
-    return { ok: false, fault: f, trace };
-  };
-  if ((ipa & ~geo.inMask) !== 0n) {
-    // DDI 0487 D8.2: an IPA beyond the S2T0SZ input size is a stage-2 Translation fault at level 0.
-    return fail(mkFault('F_TRANSLATION', 2, 0, cls, ipa,
-      `IPA 0x${ipa.toString(16)} is beyond the ${geo.inputSize}-bit stage-2 input size (STE.S2T0SZ=${cfg.tsz})`));
+    trace = { stage: 2, granule: geo.granule, inputSize: geo.inputSize, startLevel: geo.startLevel, ttb: c.cfg.ttb, inputAddr: ipa, steps };
   }
   const st = st2;
-  if (!descend(geo, ipa, ipa, fetch, steps, st, cls)) return fail(st.fault!);
+  if (!s2Core(c, Number(ipa >> 32n), Number(ipa & 0xffff_ffffn), access, opts?.faultClass ?? 'IN', fetch, steps, opts?.writeBack)) {
+    if (trace) trace.fault = st.fault;
+    return { ok: false, fault: st.fault!, trace };
+  }
   const level = st.level;
-  const d = st.desc;
-  const lo = Number(d & 0xffff_ffffn);
-  const hi = Number(d >> 32n);
-  const oa = descOutput(geo, d, geo.oaMask[level]);
-  if (oa >= geo.outLimit) {
-    return fail(mkFault('F_ADDR_SIZE', 2, level, cls, ipa,
-      `level ${level} output address 0x${oa.toString(16)} is beyond the ${geo.outSize}-bit STE.S2PS/OAS`));
-  }
-  let newDesc = d;
-  let what: DescUpdate['what'] | undefined;
-  if (((lo >> 10) & 1) === 0) {
-    if (cfg.ha) {
-      newDesc |= 1n << 10n;
-      what = 'AF';
-    } else if (!cfg.affd) {
-      return fail(mkFault('F_ACCESS', 2, level, cls, ipa, `level ${level} stage-2 descriptor has AF=0 (STE.S2HA=0, STE.S2AFFD=0)`));
-    }
-  }
-  const xnx = !!cfg.xnx;
-  let perms = s2Perms(lo, hi, xnx);
-  const need = neededPerm(access);
-  if ((perms & need) === 0) {
-    // IHI 0070 §3.13.3: DBM=1 with S2AP[1]=0 is writable-clean; a write sets S2AP[1].
-    const dbmOk = !access.read && cfg.ha && cfg.hd && ((hi >> 19) & 1) === 1;
-    const p2 = dbmOk ? s2Perms(lo | 0x80, hi, xnx) : 0;
-    if ((p2 & need) === 0) return fail(mkFault('F_PERMISSION', 2, level, cls, ipa, permReason(lo, hi, xnx, access)));
-    newDesc |= 1n << 7n;
-    perms = p2;
-    what = what ? 'AF+DBM' : 'DBM';
-  }
-  let updates: DescUpdate[] | undefined;
-  if (what) {
-    const u: DescUpdate = { stage: 2, level, descAddr: st.descAddr, descPa: st.descPa, oldValue: d, newValue: newDesc, what };
-    updates = [u];
-    opts?.writeBack?.(u);
-  }
+  const lo = st.lo;
+  const hi = st.hi;
   const off = geo.offMask[level];
   const result: StageResult = {
     stage: 2,
-    outputAddr: oa | (ipa & off),
+    outputAddr: BigInt(st.oa) | (ipa & off),
     blockShift: geo.shift[level],
-    inputBase: ipa & ~off,
-    outputBase: oa,
-    perms: toPerms(perms),
+    inputBase: ipa & geo.baseMask[level],
+    outputBase: BigInt(st.oa),
+    perms: toPerms(st.perms),
     attrs: {
       memAttr: (lo >> 2) & 0xf,
       sh: (lo >> 8) & 3,
       nG: false,
-      af: Number((newDesc >> 10n) & 1n) === 1,
-      contiguous: ((hi >> 20) & 1) === 1,
-      dbm: ((hi >> 19) & 1) === 1,
+      af: (st.newLo & 0x400) !== 0,
+      contiguous: (hi & (1 << 20)) !== 0,
+      dbm: (hi & (1 << 19)) !== 0,
     },
     level,
   };
   if (trace) trace.outputAddr = result.outputAddr;
-  return updates ? { ok: true, result, trace, updates } : { ok: true, result, trace };
+  return st.update ? { ok: true, result, trace, updates: [st.update] } : { ok: true, result, trace };
 }

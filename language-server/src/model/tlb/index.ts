@@ -1,0 +1,3 @@
+// Public API of the SMMU TLB model.
+export * from './tlb';
+export * from './fromWalk';
