@@ -68,7 +68,7 @@ export function wireEvent(e: EventRecord, smmu: string): WireEvent {
 }
 
 /** Descriptor fields for the walk panel: decoded with the given decoder when available. */
-export type DescDecoder = (s: WalkStep) => Record<string, bigint>;
+export type DescDecoder = (s: WalkStep, granule: WalkTrace['granule']) => Record<string, bigint>;
 
 export function wireWalk(t: WalkTrace, decodeDesc?: DescDecoder): WireWalk {
   const w: WireWalk = {
@@ -76,7 +76,7 @@ export function wireWalk(t: WalkTrace, decodeDesc?: DescDecoder): WireWalk {
     steps: t.steps.map((s): WireWalkStep => {
       const ws: WireWalkStep = {
         stage: s.stage, level: s.level, tableAddr: hex(s.tableAddr), index: s.index, descAddr: hex(s.descAddr), descPa: hex(s.descPa),
-        desc: hex(s.desc), kind: s.kind, fields: decodeDesc ? wireFields(decodeDesc(s)) : {},
+        desc: hex(s.desc), kind: s.kind, fields: decodeDesc ? wireFields(decodeDesc(s, t.granule)) : {},
       };
       if (s.s2Walk) ws.s2Walk = wireWalk(s.s2Walk, decodeDesc);
       return ws;
@@ -96,14 +96,15 @@ export function permsText(p: Perms): string {
   return `priv ${one(p.pr, p.pw, p.px)} user ${one(p.ur, p.uw, p.ux)}`;
 }
 
+const TLB_STAGE = { s1: 'S1', s2: 'S2', nested: 'S12' } as const;
+
 export function wireTlb(e: TlbEntryInfo): WireTlbEntry {
   const w: WireTlbEntry = {
-    id: e.id, stage: e.stage, global: e.global, inputBase: hex(e.inputBase), sizeLog2: e.blockShift, outputBase: hex(e.outputBase),
-    perms: permsText(e.perms), hits: e.hits, insertedAt: e.insertedAt,
+    id: e.id, stage: TLB_STAGE[e.kind], regime: e.regime, global: e.global, inputBase: hex(e.inputBase), sizeLog2: e.blockShift,
+    outputBase: hex(e.outputBase), perms: permsText(e.perms), hits: e.hits, insertedAt: e.insertedAt,
   };
-  if (e.regime) w.regime = e.regime;
-  if (e.asid !== undefined) w.asid = hex(e.asid);
-  if (e.vmid !== undefined) w.vmid = hex(e.vmid);
+  if (e.kind !== 's2' && !e.global) w.asid = hex(e.asid);
+  if (e.regime === 'nsel1') w.vmid = hex(e.vmid);
   return w;
 }
 

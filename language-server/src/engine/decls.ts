@@ -15,7 +15,7 @@ import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s
 import type { Granule, Stage } from '../model/types';
 import type { LowerCtx } from './compile';
 import { PageTableLayout, startTables, type Write } from './pagetable';
-import { makeCodec, leafDef, TABLE_DESC } from './descriptors';
+import { descDef, hasFields, makeCodec } from './descriptors';
 import { DEFAULT_MAIR, mappingAttrs } from './mapAttrs';
 import { applyField } from './structFields';
 import { closest, didYouMean, resolveRef, resolveSmmu, type Decl } from './symbols';
@@ -412,7 +412,7 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
   const rootSize = (1n << BigInt(granuleShift(granule))) * BigInt(startTables(geo));
   const at = placeAt(ctx, findField(fields, 'at'), rootSize, rootSize, `pagetable ${name} (${startTables(geo) > 1 ? `${startTables(geo)} concatenated tables, ` : ''}${rootSize} bytes)`);
   // Each mapping has its own codec; the layout's own codec is only used for table descriptors.
-  const layout = new PageTableLayout(geo, makeCodec(stage, defaultAttrs(stage)), ctx.alloc, at);
+  const layout = new PageTableLayout(geo, makeCodec(stage, granule, defaultAttrs(stage)), ctx.alloc, at);
   ctx.decls.tableNames.set(layout.root, name);
   return { name, stage, granule, inputSize, startLevel, outputSize, layout, span: n };
 }
@@ -426,7 +426,7 @@ function layoutMapping(ctx: LowerCtx, pt: PtInfo, m: Mapping): Write[] | undefin
   if (!m.iova || !m.size || !m.pa) return undefined;
   const attrs = mappingAttrs(ctx, m, pt.stage);
   if (!attrs) return undefined;
-  const codec = makeCodec(pt.stage, attrs);
+  const codec = makeCodec(pt.stage, pt.granule, attrs);
   const r = pt.layout.map(m.iova.value, m.size.value, m.pa.value, codec);
   if (!r.ok) {
     const code = r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : 'E_MAP_ALIGN';
@@ -504,9 +504,17 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
     return;
   }
   let value = s.value?.value ?? loc.desc ?? 0n;
-  const edits = s.fields.filter((f) => f.name !== lf?.name);
+  const edits = s.fields.filter((f) => f !== lf);
   if (edits.length) {
-    const def: StructDef = isTableEdit(edits) ? TABLE_DESC : leafDef(pt.stage);
+    // A table descriptor when the fields are table fields (NLTA, APTable, ...), else a leaf.
+    const names = edits.map((f) => f.name.text);
+    const table = loc.level < 3 ? descDef(pt.stage, pt.granule, loc.level, 'table') : undefined;
+    const leaf = descDef(pt.stage, pt.granule, loc.level, 'leaf');
+    const def = table && !(leaf && hasFields(leaf, names)) && hasFields(table, names) ? table : leaf;
+    if (!def) {
+      ctx.report(s, 'E_PTE_LEVEL', `no descriptor format at level ${loc.level} for the ${pt.granule}K granule`);
+      return;
+    }
     const vals: FieldValues = {};
     for (const f of edits) if (!applyField(ctx, def, f, vals)) return;
     value = encode(def, vals, [value])[0];
@@ -516,11 +524,6 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
   const v = value;
   ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${hex(addr)} = ${hex(v)}`, run: (rt) => rt.writeMem(addr, v, 64) });
 }
-
-function isTableEdit(fields: Field[]): boolean {
-  return fields.some((f) => fieldByName(TABLE_DESC, f.name.text) && !fieldByName(S1_OR_S2, f.name.text));
-}
-const S1_OR_S2: StructDef = { name: 'x', dwords: 1, spec: '', fields: [...leafDef(1).fields, ...leafDef(2).fields] };
 
 // ---------------------------------------------------------------------------------------------
 // cd, cdtable

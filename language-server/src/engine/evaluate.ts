@@ -53,9 +53,9 @@ export function evaluate(rt: Runtime, expression: string): string {
     case 'tlb': {
       const s = inst(t[1]);
       if (!s) return noSmmu(t[1]);
-      const es = s.tlb.entries();
+      const es = s.tlb.snapshot();
       if (!es.length) return `${t[1]}: TLB empty`;
-      return es.map((e) => `#${e.id} ${e.stage} ${e.asid !== undefined ? `ASID ${hex(e.asid)} ` : ''}${e.vmid !== undefined ? `VMID ${hex(e.vmid)} ` : ''}${e.global ? 'global ' : ''}` +
+      return es.map((e) => `#${e.id} ${e.kind} ${e.regime} VMID ${hex(e.vmid)} ${e.global ? 'global' : `ASID ${hex(e.asid)}`} ` +
         `${hex(e.inputBase)}/${e.blockShift} -> ${hex(e.outputBase)} ${permsText(e.perms)} hits ${e.hits}`).join('\n');
     }
     case 'ste':

@@ -15,7 +15,8 @@ export interface Write {
 
 /** Descriptor encoders for this table's stage (see descriptors.ts). */
 export interface DescCodec {
-  table(next: bigint): bigint;
+  /** Table descriptor at `level` pointing to `next`. */
+  table(next: bigint, level: number): bigint;
   /** Block (level < 3) or page (level 3) descriptor mapping output address `oa`. */
   leaf(level: number, oa: bigint): bigint;
 }
@@ -150,7 +151,7 @@ export class PageTableLayout {
         const addr = this.alloc.alloc(this.tableSize, this.tableSize);
         const n: Node = { addr, level: node.level + 1, children: new Map() };
         node.children.set(idx, n);
-        writes.push({ addr: node.addr + BigInt(idx) * 8n, value: this.codec.table(addr) });
+        writes.push({ addr: node.addr + BigInt(idx) * 8n, value: this.codec.table(addr, node.level) });
         child = n;
       } else if ('leaf' in child) {
         throw new Error('internal: block in the way of a table (overlap check missed)');
