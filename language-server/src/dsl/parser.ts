@@ -251,9 +251,10 @@ class Parser {
   }
 
   /** Consumes the end of a statement; reports and skips anything left over. */
-  private endStatement(topLevel: boolean): void {
+  private endStatement(topLevel: boolean, quiet: boolean): void {
     if (!this.atItemEnd()) {
-      this.errorAtTok(DIAG.unexpectedToken, `unexpected ${show(this.tok)}: expected end of line or \`;\``);
+      // One diagnostic per statement: after an error inside it, the rest is skipped silently.
+      if (!quiet && this.tok.kind !== 'invalid') this.errorAtTok(DIAG.unexpectedToken, `unexpected ${show(this.tok)}: expected end of line or \`;\``);
       this.skipRest();
     }
     if (this.isPunct(';')) this.advance();
@@ -282,7 +283,7 @@ class Parser {
       const before = this.sink.count;
       const s = this.statement();
       if (s.kind !== 'error') {
-        this.endStatement(true);
+        this.endStatement(true, this.sink.count !== before);
         if (this.sink.count !== before) s.incomplete = true;
       }
       out.push(s);
