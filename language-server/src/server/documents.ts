@@ -8,7 +8,7 @@
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parse } from '../dsl';
+import { computeLineStarts, parse } from '../dsl';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { IncludeResolver, ScenarioSession } from '../engine/api';
 import { compileScenario } from '../engine';
@@ -17,7 +17,8 @@ import { wireDiagnostic } from './convert';
 import type { ServerSettings } from './settings';
 import { lineBounds, textMap, type TextMap } from './textMap';
 
-export interface Parsed {
+/** One version of a document as analysed (cheap: no parsing). */
+export interface Source {
   uri: string;
   version: number;
   /** The text that was analysed: the document, cut at a line end when above maxFileSize. */
@@ -25,12 +26,17 @@ export interface Parsed {
   /** Length of the whole document. */
   fullLength: number;
   partial: boolean;
+  /** Offsets where each line of `text` starts. */
+  lineStarts: number[];
+}
+
+export interface Parsed extends Source {
   tree: Script;
   syntax: DslDiagnostic[];
 }
 
 export interface Executed {
-  parsed: Parsed;
+  source: Source;
   version: number;
   result: WireScenarioResult;
   /** Everything published for this version (syntax, semantic, run results, partial notice). */
@@ -46,7 +52,7 @@ export interface Executed {
 /** An executed analysis usable for a position in the current text (offsets mapped if older). */
 export interface ExecutedView {
   ex: Executed;
-  /** Maps current-document offsets to `ex.parsed.text` offsets (identity when same version). */
+  /** Maps current-document offsets to `ex.source.text` offsets (identity when same version). */
   map: TextMap;
 }
 
@@ -151,7 +157,7 @@ export class Analyzer {
     if (ex) {
       if (ex.version === e.doc.version) return { ex, map: IDENTITY };
       const text = e.doc.getText();
-      const map = textMap(ex.parsed.text, text);
+      const map = textMap(ex.source.text, text);
       const line = lineBounds(text, Math.min(offset, text.length));
       const a = map.toOld(line.start);
       const b = map.toOld(line.end);
@@ -176,39 +182,41 @@ export class Analyzer {
     });
   }
 
-  private parse(doc: TextDocument): Parsed {
+  private source(doc: TextDocument): Source {
     const full = doc.getText();
     const max = this.deps.settings().maxFileSize;
     let text = full;
     if (full.length > max) {
       // Cut at the last line end within the limit so no statement is split.
-      const cut = Math.max(full.lastIndexOf('\n', max - 1) + 1, 0);
-      text = full.slice(0, cut);
+      text = full.slice(0, Math.max(full.lastIndexOf('\n', max - 1) + 1, 0));
     }
-    const r = parse(text, doc.uri);
-    return { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, tree: r.tree, syntax: r.diagnostics };
+    return { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts: computeLineStarts(text) };
+  }
+
+  private parse(doc: TextDocument): Parsed {
+    const src = this.source(doc);
+    const r = parse(src.text, doc.uri);
+    return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
   }
 
   private async execute(e: Entry, version: number): Promise<void> {
     const stale = () => e.closed || e.doc.version !== version;
     if (stale()) return;
     const t0 = performance.now();
-    let parsed: Parsed;
-    try {
-      parsed = this.parsed(e.doc.uri)!;
-    } catch (err) {
-      this.deps.log(`parse failed for ${e.doc.uri}: ${String(err)}`);
-      return;
-    }
+    // The engine parses on its own; the tree for the editor features is parsed only on demand.
+    const src = e.parsed?.version === version ? e.parsed : this.source(e.doc);
     let session: ScenarioSession | undefined;
     let result: WireScenarioResult;
     try {
-      const sess: ScenarioSession = compileScenario(parsed.text, e.doc.uri, {
+      const sess: ScenarioSession = compileScenario(src.text, e.doc.uri, {
         readInclude: this.deps.readInclude,
         isCancelled: stale,
         maxFileSize: this.deps.settings().maxFileSize,
       });
       session = sess;
+      // Compiling is one synchronous piece: let edits that arrived meanwhile cancel this run.
+      await yieldToEventLoop();
+      if (stale()) return;
       while (sess.position < sess.steps.length) {
         const sliceEnd = performance.now() + SLICE_MS;
         while (sess.position < sess.steps.length && performance.now() < sliceEnd) sess.step();
@@ -225,27 +233,27 @@ export class Analyzer {
       result = { file: e.doc.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
     }
     if (stale()) return;
-    const ex = this.build(parsed, session, result, performance.now() - t0);
+    const ex = this.build(src, session, result, performance.now() - t0);
     e.executed = ex;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
   }
 
-  private build(parsed: Parsed, session: ScenarioSession | undefined, result: WireScenarioResult, elapsedMs: number): Executed {
+  private build(src: Source, session: ScenarioSession | undefined, result: WireScenarioResult, elapsedMs: number): Executed {
     const diagnostics: Diagnostic[] = [];
     if (session) {
-      for (const d of result.diagnostics) diagnostics.push(wireDiagnostic(d, parsed.uri));
+      for (const d of result.diagnostics) diagnostics.push(wireDiagnostic(d, src.uri));
     } else {
-      for (const d of parsed.syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
+      const syntax = parse(src.text, src.uri).diagnostics;
+      for (const d of syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
     }
-    if (parsed.partial) {
-      const line = parsed.tree.lineStarts.length - 1;
+    if (src.partial) {
       diagnostics.push({
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         severity: DiagnosticSeverity.Information,
         code: 'I_PARTIAL',
         source: 'iommu-lens',
-        message: `This file (${parsed.fullLength} characters) is larger than iommuLens.maxFileSize (${parsed.text.length < parsed.fullLength ? this.deps.settings().maxFileSize : parsed.fullLength}); only lines 1-${line} were analysed.`,
+        message: `This file (${src.fullLength} characters) is larger than iommuLens.maxFileSize (${this.deps.settings().maxFileSize}): only lines 1-${src.lineStarts.length - 1} were analysed.`,
       });
     }
     const stepsByLine = new Map<number, WireStep[]>();
@@ -257,8 +265,8 @@ export class Analyzer {
     }
     let stateCache: { index: number; state: WireState } | undefined;
     return {
-      parsed,
-      version: parsed.version,
+      source: src,
+      version: src.version,
       result,
       diagnostics,
       stepsByLine,

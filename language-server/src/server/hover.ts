@@ -98,7 +98,7 @@ async function stepsAt(ctx: ServerContext, uri: string, stmt: Statement, token: 
   if (!view) return undefined;
   const old = view.map.toOld(stmt.start);
   if (old === undefined) return undefined;
-  const line = positionIn(view.ex.parsed.tree.lineStarts, old).line;
+  const line = positionIn(view.ex.source.lineStarts, old).line;
   return { steps: view.ex.stepsByLine.get(line) ?? [], ex: view.ex };
 }
 

@@ -48,7 +48,7 @@ function placed(ctx: ServerContext, uri: string): Placed | undefined {
   const ex = ctx.analyzer.latest(uri);
   const doc = ctx.analyzer.document(uri);
   if (!ex || !doc) return undefined;
-  const oldStarts = ex.parsed.tree.lineStarts;
+  const oldStarts = ex.source.lineStarts;
   const same = ex.version === doc.version;
   let map: TextMap | undefined;
   return {
@@ -58,7 +58,7 @@ function placed(ctx: ServerContext, uri: string): Placed | undefined {
       if (same) return { line: line - 1, character: col - 1 };
       const ls = oldStarts[line - 1];
       if (ls === undefined) return undefined;
-      map ??= textMap(ex.parsed.text, doc.getText());
+      map ??= textMap(ex.source.text, doc.getText());
       const o = map.toNew(ls + col - 1);
       return o === undefined ? undefined : doc.positionAt(o);
     },

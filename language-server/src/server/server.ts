@@ -57,17 +57,17 @@ export function startServer(connection: Connection): void {
   const g: GuardContext = { isShutdown: () => shutdown, log };
 
   function publish(ex: Executed): void {
-    void connection.sendDiagnostics({ uri: ex.parsed.uri, version: ex.version, diagnostics: ex.diagnostics });
+    void connection.sendDiagnostics({ uri: ex.source.uri, version: ex.version, diagnostics: ex.diagnostics });
     const steps = ex.result.steps;
     const n: ScenarioResultParams = {
-      uri: ex.parsed.uri,
+      uri: ex.source.uri,
       version: ex.version,
       passed: ex.result.expectations.passed,
       failed: ex.result.expectations.failed,
       faults: steps.filter((s) => s.outcome === 'fault').length,
       hazards: steps.reduce((a, s) => a + s.hazards.length, 0),
       errors: ex.diagnostics.filter((d) => d.severity === 1).length,
-      partial: ex.parsed.partial,
+      partial: ex.source.partial,
     };
     void connection.sendNotification(SCENARIO_RESULT_NOTIFICATION, n);
     if (refreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);

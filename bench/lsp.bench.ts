@@ -1,0 +1,158 @@
+// Language-server benchmark, measured over stdio against the bundled server (dist/server.js;
+// run `npm run build` first), on a generated 10,000-line scenario (1,000 mappings, 2,000
+// transactions):
+//   edit -> diagnostics  one-character edit until publishDiagnostics for that version (< 100 ms)
+//   hover p99            hover on transaction addresses (< 10 ms)
+//   completion p99       completion in field / keyword / command positions (< 20 ms)
+// Each figure is also printed as a ratio to a baseline measured in the same run: the round trip
+// of a trivial LSP request (documentSymbol of an unopened document).
+// `runLspBench()` is for the central bench/run.ts; `node out/bench/lsp.bench.js` runs it alone.
+import { LspClient } from '../test/unit/lsp/helper';
+
+export interface LspBenchFigure {
+  name: string;
+  /** Measured value in milliseconds. */
+  ms: number;
+  /** Target (upper bound) in milliseconds. */
+  targetMs: number;
+  /** ms / baseline ms. */
+  ratio: number;
+  ok: boolean;
+}
+
+export interface LspBenchResult {
+  baselineMs: number;
+  lines: number;
+  figures: LspBenchFigure[];
+}
+
+const MAPPINGS = 1000;
+const TRANSACTIONS = 2000;
+const LINES = 10_000;
+
+const hex = (n: number) => '0x' + n.toString(16);
+
+/** The generated scenario and the lines of its transactions (0-based). */
+export function generateScenario(): { text: string; txLines: number[]; mapLines: number[] } {
+  const out: string[] = [];
+  const txLines: number[] = [];
+  const mapLines: number[] = [];
+  out.push('# generated LSP benchmark scenario', 'smmu smmu0 { stages s1; oas 48 }', 'pagetable bench_pt : s1 4k {');
+  for (let i = 0; i < MAPPINGS; i++) {
+    mapLines.push(out.length);
+    out.push(`  map ${hex(0x1000_0000 + i * 0x1000)} +4K -> ${hex(0x8000_0000 + i * 0x1000)} rw`);
+  }
+  out.push('}', 'cd bench_cd { asid 5; ttb0 bench_pt }', 'ste smmu0 0x100 {', '  config S1_TRANS', '  cd bench_cd', '}');
+  for (let j = 0; j < TRANSACTIONS; j++) {
+    const page = (j * 7) % MAPPINGS;
+    txLines.push(out.length);
+    out.push(`dma read sid 0x100 iova ${hex(0x1000_0000 + page * 0x1000 + 0x40)}`);
+    out.push(`expect pa ${hex(0x8000_0000 + page * 0x1000 + 0x40)}`);
+  }
+  let k = 0;
+  while (out.length < LINES - 1) {
+    out.push(k % 2 === 0 ? `write64 ${hex(0x9000_0000 + k * 8)} ${hex(k)}` : `# filler ${k}`);
+    k++;
+  }
+  out.push('# end');
+  return { text: out.join('\n') + '\n', txLines, mapLines };
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+export async function runLspBench(log: (line: string) => void = console.log): Promise<LspBenchResult> {
+  const { text, txLines } = generateScenario();
+  const lines = text.split('\n').length - 1;
+  const c = await LspClient.start();
+  try {
+    // Baseline: a trivial round trip.
+    const trivial = () => c.request('textDocument/documentSymbol', { textDocument: { uri: 'file:///not-open.smmu' } });
+    for (let i = 0; i < 50; i++) await trivial();
+    const base: number[] = [];
+    for (let i = 0; i < 300; i++) base.push(await timed(trivial));
+    const baselineMs = percentile(base, 50);
+
+    const uri = await c.open('bench.smmu', text);
+    const first = await c.diagnostics(uri, 1, 120_000);
+    const errors = first.diagnostics.filter((d) => d.severity === 1);
+    if (errors.length) log(`note: the generated scenario has ${errors.length} errors, first: ${errors[0].message}`);
+
+    // Edit -> diagnostics: change the last digit of a write64 value (a real change: the model's
+    // memory differs, so the whole scenario runs again).
+    const lines0 = text.split('\n');
+    const editLine = lines0.findIndex((l) => l.startsWith('write64 '));
+    const editChar = lines0[editLine].length - 1;
+    const editTimes: number[] = [];
+    let version = 1;
+    for (let i = 0; i < 30; i++) {
+      version++;
+      const ch = String((i + 1) % 10);
+      const t = performance.now();
+      await c.change(uri, version, [{ range: { start: { line: editLine, character: editChar }, end: { line: editLine, character: editChar + 1 } }, text: ch }]);
+      await c.diagnostics(uri, version, 60_000);
+      editTimes.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    // Hover on transaction addresses (answered from the completed analysis).
+    const hoverTimes: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const line = txLines[(i * 37) % txLines.length];
+      hoverTimes.push(await timed(() => c.hover(uri, line, 'dma read sid 0x100 iova 0x'.length + 2)));
+    }
+
+    // Completion in several positions: a line start (keywords), inside the STE block (fields),
+    // after `cmd ` (commands) — the last two on lines added by one edit.
+    version++;
+    const extra = 'cmd \nexpect fault \n';
+    const endLine = lines;
+    await c.change(uri, version, [{ range: { start: { line: endLine, character: 0 }, end: { line: endLine, character: 0 } }, text: extra }]);
+    await c.diagnostics(uri, version, 60_000);
+    const steLine = text.split('\n').findIndex((l) => l === '  config S1_TRANS');
+    const positions = [
+      { line: endLine, character: 4 },
+      { line: endLine + 1, character: 13 },
+      { line: steLine, character: 2 },
+      { line: txLines[10], character: 0 },
+    ];
+    const complTimes: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const position = positions[i % positions.length];
+      complTimes.push(await timed(() => c.request('textDocument/completion', { textDocument: { uri }, position })));
+    }
+
+    const fig = (name: string, ms: number, targetMs: number): LspBenchFigure => ({ name, ms, targetMs, ratio: ms / baselineMs, ok: ms < targetMs });
+    const figures = [
+      fig('edit -> diagnostics (median)', percentile(editTimes, 50), 100),
+      fig('edit -> diagnostics (p95)', percentile(editTimes, 95), 100),
+      fig('hover p99', percentile(hoverTimes, 99), 10),
+      fig('completion p99', percentile(complTimes, 99), 20),
+    ];
+    log(`LSP benchmark: ${lines} lines, ${MAPPINGS} mappings, ${TRANSACTIONS} transactions; baseline (trivial request round trip, median) ${baselineMs.toFixed(3)} ms`);
+    for (const f of figures) {
+      log(`  ${f.name.padEnd(30)} ${f.ms.toFixed(2).padStart(8)} ms  target < ${f.targetMs} ms  ${f.ok ? 'OK  ' : 'SLOW'}  ${f.ratio.toFixed(1)}x baseline`);
+    }
+    return { baselineMs, lines, figures };
+  } finally {
+    await c.stop();
+  }
+}
+
+if (require.main === module) {
+  runLspBench().then(
+    (r) => process.exit(r.figures.every((f) => f.ok) ? 0 : 1),
+    (e) => {
+      console.error(e);
+      process.exit(2);
+    },
+  );
+}
