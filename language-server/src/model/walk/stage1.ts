@@ -211,7 +211,7 @@ export function walkStage1(
     stage: 1,
     outputAddr: BigInt(oa) | (va & off),
     blockShift: geo.shift[level],
-    inputBase: (sel ? va | ~geo.inMask : va) & geo.baseMask[level],
+    inputBase: (sel ? va | ~geo.inMask : va & geo.inMask) & geo.baseMask[level],
     outputBase: BigInt(oa),
     perms: toPerms(perms),
     attrs: {
