@@ -4,7 +4,7 @@
 import type { CmdStmt, Field } from '../dsl/ast';
 import { hex } from '../model/bits';
 import { encode, type FieldValues } from '../model/fields/field';
-import { COMMANDS, commandByName, commandPreset } from '../model/fields/commands';
+import { COMMANDS, OPCODES, commandByName, commandPreset } from '../model/fields/commands';
 import type { LowerCtx } from './compile';
 import { applyField } from './structFields';
 import { closest, didYouMean, resolveSmmu } from './symbols';
@@ -53,8 +53,10 @@ export function lowerCmd(ctx: LowerCtx, s: CmdStmt): void {
     name = def.name + fields.map((f) => ` ${f.name.text}${f.values[0] && f.values[0].kind !== 'block' ? ' ' + ('text' in f.values[0] ? f.values[0].text : '') : ''}`).join('');
   }
   const cmd = dwords;
-  ctx.addStep({
+  const step = ctx.addStep({
     span: s, kind: 'cmd', smmu, label: `cmd ${smmu} ${name}`,
     run: (rt, out) => rt.command(smmu, cmd, out),
   });
+  // CMD_RESUME with retry re-runs a stalled transaction: a following `expect` checks its result.
+  if ((dwords[0] & 0xffn) === BigInt(OPCODES.CMD_RESUME)) ctx.lastTxn = { step, smmu, sid: dwords[0] >> 32n, iova: 0n, read: true, span: s };
 }
