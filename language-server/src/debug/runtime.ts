@@ -1,0 +1,257 @@
+// The debugger's runtime: steps a compiled scenario forward and backward, knows breakpoints and
+// exception filters, and walks a transaction's translation descriptor by descriptor.
+// It knows nothing of DAP (debug/session.ts translates); like vscode-mock-debug's MockRuntime.
+//
+// Positions: `session.position` is the number of steps executed. When stopped on a breakpoint or
+// after a step, the *focus* is the next step to run (as a debugger shows the next statement).
+// When stopped on an exception (fault, hazard, failed expectation), the focus is the step that
+// raised it, which has run.
+
+import type { ScenarioSession, StepInfo } from '../engine/api';
+import type { WireStep, WireWalk, WireWalkStep } from '../engine/wire';
+
+export type ExceptionFilter = 'fault' | 'hazard' | 'expectation';
+export const EXCEPTION_FILTERS: ReadonlyArray<{ filter: ExceptionFilter; label: string; description: string }> = [
+  { filter: 'fault', label: 'On fault', description: 'Stop after a transaction that faults (an event record is written or the access aborts).' },
+  { filter: 'hazard', label: 'On hazard', description: 'Stop after a step the hazard analysis flags (stale TLB, missing CMD_SYNC, ...).' },
+  { filter: 'expectation', label: 'On failed expectation', description: 'Stop at an `expect` that does not hold.' },
+];
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'end';
+
+export interface Stop {
+  reason: StopReason;
+  /** For exceptions: what was raised, e.g. `F_TRANSLATION` or `H_STALE_TLB`. */
+  text?: string;
+  description?: string;
+}
+
+/** One descriptor fetch of a walk, flattened in the order the SMMU performs them. */
+export interface WalkCursorItem {
+  stage: 1 | 2;
+  /** Where this fetch sits: 'S2 for S1 L1 table' etc. */
+  label: string;
+  step: WireWalkStep;
+  walk: WireWalk;
+}
+
+/** Flatten walks: each stage-1 fetch is preceded by the stage-2 walk that translated its IPA. */
+export function flattenWalks(walks: readonly WireWalk[]): WalkCursorItem[] {
+  const out: WalkCursorItem[] = [];
+  const visit = (walk: WireWalk, context: string) => {
+    for (const s of walk.steps) {
+      if (s.s2Walk) visit(s.s2Walk, `for S${s.stage} L${s.level} fetch`);
+      const where = context ? ` (${context})` : '';
+      out.push({ stage: s.stage, label: `S${s.stage} L${s.level} [${s.index}] ${s.kind}${where}`, step: s, walk });
+    }
+  };
+  for (const w of walks) visit(w, '');
+  return out;
+}
+
+export class ScenarioRuntime {
+  private readonly breakpointLines = new Set<number>();
+  private readonly filters = new Set<ExceptionFilter>();
+  /** Index of the step the editor shows. */
+  private focusIndex = 0;
+  /** Set while stepping into a transaction's walk. */
+  private walk?: { items: WalkCursorItem[]; cursor: number; stepIndex: number };
+
+  constructor(readonly session: ScenarioSession) {}
+
+  get steps(): readonly StepInfo[] {
+    return this.session.steps;
+  }
+
+  get focus(): StepInfo | undefined {
+    return this.session.steps[Math.min(this.focusIndex, this.session.steps.length - 1)];
+  }
+
+  get focusStepIndex(): number {
+    return this.focusIndex;
+  }
+
+  /** The walk item under the cursor when stepping into a walk. */
+  get walkItem(): WalkCursorItem | undefined {
+    return this.walk ? this.walk.items[this.walk.cursor] : undefined;
+  }
+
+  /** Walk items fetched so far (up to and including the cursor). */
+  walkSoFar(): WalkCursorItem[] {
+    return this.walk ? this.walk.items.slice(0, this.walk.cursor + 1) : [];
+  }
+
+  get finished(): boolean {
+    return this.session.position >= this.session.steps.length;
+  }
+
+  /** The result of the most recently executed step. */
+  lastResult(): WireStep | undefined {
+    const r = this.session.results();
+    return r[r.length - 1];
+  }
+
+  /**
+   * Set breakpoints; each is moved to the first step line at or after the requested line.
+   * Returns, per requested line, the line it is bound to, or undefined when no step follows.
+   */
+  setBreakpoints(lines: readonly number[]): Array<number | undefined> {
+    this.breakpointLines.clear();
+    const stepLines = [...new Set(this.session.steps.map((s) => s.line))].sort((a, b) => a - b);
+    return lines.map((l) => {
+      const bound = stepLines.find((s) => s >= l);
+      if (bound !== undefined) this.breakpointLines.add(bound);
+      return bound;
+    });
+  }
+
+  setExceptionFilters(filters: readonly string[]): void {
+    this.filters.clear();
+    for (const f of filters) if (EXCEPTION_FILTERS.some((e) => e.filter === f)) this.filters.add(f as ExceptionFilter);
+  }
+
+  start(stopOnEntry: boolean): Stop {
+    this.focusIndex = 0;
+    if (stopOnEntry || this.atBreakpoint()) return { reason: stopOnEntry ? 'entry' : 'breakpoint' };
+    return this.continue();
+  }
+
+  /** Run until a breakpoint, an exception or the end. */
+  continue(): Stop {
+    this.walk = undefined;
+    // Stopped before a step (breakpoint or step stop): run it without stopping at its own breakpoint.
+    let skip = this.focusIndex === this.session.position;
+    while (!this.finished) {
+      if (!skip && this.atBreakpoint()) return { reason: 'breakpoint' };
+      skip = false;
+      const stop = this.runOne();
+      if (stop) return stop;
+    }
+    return this.end();
+  }
+
+  /** Run one step (step over). */
+  next(): Stop {
+    this.walk = undefined;
+    if (this.finished) return this.end();
+    return this.runOne() ?? (this.finished ? this.end() : { reason: 'step' });
+  }
+
+  /** Step into: into the walk of a transaction, one descriptor fetch at a time. */
+  stepIn(): Stop {
+    if (this.walk) {
+      if (this.walk.cursor + 1 < this.walk.items.length) {
+        this.walk.cursor++;
+        return { reason: 'step' };
+      }
+      this.walk = undefined;
+      this.focusIndex = this.session.position;
+      return this.finished ? this.end() : { reason: 'step' };
+    }
+    if (this.finished) return this.end();
+    const index = this.session.position;
+    const stop = this.runOne();
+    const result = this.lastResult();
+    const items = flattenWalks(result?.walks ?? []);
+    if (items.length > 0) {
+      this.walk = { items, cursor: 0, stepIndex: index };
+      this.focusIndex = index;
+      return stop ?? { reason: 'step' };
+    }
+    return stop ?? (this.finished ? this.end() : { reason: 'step' });
+  }
+
+  /** Step out of a walk back to the step level. */
+  stepOut(): Stop {
+    if (this.walk) {
+      this.walk = undefined;
+      this.focusIndex = this.session.position;
+      return this.finished ? this.end() : { reason: 'step' };
+    }
+    return this.next();
+  }
+
+  /** Step back one descriptor (inside a walk) or one step (replaying from the start). */
+  stepBack(): Stop {
+    if (this.walk && this.walk.cursor > 0) {
+      this.walk.cursor--;
+      return { reason: 'step' };
+    }
+    if (this.walk) {
+      // Leave the walk: undo its transaction.
+      const index = this.walk.stepIndex;
+      this.walk = undefined;
+      this.session.goto(index);
+      this.focusIndex = index;
+      return { reason: 'step' };
+    }
+    // After an exception or the end, the focus step has run: undo it. Otherwise undo the one before.
+    const pos = this.session.position;
+    const target = Math.max(0, this.focusIndex < pos ? this.focusIndex : pos - 1);
+    this.session.goto(target);
+    this.focusIndex = target;
+    return { reason: target === 0 ? 'entry' : 'step' };
+  }
+
+  /** Run backwards to the previous breakpoint or the start. */
+  reverseContinue(): Stop {
+    this.walk = undefined;
+    const pos = this.session.position;
+    let target = this.focusIndex < pos ? this.focusIndex : pos - 1;
+    while (target > 0 && !this.breakpointLines.has(this.session.steps[target].line)) target--;
+    target = Math.max(0, target);
+    this.session.goto(target);
+    this.focusIndex = target;
+    return { reason: target > 0 || this.atBreakpoint() ? 'breakpoint' : 'entry' };
+  }
+
+  /** Back to the start (restart without reloading). */
+  restart(): void {
+    this.walk = undefined;
+    this.session.goto(0);
+    this.focusIndex = 0;
+  }
+
+  private atBreakpoint(): boolean {
+    const s = this.session.steps[this.session.position];
+    return !!s && this.breakpointLines.has(s.line);
+  }
+
+  private end(): Stop {
+    this.focusIndex = Math.max(0, this.session.steps.length - 1);
+    return { reason: 'end', description: 'End of scenario' };
+  }
+
+  /** Execute the next step; returns an exception stop when a filter matches. */
+  private runOne(): Stop | undefined {
+    const index = this.session.position;
+    const result = this.session.step();
+    this.focusIndex = this.session.position;
+    if (!result) return undefined;
+    const exception = this.exceptionOf(result);
+    if (exception) {
+      this.focusIndex = index;
+      return exception;
+    }
+    return undefined;
+  }
+
+  private exceptionOf(r: WireStep): Stop | undefined {
+    if (this.filters.has('expectation') && r.expectation && !r.expectation.passed) {
+      return { reason: 'exception', text: 'Expectation failed', description: r.expectation.message };
+    }
+    if (this.filters.has('fault') && (r.outcome === 'fault' || r.outcome === 'aborted')) {
+      const ev = r.events[0];
+      const text = ev ? ev.type : 'Abort';
+      const description = ev
+        ? `${ev.type} (${ev.code}) StreamID ${ev.sid}${ev.inputAddr ? ` InputAddr ${ev.inputAddr}` : ''}`
+        : 'Transaction aborted with no event recorded';
+      return { reason: 'exception', text, description };
+    }
+    if (this.filters.has('hazard') && r.hazards.length > 0) {
+      const h = r.hazards[0];
+      return { reason: 'exception', text: h.code, description: `${h.message} Fix: ${h.fix}` };
+    }
+    return undefined;
+  }
+}
