@@ -11,7 +11,8 @@ import { filterRows, sortRows, type SortDir } from './lib/table';
 
 export interface Column {
   label: string;
-  /** Initial width for vscode-table's `columns` (e.g. "90px", "auto"). */
+  /** Initial width in percent of the table for vscode-table's `columns` (e.g. "8%"); pixel widths
+   * would be resolved against the component's width before it is laid out. */
   width?: string;
   mono?: boolean;
 }
@@ -42,7 +43,7 @@ export class DataTable {
 
   constructor(private readonly columns: Column[], private readonly opts: DataTableOptions = {}) {
     this.sort = opts.sort;
-    const table = h('vscode-table', { 'zebra': true, 'bordered-rows': true, 'resizable': true, 'class': 'data-table' });
+    const table = h('vscode-table', { 'zebra': true, 'bordered-rows': true, 'class': 'data-table' });
     (table as unknown as { columns: string[] }).columns = columns.map((c) => c.width ?? 'auto');
     const header = h('vscode-table-header', { slot: 'header' });
     this.heads = columns.map((c, i) => {
@@ -113,6 +114,11 @@ export class DataTable {
         r.cells.forEach((c, i) => cells[i] && setText(cells[i], c));
       },
     );
+    // vscode-table sizes the body from its first row's cells, and only when its body slot
+    // changes; rows come and go here, so give the current first row the column widths.
+    const first = this.body.firstElementChild;
+    this.heads.forEach((c, i) => (c.style.width = this.columns[i].width ?? ''));
+    if (first) Array.from(first.children).forEach((c, i) => ((c as HTMLElement).style.width = this.columns[i]?.width ?? ''));
     this.emptyEl.hidden = rows.length > 0;
     this.el.dataset.rows = String(rows.length);
   }

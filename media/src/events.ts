@@ -8,29 +8,29 @@ import type { Host, PanelView, Update } from './panel';
 import { section } from './widgets';
 
 const STEP_COLUMNS = [
-  { label: '#', width: '48px' },
-  { label: 'Line', width: '56px' },
-  { label: 'Kind', width: '70px' },
-  { label: 'Step' },
-  { label: 'Outcome', width: '90px' },
-  { label: 'Events', width: '150px' },
-  { label: 'Hazards', width: '150px' },
+  { label: '#', width: '5%' },
+  { label: 'Line', width: '6%' },
+  { label: 'Kind', width: '8%' },
+  { label: 'Step', width: '43%' },
+  { label: 'Outcome', width: '9%' },
+  { label: 'Events', width: '14%' },
+  { label: 'Hazards', width: '15%' },
 ];
 
 const EVENT_COLUMNS = [
-  { label: 'Type', width: '150px' },
-  { label: 'Code', width: '56px', mono: true },
-  { label: 'StreamID', width: '80px', mono: true },
-  { label: 'SSID', width: '64px', mono: true },
-  { label: 'InputAddr', width: '170px', mono: true },
-  { label: 'IPA', width: '150px', mono: true },
-  { label: 'CLASS', width: '60px' },
-  { label: 'S2', width: '44px' },
-  { label: 'RnW', width: '50px' },
-  { label: 'PnU', width: '50px' },
-  { label: 'InD', width: '50px' },
-  { label: 'Stall', width: '50px' },
-  { label: 'Other fields', mono: true },
+  { label: 'Type', width: '14%' },
+  { label: 'Code', width: '5%', mono: true },
+  { label: 'StreamID', width: '7%', mono: true },
+  { label: 'SSID', width: '5%', mono: true },
+  { label: 'InputAddr', width: '14%', mono: true },
+  { label: 'IPA', width: '12%', mono: true },
+  { label: 'CLASS', width: '6%' },
+  { label: 'S2', width: '4%' },
+  { label: 'RnW', width: '5%' },
+  { label: 'PnU', width: '5%' },
+  { label: 'InD', width: '5%' },
+  { label: 'Stall', width: '5%' },
+  { label: 'Other fields', width: '13%', mono: true },
 ];
 
 const flag = (b: boolean | undefined): string => (b === undefined ? '—' : b ? '1' : '0');
@@ -51,11 +51,12 @@ function stepClass(st: WireStep): string {
 }
 
 /** The timeline strip: one mark per step; faults red, hazards amber triangles, the current step ringed. */
-function timeline(steps: WireStep[], current: number, reveal: (line: number) => void): SVGElement {
+function timeline(steps: WireStep[], current: number, width: number, reveal: (line: number) => void): SVGElement {
   const n = steps.length;
-  const pitch = n > 1 ? Math.max(6, Math.min(28, 900 / n)) : 28;
-  const w = Math.max(240, 24 + n * pitch);
-  const svg = s('svg', { class: 'timeline', width: w, height: 58, viewBox: `0 0 ${w} 58`, role: 'list', 'aria-label': 'Steps' });
+  const pitch = n > 1 ? Math.max(8, Math.min(64, (width - 32) / (n - 1))) : 28;
+  const w = Math.max(240, 32 + (n - 1) * pitch);
+  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(width / 44))));
+  const svg = s('svg', { class: 'timeline', width: w, height: 62, viewBox: `0 0 ${w} 62`, role: 'list', 'aria-label': 'Steps' });
   svg.appendChild(s('line', { x1: 8, y1: 26, x2: w - 8, y2: 26, class: 'axis' }));
   steps.forEach((st, i) => {
     const x = 16 + i * pitch;
@@ -65,7 +66,8 @@ function timeline(steps: WireStep[], current: number, reveal: (line: number) => 
     if (st.index === current) g.appendChild(s('circle', { cx: x, cy: 26, r: 9, class: 'ring' }));
     g.appendChild(s('circle', { cx: x, cy: 26, r: st.outcome || st.events.length ? 5 : 3, class: 'dot' }));
     if (st.hazards.length) g.appendChild(s('path', { d: `M${x - 5},${12} L${x + 5},${12} L${x},${4} z`, class: 'hazard-mark' }));
-    if (st.events.length) g.appendChild(s('rect', { x: x - 3, y: 39, width: 6, height: 6, class: 'event-mark' }));
+    if (st.events.length) g.appendChild(s('rect', { x: x - 3, y: 38, width: 6, height: 6, class: 'event-mark' }));
+    if (i % every === 0 || st.index === current) g.appendChild(s('text', { x, y: 58, 'text-anchor': 'middle', class: 'tick-label' }, String(st.index + 1)));
     const go = (): void => reveal(st.line);
     g.addEventListener('click', go);
     g.addEventListener('keydown', (e) => {
@@ -108,7 +110,14 @@ export function eventsPanel(root: HTMLElement, host: Host): PanelView {
   stepSec.body.appendChild(stepTable.el);
   const queues = h('div', { class: 'queues' });
   const qSecs = new Map<string, { el: HTMLElement; table: DataTable; setTitle(t: string, d?: string): void }>();
-  root.replaceChildren(h('header', { class: 'panel-header' }, h('h1', {}, 'Events & hazards'), summary), tl, hzSec.el, queues, stepSec.el);
+  const legend = h(
+    'div',
+    { class: 'legend' },
+    ...([['good', '●', 'ok'], ['bad', '●', 'fault / failed'], ['warn', '●', 'hazard / stalled'], ['plain', '●', 'other step'], ['hazard', '▲', 'hazard'], ['event', '■', 'event recorded']] as const).map(([c, g, t]) =>
+      h('span', {}, h('span', { class: `sw ${c}`, 'aria-hidden': 'true' }, g), t),
+    ),
+  );
+  root.replaceChildren(h('header', { class: 'panel-header' }, h('h1', {}, 'Events & hazards'), summary), tl, legend, hzSec.el, queues, stepSec.el);
   let lastTl = '';
   return {
     update({ state, result }: Update) {
@@ -119,15 +128,15 @@ export function eventsPanel(root: HTMLElement, host: Host): PanelView {
       const faults = steps.filter((st) => st.outcome === 'fault').length;
       const exp = result?.expectations;
       setText(summary, result ? `${steps.length} steps · ${faults} faulted · ${hazards.length} hazard${hazards.length === 1 ? '' : 's'}${exp ? ` · expectations ${exp.passed} passed, ${exp.failed} failed` : ''}${result.partial ? ' · partial analysis' : ''}` : 'No result.');
-      const sig = JSON.stringify(steps.map((st) => [st.index, st.line, st.label, st.outcome, st.hazards.length, st.events.length])) + current;
+      const sig = JSON.stringify(steps.map((st) => [st.index, st.line, st.label, st.outcome, st.hazards.length, st.events.length])) + current + ':' + tl.clientWidth;
       if (sig !== lastTl) {
         lastTl = sig;
-        replaceChildren(tl, timeline(steps, current, reveal));
+        replaceChildren(tl, timeline(steps, current, tl.clientWidth || 800, reveal));
       }
       stepTable.setRows(
         steps.map((st) => ({
           key: String(st.index),
-          classes: [stepClass(st), ...(st.index === current ? ['current'] : [])],
+          classes: [stepClass(st), ...(st.hazards.length ? ['has-hazard'] : []), ...(st.index === current ? ['current'] : [])],
           cells: [String(st.index + 1), String(st.line), st.kind, st.label, st.outcome ?? (st.expectation ? (st.expectation.passed ? 'passed' : 'FAILED') : ''), st.events.map((e) => e.type).join(', '), st.hazards.map((x) => x.code).join(', ')],
           title: st.expectation?.message,
         })),

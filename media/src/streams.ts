@@ -7,7 +7,7 @@ import { levelLowBit, type GranuleKb } from './lib/addressSplit';
 import { groupHex, parseHex, rangeEnd, sizeName } from './lib/format';
 import { hashString } from './lib/keyed';
 import type { Host, PanelView, Update } from './panel';
-import { fieldGrid, section } from './widgets';
+import { details, fieldGrid, section } from './widgets';
 
 export interface Mapping {
   inBase: string;
@@ -93,8 +93,8 @@ function steContent(ste: WireSteView, smmu: WireSmmuState, result: WireScenarioR
   if (ste.cds.length) {
     out.push(h('h3', {}, `Context descriptors (${ste.cds.length})`));
     for (const cd of ste.cds) {
-      const c = section(`SSID ${cd.ssid}`, ste.cds.length <= 2);
-      c.setTitle(`SSID ${cd.ssid}`, `ASID ${cd.fields.ASID ?? '—'} · TTB0 ${cd.fields.TTB0 ?? '—'}${cd.problem ? ' · problem' : ''}`);
+      const c = details(ste.cds.length <= 2);
+      c.set(`SSID ${cd.ssid}`, `ASID ${cd.fields.ASID ?? '—'} · TTB0 ${cd.fields.TTB0 ?? '—'}${cd.problem ? ' · ⚠ problem' : ''}`);
       if (cd.problem) c.body.appendChild(h('p', { class: 'problem' }, '⚠ ', cd.problem));
       const cg = fieldGrid();
       cg.set(Object.entries(cd.fields).map(([k, v]) => [`CD.${k}`, v]));
@@ -118,6 +118,7 @@ export function streamsPanel(root: HTMLElement, _host: Host): PanelView {
   root.replaceChildren(h('header', { class: 'panel-header' }, h('h1', {}, 'Stream table & context descriptors'), summary), list);
   const secs = new Map<string, ReturnType<typeof section> & { body: HTMLElement; streams: HTMLElement }>();
   const hashes = new WeakMap<Element, string>();
+  const items = new WeakMap<Element, ReturnType<typeof details>>();
   return {
     update({ state, result }: Update) {
       const smmus = state?.smmus ?? [];
@@ -149,14 +150,13 @@ export function streamsPanel(root: HTMLElement, _host: Host): PanelView {
             m.streams,
             (x) => x.sid,
             (x) => {
-              const c = section(`StreamID ${x.sid}`, m.streams.length <= 3);
+              const c = details(m.streams.length <= 3);
               c.el.classList.add('ste');
+              items.set(c.el, c);
               return c.el;
             },
             (el, x) => {
-              const col = el as HTMLElement & { heading: string; description: string };
-              col.heading = `StreamID ${x.sid} · ${x.config}`;
-              col.description = `${x.cds.length} CD${x.cds.length === 1 ? '' : 's'}${x.problem || x.cds.some((c) => c.problem) ? ' · ⚠ problem' : ''}`;
+              items.get(el)?.set(`StreamID ${x.sid} · ${x.config}`, `${x.cds.length} CD${x.cds.length === 1 ? '' : 's'}${x.problem || x.cds.some((c) => c.problem) ? ' · ⚠ problem' : ''}`);
               el.classList.toggle('has-problem', !!(x.problem || x.cds.some((c) => c.problem)));
               const sig = hashString(JSON.stringify([x, m.tlb, result?.steps.filter((st) => st.sid === x.sid).map((st) => st.walks)]));
               if (hashes.get(el) === sig) return;

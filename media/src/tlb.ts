@@ -9,27 +9,27 @@ import type { Host, PanelView, Update } from './panel';
 import { filterField, section } from './widgets';
 
 const TLB_COLUMNS = [
-  { label: 'ID', width: '56px' },
-  { label: 'Stage', width: '64px' },
-  { label: 'ASID', width: '70px', mono: true },
-  { label: 'VMID', width: '70px', mono: true },
-  { label: 'Global', width: '64px' },
-  { label: 'Input range', width: '280px', mono: true },
-  { label: 'Size', width: '56px' },
-  { label: 'Output', mono: true },
-  { label: 'Perms', width: '90px' },
-  { label: 'Hits', width: '56px' },
-  { label: 'Step', width: '56px' },
+  { label: 'ID', width: '5%' },
+  { label: 'Stage', width: '6%' },
+  { label: 'ASID', width: '6%', mono: true },
+  { label: 'VMID', width: '6%', mono: true },
+  { label: 'Global', width: '6%' },
+  { label: 'Input range', width: '28%', mono: true },
+  { label: 'Size', width: '5%' },
+  { label: 'Output', width: '18%', mono: true },
+  { label: 'Perms', width: '7%' },
+  { label: 'Hits', width: '6%' },
+  { label: 'Step', width: '7%' },
 ];
 
 const CFG_COLUMNS = [
-  { label: 'ID', width: '56px' },
-  { label: 'Kind', width: '60px' },
-  { label: 'StreamID', width: '90px', mono: true },
-  { label: 'SSID', width: '70px', mono: true },
-  { label: 'Fields', mono: true },
-  { label: 'Hits', width: '56px' },
-  { label: 'Step', width: '56px' },
+  { label: 'ID', width: '6%' },
+  { label: 'Kind', width: '7%' },
+  { label: 'StreamID', width: '10%', mono: true },
+  { label: 'SSID', width: '8%', mono: true },
+  { label: 'Fields', width: '55%', mono: true },
+  { label: 'Hits', width: '7%' },
+  { label: 'Step', width: '7%' },
 ];
 
 function tlbRow(e: WireTlbEntry, cls: string[]): Row {

@@ -27,6 +27,22 @@ export function section(title: string, open = true): { el: HTMLElement; body: HT
   };
 }
 
+/** A native disclosure for items inside a section (keeps the case of hex names, unlike collapsible headings). */
+export function details(open: boolean): { el: HTMLDetailsElement; body: HTMLElement; set(title: string, desc: string): void } {
+  const title = h('span', { class: 'item-title' });
+  const desc = h('span', { class: 'item-desc muted' });
+  const body = h('div', { class: 'section-body' });
+  const el = h('details', { class: 'item', open }, h('summary', {}, title, desc), body);
+  return {
+    el,
+    body,
+    set(t, d) {
+      setText(title, t);
+      setText(desc, d);
+    },
+  };
+}
+
 /** A definition grid of fields (name → value), patched by name. */
 export function fieldGrid(): { el: HTMLElement; set(fields: Array<[string, string, string?]>): void } {
   const el = h('div', { class: 'field-grid' });

@@ -116,7 +116,9 @@ function tlbEntries(n: number, firstId: number, seed: number): WireTlbEntry[] {
   for (let i = 0; i < n; i++) {
     const stage = (['S1', 'S2', 'S12'] as const)[(i + seed) % 3];
     const sizeLog2 = [12, 21, 12, 16, 30][(i * 7 + seed) % 5];
-    const base = (BigInt(0x1000_0000 + i * 0x20_0000 + seed * 0x4000_0000) >> BigInt(sizeLog2)) << BigInt(sizeLog2);
+    // 1G blocks sit above 4G, everything else in a 2M-strided window per SMMU.
+    const raw = sizeLog2 === 30 ? BigInt(0x1_0000_0000 + i * 0x4000_0000) : BigInt(0x1000_0000 + i * 0x20_0000 + seed * 0x4000_0000 + i * 0x3000);
+    const base = (raw >> BigInt(sizeLog2)) << BigInt(sizeLog2);
     out.push({
       id: firstId + i, stage, regime: stage === 'S2' ? 'NS-EL1 stage 2' : 'NS-EL1',
       asid: stage === 'S2' ? undefined : hx(1 + (i % 4)), vmid: stage === 'S1' ? undefined : hx(seed + 1),

@@ -219,11 +219,11 @@ for (const theme of ['dark', 'light'] as const) {
     test('streams: STEs, CDs, problems, memory map', async () => {
       const o = await open('streams', theme, [msg(fx.state4k)]);
       const p = o.page;
-      assert.equal(await p.locator('vscode-collapsible.ste').count(), 3);
+      assert.equal(await p.locator('details.ste').count(), 3);
       const text = await p.locator('body').innerText();
       assert.ok(text.includes('C_BAD_STE: STE.V == 0'));
       assert.ok(text.includes('CD.ASID') && text.includes('STE.S1ContextPtr') && text.includes('STE.S2TTB'));
-      assert.equal(await p.locator('vscode-collapsible.ste.has-problem').count(), 1);
+      assert.equal(await p.locator('details.ste.has-problem').count(), 1);
       // Stream 0x10 reached 0x7f12_3456_7000 (4K page) through the walk of step 6.
       assert.ok(text.includes('0x7f12_3456_7000 – 0x7f12_3456_7fff'), 'memory map row');
       await finish(o, `streams-${theme}`);
@@ -234,7 +234,7 @@ for (const theme of ['dark', 'light'] as const) {
       const p = o.page;
       assert.equal(await p.locator('svg.timeline .tick').count(), fx.result.steps.length);
       assert.equal(await p.locator('svg.timeline .tick.bad').count(), 5); // 2 faults, 1 abort, 1 failed expectation, 1 error hazard
-      assert.equal(await p.locator('.hazard').count(), 3);
+      assert.equal(await p.locator('li.hazard').count(), 3);
       const evRows = await p.locator('vscode-collapsible[data-smmu="smmu0"] vscode-table-row').allTextContents();
       assert.equal(evRows.length, 3);
       assert.ok(evRows[0].includes('F_TRANSLATION') && evRows[0].includes('0x11') && evRows[0].includes('TT'));
