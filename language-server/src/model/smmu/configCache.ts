@@ -18,6 +18,8 @@ export interface ConfigCacheEntry<T> {
   raw: bigint[];
   value: T;
   hits: number;
+  /** The view transactions report for it (built once, shared by every hit). */
+  view?: { addr: bigint; raw: bigint[]; fields: Record<string, bigint>; config?: T; cacheId?: number };
   /** Step index of the fetch that inserted it. */
   insertedAt: number;
 }

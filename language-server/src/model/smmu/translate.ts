@@ -121,7 +121,7 @@ export function translateOne(
   if (cached) {
     res.configCache = 'hit';
     ste = cached.value;
-    res.ste = { addr: cached.addr, raw: cached.raw, fields: ste.fields, config: ste, cacheId: cached.id };
+    res.ste = cached.view ??= { addr: cached.addr, raw: cached.raw, fields: ste.fields, config: ste, cacheId: cached.id };
     res.used.configEntries.push(cached.id);
   } else {
     const t = ctx.streamTable();
@@ -201,7 +201,7 @@ export function translateOne(
   const cdHit = dry ? ctx.configCache.peekCd(sid, effSsid) : ctx.configCache.getCd(sid, effSsid);
   if (cdHit) {
     cd = cdHit.value;
-    res.cd = { addr: cdHit.addr, raw: cdHit.raw, fields: cd.fields, config: cd, cacheId: cdHit.id };
+    res.cd = cdHit.view ??= { addr: cdHit.addr, raw: cdHit.raw, fields: cd.fields, config: cd, cacheId: cdHit.id };
     res.used.configEntries.push(cdHit.id);
   } else {
     if (res.configCache === 'hit') res.configCache = 'miss';
