@@ -252,6 +252,8 @@ class Parser {
 
   /** Consumes the end of a statement; reports and skips anything left over. */
   private endStatement(topLevel: boolean, quiet: boolean): void {
+    // A statement keyword starting a line ends the statement (after an unclosed `{`).
+    if (this.lineStart && this.tok.kind === 'word' && BLOCK_BREAKERS.has(low(this.tok))) return;
     if (!this.atItemEnd()) {
       // One diagnostic per statement: after an error inside it, the rest is skipped silently.
       if (!quiet && this.tok.kind !== 'invalid') this.errorAtTok(DIAG.unexpectedToken, `unexpected ${show(this.tok)}: expected end of line or \`;\``);
@@ -520,6 +522,7 @@ class Parser {
       exec: false,
       expects: [],
     };
+    const before = this.sink.count;
     const smmu = this.optSmmu((w) => TX_OPTIONS.has(w) || w === 'expect');
     if (smmu) s.smmu = smmu;
     s.options = this.onlyFields(this.inline(true), lower);
@@ -544,9 +547,12 @@ class Parser {
         this.error(f.name.start, f.name.end, DIAG.unknownOption, `unknown \`${lower}\` option \`${f.name.text}\`: expected ${TRANSACTION_OPTIONS.join(', ')}, expect`);
       }
     }
-    if (!s.sid && !s.options.some((f) => f.name.lower === 'sid'))
+    const quiet = this.sink.count !== before;
+    if (quiet) {
+      // An option was already reported: do not pile "needs" errors on top.
+    } else if (!s.sid && !s.options.some((f) => f.name.lower === 'sid'))
       this.error(kw.start, Math.max(kw.end, this.lastEnd), DIAG.expected, `\`${lower}\` needs a StreamID: \`sid <n>\``);
-    if (!s.iova && !s.options.some((f) => f.name.lower === 'iova' || f.name.lower === 'addr'))
+    else if (!s.iova && !s.options.some((f) => f.name.lower === 'iova' || f.name.lower === 'addr'))
       this.error(kw.start, Math.max(kw.end, this.lastEnd), DIAG.expected, `\`${lower}\` needs an address: \`iova <addr>\``);
     while (this.isWord('expect')) s.expects.push(this.expectation(this.keyword()));
     return s;
