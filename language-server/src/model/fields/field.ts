@@ -75,14 +75,23 @@ export class FieldError extends Error {
 
 // ---- precompiled form (the engine decodes STEs/CDs on every config-cache miss) ----
 
+// Per field, one of three extraction paths:
+//  0 'num'  : the field lies in one 32-bit half of its dword and is at most 31 bits wide and not an
+//             address: extracted with number arithmetic on that half (the common case, cheap);
+//  1 'place': in-place address field: dword & (mask << lo);
+//  2 'big'  : anything else: BigInt shift and mask (then << addressShift).
 interface Compiled {
   names: string[];
   words: number[];
+  kinds: number[];
+  halves: number[]; // 'num': 0 low half, 1 high half
+  nShift: number[]; // 'num': shift within the half
+  nMask: number[]; // 'num': width mask
   shifts: bigint[];
   masks: bigint[]; // width mask, unshifted
-  inPlace: boolean[]; // addressShift === lo: value = dword & (mask << lo)
   placed: bigint[]; // mask << lo
   aShifts: bigint[];
+  usedWords: number[];
   byLower: Map<string, FieldDef>;
 }
 
@@ -91,16 +100,23 @@ const compiled = new WeakMap<StructDef, Compiled>();
 function compile(def: StructDef): Compiled {
   let c = compiled.get(def);
   if (c) return c;
-  c = { names: [], words: [], shifts: [], masks: [], inPlace: [], placed: [], aShifts: [], byLower: new Map() };
+  c = { names: [], words: [], kinds: [], halves: [], nShift: [], nMask: [], shifts: [], masks: [], placed: [], aShifts: [], usedWords: [], byLower: new Map() };
   for (const f of def.fields) {
-    const m = (1n << BigInt(f.hi - f.lo + 1)) - 1n;
+    const width = f.hi - f.lo + 1;
+    const m = (1n << BigInt(width)) - 1n;
+    const half = f.lo >= 32 ? 1 : f.hi < 32 ? 0 : -1;
+    const kind = f.addressShift === undefined && half >= 0 && width <= 31 ? 0 : f.addressShift === f.lo ? 1 : 2;
     c.names.push(f.name);
     c.words.push(f.word);
+    c.kinds.push(kind);
+    c.halves.push(half);
+    c.nShift.push(half === 1 ? f.lo - 32 : f.lo);
+    c.nMask.push(width <= 31 ? (1 << width) - 1 : 0);
     c.shifts.push(BigInt(f.lo));
     c.masks.push(m);
-    c.inPlace.push(f.addressShift === f.lo);
     c.placed.push(m << BigInt(f.lo));
     c.aShifts.push(BigInt(f.addressShift ?? 0));
+    if (!c.usedWords.includes(f.word)) c.usedWords.push(f.word);
     c.byLower.set(f.name.toLowerCase(), f);
   }
   compiled.set(def, c);
@@ -134,16 +150,71 @@ export function getField(def: StructDef, dwords: readonly bigint[], name: string
   return rawOf(f, dwords) << BigInt(f.addressShift ?? 0);
 }
 
-/** Decode every field (including RES0 ranges, which decode to their raw bits). */
-export function decode(def: StructDef, dwords: readonly bigint[]): FieldValues {
-  const c = compile(def);
+// Small BigInts are shared: allocating a fresh BigInt per field dominated decode time.
+// Dense array, filled up front (a sparse fill would turn it into a slow dictionary).
+const SMALL: bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+function small(v: number): bigint {
+  return v < 4096 ? SMALL[v] : BigInt(v);
+}
+
+type Decoder = (dwords: readonly bigint[]) => FieldValues;
+const decoders = new WeakMap<StructDef, Decoder>();
+
+/**
+ * A decoder specialised for one structure: it builds the result as one object literal (a stable
+ * shape, no per-key stores). Generated once per StructDef from the table; returns undefined where
+ * code generation is not allowed (e.g. a CSP), in which case the generic loop is used.
+ */
+function generateDecoder(def: StructDef, c: Compiled): Decoder | undefined {
+  const lines: string[] = [];
+  for (const wi of c.usedWords) {
+    lines.push(`const w${wi} = (d[${wi}] ?? 0n) & 0xffffffffffffffffn;`);
+    lines.push(`const l${wi} = w${wi} === 0n ? 0 : Number(w${wi} & 0xffffffffn), h${wi} = w${wi} === 0n ? 0 : Number(w${wi} >> 32n);`);
+  }
+  const props = c.names.map((name, i) => {
+    const wi = c.words[i];
+    let expr: string;
+    if (c.kinds[i] === 0) {
+      expr = `s((${c.halves[i] === 0 ? 'l' : 'h'}${wi} >>> ${c.nShift[i]}) & ${c.nMask[i]})`;
+    } else if (c.kinds[i] === 1) {
+      expr = `w${wi} & 0x${c.placed[i].toString(16)}n`;
+    } else {
+      expr = `((w${wi} >> ${c.shifts[i]}n) & 0x${c.masks[i].toString(16)}n) << ${c.aShifts[i]}n`;
+    }
+    return `${JSON.stringify(name)}: ${expr}`;
+  });
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('s', `return function decode_${def.name.replace(/\W/g, '_')}(d) {\n${lines.join('\n')}\nreturn {${props.join(', ')}};\n};`);
+    return make(small) as Decoder;
+  } catch {
+    return undefined;
+  }
+}
+
+function genericDecode(c: Compiled, dwords: readonly bigint[]): FieldValues {
   const out: FieldValues = {};
-  const n = c.names.length;
-  for (let i = 0; i < n; i++) {
-    const w = dwords[c.words[i]] ?? 0n;
-    out[c.names[i]] = c.inPlace[i] ? w & c.placed[i] : ((w >> c.shifts[i]) & c.masks[i]) << c.aShifts[i];
+  for (let i = 0; i < c.names.length; i++) {
+    const w = (dwords[c.words[i]] ?? 0n) & MASK64;
+    out[c.names[i]] = c.kinds[i] === 1 ? w & c.placed[i] : ((w >> c.shifts[i]) & c.masks[i]) << c.aShifts[i];
   }
   return out;
+}
+
+/** Decode every field (including RES0 ranges, which decode to their raw bits). */
+export function decode(def: StructDef, dwords: readonly bigint[]): FieldValues {
+  let fn = decoders.get(def);
+  if (!fn) {
+    const c = compile(def);
+    fn = generateDecoder(def, c) ?? ((d: readonly bigint[]) => genericDecode(c, d));
+    decoders.set(def, fn);
+  }
+  return fn(dwords);
+}
+
+/** The generic (non-generated) decoder, exposed for tests of the generated one. */
+export function decodeGeneric(def: StructDef, dwords: readonly bigint[]): FieldValues {
+  return genericDecode(compile(def), dwords);
 }
 
 /** The raw bits to store for `value` in field f, or a FieldError. */
