@@ -5,6 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug';
+import { panelOpener, registerPanels } from './panels';
 import { ScenarioStatusBar } from './statusBar';
 
 let client: LanguageClient | undefined;
@@ -13,7 +14,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new ScenarioStatusBar();
   context.subscriptions.push(status);
   client = createClient(context, (r) => status.update(r));
-  registerCommands(context, client);
+  const panels = registerPanels(context, client);
+  registerCommands(context, client, panelOpener(panels));
   registerDebugger(context);
   // Not awaited: activation returns at once, the server comes up in the background.
   client.start().catch((e: unknown) => {
