@@ -29,10 +29,10 @@ export function makeEvent(type: EventType, info: EventInfo, reason: string): Eve
   const def = eventByName(type);
   const code = EVENT_TYPES[type];
   if (!def) return { type, code, fields: {}, raw: [BigInt(code), 0n, 0n, 0n], recorded: false, reason };
-  const v: Record<string, bigint> = { Type: BigInt(code), StreamID: BigInt(info.sid) };
+  const v: Record<string, bigint> = { Type: BigInt(code), StreamID: BigInt(info.sid) & 0xffff_ffffn };
   if (info.ssid !== undefined) {
     v.SSV = 1n;
-    v.SubstreamID = BigInt(info.ssid);
+    v.SubstreamID = BigInt(info.ssid) & 0xfffffn; // SubstreamID is 20 bits
   }
   if (info.access) {
     v.RnW = info.access.read ? 1n : 0n;
@@ -47,7 +47,7 @@ export function makeEvent(type: EventType, info: EventInfo, reason: string): Eve
   if (info.fetchAddr !== undefined) v.FetchAddr = info.fetchAddr & DW_MASK & ((1n << 52n) - 1n);
   if (info.stall) {
     v.Stall = 1n;
-    v.STAG = BigInt(info.stag ?? 0);
+    v.STAG = BigInt(info.stag ?? 0) & 0xffffn;
   }
   // Keep only fields this record type has (e.g. C_BAD_STE has no InputAddr).
   const present: Record<string, bigint> = {};

@@ -100,6 +100,8 @@ export function fullFeatures(): SmmuFeatures {
 export function makeFeatures(over: Partial<SmmuFeatures> = {}): SmmuFeatures {
   const f = { ...fullFeatures(), ...over };
   if (!f.stage1 || !f.stage2) f.nested = false;
+  // IAS follows OAS unless declared (AArch64 stage 2: IAS = OAS, IHI 0070 §3.4.1).
+  if (over.ias === undefined) f.ias = f.oas;
   return f;
 }
 
