@@ -1,0 +1,92 @@
+// Page-table layout: block choice, table allocation, concatenation, bounds, overlap, unmap.
+// Expected descriptors are worked out from DDI 0487 D8.3 (formats) and D8.4 (AP/S2AP), by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Allocator } from '../../../language-server/src/engine/alloc';
+import { PageTableLayout, startTables } from '../../../language-server/src/engine/pagetable';
+import { makeCodec } from '../../../language-server/src/engine/descriptors';
+import type { LeafAttrs } from '../../../language-server/src/engine/mapAttrs';
+import type { Granule, Stage } from '../../../language-server/src/model/types';
+
+const RW: LeafAttrs = { r: true, w: true, x: false, user: true, attrIndx: 0, memAttr: 15, sh: 3, nG: true, af: true, dbm: false, contiguous: false, extra: {} };
+
+function layout(stage: Stage, granule: Granule, inputSize: number, startLevel: number, attrs = RW) {
+  const alloc = new Allocator(0x4000_0000n);
+  return new PageTableLayout({ stage, granule, inputSize, startLevel, outputSize: 48 }, makeCodec(stage, granule, attrs), alloc);
+}
+
+test('4K stage 1: a 2M-aligned 2M range becomes one level-2 block', () => {
+  const l = layout(1, 4, 48, 0);
+  const r = l.map(0x4020_0000n, 0x20_0000n, 0x8020_0000n);
+  assert.ok(r.ok);
+  // Root (L0) at 0x4000_0000, L1 at 0x4000_1000, L2 at 0x4000_2000: two table descriptors + 1 block.
+  assert.equal(r.writes.length, 3);
+  assert.deepEqual(r.writes[0], { addr: 0x4000_0000n, value: 0x4000_1003n }); // L0[0] -> table
+  // L1 index = VA[38:30] = 1.
+  assert.deepEqual(r.writes[1], { addr: 0x4000_1000n + 8n, value: 0x4000_2003n });
+  // L2 index = VA[29:21] = 1; block: Valid=1, Type=0, AttrIndx 0, AP=0b01 (EL0 rw) bit 6, SH=0b11 bits 9:8,
+  // AF bit 10, nG bit 11, OA, PXN bit 53 (user-writable), UXN bit 54 (no x).
+  const block = 0x8020_0000n | 1n | (1n << 6n) | (3n << 8n) | (1n << 10n) | (1n << 11n) | (1n << 53n) | (1n << 54n);
+  assert.deepEqual(r.writes[2], { addr: 0x4000_2000n + 8n, value: block });
+});
+
+test('4K stage 1: misaligned PA forces pages, and the table is shared by later mappings', () => {
+  const l = layout(1, 4, 39, 1);
+  const r = l.map(0x20_0000n, 0x20_0000n, 0x8000_1000n);
+  assert.ok(r.ok);
+  // L1 -> L2 -> L3 table descriptors, then 512 pages.
+  assert.equal(r.writes.length, 2 + 512);
+  const page0 = r.writes[2];
+  assert.equal(page0.value & 3n, 3n, 'page descriptor: Valid and Type set at level 3');
+  assert.equal(page0.value & 0xffff_ffff_f000n, 0x8000_1000n);
+  const r2 = l.map(0x40_0000n, 0x1000n, 0x9000_0000n);
+  assert.ok(r2.ok);
+  assert.equal(r2.writes.length, 2, 'only a new L3 table (L2 table reused) and the page');
+});
+
+test('overlap and bounds are refused without touching the tree', () => {
+  const l = layout(1, 4, 39, 1);
+  assert.ok(l.map(0x1000n, 0x2000n, 0x8000_0000n).ok);
+  const o = l.map(0x2000n, 0x1000n, 0x9000_0000n);
+  assert.ok(!o.ok && /overlaps/.test(o.message));
+  // 39-bit input: [2^39 - 4K, 2^39 + 4K) crosses the end.
+  const b = l.map((1n << 39n) - 0x1000n, 0x2000n, 0x9000_0000n);
+  assert.ok(!b.ok && /39-bit input/.test(b.message));
+  const a = l.map(0x10_0800n, 0x1000n, 0x9000_0000n);
+  assert.ok(!a.ok && /multiples of the 4K granule/.test(a.message));
+});
+
+test('stage 2: 40-bit IPA starting at level 1 uses two concatenated tables (DDI 0487 D8.2)', () => {
+  const geo = { stage: 2 as const, granule: 4 as const, inputSize: 40, startLevel: 1, outputSize: 48 };
+  assert.equal(startTables(geo), 2);
+  const l = layout(2, 4, 40, 1);
+  assert.equal(l.rootSize, 0x2000n);
+  const r = l.map((1n << 40n) - 0x4000_0000n, 0x4000_0000n, 0x1_0000_0000n); // last 1G of the 40-bit IPA space
+  assert.ok(r.ok);
+  assert.equal(r.writes.length, 1, 'a level-1 1G block');
+  // IPA[39:30] = 0x3ff: bit 39 selects the second concatenated table, entry 511 of it = entry 1023 overall.
+  assert.equal(r.writes[0].addr, l.root + 1023n * 8n);
+  // S2 block: Valid, MemAttr 0b1111 bits 5:2, S2AP 0b11 bits 7:6, SH 0b11, AF, XN 0b10 (bits 54:53).
+  assert.equal(r.writes[0].value, 0x1_0000_0000n | 1n | (0xfn << 2n) | (3n << 6n) | (3n << 8n) | (1n << 10n) | (2n << 53n));
+});
+
+test('unmap zeroes leaves, unlinks empty tables and refuses to split a block', () => {
+  const l = layout(1, 4, 39, 1);
+  assert.ok(l.map(0x20_0000n, 0x20_0000n, 0x8000_0000n).ok);
+  const split = l.unmap(0x20_0000n, 0x1000n);
+  assert.ok(!split.ok && /split/.test(split.message));
+  const u = l.unmap(0x20_0000n, 0x20_0000n);
+  assert.ok(u.ok);
+  // Block zeroed, then the now-empty L2 table unlinked from L1.
+  assert.deepEqual(u.writes.map((w) => w.value), [0n, 0n]);
+  assert.equal(l.mappings().length, 0);
+  assert.ok(!l.unmap(0x20_0000n, 0x1000n).ok, 'nothing mapped any more');
+});
+
+test('64K granule: 512M blocks at level 2, 48-bit input starts at level 1', () => {
+  const l = layout(1, 64, 48, 1);
+  const r = l.map(0x4_0000_0000n, 0x2000_0000n, 0x2000_0000n);
+  assert.ok(r.ok);
+  assert.equal(r.writes.length, 2, 'L1 table descriptor + one 512M block');
+  assert.equal(r.writes[1].value & 3n, 1n, 'block: Valid, Type 0');
+});
