@@ -67,15 +67,24 @@ const eventItems = (): CompletionItem[] =>
 const registerItems = (): CompletionItem[] =>
   REGISTERS.map((r) => ({ label: r.name, kind: CompletionItemKind.Variable, detail: `${r.spec}, offset 0x${r.offset.toString(16)}`, documentation: r.summary }));
 
-/** Which declared names a field's value refers to, by the field's name. */
+/** Which declared names a field's value refers to, by the field's name (as the engine reads
+ *  STE and CD blocks: `cd NAME`, `cdtable NAME`, `s2 TABLE`, `pagetable TABLE`, `ttb0 TABLE`). */
 function referenceKinds(field: string): DeclKind[] | undefined {
   const f = field.toLowerCase();
   if (f === 'cd') return ['cd'];
-  if (f === 'cdtable' || f === 'cds') return ['cdtable'];
-  if (f.includes('ttb') || f === 's2' || f === 's1' || f === 'table' || f === 'pagetable') return ['pagetable'];
+  if (f === 'cdtable') return ['cdtable'];
+  if (['pagetable', 'table', 'tt0', 'ttb0', 'tt1', 'ttb1', 's2', 's2table', 'stage2'].includes(f)) return ['pagetable'];
   if (f === 'smmu') return ['smmu'];
   return undefined;
 }
+
+/** Words of STE / CD blocks that are not spec fields but references and shorthands. */
+const BLOCK_WORDS: Record<string, Array<[string, string]>> = {
+  ste: [['config', 'abort | bypass | s1 | s2 | nested (STE.Config)'], ['cd', 'the CD (S1ContextPtr)'], ['cdtable', 'the CD table (S1ContextPtr, S1Fmt, S1CDMax)'],
+    ['s2', 'the stage-2 page table (S2TTB, S2T0SZ, S2SL0, S2TG)'], ['vmid', 'STE.S2VMID']],
+  cd: [['ttb0', 'the stage-1 page table for TTB0 (T0SZ, TG0 from it)'], ['ttb1', 'a page table for TTB1']],
+};
+const CONFIG_WORDS = ['abort', 'bypass', 's1', 's2', 'nested'];
 
 /** Words of the current line before the cursor (the last one is the word being typed). */
 function lineWords(before: string): { words: string[]; typing: string } {
@@ -114,7 +123,8 @@ export function completion(ctx: ServerContext, p: CompletionParams, _token: Canc
   if (words.length === 0) {
     if (blockStmt) {
       const def = structOf(blockStmt);
-      if (def) return fieldItems(def);
+      const extra = (BLOCK_WORDS[blockStmt.kind] ?? []).map(([w, d]) => kw(w, d));
+      if (def) return [...extra, ...fieldItems(def)];
       if (blockStmt.kind === 'pagetable') return [kw('map')];
       return [];
     }
@@ -177,6 +187,7 @@ export function completion(ctx: ServerContext, p: CompletionParams, _token: Canc
   const def = structOf(stmt);
   const fieldName = blockStmt ? words[0] : prev;
   if (fieldName) {
+    if (stmt?.kind === 'ste' && fieldName.toLowerCase() === 'config') return [...CONFIG_WORDS.map((w) => kw(w, 'STE.Config')), ...valueItems(def!, 'Config')];
     const refs = referenceKinds(fieldName);
     if (refs && words.length === (blockStmt ? 1 : words.length)) {
       const names = nameItems(ctx, uri, refs);

@@ -247,6 +247,16 @@ export class Analyzer {
       const syntax = parse(src.text, src.uri).diagnostics;
       for (const d of syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
     }
+    // Hazards are warnings with their fix; add those the engine did not already report.
+    for (const st of result.steps) {
+      for (const h of st.hazards) {
+        const line = Math.max(0, (h.line || st.line) - 1);
+        if (diagnostics.some((d) => d.code === h.code && d.range.start.line === line)) continue;
+        const d = wireDiagnostic({ line: line + 1, col: line + 1 === st.line ? st.col : 1, endLine: line + 1, endCol: line + 1 === st.line ? st.endCol : 1,
+          severity: h.severity, code: h.code, message: `${h.message} Fix: ${h.fix}`, related: h.related }, src.uri);
+        diagnostics.push(d);
+      }
+    }
     if (src.partial) {
       diagnostics.push({
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

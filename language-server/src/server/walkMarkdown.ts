@@ -6,11 +6,38 @@ import { md } from './convert';
 
 const LEAF_FIELDS = ['AP', 'S2AP', 'UXN', 'PXN', 'XN', 'AttrIndx', 'MemAttr', 'SH', 'AF', 'nG', 'DBM', 'Contiguous', 'NS'];
 
+/** Descriptor fields worth showing: not the ignored/RES0 ranges, not Valid/Type (the Kind column). */
+const HIDDEN = /^(IGNORED|RES0|Valid$|Type$)/;
+
 function fieldsText(f: Record<string, string>, limit = 8): string {
-  const keys = Object.keys(f);
+  const keys = Object.keys(f).filter((k) => !HIDDEN.test(k));
   const shown = keys.slice(0, limit).map((k) => `${md(k)}=${md(f[k])}`);
   if (keys.length > limit) shown.push('…');
   return shown.join(' ');
+}
+
+// Stage 1 AP[2:1] (DDI 0487 D8.4.1) and stage 2 S2AP (DDI 0487 D8.4.2).
+const AP: Record<string, string> = {
+  '0x0': 'privileged read/write, unprivileged none',
+  '0x1': 'read/write at both levels',
+  '0x2': 'privileged read-only, unprivileged none',
+  '0x3': 'read-only at both levels',
+};
+const S2AP: Record<string, string> = { '0x0': 'no access', '0x1': 'read-only', '0x2': 'write-only', '0x3': 'read/write' };
+
+function permsText(leaf: WireWalkStep): string {
+  const f = leaf.fields;
+  const parts: string[] = [];
+  if (leaf.stage === 1 && f.AP !== undefined) {
+    parts.push(`AP ${md(f.AP)}: ${AP[f.AP] ?? '?'}`);
+    if (f.UXN === '0x1') parts.push('not executable unprivileged (UXN)');
+    if (f.PXN === '0x1') parts.push('not executable privileged (PXN)');
+  }
+  if (leaf.stage === 2 && f.S2AP !== undefined) {
+    parts.push(`S2AP ${md(f.S2AP)}: ${S2AP[f.S2AP] ?? '?'}`);
+    if (f.XN !== undefined && f.XN !== '0x0') parts.push(`XN ${md(f.XN)}: execute restricted`);
+  }
+  return parts.join('; ');
 }
 
 function walkTitle(w: WireWalk, prefix: string): string {
@@ -39,12 +66,14 @@ function renderWalk(w: WireWalk, out: string[], prefix = '', depth = 0): void {
   }
 }
 
-function leafOf(walks: readonly WireWalk[]): WireWalkStep | undefined {
-  for (let i = walks.length - 1; i >= 0; i--) {
-    const last = walks[i].steps[walks[i].steps.length - 1];
-    if (last && (last.kind === 'page' || last.kind === 'block')) return last;
+/** The page/block descriptor that ended each top-level walk. */
+function leaves(walks: readonly WireWalk[]): WireWalkStep[] {
+  const out: WireWalkStep[] = [];
+  for (const w of walks) {
+    const last = w.steps[w.steps.length - 1];
+    if (last && (last.kind === 'page' || last.kind === 'block') && w.fault === undefined) out.push(last);
   }
-  return undefined;
+  return out;
 }
 
 export function eventMarkdown(e: WireEvent): string {
@@ -76,11 +105,11 @@ export function transactionMarkdown(s: WireStep): string {
   out.push('');
   const walks = s.walks ?? [];
   for (const w of walks) renderWalk(w, out);
-  const leaf = leafOf(walks);
-  if (leaf) {
+  for (const leaf of leaves(walks)) {
     const shown: Record<string, string> = {};
     for (const k of LEAF_FIELDS) if (leaf.fields[k] !== undefined) shown[k] = leaf.fields[k];
-    if (Object.keys(shown).length) out.push(`Attributes and permissions (stage ${leaf.stage} ${leaf.kind} descriptor): ${fieldsText(shown, 20)}`, '');
+    const perms = permsText(leaf);
+    out.push(`Stage ${leaf.stage} ${leaf.kind} descriptor: attributes ${fieldsText(shown, 20)}${perms ? `  \npermissions: ${perms}` : ''}`, '');
   }
   for (const e of s.events) out.push(`Event: ${eventMarkdown(e)}`, '');
   for (const h of s.hazards) out.push(`Hazard **${md(h.code)}**: ${md(h.message)} — fix: ${md(h.fix)}`, '');

@@ -365,3 +365,47 @@ test('requests after shutdown get an error', async () => {
     await c2.stop();
   }
 });
+
+test('hover under nesting shows the stage-2 walks of the stage-1 table addresses', async () => {
+  // Stage 1 maps 0x1000_0000 -> IPA 0x8000_0000; stage 2 maps IPA 0x8000_0000 +2M -> PA
+  // 0x1_2000_0000, and identity-maps the engine's structures and the guest's table at IPA
+  // 0x5000_0000. So IOVA 0x1000_0100 -> IPA 0x8000_0100 -> PA 0x1_2000_0100, and the level-0
+  // stage-1 table (IPA 0x5000_0000) is itself translated by a stage-2 walk (IHI 0070 §3.4.1).
+  const text = `smmu smmu0
+pagetable host s2 4K {
+  map 0x4000_0000 +16M -> 0x4000_0000 rw
+  map 0x5000_0000 +4K -> 0x5000_0000 rw
+  map 0x8000_0000 +2M -> 0x1_2000_0000 rw
+}
+pagetable guest s1 4K at 0x5000_0000 {
+  map 0x1000_0000 +4K -> 0x8000_0000 rw
+}
+cd guest_cd { pagetable guest; asid 1 }
+ste smmu0 0x40 { cd guest_cd; s2 host; vmid 3 }
+dma smmu0 read sid 0x40 iova 0x1000_0100
+`;
+  const { uri, diagnostics } = await c.openAndWait('nested.smmu', text);
+  assert.equal(diagnostics.filter((d) => d.severity === 1).length, 0, JSON.stringify(diagnostics));
+  const pos = positionOf(text, 'iova 0x1000_0100', 7);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  const v = h.contents.value;
+  assert.match(v, /→ PA \*\*0x120000100\*\*/);
+  assert.match(v, /\*\*Stage 1 walk\*\* of 0x10000100/);
+  assert.match(v, /level 0 descriptor address \(IPA 0x50000000\): \*\*Stage 2 walk\*\* of 0x50000000/);
+  assert.match(v, /\*\*Stage 2 walk\*\* of 0x80000100/);
+  assert.match(v, /S2AP 0x3: read\/write/);
+});
+
+test('completion: declared names where a reference goes, STE shorthands and config values', async () => {
+  const text = 'smmu smmu0\npagetable pt s1 4K { map 0x0 +4K -> 0x1000 rw }\ncd c1 { asid 1 }\ncd c2 { asid 2 }\nste smmu0 0x1 {\n  cd \n  config \n  \n}\nmap \n';
+  const uri = await c.open('names.smmu', text);
+  const at = (line: number, character: number) =>
+    c.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri }, position: { line, character } }).then((r) => r.map((i) => i.label));
+  assert.deepEqual((await at(5, 5)).sort(), ['c1', 'c2']);
+  const cfg = await at(6, 9);
+  for (const w of ['abort', 'bypass', 's1', 's2', 'nested', 'S1_TRANS']) assert.ok(cfg.includes(w), `${w} missing: ${cfg.join(',')}`);
+  const blockWords = await at(7, 2);
+  for (const w of ['config', 'cd', 's2', 'Config', 'S2TTB']) assert.ok(blockWords.includes(w), `${w} missing`);
+  assert.deepEqual(await at(9, 4), ['pt']);
+});
