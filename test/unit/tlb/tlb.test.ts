@@ -224,3 +224,15 @@ test('snapshot: plain copies in insertion order', () => {
   snap[0].hits = 99;
   assert.equal(b.hits, 0);
 });
+
+test('peek and peekS2 find entries without counting hits or touching LRU order', () => {
+  const t = new Tlb({ capacity: 2, policy: 'lru' });
+  const a = t.insert(ent({ inputBase: 0x1000n }), 0).entry;
+  const b = t.insert(ent({ kind: 's2', inputBase: 0x2000n, global: true }), 0).entry;
+  assert.equal(t.peek('nsel1', 1, 1, 0x1234n), a);
+  assert.equal(t.peekS2(1, 0x2fffn), b);
+  assert.equal(a.hits + b.hits, 0);
+  assert.equal(t.lookups, 0);
+  // a is still the least recently used: it is evicted next.
+  assert.deepEqual(ids(t.insert(ent({ inputBase: 0x3000n }), 1).evicted), [a.id]);
+});

@@ -107,21 +107,11 @@ const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
 
 const K30 = 0x3fff_ffff;
 
-function findN(b: Bucket, n: number): Slot | undefined {
+/** Find the slot covering address `n` * 2^d (n exact, d <= 11) in a bucket, smallest block first. */
+function findN(b: Bucket, n: number, d: number): Slot | undefined {
   const shifts = b.shifts;
   for (let i = 0; i < shifts.length; i++) {
-    const k = Math.floor(n / POW2[shifts[i]]);
-    let s = b.maps[i].get(k & K30);
-    while (s !== undefined && s.key !== k) s = s.chain;
-    if (s !== undefined) return s;
-  }
-  return undefined;
-}
-
-function findHL(b: Bucket, hi: number, lo: number): Slot | undefined {
-  const shifts = b.shifts;
-  for (let i = 0; i < shifts.length; i++) {
-    const k = pageKey(hi, lo, shifts[i]);
+    const k = Math.floor(n / POW2[shifts[i] - d]);
     let s = b.maps[i].get(k & K30);
     while (s !== undefined && s.key !== k) s = s.chain;
     if (s !== undefined) return s;
@@ -171,31 +161,44 @@ export class Tlb {
    */
   lookup(regime: TlbRegime, vmid: number, asid: number, va: bigint): TlbEntry | undefined {
     this.lookups++;
-    if (regime !== 'nsel1') vmid = 0;
-    const space = REGIME_IDX[regime];
-    const b = this.bucketOf(tagOf(space, vmid, regime === 'el2' ? GLOBAL : asid & 0xffff));
-    const g = regime === 'el2' ? undefined : this.bucketOf(tagOf(space, vmid, GLOBAL));
-    if (b === undefined && g === undefined) return undefined;
-    let s: Slot | undefined;
-    if (va < TWO53) {
-      // Exact as a double: page keys by division, no BigInt arithmetic.
-      const n = Number(va);
-      s = (b && findN(b, n)) || (g && findN(g, n)) || undefined;
-    } else {
-      const hi = Number(va >> 32n);
-      const lo = Number(va & 0xffff_ffffn);
-      s = (b && findHL(b, hi, lo)) || (g && findHL(g, hi, lo)) || undefined;
-    }
+    const s = this.findVa(regime, vmid, asid, va);
     return s ? this.hit(s) : undefined;
+  }
+
+  /** As lookup, without side effects (no hit count, no LRU update): for dry runs and hovers. */
+  peek(regime: TlbRegime, vmid: number, asid: number, va: bigint): TlbEntry | undefined {
+    return this.findVa(regime, vmid, asid, va)?.e;
   }
 
   /** Stage-2-only lookup of an IPA for a VMID. */
   lookupS2(vmid: number, ipa: bigint): TlbEntry | undefined {
     this.lookups++;
+    const s = this.findIpa(vmid, ipa);
+    return s ? this.hit(s) : undefined;
+  }
+
+  /** As lookupS2, without side effects. */
+  peekS2(vmid: number, ipa: bigint): TlbEntry | undefined {
+    return this.findIpa(vmid, ipa)?.e;
+  }
+
+  private findVa(regime: TlbRegime, vmid: number, asid: number, va: bigint): Slot | undefined {
+    if (regime !== 'nsel1') vmid = 0;
+    const space = REGIME_IDX[regime];
+    const b = this.bucketOf(tagOf(space, vmid, regime === 'el2' ? GLOBAL : asid & 0xffff));
+    const g = regime === 'el2' ? undefined : this.bucketOf(tagOf(space, vmid, GLOBAL));
+    if (b === undefined && g === undefined) return undefined;
+    // The address as an exact double: itself below 2^53, else bits [63:11] (every block is >= 4 KB).
+    const low = va < TWO53;
+    const n = low ? Number(va) : Number(va >> 11n);
+    const d = low ? 0 : 11;
+    return (b && findN(b, n, d)) || (g && findN(g, n, d)) || undefined;
+  }
+
+  private findIpa(vmid: number, ipa: bigint): Slot | undefined {
     const b = this.bucketOf(tagOf(S2_SPACE, vmid, GLOBAL));
     if (b === undefined) return undefined;
-    const s = ipa < TWO53 ? findN(b, Number(ipa)) : findHL(b, Number(ipa >> 32n), Number(ipa & 0xffff_ffffn));
-    return s ? this.hit(s) : undefined;
+    return ipa < TWO53 ? findN(b, Number(ipa), 0) : findN(b, Number(ipa >> 11n), 11);
   }
 
   // One-entry cache of the last two tags looked up (lookups repeat the same stream's tags).
