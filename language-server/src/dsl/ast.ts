@@ -82,7 +82,8 @@ export type BlockItem = Field | Mapping;
 /** `map IOVA SIZE -> PA [perms] [attrs]`, in a pagetable body or as a `map TABLE ...` step. */
 export interface Mapping extends Span {
   kind: 'mapping';
-  keyword: Keyword;
+  /** The `map` keyword in a pagetable body; absent in a `map TABLE` step (the statement has it). */
+  keyword?: Keyword;
   iova?: NumberLit;
   size?: NumberLit;
   arrow?: Keyword;

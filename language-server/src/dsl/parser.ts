@@ -566,15 +566,18 @@ class Parser {
 
   private mapStmt(kw: Keyword): MapStmt {
     const table = this.tableRef(kw);
-    const m = this.mappingRest(kw);
+    const m = this.mappingRest(undefined);
     const s: MapStmt = { kind: 'map', keyword: kw, incomplete: false, start: kw.start, end: m.end, mapping: m };
     if (table) s.table = table;
     return s;
   }
 
-  /** After `map` (and a table name): `IOVA SIZE -> PA [perms] [attrs]`. */
-  private mappingRest(kw: Keyword): Mapping {
-    const m: Mapping = { kind: 'mapping', keyword: kw, attrs: [], start: kw.start, end: kw.end };
+  /** After `map` (and a table name): `IOVA SIZE -> PA [perms] [attrs]`. In a pagetable body
+   *  the mapping owns its `map` keyword; in a `map TABLE` step the statement owns it. */
+  private mappingRest(kw: Keyword | undefined): Mapping {
+    const first = this.tok.kind === 'newline' || this.tok.kind === 'eof' ? this.lastEnd : this.tok.start;
+    const m: Mapping = { kind: 'mapping', attrs: [], start: kw ? kw.start : first, end: kw ? kw.end : first };
+    if (kw) m.keyword = kw;
     const iova = this.expectNumber('an input address', 'map');
     if (iova) {
       m.iova = iova;

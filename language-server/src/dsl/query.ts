@@ -1,11 +1,16 @@
 // Tree queries: children, walk, node / token at an offset, declarations and references.
 import type { DeclKind, Leaf, NameDecl, NameRef, Node, Script, Span, Word } from './ast';
 
+const TX_ALIASES: ReadonlySet<string> = new Set(['access', 'sid', 'ssid', 'iova', 'len']);
+
 /** Direct children of a node, in source order. */
 export function children(node: Node): Node[] {
   const out: Node[] = [];
+  const tx = node.kind === 'dma' || node.kind === 'ats';
   for (const key in node) {
     if (key === 'lineStarts' || key === 'comments') continue;
+    if (tx && TX_ALIASES.has(key)) continue; // shortcuts to nodes inside `options`
+    if (node.kind === 'expect' && key === 'keyword') continue; // shared with its expectation
     const v = (node as unknown as Record<string, unknown>)[key];
     if (Array.isArray(v)) {
       for (const x of v) if (isNode(x)) out.push(x);
