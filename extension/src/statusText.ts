@@ -4,7 +4,8 @@ import type { ScenarioResultParams } from '../../language-server/src/server/prot
 export interface StatusView {
   text: string;
   tooltip: string;
-  /** True when something needs attention (failed expectation, fault, hazard or error). */
+  /** True when something needs attention: a failed expectation, a hazard or an error. Faults
+   *  alone do not warn: a scenario may show faults on purpose (and expect them). */
   warning: boolean;
 }
 
@@ -15,7 +16,7 @@ function plural(n: number, word: string): string {
 /** Status-bar text for a result; codicons in `$(name)` form are rendered by VS Code. */
 export function statusView(r: Pick<ScenarioResultParams, 'passed' | 'failed' | 'faults' | 'hazards'> & Partial<Pick<ScenarioResultParams, 'errors' | 'partial'>>): StatusView {
   const errors = r.errors ?? 0;
-  const warning = r.failed > 0 || r.faults > 0 || r.hazards > 0 || errors > 0;
+  const warning = r.failed > 0 || r.hazards > 0 || errors > 0;
   const icon = r.failed > 0 || errors > 0 ? '$(error)' : warning ? '$(warning)' : '$(pass)';
   const text = `${icon} SMMU ${r.passed}✓ ${r.failed}✗ ${r.faults}F ${r.hazards}H`;
   const parts = [

@@ -18,7 +18,13 @@ test('a failed expectation or an error shows the error icon and warns', () => {
   assert.match(e.tooltip, /2 errors/);
 });
 
-test('faults or hazards alone show the warning icon; singular words for 1', () => {
+test('faults alone do not warn (they may be expected); hazards do', () => {
+  const f = statusView({ passed: 2, failed: 0, faults: 2, hazards: 0 });
+  assert.equal(f.text, '$(pass) SMMU 2✓ 0✗ 2F 0H');
+  assert.equal(f.warning, false);
+});
+
+test('hazards show the warning icon; singular words for 1', () => {
   const v = statusView({ passed: 1, failed: 0, faults: 1, hazards: 1, partial: true });
   assert.equal(v.text, '$(warning) SMMU 1✓ 0✗ 1F 1H');
   assert.equal(v.warning, true);

@@ -1,0 +1,64 @@
+// The extension as a user meets it in VS Code (code-server): installed from the .vsix, activated
+// by a .smmu file, language mode, syntax colors, status bar, diagnostics in Problems, hover.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { e2eSuite } from './lib/suite';
+
+e2eSuite('extension', (ctx) => {
+  test('the .vsix is installed into code-server', () => {
+    // startCodeServer checked the install; the workbench is up with the folder open.
+    assert.ok(existsSync(ctx.workspace));
+    assert.ok(readdirSync(ctx.workspace).includes('quickstart.smmu'));
+  });
+
+  test('opening a .smmu file activates the extension: language mode is "SMMU scenario"', async () => {
+    await ctx.wb.openFile('quickstart.smmu');
+    assert.equal(await ctx.wb.languageMode(), 'SMMU scenario');
+    await ctx.wb.screenshot('quickstart-open');
+  });
+
+  test('the grammar colors keywords, numbers and comments differently', async () => {
+    const toks = await ctx.wb.tokens('write64 0x40000200 0x4003000b');
+    const color = (t: string) => toks.find((x) => x.text.trim() === t)?.color;
+    const kw = color('write64');
+    const num = color('0x40000200');
+    assert.ok(kw && num, `tokens not found in ${JSON.stringify(toks)}`);
+    assert.notEqual(kw, num, 'keyword and number have the same color');
+    const comment = (await ctx.wb.tokens('Dword 1: TTB0=0x40100000.'))[0]?.color;
+    assert.ok(comment);
+    assert.notEqual(comment, kw);
+    assert.notEqual(comment, num);
+    const lines = readFileSync(join(ctx.workspace, 'quickstart.smmu'), 'utf8').split('\n');
+    await ctx.wb.gotoLine(lines.indexOf('reg smmu0.SMMU_CR0 0xd') + 1);
+    const reg = await ctx.wb.tokens('reg smmu0.SMMU_CR0 0xd');
+    const regColor = reg.find((x) => x.text.includes('SMMU_CR0'))?.color;
+    assert.ok(regColor && regColor !== num, `register token ${JSON.stringify(reg)}`);
+  });
+
+  test('the status bar shows the scenario result from the language server', async () => {
+    const text = await ctx.wb.waitForStatus('iommuLens.status', /SMMU \d+✓ \d+✗ \d+F \d+H/, 60_000);
+    // quickstart.smmu: one pa expectation and two fault expectations, two faulting DMAs.
+    assert.match(text, /SMMU 3✓ 0✗ 2F 0H/);
+    await ctx.wb.screenshot('status-bar');
+  });
+
+  test('a syntax error shows up in the Problems panel', async () => {
+    ctx.writeFile('broken.smmu', '# an unknown statement\nfrobnicate smmu0 1\nwrite64 0x1000\n');
+    await ctx.wb.openFile('broken.smmu');
+    const problems = await ctx.wb.problems(1, 30_000);
+    assert.ok(problems.some((p) => /frobnicate/.test(p)), `problems: ${JSON.stringify(problems)}`);
+    await ctx.wb.screenshot('problems');
+  });
+
+  test('light theme renders the scenario', async () => {
+    await ctx.wb.openFile('quickstart.smmu');
+    await ctx.wb.setTheme('light');
+    const toks = await ctx.wb.tokens('write64 0x40000200 0x4003000b');
+    assert.ok(toks.length >= 3);
+    await ctx.wb.screenshot('light-theme');
+    await ctx.wb.setTheme('dark');
+  });
+});
+

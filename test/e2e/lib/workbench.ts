@@ -1,0 +1,165 @@
+// Drives the VS Code workbench in the browser as a person would: keyboard, quick input, reading
+// what is on screen. Add a helper here when a new case needs one; keep selectors in one place.
+import type { Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SEL = {
+  workbench: '.monaco-workbench',
+  statusbar: '.part.statusbar',
+  quickInput: '.quick-input-widget',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRow: '.quick-input-widget .quick-input-list .monaco-list-row',
+  activeTab: '.part.editor .tabs-container .tab.active',
+  editor: '.part.editor .monaco-editor',
+  viewLine: '.part.editor .monaco-editor .view-lines .view-line',
+  hover: '.monaco-hover:not(.hidden) .monaco-hover-content',
+  languageMode: '#status\\.editor\\.mode',
+  problemsRow: '.markers-panel .monaco-list-row',
+};
+
+// Browser globals used inside page.evaluate callbacks (this file compiles without the DOM lib).
+interface El {
+  textContent: string | null;
+  classList: { contains(c: string): boolean };
+  querySelectorAll(s: string): ArrayLike<El>;
+}
+declare const document: { querySelector(s: string): El | null };
+declare function getComputedStyle(e: El): { color: string };
+
+export interface Token {
+  text: string;
+  color: string;
+}
+
+export class Workbench {
+  private shot = 0;
+
+  constructor(
+    readonly page: Page,
+    private readonly shotsDir: string,
+  ) {
+    mkdirSync(shotsDir, { recursive: true });
+  }
+
+  /** Loads the workbench at `url` and waits until it is interactive. */
+  async load(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.waitForSelector(SEL.workbench, { timeout: 60_000 });
+    await this.page.waitForSelector(SEL.statusbar, { timeout: 60_000 });
+    // The explorer lists the folder once the remote file system answers.
+    await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+  }
+
+  /** Saves a screenshot as test-results/e2e/NN-name.png and prints its path. */
+  async screenshot(name: string): Promise<string> {
+    const file = join(this.shotsDir, `${String(++this.shot).padStart(2, '0')}-${name.replace(/[^A-Za-z0-9_-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    console.log(`screenshot: ${file}`);
+    return file;
+  }
+
+  private async quickPick(open: () => Promise<void>, text: string, pick: string | RegExp): Promise<void> {
+    await open();
+    const box = this.page.locator(SEL.quickInputBox);
+    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await box.fill(text);
+    const row = this.page.locator(SEL.quickInputRow).filter({ hasText: pick }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+  }
+
+  /** Runs a command by its title through the Command Palette (F1), e.g. "IOMMU Lens: Run Scenario". */
+  async runCommand(title: string): Promise<void> {
+    await this.quickPick(() => this.page.keyboard.press('F1'), `>${title}`, title);
+  }
+
+  /** Opens a workspace file by name with Quick Open and waits for its editor. */
+  async openFile(name: string): Promise<void> {
+    await this.quickPick(() => this.page.keyboard.press('Control+P'), name, name.split('/').pop()!);
+    await this.page.locator(SEL.activeTab).filter({ hasText: name.split('/').pop()! }).waitFor({ timeout: 15_000 });
+    await this.page.locator(SEL.viewLine).first().waitFor({ timeout: 15_000 });
+  }
+
+  /** Text of the language-mode indicator of the active editor ("SMMU scenario"). */
+  async languageMode(): Promise<string> {
+    const el = this.page.locator(SEL.languageMode);
+    await el.waitFor({ timeout: 15_000 });
+    return (await el.innerText()).trim();
+  }
+
+  /** A status-bar entry whose id ends with `idSuffix` (contributed items: `<extension id>.<item id>`). */
+  statusItem(idSuffix: string) {
+    return this.page.locator(`${SEL.statusbar} [id$="${idSuffix}"]`);
+  }
+
+  /** Waits until a status-bar entry's text matches and returns it. */
+  async waitForStatus(idSuffix: string, text: RegExp, timeout = 30_000): Promise<string> {
+    const item = this.statusItem(idSuffix);
+    await item.filter({ hasText: text }).waitFor({ timeout });
+    return (await item.innerText()).trim();
+  }
+
+  /** Colored tokens of the first rendered editor line that contains `lineText` (only lines on
+   *  screen are rendered: `gotoLine` first for one further down). */
+  async tokens(lineText: string): Promise<Token[]> {
+    const line = this.page.locator(SEL.viewLine).filter({ hasText: lineText }).first();
+    await line.waitFor({ timeout: 15_000 });
+    return line.evaluate((el: El) =>
+      Array.from(el.querySelectorAll('span > span')).map((s: El) => ({ text: s.textContent ?? '', color: getComputedStyle(s).color })),
+    );
+  }
+
+  /** Moves the cursor to 1-based `line`:`col` with Go to Line (Ctrl+G), scrolling it into view. */
+  async gotoLine(line: number, col = 1): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const box = this.page.locator(SEL.quickInputBox);
+    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await box.fill(`${line}:${col}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** Shows the hover at 1-based `line`:`col` (Show Hover, Ctrl+K Ctrl+I) and returns its text. */
+  async hoverAt(line: number, col: number): Promise<string> {
+    await this.gotoLine(line, col);
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('Control+I');
+    const hover = this.page.locator(SEL.hover).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    return (await hover.innerText()).trim();
+  }
+
+  /** Closes a hover, quick input or notification focus. */
+  async escape(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+  }
+
+  /** Opens the Problems panel and returns each entry's accessible text (message, position). */
+  async problems(minCount = 0, timeout = 15_000): Promise<string[]> {
+    await this.runCommand('Problems: Focus on Problems View');
+    const rows = this.page.locator(SEL.problemsRow);
+    if (minCount > 0) await rows.nth(minCount - 1).waitFor({ timeout });
+    return rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+  }
+
+  /** Switches the color theme with "Preferences: Color Theme". */
+  async setTheme(kind: 'dark' | 'light'): Promise<void> {
+    const name = kind === 'dark' ? 'Dark Modern' : 'Light Modern';
+    await this.runCommand('Preferences: Color Theme');
+    const box = this.page.locator(SEL.quickInputBox);
+    await box.fill(name);
+    await this.page.locator(SEL.quickInputRow).filter({ hasText: name }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForFunction(
+      (dark) => document.querySelector('.monaco-workbench')?.classList.contains(dark ? 'vs-dark' : 'vs') ?? false,
+      kind === 'dark',
+      { timeout: 10_000 },
+    );
+  }
+
+  /** Texts of the visible notification toasts. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  }
+}
