@@ -44,8 +44,10 @@ const irqCfg = (prefix: string, base: number, sec: string): RegisterDef[] => [
 const queueBase = (name: string, offset: number, sec: string, what: string, ra: 'RA' | 'WA'): RegisterDef =>
   reg(name, offset, 64, 'RW', sec, `Base address and size of the ${what}.`, [
     fld('LOG2SIZE', 4, 0, R(sec), 'Log2 of the number of queue entries (capped by SMMU_IDR1).'),
-    fld('ADDR', 51, 5, R(sec), 'Queue base physical address (bits [51:5]; aligned to the queue size, minimum 32 bytes).', { address: true }),
+    fld('ADDR', 55, 5, R(sec), 'Queue base physical address (bits [55:5]; aligned to the queue size, minimum 32 bytes).', { address: true }),
+    res0(61, 56, R(sec)),
     fld(ra, 62, 62, R(sec), ra === 'RA' ? 'Read-Allocate hint for queue reads.' : 'Write-Allocate hint for queue writes.'),
+    res0(63, 63, R(sec)),
   ]);
 
 // PROD/CONS: the index field holds the entry index in bits [LOG2SIZE-1:0] and the wrap flag in
@@ -97,7 +99,7 @@ export const REGISTERS: RegisterDef[] = [
       values: vals([0, 'NONE', 'No HTTU'], [1, 'AF', 'Access flag update'], [2, 'AF_DIRTY', 'Access flag and dirty state update'], [3, 'AF_DIRTY_HAFT', 'As 0b10 plus Access flag in Table descriptors (HAFT)']),
     }),
     fld('DORMHINT', 8, 8, R('§6.3'), 'Dormant hint (SMMU_STATUSR.DORMANT) supported.'),
-    fld('HYP', 9, 9, R('§6.3'), 'Hypervisor stage 1 contexts (EL2 StreamWorld) supported.'),
+    fld('Hyp', 9, 9, R('§6.3'), 'Hypervisor stage 1 contexts (EL2 StreamWorld) supported.'),
     fld('ATS', 10, 10, R('§6.3'), 'PCIe ATS supported.'),
     fld('NS1ATS', 11, 11, R('§6.3'), '1: split-stage ATS not supported.'),
     fld('ASID16', 12, 12, R('§6.3'), '16-bit ASIDs supported (else 8-bit).'),
@@ -120,7 +122,9 @@ export const REGISTERS: RegisterDef[] = [
     fld('ST_LEVEL', 28, 27, R('§6.3'), 'Stream table levels supported.', {
       values: vals([0, 'LINEAR', 'Linear only'], [1, '2LVL', 'Linear and 2-level'], [2, 'RSVD', 'Reserved', true], [3, 'RSVD', 'Reserved', true]),
     }),
+    res0(29, 29, R('§6.3')),
     fld('RME_IMPL', 30, 30, R('§6.3'), 'Realm Management Extension implemented.'),
+    res0(31, 31, R('§6.3')),
   ]),
   reg('SMMU_IDR1', 0x4, 32, 'RO', '§6.3', 'Sizes: StreamID/SubstreamID widths, queue sizes, presets.', [
     fld('SIDSIZE', 5, 0, R('§6.3'), 'Number of StreamID bits implemented.'),
@@ -157,12 +161,17 @@ export const REGISTERS: RegisterDef[] = [
   ]),
   reg('SMMU_IDR5', 0x14, 32, 'RO', '§6.3', 'Output address size, granules, VA size, stall limit.', [
     fld('OAS', 2, 0, R('§6.3'), 'Output Address Size.', { values: PA_SIZE }),
+    res0(3, 3, R('§6.3')),
     fld('GRAN4K', 4, 4, R('§6.3'), '4KB translation granule supported.'),
     fld('GRAN16K', 5, 5, R('§6.3'), '16KB translation granule supported.'),
     fld('GRAN64K', 6, 6, R('§6.3'), '64KB translation granule supported.'),
+    fld('DS', 7, 7, R('§6.3'), '52-bit addresses with the 4KB/16KB granules (FEAT_LPA2 behaviour) supported.'),
+    fld('D128', 8, 8, R('§6.3'), '128-bit VMSAv9-128 descriptors supported.'),
+    res0(9, 9, R('§6.3')),
     fld('VAX', 11, 10, R('§6.3'), 'Virtual address extend.', {
       values: vals([0, '48', '48-bit VAs'], [1, '52', '52-bit VAs'], [2, '56', '56-bit VAs'], [3, 'RSVD', 'Reserved', true]),
     }),
+    res0(15, 12, R('§6.3')),
     fld('STALL_MAX', 31, 16, R('§6.3'), 'Maximum number of outstanding stalled transactions.'),
   ]),
   reg('SMMU_IIDR', 0x18, 32, 'RO', '§6.3', 'Implementation identification.', [
@@ -215,8 +224,11 @@ export const REGISTERS: RegisterDef[] = [
   reg('SMMU_GERRORN', 0x64, 32, 'RW', '§6.3', 'Global error acknowledge: software toggles a bit to match SMMU_GERROR.', GERROR_FIELDS('§6.3')),
   ...irqCfg('GERROR', 0x68, '§6.3'),
   reg('SMMU_STRTAB_BASE', 0x80, 64, 'RW', '§6.3', 'Stream table base address.', [
-    fld('ADDR', 51, 6, R('§6.3'), 'Stream table base physical address (bits [51:6]); aligned to the table size.', { address: true }),
+    res0(5, 0, R('§6.3')),
+    fld('ADDR', 55, 6, R('§6.3'), 'Stream table base physical address (bits [55:6]); aligned to the table size (linear) or as 2-level requires.', { address: true }),
+    res0(61, 56, R('§6.3')),
     fld('RA', 62, 62, R('§6.3'), 'Read-Allocate hint for table accesses.'),
+    res0(63, 63, R('§6.3')),
   ]),
   reg('SMMU_STRTAB_BASE_CFG', 0x88, 32, 'RW', '§6.3', 'Stream table format and size.', [
     fld('LOG2SIZE', 5, 0, R('§6.3'), 'Log2 of the number of StreamIDs covered (StreamIDs >= 2^LOG2SIZE are out of range).'),
