@@ -8,13 +8,23 @@ export interface TextMap {
   toNew(offset: number): number | undefined;
 }
 
+function lineStart(t: string, o: number): boolean {
+  if (o === 0) return true;
+  const c = t.charCodeAt(o - 1);
+  return c === 10 || (c === 13 && t.charCodeAt(o) !== 10);
+}
+
 /** One contiguous changed region: common prefix and common suffix are unchanged. */
 export function textMap(oldText: string, newText: string): TextMap {
   const min = Math.min(oldText.length, newText.length);
   let p = 0;
   while (p < min && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
+  // Whole lines only: the changed region starts and ends at line starts, so a line is either
+  // unchanged (and maps) or inside the edit.
+  while (p > 0 && !lineStart(oldText, p)) p--;
   let s = 0;
   while (s < min - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
+  while (s > 0 && !(lineStart(oldText, oldText.length - s) && lineStart(newText, newText.length - s))) s--;
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   const delta = newText.length - oldText.length;
@@ -24,7 +34,7 @@ export function textMap(oldText: string, newText: string): TextMap {
   };
 }
 
-/** True when the whole line around `offset` in `text` lies outside the edited region. */
+/** Start and end (before the line break) of the line holding `offset`. */
 export function lineBounds(text: string, offset: number): { start: number; end: number } {
   let start = offset;
   while (start > 0 && text.charCodeAt(start - 1) !== 10 && text.charCodeAt(start - 1) !== 13) start--;

@@ -409,3 +409,30 @@ test('completion: declared names where a reference goes, STE shorthands and conf
   for (const w of ['config', 'cd', 's2', 'Config', 'S2TTB']) assert.ok(blockWords.includes(w), `${w} missing`);
   assert.deepEqual(await at(9, 4), ['pt']);
 });
+
+test('hover answers from the last run when its line did not change, without waiting for the next run', async () => {
+  const c2 = await LspClient.start({ settings: { debounceMs: 1500 } });
+  try {
+    // Let the settings pull (sent after `initialized`) land before opening.
+    await c2.request('textDocument/documentSymbol', { textDocument: { uri: c2.uri('none.smmu') } });
+    const uri = await c2.open('old.smmu', SCENARIO);
+    await c2.diagnostics(uri, 1);
+    const edited = SCENARIO + 'dma read sid 0x100 iova 0x1000_0100\n';
+    await c2.change(uri, 2, [{ text: edited }]);
+    const t = performance.now();
+    const pos = positionOf(SCENARIO, '0x1000_0040', 2);
+    const h = await c2.hover(uri, pos.line, pos.character);
+    const ms = performance.now() - t;
+    assert.ok(h);
+    assert.match(h.contents.value, /0x80000040/);
+    assert.ok(ms < 1000, `hover took ${ms} ms: it waited for the debounced run`);
+    assert.equal(c2.published.filter((p) => p.uri === uri && p.version === 2).length, 0);
+    // The new line was not in the last run: that hover waits for the run of version 2.
+    const h2 = await c2.hover(uri, edited.split('\n').length - 2, 27);
+    assert.ok(h2);
+    assert.match(h2.contents.value, /0x80000100/);
+    assert.equal(c2.published.filter((p) => p.uri === uri && p.version === 2).length, 1);
+  } finally {
+    await c2.stop();
+  }
+});
