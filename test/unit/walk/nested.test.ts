@@ -135,3 +135,23 @@ test('nested: configuration errors are returned, not walked', () => {
   assert.ok(!q.ok && q.configError);
   assert.equal(q.configError.event, 'C_BAD_CD');
 });
+
+test('nested HTTU: stage-2 AF updates on table fetches and output, stage-1 AF update, all reported', () => {
+  for (const trace of [false, true]) {
+    const m = build();
+    m.write64(S2L1(1n), S2_BLOCK(1n) & ~0x400n); // AF=0 on the GB of the first three stage-1 tables
+    m.write64(S2L1(33n), S2_BLOCK(33n) & ~0x400n); // AF=0 on the output GB
+    m.write64(PA(0x8000_3020n), (OUT_IPA | 0x743n) & ~0x400n); // stage-1 leaf AF=0
+    assert.equal(translateNested(S1, S2, VA, READ, m).ok, false, 'AF=0 faults without HA');
+    const seen: bigint[] = [];
+    const r = translateNested(s1({ ha: true }), s2({ ha: true }), VA, READ, m, { trace, writeBack: (u) => seen.push(u.descPa) });
+    assert.ok(r.ok);
+    assert.deepEqual(r.updates!.map((u) => [u.stage, u.descPa]), [
+      [2, S2L1(1n)], [2, S2L1(1n)], [2, S2L1(1n)], // each table fetch in GB 1 (memory is not written)
+      [1, PA(0x8000_3020n)],
+      [2, S2L1(33n)],
+    ]);
+    assert.deepEqual(seen, r.updates!.map((u) => u.descPa));
+    assert.equal(r.updates![3].newValue, OUT_IPA | 0x743n);
+  }
+});

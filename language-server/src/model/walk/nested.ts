@@ -4,7 +4,7 @@
 
 import type { PhysicalMemory } from '../memory';
 import type { Access, Perms, StageResult, WalkFault, WalkTrace } from '../types';
-import { memFetch, type DescFetch, type DescUpdate, type FetchResult } from './api';
+import { memFetch, type DescFetch, type DescUpdate, type FetchResult, type WalkOptions } from './api';
 import type { ConfigError, S1WalkConfig, S2WalkConfig } from './config';
 import { mkFault, type FastTranslate } from './engine';
 import { fromPerms, toPerms } from './perms';
@@ -106,6 +106,46 @@ export interface NestedOptions {
   writeBack?: (u: DescUpdate) => void;
 }
 
+// translateNested reuses one set of fetches per (stage-2 config, memory); HTTU updates of a call are
+// collected through this sink (calls do not interleave: the model is single-threaded).
+let sinkList: DescUpdate[] | undefined;
+let sinkUser: ((u: DescUpdate) => void) | undefined;
+const toSink = (u: DescUpdate): void => {
+  (sinkList ??= []).push(u);
+  sinkUser?.(u);
+};
+
+interface Fetches {
+  fetch: DescFetch;
+  tracedFetch: DescFetch;
+  mem: DescFetch;
+  plain: WalkOptions;
+  traced: WalkOptions;
+  plainIn: WalkOptions;
+  tracedIn: WalkOptions;
+}
+
+const fetchCache = new WeakMap<S2Compiled, WeakMap<PhysicalMemory, Fetches>>();
+
+function fetchesFor(c2: S2Compiled, mem: PhysicalMemory): Fetches {
+  let byMem = fetchCache.get(c2);
+  if (!byMem) fetchCache.set(c2, (byMem = new WeakMap()));
+  let k = byMem.get(mem);
+  if (!k) {
+    k = {
+      fetch: makeNestedFetch(c2, mem, { writeBack: toSink }),
+      tracedFetch: makeNestedFetch(c2, mem, { trace: true, writeBack: toSink }),
+      mem: memFetch(mem),
+      plain: { writeBack: toSink },
+      traced: { trace: true, writeBack: toSink },
+      plainIn: { faultClass: 'IN', writeBack: toSink },
+      tracedIn: { trace: true, faultClass: 'IN', writeBack: toSink },
+    };
+    byMem.set(mem, k);
+  }
+  return k;
+}
+
 /** Nested translation VA -> IPA -> PA (stage-2 faults on table fetches: S2=1, CLASS=TT; on the output: CLASS=IN). */
 export function translateNested(
   s1: S1WalkConfig | S1Compiled,
@@ -120,26 +160,29 @@ export function translateNested(
   const c1 = 'kind' in s1 ? s1 : compileS1(s1);
   if ('event' in c1) return { ok: false, configError: c1 };
   const trace = !!opts?.trace;
-  let updates: DescUpdate[] | undefined;
-  const wb = (u: DescUpdate): void => {
-    (updates ??= []).push(u);
-    opts?.writeBack?.(u);
-  };
-  const fetch = makeNestedFetch(c2, mem, { trace, writeBack: wb });
-  const r1 = walkStage1(c1, va, access, fetch, { trace, writeBack: wb });
+  const k = fetchesFor(c2, mem);
+  const prevList = sinkList;
+  const prevUser = sinkUser;
+  sinkList = undefined;
+  sinkUser = opts?.writeBack;
+  const wopts = trace ? k.traced : k.plain;
+  const r1 = walkStage1(c1, va, access, trace ? k.tracedFetch : k.fetch, wopts);
+  const r2 = r1.ok ? walkStage2(c2, r1.result.outputAddr, access, k.mem, trace ? k.tracedIn : k.plainIn) : undefined;
+  const updates = sinkList;
+  sinkList = prevList;
+  sinkUser = prevUser;
   if (!r1.ok) return { ok: false, fault: r1.fault!, during: 's1', s1Trace: r1.trace };
-  const r2 = walkStage2(c2, r1.result.outputAddr, access, memFetch(mem), { trace, faultClass: 'IN', writeBack: wb });
-  if (!r2.ok) return { ok: false, fault: r2.fault!, during: 's2', s1: r1.result, s1Trace: r1.trace, s2Trace: r2.trace };
+  if (!r2!.ok) return { ok: false, fault: r2!.fault!, during: 's2', s1: r1.result, s1Trace: r1.trace, s2Trace: r2!.trace };
   const out: NestedOk = {
     ok: true,
-    outputAddr: r2.result.outputAddr,
+    outputAddr: r2!.result.outputAddr,
     s1: r1.result,
-    s2: r2.result,
-    perms: toPerms(fromPerms(r1.result.perms) & fromPerms(r2.result.perms)),
+    s2: r2!.result,
+    perms: toPerms(fromPerms(r1.result.perms) & fromPerms(r2!.result.perms)),
   };
   if (trace) {
     out.s1Trace = r1.trace;
-    out.s2Trace = r2.trace;
+    out.s2Trace = r2!.trace;
   }
   if (updates) out.updates = updates;
   return out;
