@@ -648,7 +648,7 @@ class Parser {
         const v = this.expectNumber('a value', 'the address');
         if (v) e.values.push(v);
       }
-    } else if (!e.negated || w !== 'hazard') {
+    } else {
       const t = this.tok;
       if (this.atNumber()) e.values.push(this.number());
       else if (t.kind === 'word') {
