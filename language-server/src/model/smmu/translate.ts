@@ -50,6 +50,9 @@ export interface TranslateOptions {
 
 const hex = (v: bigint | number) => '0x' + v.toString(16);
 
+/** OFFSET_MASK[n] = 2^n - 1: offset within a block of 2^n bytes (precomputed: no BigInt allocation per hit). */
+const OFFSET_MASK: bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
+
 /** Translate a DMA of `len` bytes: per mapped region; the first fault ends the DMA. */
 export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: TranslateOptions = {}): TransactionResult {
   const len = req.len ?? 1n;
@@ -105,7 +108,7 @@ export function translateOne(
   const f = ctx.features;
   const sid = Number(sidIn);
   const res = newResult(sid, ssid, iova, access);
-  const base: EventInfo = { sid, ssid, iova, access };
+  const base: EventInfo = res; // the result carries sid/ssid/iova/access: no allocation on the hot path
 
   // IHI 0070 §6.3.14 SMMU_GBPA: with SMMU_CR0.SMMUEN == 0, transactions bypass or abort per GBPA.ABORT.
   if (!ctx.smmuEnabled()) {
@@ -255,7 +258,7 @@ export function translateOne(
         return walkFault(ctx, res, base, fault, ste, cd, dry);
       }
     } else {
-      res.pa = hit.outputBase + (va & ((1n << BigInt(hit.blockShift)) - 1n));
+      res.pa = hit.outputBase + (va & (OFFSET_MASK[hit.blockShift]));
       res.perms = hit.perms;
       res.attrs = hit.attrs;
       res.blockShift = hit.blockShift;
@@ -305,7 +308,7 @@ function stage2Only(
     res.tlbEntry = hit;
     res.used.tlbEntries.push(hit.id);
     if (permits(hit.perms, access)) {
-      res.pa = hit.outputBase + (ipa & ((1n << BigInt(hit.blockShift)) - 1n));
+      res.pa = hit.outputBase + (ipa & (OFFSET_MASK[hit.blockShift]));
       res.perms = hit.perms;
       res.attrs = hit.attrs;
       res.blockShift = hit.blockShift;
@@ -403,7 +406,10 @@ function walkFault(
   const record = s2 ? ste.s2?.record ?? false : cd?.record ?? false;
   const stallable = fault.kind !== 'F_WALK_EABT';
   const stall = stallable && (s2 ? ste.s2?.stall ?? false : cd?.stall ?? false);
-  const info: EventInfo = { ...base, s2, class: fault.class, ipa: s2 ? fault.ipa : undefined, fetchAddr: fault.kind === 'F_WALK_EABT' ? fault.ipa : undefined };
+  const info: EventInfo = {
+    sid: base.sid, ssid: base.ssid, iova: base.iova, access: base.access,
+    s2, class: fault.class, ipa: s2 ? fault.ipa : undefined, fetchAddr: fault.kind === 'F_WALK_EABT' ? fault.ipa : undefined,
+  };
   if (stall) {
     info.stall = true;
     info.stag = dry ? 0 : ctx.nextStag();
