@@ -117,6 +117,13 @@ export function translateOne(
     return done(res, 'bypass', 'SMMU_CR0.SMMUEN == 0 and SMMU_GBPA.ABORT == 0: global bypass (IHI 0070 §6.3.14)');
   }
 
+  // ---- StreamID range (IHI 0070 §3.3.2, §6.3.24): StreamID >= 2^LOG2SIZE (or beyond SMMU_IDR1.SIDSIZE)
+  // -> C_BAD_STREAMID, recorded only when SMMU_CR2.RECINVSID == 1 (IHI 0070 §6.3.12). ----
+  const t = ctx.streamTable();
+  if (sid >= 2 ** t.log2size) {
+    return badStreamId(ctx, res, base, `StreamID ${hex(sid)} >= 2^SMMU_STRTAB_BASE_CFG.LOG2SIZE (2^${t.log2size})`, dry);
+  }
+
   // ---- STE ----
   res.configCache = 'miss';
   let ste: SteConfig;
@@ -127,20 +134,9 @@ export function translateOne(
     res.ste = cached.view ??= { addr: cached.addr, raw: cached.raw, fields: ste.fields, config: ste, cacheId: cached.id };
     res.used.configEntries.push(cached.id);
   } else {
-    const t = ctx.streamTable();
-    // IHI 0070 §3.3.2, §6.3.24: out-of-range StreamID (or beyond SMMU_IDR1.SIDSIZE) -> C_BAD_STREAMID,
-    // recorded only when SMMU_CR2.RECINVSID == 1 (IHI 0070 §6.3.12).
-    const loc = sid >= 2 ** f.sidBits
-      ? { ok: false as const, reason: `StreamID ${hex(sid)} is beyond SMMU_IDR1.SIDSIZE (${f.sidBits} bits)`, l1Addr: undefined }
-      : locateSte(ctx.mem, t, sid);
+    const loc = locateSte(ctx.mem, t, sid);
     if (loc.l1Addr !== undefined) res.used.descriptors.push(loc.l1Addr);
-    if (!loc.ok) {
-      const ev = ctx.makeEvent('C_BAD_STREAMID', base, loc.reason);
-      if (ctx.recInvSid()) emit(ctx, ev, dry);
-      else ev.notRecordedBecause = 'SMMU_CR2.RECINVSID == 0';
-      res.events.push(ev);
-      return done(res, 'fault', `C_BAD_STREAMID: ${loc.reason}`);
-    }
+    if (!loc.ok) return badStreamId(ctx, res, base, loc.reason, dry);
     const raw = readStruct(ctx.mem, loc.addr, 8);
     res.used.descriptors.push(loc.addr);
     const chk = interpretSte(raw, f);
@@ -375,6 +371,14 @@ function fetchCd(
   if (cdPa === undefined) return undefined;
   res.used.descriptors.push(cdPa);
   return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
+}
+
+function badStreamId(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
+  const ev = ctx.makeEvent('C_BAD_STREAMID', base, why);
+  if (ctx.recInvSid()) emit(ctx, ev, dry);
+  else ev.notRecordedBecause = 'SMMU_CR2.RECINVSID == 0';
+  res.events.push(ev);
+  return done(res, 'fault', `C_BAD_STREAMID: ${why}`);
 }
 
 function badSubstream(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
