@@ -4,7 +4,7 @@
 import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import { offsetAt, positionIn, rangeOf, tokenAt } from '../dsl';
-import type { Leaf, Node, RawData, Statement } from '../dsl/ast';
+import type { Leaf, Node, PteStmt, RawData, Script, Statement } from '../dsl/ast';
 import type { WireStep } from '../engine/wire';
 import {
   CD,
@@ -15,9 +15,11 @@ import {
   describeStruct,
   eventByName,
   fieldByName,
+  decodePte,
   registerByName,
   type StructDef,
 } from '../model/fields';
+import type { Granule } from '../model/types';
 import type { ServerContext } from './context';
 import { md } from './convert';
 import { nameIndex } from './names';
@@ -36,9 +38,25 @@ function rawStruct(stmt: Statement, raw: RawData): StructDef | undefined {
   return undefined;
 }
 
+/** `pte TABLE IOVA [level N] VALUE`: the descriptor decoded for the table's stage and granule. */
+function pteHover(tree: Script, stmt: PteStmt, value: bigint): string | undefined {
+  const decl = stmt.table ? tree.statements.find((s) => s.kind === 'pagetable' && s.name?.name === stmt.table!.name) : undefined;
+  if (!decl || decl.kind !== 'pagetable') return undefined;
+  const stage = decl.stage && /2/.test(decl.stage.text) ? 2 : 1;
+  const g = decl.granule ? Number(decl.granule.value >= 1024n ? decl.granule.value / 1024n : decl.granule.value) : 4;
+  const granule: Granule = g === 16 || g === 64 ? g : 4;
+  const lf = stmt.fields.find((f) => f.name.lower === 'level')?.values[0];
+  const level = lf?.kind === 'number' ? Number(lf.value) : 3;
+  const d = decodePte(value, { stage, granule, level });
+  const head = `Stage ${stage} ${granule}KB level ${level}${lf ? '' : ' (assumed; write `level N` to choose)'} descriptor: **${d.kind}**` +
+    (d.address !== undefined ? `, ${d.kind === 'table' ? 'next-level table' : 'output address'} 0x${d.address.toString(16)}` : '');
+  return d.def ? `${head}\n\n${describeStruct(d.def, [value])}` : `${head}\n\n*DDI 0487 D8.3*`;
+}
+
 /** Hover text that needs only the syntax tree. */
-function staticHover(tok: Leaf, chain: readonly Node[], text: string): string | undefined {
+function staticHover(tok: Leaf, chain: readonly Node[], tree: Script): string | undefined {
   const stmt = statementOf(chain);
+  if (stmt?.kind === 'pte' && tok.kind === 'number' && stmt.value === tok) return pteHover(tree, stmt, tok.value & 0xffff_ffff_ffff_ffffn);
   const parent = chain[chain.length - 2];
   // Raw dwords: decode the whole structure.
   const raw = chain.find((n): n is RawData => n.kind === 'raw');
@@ -77,7 +95,6 @@ function staticHover(tok: Leaf, chain: readonly Node[], text: string): string | 
       if (f) return describeField(def, f.name);
     }
   }
-  void text;
   return undefined;
 }
 
@@ -155,11 +172,11 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
   if (stmt?.kind === 'cmd' && (tok === stmt.keyword || tok === stmt.opcode)) {
     const at = await stepsAt(ctx, uri, stmt, token);
     const s = at?.steps.find((x) => x.kind === 'cmd');
-    const text = staticHover(tok, chain, parsed.text);
+    const text = staticHover(tok, chain, tree);
     if (s && at) return answer((text ? text + '\n\n---\n\n' : '') + commandMarkdown(s, at.ex));
     if (text) return answer(text);
   }
-  const text = staticHover(tok, chain, parsed.text);
+  const text = staticHover(tok, chain, tree);
   if (text) return answer(text);
   const decl = declarationHover(ctx, uri, offset);
   if (decl) return answer(decl);

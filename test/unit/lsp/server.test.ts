@@ -436,3 +436,18 @@ test('hover answers from the last run when its line did not change, without wait
     await c2.stop();
   }
 });
+
+test('hover on a pte value decodes the descriptor for the table stage and granule', async () => {
+  // Stage 1, 4KB, level 3: bits[1:0] = 0b11 is a page; OA = bits[47:12] = 0x80000000; AF = bit 10,
+  // SH = bits[9:8] = 0b11, AP[2:1] = bits[7:6] = 0b01, nG = bit 11 (DDI 0487 D8.3).
+  const text = 'pagetable t s1 4K { map 0x0 +4K -> 0x1000 rw }\npte t 0x0 0x80000f43\n';
+  const uri = await c.open('pte.smmu', text);
+  const pos = positionOf(text, '0x80000f43', 3);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  const v = h.contents.value;
+  assert.match(v, /Stage 1 4KB level 3 .*descriptor: \*\*page\*\*, output address 0x80000000/);
+  assert.match(v, /\| AF \| [^|]+ \| 0x1 \|/);
+  assert.match(v, /\| SH \| [^|]+ \| 0x3 \|/);
+  assert.match(v, /\| nG \| [^|]+ \| 0x1 \|/);
+});
