@@ -3,5 +3,15 @@
 # and the end-to-end suite in a real VS Code (code-server) driven by headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+t0=$SECONDS
+source scripts/e2e-env.sh
+# Debian packages first (chromium for the e2e suite, a toolchain and libkrb5-dev for code-server).
+if command -v apt-get >/dev/null; then apt_install_missing chromium fonts-dejavu-core libkrb5-dev build-essential python3; fi
 npm ci --no-audit --no-fund
 npm test
+echo "[test-all] unit tests done at $((SECONDS - t0)) s"
+bash scripts/e2e.sh
+echo "[test-all] e2e suite done at $((SECONDS - t0)) s"
+# Desktop VS Code where it can be downloaded; skips with a message here (no network but npm/Debian).
+npm run test:electron
+echo "[test-all] all done in $((SECONDS - t0)) s"

@@ -49,7 +49,7 @@ async function runScenario(client: LanguageClient, arg: unknown): Promise<void> 
     errors: r.diagnostics.filter((d) => d.severity === 'error').length,
     partial: r.partial,
   });
-  const msg = `${v.tooltip.replace(/ Click to run the scenario\.$/, '')} (${r.steps.length} steps)`;
+  const msg = `${v.summary} (${r.steps.length} steps).`;
   void (v.warning ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg));
 }
 

@@ -3,6 +3,8 @@ import type { ScenarioResultParams } from '../../language-server/src/server/prot
 
 export interface StatusView {
   text: string;
+  /** "IOMMU Lens: 3 expectations passed, …, 0 hazards" (no final period). */
+  summary: string;
   tooltip: string;
   /** True when something needs attention: a failed expectation, a hazard or an error. Faults
    *  alone do not warn: a scenario may show faults on purpose (and expect them). */
@@ -27,7 +29,8 @@ export function statusView(r: Pick<ScenarioResultParams, 'passed' | 'failed' | '
   ];
   if (errors > 0) parts.push(plural(errors, 'error'));
   if (r.partial) parts.push('file analysed in part (iommuLens.maxFileSize)');
-  return { text, tooltip: `IOMMU Lens: ${parts.join(', ')}. Click to run the scenario.`, warning };
+  const summary = `IOMMU Lens: ${parts.join(', ')}`;
+  return { text, summary, tooltip: `${summary}. Click to run the scenario.`, warning };
 }
 
 /** Checks an untrusted notification payload; undefined when it is not a ScenarioResultParams. */

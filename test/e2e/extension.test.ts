@@ -41,7 +41,25 @@ e2eSuite('extension', (ctx) => {
     const text = await ctx.wb.waitForStatus('iommuLens.status', /SMMU \d+✓ \d+✗ \d+F \d+H/, 60_000);
     // quickstart.smmu: one pa expectation and two fault expectations, two faulting DMAs.
     assert.match(text, /SMMU 3✓ 0✗ 2F 0H/);
+    assert.ok(!text.includes('$('), 'codicon not rendered');
     await ctx.wb.screenshot('status-bar');
+  });
+
+  test('hover over a register write explains it', async () => {
+    const lines = readFileSync(join(ctx.workspace, 'quickstart.smmu'), 'utf8').split('\n');
+    const line = lines.indexOf('reg smmu0.SMMU_CR0 0xd') + 1;
+    const text = await ctx.wb.hoverAt(line, 'reg smmu0.SMMU_'.length + 2);
+    assert.match(text, /CR0/);
+    await ctx.wb.screenshot('hover-cr0');
+    await ctx.wb.escape();
+  });
+
+  test('"IOMMU Lens: Run Scenario" reports the result', async () => {
+    await ctx.wb.runCommand('IOMMU Lens: Run Scenario');
+    const toast = ctx.wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /IOMMU Lens:/ }).first();
+    await toast.waitFor({ timeout: 20_000 });
+    assert.match(await toast.innerText(), /3 expectations passed, 0 expectations failed, 2 faults, 0 hazards \(\d+ steps\)/);
+    await ctx.wb.screenshot('run-scenario');
   });
 
   test('a syntax error shows up in the Problems panel', async () => {

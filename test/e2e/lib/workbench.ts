@@ -115,7 +115,7 @@ export class Workbench {
     await this.page.keyboard.press('Control+G');
     const box = this.page.locator(SEL.quickInputBox);
     await box.waitFor({ state: 'visible', timeout: 10_000 });
-    await box.fill(`${line}:${col}`);
+    await box.fill(`:${line}:${col}`); // Go to Line is Quick Open's `:` mode
     await this.page.keyboard.press('Enter');
     await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: 10_000 });
   }

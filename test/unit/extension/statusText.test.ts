@@ -7,7 +7,8 @@ test('all expectations passed, nothing faulted: pass icon, no warning', () => {
   const v = statusView({ passed: 3, failed: 0, faults: 0, hazards: 0 });
   assert.equal(v.text, '$(pass) SMMU 3✓ 0✗ 0F 0H');
   assert.equal(v.warning, false);
-  assert.match(v.tooltip, /3 expectations passed, 0 expectations failed, 0 faults, 0 hazards/);
+  assert.equal(v.summary, 'IOMMU Lens: 3 expectations passed, 0 expectations failed, 0 faults, 0 hazards');
+  assert.equal(v.tooltip, 'IOMMU Lens: 3 expectations passed, 0 expectations failed, 0 faults, 0 hazards. Click to run the scenario.');
 });
 
 test('a failed expectation or an error shows the error icon and warns', () => {
