@@ -30,7 +30,9 @@ const SH = vals([0, 'NSH', 'Non-shareable'], [1, 'RSVD', 'Reserved (behaves as 0
 
 const irqCfg = (prefix: string, base: number, sec: string): RegisterDef[] => [
   reg(`SMMU_${prefix}_IRQ_CFG0`, base, 64, 'RW', sec, `MSI address for the ${prefix} interrupt.`, [
-    fld('ADDR', 51, 2, R(sec), 'MSI target physical address (bits [51:2]); 0 disables the MSI.', { address: true }),
+    res0(1, 0, R(sec)),
+    fld('ADDR', 55, 2, R(sec), 'MSI target physical address (bits [55:2]); 0 disables the MSI.', { address: true }),
+    res0(63, 56, R(sec)),
   ]),
   reg(`SMMU_${prefix}_IRQ_CFG1`, base + 8, 32, 'RW', sec, `MSI data for the ${prefix} interrupt.`, [
     fld('DATA', 31, 0, R(sec), 'MSI data value.'),
@@ -52,11 +54,20 @@ const queueBase = (name: string, offset: number, sec: string, what: string, ra: 
 
 // PROD/CONS: the index field holds the entry index in bits [LOG2SIZE-1:0] and the wrap flag in
 // bit [LOG2SIZE]; the whole [19:0] is one field here ('WR'/'RD'), split by the queue code.
-const prodCons = (name: string, offset: number, sec: string, idx: 'WR' | 'RD', extra: StructDef['fields'], page: 0 | 1): RegisterDef =>
-  reg(name, offset, 32, 'RW', sec, `${idx === 'WR' ? 'Producer' : 'Consumer'} index of a queue (index in [LOG2SIZE-1:0], wrap at [LOG2SIZE]).`, [
-    fld(idx, 19, 0, R(sec), `${idx === 'WR' ? 'Write' : 'Read'} index with wrap bit: index = ${idx}[LOG2SIZE-1:0], wrap = ${idx}[LOG2SIZE].`),
-    ...extra,
-  ], page);
+const prodCons = (name: string, offset: number, sec: string, idx: 'WR' | 'RD', extra: StructDef['fields'], page: 0 | 1): RegisterDef => {
+  const fields = [fld(idx, 19, 0, R(sec), `${idx === 'WR' ? 'Write' : 'Read'} index with wrap bit: index = ${idx}[LOG2SIZE-1:0], wrap = ${idx}[LOG2SIZE].`), ...extra];
+  // Remaining bits of [31:20] are RES0.
+  let used = 0;
+  for (const f of fields) for (let b = f.lo; b <= f.hi; b++) used |= 1 << b;
+  for (let b = 20; b < 32;) {
+    if (used & (1 << b)) { b++; continue; }
+    let e = b;
+    while (e + 1 < 32 && !(used & (1 << (e + 1)))) e++;
+    fields.push(res0(e, b, R(sec)));
+    b = e + 1;
+  }
+  return reg(name, offset, 32, 'RW', sec, `${idx === 'WR' ? 'Producer' : 'Consumer'} index of a queue (index in [LOG2SIZE-1:0], wrap at [LOG2SIZE]).`, fields, page);
+};
 
 const CR0_FIELDS = (sec: string) => [
   fld('SMMUEN', 0, 0, R(sec), 'SMMU enable: 0 means incoming transactions follow SMMU_GBPA.'),
@@ -198,6 +209,8 @@ export const REGISTERS: RegisterDef[] = [
     fld('E2H', 0, 0, R('§6.3'), 'EL2 StreamWorld uses EL2-E2H (ASID-tagged) translation.'),
     fld('RECINVSID', 1, 1, R('§6.3'), 'Record C_BAD_STREAMID for out-of-range StreamIDs.'),
     fld('PTM', 2, 2, R('§6.3'), 'Private TLB Maintenance: ignore broadcast TLB invalidation.'),
+    fld('REC_CFG_ATS', 3, 3, R('§6.3'), 'Record the extended set of configuration errors for ATS and PRI (SMMU_IDR0.ATSRECERR).'),
+    res0(31, 4, R('§6.3')),
   ]),
   reg('SMMU_STATUSR', 0x40, 32, 'RO', '§6.3', 'Status.', [
     fld('DORMANT', 0, 0, R('§6.3'), 'The SMMU is dormant (caches may be invalid).'),
@@ -233,9 +246,11 @@ export const REGISTERS: RegisterDef[] = [
   reg('SMMU_STRTAB_BASE_CFG', 0x88, 32, 'RW', '§6.3', 'Stream table format and size.', [
     fld('LOG2SIZE', 5, 0, R('§6.3'), 'Log2 of the number of StreamIDs covered (StreamIDs >= 2^LOG2SIZE are out of range).'),
     fld('SPLIT', 10, 6, R('§6.3'), '2-level: StreamID bit split between level 1 index and level 2 index (6, 8 or 10).'),
+    res0(15, 11, R('§6.3')),
     fld('FMT', 17, 16, R('§6.3'), 'Stream table format.', {
-      values: vals([0, 'LINEAR', 'Linear'], [1, '2LVL', '2-level'], [2, 'RSVD', 'Reserved', true], [3, 'RSVD', 'Reserved', true]),
+      values: vals([0, 'LINEAR', 'Linear'], [1, '2LVL', '2-level'], [2, 'RSVD', 'Reserved (behaves as 0b00)', true], [3, 'RSVD', 'Reserved (behaves as 0b00)', true]),
     }),
+    res0(31, 18, R('§6.3')),
   ]),
   queueBase('SMMU_CMDQ_BASE', 0x90, '§6.3', 'Command queue', 'RA'),
   prodCons('SMMU_CMDQ_PROD', 0x98, '§6.3', 'WR', [], 0),
