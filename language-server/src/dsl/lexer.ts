@@ -104,6 +104,8 @@ export function parseNumberText(text: string): { value: bigint; suffixed: boolea
 export class Lexer {
   private pos = 0;
   private readonly n: number;
+  /** Offsets where each line starts, filled as newlines are read (every line break is a token). */
+  readonly lineStarts: number[] = [0];
 
   constructor(
     private readonly text: string,
@@ -142,6 +144,7 @@ export class Lexer {
     if (c === 10 || c === 13) {
       i += c === 13 && i + 1 < n && t.charCodeAt(i + 1) === 10 ? 2 : 1;
       kind = 'newline';
+      this.lineStarts.push(i);
     } else if (c === 35 || (c === 47 && i + 1 < n && t.charCodeAt(i + 1) === 47)) {
       while (i < n) {
         const d = t.charCodeAt(i);

@@ -37,7 +37,7 @@ import type {
   WriteStmt,
 } from './ast';
 import { Severity } from './ast';
-import { computeLineStarts, DIAG, DiagnosticSink } from './diagnostics';
+import { DIAG, DiagnosticSink } from './diagnostics';
 import { Lexer, Token } from './lexer';
 import {
   BLOCK_BREAKERS,
@@ -62,7 +62,7 @@ const EXPECT_FIELD_SET: ReadonlySet<string> = new Set(EXPECT_FIELDS);
 export function parse(text: string, uri?: string): ParseResult {
   const p = new Parser(typeof text === 'string' ? text : String(text));
   const statements = p.parseScript();
-  const lineStarts = computeLineStarts(p.text);
+  const lineStarts = p.lineStarts();
   const tree: Script = { kind: 'script', start: 0, end: p.text.length, statements, comments: p.comments, lineStarts };
   if (uri !== undefined) tree.uri = uri;
   return { tree, diagnostics: p.sink.finish(lineStarts) };
@@ -99,6 +99,11 @@ class Parser {
     this.lx = new Lexer(text, this.sink);
     for (let i = 0; i < RING; i++) this.ring.push({ kind: 'eof', start: 0, end: 0, text: '', lower: undefined, value: undefined, suffixed: undefined, str: undefined });
     this.tok = this.pull();
+  }
+
+  /** Line starts, complete once the whole text has been read. */
+  lineStarts(): number[] {
+    return this.lx.lineStarts;
   }
 
   private lex(): Token {

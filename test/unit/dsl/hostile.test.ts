@@ -2,7 +2,7 @@
 // (each test has a generous timeout; linear-time behaviour is what keeps them fast).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse, tokenize, format, nodeAt, walk, MAX_DIAGNOSTICS, DIAG } from '../../../language-server/src/dsl';
+import { parse, tokenize, format, nodeAt, walk, computeLineStarts, MAX_DIAGNOSTICS, DIAG } from '../../../language-server/src/dsl';
 import type { ParseResult } from '../../../language-server/src/dsl';
 
 const T = { timeout: 60_000 };
@@ -23,6 +23,7 @@ function rng(seed: number): () => number {
 function checkResult(text: string, r: ParseResult): void {
   assert.equal(r.tree.kind, 'script');
   assert.equal(r.tree.end, text.length);
+  assert.deepEqual(r.tree.lineStarts, computeLineStarts(text));
   assert.ok(r.diagnostics.length <= MAX_DIAGNOSTICS + 1);
   for (const d of r.diagnostics) {
     assert.ok(d.start >= 0 && d.start <= d.end && d.end <= text.length, 'diagnostic offsets in range');
