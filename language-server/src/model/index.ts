@@ -7,3 +7,5 @@ export * from './smmu';
 export * as fields from './fields';
 /** VMSAv8-64 walks and their configuration checks. */
 export * as walk from './walk';
+/** The TLB (tagging, capacity/policy, TLBI operations). */
+export * as tlb from './tlb';
