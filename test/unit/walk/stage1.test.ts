@@ -376,3 +376,32 @@ test('illegal CD configuration: T0SZ out of range returns a C_BAD_CD config erro
   assert.equal(r.configError.event, 'C_BAD_CD');
   assert.equal(r.configError.issues[0].field, 'CD.T0SZ');
 });
+
+test('64K LPA: TTB and next-level table above 2^48 (NLTA[51:48] in table descriptor bits [15:12])', () => {
+  const m = new PhysicalMemory();
+  const ttb = 0x3_0000_4000_0000n;
+  // L1[2] -> level-2 table at PA 0x5_0000_0001_0000: bits [47:16] in place, 0x5 in bits [15:12].
+  m.write64(ttb + 2n * 8n, 0x1_0000n | 0x5000n | 0x3n);
+  // L2[3] at that table: 512 MB block, OA 0x8_0000_2000_0000 (0x8 in bits [15:12]).
+  m.write64(0x5_0000_0001_0000n + 3n * 8n, 0x2000_0000n | 0x8000n | 0x401n);
+  const va = (2n << 42n) | (3n << 29n) | 0x1234_5678n;
+  const cfg = s1({ granule: 64, tsz: 12, ips: 52, lpa: true, va52: true, ttb });
+  const r = walk(m, PREAD, cfg, va);
+  assert.ok(r.ok);
+  assert.equal(r.result.outputAddr, 0x8_0000_3234_5678n);
+  assert.deepEqual(r.trace!.steps.map((s) => s.tableAddr), [ttb, 0x5_0000_0001_0000n]);
+  const f = fault(walk(m, PREAD, { ...cfg, ips: 48 }, va));
+  assert.equal(f.kind, 'F_ADDR_SIZE');
+  assert.equal(f.level, 1, 'the TTB itself is beyond 48 bits');
+});
+
+test('PhysicalMemory.frameWords: 32-bit halves of the 64-bit words the walk reads', () => {
+  const m = new PhysicalMemory();
+  assert.equal(m.frameWords(0x12345), undefined);
+  m.write64(0x1_2345_6ff8n, 0x0123_4567_89ab_cdefn);
+  const v = m.frameWords(0x1_2345_6)!;
+  assert.equal(v[0xff8 / 4], 0x89ab_cdef);
+  assert.equal(v[0xff8 / 4 + 1], 0x0123_4567);
+  m.write64(0x1_2345_6000n, 5n);
+  assert.equal(v[0], 5, 'the view follows later writes');
+});
