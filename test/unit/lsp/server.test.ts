@@ -451,3 +451,20 @@ test('hover on a pte value decodes the descriptor for the table stage and granul
   assert.match(v, /\| SH \| [^|]+ \| 0x3 \|/);
   assert.match(v, /\| nG \| [^|]+ \| 0x1 \|/);
 });
+
+test('hover on a register write decodes the value; on the register name, its summary', async () => {
+  // SMMU_CR0 = 0xd: SMMUEN bit 0 = 1, EVENTQEN bit 2 = 1, CMDQEN bit 3 = 1 (IHI 0070 §6.3.9).
+  const text = 'smmu smmu0\nreg smmu0.SMMU_CR0 0xd\n';
+  const uri = await c.open('reg.smmu', text);
+  let pos = positionOf(text, '0xd', 1);
+  let h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /\| SMMUEN \| 0\[0\] \| 0x1 \|/);
+  assert.match(h.contents.value, /\| EVENTQEN \| 0\[2\] \| 0x1 \|/);
+  assert.match(h.contents.value, /\| CMDQEN \| 0\[3\] \| 0x1 \|/);
+  pos = positionOf(text, 'SMMU_CR0', 2);
+  h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  assert.match(h.contents.value, /\*\*SMMU_CR0\*\*/);
+  assert.match(h.contents.value, /Offset 0x20/);
+});
