@@ -49,7 +49,8 @@ async function runScenario(client: LanguageClient, arg: unknown): Promise<void> 
     errors: r.diagnostics.filter((d) => d.severity === 'error').length,
     partial: r.partial,
   });
-  const msg = `${v.summary} (${r.steps.length} steps).`;
+  const name = uri.path.split('/').pop() ?? '';
+  const msg = `${name}: ${v.summary} (${r.steps.length} steps)`;
   void (v.warning ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg));
 }
 

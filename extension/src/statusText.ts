@@ -3,7 +3,7 @@ import type { ScenarioResultParams } from '../../language-server/src/server/prot
 
 export interface StatusView {
   text: string;
-  /** "IOMMU Lens: 3 expectations passed, …, 0 hazards" (no final period). */
+  /** "3 passed, 0 failed, 2 faults, 0 hazards" (expectations first; no final period). */
   summary: string;
   tooltip: string;
   /** True when something needs attention: a failed expectation, a hazard or an error. Faults
@@ -21,16 +21,11 @@ export function statusView(r: Pick<ScenarioResultParams, 'passed' | 'failed' | '
   const warning = r.failed > 0 || r.hazards > 0 || errors > 0;
   const icon = r.failed > 0 || errors > 0 ? '$(error)' : warning ? '$(warning)' : '$(pass)';
   const text = `${icon} SMMU ${r.passed}✓ ${r.failed}✗ ${r.faults}F ${r.hazards}H`;
-  const parts = [
-    `${plural(r.passed, 'expectation')} passed`,
-    `${plural(r.failed, 'expectation')} failed`,
-    plural(r.faults, 'fault'),
-    plural(r.hazards, 'hazard'),
-  ];
+  const parts = [`${r.passed} passed`, `${r.failed} failed`, plural(r.faults, 'fault'), plural(r.hazards, 'hazard')];
   if (errors > 0) parts.push(plural(errors, 'error'));
   if (r.partial) parts.push('file analysed in part (iommuLens.maxFileSize)');
-  const summary = `IOMMU Lens: ${parts.join(', ')}`;
-  return { text, summary, tooltip: `${summary}. Click to run the scenario.`, warning };
+  const summary = parts.join(', ');
+  return { text, summary, tooltip: `IOMMU Lens: expectations ${summary}. Click to run the scenario.`, warning };
 }
 
 /** Checks an untrusted notification payload; undefined when it is not a ScenarioResultParams. */

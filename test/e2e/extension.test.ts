@@ -56,9 +56,9 @@ e2eSuite('extension', (ctx) => {
 
   test('"IOMMU Lens: Run Scenario" reports the result', async () => {
     await ctx.wb.runCommand('IOMMU Lens: Run Scenario');
-    const toast = ctx.wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /IOMMU Lens:/ }).first();
+    const toast = ctx.wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /quickstart\.smmu:/ }).first();
     await toast.waitFor({ timeout: 20_000 });
-    assert.match(await toast.innerText(), /3 expectations passed, 0 expectations failed, 2 faults, 0 hazards \(\d+ steps\)/);
+    assert.match(await toast.innerText(), /quickstart\.smmu: 3 passed, 0 failed, 2 faults, 0 hazards \(\d+ steps\)/);
     await ctx.wb.screenshot('run-scenario');
   });
 
@@ -73,6 +73,7 @@ e2eSuite('extension', (ctx) => {
   test('light theme renders the scenario', async () => {
     await ctx.wb.openFile('quickstart.smmu');
     await ctx.wb.setTheme('light');
+    await ctx.wb.gotoLine(1);
     const toks = await ctx.wb.tokens('write64 0x40000200 0x4003000b');
     assert.ok(toks.length >= 3);
     await ctx.wb.screenshot('light-theme');
