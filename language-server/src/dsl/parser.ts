@@ -682,7 +682,11 @@ class Parser {
         if ((stopAtExpect && lower === 'expect') || (stopAtRaw && lower === 'raw')) return out;
         const name = this.word();
         const f: Field = { kind: 'field', name, values: [], start: name.start, end: name.end };
-        if (!FLAG_WORDS.has(lower)) {
+        if (FLAG_WORDS.has(lower)) {
+          // A flag may still be given an explicit 0 or 1 (`leaf 0`, `priv 1`).
+          const v = this.tok;
+          if (v.kind === 'number' && v.suffixed !== true && (v.value === 0n || v.value === 1n)) f.values.push(this.number());
+        } else {
           if (this.isPunct('=') || this.isPunct(':')) this.advance();
           const v = this.tok;
           if (this.atNumber()) f.values.push(this.number());

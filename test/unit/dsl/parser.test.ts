@@ -260,3 +260,53 @@ test('a later declaration of the same STE is a separate statement, in order', ()
     ['ste', 'dma', 'ste'],
   );
 });
+
+test('block field separators: `=`, `:`, commas; binary numbers; keywords in any case', () => {
+  const s = one('STE 0x5 { config = 0b101; s2t0sz: 25\n  strw 2; granules 4k, 64k }', 'ste');
+  assert.deepEqual(fields(s.body!.items as Field[]), [
+    ['config', 5n], // STE.Config 0b101: stage 1 translate, stage 2 bypass (IHI 0070 §5.2)
+    ['s2t0sz', 25n],
+    ['strw', 2n],
+    ['granules', 4096n, 65536n],
+  ]);
+});
+
+test('inline lists: flag words take no value, other names take exactly one', () => {
+  const s = one('cmd CMD_CFGI_STE leaf sid 0x100 ssec 1 ssv 0x1', 'cmd');
+  assert.deepEqual(fields(s.fields), [['leaf'], ['sid', 0x100n], ['ssec', 1n], ['ssv', 1n]]);
+  const p = one('pagetable t : s1 4k', 'pagetable'); // a flag never takes a size
+  assert.equal(p.stage?.text, 's1');
+  assert.equal(p.granule?.value, 4096n);
+  const d = one('dma sid 1 iova 2 write priv', 'dma');
+  assert.equal(d.access?.text, 'write');
+  assert.equal(d.priv, true);
+  assert.equal(d.sid?.value, 1n);
+  assert.deepEqual(
+    d.options.map((f) => f.name.text),
+    ['sid', 'iova', 'write', 'priv'],
+  );
+});
+
+test('expect no hazard CODE; unknown expectation is a diagnostic', () => {
+  const e = one('expect no hazard STALE_TLB', 'expect').expectation;
+  assert.equal(e.negated?.text, 'no');
+  assert.equal(val(e.values[0]), 'STALE_TLB');
+  const r = parse('expect colour blue');
+  assert.equal(r.diagnostics.length, 1);
+  assert.equal(r.diagnostics[0].code, 'unknown-option');
+  assert.deepEqual(r.diagnostics[0].range, { start: { line: 0, character: 7 }, end: { line: 0, character: 13 } });
+});
+
+test('an incomplete statement keeps the nodes it has (for completion and hover)', () => {
+  const r = parse('dma smmu0 read sid');
+  const s = r.tree.statements[0];
+  assert.equal(s.kind, 'dma');
+  if (s.kind !== 'dma') return;
+  assert.equal(s.incomplete, true);
+  assert.equal(s.smmu?.name, 'smmu0');
+  assert.deepEqual(
+    s.options.map((f) => f.name.text),
+    ['read', 'sid'],
+  );
+  assert.equal(s.end, 18);
+});
