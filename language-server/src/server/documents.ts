@@ -15,7 +15,7 @@ import { compileScenario } from '../engine';
 import type { WireScenarioResult, WireState, WireStep } from '../engine/wire';
 import { wireDiagnostic } from './convert';
 import type { ServerSettings } from './settings';
-import { lineBounds, textMap, type TextMap } from './textMap';
+import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 
 /** One version of a document as analysed (cheap: no parsing). */
 export interface Source {
@@ -205,6 +205,15 @@ export class Analyzer {
     const t0 = performance.now();
     // The engine parses on its own; the tree for the editor features is parsed only on demand.
     const src = e.parsed?.version === version ? e.parsed : this.source(e.doc);
+    // Typing inside a comment changes no token: the last run stands for this version too.
+    const last = e.executed;
+    if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text)) {
+      const ex: Executed = { ...last, source: src, version, elapsedMs: performance.now() - t0 };
+      e.executed = ex;
+      for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
+      this.deps.publish(ex);
+      return;
+    }
     let session: ScenarioSession | undefined;
     let result: WireScenarioResult;
     try {

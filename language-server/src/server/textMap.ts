@@ -42,3 +42,44 @@ export function lineBounds(text: string, offset: number): { start: number; end: 
   while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
   return { start, end };
 }
+
+/** Offset where a `#` or `//` comment starts on the line [start, end), or -1 (strings skipped). */
+function commentStart(text: string, start: number, end: number): number {
+  let inString = false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escape
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 35 || (c === 47 && text.charCodeAt(i + 1) === 47)) return i;
+  }
+  return -1;
+}
+
+/**
+ * True when `newText` differs from `oldText` only inside one comment at the end of one line, with
+ * no line added or removed: every token keeps its line and column, so a run of the old text is a
+ * run of the new one.
+ */
+export function commentOnlyEdit(oldText: string, newText: string): boolean {
+  if (oldText === newText) return true;
+  const min = Math.min(oldText.length, newText.length);
+  let p = 0;
+  while (p < min && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < min - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
+  const oldEnd = oldText.length - s;
+  const newEnd = newText.length - s;
+  for (const [t, e] of [[oldText, oldEnd], [newText, newEnd]] as const) {
+    for (let i = p; i < e; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 10 || c === 13) return false;
+    }
+  }
+  const line = lineBounds(oldText, p);
+  const oc = commentStart(oldText, line.start, line.end);
+  const nline = lineBounds(newText, p);
+  const nc = commentStart(newText, nline.start, nline.end);
+  return oc >= 0 && oc === nc && oc < p;
+}

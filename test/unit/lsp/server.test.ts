@@ -468,3 +468,16 @@ test('hover on a register write decodes the value; on the register name, its sum
   assert.match(h.contents.value, /\*\*SMMU_CR0\*\*/);
   assert.match(h.contents.value, /Offset 0x20/);
 });
+
+test('typing inside a comment republishes the last run for the new version', async () => {
+  const uri = await c.open('comment.smmu', SCENARIO);
+  const v1 = await c.diagnostics(uri, 1);
+  await c.change(uri, 2, [{ range: { start: { line: 0, character: 12 }, end: { line: 0, character: 12 } }, text: ' (edited)' }]);
+  const v2 = await c.diagnostics(uri, 2);
+  assert.deepEqual(v2.diagnostics, v1.diagnostics);
+  const hints = await c.request<Array<{ position: { line: number }; label: string }>>('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+  });
+  assert.ok(hints.some((h) => h.position.line === LINE.ok && h.label.trim() === '→ 0x8000_0040'));
+});
