@@ -76,6 +76,8 @@ export const FLAG_WORDS: ReadonlySet<string> = new Set([
   '2lvl',
   's1',
   's2',
+  'stage1',
+  'stage2',
   'nested',
   'ng',
   'global',

@@ -84,8 +84,9 @@ class Parser {
   readonly sink = new DiagnosticSink();
   readonly comments: Span[] = [];
   private readonly lx: Lexer;
-  /** Token objects are recycled through this ring: a token read from `this.tok` stays valid
-   *  for RING - 2 further `advance()` calls. Keep no token longer than that. */
+  /** Token objects are recycled through this ring (an advance may use two slots: a comment and a
+   *  token; a peek two more), so a token taken from `this.tok` stays valid for two further
+   *  `advance()` calls. Keep offsets, not tokens, for longer. */
   private readonly ring: Token[] = [];
   private ringPos = 0;
   private tok: Token;

@@ -310,3 +310,13 @@ test('an incomplete statement keeps the nodes it has (for completion and hover)'
   );
   assert.equal(s.end, 18);
 });
+
+test('pagetable header: stage words in any spelling, granule after them', () => {
+  const p = one('pagetable t stage2 64k ia 40 at 0x8000_0000', 'pagetable');
+  assert.equal(p.stage?.text, 'stage2');
+  assert.equal(p.granule?.value, 0x10000n);
+  assert.deepEqual(fields(p.options), [
+    ['ia', 40n],
+    ['at', 0x80000000n],
+  ]);
+});
