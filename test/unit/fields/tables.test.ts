@@ -222,3 +222,20 @@ test('the generated decoder agrees with the generic decoder on random words, in 
     }
   }
 });
+
+test('fetch-abort records carry Reason [15:0] and FetchAddr [51:3], not STAG/Stall (IHI 0070 §7.3)', () => {
+  const walk = eventByType(0x0b)!;
+  assert.equal(walk.name, 'F_WALK_EABT');
+  assert.equal(fieldByName(walk, 'STAG'), undefined);
+  // dword1: Reason 0x12, RnW (bit 35), S2 (bit 39), CLASS = TT (bits [41:40] = 0b01); dword3: fetch address 0x40012018
+  const d = decode(walk, [0x0000_0008_0000_000bn, 0x0000_0188_0000_0012n, 0x3000n, 0x4001_2018n]);
+  assert.deepEqual([d.StreamID, d.Reason, d.RnW, d.S2, d.CLASS, d.InputAddr, d.FetchAddr], [8n, 0x12n, 1n, 1n, 1n, 0x3000n, 0x4001_2018n]);
+  for (const name of ['F_STE_FETCH', 'F_CD_FETCH', 'F_VMS_FETCH']) {
+    const e = structByName(name)!;
+    assert.ok(fieldByName(e, 'Reason') && fieldByName(e, 'FetchAddr') && !fieldByName(e, 'Stall'), name);
+  }
+  // F_STREAM_DISABLED has no substream (the transaction had none); C_BAD_SUBSTREAMID has no SSV
+  assert.equal(fieldByName(structByName('F_STREAM_DISABLED')!, 'SSV'), undefined);
+  assert.equal(fieldByName(structByName('C_BAD_SUBSTREAMID')!, 'SSV'), undefined);
+  assert.ok(fieldByName(structByName('C_BAD_SUBSTREAMID')!, 'SubstreamID'));
+});
