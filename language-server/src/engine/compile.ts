@@ -17,7 +17,8 @@ import type { TxnRef } from './expect';
 
 /** Include nesting bound (a chain deeper than this is reported, not followed). */
 export const MAX_INCLUDE_DEPTH = 16;
-export const DEFAULT_MAX_FILE_SIZE = 2_000_000;
+/** Without an explicit limit, files up to this size are analysed whole. */
+export const DEFAULT_MAX_FILE_SIZE = 64_000_000;
 
 const SEVERITY = ['error', 'error', 'warning', 'information', 'hint'] as const;
 

@@ -14,7 +14,7 @@ import { oasEncoding } from '../model/smmu/idr';
 import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s2StartLevel } from '../model/walk/config';
 import type { Granule, Stage } from '../model/types';
 import type { LowerCtx } from './compile';
-import { PageTableLayout, startTables, type Write } from './pagetable';
+import { PageTableLayout, startTables, type DescCodec, type Write } from './pagetable';
 import { descDef, hasFields, makeCodec } from './descriptors';
 import { DEFAULT_MAIR, mappingAttrs } from './mapAttrs';
 import { applyField } from './structFields';
@@ -65,6 +65,7 @@ export class DeclState {
   readonly cds = new Map<string, CdInfo | null>();
   readonly cdts = new Map<string, CdtInfo | null>();
   readonly tableNames = new Map<bigint, string>();
+  readonly codecs = new Map<string, DescCodec>();
   nextAsid = 1;
   nextVmid = 1;
 }
@@ -424,9 +425,15 @@ function defaultAttrs(stage: Stage) {
 /** Lays out one mapping; reports on the mapping. */
 function layoutMapping(ctx: LowerCtx, pt: PtInfo, m: Mapping): Write[] | undefined {
   if (!m.iova || !m.size || !m.pa) return undefined;
-  const attrs = mappingAttrs(ctx, m, pt.stage);
-  if (!attrs) return undefined;
-  const codec = makeCodec(pt.stage, pt.granule, attrs);
+  // Mappings with the same permissions and attributes share one codec.
+  const key = `${pt.stage}/${pt.granule}/${m.perms?.lower ?? ''}/${m.attrs.map((f) => f.name.lower + ':' + f.values.map((v) => ('text' in v ? v.text : '')).join(',')).join(' ')}`;
+  let codec = ctx.decls.codecs.get(key);
+  if (!codec) {
+    const attrs = mappingAttrs(ctx, m, pt.stage);
+    if (!attrs) return undefined;
+    codec = makeCodec(pt.stage, pt.granule, attrs);
+    ctx.decls.codecs.set(key, codec);
+  }
   const r = pt.layout.map(m.iova.value, m.size.value, m.pa.value, codec);
   if (!r.ok) {
     const code = r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : 'E_MAP_ALIGN';

@@ -37,9 +37,27 @@ export function descDef(stage: Stage, granule: Granule, level: number, kind: 'ta
  */
 export function makeCodec(stage: Stage, granule: Granule, a: LeafAttrs): DescCodec {
   const vals = leafValues(stage, a);
+  // Per level: the descriptor with every field but the address encoded once through the field
+  // table, and the address field's mask (from the same table) to place each address.
+  const leaves: Array<{ tpl: bigint; mask: bigint } | undefined> = [];
+  const tables: Array<{ tpl: bigint; mask: bigint } | undefined> = [];
+  const prep = (level: number, kind: 'table' | 'leaf') => {
+    const def = descDef(stage, granule, level, kind);
+    if (!def) throw new Error(`no ${kind} descriptor at level ${level} for the ${granule}K granule`);
+    const addrField = kind === 'table' ? 'NLTA' : 'OA';
+    const f = def.fields.find((x) => x.name === addrField)!;
+    const tpl = encode(def, kind === 'table' ? { Valid: 1n, Type: 1n } : { ...vals, Valid: 1n, Type: level === 3 ? 1n : 0n })[0];
+    return { tpl, mask: ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo), def, addrField };
+  };
+  const place = (p: { tpl: bigint; mask: bigint }, addr: bigint, level: number, kind: 'table' | 'leaf'): bigint => {
+    if ((addr & ~p.mask) === 0n) return p.tpl | addr;
+    // Out of the field (misaligned or too wide): let the codec report it.
+    const q = prep(level, kind) as ReturnType<typeof prep>;
+    return encode(descDef(stage, granule, level, kind)!, { [q.addrField]: addr }, [p.tpl])[0];
+  };
   return {
-    table: (next, level) => encode(descDef(stage, granule, level, 'table')!, { Valid: 1n, Type: 1n, NLTA: next })[0],
-    leaf: (level, oa) => encode(descDef(stage, granule, level, 'leaf')!, { ...vals, Valid: 1n, Type: level === 3 ? 1n : 0n, OA: oa })[0],
+    table: (next, level) => place((tables[level] ??= prep(level, 'table')), next, level, 'table'),
+    leaf: (level, oa) => place((leaves[level] ??= prep(level, 'leaf')), oa, level, 'leaf'),
   };
 }
 

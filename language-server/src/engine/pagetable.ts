@@ -105,11 +105,41 @@ export class PageTableLayout {
     if (pa + size > outLimit) {
       return `output [0x${pa.toString(16)}, 0x${(pa + size).toString(16)}) is beyond the ${this.geo.outputSize}-bit output address size`;
     }
-    const o = this.ranges.find((r) => iova < r.iova + r.size && r.iova < iova + size);
-    if (o) {
-      return `overlaps the mapping [0x${o.iova.toString(16)}, 0x${(o.iova + o.size).toString(16)}) -> 0x${o.pa.toString(16)}`;
+    if (this.occupied(iova, size)) {
+      const o = this.ranges.find((r) => iova < r.iova + r.size && r.iova < iova + size);
+      if (o) return `overlaps the mapping [0x${o.iova.toString(16)}, 0x${(o.iova + o.size).toString(16)}) -> 0x${o.pa.toString(16)}`;
+      return 'overlaps descriptors written with `pte`';
     }
     return undefined;
+  }
+
+  /**
+   * Whether anything is mapped in [iova, iova+size), from the shadow tree: O(entries the range
+   * covers), so laying out n mappings stays linear. Empty tables are always unlinked (unmap), so
+   * a table where a block would go means something is mapped below it.
+   */
+  private occupied(iova: bigint, size: bigint): boolean {
+    const g = this.geo.granule;
+    const end = iova + size;
+    let va = iova;
+    while (va < end) {
+      let node = this.rootNode;
+      let next: bigint | undefined;
+      for (;;) {
+        const shift = BigInt(levelShift(g, node.level));
+        const c = node.children.get(this.index(va, node.level));
+        const slotEnd = ((va >> shift) + 1n) << shift;
+        if (c === undefined) {
+          next = slotEnd;
+          break;
+        }
+        if ('leaf' in c) return true;
+        if (va === ((va >> shift) << shift) && slotEnd <= end) return true; // whole slot in range, table non-empty
+        node = c;
+      }
+      va = next;
+    }
+    return false;
   }
 
   /** Lays out one mapping: the largest legal block where IOVA, PA and the remaining size are aligned. */

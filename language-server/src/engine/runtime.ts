@@ -6,6 +6,7 @@ import { hex } from '../model/bits';
 import { makeFeatures, type SmmuFeatures } from '../model/smmu/features';
 import { SmmuInstance } from '../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../model/smmu/result';
+import type { WalkTrace } from '../model/types';
 import type { Program, StepDef } from './program';
 import { diag } from './program';
 import type { WireDiagnostic, WireHazard, WireState, WireStep } from './wire';
@@ -36,7 +37,7 @@ export class Runtime {
   private current?: StepDef;
   private readonly txns = new Map<number, TxnRecord>();
   private readonly hazards = new Map<number, WireHazard[]>();
-  private lastWalks: WireStep['walks'];
+  private lastTraces?: WalkTrace[];
   /** Features of declared instances (created on first use). */
   readonly declared = new Map<string, SmmuFeatures>();
   static hazardHook?: HazardHook;
@@ -59,7 +60,7 @@ export class Runtime {
     this.index = index;
     this.current = def;
     this.diags = [];
-    this.lastWalks = undefined;
+    this.lastTraces = undefined;
     for (const s of this.smmus.values()) s.step = index;
   }
 
@@ -145,7 +146,12 @@ export class Runtime {
     if (r.tlb !== 'n/a') out.tlb = r.tlb;
     out.events.push(...r.events.map((e) => wireEvent(e, smmu)));
     const walks = transactionWalks(r);
-    if (walks.length) out.walks = walks.map((w) => wireWalk(w, decodeDescriptor));
+    // Step results carry the walks without decoded descriptor fields (cheap for long runs);
+    // state() decodes the current step's walks in full.
+    if (walks.length) {
+      out.walks = walks.map((w) => wireWalk(w));
+      this.lastTraces = walks;
+    }
     const fw = walks.find((w) => w.fault);
     const reason = r.reason ?? r.events[0]?.reason ?? '';
     const rec: TxnRecord = { result: r, wire: out, reason };
@@ -187,6 +193,8 @@ export class Runtime {
   }
 
   state(last: WireStep | undefined): WireState {
-    return buildState(this, last);
+    const st = buildState(this, last);
+    if (this.lastTraces) st.walks = this.lastTraces.map((w) => wireWalk(w, decodeDescriptor));
+    return st;
   }
 }
