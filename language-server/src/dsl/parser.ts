@@ -538,8 +538,8 @@ class Parser {
       if (n === 'read' || n === 'write') {
         if (s.access && s.access.lower !== n) this.error(f.start, f.end, DIAG.unexpectedToken, 'a transaction is either `read` or `write`');
         s.access = f.name;
-      } else if (n === 'priv') s.priv = true;
-      else if (n === 'exec') s.exec = true;
+      } else if (n === 'priv') s.priv = !(v?.kind === 'number' && v.value === 0n); // `priv` or `priv 1`
+      else if (n === 'exec') s.exec = !(v?.kind === 'number' && v.value === 0n);
       else if (n === 'sid' || n === 'ssid' || n === 'iova' || n === 'addr' || n === 'len') {
         if (!v || v.kind !== 'number') {
           this.error(f.name.start, f.name.end, DIAG.expected, `expected ${n === 'iova' || n === 'addr' ? 'an address' : 'a number'} after \`${f.name.text}\``);

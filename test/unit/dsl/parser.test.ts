@@ -285,6 +285,9 @@ test('inline lists: flag words take no value, other names take exactly one', () 
     d.options.map((f) => f.name.text),
     ['sid', 'iova', 'write', 'priv'],
   );
+  const z = one('dma sid 1 iova 2 priv 0 exec 1', 'dma');
+  assert.equal(z.priv, false);
+  assert.equal(z.exec, true);
 });
 
 test('expect no hazard CODE; unknown expectation is a diagnostic', () => {
