@@ -58,20 +58,22 @@ function kindOf(t: number, level: number, blockOk: boolean): DescKind {
 }
 
 /**
- * Descends the tables for the input address (halves `ih`/`il`, already checked against the input
- * size) from the geometry's start level. Returns true with `st` describing the leaf, or false with
+ * Descends the tables for the input address `ia` (a number below 2^52, already checked against the
+ * input size) from the geometry's start level. `input` is the address faults report (default: ia). Returns true with `st` describing the leaf, or false with
  * st.fault set. `steps`, when given, receives one WalkStep per fetch.
  */
 export function descend(
   geo: Geometry,
-  ih: number,
-  il: number,
+  ia: number,
+  input: bigint | undefined,
   fetch: DescFetch,
   steps: WalkStep[] | undefined,
   st: LoopState,
   cls: FaultClass,
 ): boolean {
   const stage = geo.stage;
+  const ih = Math.floor(ia / 0x1_0000_0000);
+  const il = ia >>> 0;
   const fast = steps === undefined ? fetch.fast : undefined;
   const mem = fetch.mem ?? fast?.mem;
   const plain = fetch.mem !== undefined;
@@ -82,7 +84,7 @@ export function descend(
   if (table >= geo.outLimitN) {
     // DDI 0487 D8.3: a table base beyond the output size is an Address size fault.
     st.level = geo.startLevel;
-    st.fault = mkFault('F_ADDR_SIZE', stage, geo.startLevel, cls, join64(ih, il),
+    st.fault = mkFault('F_ADDR_SIZE', stage, geo.startLevel, cls, input ?? BigInt(ia),
       `${stage === 1 ? 'CD.TTBx' : 'STE.S2TTB'}=${hexN(geo.ttbBase)} is beyond the ${geo.outSize}-bit output size`);
     return false;
   }
@@ -140,14 +142,14 @@ export function descend(
     st.descAddr = descAddr;
     st.descPa = pa;
     if ((t & 1) === 0) {
-      st.fault = mkFault('F_TRANSLATION', stage, level, cls, join64(ih, il),
+      st.fault = mkFault('F_TRANSLATION', stage, level, cls, input ?? BigInt(ia),
         `level ${level} descriptor ${hexN(join64(hi, lo))} at ${hexN(descAddr)} is invalid (bit[0]=0)`);
       return false;
     }
     if (level === 3) {
       if (t === 1) {
         // DDI 0487 D8.3: at level 3, descriptor type 0b01 is reserved and treated as invalid.
-        st.fault = mkFault('F_TRANSLATION', stage, level, cls, join64(ih, il),
+        st.fault = mkFault('F_TRANSLATION', stage, level, cls, input ?? BigInt(ia),
           `level 3 descriptor ${hexN(join64(hi, lo))} at ${hexN(descAddr)} has bits[1:0]=0b01, reserved at level 3`);
         return false;
       }
@@ -157,7 +159,7 @@ export function descend(
     if (t === 1) {
       if (!geo.blockOk[level]) {
         // DDI 0487 D8.3.1: block descriptors are only legal at some levels per granule.
-        st.fault = mkFault('F_TRANSLATION', stage, level, cls, join64(ih, il),
+        st.fault = mkFault('F_TRANSLATION', stage, level, cls, input ?? BigInt(ia),
           `level ${level} block descriptor ${hexN(join64(hi, lo))} is not allowed with the ${geo.granule}K granule${geo.granule === 64 ? ' without 52-bit OA' : ''}`);
         return false;
       }
@@ -168,7 +170,7 @@ export function descend(
     tableAttrs |= (hi >>> 27) & 0xf;
     const next = outAddr(geo.lpa, lo, hi, geo.tableLoMask, 0xffff);
     if (next >= geo.outLimitN) {
-      st.fault = mkFault('F_ADDR_SIZE', stage, level + 1, cls, join64(ih, il),
+      st.fault = mkFault('F_ADDR_SIZE', stage, level + 1, cls, input ?? BigInt(ia),
         `level ${level} table descriptor ${hexN(join64(hi, lo))} points to ${hexN(next)}, beyond the ${geo.outSize}-bit output size`);
       st.level = level + 1;
       return false;

@@ -28,8 +28,10 @@ export interface Geometry {
   outSize: number;
   /** mask(inputSize). */
   inMask: bigint;
-  /** Input addresses with their high half >= inLimitHi may be beyond the input size (then check exactly). */
-  inLimitHi: number;
+  /** 2^inputSize as a number: inputs at or above it are beyond the input size. */
+  inLimitN: number;
+  /** Per level: 2^shift as a number (index = floor(ia / pow[L]) & idxMask[L]). */
+  pow: number[];
   /** Per level: bits of a canonical input address that form the region base: [63:shift]. */
   baseMask: bigint[];
   // Number forms for the hot path (every PA/IPA is below 2^52, exact in a double).
@@ -104,7 +106,8 @@ export function makeGeometry(
     outLimit: 1n << BigInt(outSize),
     outSize,
     inMask: (1n << BigInt(inputSize)) - 1n,
-    inLimitHi: inputSize >= 32 ? 2 ** (inputSize - 32) : 0,
+    inLimitN: 2 ** inputSize,
+    pow: shift.map((sh) => 2 ** sh),
     baseMask: offMask.map((m) => ((1n << 64n) - 1n) & ~m),
     nbits,
     idxMask,
@@ -122,11 +125,18 @@ export function outAddr(lpa: boolean, lo: number, hi: number, loMask: number, hi
   return lpa ? oa + ((lo >>> 12) & 0xf) * 2 ** 48 : oa;
 }
 
-/** Index of level-L lookup from the input address halves. */
-export function levelIndex(geo: Geometry, level: number, hi: number, lo: number): number {
+/** Index of the level-L lookup for the input address as 32-bit halves `ih`:`il`. */
+export function levelIndex(geo: Geometry, level: number, ih: number, il: number): number {
   const sh = geo.shift[level];
   const m = geo.idxMask[level];
-  if (sh >= 32) return (hi >>> (sh - 32)) & m;
-  if (sh + geo.nbits[level] <= 32) return (lo >>> sh) & m;
-  return ((lo >>> sh) | (hi << (32 - sh))) & m;
+  if (sh >= 32) return (ih >>> (sh - 32)) & m;
+  if (sh + geo.nbits[level] <= 32) return (il >>> sh) & m;
+  return ((il >>> sh) | (ih << (32 - sh))) & m;
+}
+
+/** Offset of the input address (halves) inside the level-L region: ia mod 2^shift. */
+export function levelOffset(geo: Geometry, level: number, ih: number, il: number): number {
+  const sh = geo.shift[level];
+  if (sh < 32) return (il & (geo.pow[level] - 1)) >>> 0;
+  return (ih & (2 ** (sh - 32) - 1)) * 0x1_0000_0000 + (il >>> 0);
 }

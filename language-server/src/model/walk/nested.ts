@@ -7,6 +7,7 @@ import type { Access, Perms, StageResult, WalkFault, WalkTrace } from '../types'
 import { memFetch, type DescFetch, type DescUpdate, type FetchResult, type WalkOptions } from './api';
 import type { ConfigError, S1WalkConfig, S2WalkConfig } from './config';
 import { mkFault, type FastTranslate } from './engine';
+import { levelOffset } from './geometry';
 import { fromPerms, toPerms } from './perms';
 import { compileS1, walkStage1, type S1Compiled } from './stage1';
 import { compileS2, s2Core, s2IsDevice, s2Last, walkStage2, type S2Compiled } from './stage2';
@@ -50,8 +51,7 @@ export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemo
   }) as DescFetch;
   // Fast path for untraced walks: same checks, numbers only.
   const fast = ((ipa: number): number => {
-    const ih = Math.floor(ipa / 0x1_0000_0000);
-    if (!s2Core(c, ih, ipa - ih * 0x1_0000_0000, TT_ACCESS, 'TT', plain, undefined, wb)) {
+    if (!s2Core(c, ipa, undefined, TT_ACCESS, 'TT', plain, undefined, wb)) {
       fast.fault = s2Last.fault;
       return -1;
     }
@@ -60,7 +60,7 @@ export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemo
       fast.fault = ptwFault(BigInt(ipa), s2Last.level, memAttr);
       return -1;
     }
-    return s2Last.oa + (ipa % 2 ** c.geo.shift[s2Last.level]);
+    return s2Last.oa + levelOffset(c.geo, s2Last.level, Math.floor(ipa / 0x1_0000_0000), ipa >>> 0);
   }) as FastTranslate;
   fast.fault = undefined;
   (fast as { mem: PhysicalMemory }).mem = mem;

@@ -5,7 +5,7 @@ import type { Access, StageResult, WalkFault, WalkStep, WalkTrace } from '../typ
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
 import { descend, hexN, join64, mkFault, newLoopState } from './engine';
-import { makeGeometry, outAddr, type Geometry } from './geometry';
+import { levelOffset, makeGeometry, outAddr, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
 
 interface S1Range {
@@ -119,6 +119,7 @@ function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime
 }
 
 const st1 = newLoopState();
+const TWO52 = 2 ** 52;
 
 function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
   if (trace) trace.fault = f;
@@ -136,9 +137,11 @@ export function walkStage1(
   const c = 'kind' in cfgIn ? cfgIn : compileS1(cfgIn);
   if ('event' in c) return { ok: false, configError: c };
   const cfg = c.cfg;
-  const vh = Number(va >> 32n);
-  const vl = Number(va & 0xffff_ffffn);
-  const sel = (vh >>> 23) & 1; // VA[55]
+  // Fast case: a VA below 2^52 is exact as a double, has VA[63:52]=0 (so VA[55]=0) and needs no BigInt
+  // arithmetic; other VAs (TTB1, tagged, out of range) take the BigInt path.
+  const n = Number(va);
+  const low = n < TWO52;
+  const sel = low ? 0 : (va >> 55n) & 1n ? 1 : 0; // VA[55]
   // IHI 0070 §3.4.1: VA[55] selects TTB1 when the CD has two ranges; a single-range regime has TTB0 only.
   const range = sel && c.r1 ? c.r1 : c.r0;
   const geo = range.geo;
@@ -150,20 +153,20 @@ export function walkStage1(
       startLevel: geo ? geo.startLevel : 0, ttb: range.cfg.ttb, inputAddr: va, steps,
     };
   }
-  const n = range === c.r1 ? '1' : '0';
+  const rn = range === c.r1 ? '1' : '0';
   if (geo === undefined) {
-    return failWith(trace, mkFault('F_TRANSLATION', 1, 0, 'IN', va, `CD.EPD${n}=1: walks of the TTB${n} range are disabled`));
+    return failWith(trace, mkFault('F_TRANSLATION', 1, 0, 'IN', va, `CD.EPD${rn}=1: walks of the TTB${rn} range are disabled`));
   }
-  const upperBits = va & range.upper;
-  if (sel ? upperBits !== range.upper || !c.r1 : upperBits !== 0n) {
+  if (low ? n >= geo.inLimitN : sel ? (va & range.upper) !== range.upper || !c.r1 : (va & range.upper) !== 0n) {
     const hiBit = range.cfg.tbi ? 55 : 63;
     const why = !c.r1 && sel
       ? `VA[55]=1 but the ${c.regime} regime has only the TTB0 range`
-      : `VA[${hiBit}:${geo.inputSize}] must all be ${sel} for the TTB${n} range (CD.T${n}SZ=${range.cfg.tsz})`;
+      : `VA[${hiBit}:${geo.inputSize}] must all be ${sel} for the TTB${rn} range (CD.T${rn}SZ=${range.cfg.tsz})`;
     return failWith(trace, mkFault('F_TRANSLATION', 1, 0, 'IN', va, `VA ${hexN(va)} is outside the input range: ${why}`));
   }
   const st = st1;
-  if (!descend(geo, vh, vl, fetch, steps, st, 'IN')) return failWith(trace, st.fault!);
+  const ia = low ? n : Number(va & geo.inMask);
+  if (!descend(geo, ia, va, fetch, steps, st, 'IN')) return failWith(trace, st.fault!);
   const level = st.level;
   const lo = st.lo;
   const hi = st.hi;
@@ -206,12 +209,12 @@ export function walkStage1(
     updates = [u];
     opts?.writeBack?.(u);
   }
-  const off = geo.offMask[level];
+  const off = levelOffset(geo, level, Math.floor(ia / 0x1_0000_0000), ia >>> 0);
   const result: StageResult = {
     stage: 1,
-    outputAddr: BigInt(oa) | (va & off),
+    outputAddr: BigInt(oa + off),
     blockShift: geo.shift[level],
-    inputBase: (sel ? va | ~geo.inMask : va & geo.inMask) & geo.baseMask[level],
+    inputBase: sel ? (va | ~geo.inMask) & geo.baseMask[level] : BigInt(ia - off),
     outputBase: BigInt(oa),
     perms: toPerms(perms),
     attrs: {

@@ -5,7 +5,7 @@ import type { Access, FaultClass, StageResult, WalkStep, WalkTrace } from '../ty
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS2Config, s2StartLevel, type ConfigError, type S2WalkConfig } from './config';
 import { descend, hexN, join64, mkFault, newLoopState, type LoopState } from './engine';
-import { makeGeometry, outAddr, type Geometry } from './geometry';
+import { levelOffset, makeGeometry, outAddr, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
 
 export interface S2Compiled {
@@ -73,14 +73,14 @@ export function s2IsDevice(memAttr: number): boolean {
 }
 
 /**
- * Stage-2 core on an IPA given as 32-bit halves: walk, address-size, AF and permission checks, HTTU.
+ * Stage-2 core on an IPA given as a number (`ipaBig`: the exact value for reports when it may not fit): walk, address-size, AF and permission checks, HTTU.
  * Leaves the result in st2 (oa, perms, newLo, update) or the fault in st2.fault. Used by walkStage2
  * and by the nested fetch's fast path.
  */
 export function s2Core(
   c: S2Compiled,
-  ih: number,
-  il: number,
+  ipa: number,
+  ipaBig: bigint | undefined,
   access: Access,
   cls: FaultClass,
   fetch: DescFetch,
@@ -91,23 +91,21 @@ export function s2Core(
   const geo = c.geo;
   const st = st2;
   st.update = undefined;
-  if (ih >= geo.inLimitHi) {
+  if (ipa >= geo.inLimitN) {
     // DDI 0487 D8.2: an IPA beyond the S2T0SZ input size is a stage-2 Translation fault at level 0.
-    const ipa = join64(ih, il);
-    if (ipa > geo.inMask) {
-      st.level = 0;
-      st.fault = mkFault('F_TRANSLATION', 2, 0, cls, ipa,
-        `IPA ${hexN(ipa)} is beyond the ${geo.inputSize}-bit stage-2 input size (STE.S2T0SZ=${cfg.tsz})`);
-      return false;
-    }
+    const big = ipaBig ?? BigInt(ipa);
+    st.level = 0;
+    st.fault = mkFault('F_TRANSLATION', 2, 0, cls, big,
+      `IPA ${hexN(big)} is beyond the ${geo.inputSize}-bit stage-2 input size (STE.S2T0SZ=${cfg.tsz})`);
+    return false;
   }
-  if (!descend(geo, ih, il, fetch, steps, st, cls)) return false;
+  if (!descend(geo, ipa, ipaBig, fetch, steps, st, cls)) return false;
   const level = st.level;
   const lo = st.lo;
   const hi = st.hi;
   const oa = outAddr(geo.lpa, lo, hi, geo.oaLoMask[level], geo.oaHiMask[level]);
   if (oa >= geo.outLimitN) {
-    st.fault = mkFault('F_ADDR_SIZE', 2, level, cls, join64(ih, il),
+    st.fault = mkFault('F_ADDR_SIZE', 2, level, cls, ipaBig ?? BigInt(ipa),
       `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit STE.S2PS/OAS`);
     return false;
   }
@@ -118,7 +116,7 @@ export function s2Core(
       newLo |= 0x400;
       what = 'AF';
     } else if (!cfg.affd) {
-      st.fault = mkFault('F_ACCESS', 2, level, cls, join64(ih, il), `level ${level} stage-2 descriptor has AF=0 (STE.S2HA=0, STE.S2AFFD=0)`);
+      st.fault = mkFault('F_ACCESS', 2, level, cls, ipaBig ?? BigInt(ipa), `level ${level} stage-2 descriptor has AF=0 (STE.S2HA=0, STE.S2AFFD=0)`);
       return false;
     }
   }
@@ -130,7 +128,7 @@ export function s2Core(
     const dbmOk = !access.read && cfg.ha && cfg.hd && (hi & (1 << 19)) !== 0;
     const p2 = dbmOk ? s2Perms(lo | 0x80, hi, xnx) : 0;
     if ((p2 & need) === 0) {
-      st.fault = mkFault('F_PERMISSION', 2, level, cls, join64(ih, il), permReason(lo, hi, xnx, access));
+      st.fault = mkFault('F_PERMISSION', 2, level, cls, ipaBig ?? BigInt(ipa), permReason(lo, hi, xnx, access));
       return false;
     }
     newLo |= 0x80;
@@ -168,19 +166,20 @@ export function walkStage2(
     trace = { stage: 2, granule: geo.granule, inputSize: geo.inputSize, startLevel: geo.startLevel, ttb: c.cfg.ttb, inputAddr: ipa, steps };
   }
   const st = st2;
-  if (!s2Core(c, Number(ipa >> 32n), Number(ipa & 0xffff_ffffn), access, opts?.faultClass ?? 'IN', fetch, steps, opts?.writeBack)) {
+  const ipaN = Number(ipa);
+  if (!s2Core(c, ipaN, ipa, access, opts?.faultClass ?? 'IN', fetch, steps, opts?.writeBack)) {
     if (trace) trace.fault = st.fault;
     return { ok: false, fault: st.fault!, trace };
   }
   const level = st.level;
   const lo = st.lo;
   const hi = st.hi;
-  const off = geo.offMask[level];
+  const off = levelOffset(geo, level, Math.floor(ipaN / 0x1_0000_0000), ipaN >>> 0);
   const result: StageResult = {
     stage: 2,
-    outputAddr: BigInt(st.oa) | (ipa & off),
+    outputAddr: BigInt(st.oa + off),
     blockShift: geo.shift[level],
-    inputBase: ipa & geo.baseMask[level],
+    inputBase: BigInt(ipaN - off),
     outputBase: BigInt(st.oa),
     perms: toPerms(st.perms),
     attrs: {
