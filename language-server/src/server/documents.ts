@@ -75,6 +75,8 @@ interface Entry {
   timer?: ReturnType<typeof setTimeout>;
   waiters: Set<Waiter>;
   closed: boolean;
+  /** Offset map from the last run's text to the current text, cached per pair of versions. */
+  map?: { from: number; to: number; map: TextMap };
 }
 
 const SLICE_MS = 8;
@@ -157,7 +159,8 @@ export class Analyzer {
     if (ex) {
       if (ex.version === e.doc.version) return { ex, map: IDENTITY };
       const text = e.doc.getText();
-      const map = textMap(ex.source.text, text);
+      if (e.map?.from !== ex.version || e.map.to !== e.doc.version) e.map = { from: ex.version, to: e.doc.version, map: textMap(ex.source.text, text) };
+      const map = e.map.map;
       const line = lineBounds(text, Math.min(offset, text.length));
       const a = map.toOld(line.start);
       const b = map.toOld(line.end);
@@ -168,6 +171,7 @@ export class Analyzer {
   }
 
   private waitFor(e: Entry, version: number, token?: CancellationToken): Promise<Executed | undefined> {
+    if (token?.isCancellationRequested) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const w: Waiter = {
         version,
@@ -272,7 +276,8 @@ export class Analyzer {
         severity: DiagnosticSeverity.Information,
         code: 'I_PARTIAL',
         source: 'iommu-lens',
-        message: `This file (${src.fullLength} characters) is larger than iommuLens.maxFileSize (${this.deps.settings().maxFileSize}): only lines 1-${src.lineStarts.length - 1} were analysed.`,
+        message: `This file (${src.fullLength} characters) is larger than iommuLens.maxFileSize (${this.deps.settings().maxFileSize}): ` +
+          (src.lineStarts.length > 1 ? `only lines 1-${src.lineStarts.length - 1} were analysed.` : 'nothing was analysed (no line ends within the limit).'),
       });
     }
     const stepsByLine = new Map<number, WireStep[]>();

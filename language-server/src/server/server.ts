@@ -102,18 +102,26 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  async function pullSettings(): Promise<void> {
-    if (!configPull) return;
+  /** Reads the settings from the client; true when they changed. */
+  async function pullSettings(): Promise<boolean> {
+    if (!configPull) return false;
     try {
       const [raw] = await connection.workspace.getConfiguration([{ section: 'iommuLens' }]);
-      settings = readSettings(raw);
+      return setSettings(readSettings(raw));
     } catch (e) {
       log(`could not read settings: ${String(e)}`);
+      return false;
     }
   }
 
+  function setSettings(next: ServerSettings): boolean {
+    const changed = JSON.stringify(next) !== JSON.stringify(settings);
+    settings = next;
+    return changed;
+  }
+
   connection.onInitialized(() => {
-    void pullSettings().then(() => analyzer.refreshAll());
+    void pullSettings().then((changed) => changed && analyzer.refreshAll());
     if (workspaceFolders.length) {
       connection.workspace.onDidChangeWorkspaceFolders((ev) => {
         const removed = new Set(ev.removed.map((f) => f.uri));
@@ -123,9 +131,9 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeConfiguration((p) => {
-    const raw = (p.settings as { iommuLens?: unknown } | null)?.iommuLens;
-    if (raw !== undefined) settings = readSettings(raw);
-    void (raw === undefined ? pullSettings() : Promise.resolve()).then(() => analyzer.refreshAll());
+    const raw = (p?.settings as { iommuLens?: unknown } | null | undefined)?.iommuLens;
+    const changed = raw !== undefined ? Promise.resolve(setSettings(readSettings(raw))) : pullSettings();
+    void changed.then((c) => c && analyzer.refreshAll());
   });
 
   documents.onDidOpen((e) => analyzer.update(e.document));

@@ -2,7 +2,23 @@
 // nested), the final PA, the leaf descriptor's attributes and permissions, the TLB outcome and
 // the event records. Every string from the scenario is escaped.
 import type { WireEvent, WireStep, WireWalk, WireWalkStep } from '../engine/wire';
+import { decode, decodePte } from '../model/fields';
 import { md } from './convert';
+
+/** A descriptor's fields: as the engine decoded them, else decoded here from the field tables. */
+function stepFields(w: WireWalk, s: WireWalkStep): Record<string, string> {
+  if (Object.keys(s.fields).length) return s.fields;
+  try {
+    const desc = BigInt(s.desc);
+    const d = decodePte(desc, { stage: s.stage, granule: w.granule, level: s.level });
+    if (!d.def) return {};
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(decode(d.def, [desc]))) out[k] = '0x' + v.toString(16);
+    return out;
+  } catch {
+    return {};
+  }
+}
 
 const LEAF_FIELDS = ['AP', 'S2AP', 'UXN', 'PXN', 'XN', 'AttrIndx', 'MemAttr', 'SH', 'AF', 'nG', 'DBM', 'Contiguous', 'NS'];
 
@@ -25,15 +41,14 @@ const AP: Record<string, string> = {
 };
 const S2AP: Record<string, string> = { '0x0': 'no access', '0x1': 'read-only', '0x2': 'write-only', '0x3': 'read/write' };
 
-function permsText(leaf: WireWalkStep): string {
-  const f = leaf.fields;
+function permsText(stage: 1 | 2, f: Record<string, string>): string {
   const parts: string[] = [];
-  if (leaf.stage === 1 && f.AP !== undefined) {
+  if (stage === 1 && f.AP !== undefined) {
     parts.push(`AP ${md(f.AP)}: ${AP[f.AP] ?? '?'}`);
     if (f.UXN === '0x1') parts.push('not executable unprivileged (UXN)');
     if (f.PXN === '0x1') parts.push('not executable privileged (PXN)');
   }
-  if (leaf.stage === 2 && f.S2AP !== undefined) {
+  if (stage === 2 && f.S2AP !== undefined) {
     parts.push(`S2AP ${md(f.S2AP)}: ${S2AP[f.S2AP] ?? '?'}`);
     if (f.XN !== undefined && f.XN !== '0x0') parts.push(`XN ${md(f.XN)}: execute restricted`);
   }
@@ -50,7 +65,7 @@ function renderWalk(w: WireWalk, out: string[], prefix = '', depth = 0): void {
   const subs: Array<{ step: WireWalkStep; walk: WireWalk }> = [];
   for (const s of w.steps) {
     const at = s.descPa !== s.descAddr ? `${md(s.descAddr)} (PA ${md(s.descPa)})` : md(s.descAddr);
-    out.push(`| ${s.stage === 2 && w.stage === 1 ? 'S2 ' : ''}${s.level} | ${md(s.tableAddr)} | ${s.index} | ${at} | ${md(s.desc)} | ${s.kind} | ${fieldsText(s.fields)} |`);
+    out.push(`| ${s.stage === 2 && w.stage === 1 ? 'S2 ' : ''}${s.level} | ${md(s.tableAddr)} | ${s.index} | ${at} | ${md(s.desc)} | ${s.kind} | ${fieldsText(stepFields(w, s))} |`);
     if (s.s2Walk) subs.push({ step: s, walk: s.s2Walk });
   }
   out.push('');
@@ -67,11 +82,11 @@ function renderWalk(w: WireWalk, out: string[], prefix = '', depth = 0): void {
 }
 
 /** The page/block descriptor that ended each top-level walk. */
-function leaves(walks: readonly WireWalk[]): WireWalkStep[] {
-  const out: WireWalkStep[] = [];
+function leaves(walks: readonly WireWalk[]): Array<{ walk: WireWalk; leaf: WireWalkStep }> {
+  const out: Array<{ walk: WireWalk; leaf: WireWalkStep }> = [];
   for (const w of walks) {
     const last = w.steps[w.steps.length - 1];
-    if (last && (last.kind === 'page' || last.kind === 'block') && w.fault === undefined) out.push(last);
+    if (last && (last.kind === 'page' || last.kind === 'block') && w.fault === undefined) out.push({ walk: w, leaf: last });
   }
   return out;
 }
@@ -105,10 +120,11 @@ export function transactionMarkdown(s: WireStep): string {
   out.push('');
   const walks = s.walks ?? [];
   for (const w of walks) renderWalk(w, out);
-  for (const leaf of leaves(walks)) {
+  for (const { walk, leaf } of leaves(walks)) {
+    const fields = stepFields(walk, leaf);
     const shown: Record<string, string> = {};
-    for (const k of LEAF_FIELDS) if (leaf.fields[k] !== undefined) shown[k] = leaf.fields[k];
-    const perms = permsText(leaf);
+    for (const k of LEAF_FIELDS) if (fields[k] !== undefined) shown[k] = fields[k];
+    const perms = permsText(leaf.stage, fields);
     out.push(`Stage ${leaf.stage} ${leaf.kind} descriptor: attributes ${fieldsText(shown, 20)}${perms ? `  \npermissions: ${perms}` : ''}`, '');
   }
   for (const e of s.events) out.push(`Event: ${eventMarkdown(e)}`, '');
