@@ -91,10 +91,10 @@ test('SubstreamID selection: range, S1DSS (IHI 0070 §5.2)', () => {
   const { sys, s } = substreams(2n); // S1DSS=0b10: substream 0
   // No SSID: CD 0.
   assert.equal(s.translate({ sid: SID, iova: VA_RW, access: RD }).pa, 0x9000_0000n);
-  // SSID 5 >= 2^S1CDMax: C_BAD_SUBSTREAMID, SSV [11] and SubstreamID [31:12] in the record.
+  // SSID 5 >= 2^S1CDMax: C_BAD_SUBSTREAMID (0x08), SubstreamID [31:12], StreamID [63:32].
   const bad = s.translate({ sid: SID, ssid: 5, iova: VA_RW, access: RD });
   assert.equal(bad.events[0].type, 'C_BAD_SUBSTREAMID');
-  assert.equal(eventAt(sys, 0)[0], 0x0000_0003_0000_5808n);
+  assert.equal(eventAt(sys, 0)[0] & ~0x800n, 0x0000_0003_0000_5008n);
   // SSID 0 with S1DSS=0b10 is reserved for non-substream traffic.
   assert.equal(s.translate({ sid: SID, ssid: 0, iova: VA_RW, access: RD }).events[0].type, 'C_BAD_SUBSTREAMID');
   // SSID 1: CD 1 at S1ContextPtr + 64, all zero (V=0) -> C_BAD_CD.
@@ -142,4 +142,16 @@ test('CMD_CFGI_CD removes the cached CD only', () => {
   assert.equal(r.commands[0].removed.config[0].kind, 'CD');
   const r2 = s.submitCommand([(BigInt(SID) << 32n) | 0x6n, 0n]); // CMD_CFGI_CD_ALL: nothing left
   assert.equal(r2.commands[0].removed.config.length, 0);
+});
+
+test('an STE fetch beyond the OAS is F_STE_FETCH with the fetch address (IHI 0070 §7.3.4)', () => {
+  const { sys, s } = bringUp({ oas: 40 });
+  s.writeReg('CR0', 0b1100n);
+  s.writeReg('STRTAB_BASE', 1n << 44n);
+  s.writeReg('CR0', 0b1101n);
+  const r = s.translate({ sid: SID, iova: VA_RW, access: RD });
+  assert.equal(r.events[0].type, 'F_STE_FETCH');
+  const ev = eventAt(sys, 0);
+  assert.equal(ev[0], 0x0000_0003_0000_0003n);
+  assert.equal(ev[3], (1n << 44n) + BigInt(SID) * 64n); // FetchAddr [51:3] in dword3
 });

@@ -80,9 +80,6 @@ export function interpretSte(raw: readonly bigint[], f: SmmuFeatures): SteCheck 
       if (fmt !== 0 && !f.cd2l) return bad(d, 'STE.S1Fmt', 'STE.S1Fmt selects a 2-level CD table but SMMU_IDR0.CD2L == 0');
       if (dss === 3) return bad(d, 'STE.S1DSS', 'STE.S1DSS == 0b11 is Reserved');
     }
-    if (d.S1ContextPtr >> BigInt(f.oas) !== 0n) {
-      return bad(d, 'STE.S1ContextPtr', `STE.S1ContextPtr ${'0x' + d.S1ContextPtr.toString(16)} is beyond the ${f.oas}-bit OAS`);
-    }
     if (d.S1STALLD !== 0n && f.stall !== 'supported') {
       return bad(d, 'STE.S1STALLD', `STE.S1STALLD == 1 but SMMU_IDR0.STALL_MODEL is ${f.stall === 'none' ? '0b01 (no stall)' : '0b10 (stall forced)'}`);
     }

@@ -137,6 +137,8 @@ export function translateOne(
     const loc = locateSte(ctx.mem, t, sid);
     if (loc.l1Addr !== undefined) res.used.descriptors.push(loc.l1Addr);
     if (!loc.ok) return badStreamId(ctx, res, base, loc.reason, dry);
+    // A fetch beyond the implemented PA range cannot complete: F_STE_FETCH (IHI 0070 §7.3.4).
+    if (loc.addr >> BigInt(f.oas) !== 0n) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `STE address ${hex(loc.addr)} is beyond the ${f.oas}-bit OAS`, dry);
     const raw = readStruct(ctx.mem, loc.addr, 8);
     res.used.descriptors.push(loc.addr);
     const chk = interpretSte(raw, f);
@@ -340,8 +342,16 @@ function fetchCd(
   const s1 = ste.s1!;
   const nested = ste.mode === 'nested';
   // Under nesting, S1ContextPtr and L1CD.L2Ptr are IPAs: every fetch goes through stage 2 (IHI 0070 §3.4.3).
+  const oas = BigInt(ctx.features.oas);
   const toPa = (ipa: bigint): bigint | undefined => {
-    if (!nested) return ipa;
+    if (!nested) {
+      // A CD/L1CD fetch beyond the implemented PA range cannot complete: F_CD_FETCH (IHI 0070 §7.3.10).
+      if (ipa >> oas !== 0n) {
+        fetchFault(ctx, res, base, 'F_CD_FETCH', ipa, `CD table address ${hex(ipa)} is beyond the ${ctx.features.oas}-bit OAS`, dry);
+        return undefined;
+      }
+      return ipa;
+    }
     const r = s2Walk(ste.s2!.walk, ipa, { read: true, exec: false, priv: true }, ctx.mem, 'CD', dry);
     (res.walks.cdFetch ??= []).push(r.trace!);
     collectDescs(res, r.trace);
@@ -371,6 +381,16 @@ function fetchCd(
   if (cdPa === undefined) return undefined;
   res.used.descriptors.push(cdPa);
   return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
+}
+
+/** F_STE_FETCH / F_CD_FETCH: a configuration fetch that cannot complete; always recorded. */
+function fetchFault(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, type: 'F_STE_FETCH' | 'F_CD_FETCH', addr: bigint, why: string, dry: boolean,
+): TransactionResult {
+  const ev = ctx.makeEvent(type, { sid: base.sid, ssid: base.ssid, fetchAddr: addr }, why);
+  emit(ctx, ev, dry);
+  res.events.push(ev);
+  return done(res, 'fault', `${type}: ${why}`);
 }
 
 function badStreamId(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
