@@ -74,6 +74,8 @@ export class FieldError extends Error {
 }
 
 // ---- precompiled form (the engine decodes STEs/CDs on every config-cache miss) ----
+// Compiled forms and generated decoders are cached per StructDef object: a table must not be
+// mutated after its first use (tables are built once, at module load, and never changed).
 
 // Per field, one of three extraction paths:
 //  0 'num'  : the field lies in one 32-bit half of its dword and is at most 31 bits wide and not an
@@ -243,13 +245,18 @@ function toRaw(def: StructDef, f: FieldDef, value: bigint): bigint {
   return raw;
 }
 
+/** Store a field into `out` in place (value already checked by toRaw). */
+function store(out: bigint[], f: FieldDef, raw: bigint): void {
+  const m = ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
+  out[f.word] = ((out[f.word] & ~m) | (raw << BigInt(f.lo))) & MASK64;
+}
+
 /** Returns a copy of dwords with one field replaced. Throws FieldError; never truncates. */
 export function setField(def: StructDef, dwords: readonly bigint[], name: string, value: bigint): bigint[] {
   const f = requireField(def, name);
   const raw = toRaw(def, f, value);
   const out = normalise(def, dwords);
-  const m = ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
-  out[f.word] = ((out[f.word] & ~m) | (raw << BigInt(f.lo))) & MASK64;
+  store(out, f, raw);
   return out;
 }
 
@@ -269,10 +276,11 @@ function normalise(def: StructDef, base: readonly bigint[] | undefined): bigint[
  * Undefined entries are skipped. Throws FieldError for an unknown name or a value that does not fit.
  */
 export function encode(def: StructDef, values: Partial<Record<string, bigint>>, base?: readonly bigint[]): bigint[] {
-  let out = normalise(def, base);
+  const out = normalise(def, base);
   for (const [name, v] of Object.entries(values)) {
     if (v === undefined) continue;
-    out = setField(def, out, name, v);
+    const f = requireField(def, name);
+    store(out, f, toRaw(def, f, v));
   }
   return out;
 }
@@ -323,6 +331,10 @@ export function describeField(def: StructDef, name: string): string {
     lines.push('');
     lines.push(`Address field: holds address bits [${width - 1 + f.addressShift}:${f.addressShift}]` +
       (f.addressShift > 0 ? `; the address must be ${1n << BigInt(f.addressShift)}-byte aligned.` : '.'));
+  }
+  if (f.maxLegal !== undefined) {
+    lines.push('');
+    lines.push(`Legal values: 0..${f.maxLegal}; larger values are Reserved.`);
   }
   if (f.values?.length) {
     lines.push('');
@@ -377,7 +389,7 @@ export function validate(def: StructDef, dwords: readonly bigint[]): FieldIssue[
     if (f.reserved) {
       if (raw !== 0n) {
         issues.push({ struct: def.name, field: f.name, spec: f.spec,
-          message: `${def.name} ${rangeText(f)} of dword ${f.word} are RES0 but hold ${hex(raw)}` });
+          message: `${def.name} ${rangeText(f)} of dword ${f.word} ${f.hi === f.lo ? 'is' : 'are'} RES0 but ${f.hi === f.lo ? 'is set' : `hold ${hex(raw)}`}` });
       }
       continue;
     }
