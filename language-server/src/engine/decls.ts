@@ -153,8 +153,9 @@ function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
       if (v !== undefined) (over as Record<string, unknown>)[FEATURE_NUMS[n]] = Number(v);
     } else if (n === 'stages') {
       const ws = f.values.map(wordOf);
-      over.stage1 = ws.includes('s1') || ws.includes('1');
-      over.stage2 = ws.includes('s2') || ws.includes('2');
+      over.stage1 = ws.includes('s1') || ws.includes('1') || ws.includes('stage1');
+      over.stage2 = ws.includes('s2') || ws.includes('2') || ws.includes('stage2');
+      over.nested = ws.includes('nested');
       mentioned.add('stage1');
       mentioned.add('stage2');
     } else if (n === 'version') {
@@ -345,7 +346,7 @@ export function ptInfo(ctx: LowerCtx, name: string, at: Span): PtInfo | undefine
   }
 }
 
-const PT_OPTIONS = ['at', 'tsz', 't0sz', 's2t0sz', 'ias', 'bits', 'inputsize', 'va', 'sl0', 's2sl0', 'oas', 'ps', 'outputsize', 'smmu', 'granule', 'stage'];
+const PT_OPTIONS = ['at', 'ia', 'tsz', 't0sz', 's2t0sz', 'ias', 'bits', 'inputsize', 'va', 'sl0', 's2sl0', 'oas', 'ps', 'outputsize', 'smmu', 'granule', 'stage'];
 
 function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefined {
   const fields = fieldsOf(n);
@@ -369,7 +370,7 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
   if (stage === 2 && !feats.stage2) ctx.report(n.stage ?? n.name ?? n, 'E_FEATURE', `${smmu?.name} does not implement stage 2 (SMMU_IDR0.S2P)`);
   let inputSize = stage === 1 ? 48 : Math.min(feats.ias, 48);
   const tszF = findField(fields, 'tsz', 't0sz', 's2t0sz');
-  const bitsF = findField(fields, 'ias', 'bits', 'inputsize', 'va');
+  const bitsF = findField(fields, 'ia', 'ias', 'bits', 'inputsize', 'va');
   if (tszF) {
     const v = numOf(ctx, tszF, 63n);
     if (v !== undefined) inputSize = 64 - Number(v);

@@ -24,7 +24,8 @@ type Check = (rt: Runtime) => { passed: boolean; message: string; intendedFault?
 
 const OUTCOMES = ['ok', 'fault', 'stalled', 'aborted', 'bypass'];
 
-export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | undefined, span: Span): void {
+/** `attached`: written on the transaction's line (hazard then checks that step; else the state so far). */
+export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | undefined, span: Span, attached = false): void {
   const what = e.what?.lower;
   if (!what) return;
   const negated = e.negated !== undefined;
@@ -117,7 +118,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
     }
     case 'hazard': {
       const code = valueText(v0)?.toUpperCase();
-      const step = txn?.step;
+      const step = attached ? txn?.step : undefined;
       check = (rt) => {
         const hz = step !== undefined ? rt.stepHazards(step) : rt.allHazards();
         const hit = hz.filter((h) => !code || h.code === code);

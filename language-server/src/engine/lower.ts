@@ -104,5 +104,5 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
   });
   const ref: TxnRef = { step: index, smmu, sid, ssid, iova, read, span: s };
   ctx.lastTxn = ref;
-  for (const e of s.expects) lowerExpectation(ctx, e, ref, e);
+  for (const e of s.expects) lowerExpectation(ctx, e, ref, e, true);
 }

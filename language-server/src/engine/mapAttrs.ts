@@ -65,6 +65,12 @@ function applyAttr(ctx: LowerCtx, f: Field, a: LeafAttrs, stage: Stage): boolean
     case 'dbm': a.dbm = true; return true;
     case 'contig': case 'contiguous': a.contiguous = true; return true;
     case 'xn': a.x = false; return true;
+    // Stage 1 only: one of the two execute-never bits (DDI 0487 D8.4.2).
+    case 'pxn':
+    case 'uxn':
+      if (stage !== 1) return bad(ctx, f, `${f.name.text} is a stage-1 attribute: use xn at stage 2`);
+      a.extra[n === 'pxn' ? 'PXN' : 'UXN'] = 1n;
+      return true;
     case 'attr': case 'attrindx': {
       const v = num(f);
       if (v === undefined || v > 7) return bad(ctx, f, 'AttrIndx is 3 bits (0..7)');
@@ -85,7 +91,7 @@ function applyAttr(ctx: LowerCtx, f: Field, a: LeafAttrs, stage: Stage): boolean
       return true;
     }
     default:
-      ctx.report(f.name, 'E_MAP_ATTR', `unknown mapping attribute '${f.name.text}' for a stage-${stage} table: priv, user, device, normal, global, ng, af0, dbm, contig, xn, attr N, memattr N, sh nsh|osh|ish`);
+      ctx.report(f.name, 'E_MAP_ATTR', `unknown mapping attribute '${f.name.text}' for a stage-${stage} table: priv, user, device, normal, global, ng, af0, dbm, contig, xn, pxn, uxn, attr N, memattr N, sh nsh|osh|ish`);
       return false;
   }
 }
