@@ -247,7 +247,10 @@ export class Tlb {
     const vmid = ins.regime === 'nsel1' ? ins.vmid : 0;
     const space = ins.kind === 's2' ? S2_SPACE : REGIME_IDX[ins.regime];
     const tag = tagOf(space, vmid, global ? GLOBAL : ins.asid & 0xffff);
-    const e: TlbEntry = { ...ins, vmid, global, asid: global ? 0 : ins.asid, id: this.nextId++, hits: 0, insertedAt: step };
+    const m64 = ~((1n << BigInt(ins.blockShift)) - 1n);
+    const e: TlbEntry = {
+      ...ins, inputBase: ins.inputBase & m64, vmid, global, asid: global ? 0 : ins.asid, id: this.nextId++, hits: 0, insertedAt: step,
+    };
     const key = pageKey(Number(e.inputBase >> 32n), Number(e.inputBase & 0xffff_ffffn), e.blockShift);
     const evicted: TlbEntry[] = [];
     let old = this.bucket(tag, e.blockShift, false)?.get(key & K30);

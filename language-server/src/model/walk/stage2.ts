@@ -73,8 +73,8 @@ export function s2IsDevice(memAttr: number): boolean {
 }
 
 /**
- * Stage-2 core on an IPA given as a number (`ipaBig`: the exact value for reports when it may not fit): walk, address-size, AF and permission checks, HTTU.
- * Leaves the result in st2 (oa, perms, newLo, update) or the fault in st2.fault. Used by walkStage2
+ * Stage-2 core on an IPA given as a number (`ipaBig`: its exact value for reports, when at hand): walk,
+ * address-size, AF and permission checks, HTTU. Leaves the result in st2 (oa, perms, newLo, update) or the fault in st2.fault. Used by walkStage2
  * and by the nested fetch's fast path.
  */
 export function s2Core(
