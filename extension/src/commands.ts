@@ -33,10 +33,16 @@ async function runScenario(client: LanguageClient, arg: unknown): Promise<void> 
     void vscode.window.showWarningMessage('IOMMU Lens: open a .smmu scenario first.');
     return;
   }
-  const doc = await vscode.workspace.openTextDocument(uri);
-  if (doc.isDirty) await doc.save();
+  // Opening (not saving) is enough: the server runs the editor's text, unsaved edits included.
+  await vscode.workspace.openTextDocument(uri);
   const params: ResultParams = { uri: uri.toString() };
-  const r: ResultResponse = await client.sendRequest(RESULT_REQUEST, params);
+  let r: ResultResponse;
+  try {
+    r = await client.sendRequest(RESULT_REQUEST, params);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`IOMMU Lens: the language server could not run the scenario: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
   if (!r) {
     void vscode.window.showWarningMessage(`IOMMU Lens: the language server has no result for ${uri.path.split('/').pop()} yet.`);
     return;

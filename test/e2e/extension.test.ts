@@ -70,6 +70,12 @@ e2eSuite('extension', (ctx) => {
     await ctx.wb.screenshot('problems');
   });
 
+  test('activation takes under 100 ms', async () => {
+    const ms = await ctx.wb.activationTimeMs('IOMMU Lens');
+    await ctx.wb.screenshot('running-extensions');
+    assert.ok(ms < 100, `activation took ${ms} ms`);
+  });
+
   test('light theme renders the scenario', async () => {
     await ctx.wb.openFile('quickstart.smmu');
     await ctx.wb.setTheme('light');

@@ -158,6 +158,18 @@ export class Workbench {
     );
   }
 
+  /** Activation time in ms of an extension (by display name), read from "Developer: Show Running
+   *  Extensions"; leaves that editor open. */
+  async activationTimeMs(displayName: string): Promise<number> {
+    await this.runCommand('Developer: Show Running Extensions');
+    const row = this.page.locator('.runtime-extensions-editor .monaco-list-row').filter({ hasText: displayName }).first();
+    await row.waitFor({ timeout: 20_000 });
+    const text = await row.innerText();
+    const m = /(\d+)\s*ms/.exec(text);
+    if (!m) throw new Error(`no activation time in: ${text}`);
+    return Number(m[1]);
+  }
+
   /** Texts of the visible notification toasts. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
