@@ -11,8 +11,9 @@ const PREFETCH = 'IHI 0070 §4.2';
 const CFGI = 'IHI 0070 §4.3';
 const TLBI = 'IHI 0070 §4.4';
 const ATC = 'IHI 0070 §4.5';
-const PRI = 'IHI 0070 §4.6';
-const STALL = 'IHI 0070 §4.7';
+const PRI = 'IHI 0070 §4.5';
+const STALL = 'IHI 0070 §4.7.1';
+const STALL_TERM = 'IHI 0070 §4.7.2';
 const SYNC = 'IHI 0070 §4.7.3';
 
 /** Opcodes (IHI 0070 §4, Table 4-1). CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range == 31. */
@@ -83,7 +84,7 @@ export const COMMANDS: StructDef[] = [
     fld('Size', 68, 64, PREFETCH, 'Log2 of the number of pages (granules) to prefetch.'),
     fld('Address', 127, 76, PREFETCH, 'Address to prefetch (bits [63:12]).', { address: true })),
   cmd('CMD_CFGI_STE', CFGI, 'Invalidate the cached STE of one StreamID (and CDs reached through it).',
-    ssec(CFGI), sid(CFGI), leaf(CFGI, '1: only the STE (and L1STD not required) is invalidated; 0: STE and L1STD.')),
+    ssec(CFGI), sid(CFGI), leaf(CFGI, '1: only the STE need be invalidated; 0: also any L1STD that locates it.')),
   cmd('CMD_CFGI_STE_RANGE', CFGI, 'Invalidate cached STEs of 2^(Range+1) StreamIDs aligned to that size. Range == 31 is CMD_CFGI_ALL.',
     ssec(CFGI), sid(CFGI), fld('Range', 68, 64, CFGI, 'Log2 of the number of StreamIDs minus 1: invalidates 2^(Range+1) StreamIDs; 31 invalidates all.')),
   cmd('CMD_CFGI_CD', CFGI, 'Invalidate the cached CD of one {StreamID, SubstreamID}.',
@@ -122,9 +123,9 @@ export const COMMANDS: StructDef[] = [
     })),
   cmd('CMD_RESUME', STALL, 'Retry or terminate a stalled transaction.',
     ssec(STALL), fld('Action', 12, 12, STALL, '1: retry the stalled transaction; 0: terminate it.', { values: vals([0, 'TERM', 'Terminate'], [1, 'RETRY', 'Retry']) }),
-    fld('AB', 13, 13, STALL, 'With Action == 0: 1 terminates with an abort, 0 with RAZ/WI.'), sid(STALL),
+    fld('Abort', 13, 13, STALL, 'With Action == 0: 1 terminates with an abort, 0 with RAZ/WI (IGNORED, always abort, when SMMU_IDR0.TERM_MODEL == 1).'), sid(STALL),
     fld('STAG', 79, 64, STALL, 'Stall tag from the stall event record.')),
-  cmd('CMD_STALL_TERM', STALL, 'Terminate all stalled transactions of a StreamID.', ssec(STALL), sid(STALL)),
+  cmd('CMD_STALL_TERM', STALL_TERM, 'Terminate all stalled transactions of a StreamID.', ssec(STALL_TERM), sid(STALL_TERM)),
   cmd('CMD_SYNC', SYNC, 'Completes when all prior commands have completed; optionally signals (IRQ/MSI or SEV).',
     fld('CS', 13, 12, SYNC, 'Completion signal.', {
       values: vals([0, 'SIG_NONE', 'No signal'], [1, 'SIG_IRQ', 'Signal with an MSI write (or wired interrupt)'], [2, 'SIG_SEV', 'Signal with SEV'], [3, 'RSVD', 'Reserved', true]),
