@@ -220,3 +220,21 @@ test('evaluate answers the console expressions and explains unknown ones', () =>
   assert.match(s.evaluate('tlb smmu0'), /TLB empty/, 'translate in the console is a dry run');
   assert.match(s.evaluate('frobnicate'), /Accepted expressions/);
 });
+
+test('the hazard hook fills WireStep.hazards, reports them and feeds `expect hazard`', async () => {
+  const { Runtime } = await import('../../../language-server/src/engine/runtime');
+  Runtime.hazardHook = {
+    afterStep: (_rt, step) => (step.kind === 'dma'
+      ? [{ code: 'H_TEST', severity: 'warning', message: 'test hazard.', fix: 'none needed.', line: step.range.line, related: [] }]
+      : []),
+  };
+  try {
+    const r = runScenario(BASE + 'dma smmu0 read sid 0x10 iova 0x1000_0000 expect hazard H_TEST\nexpect no hazard H_OTHER\n', 'o.smmu');
+    assert.deepEqual(r.expectations, { passed: 2, failed: 0 });
+    const dma = r.steps.find((s) => s.kind === 'dma')!;
+    assert.equal(dma.hazards[0].code, 'H_TEST');
+    assert.ok(r.diagnostics.some((d) => d.code === 'H_TEST' && d.severity === 'warning'));
+  } finally {
+    Runtime.hazardHook = undefined;
+  }
+});
