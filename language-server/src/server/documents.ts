@@ -1,19 +1,19 @@
 // Document phases and scheduling. Each open document moves through
-//   parsed   (syntax tree; computed synchronously on demand, cached per version)
-//   executed (compiled and run by the engine; debounced, cancellable, published)
-// An edit cancels the run in progress (it checks the version between slices of steps and
-// yields to the event loop between slices), so typing never queues work behind stale work.
-// Features ask for the phase they need; `executedAt` answers from the last completed run when
-// the text under the cursor did not change, instead of waiting for the next run.
+//   source   (the text, cut at a line end above iommuLens.maxFileSize)
+//   parsed   (syntax tree for the editor features; computed synchronously on demand, per version)
+//   executed (compiled and run by the engine through an EngineRunner; debounced, published)
+// An edit sets the cancel flag of the run in flight (the engine polls it) and restarts the
+// debounce timer, so typing never queues work behind stale work; a result whose version is no
+// longer current is dropped. Features ask for the phase they need; `executedAt` answers from the
+// last completed run when the text under the cursor did not change, instead of waiting.
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
-import type { IncludeResolver, ScenarioSession } from '../engine/api';
-import { compileScenario } from '../engine';
 import type { WireScenarioResult, WireState, WireStep } from '../engine/wire';
 import { wireDiagnostic } from './convert';
+import { CancelFlag, type EngineRunner } from './runner';
 import type { ServerSettings } from './settings';
 import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 
@@ -46,7 +46,7 @@ export interface Executed {
   /** Milliseconds spent compiling and running. */
   elapsedMs: number;
   /** Model state after step `stepIndex` (replays the session), null when out of range. */
-  state(stepIndex: number): WireState | null;
+  state(stepIndex: number): Promise<WireState | null>;
 }
 
 /** An executed analysis usable for a position in the current text (offsets mapped if older). */
@@ -58,7 +58,11 @@ export interface ExecutedView {
 
 export interface AnalyzerDeps {
   settings(): ServerSettings;
-  readInclude: IncludeResolver;
+  runner: EngineRunner;
+  /** Workspace folder URIs (include roots). */
+  roots(): string[];
+  /** Texts of the open documents other than `uri` (for includes). */
+  openDocs(uri: string): Record<string, string>;
   publish(ex: Executed): void;
   log(message: string): void;
 }
@@ -75,12 +79,12 @@ interface Entry {
   timer?: ReturnType<typeof setTimeout>;
   waiters: Set<Waiter>;
   closed: boolean;
+  /** Set when the run in flight becomes stale. */
+  cancel?: CancelFlag;
   /** Offset map from the last run's text to the current text, cached per pair of versions. */
   map?: { from: number; to: number; map: TextMap };
 }
 
-const SLICE_MS = 8;
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
 export class Analyzer {
@@ -96,6 +100,7 @@ export class Analyzer {
       this.entries.set(doc.uri, e);
     }
     e.doc = doc;
+    e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
     const entry = e;
     const version = doc.version;
@@ -109,6 +114,7 @@ export class Analyzer {
     const e = this.entries.get(uri);
     if (!e) return;
     e.closed = true;
+    e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
     for (const w of e.waiters) w.resolve(undefined);
     this.entries.delete(uri);
@@ -218,43 +224,32 @@ export class Analyzer {
       this.deps.publish(ex);
       return;
     }
-    let session: ScenarioSession | undefined;
-    let result: WireScenarioResult;
-    try {
-      const sess: ScenarioSession = compileScenario(src.text, e.doc.uri, {
-        readInclude: this.deps.readInclude,
-        isCancelled: stale,
-        maxFileSize: this.deps.settings().maxFileSize,
-      });
-      session = sess;
-      // Compiling is one synchronous piece: let edits that arrived meanwhile cancel this run.
-      await yieldToEventLoop();
-      if (stale()) return;
-      while (sess.position < sess.steps.length) {
-        const sliceEnd = performance.now() + SLICE_MS;
-        while (sess.position < sess.steps.length && performance.now() < sliceEnd) sess.step();
-        if (sess.position < sess.steps.length) {
-          await yieldToEventLoop();
-          if (stale()) return;
-        }
-      }
-      result = sess.runToEnd();
-    } catch (err) {
-      // The engine is not supposed to throw; if it does, fall back to the syntax diagnostics.
-      this.deps.log(`engine failed for ${e.doc.uri}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      session = undefined;
-      result = { file: e.doc.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
+    const cancel = new CancelFlag();
+    e.cancel = cancel;
+    const maxFileSize = this.deps.settings().maxFileSize;
+    const openDocs = /^\s*include\b/m.test(src.text) ? this.deps.openDocs(e.doc.uri) : {};
+    const out = await this.deps.runner.run({ uri: e.doc.uri, version, text: src.text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);
+    if (e.cancel === cancel) e.cancel = undefined;
+    if (stale() || out.kind === 'cancelled') return;
+    let ex: Executed;
+    if (out.kind === 'done') {
+      ex = this.build(src, out.result, out.state, performance.now() - t0);
+    } else {
+      // The engine is not supposed to fail; if it does, show the syntax diagnostics and why.
+      this.deps.log(`engine failed for ${e.doc.uri}: ${out.message}`);
+      ex = this.build(src, undefined, async () => null, performance.now() - t0);
+      ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
+        source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
-    if (stale()) return;
-    const ex = this.build(src, session, result, performance.now() - t0);
     e.executed = ex;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
   }
 
-  private build(src: Source, session: ScenarioSession | undefined, result: WireScenarioResult, elapsedMs: number): Executed {
+  private build(src: Source, ran: WireScenarioResult | undefined, state: Executed['state'], elapsedMs: number): Executed {
     const diagnostics: Diagnostic[] = [];
-    if (session) {
+    const result: WireScenarioResult = ran ?? { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
+    if (ran) {
       for (const d of result.diagnostics) diagnostics.push(wireDiagnostic(d, src.uri));
     } else {
       const syntax = parse(src.text, src.uri).diagnostics;
@@ -287,22 +282,6 @@ export class Analyzer {
       if (list) list.push(s);
       else stepsByLine.set(l, [s]);
     }
-    let stateCache: { index: number; state: WireState } | undefined;
-    return {
-      source: src,
-      version: src.version,
-      result,
-      diagnostics,
-      stepsByLine,
-      elapsedMs,
-      state: (stepIndex) => {
-        if (!session || !Number.isInteger(stepIndex) || stepIndex < 0 || stepIndex >= session.steps.length) return null;
-        if (stateCache?.index === stepIndex) return stateCache.state;
-        session.goto(stepIndex + 1);
-        const state = session.state();
-        stateCache = { index: stepIndex, state };
-        return state;
-      },
-    };
+    return { source: src, version: src.version, result, diagnostics, stepsByLine, elapsedMs, state };
   }
 }

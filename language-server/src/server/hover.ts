@@ -119,13 +119,13 @@ async function stepsAt(ctx: ServerContext, uri: string, stmt: Statement, token: 
   return { steps: view.ex.stepsByLine.get(line) ?? [], ex: view.ex };
 }
 
-function commandMarkdown(s: WireStep, ex: import('./documents').Executed): string {
+async function commandMarkdown(s: WireStep, ex: import('./documents').Executed): Promise<string> {
   const out = [`**${md(s.label)}**`];
   const r = s.removed;
   if (!r || (r.tlb.length === 0 && r.config.length === 0)) {
     out.push('', 'Invalidated nothing (no matching TLB or configuration cache entry).');
   } else {
-    const before = s.index > 0 ? ex.state(s.index - 1) : null;
+    const before = s.index > 0 ? await ex.state(s.index - 1) : null;
     const tlb = new Map(before?.smmus.flatMap((m) => m.tlb.map((e) => [e.id, e] as const)) ?? []);
     const cfg = new Map(before?.smmus.flatMap((m) => m.configCache.map((e) => [e.id, e] as const)) ?? []);
     if (r.tlb.length) {
@@ -173,7 +173,7 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
     const at = await stepsAt(ctx, uri, stmt, token);
     const s = at?.steps.find((x) => x.kind === 'cmd');
     const text = staticHover(tok, chain, tree);
-    if (s && at) return answer((text ? text + '\n\n---\n\n' : '') + commandMarkdown(s, at.ex));
+    if (s && at) return answer((text ? text + '\n\n---\n\n' : '') + (await commandMarkdown(s, at.ex)));
     if (text) return answer(text);
   }
   const text = staticHover(tok, chain, tree);

@@ -1,10 +1,21 @@
 // Entry point of the bundled language server (dist/server.js). The transport comes from the
-// command line: `--stdio`, `--node-ipc` (what the extension uses) or `--socket=N`.
+// command line: `--stdio`, `--node-ipc` (what the extension uses) or `--socket=N`. The same file,
+// started as a worker thread, is the engine worker (see runner.ts); `--inline-engine` (or
+// IOMMU_LENS_INLINE_ENGINE=1) runs the engine on the server's thread instead.
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { engineWorkerMain, InlineRunner, WorkerRunner, type EngineRunner } from './runner';
 import { startServer } from './server';
 
-const connection = createConnection(ProposedFeatures.all);
-// A bug must never take the server down: log it and keep serving.
-process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
-process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
-startServer(connection);
+if (!isMainThread && parentPort && (workerData as { iommuLensEngineWorker?: boolean } | null)?.iommuLensEngineWorker) {
+  engineWorkerMain(parentPort);
+} else {
+  const connection = createConnection(ProposedFeatures.all);
+  const log = (m: string) => connection.console.error(m);
+  // A bug must never take the server down: log it and keep serving.
+  process.on('uncaughtException', (e) => log(`uncaught: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  const inline = process.argv.includes('--inline-engine') || process.env.IOMMU_LENS_INLINE_ENGINE === '1';
+  const runner: EngineRunner = inline ? new InlineRunner() : new WorkerRunner(__filename, log);
+  startServer(connection, runner);
+}

@@ -16,7 +16,6 @@ import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { guard, type GuardContext } from './guard';
 import { hover } from './hover';
-import { makeIncludeResolver } from './includes';
 import { definition, references } from './navigation';
 import {
   RESULT_REQUEST,
@@ -33,7 +32,9 @@ import { LEGEND, semanticTokens } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
 
-export function startServer(connection: Connection): void {
+import type { EngineRunner } from './runner';
+
+export function startServer(connection: Connection, runner: EngineRunner): void {
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let shutdown = false;
   let workspaceFolders: string[] = [];
@@ -46,11 +47,13 @@ export function startServer(connection: Connection): void {
   const analyzer = new Analyzer({
     settings: () => settings,
     log,
-    readInclude: makeIncludeResolver({
-      workspaceFolders: () => workspaceFolders,
-      openText: (uri) => documents.get(uri)?.getText(),
-      maxFileSize: () => settings.maxFileSize,
-    }),
+    runner,
+    roots: () => workspaceFolders,
+    openDocs: (uri) => {
+      const out: Record<string, string> = {};
+      for (const d of documents.all()) if (d.uri !== uri) out[d.uri] = d.getText();
+      return out;
+    },
     publish: (ex) => publish(ex),
   });
   const ctx: ServerContext = { analyzer, settings: () => settings, log };
@@ -145,6 +148,7 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(() => {
     shutdown = true;
+    runner.dispose();
   });
 
   connection.onHover(guard(g, 'hover', null, (p, t) => hover(ctx, p, t), { position: true }));
@@ -165,7 +169,7 @@ export function startServer(connection: Connection): void {
     guard<StateParams, StateResponse>(g, STATE_REQUEST, null, async (p, t) => {
       if (typeof p?.uri !== 'string' || !Number.isInteger(p.stepIndex)) return null;
       const ex = await analyzer.executedNow(p.uri, t);
-      return ex ? ex.state(p.stepIndex) : null;
+      return ex ? await ex.state(p.stepIndex) : null;
     }, { document: false }),
   );
   connection.onRequest(

@@ -1,0 +1,217 @@
+// Where the engine runs. `WorkerRunner` compiles and runs scenarios on a worker thread, so the
+// server's thread stays free for requests while a large scenario runs; a stale run is cancelled
+// through a shared flag the engine polls (`EngineOptions.isCancelled`), and a run that never ends
+// is stopped by terminating the worker. `InlineRunner` runs on the server's thread in slices,
+// yielding between them (the fallback when no worker can be started).
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { IncludeResolver, ScenarioSession } from '../engine/api';
+import { compileScenario } from '../engine';
+import type { WireScenarioResult, WireState } from '../engine/wire';
+import { makeIncludeResolver } from './includes';
+
+export interface RunRequest {
+  uri: string;
+  version: number;
+  text: string;
+  maxFileSize: number;
+  /** Workspace folder URIs (include roots). */
+  roots: string[];
+  /** Texts of the other documents open in the editor (includes read them first). */
+  openDocs: Record<string, string>;
+}
+
+export type RunOutcome =
+  | { kind: 'done'; result: WireScenarioResult; state: (stepIndex: number) => Promise<WireState | null> }
+  | { kind: 'cancelled' }
+  | { kind: 'failed'; message: string };
+
+export interface EngineRunner {
+  /** Runs a scenario; `cancel` is set when a newer version makes the run stale. */
+  run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome>;
+  dispose(): void;
+}
+
+/** A flag both threads see (SharedArrayBuffer), set once when the run becomes stale. */
+export class CancelFlag {
+  readonly buffer = new SharedArrayBuffer(4);
+  private readonly view = new Int32Array(this.buffer);
+  set(): void {
+    Atomics.store(this.view, 0, 1);
+  }
+  get isSet(): boolean {
+    return Atomics.load(this.view, 0) !== 0;
+  }
+}
+
+function resolverFor(req: RunRequest): IncludeResolver {
+  return makeIncludeResolver({ workspaceFolders: () => req.roots, openText: (u) => req.openDocs[u], maxFileSize: () => req.maxFileSize });
+}
+
+function stateOf(session: ScenarioSession): (i: number) => WireState | null {
+  let cache: { index: number; state: WireState } | undefined;
+  return (i) => {
+    if (!Number.isInteger(i) || i < 0 || i >= session.steps.length) return null;
+    if (cache?.index === i) return cache.state;
+    session.goto(i + 1);
+    cache = { index: i, state: session.state() };
+    return cache.state;
+  };
+}
+
+const SLICE_MS = 8;
+const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class InlineRunner implements EngineRunner {
+  async run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome> {
+    try {
+      const s = compileScenario(req.text, req.uri, { readInclude: resolverFor(req), isCancelled: () => cancel.isSet, maxFileSize: req.maxFileSize });
+      // Compiling is one synchronous piece: let edits that arrived meanwhile cancel this run.
+      await yieldNow();
+      while (s.position < s.steps.length) {
+        if (cancel.isSet) return { kind: 'cancelled' };
+        const end = performance.now() + SLICE_MS;
+        while (s.position < s.steps.length && performance.now() < end) s.step();
+        if (s.position < s.steps.length) await yieldNow();
+      }
+      if (cancel.isSet) return { kind: 'cancelled' };
+      const result = s.runToEnd();
+      const state = stateOf(s);
+      return { kind: 'done', result, state: async (i) => state(i) };
+    } catch (e) {
+      return { kind: 'failed', message: e instanceof Error ? e.stack ?? e.message : String(e) };
+    }
+  }
+  dispose(): void {}
+}
+
+// ---- worker protocol ----
+
+type ToWorker =
+  | { type: 'run'; id: number; req: RunRequest; flag: SharedArrayBuffer }
+  | { type: 'state'; id: number; uri: string; version: number; stepIndex: number }
+  | { type: 'forget'; uri: string };
+type FromWorker =
+  | { type: 'done'; id: number; result: WireScenarioResult }
+  | { type: 'cancelled'; id: number }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'state'; id: number; state: WireState | null };
+
+/** Worker side: keeps the latest completed session per document for state requests. */
+export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
+  const sessions = new Map<string, { version: number; state: (i: number) => WireState | null }>();
+  port.on('message', (m) => {
+    if (m.type === 'forget') {
+      sessions.delete(m.uri);
+    } else if (m.type === 'state') {
+      const s = sessions.get(m.uri);
+      let state: WireState | null = null;
+      try {
+        state = s && s.version === m.version ? s.state(m.stepIndex) : null;
+      } catch {
+        state = null;
+      }
+      port.postMessage({ type: 'state', id: m.id, state });
+    } else if (m.type === 'run') {
+      const flag = new Int32Array(m.flag);
+      const cancelled = () => Atomics.load(flag, 0) !== 0;
+      try {
+        const s = compileScenario(m.req.text, m.req.uri, { readInclude: resolverFor(m.req), isCancelled: cancelled, maxFileSize: m.req.maxFileSize });
+        const result = cancelled() ? undefined : s.runToEnd();
+        if (!result || cancelled()) {
+          port.postMessage({ type: 'cancelled', id: m.id });
+          return;
+        }
+        sessions.set(m.req.uri, { version: m.req.version, state: stateOf(s) });
+        port.postMessage({ type: 'done', id: m.id, result });
+      } catch (e) {
+        port.postMessage({ type: 'failed', id: m.id, message: e instanceof Error ? e.stack ?? e.message : String(e) });
+      }
+    }
+  });
+}
+
+interface Pending {
+  resolve: (m: FromWorker) => void;
+}
+
+export class WorkerRunner implements EngineRunner {
+  private worker?: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  /** `script`: the file to start as the worker (the bundled server itself). */
+  constructor(private readonly script: string, private readonly log: (m: string) => void, private readonly maxRunMs = 60_000) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(path.resolve(this.script), { workerData: { iommuLensEngineWorker: true }, stdout: true, stderr: true });
+    w.unref();
+    w.stdout.resume(); // the engine prints nothing; never let output reach the LSP stream
+    w.stderr.on('data', (d: Buffer) => this.log(`engine worker: ${d.toString().trimEnd()}`));
+    w.on('message', (m: FromWorker) => {
+      const p = this.pending.get(m.id);
+      if (p) {
+        this.pending.delete(m.id);
+        p.resolve(m);
+      }
+    });
+    const fail = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      this.log(`engine worker stopped: ${why}`);
+      for (const [id, p] of this.pending) p.resolve({ type: 'failed', id, message: `the engine worker stopped (${why})` });
+      this.pending.clear();
+    };
+    w.on('error', (e) => fail(e instanceof Error ? e.message : String(e)));
+    w.on('exit', (code) => fail(`exit code ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  private call(msg: ToWorker & { id: number }, timeoutMs: number): Promise<FromWorker> {
+    const w = this.ensure();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // A run that does not end is stopped with its worker; the next run starts a new one.
+        this.log(`engine worker: request ${msg.type} took more than ${timeoutMs} ms; restarting the worker`);
+        void w.terminate();
+      }, timeoutMs);
+      timer.unref?.();
+      this.pending.set(msg.id, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+      w.postMessage(msg);
+    });
+  }
+
+  async run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome> {
+    const id = this.nextId++;
+    const m = await this.call({ type: 'run', id, req, flag: cancel.buffer }, this.maxRunMs);
+    if (m.type === 'done') {
+      const { uri, version } = req;
+      return {
+        kind: 'done',
+        result: m.result,
+        state: async (stepIndex) => {
+          const r = await this.call({ type: 'state', id: this.nextId++, uri, version, stepIndex }, this.maxRunMs);
+          return r.type === 'state' ? r.state : null;
+        },
+      };
+    }
+    if (m.type === 'cancelled') return { kind: 'cancelled' };
+    return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
+  }
+
+  forget(uri: string): void {
+    this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
