@@ -88,3 +88,19 @@ test('no words, or unidentifiable words without a hint, give a warning and no re
   assert.equal(r.records.length, 0);
   assert.match(r.warnings.join(' '), /give a hint/);
 });
+
+test('zero-padded 0x-prefixed 8-digit words are 32-bit; unpadded short words are 64-bit', () => {
+  const p = parseWords('0x00000046 0x00000000 0x00000000 0x00000000');
+  assert.equal(p.wordSize, 32);
+  assert.deepEqual(p.dwords, [0x46n, 0n]);
+  assert.equal(parseWords('0x4003000b 0xd4').wordSize, 64);
+  assert.equal(parseWords('0x0000000b', 64).wordSize, 64); // forced
+});
+
+test('eight unhinted dwords: CD when CD.V and CD.AA64 are set, else STE (flagged as guessed)', () => {
+  const cd = decodeDump('0xab7a6205c0003524 0x40100000 0x0 0x44ff04 0x0 0x0 0x0 0x0');
+  assert.equal(cd.records[0].struct?.name, 'CD');
+  assert.equal(cd.records[0].guessed, true);
+  const ste = decodeDump('0x4003000b 0xd4 0x0 0x0 0x0 0x0 0x0 0x0');
+  assert.equal(ste.records[0].struct?.name, 'STE');
+});

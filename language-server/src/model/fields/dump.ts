@@ -3,8 +3,8 @@
 //
 // Input: hex words separated by spaces, commas, newlines, colons or other text. `0x`-prefixed
 // tokens are taken when present (kernel/QEMU style); otherwise bare hex tokens of 8 or 16 digits.
-// Word size: 64-bit unless every token is written with exactly 8 digits and none with a 0x prefix
-// longer than 8 digits, in which case the words are 32-bit and pair up low word first
+// Word size: 64-bit unless every token is written with exactly 8 digits (zero-padded, when
+// 0x-prefixed), in which case the words are 32-bit and pair up low word first
 // (`00000001 00000000` is the dword 0x1, in memory order). When some tokens are zero-padded to 16
 // digits (Linux prints `\t0x%016llx`), shorter tokens are dropped as headers ("event 0x10 received").
 
@@ -56,7 +56,10 @@ export function parseWords(text: string, wordSize?: 32 | 64): ParsedWords {
     warnings.push(`ignored ${dropped.length} short token(s) among 16-digit words: ${dropped.slice(0, 4).map((t) => '0x' + t).join(', ')}${dropped.length > 4 ? ', ...' : ''}`);
     tokens = full;
   }
-  const size: 32 | 64 = wordSize ?? (tokens.every((t) => t.length === 8) && !prefixed ? 32 : 64);
+  // 32-bit words: every token has exactly 8 digits, and either no 0x prefix or zero padding
+  // (`0x00000046 0x00000000`); `0x4003000b 0xd4` stays 64-bit.
+  const all8 = tokens.every((t) => t.length === 8);
+  const size: 32 | 64 = wordSize ?? (all8 && (!prefixed || tokens.some((t) => t[0] === '0')) ? 32 : 64);
   const dwords: bigint[] = [];
   if (size === 32) {
     for (const t of tokens) {
