@@ -55,6 +55,7 @@ test('random bytes (as UTF-8 and Latin-1) never throw', T, () => {
 test('random token soup from the language\'s own words never throws', T, () => {
   const words = ['smmu', 'ste', 'cd', 'cdtable', 'pagetable', 'map', 'unmap', 'pte', 'dma', 'ats', 'cmd', 'reg', 'write64', 'expect', 'include', 'raw', 'sid', 'iova', 'no', 'pa', 'fault', '{', '}', ';', ':', '.', '->', '+', '+2M', '0x10', '99999999999999999999999', '"s', '"x"', '\n', '\n', ' ', '#c\n', 'x', '=', ','];
   const next = rng(99);
+  let clean = 0;
   for (let round = 0; round < 300; round++) {
     let text = '';
     const n = next() % 200;
@@ -62,7 +63,58 @@ test('random token soup from the language\'s own words never throws', T, () => {
     const r = parse(text);
     checkResult(text, r);
     walk(r.tree, () => {});
-    for (let o = 0; o <= text.length; o += 7) nodeAt(r.tree, o);
+    for (let o = 0; o <= text.length; o += 7) {
+      for (const n of nodeAt(r.tree, o)) assert.ok(n.start <= o && o <= n.end, 'nodeAt chain contains the offset');
+    }
+    if (r.diagnostics.length === 0) {
+      // The formatter keeps every token and comment, and is idempotent.
+      const out = format(text, r);
+      const sig = (t: string) => tokenize(t).filter((k) => k.kind !== 'newline').map((k) => (k.kind === 'comment' ? k.text.trimEnd() : k.text));
+      assert.deepEqual(sig(out), sig(text));
+      assert.equal(format(out), out);
+      clean++;
+    }
+  }
+  assert.ok(clean >= 1);
+});
+
+test('generated valid scenarios with random layout: formatter keeps tokens, is idempotent', T, () => {
+  const lines = [
+    'smmu smmu0 { stages s1 s2 nested; oas 48 }',
+    'smmu s1 {\n oas 48\n tlb 64 fifo\n}',
+    'pagetable nic : s1 4k ia 48 { map 0x1000 +4K -> 0x8000 rw }',
+    'pagetable p2 s2 64k {\nmap 0 +1G->0x4000_0000 rwx device\n}',
+    'cd c { asid 5; ttb0 nic }',
+    'ste smmu0 0x100 { config s1; cd c }',
+    'ste 7 raw 0x1 0x2',
+    'write64 0x40000200 0x4003000b',
+    'reg smmu0.SMMU_CR0 0xd',
+    'cmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000 leaf',
+    'cmd CMD_SYNC',
+    'dma smmu0 read sid 8 iova 0x1000 len 4 expect pa 0x8000',
+    'expect no hazard',
+    'map nic 0x2000 +4K -> 0x9000 r',
+    'pte nic 0x1000 level 3 0x0',
+    'include "x.smmu"',
+  ];
+  const next = rng(7);
+  const ws = ['', ' ', '  ', '\t', ' \t '];
+  for (let round = 0; round < 200; round++) {
+    let text = '';
+    const n = 1 + (next() % 12);
+    for (let i = 0; i < n; i++) {
+      let line = lines[next() % lines.length];
+      // Random spacing around tokens that may touch.
+      line = line.replace(/ /g, () => ' ' + ws[next() % ws.length]).replace(/;/g, () => ws[next() % ws.length] + ';');
+      text += ws[next() % ws.length] + line + (next() % 4 === 0 ? ' # note ' + i : '') + '\n'.repeat(1 + (next() % 3));
+    }
+    const r = parse(text);
+    assert.deepEqual(r.diagnostics, [], text);
+    const out = format(text, r);
+    const sig = (t: string) => tokenize(t).filter((k) => k.kind !== 'newline').map((k) => (k.kind === 'comment' ? k.text.trimEnd() : k.text));
+    assert.deepEqual(sig(out), sig(text));
+    assert.equal(format(out), out);
+    assert.equal(parse(out).tree.statements.length, r.tree.statements.length);
   }
 });
 
