@@ -51,13 +51,13 @@ function mappingsFor(ste: WireSteView, smmu: WireSmmuState, result: WireScenario
   return [...out.values()].sort((a, b) => ((parseHex(a.inBase) ?? 0n) < (parseHex(b.inBase) ?? 0n) ? -1 : 1));
 }
 
-function memoryMap(maps: Mapping[]): SVGElement | HTMLElement {
+function memoryMap(maps: Mapping[], inputName: string): SVGElement | HTMLElement {
   if (!maps.length) return h('p', { class: 'muted' }, 'No translations seen for this stream yet.');
   const shown = maps.slice(0, 40);
   const rowH = 24;
   const w = 700;
   const svg = s('svg', { class: 'memmap', width: w, height: shown.length * rowH + 26, viewBox: `0 0 ${w} ${shown.length * rowH + 26}`, role: 'img', 'aria-label': 'Memory map' });
-  svg.appendChild(s('text', { x: 0, y: 14, class: 'muted small strong' }, 'Input (IOVA)'));
+  svg.appendChild(s('text', { x: 0, y: 14, class: 'muted small strong' }, `Input (${inputName})`));
   svg.appendChild(s('text', { x: 400, y: 14, class: 'muted small strong' }, 'Output (PA)'));
   shown.forEach((m, i) => {
     const y = 22 + i * rowH;
@@ -80,6 +80,39 @@ function memoryMap(maps: Mapping[]): SVGElement | HTMLElement {
   return wrap;
 }
 
+/** Fields always shown even when 0 (IHI 0070 §5.2 STE, §5.4 CD): the ones that select the translation. */
+const KEY_COMMON = ['V', 'Config', 'EATS', 'STRW', 'ASID', 'TTB0', 'T0SZ', 'TG0', 'IPS', 'EPD0', 'EPD1', 'AA64', 'MAIR'];
+const KEY_S1 = ['S1Fmt', 'S1ContextPtr', 'S1CDMax'];
+const KEY_S2 = ['S2VMID', 'S2T0SZ', 'S2SL0', 'S2TG', 'S2PS', 'S2AA64', 'S2TTB'];
+
+/** Key fields for an STE's Config: stage-1 fields only when stage 1 translates, likewise stage 2. */
+function keyFields(config: string): Set<string> {
+  const s1 = config === 'S1_TRANS' || config === 'NESTED';
+  const s2 = config === 'S2_TRANS' || config === 'NESTED';
+  return new Set([...KEY_COMMON, ...(s1 ? KEY_S1 : []), ...(s2 ? KEY_S2 : [])]);
+}
+
+/** A field grid of the non-zero and key fields, with the remaining zero fields behind a disclosure. */
+function fieldsView(prefix: string, fields: Record<string, string>, config: string): HTMLElement[] {
+  const KEY_FIELDS = keyFields(config);
+  const all = Object.entries(fields);
+  const shown = all.filter(([k, v]) => v !== '0x0' || KEY_FIELDS.has(k));
+  const zero = all.filter(([k, v]) => v === '0x0' && !KEY_FIELDS.has(k));
+  const g = fieldGrid();
+  g.set(shown.map(([k, v]) => [`${prefix}.${k}`, v]));
+  const out: HTMLElement[] = [g.el];
+  if (zero.length) {
+    const z = details(false);
+    z.el.classList.add('zero-fields');
+    z.set(`${zero.length} more field${zero.length === 1 ? '' : 's'}`, 'all 0');
+    const zg = fieldGrid();
+    zg.set(zero.map(([k, v]) => [`${prefix}.${k}`, v]));
+    z.body.appendChild(zg.el);
+    out.push(z.el);
+  }
+  return out;
+}
+
 function raw(words: string[]): HTMLElement {
   return h('div', { class: 'raw mono' }, ...words.map((w, i) => h('span', {}, `[${i}] ${w}`)));
 }
@@ -87,18 +120,14 @@ function raw(words: string[]): HTMLElement {
 function steContent(ste: WireSteView, smmu: WireSmmuState, result: WireScenarioResult | null): HTMLElement[] {
   const out: HTMLElement[] = [];
   if (ste.problem) out.push(h('p', { class: 'problem' }, '⚠ ', ste.problem));
-  const g = fieldGrid();
-  g.set(Object.entries(ste.fields).map(([k, v]) => [`STE.${k}`, v]));
-  out.push(h('p', { class: 'muted small' }, `STE at ${groupHex(ste.addr)}`), g.el, raw(ste.raw));
+  out.push(h('p', { class: 'muted small' }, `STE at ${groupHex(ste.addr)}`), ...fieldsView('STE', ste.fields, ste.config), raw(ste.raw));
   if (ste.cds.length) {
     out.push(h('h3', {}, `Context descriptors (${ste.cds.length})`));
     for (const cd of ste.cds) {
       const c = details(ste.cds.length <= 2);
       c.set(`SSID ${cd.ssid}`, `ASID ${cd.fields.ASID ?? '—'} · TTB0 ${cd.fields.TTB0 ?? '—'}${cd.problem ? ' · ⚠ problem' : ''}`);
       if (cd.problem) c.body.appendChild(h('p', { class: 'problem' }, '⚠ ', cd.problem));
-      const cg = fieldGrid();
-      cg.set(Object.entries(cd.fields).map(([k, v]) => [`CD.${k}`, v]));
-      c.body.append(h('p', { class: 'muted small' }, `CD at ${groupHex(cd.addr)}`), cg.el, raw(cd.raw));
+      c.body.append(h('p', { class: 'muted small' }, `CD at ${groupHex(cd.addr)}`), ...fieldsView('CD', cd.fields, ste.config), raw(cd.raw));
       c.el.classList.add('cd');
       if (cd.problem) c.el.classList.add('has-problem');
       out.push(c.el);
@@ -108,7 +137,7 @@ function steContent(ste: WireSteView, smmu: WireSmmuState, result: WireScenarioR
     out.push(h('h3', {}, 'Page tables'));
     out.push(h('ul', { class: 'tables' }, ...ste.tables.map((t) => h('li', {}, h('span', { class: 'tag' }, `stage ${t.stage}`), ' ', t.name ?? '(unnamed)', ' ', h('span', { class: 'mono muted' }, `@ ${groupHex(t.base)}`)))));
   }
-  out.push(h('h3', {}, 'Memory map'), memoryMap(mappingsFor(ste, smmu, result)) as HTMLElement);
+  out.push(h('h3', {}, 'Memory map'), memoryMap(mappingsFor(ste, smmu, result), ste.config === 'S2_TRANS' ? 'IPA' : 'IOVA') as HTMLElement);
   return out;
 }
 

@@ -47,11 +47,16 @@ function defs(): SVGElement {
   );
 }
 
+/** Descriptor fields worth showing: not the IGNORED/RES0 bits, not Valid/Type (the badge says it). */
+function meaningful(fields: Record<string, string>): Array<[string, string]> {
+  return Object.entries(fields).filter(([k]) => !/^(IGNORED|RES0|RES1|Valid$|Type$)/.test(k));
+}
+
 /** Wraps `name=value` chips into lines no wider than `width`. */
 function fieldLines(fields: Record<string, string>, width: number): string[] {
   const lines: string[] = [];
   let cur = '';
-  for (const [k, v] of Object.entries(fields)) {
+  for (const [k, v] of meaningful(fields)) {
     const chip = `${k}=${v}`;
     if (cur && textWidth(cur + '  ' + chip, 11) > width) {
       lines.push(cur);
@@ -238,11 +243,11 @@ function nestedSvg(s1: WireWalk, finalS2: WireWalk | undefined, width: number): 
   }));
   if (finalS2) rowsSrc.push({ head: 'Output', sub: `IPA ${groupHex(finalS2.inputAddr)}`, s2: finalS2, s1Index: -1 });
   const s2Levels = [...new Set(rowsSrc.flatMap((r) => r.s2?.steps.map((x) => x.level) ?? []))].sort((a, b) => a - b);
-  const headW = 150;
-  const cellW = 150;
-  const s1W = 210;
+  const headW = 128;
+  const cellW = 146;
+  const s1W = 204;
   const cellH = 76;
-  const gapX = 26;
+  const gapX = 20;
   const gapY = 26;
   const gridW = headW + s2Levels.length * (cellW + gapX) + s1W;
   const w = Math.max(width, gridW + 10);
@@ -280,7 +285,7 @@ function nestedSvg(s1: WireWalk, finalS2: WireWalk | undefined, width: number): 
       svg.appendChild(arrow(prevRight, top + cellH / 2, sx - 2, top + cellH / 2, stopped ? 'arrow broken' : 'arrow'));
       const lines = stopped
         ? ['not fetched:', `stage 2 ${st.s2Walk!.fault!.kind}`, 'at IPA ' + groupHex(st.descAddr)]
-        : [`idx ${st.index}  @ PA ${groupHex(st.descPa)}`, groupHex(st.desc), faulty && s1.fault ? s1.fault.kind : Object.entries(st.fields).slice(0, 3).map(([k, v]) => `${k}=${v}`).join(' ') || st.kind];
+        : [`idx ${st.index}  @ PA ${groupHex(st.descPa)}`, groupHex(st.desc), faulty && s1.fault ? s1.fault.kind : meaningful(st.fields).slice(0, 3).map(([k, v]) => `${k}=${v}`).join(' ') || st.kind];
       svg.appendChild(cellBox(`S1 L${st.level} · ${stopped ? 'skipped' : st.kind}`, lines, sx, top, s1W, cellH, `s1 kind-${st.kind}${faulty ? ' fault' : ''}${stopped ? ' skipped' : ''}`, st.level));
       if (ri < rowsSrc.length - 1 && !stopped) svg.appendChild(arrow(sx + s1W / 2, top + cellH, sx + s1W / 2, top + cellH + gapY - 2));
     } else if (r.s2?.outputAddr) {
@@ -335,7 +340,7 @@ export function walkPanel(root: HTMLElement): PanelView {
       if (sig === lastSig) return;
       lastSig = sig;
       const width = Math.max(560, Math.min(list.clientWidth || 760, 980) - 8);
-      type Item = { key: string; walk: WireWalk; final?: WireWalk };
+      type Item = { key: string; walk: WireWalk; final?: WireWalk; cdFetch?: boolean };
       const items: Item[] = [];
       const used = new Set<WireWalk>();
       walks.forEach((wk, i) => {
@@ -346,7 +351,9 @@ export function walkPanel(root: HTMLElement): PanelView {
           final = walks.find((o, j) => j > i && o.stage === 2 && (!wk.outputAddr || o.inputAddr === wk.outputAddr));
           if (final) used.add(final);
         }
-        items.push({ key: `${i}:${width}:${hashString(JSON.stringify([wk, final]))}`, walk: wk, final });
+        // A stage-2 walk before the stage-1 walk translated the CD's IPA (nested CD fetch).
+        const cdFetch = wk.stage === 2 && walks.slice(i + 1).some((o) => o.stage === 1);
+        items.push({ key: `${i}:${width}:${hashString(JSON.stringify([wk, final]))}`, walk: wk, final, cdFetch });
       });
       if (!items.length) {
         const entry = step && state ? tlbEntryFor(state, step) : undefined;
@@ -374,7 +381,11 @@ export function walkPanel(root: HTMLElement): PanelView {
         (it) => it.key,
         (it) => {
           const nested = it.walk.steps.some((x) => x.s2Walk);
-          const title = nested ? `Nested walk (stage 1 × stage 2) of ${it.walk.inputAddr}` : `Stage ${it.walk.stage} walk of ${it.walk.inputAddr}`;
+          const title = nested
+            ? `Nested walk (stage 1 × stage 2) of ${it.walk.inputAddr}`
+            : it.cdFetch
+              ? `Stage 2 walk of the CD address ${it.walk.inputAddr} (CD fetch)`
+              : `Stage ${it.walk.stage} walk of ${it.walk.inputAddr}`;
           const sec = h('section', { class: `walk${it.walk.fault || it.final?.fault ? ' has-fault' : ''}` }, h('h2', {}, title));
           sec.appendChild(h('div', { class: 'svg-wrap' }, nested ? nestedSvg(it.walk, it.final, width) : chainSvg(it.walk, width)));
           return sec;
