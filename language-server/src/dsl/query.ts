@@ -5,6 +5,7 @@ const TX_ALIASES: ReadonlySet<string> = new Set(['access', 'sid', 'ssid', 'iova'
 
 /** Direct children of a node, in source order. */
 export function children(node: Node): Node[] {
+  if (node.kind === 'script') return node.statements.slice(); // already in source order
   const out: Node[] = [];
   const tx = node.kind === 'dma' || node.kind === 'ats';
   for (const key in node) {
