@@ -76,3 +76,13 @@ test('transactions report what they used: config entries, TLB entries, descripto
   // STE, CD, then the four table descriptors.
   assert.deepEqual(r.used.descriptors, [STE_ADDR, CDADDR, 0x8004_0000n, 0x8004_1000n, 0x8004_2488n, L3_RW_ADDR]);
 });
+
+test('a dry run that hits the TLB does not count the hit', () => {
+  const { s } = bringUp();
+  const e = s.translate({ sid: SID, iova: VA_RW, access: RD }).tlbEntry!;
+  const hitsBefore = s.tlb.snapshot()[0].hits;
+  const r = s.translate({ sid: SID, iova: VA_RW + 8n, access: RD }, { dryRun: true });
+  assert.equal(r.tlb, 'hit');
+  assert.equal(r.tlbEntry?.id, e.id);
+  assert.equal(s.tlb.snapshot()[0].hits, hitsBefore);
+});

@@ -233,7 +233,7 @@ export function translateOne(
   const tregime: TlbRegime = regime === 'el1' ? 'nsel1' : regime;
   const w = cd.walk;
   const va = w.tt0.tbi || w.tt1?.tbi ? s1Canonical(w, iova) : iova;
-  const hit = dry ? ctx.tlb.lookupAll(tregime, vmid, cd.asid, va).sort((a, b) => a.blockShift - b.blockShift)[0] : ctx.tlb.lookup(tregime, vmid, cd.asid, va);
+  const hit = dry ? ctx.tlb.peek(tregime, vmid, cd.asid, va) : ctx.tlb.lookup(tregime, vmid, cd.asid, va);
   if (hit) {
     res.tlb = 'hit';
     res.tlbEntry = hit;
@@ -300,7 +300,7 @@ function stage2Only(
   ctx: PipelineCtx, res: TransactionResult, base: EventInfo, ste: SteConfig, ipa: bigint, access: Access, dry: boolean, why = '',
 ): TransactionResult {
   const s2 = ste.s2!;
-  const hit = dry ? ctx.tlb.snapshot().find((e) => e.kind === 's2' && e.vmid === s2.vmid && ipa >= e.inputBase && ipa - e.inputBase < 1n << BigInt(e.blockShift)) : ctx.tlb.lookupS2(s2.vmid, ipa);
+  const hit = dry ? ctx.tlb.peekS2(s2.vmid, ipa) : ctx.tlb.lookupS2(s2.vmid, ipa);
   if (hit) {
     res.tlb = 'hit';
     res.tlbEntry = hit;
