@@ -114,7 +114,7 @@ export function eventsPanel(root: HTMLElement, host: Host): PanelView {
     'div',
     { class: 'legend' },
     ...([['good', '●', 'ok'], ['bad', '●', 'fault / failed'], ['warn', '●', 'hazard / stalled'], ['plain', '●', 'other step'], ['hazard', '▲', 'hazard'], ['event', '■', 'event recorded']] as const).map(([c, g, t]) =>
-      h('span', {}, h('span', { class: `sw ${c}`, 'aria-hidden': 'true' }, g), t),
+      h('span', {}, h('span', { class: `sw sw-${c}`, 'aria-hidden': 'true' }, g), t),
     ),
   );
   root.replaceChildren(h('header', { class: 'panel-header' }, h('h1', {}, 'Events & hazards'), summary), tl, legend, hzSec.el, queues, stepSec.el);
