@@ -18,7 +18,7 @@ test('stage-1 DMA after a driver bring-up translates to the page descriptor outp
   assert.equal(again.pa, 0x9000_0010n);
 });
 
-test('F_PERMISSION on a read-only page: event record in event queue memory (IHI 0070 §7.3.15)', () => {
+test('F_PERMISSION on a read-only page: event record in event queue memory (IHI 0070 §7.3)', () => {
   const { sys, s } = bringUp();
   const r = s.translate({ sid: SID, iova: VA_RO + 0x10n, access: WR });
   assert.equal(r.outcome, 'fault');
@@ -78,7 +78,7 @@ test('a stale TLB entry survives a page-table change until CMD_TLBI_NH_VA + CMD_
   assert.equal(fresh.pa, 0x9100_0008n);
 });
 
-test('CMD_TLBI_NH_ASID removes non-global entries of its ASID only; global entries stay (IHI 0070 §4.4.2)', () => {
+test('CMD_TLBI_NH_ASID removes non-global entries of its ASID only; global entries stay (IHI 0070 §4.4)', () => {
   const { s } = bringUp();
   s.translate({ sid: SID, iova: VA_RW, access: RD }); // nG=1: tagged with ASID 0x42
   s.translate({ sid: SID, iova: VA_RO, access: RD }); // nG=0: global

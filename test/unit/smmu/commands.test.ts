@@ -5,7 +5,7 @@ import { bringUp, RD, WR, SID, STRTAB, CDADDR, CD_DW0, VA_RW, VA_RO, L3_RW_ADDR 
 
 const STE_ADDR = STRTAB + BigInt(SID) * 64n;
 
-test('CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs aligned to that size (IHI 0070 §4.3.2)', () => {
+test('CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs aligned to that size (IHI 0070 §4.3)', () => {
   const { s } = bringUp();
   s.translate({ sid: SID, iova: VA_RW, access: RD });
   // SID 4, Range 1: StreamIDs 4..7 -> nothing cached there.
@@ -15,7 +15,7 @@ test('CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs aligned to that size (IHI 0070 �
   assert.deepEqual(r.removed.config.map((e) => e.kind).sort(), ['CD', 'STE']);
 });
 
-test('range TLBI (TG/NUM/SCALE, SMMU_IDR3.RIL): (NUM+1) * 2^SCALE granules from Address (IHI 0070 §4.4.1.1)', () => {
+test('range TLBI (TG/NUM/SCALE, SMMU_IDR3.RIL): (NUM+1) * 2^SCALE granules from Address (IHI 0070 §4.4)', () => {
   const { s } = bringUp();
   s.translate({ sid: SID, iova: VA_RW, access: RD });
   s.translate({ sid: SID, iova: VA_RO, access: RD });

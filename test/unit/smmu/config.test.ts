@@ -144,7 +144,7 @@ test('CMD_CFGI_CD removes the cached CD only', () => {
   assert.equal(r2.commands[0].removed.config.length, 0);
 });
 
-test('an STE fetch beyond the OAS is F_STE_FETCH with the fetch address (IHI 0070 §7.3.4)', () => {
+test('an STE fetch beyond the OAS is F_STE_FETCH with the fetch address (IHI 0070 §7.3)', () => {
   const { sys, s } = bringUp({ oas: 40 });
   s.writeReg('CR0', 0b1100n);
   s.writeReg('STRTAB_BASE', 1n << 44n);

@@ -30,7 +30,7 @@ export interface CommandResult {
 export interface CommandCtx {
   readonly features: SmmuFeatures;
   readonly tlb: Tlb;
-  /** STEs of [lo, hi] and the CDs cached through them (IHI 0070 §4.3.1). */
+  /** STEs of [lo, hi] and the CDs cached through them (IHI 0070 §4.3). */
   invalidateSteRange(lo: number, hi: number): ConfigCacheEntry<unknown>[];
   invalidateCds(sid: number, ssid?: number): ConfigCacheEntry<unknown>[];
   invalidateAllConfig(): ConfigCacheEntry<unknown>[];
@@ -42,7 +42,7 @@ export interface CommandCtx {
 
 const hex = (v: bigint | number) => '0x' + v.toString(16);
 
-/** TG/TTL/NUM/SCALE of a TLBI by address (IHI 0070 §4.4.1.1); TG is RES0 (ignored) without SMMU_IDR3.RIL. */
+/** TG/TTL/NUM/SCALE of a TLBI by address (IHI 0070 §4.4); TG is RES0 (ignored) without SMMU_IDR3.RIL. */
 function range(d: FieldValues, f: SmmuFeatures): TlbiRange | undefined {
   const tg = Number(d.TG ?? 0n);
   if (tg === 0 || !f.ril) return undefined;
@@ -59,7 +59,7 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
   };
   const ill = (why: string): CommandResult => {
     res.error = 'CERROR_ILL';
-    res.message = `CERROR_ILL: ${why} (IHI 0070 §4.1.1, §7.1)`;
+    res.message = `CERROR_ILL: ${why} (IHI 0070 §4.1, §7.1)`;
     return res;
   };
   if (!def) return ill(`unknown opcode ${hex(opcode)}`);
@@ -90,7 +90,7 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
         res.message = `CMD_CFGI_ALL: removed ${res.removed.config.length} config entries`;
         return res;
       }
-      // 2^(Range+1) StreamIDs aligned to that size (IHI 0070 §4.3.2).
+      // 2^(Range+1) StreamIDs aligned to that size (IHI 0070 §4.3).
       const n = 2 ** (r + 1);
       const lo = Math.floor(sid / n) * n;
       res.removed.config = ctx.invalidateSteRange(lo, lo + n - 1);
@@ -159,7 +159,7 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       const stag = Number(d.STAG);
       const retry = d.Action !== 0n;
       const r = ctx.resume(sid, stag, retry);
-      if (r === undefined) res.message = `no stalled transaction with StreamID ${hex(sid)} STAG ${hex(stag)}: ignored (IHI 0070 §4.7.1)`;
+      if (r === undefined) res.message = `no stalled transaction with StreamID ${hex(sid)} STAG ${hex(stag)}: ignored (IHI 0070 §4.7)`;
       else if (r === 'terminated') res.message = `terminated the stalled transaction STAG ${hex(stag)}`;
       else {
         res.message = `retried the stalled transaction STAG ${hex(stag)}: ${r.outcome}`;

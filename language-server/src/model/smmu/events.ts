@@ -42,7 +42,7 @@ export function makeEvent(type: EventType, info: EventInfo, reason: string): Eve
   if (info.iova !== undefined) v.InputAddr = info.iova;
   if (info.s2 !== undefined) v.S2 = info.s2 ? 1n : 0n;
   if (info.class !== undefined) v.CLASS = EVENT_CLASS[info.class];
-  // IPA holds bits [51:12], FetchAddr bits [51:3] (IHI 0070 §7.3.12-7.3.15).
+  // IPA holds bits [51:12], FetchAddr bits [51:3] (IHI 0070 §7.3).
   if (info.ipa !== undefined) v.IPA = info.ipa & PAGE_MASK & ((1n << 52n) - 1n);
   if (info.fetchAddr !== undefined) v.FetchAddr = info.fetchAddr & DW_MASK & ((1n << 52n) - 1n);
   if (info.stall) {

@@ -21,11 +21,11 @@ export interface SmmuFeatures {
   /** IDR0.S1P / IDR0.S2P. */
   stage1: boolean;
   stage2: boolean;
-  /** Nested (Config 0b111) needs both stages (IHI 0070 §3.3.1). */
+  /** Nested (Config 0b111) needs both stages (IHI 0070 §3.3). */
   nested: boolean;
   /** Output address size in bits (IDR5.OAS: 32, 36, 40, 42, 44, 48, 52). */
   oas: number;
-  /** Input address size in bits: largest IPA stage 2 accepts (IHI 0070 §3.4.1). */
+  /** Input address size in bits: largest IPA stage 2 accepts (IHI 0070 §3.4). */
   ias: number;
   granules: Granule[];
   asidBits: 8 | 16;
@@ -100,7 +100,7 @@ export function fullFeatures(): SmmuFeatures {
 export function makeFeatures(over: Partial<SmmuFeatures> = {}): SmmuFeatures {
   const f = { ...fullFeatures(), ...over };
   if (!f.stage1 || !f.stage2) f.nested = false;
-  // IAS follows OAS unless declared (AArch64 stage 2: IAS = OAS, IHI 0070 §3.4.1).
+  // IAS follows OAS unless declared (AArch64 stage 2: IAS = OAS, IHI 0070 §3.4).
   if (over.ias === undefined) f.ias = f.oas;
   return f;
 }

@@ -160,7 +160,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     let value = this.regs.get(r.def.offset) ?? 0n;
     if (r.half === 1) value >>= 32n;
     else if (size === 32 && r.def.size === 64) value &= 0xffff_ffffn;
-    if (size === 64 && r.def.size === 32) warnings.push(`${r.def.name} is a 32-bit register: 64-bit access is CONSTRAINED UNPREDICTABLE (IHI 0070 §6.2)`);
+    if (size === 64 && r.def.size === 32) warnings.push(`${r.def.name} is a 32-bit register: 64-bit access is CONSTRAINED UNPREDICTABLE (IHI 0070 §6)`);
     return { name: r.def.name, offset: r.def.offset + (r.half ? 4 : 0), value, fields: decode(r.def, [this.regs.get(r.def.offset) ?? 0n]), warnings };
   }
 

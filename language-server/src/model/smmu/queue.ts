@@ -1,4 +1,4 @@
-// Circular queue index arithmetic (IHI 0070 §3.5.1): a PROD/CONS value holds the index in
+// Circular queue index arithmetic (IHI 0070 §3.5): a PROD/CONS value holds the index in
 // bits [LOG2SIZE-1:0] and the wrap flag in bit [LOG2SIZE]. Empty: index and wrap equal.
 // Full: same index, different wrap.
 

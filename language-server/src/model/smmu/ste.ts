@@ -119,7 +119,7 @@ export function interpretSte(raw: readonly bigint[], f: SmmuFeatures): SteCheck 
       lpa: f.oas === 52,
       va52: f.oas === 52,
     };
-    // The IPA range S2T0SZ selects must fit the SMMU's input address size (IAS, IHI 0070 §3.4.1, §5.2 STE.S2T0SZ).
+    // The IPA range S2T0SZ selects must fit the SMMU's input address size (IAS, IHI 0070 §3.4, §5.2 STE.S2T0SZ).
     const issues = checkS2Config({ ...walk, ps: f.ias });
     if (issues.length) return bad(d, issues[0].field, issues[0].message);
     config.s2 = { vmid, walk, record: d.S2R !== 0n, stall: d.S2S !== 0n };

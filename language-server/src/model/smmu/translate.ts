@@ -137,7 +137,7 @@ export function translateOne(
     const loc = locateSte(ctx.mem, t, sid);
     if (loc.l1Addr !== undefined) res.used.descriptors.push(loc.l1Addr);
     if (!loc.ok) return badStreamId(ctx, res, base, loc.reason, dry);
-    // A fetch beyond the implemented PA range cannot complete: F_STE_FETCH (IHI 0070 §7.3.4).
+    // A fetch beyond the implemented PA range cannot complete: F_STE_FETCH (IHI 0070 §7.3).
     if (loc.addr >> BigInt(f.oas) !== 0n) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `STE address ${hex(loc.addr)} is beyond the ${f.oas}-bit OAS`, dry);
     const raw = readStruct(ctx.mem, loc.addr, 8);
     res.used.descriptors.push(loc.addr);
@@ -162,7 +162,7 @@ export function translateOne(
   // IHI 0070 §5.2 STE.Config == 0b0xx: abort, no event.
   if (ste.mode === 'abort') return done(res, 'aborted', `STE.Config == 0b${Number(ste.fields.Config).toString(2).padStart(3, '0')}: abort, no event (IHI 0070 §5.2)`);
 
-  // A SubstreamID is only usable with stage 1 and S1CDMax != 0 (IHI 0070 §3.9.1, §5.2 STE.S1CDMax).
+  // A SubstreamID is only usable with stage 1 and S1CDMax != 0 (IHI 0070 §3.9, §5.2 STE.S1CDMax).
   if (ssid !== undefined && (!ste.s1 || ste.s1.cdMax === 0)) {
     const why = !ste.s1 ? 'a transaction with a SubstreamID on a stream without stage 1' : 'a transaction with a SubstreamID but STE.S1CDMax == 0 (substreams disabled)';
     return badSubstream(ctx, res, base, why, dry);
@@ -241,7 +241,7 @@ export function translateOne(
     const p1 = hit.s1Perms ?? hit.perms;
     if (!permits(p1, access)) {
       if (hit.attrs.dbm && writeAccess(access)) {
-        // A write to a clean DBM page: the walk must set the dirty state (IHI 0070 §3.13.3). Re-walk.
+        // A write to a clean DBM page: the walk must set the dirty state (IHI 0070 §3.13). Re-walk.
         if (!dry) ctx.tlb.remove(hit.id);
       } else {
         const fault = permFault(1, 'IN', iova, 'permission denied by the cached stage-1 translation (TLB hit)');
@@ -315,7 +315,7 @@ function stage2Only(
     if (!(hit.attrs.dbm && writeAccess(access))) {
       return walkFault(ctx, res, base, permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)'), ste, undefined, dry);
     }
-    // Clean DBM page written: re-walk to set the dirty state (IHI 0070 §3.13.3).
+    // Clean DBM page written: re-walk to set the dirty state (IHI 0070 §3.13).
     if (!dry) ctx.tlb.remove(hit.id);
   }
   res.tlb = 'miss';
@@ -341,11 +341,11 @@ function fetchCd(
 ): { addr: bigint; raw: bigint[] } | undefined {
   const s1 = ste.s1!;
   const nested = ste.mode === 'nested';
-  // Under nesting, S1ContextPtr and L1CD.L2Ptr are IPAs: every fetch goes through stage 2 (IHI 0070 §3.4.3).
+  // Under nesting, S1ContextPtr and L1CD.L2Ptr are IPAs: every fetch goes through stage 2 (IHI 0070 §3.4).
   const oas = BigInt(ctx.features.oas);
   const toPa = (ipa: bigint): bigint | undefined => {
     if (!nested) {
-      // A CD/L1CD fetch beyond the implemented PA range cannot complete: F_CD_FETCH (IHI 0070 §7.3.10).
+      // A CD/L1CD fetch beyond the implemented PA range cannot complete: F_CD_FETCH (IHI 0070 §7.3).
       if (ipa >> oas !== 0n) {
         fetchFault(ctx, res, base, 'F_CD_FETCH', ipa, `CD table address ${hex(ipa)} is beyond the ${ctx.features.oas}-bit OAS`, dry);
         return undefined;
@@ -420,7 +420,7 @@ function permFault(stage: 1 | 2, cls: FaultClass, addr: bigint, reason: string):
 
 /**
  * A translation fault -> its event record, recorded/terminated/stalled per CD.R/CD.S (stage 1)
- * or STE.S2R/STE.S2S (stage 2) (IHI 0070 §5.5 "fault configuration"; events §7.3.12-7.3.15).
+ * or STE.S2R/STE.S2S (stage 2) (IHI 0070 §5.5; events §7.3).
  * A stall event is always recorded (the stall cannot be resumed otherwise).
  */
 function walkFault(
