@@ -239,3 +239,13 @@ test('fetch-abort records carry Reason [15:0] and FetchAddr [51:3], not STAG/Sta
   assert.equal(fieldByName(structByName('C_BAD_SUBSTREAMID')!, 'SSV'), undefined);
   assert.ok(fieldByName(structByName('C_BAD_SUBSTREAMID')!, 'SubstreamID'));
 });
+
+test('hover text renders for every field of every table and ends with its citation', () => {
+  for (const d of ALL) {
+    for (const f of d.fields) {
+      const md = describeField(d, f.name);
+      assert.ok(md.startsWith(`**${d.name}.${f.name}**`), `${d.name}.${f.name}`);
+      assert.ok(md.trimEnd().endsWith(`*${f.spec}*`), `${d.name}.${f.name} citation`);
+    }
+  }
+});
