@@ -351,8 +351,8 @@ export function walkPanel(root: HTMLElement): PanelView {
           final = walks.find((o, j) => j > i && o.stage === 2 && (!wk.outputAddr || o.inputAddr === wk.outputAddr));
           if (final) used.add(final);
         }
-        // A stage-2 walk before the stage-1 walk translated the CD's IPA (nested CD fetch).
-        const cdFetch = wk.stage === 2 && walks.slice(i + 1).some((o) => o.stage === 1);
+        // A stage-2 walk before a nested stage-1 walk translated the CD's IPA (CD fetch).
+        const cdFetch = wk.stage === 2 && walks.slice(i + 1).some((o) => o.stage === 1 && o.steps.some((x) => x.s2Walk));
         items.push({ key: `${i}:${width}:${hashString(JSON.stringify([wk, final]))}`, walk: wk, final, cdFetch });
       });
       if (!items.length) {

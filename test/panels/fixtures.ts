@@ -263,3 +263,23 @@ export function hostile<T>(x: T): T {
   };
   return walk(x) as T;
 }
+
+// ---- walk shapes: 5 levels, 1 level, a fault part-way, a fault before any fetch -------------
+
+/** 4K, 52-bit input (FEAT_LPA2): five levels from level -1 (DDI 0487 D8.2). */
+export const walk5 = buildWalk({
+  stage: 1, granule: 4, inputSize: 52, startLevel: -1, ttb: 0x8800_0000n, input: 0x000a_bcde_f012_3456n,
+  tables: [0x8800_1000n, 0x8800_2000n, 0x8800_3000n, 0x8800_4000n], out: 0x2_0000_0000n,
+});
+
+/** 64K, 29-bit input: a single level-3 lookup. */
+export const walk1 = buildWalk({ stage: 1, granule: 64, inputSize: 29, startLevel: 3, ttb: 0x9000_0000n, input: 0x0123_4567n, tables: [], out: 0xb000_0000n });
+
+/** Stage 2 (4K, 40-bit) whose level-2 descriptor is invalid. */
+export const walkFaultL2 = buildWalk({ stage: 2, granule: 4, inputSize: 40, startLevel: 1, ttb: 0xc000_0000n, input: 0x12_3456_7000n, tables: [0xc000_1000n, 0xc000_2000n], out: 0n, invalidAt: 2 });
+
+/** Input address above CD.T0SZ's range: F_TRANSLATION before any descriptor is read (IHI 0070 §3.4). */
+export const walkNoFetch: WireWalk = {
+  stage: 1, granule: 4, inputSize: 39, startLevel: 1, ttb: '0x80000000', inputAddr: '0x8000000000', steps: [],
+  fault: { kind: 'F_TRANSLATION', stage: 1, level: 1, class: 'IN', inputAddr: '0x8000000000', reason: 'input address 0x8000000000 is above the 39-bit range of CD.T0SZ=25' },
+};

@@ -65,6 +65,26 @@ for (const theme of ['dark', 'light'] as const) {
       await finish(o, `walk-nested-${theme}`);
     });
 
+    test('walk: 5 levels, 1 level, a fault at level 2, a fault before any fetch', async () => {
+      const o = await open('walk', theme, [msg({ ...fx.state4k, walks: [fx.walk5, fx.walk1, fx.walkFaultL2, fx.walkNoFetch] })]);
+      const sections = o.page.locator('section.walk');
+      assert.equal(await sections.count(), 4);
+      const boxes = (i: number) => sections.nth(i).locator('svg .box[data-level]:not([data-level=""])');
+      const fields = (i: number) => sections.nth(i).locator('svg .addr-bar .field').allTextContents();
+      assert.equal(await boxes(0).count(), 5);
+      assert.deepEqual((await fields(0)).map((f) => f.split(/L-?\d index|offset/)[0]), ['[51:48]', '[47:39]', '[38:30]', '[29:21]', '[20:12]', '[11:0]']);
+      assert.equal(await boxes(1).count(), 1);
+      assert.deepEqual((await fields(1)).map((f) => f.split(/L\d index|offset/)[0]), ['[28:16]', '[15:0]']);
+      // The invalid level-2 descriptor is the faulting box; level 1 is not.
+      assert.equal(await boxes(2).count(), 2);
+      assert.equal(await sections.nth(2).locator('svg .box.fault').getAttribute('data-level'), '2');
+      assert.ok((await sections.nth(2).locator('svg .box.fault').textContent())!.includes('F_TRANSLATION'));
+      // No descriptor was read: the fault gets a box of its own.
+      assert.equal(await boxes(3).count(), 0);
+      assert.ok((await sections.nth(3).locator('svg .box.kind-fault').textContent())!.includes('above the 39-bit range'));
+      await finish(o, `walk-shapes-${theme}`);
+    });
+
     test('walk: TLB hit shows the entry used', async () => {
       const st = { ...fx.state4k, stepIndex: 8, walks: [] };
       const o = await open('walk', theme, [msg(st)]);
