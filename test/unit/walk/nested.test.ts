@@ -155,3 +155,22 @@ test('nested HTTU: stage-2 AF updates on table fetches and output, stage-1 AF up
     assert.equal(r.updates![3].newValue, OUT_IPA | 0x743n);
   }
 });
+
+test('nested HTTU: a stage-1 descriptor update is a stage-2 write (CLASS=TT), faulting on read-only stage 2', () => {
+  for (const trace of [false, true]) {
+    const m = build();
+    m.write64(PA(0x8000_3020n), (OUT_IPA | 0x743n) & ~0x400n); // stage-1 leaf AF=0, in GB 2
+    m.write64(S2L1(2n), S2_BLOCK(2n) & ~0x80n); // GB 2 read-only at stage 2 (S2AP=0b01)
+    const r = translateNested(s1({ ha: true }), S2, VA, READ, m, { trace });
+    assert.ok(!r.ok && r.fault);
+    assert.equal(r.fault.stage, 2);
+    assert.equal(r.fault.class, 'TT');
+    assert.equal(r.fault.kind, 'F_PERMISSION');
+    assert.equal(r.fault.ipa, 0x8000_3020n);
+    // Writable at stage 2: the update goes ahead.
+    m.write64(S2L1(2n), S2_BLOCK(2n));
+    const ok = translateNested(s1({ ha: true }), S2, VA, READ, m, { trace });
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.updates!.map((u) => u.stage), [1]);
+  }
+});

@@ -103,7 +103,7 @@ function pageKey(hi: number, lo: number, shift: number): number {
 
 const TG_SHIFT = [0, 12, 14, 16];
 const TWO53 = 1n << 53n;
-const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
+const INV_POW2 = Array.from({ length: 65 }, (_, i) => 2 ** -i); // exact: multiply instead of divide
 
 const K30 = 0x3fff_ffff;
 
@@ -111,7 +111,7 @@ const K30 = 0x3fff_ffff;
 function findN(b: Bucket, n: number, d: number): Slot | undefined {
   const shifts = b.shifts;
   for (let i = 0; i < shifts.length; i++) {
-    const k = Math.floor(n / POW2[shifts[i] - d]);
+    const k = Math.floor(n * INV_POW2[shifts[i] - d]);
     let s = b.maps[i].get(k & K30);
     while (s !== undefined && s.key !== k) s = s.chain;
     if (s !== undefined) return s;

@@ -33,6 +33,12 @@ export interface DescFetch {
   readonly mem?: PhysicalMemory;
   /** Internal: number-based translation of descriptor addresses for untraced nested walks. */
   readonly fast?: FastTranslate;
+  /**
+   * Nested only: a hardware update of the stage-1 descriptor at IPA `addr` is a write through stage 2
+   * (IHI 0070 §3.13): check (and HTTU-update) its stage-2 translation as a write, CLASS=TT. Returns the
+   * stage-2 fault, or undefined when the write may go ahead.
+   */
+  readonly prepareWrite?: (addr: bigint) => WalkFault | undefined;
 }
 
 /** A descriptor the walk changed (Access flag or dirty state, IHI 0070 §3.13). */

@@ -14,6 +14,8 @@ import { compileS2, s2Core, s2IsDevice, s2Last, walkStage2, type S2Compiled } fr
 
 /** Stage-1 table walks are data reads (IHI 0070 §3.4: TT accesses need stage-2 read permission). */
 const TT_ACCESS: Access = { read: true, exec: false, priv: true };
+/** A stage-1 descriptor update (HTTU) is a write through stage 2. */
+const TT_WRITE: Access = { read: false, exec: false, priv: true };
 
 export interface NestedFetchOptions {
   /** Record the stage-2 walk of every stage-1 descriptor address (WalkStep.s2Walk). */
@@ -65,6 +67,8 @@ export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemo
   fast.fault = undefined;
   (fast as { mem: PhysicalMemory }).mem = mem;
   (f as { fast?: FastTranslate }).fast = fast;
+  (f as { prepareWrite?: (addr: bigint) => WalkFault | undefined }).prepareWrite = (addr) =>
+    s2Core(c, Number(addr), addr, TT_WRITE, 'TT', plain, undefined, wb) ? undefined : s2Last.fault;
   return f;
 }
 

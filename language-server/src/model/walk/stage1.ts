@@ -203,6 +203,11 @@ export function walkStage1(
     what = what ? 'AF+DBM' : 'DBM';
   }
   let updates: DescUpdate[] | undefined;
+  if (what && fetch.prepareWrite) {
+    // Nested: the descriptor update is a stage-2 write (IHI 0070 §3.13); it may fault at stage 2.
+    const f = fetch.prepareWrite(BigInt(st.descAddr));
+    if (f) return failWith(trace, f);
+  }
   if (what) {
     const u: DescUpdate = { stage: 1, level, descAddr: BigInt(st.descAddr), descPa: BigInt(st.descPa),
       oldValue: join64(hi, lo), newValue: join64(hi, newLo), what };
