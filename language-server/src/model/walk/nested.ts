@@ -1,5 +1,6 @@
-// Nested (stage 1 + stage 2) translation. IHI 0070 §3.4.? / §7.3: every stage-1 table address is an
-// IPA translated by stage 2 (CLASS=TT); the stage-1 output is translated by stage 2 (CLASS=IN).
+// Nested (stage 1 + stage 2) translation, IHI 0070 §3.4 (translation) and §7.3 (event CLASS, S2):
+// every stage-1 table address is an IPA translated by stage 2 (CLASS=TT); the stage-1 output is
+// translated by stage 2 (CLASS=IN).
 // A stage-2 fault during either is reported as a stage-2 fault (S2=1) with the faulting IPA.
 
 import type { PhysicalMemory } from '../memory';

@@ -10,7 +10,10 @@ export const PW = 16;
 export const PX = 32;
 export const ALL_PERMS = 63;
 
-/** The permission bit an access needs: write if RnW=0, else execute if InD=1, else read (IHI 0070 §3.?/DDI 0487 D8.4). */
+/**
+ * The permission bit an access needs: write if RnW=0, else execute if InD=1, else read; privileged if
+ * PnU=1 (IHI 0070 §7.3 RnW/InD/PnU, DDI 0487 D8.4).
+ */
 export function neededPerm(a: Access): number {
   if (!a.read) return a.priv ? PW : UW;
   if (a.exec) return a.priv ? PX : UX;
