@@ -64,8 +64,9 @@ export class LowerCtx {
   }
 
   addStep(s: Omit<StepDef, 'range'> & { span: Span }): number {
-    const { span, ...rest } = s;
-    this.steps.push({ ...rest, range: this.range(span) });
+    const step: StepDef = { range: this.range(s.span), kind: s.kind, label: s.label, run: s.run };
+    if (s.smmu !== undefined) step.smmu = s.smmu;
+    this.steps.push(step);
     return this.steps.length - 1;
   }
 }

@@ -12,7 +12,7 @@ import { evaluate } from './evaluate';
 export class Session implements ScenarioSession {
   readonly uri: string;
   readonly diagnostics: readonly WireDiagnostic[];
-  readonly steps: readonly StepInfo[];
+  private stepInfos?: StepInfo[];
   private rt: Runtime;
   private done: WireStep[] = [];
   /** Run diagnostics per executed step (faults, failed expectations, internal errors). */
@@ -21,10 +21,15 @@ export class Session implements ScenarioSession {
   constructor(private readonly program: Program, private readonly isCancelled?: () => boolean) {
     this.uri = program.uri;
     this.diagnostics = program.diagnostics;
-    this.steps = program.steps.map((s, index) => ({
+    this.rt = this.fresh();
+  }
+
+  /** Built on first use (a run does not need it). */
+  get steps(): readonly StepInfo[] {
+    this.stepInfos ??= this.program.steps.map((s, index) => ({
       index, line: s.range.line, col: s.range.col, endLine: s.range.endLine, endCol: s.range.endCol, kind: s.kind, label: s.label,
     }));
-    this.rt = this.fresh();
+    return this.stepInfos;
   }
 
   get position(): number {

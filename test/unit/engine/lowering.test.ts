@@ -238,3 +238,42 @@ test('the hazard hook fills WireStep.hazards, reports them and feeds `expect haz
     Runtime.hazardHook = undefined;
   }
 });
+
+test('a 2-level stream table: L1STD per 2^SPLIT StreamIDs (IHI 0070 §3.3.2)', () => {
+  const s = compileScenario(`smmu smmu0 { strtab 2level; split 8 }
+pagetable pt s1 4K { map 0x1000_0000 +4K -> 0x8000_0000 rw }
+cd c { ttb0 pt }
+ste smmu0 0x1_2345 { cd c }
+dma smmu0 read sid 0x1_2345 iova 0x1000_0000 expect pa 0x8000_0000
+dma smmu0 read sid 0x1_2346 iova 0x1000_0000 expect fault C_BAD_STE
+`, 'p.smmu');
+  const r = s.runToEnd();
+  assert.deepEqual(codes(r), []);
+  assert.deepEqual(r.expectations, { passed: 2, failed: 0 });
+  const cfg = s.evaluate('reg smmu0.STRTAB_BASE_CFG');
+  assert.match(cfg, /FMT = 0x1/);
+  assert.match(cfg, /SPLIT = 0x8/);
+  assert.match(cfg, /LOG2SIZE = 0x11/); // 0x12345 needs 17 bits
+});
+
+test('pte edits a descriptor in place; a linear CD table places CDs by SubstreamID', () => {
+  const r = runScenario(`smmu smmu0
+pagetable pt s1 4K { map 0x1000_0000 +4K -> 0x8000_0000 rw }
+pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }
+cd c0 { ttb0 pt }
+cd c1 { ttb0 pt2 }
+cdtable t linear { ssid 0 c0; ssid 1 c1 }
+ste smmu0 4 { cdtable t }
+dma smmu0 read sid 4 ssid 1 iova 0x1000_0000 expect pa 0x9000_0000
+dma smmu0 read sid 4 iova 0x1000_0000 expect pa 0x8000_0000
+pte pt2 0x1000_0000 ap 3
+cmd CMD_TLBI_NH_ALL vmid 0
+cmd CMD_SYNC
+dma smmu0 write sid 4 ssid 1 iova 0x1000_0000 expect fault F_PERMISSION
+dma smmu0 read sid 4 ssid 1 iova 0x1000_0000 expect pa 0x9000_0000
+pte pt2 0x1000_0000 0
+dma smmu0 read sid 4 ssid 1 iova 0x1000_0008 expect tlb hit
+`, 'q.smmu');
+  assert.deepEqual(codes(r), []);
+  assert.deepEqual(r.expectations, { passed: 5, failed: 0 });
+});
