@@ -176,6 +176,7 @@ export function completion(ctx: ServerContext, p: CompletionParams, _token: Canc
     case 'map':
     case 'unmap':
     case 'pte':
+      if (blockStmt) return []; // `map IOVA ...` inside a pagetable body names no table
       if (words.length === 1) return nameItems(ctx, uri, ['pagetable']);
       return [];
     case 'include':

@@ -118,6 +118,7 @@ export class Analyzer {
     if (e.timer) clearTimeout(e.timer);
     for (const w of e.waiters) w.resolve(undefined);
     this.entries.delete(uri);
+    this.deps.runner.forget(uri);
   }
 
   /** Re-run every open document (settings changed). */

@@ -122,8 +122,9 @@ async function stepsAt(ctx: ServerContext, uri: string, stmt: Statement, token: 
 async function commandMarkdown(s: WireStep, ex: import('./documents').Executed): Promise<string> {
   const out = [`**${md(s.label)}**`];
   const r = s.removed;
+  const invalidates = /TLBI|CFGI|ATC_INV|raw/i.test(s.label);
   if (!r || (r.tlb.length === 0 && r.config.length === 0)) {
-    out.push('', 'Invalidated nothing (no matching TLB or configuration cache entry).');
+    if (invalidates) out.push('', 'Invalidated nothing (no matching TLB or configuration cache entry).');
   } else {
     const before = s.index > 0 ? await ex.state(s.index - 1) : null;
     const tlb = new Map(before?.smmus.flatMap((m) => m.tlb.map((e) => [e.id, e] as const)) ?? []);

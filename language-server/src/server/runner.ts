@@ -29,6 +29,8 @@ export type RunOutcome =
 export interface EngineRunner {
   /** Runs a scenario; `cancel` is set when a newer version makes the run stale. */
   run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome>;
+  /** The document was closed: drop what is kept for it. */
+  forget(uri: string): void;
   dispose(): void;
 }
 
@@ -82,6 +84,7 @@ export class InlineRunner implements EngineRunner {
       return { kind: 'failed', message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }
   }
+  forget(): void {}
   dispose(): void {}
 }
 

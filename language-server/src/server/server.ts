@@ -1,14 +1,13 @@
 // The language server: capabilities, document sync, diagnostics publishing and the handler table.
 // Each feature lives in its own module; every handler runs inside `guard` (see guard.ts).
 import {
+  TextDocuments,
   TextDocumentSyncKind,
   type Connection,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { TextDocuments } from 'vscode-languageserver';
-import { codeLenses, inlayHints } from './runViews';
 import { completion, COMPLETION_TRIGGERS } from './completion';
 import type { ServerContext } from './context';
 import { Analyzer, type Executed } from './documents';
@@ -28,11 +27,11 @@ import {
   type StateResponse,
 } from './protocol';
 import { prepareRename, rename } from './rename';
+import type { EngineRunner } from './runner';
+import { codeLenses, inlayHints } from './runViews';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
-
-import type { EngineRunner } from './runner';
 
 export function startServer(connection: Connection, runner: EngineRunner): void {
   let settings: ServerSettings = DEFAULT_SETTINGS;
