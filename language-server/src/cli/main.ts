@@ -61,7 +61,18 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     }
     if (files.length > 1) err(`running ${file}`);
     const t0 = Date.now();
-    result = runScenario(text, file, { readInclude });
+    // Progress on long runs: the engine polls isCancelled between steps.
+    let steps = 0;
+    let last = t0;
+    const isCancelled = () => {
+      steps++;
+      if ((steps & 1023) === 0 && Date.now() - last > 2000) {
+        last = Date.now();
+        err(`${file}: ${steps} steps run (${((last - t0) / 1000).toFixed(0)} s)`);
+      }
+      return false;
+    };
+    result = runScenario(text, file, { readInclude, isCancelled });
     const ms = Date.now() - t0;
     if (ms > 1000) err(`${file}: ${result.steps.length} steps in ${(ms / 1000).toFixed(1)} s`);
     status = Math.max(status, exitCode(result));
