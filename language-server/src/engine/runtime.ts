@@ -13,6 +13,8 @@ import type { WireDiagnostic, WireHazard, WireState, WireStep } from './wire';
 import { transactionWalks, wireEvent, wireWalk } from './convert';
 import { buildState } from './state';
 import { decodeDescriptor } from './descriptors';
+import type { CommandResult } from '../model/smmu/commands';
+import { defaultHazardHook } from './hazards';
 
 export interface TxnRecord {
   result: TransactionResult;
@@ -40,7 +42,9 @@ export class Runtime {
   private lastTraces?: WalkTrace[];
   /** Features of declared instances (created on first use). */
   readonly declared = new Map<string, SmmuFeatures>();
-  static hazardHook?: HazardHook;
+  static hazardHook?: HazardHook = defaultHazardHook;
+  /** Commands and transactions of the current step, in order (for the hazard hook). */
+  readonly stepLog: Array<{ smmu: string; cmd?: CommandResult; txn?: TransactionResult }> = [];
 
   constructor(readonly program: Program) {
     for (const s of program.setup) s(this);
@@ -61,6 +65,7 @@ export class Runtime {
     this.current = def;
     this.diags = [];
     this.lastTraces = undefined;
+    this.stepLog.length = 0;
     for (const s of this.smmus.values()) s.step = index;
   }
 
@@ -121,6 +126,7 @@ export class Runtime {
   private noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {
     const removed = out.removed ?? { tlb: [], config: [] };
     for (const c of cmds) {
+      this.stepLog.push({ smmu, cmd: c });
       removed.tlb.push(...c.removed.tlb.map((e) => e.id));
       removed.config.push(...c.removed.config.map((e) => e.id));
       if (c.error) this.report('error', c.error, `${smmu}: ${c.name}: ${c.message}`);
@@ -137,6 +143,7 @@ export class Runtime {
 
   /** Fills the transaction's results into the step and reports a fault as an error. */
   private noteTransaction(smmu: string, r: TransactionResult, out: WireStep): void {
+    this.stepLog.push({ smmu, txn: r });
     out.smmu = smmu;
     out.sid = hex(r.sid);
     if (r.ssid !== undefined) out.ssid = hex(r.ssid);

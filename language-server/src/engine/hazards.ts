@@ -1,0 +1,45 @@
+// The engine's hazard hook: feeds each step's memory writes, commands and transactions (in the
+// order they happened, from `Runtime.stepLog`) to one model `HazardTracker` per run, and turns its
+// findings into `WireHazard`s (located by line, with the related write/command/insertion lines).
+
+import { HazardTracker, type Hazard } from '../model/hazards';
+import type { HazardHook, Runtime } from './runtime';
+import type { WireHazard } from './wire';
+
+const trackers = new WeakMap<Runtime, HazardTracker>();
+
+function tracker(rt: Runtime): HazardTracker {
+  let t = trackers.get(rt);
+  if (!t) {
+    const steps = rt.program.steps;
+    t = new HazardTracker(rt.mem, { lineOf: (i) => steps[i]?.range.line ?? i + 1 });
+    trackers.set(rt, t);
+  }
+  return t;
+}
+
+function toWire(rt: Runtime, h: Hazard): WireHazard {
+  const steps = rt.program.steps;
+  const at = (i: number, message: string) => ({ line: steps[i]?.range.line ?? i + 1, col: steps[i]?.range.col ?? 1, message });
+  const related = h.related.map((r) => at(r.step, r.message));
+  if (h.insertAfter !== undefined) related.push(at(h.insertAfter, 'the missing command(s) belong after this line'));
+  return { code: h.code, severity: h.severity, message: h.message, fix: h.fix, line: steps[h.step]?.range.line ?? h.step + 1, related };
+}
+
+export const defaultHazardHook: HazardHook = {
+  afterStep(rt, step) {
+    const t = tracker(rt);
+    t.beginStep(rt.index);
+    // Writes during a transaction are the SMMU's own (HTTU), not software updates.
+    t.flushWrites(step.kind === 'dma' || step.kind === 'ats');
+    for (const it of rt.stepLog) {
+      const inst = rt.smmus.get(it.smmu);
+      if (!inst) continue;
+      if (it.cmd) t.command(inst, it.cmd);
+      // A stream with STE.EATS != 0 may have fetched the translation into its device's ATC.
+      else if (it.txn) t.transaction(inst, it.txn, (it.txn.ste?.fields.EATS ?? 0n) !== 0n);
+    }
+    const found = t.take();
+    return found.length ? found.map((h) => toWire(rt, h)) : [];
+  },
+};

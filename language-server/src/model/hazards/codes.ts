@@ -1,0 +1,71 @@
+// Hazard codes: one stable code per kind of invalidation / update-procedure bug, with its meaning
+// and the fix (the table docs/language.md "Hazards" lists). Severity: a warning when a conforming
+// SMMU may behave differently from what the scenario intends; information when only an
+// emulated (caching-mode) SMMU is affected.
+
+export type HazardCode =
+  | 'H_STALE_TLB'
+  | 'H_STALE_STE'
+  | 'H_STALE_CD'
+  | 'H_TLBI_NO_SYNC'
+  | 'H_BBM'
+  | 'H_ATC_STALE'
+  | 'H_ASID_REUSE'
+  | 'H_VMID_REUSE'
+  | 'H_CM_INVALID_TO_VALID';
+
+export interface HazardInfo {
+  code: HazardCode;
+  severity: 'warning' | 'information';
+  meaning: string;
+  fix: string;
+  spec: string;
+}
+
+export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
+  H_STALE_TLB: {
+    code: 'H_STALE_TLB', severity: 'warning', spec: 'IHI 0070 §3.17, §4.4, §4.7.3; DDI 0487 D8.16',
+    meaning: 'A page-table entry a successful walk had read was changed, and a transaction that may use the old, still cached, translation ran before a matching TLBI and CMD_SYNC.',
+    fix: 'After the change, issue the matching CMD_TLBI_* (by VA/IPA, ASID, VMID or ALL) and then CMD_SYNC on every SMMU that may cache it.',
+  },
+  H_STALE_STE: {
+    code: 'H_STALE_STE', severity: 'warning', spec: 'IHI 0070 §3.21.1, §4.3',
+    meaning: 'A field the SMMU reads of an STE was changed, and a transaction on that StreamID ran before CMD_CFGI_STE (or STE_RANGE/ALL) and CMD_SYNC.',
+    fix: 'After writing the STE: CMD_CFGI_STE sid N, then CMD_SYNC.',
+  },
+  H_STALE_CD: {
+    code: 'H_STALE_CD', severity: 'warning', spec: 'IHI 0070 §3.21.1, §4.3',
+    meaning: 'A field the SMMU reads of a CD was changed, and a transaction on that StreamID/SubstreamID ran before CMD_CFGI_CD (or CD_ALL/ALL) and CMD_SYNC.',
+    fix: 'After writing the CD: CMD_CFGI_CD sid N ssid S, then CMD_SYNC.',
+  },
+  H_TLBI_NO_SYNC: {
+    code: 'H_TLBI_NO_SYNC', severity: 'warning', spec: 'IHI 0070 §4.7.3 (CMD_SYNC completes earlier invalidations)',
+    meaning: 'An invalidation (CMD_TLBI_*/CMD_CFGI_*) was issued but not completed by a CMD_SYNC before a transaction it should affect, or before the memory it freed was written.',
+    fix: 'Issue CMD_SYNC after the invalidation and before relying on it.',
+  },
+  H_BBM: {
+    code: 'H_BBM', severity: 'warning', spec: 'DDI 0487 D8.16.1 (break-before-make); IHI 0070 §3.21.2',
+    meaning: 'A valid, possibly cached entry was replaced by another valid entry with a different output address, size (table <-> block) or memory attributes without first being made invalid and invalidated (possible F_TLB_CONFLICT).',
+    fix: 'Write the entry invalid, issue the TLBI and CMD_SYNC, then write the new entry.',
+  },
+  H_ATC_STALE: {
+    code: 'H_ATC_STALE', severity: 'warning', spec: 'IHI 0070 §3.9.1, §4.8 (CMD_ATC_INV)',
+    meaning: 'A translation an ATS-enabled device (STE.EATS) may hold in its ATC was invalidated or changed, and the device used the stream again before CMD_ATC_INV and CMD_SYNC.',
+    fix: 'After the TLBI: CMD_ATC_INV sid N (addr, size) then CMD_SYNC.',
+  },
+  H_ASID_REUSE: {
+    code: 'H_ASID_REUSE', severity: 'warning', spec: 'IHI 0070 §3.17 (TLB tags), §5.4 CD.ASID',
+    meaning: 'The same ASID (within one VMID) was used with a different stage-1 table on one SMMU without invalidating the ASID in between: entries of one address space can be used for the other.',
+    fix: 'Give each address space its own ASID, or CMD_TLBI_NH_ASID + CMD_SYNC before reusing it.',
+  },
+  H_VMID_REUSE: {
+    code: 'H_VMID_REUSE', severity: 'warning', spec: 'IHI 0070 §3.17 (TLB tags), §5.2 STE.S2VMID',
+    meaning: 'The same VMID was used with a different stage-2 table on one SMMU without invalidating the VMID in between.',
+    fix: 'Give each VM its own VMID, or CMD_TLBI_S12_VMALL + CMD_SYNC before reusing it.',
+  },
+  H_CM_INVALID_TO_VALID: {
+    code: 'H_CM_INVALID_TO_VALID', severity: 'information', spec: 'IHI 0070 §3.17 (invalid entries are not cached)',
+    meaning: 'An invalid entry a walk had read was made valid and used without an invalidation: correct on real SMMUs, but a caching-mode (shadowing) vIOMMU needs the TLBI to see the new mapping.',
+    fix: 'If the SMMU may be emulated in caching mode, issue the TLBI and CMD_SYNC after the map.',
+  },
+};

@@ -1,0 +1,761 @@
+// Hazard analysis: what a *conforming* SMMU may return, not only what the model's own cache policy
+// returned. Each SMMU instance gets a shadow of everything it may still hold:
+// - a shadow TLB (an unbounded `Tlb`): every translation a successful walk produced stays there
+//   until a TLBI removes it *and* a later CMD_SYNC completes that TLBI (IHI 0070 §3.17, §4.4,
+//   §4.7.3). Rule: an entry "may be cached" once a successful walk of an earlier transaction on
+//   that SMMU read it (the model fetches on demand; speculative prefetch is not assumed);
+// - shadow config records (STE by StreamID, CD by StreamID+SubstreamID) with the words fetched,
+//   kept until CMD_CFGI_* + CMD_SYNC (IHI 0070 §3.21.1, §4.3);
+// - negative records (an invalid descriptor a faulting walk read), for caching-mode vIOMMUs;
+// - ATC records for ATS-enabled streams (STE.EATS != 0), kept until CMD_ATC_INV + CMD_SYNC.
+// Memory writes are observed through PhysicalMemory.onWrite, filtered by 4K frame (only frames
+// holding tracked descriptors/structures are looked at), buffered and judged at the end of the
+// step: writes during a transaction are the SMMU's own (HTTU) and only refresh the known values.
+// Invalidations are applied to the shadows with the very command code the instance runs
+// (`executeCommand`), so TLBI matching (ASID/VMID/VA/range TG/TTL/NUM/SCALE) is the same.
+
+import type { PhysicalMemory } from '../memory';
+import { Tlb, type TlbEntry, type TlbInsert, type TlbRegime } from '../tlb/tlb';
+import type { SmmuInstance } from '../smmu/instance';
+import type { TransactionResult } from '../smmu/result';
+import { executeCommand, type CommandCtx, type CommandResult } from '../smmu/commands';
+import type { ConfigCacheEntry } from '../smmu/configCache';
+import type { Granule, Perms, Stage, WalkTrace } from '../types';
+import { changedUsedFields } from '../fields/used';
+import { STE } from '../fields/ste';
+import { CD } from '../fields/cd';
+import { decode } from '../fields/field';
+import { decodePte } from '../fields/pte';
+import { hex } from '../bits';
+import { HAZARDS, type HazardCode } from './codes';
+
+export interface HazardRef {
+  step: number;
+  message: string;
+}
+
+export interface Hazard {
+  code: HazardCode;
+  severity: 'warning' | 'information';
+  /** Step that detected it (the transaction, or the write for H_BBM / freed-memory reuse). */
+  step: number;
+  message: string;
+  /** One-line fix, naming the command(s) and the line to insert them after. */
+  fix: string;
+  /** Step after which the missing command(s) belong. */
+  insertAfter?: number;
+  related: HazardRef[];
+}
+
+export interface HazardTrackerOptions {
+  /** Line of a step, for messages (default: step + 1). */
+  lineOf?: (step: number) => number;
+  /** Reports per stale item (later uses are not repeated); default 20. */
+  maxReportsPerItem?: number;
+}
+
+interface Change {
+  step: number;
+  addr: bigint;
+  old: bigint;
+  now: bigint;
+  /** The changed descriptor was the leaf of its stage (a Leaf TLBI covers it). */
+  leaf: boolean;
+  /** Stage of the changed descriptor (for nested entries: which TLBI fixes it). */
+  stage: Stage;
+}
+
+interface Cached {
+  hz: SmmuHz;
+  entry: TlbEntry;
+  deps: bigint[];
+  leaves: Set<bigint>;
+  s2Deps: Set<bigint>;
+  stale?: Change;
+  /** Step of the TLBI that removed it from the shadow (awaiting CMD_SYNC). */
+  tlbiAt?: number;
+  reports: number;
+  freedReported?: boolean;
+}
+
+interface DescTrack {
+  value: bigint;
+  stage: Stage;
+  level: number;
+  granule: Granule;
+  users: Set<Cached>;
+  negs: Set<NegRec>;
+}
+
+interface CfgUse {
+  hz: SmmuHz;
+  kind: 'STE' | 'CD';
+  sid: number;
+  ssid: number;
+  addr: bigint;
+  raw: bigint[];
+  stale?: { step: number; fields: string[] };
+  cfgiAt?: number;
+  reports: number;
+}
+
+interface NegRec {
+  hz: SmmuHz;
+  entry: TlbEntry;
+  addr: bigint;
+  madeValidAt?: number;
+  tlbiAt?: number;
+}
+
+interface AtcRec {
+  sid: number;
+  ssid?: number;
+  base: bigint;
+  shift: number;
+  cached: Cached;
+  /** Step at which the backing translation was invalidated or changed. */
+  needsInvAt?: number;
+  atcInvAt?: number;
+  reports: number;
+}
+
+interface SmmuHz {
+  name: string;
+  inst: SmmuInstance;
+  shadow: Tlb;
+  neg: Tlb;
+  cached: Map<number, Cached>;
+  negs: Map<number, NegRec>;
+  staleCount: number;
+  pending: Cached[];
+  negPending: NegRec[];
+  cfg: Map<string, CfgUse>;
+  cfgPending: CfgUse[];
+  atc: Map<number, AtcRec[]>;
+  atcPending: AtcRec[];
+  asids: Map<string, { ttb: bigint; step: number }>;
+  vmids: Map<number, { ttb: bigint; step: number }>;
+  asidPending: Array<(vmid: number, asid: number) => boolean>;
+  vmidPending: Array<(vmid: number) => boolean>;
+  /** Last TLBI/CFGI/ATC_INV step not yet followed by a CMD_SYNC. */
+  unsyncedAt?: number;
+}
+
+const FRAME = 12n;
+const WORD = ~7n;
+const STRUCT = ~63n;
+
+const permStr = (p: Perms): string =>
+  `${p.pr ? 'r' : '-'}${p.pw ? 'w' : '-'}${p.px ? 'x' : '-'}/${p.ur ? 'r' : '-'}${p.uw ? 'w' : '-'}${p.ux ? 'x' : '-'}`;
+
+export class HazardTracker {
+  private readonly smmus = new Map<string, SmmuHz>();
+  private readonly descs = new Map<bigint, DescTrack>();
+  private readonly cfgAddrs = new Map<bigint, Set<CfgUse>>();
+  /** Tracked words per 4K frame number (descriptors and STE/CD structures). */
+  private readonly frames = new Map<number, number>();
+  /** Entries removed by a TLBI but not yet synced: every write is looked at (freed-memory reuse). */
+  private pendingCount = 0;
+  private writes: bigint[] = [];
+  private step = -1;
+  private out: Hazard[] = [];
+  private readonly lineOf: (step: number) => number;
+  private readonly maxReports: number;
+
+  constructor(private readonly mem: PhysicalMemory, opts: HazardTrackerOptions = {}) {
+    this.lineOf = opts.lineOf ?? ((s) => s + 1);
+    this.maxReports = opts.maxReportsPerItem ?? 20;
+    mem.onWrite((addr, size) => {
+      if (this.pendingCount === 0 && !this.frames.has(Number(addr >> FRAME))) return;
+      const end = addr + BigInt(size);
+      for (let a = addr & WORD; a < end; a += 8n) this.writes.push(a);
+    });
+  }
+
+  /** Start of a step: hazards found from here on belong to it. */
+  beginStep(step: number): void {
+    this.step = step;
+  }
+
+  /** Judge the memory writes of the step. `byHardware`: the step was a transaction (HTTU writes). */
+  flushWrites(byHardware: boolean): void {
+    if (this.writes.length === 0) return;
+    const ws = [...new Set(this.writes)];
+    this.writes = [];
+    for (const a of ws) this.judgeWrite(a, byHardware);
+  }
+
+  /** Everything found since the last call. */
+  take(): Hazard[] {
+    const h = this.out;
+    this.out = [];
+    return h;
+  }
+
+  private hz(inst: SmmuInstance): SmmuHz {
+    let h = this.smmus.get(inst.name);
+    if (!h) {
+      h = {
+        name: inst.name, inst, shadow: new Tlb({ capacity: Infinity, policy: 'unbounded' }), neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }),
+        cached: new Map(), negs: new Map(), staleCount: 0, pending: [], negPending: [], cfg: new Map(), cfgPending: [],
+        atc: new Map(), atcPending: [], asids: new Map(), vmids: new Map(), asidPending: [], vmidPending: [],
+      };
+      this.smmus.set(inst.name, h);
+    }
+    return h;
+  }
+
+  private report(code: HazardCode, message: string, fix: string, related: HazardRef[], insertAfter?: number): void {
+    this.out.push({ code, severity: HAZARDS[code].severity, step: this.step, message, fix, related, insertAfter });
+  }
+
+  private frameAdd(addr: bigint): void {
+    const k = Number(addr >> FRAME);
+    this.frames.set(k, (this.frames.get(k) ?? 0) + 1);
+  }
+
+  private frameDel(addr: bigint): void {
+    const k = Number(addr >> FRAME);
+    const n = (this.frames.get(k) ?? 1) - 1;
+    if (n <= 0) this.frames.delete(k);
+    else this.frames.set(k, n);
+  }
+
+  private track(addr: bigint, value: bigint, stage: Stage, level: number, granule: Granule): DescTrack {
+    let d = this.descs.get(addr);
+    if (!d) {
+      d = { value, stage, level, granule, users: new Set(), negs: new Set() };
+      this.descs.set(addr, d);
+      this.frameAdd(addr);
+    }
+    return d;
+  }
+
+  private untrackIfUnused(addr: bigint, d: DescTrack): void {
+    if (d.users.size === 0 && d.negs.size === 0) {
+      this.descs.delete(addr);
+      this.frameDel(addr);
+    }
+  }
+
+  // ---------------------------------------------------------------- memory writes
+
+  private judgeWrite(a: bigint, byHardware: boolean): void {
+    const now = this.mem.read64(a);
+    const d = this.descs.get(a);
+    if (d && d.value !== now) {
+      if (!byHardware) this.descriptorChanged(a, d, now);
+      d.value = now;
+    }
+    const uses = this.cfgAddrs.get(a & STRUCT);
+    if (uses && !byHardware) this.structChanged(a & STRUCT, uses);
+    if (this.pendingCount > 0 && !byHardware) this.freedReuse(a);
+  }
+
+  private descriptorChanged(a: bigint, d: DescTrack, now: bigint): void {
+    const sel = { stage: d.stage, granule: d.granule, level: d.level };
+    const before = decodePte(d.value, sel);
+    const after = decodePte(now, sel);
+    const valid = (k: string) => k === 'table' || k === 'block' || k === 'page';
+    // DDI 0487 D8.16.1: a change of output address, block size or memory type/shareability of a
+    // valid entry needs break-before-make (invalid + TLBI + sync in between).
+    if (d.users.size > 0 && valid(before.kind) && valid(after.kind)) {
+      const why: string[] = [];
+      if (before.kind !== after.kind) why.push(`${before.kind} -> ${after.kind}`);
+      else if (before.address !== after.address) why.push(`output ${hex(before.address ?? 0n)} -> ${hex(after.address ?? 0n)}`);
+      if (before.def && after.def && before.kind === after.kind) {
+        const f0 = decode(before.def, [d.value]);
+        const f1 = decode(after.def, [now]);
+        for (const n of ['AttrIndx', 'MemAttr', 'SH', 'Contiguous']) if (f0[n] !== undefined && f0[n] !== f1[n]) why.push(`${n} ${hex(f0[n])} -> ${hex(f1[n])}`);
+      }
+      if (why.length) {
+        const u = [...d.users][0];
+        this.report('H_BBM',
+          `break-before-make: the valid stage-${d.stage} level-${d.level} descriptor at ${hex(a)} (read by a walk at line ${this.lineOf(u.entry.insertedAt)}) was replaced by another valid one (${why.join(', ')}); an SMMU may hold both (F_TLB_CONFLICT) or the old one.`,
+          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: true, stage: d.stage }).join(' + ')}, then the new value (DDI 0487 D8.16.1).`,
+          [{ step: u.entry.insertedAt, message: 'walk that read the old descriptor' }]);
+      }
+    }
+    for (const u of d.users) {
+      if (u.stale) {
+        u.stale.now = now;
+        continue;
+      }
+      u.stale = { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.has(a), stage: u.s2Deps.has(a) ? 2 : d.stage };
+      if (u.tlbiAt === undefined) u.hz.staleCount++;
+      for (const recs of u.hz.atc.values()) for (const r of recs) if (r.cached === u && r.needsInvAt === undefined) r.needsInvAt = this.step;
+    }
+    if (!valid(before.kind) && valid(after.kind)) for (const n of d.negs) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
+  }
+
+  private structChanged(base: bigint, uses: Set<CfgUse>): void {
+    const raw: bigint[] = [];
+    for (let i = 0n; i < 8n; i++) raw.push(this.mem.read64(base + i * 8n));
+    for (const u of uses) {
+      const fields = changedUsedFields(u.kind === 'STE' ? STE : CD, u.raw, raw);
+      if (fields.length === 0) u.stale = undefined; // same value, or only fields the SMMU ignores
+      else if (!u.stale) u.stale = { step: this.step, fields };
+      else u.stale.fields = fields;
+    }
+  }
+
+  /** IHI 0070 §4.7.3: until the CMD_SYNC, the invalidated translation may still be used: reusing its memory is unsafe. */
+  private freedReuse(a: bigint): void {
+    for (const h of this.smmus.values()) {
+      for (const c of h.pending) {
+        if (c.freedReported || !c.stale) continue;
+        const e = c.entry;
+        const size = 1n << BigInt(e.blockShift);
+        const isData = a >= e.outputBase && a < e.outputBase + size;
+        const isTable = c.deps.some((d) => d >> FRAME === a >> FRAME) && !this.descs.has(a);
+        if (!isData && !isTable) continue;
+        c.freedReported = true;
+        this.report('H_TLBI_NO_SYNC',
+          `${h.name}: ${isData ? 'the page' : 'the page-table page'} at ${hex(a)} that the TLBI at line ${this.lineOf(c.tlbiAt!)} freed is written again before a CMD_SYNC completed that TLBI: the device may still reach it through the old translation.`,
+          `insert \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(c.tlbiAt!)} (IHI 0070 §4.7.3).`,
+          [{ step: c.tlbiAt!, message: 'invalidation not completed by a CMD_SYNC' }, { step: c.stale.step, message: 'write that unmapped it' }], c.tlbiAt);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /** A transaction (or a retried stalled one) ran on `inst`. `ats`: it was an ATS Translation Request. */
+  transaction(inst: SmmuInstance, r: TransactionResult, ats = false): void {
+    const h = this.hz(inst);
+    this.checkConfig(h, r);
+    this.checkAtc(h, r);
+    for (const p of r.pages ?? [r]) this.page(h, r, p, ats);
+  }
+
+  private checkConfig(h: SmmuHz, r: TransactionResult): void {
+    const ssid = r.ssid ?? 0;
+    const check = (kind: 'STE' | 'CD', key: string, view: { addr: bigint; raw: bigint[] } | undefined) => {
+      if (!view) return;
+      let u = h.cfg.get(key);
+      if (u && (u.stale) && u.reports < this.maxReports) {
+        u.reports++;
+        const what = kind === 'STE' ? `STE of StreamID ${hex(r.sid)}` : `CD of StreamID ${hex(r.sid)} SubstreamID ${hex(ssid)}`;
+        const cfgi = kind === 'STE' ? `cmd ${h.name} CMD_CFGI_STE sid ${hex(r.sid)}` : `cmd ${h.name} CMD_CFGI_CD sid ${hex(r.sid)} ssid ${hex(ssid)}`;
+        if (u.cfgiAt !== undefined) {
+          this.report('H_TLBI_NO_SYNC',
+            `${h.name}: the ${what} was invalidated at line ${this.lineOf(u.cfgiAt)} but no CMD_SYNC completed it before this transaction: the old ${kind} (${u.stale.fields.join(', ')}) may still be used.`,
+            `insert \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(u.cfgiAt)} (IHI 0070 §4.7.3).`,
+            [{ step: u.cfgiAt, message: 'invalidation without CMD_SYNC' }, { step: u.stale.step, message: `write that changed the ${kind}` }], u.cfgiAt);
+        } else {
+          this.report(kind === 'STE' ? 'H_STALE_STE' : 'H_STALE_CD',
+            `${h.name}: the ${what} at ${hex(u.addr)} was changed at line ${this.lineOf(u.stale.step)} (${u.stale.fields.join(', ')}) with no ${kind === 'STE' ? 'CMD_CFGI_STE' : 'CMD_CFGI_CD'} + CMD_SYNC before this transaction: the SMMU may still use the old ${kind} (IHI 0070 §3.21.1).`,
+            `insert \`${cfgi}\` and \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(u.stale.step)}.`,
+            [{ step: u.stale.step, message: `write that changed the ${kind} (${u.stale.fields.join(', ')})` }], u.stale.step);
+        }
+      }
+      if (!u) {
+        u = { hz: h, kind, sid: r.sid, ssid, addr: view.addr, raw: [...view.raw], reports: 0 };
+        h.cfg.set(key, u);
+        let s = this.cfgAddrs.get(view.addr);
+        if (!s) {
+          s = new Set();
+          this.cfgAddrs.set(view.addr, s);
+          this.frameAdd(view.addr);
+        }
+        s.add(u);
+      }
+    };
+    check('STE', `${r.sid}`, r.ste);
+    if (r.cd) check('CD', `${r.sid}/${ssid}`, r.cd);
+    // H_ASID_REUSE / H_VMID_REUSE (IHI 0070 §3.17: the TLB tells address spaces apart by ASID and VMID only).
+    const ste = r.ste?.config;
+    const cd = r.cd?.config;
+    const vmid = ste?.s2 ? ste.s2.vmid : ste && inst2(h) ? Number(ste.fields.S2VMID ?? 0n) : 0;
+    if (cd) {
+      const key = `${vmid}/${cd.asid}`;
+      const ttb = cd.fields.TTB0 ?? 0n;
+      const old = h.asids.get(key);
+      if (old && old.ttb !== ttb) {
+        this.report('H_ASID_REUSE',
+          `${h.name}: ASID ${hex(cd.asid)} (VMID ${vmid}) is used with TTB0 ${hex(ttb)} here and with TTB0 ${hex(old.ttb)} at line ${this.lineOf(old.step)}, with no CMD_TLBI_NH_ASID + CMD_SYNC in between: entries of one table can translate for the other.`,
+          `give the CD its own ASID, or \`cmd ${h.name} CMD_TLBI_NH_ASID vmid ${vmid} asid ${hex(cd.asid)}\` + \`cmd ${h.name} CMD_SYNC\` before reusing it.`,
+          [{ step: old.step, message: `ASID ${hex(cd.asid)} used with TTB0 ${hex(old.ttb)}` }]);
+      }
+      h.asids.set(key, { ttb, step: this.step });
+    }
+    if (ste?.s2) {
+      const ttb = ste.s2.walk.ttb;
+      const old = h.vmids.get(vmid);
+      if (old && old.ttb !== ttb) {
+        this.report('H_VMID_REUSE',
+          `${h.name}: VMID ${vmid} is used with S2TTB ${hex(ttb)} here and with S2TTB ${hex(old.ttb)} at line ${this.lineOf(old.step)}, with no CMD_TLBI_S12_VMALL + CMD_SYNC in between.`,
+          `give each stage-2 table its own VMID, or \`cmd ${h.name} CMD_TLBI_S12_VMALL vmid ${vmid}\` + \`cmd ${h.name} CMD_SYNC\` before reusing it.`,
+          [{ step: old.step, message: `VMID ${vmid} used with S2TTB ${hex(old.ttb)}` }]);
+      }
+      h.vmids.set(vmid, { ttb, step: this.step });
+    }
+  }
+
+  private checkAtc(h: SmmuHz, r: TransactionResult): void {
+    const recs = h.atc.get(r.sid);
+    if (!recs) return;
+    for (const a of recs) {
+      if (a.needsInvAt === undefined || a.reports >= this.maxReports) continue;
+      a.reports++;
+      const inv = `cmd ${h.name} CMD_ATC_INV sid ${hex(a.sid)}${a.ssid !== undefined ? ` ssv 1 ssid ${hex(a.ssid)}` : ''} addr ${hex(a.base)} size ${Math.max(0, a.shift - 12)}`;
+      const after = a.atcInvAt ?? a.needsInvAt;
+      this.report('H_ATC_STALE',
+        a.atcInvAt !== undefined
+          ? `${h.name}: the CMD_ATC_INV at line ${this.lineOf(a.atcInvAt)} was not completed by a CMD_SYNC before StreamID ${hex(a.sid)} was used again: its ATC may still translate ${hex(a.base)} to ${hex(a.cached.entry.outputBase)}.`
+          : `${h.name}: StreamID ${hex(a.sid)} has ATS enabled (STE.EATS) and its ATC may still hold ${hex(a.base)} -> ${hex(a.cached.entry.outputBase)}, invalidated or changed at line ${this.lineOf(a.needsInvAt)}, with no CMD_ATC_INV + CMD_SYNC before this use (IHI 0070 §3.9.1).`,
+        a.atcInvAt !== undefined ? `insert \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(after)}.` : `insert \`${inv}\` and \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(after)} (after the TLBI and its sync).`,
+        [{ step: a.needsInvAt, message: 'translation invalidated/changed here' }], after);
+    }
+  }
+
+  private page(h: SmmuHz, r: TransactionResult, p: TransactionResult, ats: boolean): void {
+    const tags = this.tagsOf(h, r, p);
+    if (tags && (h.staleCount > 0 || h.pending.length > 0)) this.checkStale(h, tags, p);
+    if (tags && h.negs.size > 0 && p.tlb === 'miss') this.checkNeg(h, p);
+    const walks = [p.walks.stage1, p.walks.stage2].filter((w): w is WalkTrace => w !== undefined);
+    if (p.outcome === 'ok' && p.tlb === 'miss' && p.tlbEntry) {
+      const c = this.insertShadow(h, p.tlbEntry, walks);
+      if (c && ats && Number(r.ste?.fields.EATS ?? 0n) !== 0) this.addAtc(h, r, c);
+    } else if (p.outcome === 'ok' && p.tlbEntry && ats && Number(r.ste?.fields.EATS ?? 0n) !== 0) {
+      const c = this.findCached(h, p.tlbEntry);
+      if (c) this.addAtc(h, r, c);
+    } else if (p.outcome === 'fault' && tags && walks.length) {
+      this.recordNeg(h, tags, walks);
+    }
+  }
+
+  private tagsOf(h: SmmuHz, r: TransactionResult, p: TransactionResult): { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint } | undefined {
+    const e = p.tlbEntry;
+    if (e) return { kind: e.kind === 's2' ? 's2' : 's1', regime: e.regime, vmid: e.vmid, asid: e.asid, va: p.iova };
+    const ste = r.ste?.config;
+    if (!ste) return undefined;
+    if (ste.mode === 's2') return { kind: 's2', regime: 'nsel1', vmid: ste.s2!.vmid, asid: 0, va: p.iova };
+    const cd = r.cd?.config;
+    if (!cd || !ste.s1) return undefined;
+    const vmid = ste.s2 ? ste.s2.vmid : inst2(h) ? Number(ste.fields.S2VMID ?? 0n) : 0;
+    const regime: TlbRegime = ste.s1.strw === 2 ? (h.inst.e2h() ? 'el2-e2h' : 'el2') : 'nsel1';
+    return { kind: 's1', regime, vmid: regime === 'nsel1' ? vmid : 0, asid: cd.asid, va: p.iova };
+  }
+
+  private matching(h: SmmuHz, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }): TlbEntry[] {
+    if (t.kind === 's2') {
+      const e = h.shadow.peekS2(t.vmid, t.va);
+      return e ? [e] : [];
+    }
+    return h.shadow.lookupAll(t.regime, t.vmid, t.asid, t.va);
+  }
+
+  private checkStale(h: SmmuHz, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }, p: TransactionResult): void {
+    const cands: Cached[] = [];
+    if (h.staleCount > 0) for (const e of this.matching(h, t)) { const c = h.cached.get(e.id); if (c?.stale) cands.push(c); }
+    for (const c of h.pending) if (c.stale && covers(c.entry, t)) cands.push(c);
+    for (const c of cands) {
+      if (c.reports >= this.maxReports) continue;
+      c.reports++;
+      const e = c.entry;
+      const ch = c.stale!;
+      const off = t.va - e.inputBase;
+      const oldOut = `PA ${hex(e.outputBase + off)} (${permStr(e.perms)})`;
+      const desc = describeNew(ch);
+      const newOut = p.outcome === 'ok' && p.tlb === 'miss' ? `PA ${hex(p.pa ?? 0n)}${p.perms ? ` (${permStr(p.perms)})` : ''}`
+        : p.outcome === 'fault' || p.outcome === 'stalled' ? `${p.events[0]?.type ?? 'a fault'}` : desc;
+      const rel = [{ step: ch.step, message: `write that changed the descriptor at ${hex(ch.addr)}: ${hex(ch.old)} -> ${hex(ch.now)}` }];
+      if (c.tlbiAt !== undefined) {
+        this.report('H_TLBI_NO_SYNC',
+          `${h.name}: the TLBI at line ${this.lineOf(c.tlbiAt)} has not been completed by a CMD_SYNC: this transaction may still get the old ${oldOut} instead of ${newOut} (IHI 0070 §4.7.3).`,
+          `insert \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(c.tlbiAt)}.`,
+          [{ step: c.tlbiAt, message: 'invalidation not completed by a CMD_SYNC' }, ...rel], c.tlbiAt);
+      } else {
+        const fix = tlbiFix(c, ch);
+        this.report('H_STALE_TLB',
+          `${h.name}: stale translation possible: ${hex(t.va)} was cached as ${oldOut} (walk at line ${this.lineOf(e.insertedAt)}); the tables now give ${newOut === desc ? desc : `${newOut} (${desc})`}, but no matching TLBI + CMD_SYNC ran on ${h.name} since the change at line ${this.lineOf(ch.step)}.`,
+          `insert \`${fix.join('` then `')}\` after line ${this.lineOf(ch.step)}.`,
+          [...rel, { step: e.insertedAt, message: 'walk whose result may still be cached' }], ch.step);
+      }
+    }
+  }
+
+  private findCached(h: SmmuHz, e: TlbEntry): Cached | undefined {
+    for (const c of h.cached.values()) if (c.entry.inputBase === e.inputBase && c.entry.outputBase === e.outputBase && c.entry.vmid === e.vmid && c.entry.asid === e.asid && c.tlbiAt === undefined) return c;
+    return undefined;
+  }
+
+  private insertShadow(h: SmmuHz, e: TlbEntry, walks: WalkTrace[]): Cached | undefined {
+    // A possibly-cached stale entry for this region stays (a conforming SMMU may keep using it).
+    const t = { kind: (e.kind === 's2' ? 's2' : 's1') as 's1' | 's2', regime: e.regime, vmid: e.vmid, asid: e.asid, va: e.inputBase };
+    if (h.staleCount > 0 && this.matching(h, t).some((x) => h.cached.get(x.id)?.stale)) return undefined;
+    const { id: _id, hits: _hits, insertedAt: _at, ...ins } = e;
+    const { entry, evicted } = h.shadow.insert(ins, this.step);
+    for (const x of evicted) this.dropCached(h, x.id);
+    const c: Cached = { hz: h, entry, deps: [], leaves: new Set(), s2Deps: new Set(), reports: 0 };
+    for (const w of walks) {
+      const add = (tr: WalkTrace, main: boolean) => {
+        tr.steps.forEach((s, i) => {
+          if (s.s2Walk) add(s.s2Walk, false);
+          const d = this.track(s.descPa, s.desc, tr.stage, s.level, tr.granule);
+          d.users.add(c);
+          c.deps.push(s.descPa);
+          if (tr.stage === 2) c.s2Deps.add(s.descPa);
+          if (main && i === tr.steps.length - 1) c.leaves.add(s.descPa);
+        });
+      };
+      add(w, true);
+    }
+    h.cached.set(entry.id, c);
+    return c;
+  }
+
+  private dropCached(h: SmmuHz, id: number): void {
+    const c = h.cached.get(id);
+    if (!c) return;
+    h.cached.delete(id);
+    if (c.stale && c.tlbiAt === undefined) h.staleCount--;
+    for (const a of c.deps) {
+      const d = this.descs.get(a);
+      if (d) {
+        d.users.delete(c);
+        this.untrackIfUnused(a, d);
+      }
+    }
+  }
+
+  private addAtc(h: SmmuHz, r: TransactionResult, c: Cached): void {
+    let recs = h.atc.get(r.sid);
+    if (!recs) h.atc.set(r.sid, (recs = []));
+    if (recs.some((a) => a.cached === c && a.ssid === r.ssid)) return;
+    recs.push({ sid: r.sid, ssid: r.ssid, base: c.entry.inputBase, shift: c.entry.blockShift, cached: c, reports: 0 });
+  }
+
+  private recordNeg(h: SmmuHz, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }, walks: WalkTrace[]): void {
+    const w = walks.find((x) => x.fault);
+    const last = w?.steps[w.steps.length - 1];
+    if (!w || !last || last.kind !== 'invalid' || w.fault?.kind !== 'F_TRANSLATION') return;
+    const shift = w.granule === 4 ? 12 : w.granule === 16 ? 14 : 16;
+    const ins: TlbInsert = {
+      kind: t.kind, regime: t.regime, vmid: t.vmid, asid: t.asid, global: false, granule: w.granule, blockShift: shift, level: last.level,
+      inputBase: t.va, outputBase: 0n, perms: { ur: false, uw: false, ux: false, pr: false, pw: false, px: false },
+      attrs: { sh: 0, nG: true, af: false, contiguous: false, dbm: false },
+    };
+    const { entry, evicted } = h.neg.insert(ins, this.step);
+    for (const x of evicted) this.dropNeg(h, x.id);
+    const n: NegRec = { hz: h, entry, addr: last.descPa };
+    h.negs.set(entry.id, n);
+    this.track(last.descPa, last.desc, w.stage, last.level, w.granule).negs.add(n);
+  }
+
+  private dropNeg(h: SmmuHz, id: number): void {
+    const n = h.negs.get(id);
+    if (!n) return;
+    h.negs.delete(id);
+    const d = this.descs.get(n.addr);
+    if (d) {
+      d.negs.delete(n);
+      this.untrackIfUnused(n.addr, d);
+    }
+  }
+
+  private checkNeg(h: SmmuHz, p: TransactionResult): void {
+    const read = new Set<bigint>();
+    for (const w of [p.walks.stage1, p.walks.stage2]) for (const s of w?.steps ?? []) read.add(s.descPa);
+    for (const n of [...h.negs.values()]) {
+      if (n.madeValidAt === undefined || !read.has(n.addr)) continue;
+      const at = n.madeValidAt;
+      this.dropNeg(h, n.entry.id);
+      this.report('H_CM_INVALID_TO_VALID',
+        `${h.name}: the descriptor at ${hex(n.addr)} was invalid when a walk read it (line ${this.lineOf(n.entry.insertedAt)}) and was made valid at line ${this.lineOf(at)} with no TLBI: fine on real SMMUs (invalid entries are not cached), but a caching-mode vIOMMU would miss the new mapping.`,
+        `optionally insert the TLBI for ${hex(n.entry.inputBase)} and \`cmd ${h.name} CMD_SYNC\` after line ${this.lineOf(at)}.`,
+        [{ step: at, message: 'write that made it valid' }], at);
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** A command the instance consumed (in queue order). */
+  command(inst: SmmuInstance, c: CommandResult): void {
+    if (c.error) return;
+    const h = this.hz(inst);
+    const name = c.name;
+    if (name === 'CMD_SYNC') return this.sync(h);
+    if (name.startsWith('CMD_TLBI_')) {
+      this.tlbi(h, c);
+      h.unsyncedAt = this.step;
+    } else if (name.startsWith('CMD_CFGI_')) {
+      this.cfgi(h, c);
+      h.unsyncedAt = this.step;
+    } else if (name === 'CMD_ATC_INV') {
+      this.atcInv(h, c);
+      h.unsyncedAt = this.step;
+    }
+  }
+
+  private ctx(h: SmmuHz, tlb: Tlb, cfg: (sid: number, ssid: number | 'all-cd' | 'ste', lo?: number, hi?: number) => void): CommandCtx {
+    return {
+      features: h.inst.features, tlb,
+      invalidateSteRange: (lo, hi) => { cfg(lo, 'ste', lo, hi); return [] as ConfigCacheEntry<unknown>[]; },
+      invalidateCds: (sid, ssid) => { cfg(sid, ssid ?? 'all-cd'); return []; },
+      invalidateAllConfig: () => { cfg(0, 'ste', 0, Infinity); cfg(-1, 'all-cd'); return []; },
+      resume: () => undefined,
+      stallTerm: () => 0,
+    };
+  }
+
+  private tlbi(h: SmmuHz, c: CommandResult): void {
+    const leaf = c.fields.Leaf !== undefined && c.fields.Leaf !== 0n;
+    const removed = executeCommand(this.ctx(h, h.shadow, () => undefined), c.raw, c.index).removed.tlb;
+    for (const e of removed) {
+      const x = h.cached.get(e.id);
+      if (!x) continue;
+      // A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not covered (IHI 0070 §4.4).
+      if (leaf && x.stale && !x.stale.leaf) {
+        const ins: TlbInsert = { ...e };
+        const { entry } = h.shadow.insert(ins, e.insertedAt);
+        h.cached.delete(e.id);
+        x.entry = entry;
+        h.cached.set(entry.id, x);
+        continue;
+      }
+      if (x.stale) h.staleCount--;
+      x.tlbiAt = this.step;
+      h.pending.push(x);
+      this.pendingCount++;
+      for (const recs of h.atc.values()) for (const a of recs) if (a.cached === x && a.needsInvAt === undefined) a.needsInvAt = this.step;
+    }
+    for (const e of executeCommand(this.ctx(h, h.neg, () => undefined), c.raw, c.index).removed.tlb) {
+      const n = h.negs.get(e.id);
+      if (n) {
+        n.tlbiAt = this.step;
+        h.negPending.push(n);
+      }
+    }
+    // Whole-ASID / whole-VMID invalidations end an ASID's or VMID's association with its table.
+    const vmid = Number(c.fields.VMID ?? 0n);
+    const asid = Number(c.fields.ASID ?? 0n);
+    switch (c.name) {
+      case 'CMD_TLBI_NSNH_ALL': h.asidPending.push(() => true); h.vmidPending.push(() => true); break;
+      case 'CMD_TLBI_NH_ALL': h.asidPending.push((v) => v === vmid); break;
+      case 'CMD_TLBI_S12_VMALL': h.asidPending.push((v) => v === vmid); h.vmidPending.push((v) => v === vmid); break;
+      case 'CMD_TLBI_NH_ASID': h.asidPending.push((v, a) => v === vmid && a === asid); break;
+    }
+  }
+
+  private cfgi(h: SmmuHz, c: CommandResult): void {
+    const hit: CfgUse[] = [];
+    const mark = (sid: number, what: number | 'all-cd' | 'ste', lo?: number, hi?: number) => {
+      for (const u of h.cfg.values()) {
+        const ok = what === 'ste' ? u.kind === 'STE' && u.sid >= lo! && u.sid <= hi!
+          : what === 'all-cd' ? u.kind === 'CD' && (sid < 0 || u.sid === sid)
+            : u.kind === 'CD' && u.sid === sid && u.ssid === what;
+        if (ok && u.cfgiAt === undefined) hit.push(u);
+      }
+    };
+    executeCommand(this.ctx(h, new Tlb({ capacity: 1, policy: 'fifo' }), mark), c.raw, c.index);
+    for (const u of hit) {
+      u.cfgiAt = this.step;
+      h.cfgPending.push(u);
+    }
+  }
+
+  private atcInv(h: SmmuHz, c: CommandResult): void {
+    const sid = Number(c.fields.StreamID ?? 0n);
+    const recs = h.atc.get(sid);
+    if (!recs) return;
+    const size = Number(c.fields.Size ?? 0n);
+    const all = size >= 52;
+    const span = all ? 0n : 1n << BigInt(12 + size);
+    const base = all ? 0n : (c.fields.Address ?? 0n) & ~(span - 1n);
+    const ssv = c.fields.SSV === 1n;
+    const global = c.fields.Global === 1n;
+    for (const a of recs) {
+      // IHI 0070 §4.8.1: SSV == 0 invalidates the non-substream translations only, Global all substreams.
+      const ssidOk = ssv ? (global || a.ssid === Number(c.fields.SubstreamID ?? 0n)) : a.ssid === undefined;
+      const end = a.base + (1n << BigInt(a.shift));
+      const addrOk = all || (a.base < base + span && end > base);
+      if (ssidOk && addrOk && a.atcInvAt === undefined) {
+        a.atcInvAt = this.step;
+        h.atcPending.push(a);
+      }
+    }
+  }
+
+  /** CMD_SYNC: every earlier invalidation on this SMMU has completed (IHI 0070 §4.7.3). */
+  private sync(h: SmmuHz): void {
+    for (const c of h.pending) {
+      this.pendingCount--;
+      h.cached.delete(c.entry.id);
+      for (const a of c.deps) {
+        const d = this.descs.get(a);
+        if (d) {
+          d.users.delete(c);
+          this.untrackIfUnused(a, d);
+        }
+      }
+    }
+    h.pending = [];
+    for (const n of h.negPending) this.dropNeg(h, n.entry.id);
+    h.negPending = [];
+    for (const u of h.cfgPending) {
+      const key = u.kind === 'STE' ? `${u.sid}` : `${u.sid}/${u.ssid}`;
+      if (h.cfg.get(key) === u) h.cfg.delete(key);
+      const s = this.cfgAddrs.get(u.addr);
+      if (s) {
+        s.delete(u);
+        if (s.size === 0) {
+          this.cfgAddrs.delete(u.addr);
+          this.frameDel(u.addr);
+        }
+      }
+    }
+    h.cfgPending = [];
+    for (const a of h.atcPending) {
+      const recs = h.atc.get(a.sid);
+      if (recs) h.atc.set(a.sid, recs.filter((x) => x !== a));
+    }
+    h.atcPending = [];
+    if (h.asidPending.length) {
+      for (const k of [...h.asids.keys()]) {
+        const [v, a] = k.split('/').map(Number);
+        if (h.asidPending.some((f) => f(v, a))) h.asids.delete(k);
+      }
+      h.asidPending = [];
+    }
+    if (h.vmidPending.length) {
+      for (const v of [...h.vmids.keys()]) if (h.vmidPending.some((f) => f(v))) h.vmids.delete(v);
+      h.vmidPending = [];
+    }
+    h.unsyncedAt = undefined;
+  }
+}
+
+function inst2(h: SmmuHz): boolean {
+  return h.inst.features.stage2;
+}
+
+function covers(e: TlbEntry, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }): boolean {
+  if ((e.kind === 's2') !== (t.kind === 's2')) return false;
+  if (e.kind !== 's2' && (e.regime !== t.regime || (!e.global && e.asid !== t.asid))) return false;
+  if (e.regime === 'nsel1' && e.vmid !== t.vmid) return false;
+  const size = 1n << BigInt(e.blockShift);
+  return t.va >= e.inputBase && t.va < e.inputBase + size;
+}
+
+function describeNew(ch: Change): string {
+  return (ch.now & 1n) === 0n // DDI 0487 D8.3: descriptor bit[0] is the valid bit
+    ? `the descriptor at ${hex(ch.addr)} is now invalid: F_TRANSLATION`
+    : `the descriptor at ${hex(ch.addr)} is now ${hex(ch.now)}`;
+}
+
+/** The TLBI (+ CMD_SYNC) that removes a cached entry made stale by `ch` (IHI 0070 §4.4). */
+function tlbiFix(c: Cached, ch: Change): string[] {
+  const e = c.entry;
+  const s = c.hz.name;
+  const leaf = ch.leaf ? ' leaf' : '';
+  const vm = e.vmid ? ` vmid ${e.vmid}` : '';
+  let cmd: string;
+  if (e.kind === 's2') cmd = `cmd ${s} CMD_TLBI_S2_IPA vmid ${e.vmid} addr ${hex(e.inputBase)}${leaf}`;
+  else if (e.kind === 'nested' && ch.stage === 2) cmd = `cmd ${s} CMD_TLBI_S12_VMALL vmid ${e.vmid}`;
+  else if (e.regime !== 'nsel1') cmd = e.global ? `cmd ${s} CMD_TLBI_EL2_VAA addr ${hex(e.inputBase)}${leaf}` : `cmd ${s} CMD_TLBI_EL2_VA asid ${e.asid} addr ${hex(e.inputBase)}${leaf}`;
+  else if (e.global) cmd = `cmd ${s} CMD_TLBI_NH_VAA${vm} addr ${hex(e.inputBase)}${leaf}`;
+  else cmd = `cmd ${s} CMD_TLBI_NH_VA${vm} asid ${e.asid} addr ${hex(e.inputBase)}${leaf}`;
+  return [cmd, `cmd ${s} CMD_SYNC`];
+}
