@@ -248,8 +248,28 @@ export class Tlb {
     const space = ins.kind === 's2' ? S2_SPACE : REGIME_IDX[ins.regime];
     const tag = tagOf(space, vmid, global ? GLOBAL : ins.asid & 0xffff);
     const m64 = ~((1n << BigInt(ins.blockShift)) - 1n);
+    // Every entry gets the same shape, fields in one order (no spread): lookups and hit counting stay
+    // monomorphic and fast.
     const e: TlbEntry = {
-      ...ins, inputBase: ins.inputBase & m64, vmid, global, asid: global ? 0 : ins.asid, id: this.nextId++, hits: 0, insertedAt: step,
+      id: this.nextId++,
+      kind: ins.kind,
+      regime: ins.regime,
+      vmid,
+      asid: global ? 0 : ins.asid,
+      global,
+      granule: ins.granule,
+      blockShift: ins.blockShift,
+      level: ins.level,
+      inputBase: ins.inputBase & m64,
+      outputBase: ins.outputBase,
+      ipaBase: ins.ipaBase,
+      perms: ins.perms,
+      s1Perms: ins.s1Perms,
+      s2Perms: ins.s2Perms,
+      attrs: ins.attrs,
+      s2Attrs: ins.s2Attrs,
+      insertedAt: step,
+      hits: 0,
     };
     const key = pageKey(Number(e.inputBase >> 32n), Number(e.inputBase & 0xffff_ffffn), e.blockShift);
     const evicted: TlbEntry[] = [];
