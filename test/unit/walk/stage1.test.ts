@@ -405,3 +405,19 @@ test('PhysicalMemory.frameWords: 32-bit halves of the 64-bit words the walk read
   m.write64(0x1_2345_6000n, 5n);
   assert.equal(v[0], 5, 'the view follows later writes');
 });
+
+test('leaf attributes are reported: AttrIndx, SH, nG, contiguous hint, DBM', () => {
+  // AttrIndx=0b101 (bits 4:2), SH=0b10 (bits 9:8), nG (bit 11), Contiguous (bit 52), DBM (bit 51).
+  const leaf = 0x8_7654_3000n | 0x400n | (2n << 8n) | (5n << 2n) | 0x800n | (1n << 52n) | (1n << 51n) | 0x3n;
+  const r = walk(fourLevel(leaf), PREAD);
+  assert.ok(r.ok);
+  assert.deepEqual(r.result.attrs, { attrIndx: 5, sh: 2, nG: true, af: true, contiguous: true, dbm: true });
+});
+
+test('EL2-E2H regime keeps two privilege levels and nG', () => {
+  const m = fourLevel(PAGE | 0x800n); // AP=0b00, nG=1
+  const r = walk(m, PREAD, s1({ regime: 'el2-e2h' }));
+  assert.ok(r.ok);
+  assert.equal(r.result.attrs.nG, true);
+  assert.equal(fault(walk(m, READ, s1({ regime: 'el2-e2h' }))).kind, 'F_PERMISSION');
+});

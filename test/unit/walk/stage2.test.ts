@@ -161,3 +161,20 @@ test('illegal STE configuration: C_BAD_STE', () => {
   assert.equal(r.configError.event, 'C_BAD_STE');
   assert.equal(r.configError.issues[0].field, 'STE.S2SL0');
 });
+
+test('stage 2: a level-0 block (4K) is a translation fault; 16K SL0=2 starts at level 1', () => {
+  const m = new PhysicalMemory();
+  m.write64(0x8000_0000n, 0x4c1n); // level-0 block at index 0
+  const f = fault(walk(m, READ, s2({ tsz: 16, sl0: 2 }), 0x1000n));
+  assert.equal(f.kind, 'F_TRANSLATION');
+  assert.equal(f.level, 0);
+  // 16K, S2T0SZ=17 (47-bit IPA), SL0=2: level 1 resolves IPA[46:36]; level-2 32 MB block.
+  const m2 = new PhysicalMemory();
+  m2.write64(0x8000_0000n + 3n * 8n, 0x8000_4003n);
+  m2.write64(0x8000_4000n + 5n * 8n, 0x4_0000_0000n | 0x4c1n);
+  const r = walk(m2, READ, s2({ granule: 16, tsz: 17, sl0: 2 }), (3n << 36n) | (5n << 25n) | 0x12_3456n);
+  assert.ok(r.ok);
+  assert.equal(r.trace!.startLevel, 1);
+  assert.equal(r.result.outputAddr, 0x4_0012_3456n);
+  assert.equal(r.result.blockShift, 25);
+});
