@@ -1,7 +1,7 @@
 // The transaction pipeline (IHI 0070 §3.2 "operation overview"): SMMUEN/GBPA, StreamID check,
 // STE (config cache), SubstreamID / CD selection, TLB lookup, stage 1 / stage 2 / nested walks,
 // fault -> event record -> record / terminate / stall. Raw words -> decoded config -> walk ->
-// typed fault -> event record, with the fault-to-event mapping in one place (faultEvent below).
+// typed fault -> event record, with the fault-to-event mapping in one place (walkFault below).
 
 import type { Access, EventType, FaultClass, Perms, StageResult, WalkFault, WalkTrace } from '../types';
 import type { PhysicalMemory } from '../memory';
@@ -13,7 +13,7 @@ import { interpretCd, type CdConfig } from './cd';
 import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct, type StreamTableCfg } from './tables';
 import type { EventInfo } from './events';
 import type { EventRecord, TransactionResult, TranslateRequest, TlbEntryInfo } from './result';
-import { permits } from './perms';
+import { intersect, permits } from './perms';
 import { s1Walk, s2Walk, nestedFetch, plainFetch, type StageRun } from './walkPort';
 import type { Tlb, TlbEntry, TlbRegime } from '../tlb/tlb';
 import { s1Entry, s2Entry, nestedEntry } from '../tlb/fromWalk';
@@ -74,6 +74,7 @@ export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: Transla
   const out: TransactionResult = { ...first, pages };
   if (last.outcome !== 'ok' && last.outcome !== 'bypass') {
     out.outcome = last.outcome;
+    delete out.pa; // pa is only given for an ok/bypass DMA (each page keeps its own)
     out.events = pages.flatMap((p) => p.events);
     out.reason = last.reason;
     out.stag = last.stag;
@@ -244,7 +245,7 @@ export function translateOne(
         // A write to a clean DBM page: the walk must set the dirty state (IHI 0070 §3.13). Re-walk.
         if (!dry) ctx.tlb.remove(hit.id);
       } else {
-        const fault = permFault(1, 'IN', iova, 'permission denied by the cached stage-1 translation (TLB hit)');
+        const fault = permFault(1, 'IN', iova, 'permission denied by the cached stage-1 translation (TLB hit)', hit.level);
         return walkFault(ctx, res, base, fault, ste, cd, dry);
       }
     } else if (hit.s2Perms && !permits(hit.s2Perms, access)) {
@@ -252,7 +253,7 @@ export function translateOne(
         if (!dry) ctx.tlb.remove(hit.id);
       } else {
         const ipa = hit.ipaBase! + (va - hit.inputBase);
-        const fault = permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)');
+        const fault = permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)', hit.level);
         return walkFault(ctx, res, base, fault, ste, cd, dry);
       }
     } else {
@@ -282,7 +283,7 @@ export function translateOne(
     out = r2.result;
   }
   res.pa = out.outputAddr;
-  res.perms = r1.result.perms;
+  res.perms = s2res ? intersect(r1.result.perms, s2res.perms) : r1.result.perms; // nested: both stages must allow
   res.attrs = out.attrs;
   res.blockShift = s2res ? Math.min(r1.result.blockShift, s2res.blockShift) : r1.result.blockShift;
   if (!dry) {
@@ -313,7 +314,7 @@ function stage2Only(
       return done(res, 'ok', why || undefined);
     }
     if (!(hit.attrs.dbm && writeAccess(access))) {
-      return walkFault(ctx, res, base, permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)'), ste, undefined, dry);
+      return walkFault(ctx, res, base, permFault(2, 'IN', ipa, 'permission denied by the cached stage-2 translation (TLB hit)', hit.level), ste, undefined, dry);
     }
     // Clean DBM page written: re-walk to set the dirty state (IHI 0070 §3.13).
     if (!dry) ctx.tlb.remove(hit.id);
@@ -412,8 +413,8 @@ function writeAccess(a: Access): boolean {
   return !a.read && !a.exec;
 }
 
-function permFault(stage: 1 | 2, cls: FaultClass, addr: bigint, reason: string): WalkFault {
-  const f: WalkFault = { kind: 'F_PERMISSION', stage, level: 3, class: cls, inputAddr: addr, reason };
+function permFault(stage: 1 | 2, cls: FaultClass, addr: bigint, reason: string, level: number): WalkFault {
+  const f: WalkFault = { kind: 'F_PERMISSION', stage, level, class: cls, inputAddr: addr, reason };
   if (stage === 2) f.ipa = addr;
   return f;
 }
