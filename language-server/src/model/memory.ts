@@ -116,6 +116,7 @@ export class PhysicalMemory {
     this.notify(addr & MASK64, data.length);
   }
 
+  // Views of `frames` for frameWords (anything that drops or replaces a frame must drop its view too).
   private readonly words = new Map<number, Uint32Array>();
 
   /**
