@@ -66,8 +66,35 @@ export class DeclState {
   readonly cdts = new Map<string, CdtInfo | null>();
   readonly tableNames = new Map<bigint, string>();
   readonly codecs = new Map<string, DescCodec>();
-  nextAsid = 1;
-  nextVmid = 1;
+  private nextAsid = 1;
+  private nextVmid = 1;
+  /** ASIDs / VMIDs the scenario writes explicitly (auto-allocated ones avoid them). */
+  private explicit?: { asid: Set<bigint>; vmid: Set<bigint> };
+
+  private scan(ctx: LowerCtx): { asid: Set<bigint>; vmid: Set<bigint> } {
+    if (this.explicit) return this.explicit;
+    const e = { asid: new Set<bigint>(), vmid: new Set<bigint>() };
+    const grab = (fields: Field[], name: string, into: Set<bigint>) => {
+      for (const f of fields) if (f.name.lower === name && f.values[0]?.kind === 'number') into.add(f.values[0].value);
+    };
+    for (const d of ctx.symbols.cd.values()) grab(fieldsOf(d.node), 'asid', e.asid);
+    for (const f of ctx.symbols.steVmids) if (f.values[0]?.kind === 'number') e.vmid.add(f.values[0].value);
+    this.explicit = e;
+    return e;
+  }
+
+  /** A fresh ASID (from 1) that no CD of the scenario names explicitly. */
+  freshAsid(ctx: LowerCtx): bigint {
+    const used = this.scan(ctx).asid;
+    while (used.has(BigInt(this.nextAsid))) this.nextAsid++;
+    return BigInt(this.nextAsid++);
+  }
+
+  freshVmid(ctx: LowerCtx): bigint {
+    const used = this.scan(ctx).vmid;
+    while (used.has(BigInt(this.nextVmid))) this.nextVmid++;
+    return BigInt(this.nextVmid++);
+  }
 }
 
 /** Fields of a declaration: inline options then block fields (mappings are handled apart). */
@@ -571,7 +598,7 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
       // IHI 0070 §5.4: V, AA64 (VMSAv8-64 tables), A=1 (terminated transactions abort: the model
       // implements SMMU_IDR0.TERM_MODEL == 1, which makes A == 0 ILLEGAL), R=1 (record faults).
       V: 1n, AA64: 1n, A: 1n, R: 1n, IR0: 1n, OR0: 1n, SH0: 3n, MAIR0: DEFAULT_MAIR,
-      IPS: oasEncoding(feats.oas), ASID: BigInt(ctx.decls.nextAsid),
+      IPS: oasEncoding(feats.oas),
     };
     const user: FieldValues = {};
     let tt0: PtInfo | undefined;
@@ -597,7 +624,7 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
         applyField(ctx, CD, f, user);
       }
     }
-    if (user.ASID === undefined) ctx.decls.nextAsid++;
+    if (user.ASID === undefined) v.ASID = ctx.decls.freshAsid(ctx);
     if (tt0) Object.assign(v, { TTB0: tt0.layout.root, T0SZ: BigInt(64 - tt0.inputSize), TG0: tg0Enc(tt0.granule) });
     else v.EPD0 = 1n;
     if (tt1) Object.assign(v, { TTB1: tt1.layout.root, T1SZ: BigInt(64 - tt1.inputSize), TG1: tg1Enc(tt1.granule), IR1: 1n, OR1: 1n, SH1: 3n });
@@ -818,7 +845,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     if ((config & 2n) && (config & 4n) && !s2 && user.S2TTB === undefined) ctx.report(at, 'E_STE', 'stage 2 is enabled but no stage-2 pagetable is given (s2 NAME)');
     if (s2) {
       Object.assign(v, {
-        S2VMID: vmid ?? BigInt(ctx.decls.nextVmid++), S2T0SZ: BigInt(64 - s2.inputSize), S2SL0: BigInt(sl0Of(s2.granule, s2.startLevel)),
+        S2VMID: vmid ?? user.S2VMID ?? ctx.decls.freshVmid(ctx), S2T0SZ: BigInt(64 - s2.inputSize), S2SL0: BigInt(sl0Of(s2.granule, s2.startLevel)),
         S2TG: tg0Enc(s2.granule), S2PS: oasEncoding(Math.min(s2.outputSize, feats.oas)), S2AA64: 1n, S2R: 1n, S2IR0: 1n, S2OR0: 1n, S2SH0: 3n, S2TTB: s2.layout.root,
       });
     } else if (vmid !== undefined) v.S2VMID = vmid;

@@ -1,7 +1,7 @@
 // Name resolution pre-pass: every declared name (smmu, pagetable, cd, cdtable), checked for
 // duplicates, so references may come before or after their declaration.
 
-import type { CdDecl, CdTableDecl, DeclKind, NameRef, PagetableDecl, SmmuDecl, Span, Statement } from '../dsl/ast';
+import type { CdDecl, CdTableDecl, DeclKind, Field, NameRef, PagetableDecl, SmmuDecl, Span, Statement } from '../dsl/ast';
 import type { LowerCtx, SourceFile } from './compile';
 
 export interface Decl<T> {
@@ -16,6 +16,8 @@ export class Symbols {
   readonly cdtable = new Map<string, Decl<CdTableDecl>>();
   /** StreamIDs each SMMU's `ste` statements use (sizes the stream table). */
   readonly sids = new Map<string, bigint[]>();
+  /** `vmid N` fields of every ste (auto-allocated VMIDs avoid them). */
+  readonly steVmids: Field[] = [];
 
   table(kind: DeclKind): Map<string, Decl<unknown>> {
     return this[kind] as Map<string, Decl<unknown>>;
@@ -78,7 +80,9 @@ export function collectSymbols(ctx: LowerCtx, stmts: Array<{ file: SourceFile; s
   }
   // StreamIDs per SMMU, once SMMU names are known (ste without a name uses the default SMMU).
   for (const { stmt } of stmts) {
-    if (stmt.kind !== 'ste' || !stmt.sid) continue;
+    if (stmt.kind !== 'ste') continue;
+    for (const it of stmt.body?.items ?? []) if (it.kind === 'field' && (it.name.lower === 'vmid' || it.name.lower === 's2vmid')) s.steVmids.push(it);
+    if (!stmt.sid) continue;
     const name = stmt.smmu?.name ?? defaultSmmuName(s);
     if (name === undefined) continue;
     const list = s.sids.get(name) ?? [];

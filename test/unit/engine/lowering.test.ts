@@ -277,3 +277,23 @@ dma smmu0 read sid 4 ssid 1 iova 0x1000_0008 expect tlb hit
   assert.deepEqual(codes(r), []);
   assert.deepEqual(r.expectations, { passed: 5, failed: 0 });
 });
+
+test('automatic ASIDs and VMIDs avoid the ones the scenario names', () => {
+  const s = compileScenario(`smmu smmu0
+pagetable a s1 4K { }
+pagetable b s1 4K { }
+pagetable v s2 4K { }
+cd auto { ttb0 a }
+cd named { ttb0 b; asid 1 }
+ste smmu0 1 { cd auto }
+ste smmu0 2 { cd named }
+ste smmu0 3 { s2 v }
+ste smmu0 4 { s2 v; vmid 1 }
+`, 'r.smmu');
+  s.runToEnd();
+  const streams = s.state().smmus[0].streams;
+  const asid = (sid: string) => streams.find((x) => x.sid === sid)!.cds[0].fields.ASID;
+  assert.equal(asid('0x2'), '0x1');
+  assert.equal(asid('0x1'), '0x2');
+  assert.equal(streams.find((x) => x.sid === '0x3')!.fields.S2VMID, '0x2');
+});
