@@ -13,7 +13,7 @@ import { computeLineStarts, parse } from '../dsl';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { WireScenarioResult, WireState, WireStep } from '../engine/wire';
 import { wireDiagnostic } from './convert';
-import { CancelFlag, type EngineRunner } from './runner';
+import { CancelFlag, type EngineRunner, type RunSummary } from './runner';
 import type { ServerSettings } from './settings';
 import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 
@@ -38,13 +38,16 @@ export interface Parsed extends Source {
 export interface Executed {
   source: Source;
   version: number;
-  result: WireScenarioResult;
+  /** Counts, transactions and diagnostics of the run (small; the full result is `full()`). */
+  summary: RunSummary;
   /** Everything published for this version (syntax, semantic, run results, partial notice). */
   diagnostics: Diagnostic[];
-  /** Steps by the 0-based line they start on. */
-  stepsByLine: Map<number, WireStep[]>;
   /** Milliseconds spent compiling and running. */
   elapsedMs: number;
+  /** The whole result: every step with its walks and events. */
+  full(): Promise<WireScenarioResult>;
+  /** Steps that start on a 0-based line. */
+  stepsAtLine(line: number): Promise<WireStep[]>;
   /** Model state after step `stepIndex` (replays the session), null when out of range. */
   state(stepIndex: number): Promise<WireState | null>;
 }
@@ -234,11 +237,12 @@ export class Analyzer {
     if (stale() || out.kind === 'cancelled') return;
     let ex: Executed;
     if (out.kind === 'done') {
-      ex = this.build(src, out.result, out.state, performance.now() - t0);
+      ex = this.build(src, out.summary, out.full, out.state, performance.now() - t0);
     } else {
       // The engine is not supposed to fail; if it does, show the syntax diagnostics and why.
       this.deps.log(`engine failed for ${e.doc.uri}: ${out.message}`);
-      ex = this.build(src, undefined, async () => null, performance.now() - t0);
+      const empty: WireScenarioResult = { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
+      ex = this.build(src, undefined, async () => empty, async () => null, performance.now() - t0);
       ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
@@ -247,24 +251,14 @@ export class Analyzer {
     this.deps.publish(ex);
   }
 
-  private build(src: Source, ran: WireScenarioResult | undefined, state: Executed['state'], elapsedMs: number): Executed {
+  private build(src: Source, ran: RunSummary | undefined, full: Executed['full'], state: Executed['state'], elapsedMs: number): Executed {
     const diagnostics: Diagnostic[] = [];
-    const result: WireScenarioResult = ran ?? { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
+    const summary: RunSummary = ran ?? { diagnostics: [], expectations: { passed: 0, failed: 0 }, faults: 0, hazards: 0, steps: 0, tx: [] };
     if (ran) {
-      for (const d of result.diagnostics) diagnostics.push(wireDiagnostic(d, src.uri));
+      for (const d of summary.diagnostics) diagnostics.push(wireDiagnostic(d, src.uri));
     } else {
       const syntax = parse(src.text, src.uri).diagnostics;
       for (const d of syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
-    }
-    // Hazards are warnings with their fix; add those the engine did not already report.
-    for (const st of result.steps) {
-      for (const h of st.hazards) {
-        const line = Math.max(0, (h.line || st.line) - 1);
-        if (diagnostics.some((d) => d.code === h.code && d.range.start.line === line)) continue;
-        const d = wireDiagnostic({ line: line + 1, col: line + 1 === st.line ? st.col : 1, endLine: line + 1, endCol: line + 1 === st.line ? st.endCol : 1,
-          severity: h.severity, code: h.code, message: `${h.message} Fix: ${h.fix}`, related: h.related }, src.uri);
-        diagnostics.push(d);
-      }
     }
     if (src.partial) {
       diagnostics.push({
@@ -276,13 +270,26 @@ export class Analyzer {
           (src.lineStarts.length > 1 ? `only lines 1-${src.lineStarts.length - 1} were analysed.` : 'nothing was analysed (no line ends within the limit).'),
       });
     }
-    const stepsByLine = new Map<number, WireStep[]>();
-    for (const s of result.steps) {
-      const l = s.line - 1;
-      const list = stepsByLine.get(l);
-      if (list) list.push(s);
-      else stepsByLine.set(l, [s]);
-    }
-    return { source: src, version: src.version, result, diagnostics, stepsByLine, elapsedMs, state };
+    let byLine: Promise<Map<number, WireStep[]>> | undefined;
+    const stepsByLine = () =>
+      (byLine ??= full().then((r) => {
+        const m = new Map<number, WireStep[]>();
+        for (const s of r.steps) {
+          const list = m.get(s.line - 1);
+          if (list) list.push(s);
+          else m.set(s.line - 1, [s]);
+        }
+        return m;
+      }));
+    return {
+      source: src,
+      version: src.version,
+      summary,
+      diagnostics,
+      elapsedMs,
+      full,
+      stepsAtLine: async (line) => (await stepsByLine()).get(line) ?? [],
+      state,
+    };
   }
 }

@@ -116,7 +116,7 @@ async function stepsAt(ctx: ServerContext, uri: string, stmt: Statement, token: 
   const old = view.map.toOld(stmt.start);
   if (old === undefined) return undefined;
   const line = positionIn(view.ex.source.lineStarts, old).line;
-  return { steps: view.ex.stepsByLine.get(line) ?? [], ex: view.ex };
+  return { steps: await view.ex.stepsAtLine(line), ex: view.ex };
 }
 
 async function commandMarkdown(s: WireStep, ex: import('./documents').Executed): Promise<string> {

@@ -4,7 +4,7 @@
 import type { CodeLens, CodeLensParams, InlayHint, InlayHintParams, Position } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { WireStep } from '../engine/wire';
+import type { TxSummary } from './runner';
 import type { ServerContext } from './context';
 import type { Executed } from './documents';
 import { Commands } from './protocol';
@@ -20,16 +20,16 @@ export function groupHex(h: string): string {
   return '0x' + parts.join('_');
 }
 
-export function stepHint(s: WireStep): string | undefined {
+export function stepHint(s: TxSummary): string | undefined {
   switch (s.outcome) {
     case 'ok':
       return s.pa !== undefined ? `→ ${groupHex(s.pa)}` : undefined;
     case 'bypass':
       return s.pa !== undefined ? `→ ${groupHex(s.pa)} (bypass)` : '→ bypass';
     case 'fault':
-      return `⚠ ${s.events[0]?.type ?? 'fault'}`;
+      return `⚠ ${s.event ?? 'fault'}`;
     case 'stalled':
-      return `⏸ stalled${s.events[0] ? ' ' + s.events[0].type : ''}`;
+      return `⏸ stalled${s.event ? ' ' + s.event : ''}`;
     case 'aborted':
       return '⚠ aborted';
     default:
@@ -65,8 +65,6 @@ function placed(ctx: ServerContext, uri: string): Placed | undefined {
   };
 }
 
-const TRANSACTIONS = new Set(['dma', 'ats']);
-
 export function inlayHints(ctx: ServerContext, p: InlayHintParams): InlayHint[] {
   if (!ctx.settings().inlayHints.enabled) return [];
   const v = placed(ctx, p.textDocument.uri);
@@ -74,8 +72,7 @@ export function inlayHints(ctx: ServerContext, p: InlayHintParams): InlayHint[] 
   const out: InlayHint[] = [];
   const first = p.range.start.line + 1;
   const last = p.range.end.line + 1;
-  for (const s of v.ex.result.steps) {
-    if (!TRANSACTIONS.has(s.kind)) continue;
+  for (const s of v.ex.summary.tx) {
     if (v.ex.version === v.doc.version && (s.endLine < first || s.endLine > last)) continue;
     const label = stepHint(s);
     if (!label) continue;
@@ -91,14 +88,12 @@ export function codeLenses(ctx: ServerContext, p: CodeLensParams): CodeLens[] {
   const uri = p.textDocument.uri;
   const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   const out: CodeLens[] = [];
-  const r = v?.ex.result;
-  const faults = r ? r.steps.filter((s) => s.outcome === 'fault').length : 0;
-  const summary = r ? ` (${r.expectations.passed} passed, ${r.expectations.failed} failed, ${faults} fault${faults === 1 ? '' : 's'})` : '';
+  const r = v?.ex.summary;
+  const summary = r ? ` (${r.expectations.passed} passed, ${r.expectations.failed} failed, ${r.faults} fault${r.faults === 1 ? '' : 's'})` : '';
   out.push({ range: top, command: { title: `▶ Run scenario${summary}`, command: Commands.runScenario, arguments: [uri] } });
   out.push({ range: top, command: { title: 'Debug', command: Commands.debugScenario, arguments: [uri] } });
   if (!v) return out;
-  for (const s of v.ex.result.steps) {
-    if (!TRANSACTIONS.has(s.kind)) continue;
+  for (const s of v.ex.summary.tx) {
     const pos = v.place(s.line, s.col);
     if (!pos) continue;
     const range = { start: pos, end: pos };

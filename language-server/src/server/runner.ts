@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IncludeResolver, ScenarioSession } from '../engine/api';
 import { compileScenario } from '../engine';
-import type { WireScenarioResult, WireState } from '../engine/wire';
+import type { WireDiagnostic, WireScenarioResult, WireState } from '../engine/wire';
 import { makeIncludeResolver } from './includes';
 
 export interface RunRequest {
@@ -21,10 +21,74 @@ export interface RunRequest {
   openDocs: Record<string, string>;
 }
 
+/** A transaction's outcome, for inlay hints and code lenses. */
+export interface TxSummary {
+  index: number;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  kind: string;
+  label: string;
+  outcome?: string;
+  pa?: string;
+  /** Type of the first event the transaction recorded. */
+  event?: string;
+}
+
+/** What the server needs at once from a run; the full result (walks...) is fetched on demand. */
+export interface RunSummary {
+  /** The engine's diagnostics plus a warning for each hazard it did not report itself. */
+  diagnostics: WireDiagnostic[];
+  expectations: { passed: number; failed: number };
+  faults: number;
+  hazards: number;
+  steps: number;
+  tx: TxSummary[];
+}
+
 export type RunOutcome =
-  | { kind: 'done'; result: WireScenarioResult; state: (stepIndex: number) => Promise<WireState | null> }
+  | {
+      kind: 'done';
+      summary: RunSummary;
+      /** The whole result (every step with its walks). */
+      full: () => Promise<WireScenarioResult>;
+      state: (stepIndex: number) => Promise<WireState | null>;
+    }
   | { kind: 'cancelled' }
   | { kind: 'failed'; message: string };
+
+const TX_KINDS = new Set(['dma', 'ats']);
+
+/** The summary of a result (pure; runs wherever the result is). */
+export function summarize(r: WireScenarioResult): RunSummary {
+  const diagnostics = [...r.diagnostics];
+  const seen = new Set(diagnostics.map((d) => `${d.code}@${d.line}`));
+  let faults = 0;
+  let hazards = 0;
+  const tx: TxSummary[] = [];
+  for (const st of r.steps) {
+    if (st.outcome === 'fault') faults++;
+    hazards += st.hazards.length;
+    // Hazards are warnings with their fix.
+    for (const h of st.hazards) {
+      const line = h.line || st.line;
+      if (seen.has(`${h.code}@${line}`)) continue;
+      seen.add(`${h.code}@${line}`);
+      const same = line === st.line;
+      diagnostics.push({ line, col: same ? st.col : 1, endLine: line, endCol: same ? st.endCol : 1, severity: h.severity, code: h.code,
+        message: `${h.message} Fix: ${h.fix}`, related: h.related });
+    }
+    if (TX_KINDS.has(st.kind)) {
+      const t: TxSummary = { index: st.index, line: st.line, col: st.col, endLine: st.endLine, endCol: st.endCol, kind: st.kind, label: st.label };
+      if (st.outcome !== undefined) t.outcome = st.outcome;
+      if (st.pa !== undefined) t.pa = st.pa;
+      if (st.events[0]) t.event = st.events[0].type;
+      tx.push(t);
+    }
+  }
+  return { diagnostics, expectations: r.expectations, faults, hazards, steps: r.steps.length, tx };
+}
 
 export interface EngineRunner {
   /** Runs a scenario; `cancel` is set when a newer version makes the run stale. */
@@ -79,7 +143,7 @@ export class InlineRunner implements EngineRunner {
       if (cancel.isSet) return { kind: 'cancelled' };
       const result = s.runToEnd();
       const state = stateOf(s);
-      return { kind: 'done', result, state: async (i) => state(i) };
+      return { kind: 'done', summary: summarize(result), full: async () => result, state: async (i) => state(i) };
     } catch (e) {
       return { kind: 'failed', message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }
@@ -95,7 +159,8 @@ type ToWorker =
   | { type: 'state'; id: number; uri: string; version: number; stepIndex: number }
   | { type: 'forget'; uri: string };
 type FromWorker =
-  | { type: 'done'; id: number; result: WireScenarioResult }
+  | { type: 'done'; id: number; summary: RunSummary }
+  | { type: 'full'; id: number; json: string }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; message: string }
   | { type: 'state'; id: number; state: WireState | null };
@@ -126,7 +191,10 @@ export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => 
           return;
         }
         sessions.set(m.req.uri, { version: m.req.version, state: stateOf(s) });
-        port.postMessage({ type: 'done', id: m.id, result });
+        // The summary first (diagnostics are published from it), then the whole result as JSON:
+        // one flat string is much cheaper to pass between threads than a tree of small objects.
+        port.postMessage({ type: 'done', id: m.id, summary: summarize(result) });
+        port.postMessage({ type: 'full', id: m.id, json: JSON.stringify(result) });
       } catch (e) {
         port.postMessage({ type: 'failed', id: m.id, message: e instanceof Error ? e.stack ?? e.message : String(e) });
       }
@@ -141,6 +209,8 @@ interface Pending {
 export class WorkerRunner implements EngineRunner {
   private worker?: Worker;
   private readonly pending = new Map<number, Pending>();
+  /** Whole results (JSON) of runs, by run id, delivered after their summary. */
+  private readonly fulls = new Map<number, (json: string | undefined) => void>();
   private nextId = 1;
 
   /** `script`: the file to start as the worker (the bundled server itself). */
@@ -153,6 +223,11 @@ export class WorkerRunner implements EngineRunner {
     w.stdout.resume(); // the engine prints nothing; never let output reach the LSP stream
     w.stderr.on('data', (d: Buffer) => this.log(`engine worker: ${d.toString().trimEnd()}`));
     w.on('message', (m: FromWorker) => {
+      if (m.type === 'full') {
+        this.fulls.get(m.id)?.(m.json);
+        this.fulls.delete(m.id);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (p) {
         this.pending.delete(m.id);
@@ -165,6 +240,8 @@ export class WorkerRunner implements EngineRunner {
       this.log(`engine worker stopped: ${why}`);
       for (const [id, p] of this.pending) p.resolve({ type: 'failed', id, message: `the engine worker stopped (${why})` });
       this.pending.clear();
+      for (const f of this.fulls.values()) f(undefined);
+      this.fulls.clear();
     };
     w.on('error', (e) => fail(e instanceof Error ? e.message : String(e)));
     w.on('exit', (code) => fail(`exit code ${code}`));
@@ -193,20 +270,26 @@ export class WorkerRunner implements EngineRunner {
 
   async run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome> {
     const id = this.nextId++;
+    const json = new Promise<string | undefined>((resolve) => this.fulls.set(id, resolve));
     const m = await this.call({ type: 'run', id, req, flag: cancel.buffer }, this.maxRunMs);
-    if (m.type === 'done') {
-      const { uri, version } = req;
-      return {
-        kind: 'done',
-        result: m.result,
-        state: async (stepIndex) => {
-          const r = await this.call({ type: 'state', id: this.nextId++, uri, version, stepIndex }, this.maxRunMs);
-          return r.type === 'state' ? r.state : null;
-        },
-      };
+    if (m.type !== 'done') {
+      this.fulls.delete(id);
+      if (m.type === 'cancelled') return { kind: 'cancelled' };
+      return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
     }
-    if (m.type === 'cancelled') return { kind: 'cancelled' };
-    return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
+    const { uri, version } = req;
+    let full: Promise<WireScenarioResult> | undefined;
+    return {
+      kind: 'done',
+      summary: m.summary,
+      // Parsed once, when a feature first needs a step's details.
+      full: () =>
+        (full ??= json.then((j) => (j ? (JSON.parse(j) as WireScenarioResult) : { file: uri, diagnostics: [], steps: [], expectations: m.summary.expectations }))),
+      state: async (stepIndex) => {
+        const r = await this.call({ type: 'state', id: this.nextId++, uri, version, stepIndex }, this.maxRunMs);
+        return r.type === 'state' ? r.state : null;
+      },
+    };
   }
 
   forget(uri: string): void {

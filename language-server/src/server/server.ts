@@ -60,14 +60,14 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
 
   function publish(ex: Executed): void {
     void connection.sendDiagnostics({ uri: ex.source.uri, version: ex.version, diagnostics: ex.diagnostics });
-    const steps = ex.result.steps;
+    const r = ex.summary;
     const n: ScenarioResultParams = {
       uri: ex.source.uri,
       version: ex.version,
-      passed: ex.result.expectations.passed,
-      failed: ex.result.expectations.failed,
-      faults: steps.filter((s) => s.outcome === 'fault').length,
-      hazards: steps.reduce((a, s) => a + s.hazards.length, 0),
+      passed: r.expectations.passed,
+      failed: r.expectations.failed,
+      faults: r.faults,
+      hazards: r.hazards,
       errors: ex.diagnostics.filter((d) => d.severity === 1).length,
       partial: ex.source.partial,
     };
@@ -176,7 +176,9 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
     guard<ResultParams, ResultResponse>(g, RESULT_REQUEST, null, async (p, t) => {
       if (typeof p?.uri !== 'string') return null;
       const ex = await analyzer.executedNow(p.uri, t);
-      return ex ? ex.result : null;
+      if (!ex) return null;
+      const r = await ex.full();
+      return ex.source.partial ? { ...r, partial: true } : r;
     }, { document: false }),
   );
 
