@@ -1,0 +1,173 @@
+// Hazard analysis through the engine: each case is scenario text with the hazards (code @ line)
+// a conforming SMMU allows, worked out from the spec rules cited per case. Cases come in pairs:
+// the buggy sequence, and the same sequence done right (no hazard).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runScenario } from '../../../language-server/src/engine';
+
+interface Case {
+  name: string;
+  text: string;
+  /** Expected hazards as `CODE@line`, in any order; [] = none. */
+  hazards: string[];
+  /** Only hazards of this severity and above are compared (information hazards are listed explicitly). */
+}
+
+const S1 = `smmu smmu0
+pagetable pt s1 4K { map 0x1000_0000 +8K -> 0x8000_0000 rw }
+cd c { pagetable pt; asid 5 }
+ste smmu0 0x10 { cd c }
+dma smmu0 read sid 0x10 iova 0x1000_0000
+`; // lines 1-5; the next line is 6
+
+const run = (text: string) => runScenario(text, 'hz.smmu');
+const codes = (text: string) => run(text).diagnostics.filter((d) => d.code.startsWith('H_')).map((d) => `${d.code}@${d.line}`).sort();
+
+const cases: Case[] = [
+  // IHI 0070 §3.17/§4.4: after the PTE is cleared the TLB may keep the translation until TLBI + SYNC.
+  { name: 'unmap without TLBI: stale TLB at the next DMA', hazards: ['H_STALE_TLB@7'],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: "Linux's unmap path (clear PTE, TLBI_NH_VA leaf, SYNC): the DMA faults, no hazard", hazards: [],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault F_TRANSLATION\n' },
+  // §4.7.3: a TLBI is only known complete after a later CMD_SYNC.
+  { name: 'TLBI without CMD_SYNC before the DMA', hazards: ['H_TLBI_NO_SYNC@8'],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'TLBI without CMD_SYNC, then the freed page is reused', hazards: ['H_TLBI_NO_SYNC@8'],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\nwrite64 0x8000_0000 0x1234\n' },
+  { name: 'TLBI + CMD_SYNC, then the freed page is reused: no hazard', hazards: [],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\nwrite64 0x8000_0000 0x1234\n' },
+  // A TLBI for another address does not cover the entry.
+  { name: 'TLBI of the wrong page', hazards: ['H_STALE_TLB@9'],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_1000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'TLBI with the wrong ASID', hazards: ['H_STALE_TLB@9'],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 6 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  // IHI 0070 §4.4.1 range invalidation: (NUM+1) * 2^SCALE granules from Address: NUM 1 SCALE 0 = 2 pages.
+  { name: 'single-page TLBI does not cover the second unmapped page', hazards: ['H_STALE_TLB@10'],
+    text: S1 + 'dma smmu0 read sid 0x10 iova 0x1000_1000\nunmap pt 0x1000_0000 +8K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_1000\n' },
+  { name: 'range TLBI (TG 4K, NUM 1, SCALE 0: two pages) covers both', hazards: [],
+    text: S1 + 'dma smmu0 read sid 0x10 iova 0x1000_1000\nunmap pt 0x1000_0000 +8K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 tg 1 num 1 scale 0 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_1000 expect fault\n' },
+  { name: 'CMD_TLBI_NH_ALL + SYNC covers everything', hazards: [],
+    text: S1 + 'unmap pt 0x1000_0000 +8K\ncmd smmu0 CMD_TLBI_NH_ALL\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault\n' },
+  { name: 'CMD_TLBI_NSNH_ALL + SYNC covers everything', hazards: [],
+    text: S1 + 'unmap pt 0x1000_0000 +8K\ncmd smmu0 CMD_TLBI_NSNH_ALL\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault\n' },
+  // A Leaf TLBI only invalidates last-level entries: a changed table descriptor may stay in a walk cache.
+  { name: 'table descriptor cleared, TLBI with Leaf: walk cache may keep the old table', hazards: ['H_STALE_TLB@9'],
+    text: S1 + 'pte pt 0x1000_0000 level 2 0x0\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'table descriptor cleared, TLBI without Leaf: no hazard', hazards: [],
+    text: S1 + 'pte pt 0x1000_0000 level 2 0x0\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault\n' },
+  // The hazard is about what the SMMU *may* hold: a TLB of one entry has evicted it, still reported.
+  { name: 'stale TLB reported although the model TLB (capacity 1) evicted the entry', hazards: ['H_STALE_TLB@8'],
+    text: S1.replace('smmu smmu0', 'smmu smmu0 { tlb 1 fifo }') + 'dma smmu0 read sid 0x10 iova 0x1000_1000\nunmap pt 0x1000_0000 +4K\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault F_TRANSLATION\n' },
+  { name: 'capacity 1, with TLBI + SYNC: no hazard', hazards: [],
+    text: S1.replace('smmu smmu0', 'smmu smmu0 { tlb 1 fifo }') + 'dma smmu0 read sid 0x10 iova 0x1000_1000\nunmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault F_TRANSLATION\n' },
+  // DDI 0487 D8.16.1 break-before-make: valid -> valid with other memory attributes.
+  { name: 'valid entry rewritten with another AttrIndx: H_BBM at the write (and stale TLB later)', hazards: ['H_BBM@6', 'H_STALE_TLB@7'],
+    text: S1 + 'pte pt 0x1000_0000 attrindx 1\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'break-before-make done right: invalid, TLBI, SYNC, new entry', hazards: [],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\nmap pt 0x1000_0000 +4K -> 0x9000_0000 rw\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x9000_0000\n' },
+  // IHI 0070 §3.17: invalid entries are not cached; a caching-mode vIOMMU still needs the TLBI (information).
+  { name: 'map over an entry a walk saw invalid, no TLBI: information only', hazards: ['H_CM_INVALID_TO_VALID@8'],
+    text: S1 + 'dma smmu0 read sid 0x10 iova 0x1000_2000 expect fault F_TRANSLATION\nmap pt 0x1000_2000 +4K -> 0x9000_0000 rw\ndma smmu0 read sid 0x10 iova 0x1000_2000 expect pa 0x9000_0000 expect no hazard\n' },
+  { name: 'map, TLBI, SYNC: nothing for a caching-mode vIOMMU either', hazards: [],
+    text: S1 + 'dma smmu0 read sid 0x10 iova 0x1000_2000 expect fault F_TRANSLATION\nmap pt 0x1000_2000 +4K -> 0x9000_0000 rw\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_2000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_2000 expect pa 0x9000_0000\n' },
+  // IHI 0070 §3.21.1: STE updates need CMD_CFGI_STE + CMD_SYNC.
+  { name: 'STE repointed without CMD_CFGI_STE', hazards: ['H_STALE_STE@9'],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x10 { cd c2 }\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'STE repointed, CFGI_STE + SYNC (Linux sequence)', hazards: [],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x10 { cd c2 }\ncmd smmu0 CMD_CFGI_STE sid 0x10 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x9000_0000\n' },
+  { name: 'STE repointed, CFGI_STE without SYNC', hazards: ['H_TLBI_NO_SYNC@10'],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x10 { cd c2 }\ncmd smmu0 CMD_CFGI_STE sid 0x10 leaf\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'STE rewritten with the same value: no hazard', hazards: [],
+    text: S1 + 'ste smmu0 0x10 { cd c }\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  // CD.ASID is a used field (IHI 0070 §5.4): changing it needs CMD_CFGI_CD + SYNC.
+  { name: 'CD.ASID changed in memory without CMD_CFGI_CD', hazards: ['H_STALE_CD@7'],
+    text: S1.replace('cd c {', 'cd c at 0x5000_0000 {') + 'write16 0x5000_0006 0x7\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'CD.ASID changed, CFGI_CD + SYNC', hazards: [],
+    text: S1.replace('cd c {', 'cd c at 0x5000_0000 {') + 'write16 0x5000_0006 0x7\ncmd smmu0 CMD_CFGI_CD sid 0x10 ssid 0\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  // ASID/VMID tag the TLB (IHI 0070 §3.17).
+  { name: 'one ASID for two different stage-1 tables on one SMMU', hazards: ['H_ASID_REUSE@9'],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\ndma smmu0 read sid 0x11 iova 0x1000_0000\n' },
+  { name: 'distinct ASIDs: no hazard', hazards: [],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x11 { cd c2 }\ndma smmu0 read sid 0x11 iova 0x1000_0000\n' },
+  { name: 'ASID reused after CMD_TLBI_NH_ASID + SYNC: no hazard', hazards: [],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\ncmd smmu0 CMD_TLBI_NH_ASID asid 5\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x11 iova 0x1000_0000\n' },
+];
+
+const S2PAIR = `smmu smmu0
+pagetable a s2 4K { map 0x8000_0000 +4K -> 0x2_0000_0000 rw }
+pagetable b s2 4K { map 0x8000_0000 +4K -> 0x3_0000_0000 rw }
+ste smmu0 0x1 { s2 a; vmid 9 }
+`;
+cases.push(
+  { name: 'one VMID for two stage-2 tables on one SMMU', hazards: ['H_VMID_REUSE@7'],
+    text: S2PAIR + 'ste smmu0 0x2 { s2 b; vmid 9 }\ndma smmu0 read sid 0x1 iova 0x8000_0000\ndma smmu0 read sid 0x2 iova 0x8000_0000\n' },
+  { name: 'distinct VMIDs: no hazard', hazards: [],
+    text: S2PAIR + 'ste smmu0 0x2 { s2 b; vmid 10 }\ndma smmu0 read sid 0x1 iova 0x8000_0000\ndma smmu0 read sid 0x2 iova 0x8000_0000\n' },
+);
+
+// Two SMMUs share one stage-2 table: each instance's TLBI affects its own TLB only.
+const SHARED = `smmu smmu0
+smmu smmu1
+pagetable vm s2 4K smmu smmu0 { map 0x8000_0000 +4K -> 0x2_0000_0000 rw }
+ste smmu0 0x1 { s2 vm; vmid 9 }
+ste smmu1 0x7 { s2 vm; vmid 9 }
+dma smmu0 read sid 0x1 iova 0x8000_0000
+dma smmu1 read sid 0x7 iova 0x8000_0000
+unmap vm 0x8000_0000 +4K
+cmd smmu0 CMD_TLBI_S2_IPA vmid 9 addr 0x8000_0000 leaf
+cmd smmu0 CMD_SYNC
+`; // next line 11
+cases.push(
+  { name: 'shared stage 2: invalidated on smmu0 only -> stale on smmu1', hazards: ['H_STALE_TLB@12'],
+    text: SHARED + 'dma smmu0 read sid 0x1 iova 0x8000_0000 expect fault\ndma smmu1 read sid 0x7 iova 0x8000_0000\n' },
+  { name: 'shared stage 2: invalidated on both: no hazard', hazards: [],
+    text: SHARED + 'cmd smmu1 CMD_TLBI_S2_IPA vmid 9 addr 0x8000_0000 leaf\ncmd smmu1 CMD_SYNC\ndma smmu0 read sid 0x1 iova 0x8000_0000 expect fault\ndma smmu1 read sid 0x7 iova 0x8000_0000 expect fault\n' },
+);
+
+// ATS (IHI 0070 §3.9.1): a stream with STE.EATS may hold translations in the device's ATC.
+const ATS = S1.replace("ste smmu0 0x10 { cd c }", 'ste smmu0 0x10 { cd c; eats 1 }') +
+  'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\n'; // next line 9
+cases.push(
+  { name: 'ATS stream: TLBI + SYNC but no CMD_ATC_INV', hazards: ['H_ATC_STALE@9'],
+    text: ATS + 'dma smmu0 read sid 0x10 iova 0x1000_1000\n' },
+  { name: 'ATS stream: TLBI, SYNC, ATC_INV, SYNC: no hazard', hazards: [],
+    text: ATS + 'cmd smmu0 CMD_ATC_INV sid 0x10 addr 0x1000_0000 size 0\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_1000\n' },
+);
+
+for (const c of cases) {
+  test(`hazard: ${c.name}`, () => {
+    const r = run(c.text);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error' && !/^(F_|C_)/.test(d.code));
+    assert.deepEqual(errors, [], 'the scenario itself is well-formed');
+    assert.deepEqual(r.expectations.failed, 0, JSON.stringify(r.diagnostics.filter((d) => d.code === 'EXPECT_FAILED')));
+    assert.deepEqual(codes(c.text), [...c.hazards].sort());
+  });
+}
+
+test('H_STALE_TLB names the old and new outcome, the write, and the fixing commands', () => {
+  const r = run(cases[0].text);
+  const d = r.diagnostics.find((x) => x.code === 'H_STALE_TLB')!;
+  assert.match(d.message, /PA 0x80000000/); // old: VA 0x1000_0000 -> PA 0x8000_0000
+  assert.match(d.message, /F_TRANSLATION/); // new: the page descriptor is invalid
+  assert.match(d.message, /cmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x10000000 leaf`.*`cmd smmu0 CMD_SYNC`/);
+  assert.match(d.message, /after line 6/);
+  assert.equal(d.severity, 'warning');
+  assert.ok(d.related?.some((x) => x.line === 6 && /changed the descriptor/.test(x.message)));
+  const step = r.steps.find((s) => s.line === 7)!;
+  assert.equal(step.hazards[0].code, 'H_STALE_TLB');
+});
+
+test('expect hazard / expect no hazard see the hazards', () => {
+  const r = run(cases[0].text.trimEnd() + ' expect hazard H_STALE_TLB\nexpect hazard H_STALE_TLB\n');
+  assert.deepEqual(r.expectations, { passed: 2, failed: 0 });
+  const ok = run(cases[1].text + 'expect no hazard\n');
+  assert.deepEqual(ok.expectations, { passed: 2, failed: 0 });
+  const bad = run(cases[0].text + 'expect no hazard\n');
+  assert.equal(bad.expectations.failed, 1);
+});
+
+test('a stale translation is reported at every transaction that may use it, up to the cap', () => {
+  const text = S1 + 'unmap pt 0x1000_0000 +4K\n' + 'dma smmu0 read sid 0x10 iova 0x1000_0000\n'.repeat(30);
+  assert.equal(codes(text).length, 20);
+});
