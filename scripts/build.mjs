@@ -18,6 +18,8 @@ const node = {
 
 const entries = [
   { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The language client (vscode-languageclient) is required by the extension after activation.
+  { ...node, entryPoints: ['extension/src/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...node, entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
   { ...node, entryPoints: ['language-server/src/debug/main.ts'], outfile: 'dist/debugAdapter.js' },
   { ...node, entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js' },

@@ -1,4 +1,5 @@
 // Starts the bundled language server (dist/server.js) over node IPC and wires its notifications.
+// Bundled on its own as dist/client.js and loaded by lazyClient.ts after activation.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SCENARIO_RESULT_NOTIFICATION, type ScenarioResultParams } from '../../language-server/src/server/protocol';

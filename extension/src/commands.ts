@@ -1,9 +1,9 @@
 // The extension's commands. Panel commands delegate to a PanelOpener (the webview panels plug in
 // there); until one is given they say that the panel is not available, and show nothing else.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { RESULT_REQUEST, type ResultParams, type ResultResponse } from '../../language-server/src/server/protocol';
 import { debugScenario } from './debug';
+import type { RequestClient } from './lazyClient';
 import { statusView } from './statusText';
 
 export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
@@ -27,7 +27,7 @@ function targetUri(arg: unknown): vscode.Uri | undefined {
   return doc?.languageId === 'smmu' ? doc.uri : undefined;
 }
 
-async function runScenario(client: LanguageClient, arg: unknown): Promise<void> {
+async function runScenario(client: RequestClient, arg: unknown): Promise<void> {
   const uri = targetUri(arg);
   if (!uri) {
     void vscode.window.showWarningMessage('IOMMU Lens: open a .smmu scenario first.');
@@ -38,7 +38,7 @@ async function runScenario(client: LanguageClient, arg: unknown): Promise<void> 
   const params: ResultParams = { uri: uri.toString() };
   let r: ResultResponse;
   try {
-    r = await client.sendRequest(RESULT_REQUEST, params);
+    r = await client.sendRequest<ResultResponse>(RESULT_REQUEST, params);
   } catch (e) {
     void vscode.window.showErrorMessage(`IOMMU Lens: the language server could not run the scenario: ${e instanceof Error ? e.message : String(e)}`);
     return;
@@ -60,7 +60,7 @@ async function runScenario(client: LanguageClient, arg: unknown): Promise<void> 
   void (v.warning ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg));
 }
 
-export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, openPanel?: PanelOpener): void {
+export function registerCommands(context: vscode.ExtensionContext, client: RequestClient, openPanel?: PanelOpener): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   reg('iommuLens.runScenario', (arg) => runScenario(client, arg));
   reg('iommuLens.debugScenario', (arg) => {

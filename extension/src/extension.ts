@@ -1,28 +1,24 @@
 // IOMMU Lens extension entry point. Activated by a .smmu file, a command or the debug type
-// (package.json activationEvents); activate only wires things up, the server starts async.
+// (package.json activationEvents); activate only registers things: the language client is
+// loaded and the server started right after it returns (see lazyClient.ts).
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { createClient } from './client';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug';
+import { LazyClient } from './lazyClient';
 import { panelOpener, registerPanels } from './panels';
 import { ScenarioStatusBar } from './statusBar';
 
-let client: LanguageClient | undefined;
+let client: LazyClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const status = new ScenarioStatusBar();
   context.subscriptions.push(status);
-  client = createClient(context, (r) => status.update(r));
+  client = new LazyClient(context, (r) => status.update(r));
   const panels = registerPanels(context, client);
   registerCommands(context, client, panelOpener(panels));
   registerDebugger(context);
-  // Not awaited: activation returns at once, the server comes up in the background.
-  client.start().catch((e: unknown) => {
-    void vscode.window.showErrorMessage(`IOMMU Lens: the language server failed to start: ${e instanceof Error ? e.message : String(e)}`);
-  });
 }
 
-export function deactivate(): Thenable<void> | undefined {
+export function deactivate(): Promise<void> | undefined {
   return client?.stop();
 }

@@ -159,15 +159,41 @@ export class Workbench {
   }
 
   /** Activation time in ms of an extension (by display name), read from "Developer: Show Running
-   *  Extensions"; leaves that editor open. */
+   *  Extensions" (then closes that editor). */
   async activationTimeMs(displayName: string): Promise<number> {
     await this.runCommand('Developer: Show Running Extensions');
-    const row = this.page.locator('.runtime-extensions-editor .monaco-list-row').filter({ hasText: displayName }).first();
-    await row.waitFor({ timeout: 20_000 });
-    const text = await row.innerText();
+    const rows = this.page.locator('.runtime-extensions-editor .monaco-list-row');
+    let text = '';
+    try {
+      await rows.first().waitFor({ timeout: 20_000 });
+      // The list is virtual and sorted slowest first: scroll until the row is rendered.
+      const row = rows.filter({ hasText: displayName }).first();
+      const box = await rows.first().boundingBox();
+      if (box) await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      for (let i = 0; i < 20 && !(await row.isVisible()); i++) {
+        await this.page.mouse.wheel(0, 300);
+        await this.page.waitForTimeout(150);
+      }
+      await row.waitFor({ timeout: 5_000 });
+      text = await row.innerText();
+      await this.screenshot('running-extensions');
+    } finally {
+      await this.closeModalEditor('.runtime-extensions-editor');
+    }
     const m = /(\d+)\s*ms/.exec(text);
     if (!m) throw new Error(`no activation time in: ${text}`);
     return Number(m[1]);
+  }
+
+  /** Closes an editor that newer VS Code opens as a modal overlay (Escape, else its Close action). */
+  async closeModalEditor(contentSelector: string): Promise<void> {
+    const content = this.page.locator(contentSelector).first();
+    await this.page.keyboard.press('Escape');
+    if (await content.isHidden().catch(() => true)) return;
+    const close = this.page.locator('.monaco-workbench [class*="modal"] .action-label[aria-label^="Close"]').first();
+    if (await close.isVisible().catch(() => false)) await close.click();
+    else await this.runCommand('View: Close Editor');
+    await content.waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   /** Texts of the visible notification toasts. */
