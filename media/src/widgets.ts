@@ -54,8 +54,9 @@ export function fieldGrid(): { el: HTMLElement; set(fields: Array<[string, strin
         fields,
         ([k]) => k,
         ([k]) => h('div', { class: 'field' }, h('span', { class: 'field-name' }, k), h('span', { class: 'field-value mono' })),
-        (node, [, v, cls]) => {
+        (node, [k, v, cls]) => {
           setText(node.children[1], v);
+          node.setAttribute('title', `${k} = ${v}`);
           node.className = 'field' + (cls ? ' ' + cls : '');
         },
       );

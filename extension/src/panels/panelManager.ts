@@ -35,9 +35,10 @@ export class PanelManager implements vscode.Disposable {
       host = new PanelHost(kind, this.extensionUri, (h, m) => this.onMessage(h, m), (h) => this.panels.delete(h.kind));
       this.panels.set(kind, host);
     }
+    // Whatever we have now (or the "open a scenario" notice), then the step asked for or at the cursor.
+    host.post(this.message());
     if (uri && stepIndex !== undefined) void this.showStep(uri, stepIndex);
-    else if (this.current) host.post(this.message());
-    else this.follow(vscode.window.activeTextEditor);
+    else if (!this.current) this.follow(vscode.window.activeTextEditor);
   }
 
   /** Sends new data to every open panel. */
