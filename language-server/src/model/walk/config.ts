@@ -116,7 +116,7 @@ export function levelShift(g: Granule, level: number): number {
   return granuleShift(g) + (3 - level) * levelStride(g);
 }
 
-/** Stage-1 start level for an input size (DDI 0487 D8.2.x: as many levels as needed, ending at level 3). */
+/** Stage-1 start level for an input size (DDI 0487 D8.2: as many levels as needed, ending at level 3). */
 export function s1StartLevel(g: Granule, inputSize: number): number {
   const s = levelStride(g);
   return 4 - Math.ceil((inputSize - granuleShift(g)) / s);
