@@ -61,6 +61,8 @@ export class LspClient {
 
   static async start(opts: StartOptions = {}): Promise<LspClient> {
     const server = process.env.IOMMU_LENS_SERVER ?? path.join(repoRoot(), 'dist', 'server.js');
+    // A concurrent rebuild (packaging cleans dist/) may have removed it for a moment.
+    for (let i = 0; i < 100 && !fs.existsSync(server); i++) await new Promise((r) => setTimeout(r, 200));
     if (!fs.existsSync(server)) throw new Error(`${server} is missing: run \`npm run build\` first`);
     const workspace = opts.workspace ?? fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), 'lsp-test-'));
     const proc = spawn(process.execPath, [server, '--stdio'], { stdio: 'pipe' });
