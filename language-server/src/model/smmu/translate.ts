@@ -54,7 +54,22 @@ const hex = (v: bigint | number) => '0x' + v.toString(16);
 const OFFSET_MASK: bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
 
 /** Translate a DMA of `len` bytes: per mapped region; the first fault ends the DMA. */
-export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: TranslateOptions = {}): TransactionResult {
+const NO_OPTS: TranslateOptions = {};
+/** Shared empty containers of results that walked nothing / raised nothing (most TLB hits): never mutated. */
+const NO_WALKS: TransactionResult['walks'] = Object.freeze({});
+const NO_EVENTS: EventRecord[] = Object.freeze([]) as unknown as EventRecord[];
+
+function walksOf(res: TransactionResult): TransactionResult['walks'] {
+  if (res.walks === NO_WALKS) res.walks = {};
+  return res.walks;
+}
+
+function addEvent(res: TransactionResult, ev: EventRecord): void {
+  if (res.events === NO_EVENTS) res.events = [];
+  res.events.push(ev);
+}
+
+export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: TranslateOptions = NO_OPTS): TransactionResult {
   const len = req.len ?? 1n;
   const first = translateOne(ctx, req.sid, req.ssid, req.iova, req.access, opts);
   if (len <= 1n || (first.outcome !== 'ok' && first.outcome !== 'bypass')) return first;
@@ -96,7 +111,7 @@ function nextRegion(r: TransactionResult, addr: bigint): bigint {
 
 function newResult(sid: number, ssid: number | undefined, iova: bigint, access: Access): TransactionResult {
   return {
-    outcome: 'fault', sid, ssid, iova, access, tlb: 'n/a', configCache: 'n/a', walks: {}, events: [],
+    outcome: 'fault', sid, ssid, iova, access, tlb: 'n/a', configCache: 'n/a', walks: NO_WALKS, events: NO_EVENTS,
     used: { configEntries: [], tlbEntries: [], descriptors: [] },
   };
 }
@@ -148,7 +163,7 @@ export function translateOne(
       const ev = ctx.makeEvent('C_BAD_STE', base, `${chk.rule.message} (${chk.rule.spec})`);
       ev.rule = chk.rule;
       emit(ctx, ev, dry);
-      res.events.push(ev);
+      addEvent(res, ev);
       return done(res, 'fault', `C_BAD_STE: ${chk.rule.message}`);
     }
     ste = chk.config;
@@ -184,7 +199,7 @@ export function translateOne(
     else if (s1.dss === 0) {
       const ev = ctx.makeEvent('F_STREAM_DISABLED', base, 'no SubstreamID and STE.S1DSS == 0b00 (terminate) (IHI 0070 §5.2)');
       emit(ctx, ev, dry);
-      res.events.push(ev);
+      addEvent(res, ev);
       return done(res, 'fault', 'F_STREAM_DISABLED: transaction without SubstreamID, STE.S1DSS == 0b00');
     } else if (s1.dss === 1) {
       // Stage 1 bypassed for non-substream traffic.
@@ -215,7 +230,7 @@ export function translateOne(
       const ev = ctx.makeEvent('C_BAD_CD', base, `${chk.rule.message} (${chk.rule.spec})`);
       ev.rule = chk.rule;
       emit(ctx, ev, dry);
-      res.events.push(ev);
+      addEvent(res, ev);
       return done(res, 'fault', `C_BAD_CD: ${chk.rule.message}`);
     }
     cd = chk.config;
@@ -269,14 +284,14 @@ export function translateOne(
   // ---- walks ----
   const fetch = nested ? nestedFetch(ste.s2!.walk, ctx.mem, dry) : plainFetch(ctx.mem);
   const r1 = s1Walk(cd.walk, iova, access, fetch, ctx.mem, dry);
-  res.walks.stage1 = r1.trace;
+  walksOf(res).stage1 = r1.trace;
   collectDescs(res, r1.trace);
   if (!r1.ok) return walkFault(ctx, res, base, r1.fault, ste, cd, dry);
   let out = r1.result;
   let s2res: StageResult | undefined;
   if (nested) {
     const r2 = s2Walk(ste.s2!.walk, r1.result.outputAddr, access, ctx.mem, 'IN', dry);
-    res.walks.stage2 = r2.trace;
+    walksOf(res).stage2 = r2.trace;
     collectDescs(res, r2.trace);
     if (!r2.ok) return walkFault(ctx, res, base, r2.fault, ste, cd, dry);
     s2res = r2.result;
@@ -321,7 +336,7 @@ function stage2Only(
   }
   res.tlb = 'miss';
   const r2 = s2Walk(s2.walk, ipa, access, ctx.mem, 'IN', dry);
-  res.walks.stage2 = r2.trace;
+  walksOf(res).stage2 = r2.trace;
   collectDescs(res, r2.trace);
   if (!r2.ok) return walkFault(ctx, res, base, r2.fault, ste, undefined, dry);
   res.pa = r2.result.outputAddr;
@@ -354,7 +369,7 @@ function fetchCd(
       return ipa;
     }
     const r = s2Walk(ste.s2!.walk, ipa, { read: true, exec: false, priv: true }, ctx.mem, 'CD', dry);
-    (res.walks.cdFetch ??= []).push(r.trace!);
+    (walksOf(res).cdFetch ??= []).push(r.trace!);
     collectDescs(res, r.trace);
     if (!r.ok) {
       walkFault(ctx, res, base, r.fault, ste, undefined, dry);
@@ -390,7 +405,7 @@ function fetchFault(
 ): TransactionResult {
   const ev = ctx.makeEvent(type, { sid: base.sid, ssid: base.ssid, fetchAddr: addr }, why);
   emit(ctx, ev, dry);
-  res.events.push(ev);
+  addEvent(res, ev);
   return done(res, 'fault', `${type}: ${why}`);
 }
 
@@ -398,14 +413,14 @@ function badStreamId(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, 
   const ev = ctx.makeEvent('C_BAD_STREAMID', base, why);
   if (ctx.recInvSid()) emit(ctx, ev, dry);
   else ev.notRecordedBecause = 'SMMU_CR2.RECINVSID == 0';
-  res.events.push(ev);
+  addEvent(res, ev);
   return done(res, 'fault', `C_BAD_STREAMID: ${why}`);
 }
 
 function badSubstream(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
   const ev = ctx.makeEvent('C_BAD_SUBSTREAMID', base, `${why} (IHI 0070 §5.2)`);
   emit(ctx, ev, dry);
-  res.events.push(ev);
+  addEvent(res, ev);
   return done(res, 'fault', `C_BAD_SUBSTREAMID: ${why}`);
 }
 
@@ -442,7 +457,7 @@ function walkFault(
   const ev = ctx.makeEvent(fault.kind as EventType, info, `${fault.reason} (stage ${fault.stage}, level ${fault.level}, CLASS=${fault.class})`);
   if (record || stall) emit(ctx, ev, dry);
   else ev.notRecordedBecause = s2 ? 'STE.S2R == 0' : 'CD.R == 0';
-  res.events.push(ev);
+  addEvent(res, ev);
   if (stall && !dry && ev.recorded) {
     res.stag = info.stag;
     ctx.stall(res, ev);
