@@ -43,8 +43,9 @@ export class Runtime {
   /** Features of declared instances (created on first use). */
   readonly declared = new Map<string, SmmuFeatures>();
   static hazardHook?: HazardHook = defaultHazardHook;
-  /** Commands and transactions of the current step, in order (for the hazard hook). */
+  /** Commands and transactions of the current step, in order (for the hazard hook); kept only between beginStep and endStep. */
   readonly stepLog: Array<{ smmu: string; cmd?: CommandResult; txn?: TransactionResult }> = [];
+  private inStep = false;
 
   constructor(readonly program: Program) {
     for (const s of program.setup) s(this);
@@ -66,10 +67,12 @@ export class Runtime {
     this.diags = [];
     this.lastTraces = undefined;
     this.stepLog.length = 0;
+    this.inStep = true;
     for (const s of this.smmus.values()) s.step = index;
   }
 
   endStep(out: WireStep): void {
+    this.inStep = false;
     const hook = Runtime.hazardHook;
     if (hook && this.current) {
       try {
@@ -83,6 +86,7 @@ export class Runtime {
         this.report('warning', 'E_INTERNAL', `hazard analysis failed on this step: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    this.stepLog.length = 0;
   }
 
   report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic {
@@ -126,7 +130,7 @@ export class Runtime {
   private noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {
     const removed = out.removed ?? { tlb: [], config: [] };
     for (const c of cmds) {
-      this.stepLog.push({ smmu, cmd: c });
+      if (this.inStep) this.stepLog.push({ smmu, cmd: c });
       removed.tlb.push(...c.removed.tlb.map((e) => e.id));
       removed.config.push(...c.removed.config.map((e) => e.id));
       if (c.error) this.report('error', c.error, `${smmu}: ${c.name}: ${c.message}`);
@@ -143,7 +147,7 @@ export class Runtime {
 
   /** Fills the transaction's results into the step and reports a fault as an error. */
   private noteTransaction(smmu: string, r: TransactionResult, out: WireStep): void {
-    this.stepLog.push({ smmu, txn: r });
+    if (this.inStep) this.stepLog.push({ smmu, txn: r });
     out.smmu = smmu;
     out.sid = hex(r.sid);
     if (r.ssid !== undefined) out.ssid = hex(r.ssid);

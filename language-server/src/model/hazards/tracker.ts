@@ -476,9 +476,10 @@ export class HazardTracker {
     }
   }
 
+  /** The shadow entry behind a model TLB hit (same tags and region). */
   private findCached(h: SmmuHz, e: TlbEntry): Cached | undefined {
-    for (const c of h.cached.values()) if (c.entry.inputBase === e.inputBase && c.entry.outputBase === e.outputBase && c.entry.vmid === e.vmid && c.entry.asid === e.asid && c.tlbiAt === undefined) return c;
-    return undefined;
+    const s = e.kind === 's2' ? h.shadow.peekS2(e.vmid, e.inputBase) : h.shadow.peek(e.regime, e.vmid, e.asid, e.inputBase);
+    return s && s.outputBase === e.outputBase ? h.cached.get(s.id) : undefined;
   }
 
   private insertShadow(h: SmmuHz, e: TlbEntry, walks: WalkTrace[]): Cached | undefined {
