@@ -1,20 +1,22 @@
 // The SMMUv3 instance: public surface.
 export { fullFeatures, makeFeatures, checkFeatures } from './features';
 export type { SmmuFeatures, SmmuVersion, CachePolicy, CacheConfig } from './features';
-export { idrValues } from './idr';
+export { idrValues, oasEncoding } from './idr';
 export { SmmuInstance } from './instance';
 export type { RegAccessResult, SmmuSnapshot } from './instance';
 export { SmmuSystem } from './system';
 export type { TranslateRequest, TransactionResult, Outcome, EventRecord, TlbEntryInfo, StalledTransaction, StructView } from './result';
-export type { CommandResult } from './commands';
+export { executeCommand } from './commands';
+export type { CommandResult, CommandCtx } from './commands';
 export type { ConfigCacheEntry } from './configCache';
 export { interpretSte } from './ste';
 export type { SteConfig, SteCheck, ConfigRule, StreamMode } from './ste';
 export { interpretCd } from './cd';
 export type { CdConfig, CdCheck } from './cd';
-export { locateSte } from './tables';
+export { locateSte, readStruct, cdSplit, decodeL1Cd, STE_SIZE, CD_SIZE } from './tables';
 export type { StreamTableCfg } from './tables';
 export { makeEvent, decodeEvent } from './events';
 export type { EventInfo } from './events';
-export type { TranslateOptions } from './translate';
+export type { TranslateOptions, PipelineCtx } from './translate';
+export { ConfigCache } from './configCache';
 export { permits, permsText } from './perms';
