@@ -31,7 +31,7 @@ export interface SuiteContext {
   wb: Workbench;
   /** Absolute path of the opened workspace folder. */
   workspace: string;
-  /** Writes a file into the workspace (before `openFile`). */
+  /** Writes a file into the workspace now (see SuiteOptions.files for files known up front). */
   writeFile(name: string, text: string): string;
 }
 
@@ -50,7 +50,15 @@ function missingPrerequisites(root: string): string | undefined {
   return undefined;
 }
 
-export function e2eSuite(name: string, body: (ctx: SuiteContext) => void, opts: { settings?: Record<string, unknown> } = {}): void {
+export interface SuiteOptions {
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+  /** Files written into the workspace before the window opens (name -> text). Prefer this to
+   *  `ctx.writeFile`, whose files Quick Open only finds once the file watcher has seen them. */
+  files?: Record<string, string>;
+}
+
+export function e2eSuite(name: string, body: (ctx: SuiteContext) => void, opts: SuiteOptions = {}): void {
   const root = repoRoot();
   const skip = missingPrerequisites(root);
   const shotsDir = resolve(root, 'test-results', 'e2e', name.replace(/[^A-Za-z0-9_-]+/g, '-'));
@@ -73,6 +81,7 @@ export function e2eSuite(name: string, body: (ctx: SuiteContext) => void, opts: 
       base = mkdtempSync(join(tmpdir(), 'iommu-lens-ws-'));
       ctx.workspace = join(base, 'examples');
       cpSync(join(root, 'examples'), ctx.workspace, { recursive: true });
+      for (const [file, text] of Object.entries(opts.files ?? {})) ctx.writeFile(file, text);
       mkdirSync(shotsDir, { recursive: true });
       server = await startCodeServer({
         codeServer: process.env.E2E_CODE_SERVER!,
