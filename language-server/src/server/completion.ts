@@ -30,7 +30,19 @@ function kw(label: string, detail = 'keyword'): CompletionItem {
   return it;
 }
 
+const fieldItemCache = new WeakMap<StructDef, CompletionItem[]>();
+
+/** Completion items for a structure's fields (built once per structure: the tables are constant). */
 function fieldItems(def: StructDef): CompletionItem[] {
+  let items = fieldItemCache.get(def);
+  if (!items) {
+    items = buildFieldItems(def);
+    fieldItemCache.set(def, items);
+  }
+  return items;
+}
+
+function buildFieldItems(def: StructDef): CompletionItem[] {
   return def.fields
     .filter((f) => !f.reserved)
     .map((f) => ({

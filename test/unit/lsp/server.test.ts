@@ -505,3 +505,18 @@ test('typing inside a comment republishes the last run for the new version', asy
   });
   assert.ok(hints.some((h) => h.position.line === LINE.ok && h.label.trim() === '→ 0x8000_0040'));
 });
+
+test('inlay hints follow iommuLens.inlayHints.enabled; register names complete after reg', async () => {
+  const c2 = await LspClient.start({ settings: { inlayHints: { enabled: false } } });
+  try {
+    await c2.request('textDocument/documentSymbol', { textDocument: { uri: c2.uri('none.smmu') } });
+    const { uri } = await c2.openAndWait('nohints.smmu', SCENARIO);
+    const hints = await c2.request<unknown[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } });
+    assert.deepEqual(hints, []);
+    const u2 = await c2.open('reg.smmu', 'reg \n');
+    const regs = await c2.request<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri: u2 }, position: { line: 0, character: 4 } });
+    assert.ok(regs.some((r) => r.label === 'SMMU_CR0') && regs.some((r) => r.label === 'SMMU_STRTAB_BASE'));
+  } finally {
+    await c2.stop();
+  }
+});
