@@ -1,15 +1,14 @@
 // Folding ranges: multi-line `{ }` blocks and runs of comment lines.
 import { FoldingRangeKind, type FoldingRange, type FoldingRangeParams } from 'vscode-languageserver';
-import { positionAt } from '../dsl/diagnostics';
+import { positionAt, walk } from '../dsl';
 import type { ServerContext } from './context';
-import { visit } from './tree';
 
 export function foldingRanges(ctx: ServerContext, p: FoldingRangeParams): FoldingRange[] {
   const parsed = ctx.analyzer.parsed(p.textDocument.uri);
   if (!parsed) return [];
   const tree = parsed.tree;
   const out: FoldingRange[] = [];
-  visit(tree, (n) => {
+  walk(tree, (n) => {
     if (n.kind === 'block') {
       const a = positionAt(tree, n.start).line;
       const b = positionAt(tree, Math.max(n.start, n.end - 1)).line;

@@ -2,8 +2,8 @@
 // for go to definition, find references, rename, completion and semantic tokens.
 // A reference is a NameRef, or a Word in value position whose text is a declared name
 // (`ste smmu0 0x100 { cd nic_cd }`, `cd x { ttb0 nic }`).
+import { walk } from '../dsl';
 import type { DeclKind, NameDecl, Node, Script, Span } from '../dsl/ast';
-import { visit } from './tree';
 
 export interface NameOccurrence extends Span {
   name: string;
@@ -26,7 +26,7 @@ export function nameIndex(tree: Script): NameIndex {
   const hit = cache.get(tree);
   if (hit) return hit;
   const decls = new Map<string, NameDecl[]>();
-  visit(tree, (n) => {
+  walk(tree, (n) => {
     if (n.kind === 'nameDecl') {
       const l = decls.get(n.name);
       if (l) l.push(n);
@@ -35,7 +35,8 @@ export function nameIndex(tree: Script): NameIndex {
   });
   const occurrences: NameOccurrence[] = [];
   const seen = new Set<number>();
-  visit(tree, (n: Node, parent) => {
+  walk(tree, (n: Node, parents) => {
+    const parent = parents[parents.length - 1];
     if (seen.has(n.start) && (n.kind === 'word' || n.kind === 'nameRef' || n.kind === 'nameDecl')) return;
     if (n.kind === 'nameDecl') {
       occurrences.push({ start: n.start, end: n.end, name: n.name, kind: n.declares, declaration: true });

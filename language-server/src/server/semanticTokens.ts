@@ -1,10 +1,9 @@
 // Semantic tokens (full document). The legend is defined here and only here.
 import type { SemanticTokens, SemanticTokensLegend, SemanticTokensParams } from 'vscode-languageserver';
-import { positionAt } from '../dsl/diagnostics';
+import { positionAt, walk } from '../dsl';
 import type { DeclKind, Node, Script } from '../dsl/ast';
 import type { ServerContext } from './context';
 import { nameIndex } from './names';
-import { visit } from './tree';
 
 export const TOKEN_TYPES = ['keyword', 'namespace', 'struct', 'type', 'property', 'enumMember', 'number', 'string', 'comment', 'function', 'event', 'macro', 'operator'] as const;
 export const TOKEN_MODIFIERS = ['declaration'] as const;
@@ -39,7 +38,8 @@ export function collectTokens(tree: Script): Tok[] {
     toks.push({ start: o.start, end: o.end, type: o.kind ? DECL_TYPE[o.kind] : 'type', mods: o.declaration ? DECLARATION : 0 });
   }
   const special = new Map<Node, TokenType>();
-  visit(tree, (n, parent) => {
+  walk(tree, (n, parents) => {
+    const parent = parents[parents.length - 1];
     if (named.has(n.start) && (n.kind === 'word' || n.kind === 'nameDecl' || n.kind === 'nameRef')) return;
     switch (n.kind) {
       case 'cmd':
