@@ -12,7 +12,7 @@ function flag(fields: Record<string, string>, name: string): bigint | undefined 
   return v !== undefined && /^0x[0-9a-f]+$/i.test(v) ? BigInt(v) : undefined;
 }
 
-/** Stage 1 AP[2:1], UXN, PXN (DDI 0487 D8.4.1); stage 2 S2AP, XN (DDI 0487 D8.4.2). */
+/** Stage-1 AP[2:1], UXN, PXN and stage-2 S2AP, XN (DDI 0487 D8.4). */
 export function leafPerms(stage: 1 | 2, fields: Record<string, string>): LeafPerms | undefined {
   if (stage === 1) {
     const ap = flag(fields, 'AP');
