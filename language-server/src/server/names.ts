@@ -1,7 +1,7 @@
 // Named objects (SMMU instances, page tables, CDs, CD tables): declarations and every reference,
 // for go to definition, find references, rename, completion and semantic tokens.
-// A reference is a NameRef, or a Word in value position whose text is a declared name
-// (`ste smmu0 0x100 { cd nic_cd }`, `cd x { ttb0 nic }`).
+// A reference is a NameRef, or a field's value word whose text is a declared name
+// (`ste smmu0 0x100 { cd nic_cd }`, `cd x { ttb0 nic }`), as in the parser's `references`.
 import { walk } from '../dsl';
 import type { DeclKind, NameDecl, Node, Script, Span } from '../dsl/ast';
 
@@ -45,8 +45,8 @@ export function nameIndex(tree: Script): NameIndex {
       occurrences.push({ start: n.start, end: n.end, name: n.name, kind: n.refers, declaration: false });
       seen.add(n.start);
     } else if (n.kind === 'word' && decls.has(n.text)) {
-      // Only words in value position: not a field's own name.
-      if (parent?.kind === 'field' && parent.name === n) return;
+      // Only a field's value (`cd nic_cd`, `ttb0 nic`), as the parser's `references` reads them.
+      if (parent?.kind !== 'field' || parent.name === n) return;
       const d = decls.get(n.text)![0];
       occurrences.push({ start: n.start, end: n.end, name: n.text, kind: d.declares, declaration: false });
       seen.add(n.start);
