@@ -176,6 +176,7 @@ export class Workbench {
       }
       await row.waitFor({ timeout: 5_000 });
       text = await row.innerText();
+      await row.scrollIntoViewIfNeeded().catch(() => undefined);
       await this.screenshot('running-extensions');
     } finally {
       await this.closeModalEditor('.runtime-extensions-editor');
