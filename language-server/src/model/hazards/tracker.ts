@@ -172,6 +172,11 @@ export class HazardTracker {
     });
   }
 
+  /** Descriptors and STE/CD structures currently watched (for tests and state views). */
+  get trackedWords(): number {
+    return this.descs.size + this.cfgAddrs.size;
+  }
+
   /** Start of a step: hazards found from here on belong to it. */
   beginStep(step: number): void {
     this.step = step;
