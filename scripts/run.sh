@@ -26,7 +26,9 @@ settings="$data/user-data/User/settings.json"
   "telemetry.telemetryLevel": "off",
   "security.workspace.trust.enabled": false,
   "update.mode": "none",
-  "extensions.autoUpdate": false
+  "extensions.autoUpdate": false,
+  "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden"
 }
 JSON
 echo 'auth: none' > "$data/config.yaml"
