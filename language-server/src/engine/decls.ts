@@ -481,7 +481,7 @@ export function lowerPagetable(ctx: LowerCtx, s: PagetableDecl): void {
     if (it.kind !== 'mapping') continue;
     const w = layoutMapping(ctx, pt, it);
     if (w) {
-      writes.push(...w);
+      for (const x of w) writes.push(x);
       maps++;
     }
   }

@@ -11,6 +11,9 @@ import { lowerCmd } from './commands';
 import { lowerCd, lowerCdTable, lowerMap, lowerPagetable, lowerPte, lowerSmmu, lowerSte, lowerUnmap } from './decls';
 import { lowerReg } from './registers';
 
+/** Longest DMA modelled (each page or block it crosses is translated). */
+export const MAX_DMA_LEN = 64n << 20n;
+
 export function lowerStatement(ctx: LowerCtx, s: Statement): void {
   switch (s.kind) {
     case 'write': return lowerWrite(ctx, s);
@@ -89,6 +92,10 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
   const iova = num(ctx, s.iova, 'address');
   const len = s.len ? num(ctx, s.len, 'length') : 4n;
   if (s.len && len === 0n) ctx.report(s.len, 'E_VALUE', 'len must be at least 1');
+  if (len !== undefined && len > MAX_DMA_LEN) {
+    ctx.report(s.len!, 'E_VALUE_RANGE', `len ${s.len!.text} is above the ${MAX_DMA_LEN >> 20n}M a transaction may span here`);
+    return;
+  }
   if (smmu === undefined || sid === undefined || iova === undefined || !len || s.incomplete && (!s.sid || !s.iova)) return;
   if (s.ssid && ssid === undefined) return;
   const read = s.access?.lower !== 'write';

@@ -51,6 +51,9 @@ export interface MappedRange {
   pa: bigint;
 }
 
+/** Descriptors one mapping may write: larger mappings must be aligned so blocks can be used. */
+export const MAX_DESCRIPTORS_PER_MAP = 1 << 20;
+
 export type LayoutResult = { ok: true; writes: Write[] } | { ok: false; message: string };
 
 /** Lowest level at which a block descriptor is legal (DDI 0487 D8.3; no FEAT_LPA/LPA2 blocks). */
@@ -142,9 +145,44 @@ export class PageTableLayout {
     return false;
   }
 
+  /** Refuses a mapping that would need more than MAX_DESCRIPTORS_PER_MAP descriptors (counted, not built). */
+  private tooMany(iova: bigint, size: bigint, pa: bigint): string | undefined {
+    const g = this.geo.granule;
+    const minLevel = Math.max(minBlockLevel(g), this.geo.startLevel);
+    let va = iova;
+    let oa = pa;
+    const end = iova + size;
+    let n = 0;
+    while (va < end) {
+      let level = minLevel;
+      let bs = 1n << BigInt(levelShift(g, level));
+      for (; level < 3; level++) {
+        bs = 1n << BigInt(levelShift(g, level));
+        if (va % bs === 0n && oa % bs === 0n && end - va >= bs) break;
+      }
+      if (level === 3) {
+        bs = 1n << BigInt(levelShift(g, 3));
+        // Pages up to the next boundary of the smallest block (or the end): counted in one go.
+        const blk = 1n << BigInt(levelShift(g, 2));
+        const stop = (va / blk + 1n) * blk < end ? (va / blk + 1n) * blk : end;
+        n += Number((stop - va) / bs);
+        oa += stop - va;
+        va = stop;
+      } else {
+        n++;
+        va += bs;
+        oa += bs;
+      }
+      if (n > MAX_DESCRIPTORS_PER_MAP) {
+        return `needs more than ${MAX_DESCRIPTORS_PER_MAP} descriptors: align IOVA and PA to a block size so blocks can be used, or split it`;
+      }
+    }
+    return undefined;
+  }
+
   /** Lays out one mapping: the largest legal block where IOVA, PA and the remaining size are aligned. */
   map(iova: bigint, size: bigint, pa: bigint, codec: DescCodec = this.codec): LayoutResult {
-    const problem = this.check(iova, size, pa);
+    const problem = this.check(iova, size, pa) ?? this.tooMany(iova, size, pa);
     if (problem) return { ok: false, message: problem };
     const writes: Write[] = [];
     const g = this.geo.granule;
@@ -232,7 +270,7 @@ export class PageTableLayout {
       if (r.iova + r.size > iova + size) keep.push({ iova: iova + size, size: r.iova + r.size - iova - size, pa: r.pa + iova + size - r.iova });
     }
     this.ranges.length = 0;
-    this.ranges.push(...keep);
+    for (const r of keep) this.ranges.push(r);
     return { ok: true, writes };
   }
 

@@ -131,8 +131,8 @@ export class Runtime {
     const removed = out.removed ?? { tlb: [], config: [] };
     for (const c of cmds) {
       if (this.inStep) this.stepLog.push({ smmu, cmd: c });
-      removed.tlb.push(...c.removed.tlb.map((e) => e.id));
-      removed.config.push(...c.removed.config.map((e) => e.id));
+      for (const e of c.removed.tlb) removed.tlb.push(e.id);
+      for (const e of c.removed.config) removed.config.push(e.id);
       if (c.error) this.report('error', c.error, `${smmu}: ${c.name}: ${c.message}`);
       for (const t of c.resumed ?? []) this.noteTransaction(smmu, t, out);
     }

@@ -223,6 +223,7 @@ test('evaluate answers the console expressions and explains unknown ones', () =>
 
 test('the hazard hook fills WireStep.hazards, reports them and feeds `expect hazard`', async () => {
   const { Runtime } = await import('../../../language-server/src/engine/runtime');
+  const saved = Runtime.hazardHook;
   Runtime.hazardHook = {
     afterStep: (_rt, step) => (step.kind === 'dma'
       ? [{ code: 'H_TEST', severity: 'warning', message: 'test hazard.', fix: 'none needed.', line: step.range.line, related: [] }]
@@ -235,7 +236,7 @@ test('the hazard hook fills WireStep.hazards, reports them and feeds `expect haz
     assert.equal(dma.hazards[0].code, 'H_TEST');
     assert.ok(r.diagnostics.some((d) => d.code === 'H_TEST' && d.severity === 'warning'));
   } finally {
-    Runtime.hazardHook = undefined;
+    Runtime.hazardHook = saved;
   }
 });
 
