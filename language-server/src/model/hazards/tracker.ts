@@ -139,6 +139,10 @@ interface SmmuHz {
   vmidPending: Array<(vmid: number) => boolean>;
   /** Last TLBI/CFGI/ATC_INV step not yet followed by a CMD_SYNC. */
   unsyncedAt?: number;
+  /** Bumped on every change that can alter a config verdict; with the last STE/CD views it lets a
+   * transaction on the same cached config skip the config checks (O(1) on the hot path). */
+  epoch: number;
+  last?: { ste: unknown; cd: unknown; epoch: number };
 }
 
 const FRAME = 12n;
@@ -203,7 +207,7 @@ export class HazardTracker {
       h = {
         name: inst.name, inst, shadow: new Tlb({ capacity: Infinity, policy: 'unbounded' }), neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }),
         cached: new Map(), negs: new Map(), staleCount: 0, pending: [], negPending: [], cfg: new Map(), cfgPending: [],
-        atc: new Map(), atcPending: [], asids: new Map(), vmids: new Map(), asidPending: [], vmidPending: [],
+        atc: new Map(), atcPending: [], asids: new Map(), vmids: new Map(), asidPending: [], vmidPending: [], epoch: 0,
       };
       this.smmus.set(inst.name, h);
     }
@@ -294,6 +298,7 @@ export class HazardTracker {
   }
 
   private structChanged(base: bigint, uses: Set<CfgUse>): void {
+    for (const u of uses) u.hz.epoch++;
     const raw: bigint[] = [];
     for (let i = 0n; i < 8n; i++) raw.push(this.mem.read64(base + i * 8n));
     for (const u of uses) {
@@ -328,9 +333,14 @@ export class HazardTracker {
   /** A transaction (or a retried stalled one) ran on `inst`. `ats`: it was an ATS Translation Request. */
   transaction(inst: SmmuInstance, r: TransactionResult, ats = false): void {
     const h = this.hz(inst);
-    this.checkConfig(h, r);
-    this.checkAtc(h, r);
-    for (const p of r.pages ?? [r]) this.page(h, r, p, ats);
+    const l = h.last;
+    if (!l || l.ste !== r.ste || l.cd !== r.cd || l.epoch !== h.epoch || !r.ste) {
+      this.checkConfig(h, r);
+      h.last = { ste: r.ste, cd: r.cd, epoch: h.epoch };
+    }
+    if (h.atc.size) this.checkAtc(h, r);
+    if (r.pages) for (const p of r.pages) this.page(h, r, p, ats);
+    else this.page(h, r, r, ats);
   }
 
   private checkConfig(h: SmmuHz, r: TransactionResult): void {
@@ -415,6 +425,8 @@ export class HazardTracker {
   }
 
   private page(h: SmmuHz, r: TransactionResult, p: TransactionResult, ats: boolean): void {
+    // Hot path: a TLB hit with nothing stale or pending on this SMMU has nothing to check or record.
+    if (p.tlb === 'hit' && h.staleCount === 0 && h.pending.length === 0 && !ats) return;
     const tags = this.tagsOf(h, r, p);
     if (tags && (h.staleCount > 0 || h.pending.length > 0)) this.checkStale(h, tags, p);
     if (tags && h.negs.size > 0 && p.tlb === 'miss') this.checkNeg(h, p);
@@ -656,6 +668,7 @@ export class HazardTracker {
       }
     };
     executeCommand(this.ctx(h, new Tlb({ capacity: 1, policy: 'fifo' }), mark), c.raw, c.index);
+    h.epoch++;
     for (const u of hit) {
       u.cfgiAt = this.step;
       h.cfgPending.push(u);
@@ -686,6 +699,7 @@ export class HazardTracker {
 
   /** CMD_SYNC: every earlier invalidation on this SMMU has completed (IHI 0070 §4.7.3). */
   private sync(h: SmmuHz): void {
+    h.epoch++;
     for (const c of h.pending) {
       this.pendingCount--;
       h.cached.delete(c.entry.id);
