@@ -126,7 +126,10 @@ interface SmmuHz {
   neg: Tlb;
   cached: Map<number, Cached>;
   negs: Map<number, NegRec>;
-  staleCount: number;
+  /** Stale entries live in their own TLB (`staleTlb`, by id in `stale`), so a fresh walk of the same
+   * region can enter the shadow while the old translation is still possibly cached. */
+  staleTlb: Tlb;
+  stale: Map<number, Cached>;
   pending: Cached[];
   negPending: NegRec[];
   cfg: Map<string, CfgUse>;
@@ -206,7 +209,7 @@ export class HazardTracker {
     if (!h) {
       h = {
         name: inst.name, inst, shadow: new Tlb({ capacity: Infinity, policy: 'unbounded' }), neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }),
-        cached: new Map(), negs: new Map(), staleCount: 0, pending: [], negPending: [], cfg: new Map(), cfgPending: [],
+        cached: new Map(), negs: new Map(), staleTlb: new Tlb({ capacity: Infinity, policy: 'unbounded' }), stale: new Map(), pending: [], negPending: [], cfg: new Map(), cfgPending: [],
         atc: new Map(), atcPending: [], asids: new Map(), vmids: new Map(), asidPending: [], vmidPending: [], epoch: 0,
       };
       this.smmus.set(inst.name, h);
@@ -291,7 +294,7 @@ export class HazardTracker {
         continue;
       }
       u.stale = { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.has(a), stage: u.s2Deps.has(a) ? 2 : d.stage };
-      if (u.tlbiAt === undefined) u.hz.staleCount++;
+      if (u.tlbiAt === undefined) this.moveToStale(u);
       for (const recs of u.hz.atc.values()) for (const r of recs) if (r.cached === u && r.needsInvAt === undefined) r.needsInvAt = this.step;
     }
     if (!valid(before.kind) && valid(after.kind)) for (const n of d.negs) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
@@ -426,9 +429,9 @@ export class HazardTracker {
 
   private page(h: SmmuHz, r: TransactionResult, p: TransactionResult, ats: boolean): void {
     // Hot path: a TLB hit with nothing stale or pending on this SMMU has nothing to check or record.
-    if (p.tlb === 'hit' && h.staleCount === 0 && h.pending.length === 0 && !ats) return;
+    if (p.tlb === 'hit' && h.stale.size === 0 && h.pending.length === 0 && !ats) return;
     const tags = this.tagsOf(h, r, p);
-    if (tags && (h.staleCount > 0 || h.pending.length > 0)) this.checkStale(h, tags, p);
+    if (tags && (h.stale.size > 0 || h.pending.length > 0)) this.checkStale(h, tags, p);
     if (tags && h.negs.size > 0 && p.tlb === 'miss') this.checkNeg(h, p);
     const walks = [p.walks.stage1, p.walks.stage2].filter((w): w is WalkTrace => w !== undefined);
     if (p.outcome === 'ok' && p.tlb === 'miss' && p.tlbEntry) {
@@ -455,17 +458,17 @@ export class HazardTracker {
     return { kind: 's1', regime, vmid: regime === 'nsel1' ? vmid : 0, asid: cd.asid, va: p.iova };
   }
 
-  private matching(h: SmmuHz, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }): TlbEntry[] {
+  private matching(tlb: Tlb, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }): TlbEntry[] {
     if (t.kind === 's2') {
-      const e = h.shadow.peekS2(t.vmid, t.va);
+      const e = tlb.peekS2(t.vmid, t.va);
       return e ? [e] : [];
     }
-    return h.shadow.lookupAll(t.regime, t.vmid, t.asid, t.va);
+    return tlb.lookupAll(t.regime, t.vmid, t.asid, t.va);
   }
 
   private checkStale(h: SmmuHz, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: number; asid: number; va: bigint }, p: TransactionResult): void {
     const cands: Cached[] = [];
-    if (h.staleCount > 0) for (const e of this.matching(h, t)) { const c = h.cached.get(e.id); if (c?.stale) cands.push(c); }
+    if (h.stale.size > 0) for (const e of this.matching(h.staleTlb, t)) { const c = h.stale.get(e.id); if (c) cands.push(c); }
     for (const c of h.pending) if (c.stale && covers(c.entry, t)) cands.push(c);
     for (const c of cands) {
       if (c.reports >= this.maxReports) continue;
@@ -500,9 +503,6 @@ export class HazardTracker {
   }
 
   private insertShadow(h: SmmuHz, e: TlbEntry, walks: WalkTrace[]): Cached | undefined {
-    // A possibly-cached stale entry for this region stays (a conforming SMMU may keep using it).
-    const t = { kind: (e.kind === 's2' ? 's2' : 's1') as 's1' | 's2', regime: e.regime, vmid: e.vmid, asid: e.asid, va: e.inputBase };
-    if (h.staleCount > 0 && this.matching(h, t).some((x) => h.cached.get(x.id)?.stale)) return undefined;
     const { id: _id, hits: _hits, insertedAt: _at, ...ins } = e;
     const { entry, evicted } = h.shadow.insert(ins, this.step);
     for (const x of evicted) this.dropCached(h, x.id);
@@ -528,7 +528,35 @@ export class HazardTracker {
     const c = h.cached.get(id);
     if (!c) return;
     h.cached.delete(id);
-    if (c.stale && c.tlbiAt === undefined) h.staleCount--;
+    for (const a of c.deps) {
+      const d = this.descs.get(a);
+      if (d) {
+        d.users.delete(c);
+        this.untrackIfUnused(a, d);
+      }
+    }
+  }
+
+  /** A shadow entry whose descriptor changed moves to the stale TLB (a fresh walk may now enter the shadow). */
+  private moveToStale(c: Cached): void {
+    const h = c.hz;
+    h.shadow.remove(c.entry.id);
+    h.cached.delete(c.entry.id);
+    const { id: _i, hits: _h, insertedAt: _a, ...ins } = c.entry;
+    const { entry, evicted } = h.staleTlb.insert(ins, c.entry.insertedAt);
+    c.entry = entry;
+    h.stale.set(entry.id, c);
+    // An older stale entry of the same region: the newer one stands for both.
+    for (const x of evicted) {
+      const o = h.stale.get(x.id);
+      if (!o) continue;
+      h.stale.delete(x.id);
+      this.release(o);
+    }
+  }
+
+  /** Stop tracking a shadow entry's descriptors. */
+  private release(c: Cached): void {
     for (const a of c.deps) {
       const d = this.descs.get(a);
       if (d) {
@@ -620,24 +648,32 @@ export class HazardTracker {
 
   private tlbi(h: SmmuHz, c: CommandResult): void {
     const leaf = c.fields.Leaf !== undefined && c.fields.Leaf !== 0n;
-    const removed = executeCommand(this.ctx(h, h.shadow, () => undefined), c.raw, c.index).removed.tlb;
-    for (const e of removed) {
-      const x = h.cached.get(e.id);
-      if (!x) continue;
-      // A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not covered (IHI 0070 §4.4).
-      if (leaf && x.stale && !x.stale.leaf) {
-        const ins: TlbInsert = { ...e };
-        const { entry } = h.shadow.insert(ins, e.insertedAt);
-        h.cached.delete(e.id);
-        x.entry = entry;
-        h.cached.set(entry.id, x);
-        continue;
-      }
-      if (x.stale) h.staleCount--;
+    const pend = (x: Cached) => {
       x.tlbiAt = this.step;
       h.pending.push(x);
       this.pendingCount++;
       for (const recs of h.atc.values()) for (const a of recs) if (a.cached === x && a.needsInvAt === undefined) a.needsInvAt = this.step;
+    };
+    for (const e of executeCommand(this.ctx(h, h.shadow, () => undefined), c.raw, c.index).removed.tlb) {
+      const x = h.cached.get(e.id);
+      if (!x) continue;
+      h.cached.delete(e.id);
+      pend(x);
+    }
+    for (const e of executeCommand(this.ctx(h, h.staleTlb, () => undefined), c.raw, c.index).removed.tlb) {
+      const x = h.stale.get(e.id);
+      if (!x) continue;
+      // A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not covered (IHI 0070 §4.4).
+      if (leaf && x.stale && !x.stale.leaf) {
+        const { id: _i, hits: _h, insertedAt: _a, ...ins } = e;
+        const { entry } = h.staleTlb.insert(ins, e.insertedAt);
+        h.stale.delete(e.id);
+        x.entry = entry;
+        h.stale.set(entry.id, x);
+        continue;
+      }
+      h.stale.delete(e.id);
+      pend(x);
     }
     for (const e of executeCommand(this.ctx(h, h.neg, () => undefined), c.raw, c.index).removed.tlb) {
       const n = h.negs.get(e.id);
@@ -702,7 +738,6 @@ export class HazardTracker {
     h.epoch++;
     for (const c of h.pending) {
       this.pendingCount--;
-      h.cached.delete(c.entry.id);
       for (const a of c.deps) {
         const d = this.descs.get(a);
         if (d) {
