@@ -177,6 +177,18 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
     if (s && at) return answer((text ? text + '\n\n---\n\n' : '') + (await commandMarkdown(s, at.ex)));
     if (text) return answer(text);
   }
+  // An STE declaration's keyword or StreamID: the STE as the step wrote it to memory.
+  if (stmt?.kind === 'ste' && (tok === stmt.keyword || tok === stmt.sid)) {
+    const at = await stepsAt(ctx, uri, stmt, token);
+    const s = at?.steps.find((x) => x.kind === 'ste');
+    const sid = stmt.sid ? stmt.sid.value : undefined;
+    const state = s && at ? await at.ex.state(s.index) : null;
+    const view = state?.smmus.find((m) => !s?.smmu || m.name === s.smmu)?.streams.find((v) => sid !== undefined && BigInt(v.sid) === sid);
+    if (s && view) {
+      const dwords = view.raw.map((h) => BigInt(h));
+      return answer(`**${md(s.label)}**\n\n${describeStruct(STE, dwords)}${view.problem ? `\n\n⚠ ${md(view.problem)}` : ''}`);
+    }
+  }
   const text = staticHover(tok, chain, tree);
   if (text) return answer(text);
   const decl = declarationHover(ctx, uri, offset);

@@ -520,3 +520,13 @@ test('inlay hints follow iommuLens.inlayHints.enabled; register names complete a
     await c2.stop();
   }
 });
+
+test('hover on an STE declaration shows the STE as written', async () => {
+  const uri = c.uri('diag.smmu');
+  const pos = positionOf(SCENARIO, 'ste smmu0 0x100', 1);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  // `config s1` is STE.Config = 0b101 (S1_TRANS) with V = 1 (IHI 0070 §5.2).
+  assert.match(h.contents.value, /\| V \| 0\[0\] \| 0x1 \|/);
+  assert.match(h.contents.value, /\| Config \| 0\[3:1\] \| 0x5 \| S1_TRANS/);
+});
