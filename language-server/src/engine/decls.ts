@@ -5,7 +5,7 @@
 
 import type { CdDecl, CdTableDecl, Field, MapStmt, Mapping, NumberLit, PagetableDecl, PteStmt, SmmuDecl, Span, SteDecl, UnmapStmt, Value } from '../dsl/ast';
 import { hex } from '../model/bits';
-import { decode, encode, fieldByName, type FieldValues, type StructDef } from '../model/fields/field';
+import { decode, encode, type FieldValues, type StructDef } from '../model/fields/field';
 import { CD, L1CD, L1STD, STE, STE_CONFIG } from '../model/fields';
 import { checkFeatures, makeFeatures, type SmmuFeatures } from '../model/smmu/features';
 import { interpretSte } from '../model/smmu/ste';
@@ -324,15 +324,11 @@ export function lowerSmmu(ctx: LowerCtx, s: SmmuDecl): void {
 }
 
 function encodeCmd(name: string, v: FieldValues): bigint[] {
-  return encode(commandDef(name), v);
-}
-
-function commandDef(name: string): StructDef {
-  return commandByName(name)!;
+  return encode(commandByName(name)!, v);
 }
 
 /** The SMMU whose features a table/CD follows: `smmu NAME` option, else the default one. */
-function smmuOf(ctx: LowerCtx, fields: Field[], at: Span): SmmuLayout | undefined {
+function smmuOf(ctx: LowerCtx, fields: Field[]): SmmuLayout | undefined {
   const f = findField(fields, 'smmu');
   if (f) {
     const w = f.values[0];
@@ -344,7 +340,6 @@ function smmuOf(ctx: LowerCtx, fields: Field[], at: Span): SmmuLayout | undefine
     return smmuLayout(ctx, w.text);
   }
   if (ctx.symbols.smmu.size >= 1) return smmuLayout(ctx, [...ctx.symbols.smmu.keys()][0]);
-  void at;
   return undefined;
 }
 
@@ -390,7 +385,7 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
   for (const f of fields) {
     if (!PT_OPTIONS.includes(f.name.lower)) ctx.report(f.name, 'E_PAGETABLE_OPTION', `unknown pagetable option '${f.name.text}'${didYouMean(closest(f.name.lower, PT_OPTIONS))}`);
   }
-  const smmu = smmuOf(ctx, fields, n);
+  const smmu = smmuOf(ctx, fields);
   const feats = smmu?.features ?? makeFeatures();
   if (!feats.granules.includes(granule)) ctx.report(n.granule ?? n.name ?? n, 'E_FEATURE', `${smmu?.name ?? 'the SMMU'} does not implement the ${granule}K granule (SMMU_IDR5.GRAN${granule}K)`);
   if (stage === 1 && !feats.stage1) ctx.report(n.stage ?? n.name ?? n, 'E_FEATURE', `${smmu?.name} does not implement stage 1 (SMMU_IDR0.S1P)`);
@@ -464,7 +459,7 @@ function layoutMapping(ctx: LowerCtx, pt: PtInfo, m: Mapping): Write[] | undefin
   }
   const r = pt.layout.map(m.iova.value, m.size.value, m.pa.value, codec);
   if (!r.ok) {
-    const code = r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : 'E_MAP_ALIGN';
+    const code = r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : r.message.includes('descriptors') ? 'E_MAP_TOO_LARGE' : 'E_MAP_ALIGN';
     ctx.report(m, code, `map ${m.iova.text} ${m.size.text} -> ${m.pa.text}: ${r.message}`);
     return undefined;
   }
@@ -584,7 +579,7 @@ export function cdInfo(ctx: LowerCtx, name: string, at: Span): CdInfo | undefine
 
 function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
   const fields = fieldsOf(n);
-  const smmu = smmuOf(ctx, fields, n);
+  const smmu = smmuOf(ctx, fields);
   const feats = smmu?.features ?? makeFeatures();
   let dwords: bigint[];
   if (n.raw) {
@@ -661,11 +656,8 @@ export function lowerCd(ctx: LowerCtx, s: CdDecl): void {
 }
 
 function decodeShort(def: StructDef, dwords: bigint[], names: string[]): string {
-  const vals = encodeDecode(def, dwords);
+  const vals = decode(def, dwords);
   return names.map((n) => `${n} ${hex(vals[n] ?? 0n)}`).join(', ');
-}
-function encodeDecode(def: StructDef, dwords: bigint[]): FieldValues {
-  return decode(def, dwords);
 }
 
 export function cdtInfo(ctx: LowerCtx, name: string, at: Span): CdtInfo | undefined {
@@ -690,7 +682,7 @@ function buildCdt(ctx: LowerCtx, n: CdTableDecl, name: string): CdtInfo | undefi
   const entries: Array<{ ssid: bigint; cd: CdInfo; span: Span }> = [];
   let twoLevel = false;
   let cdMaxF: Field | undefined;
-  const smmu = smmuOf(ctx, fields, n);
+  const smmu = smmuOf(ctx, fields);
   const feats = smmu?.features ?? makeFeatures();
   for (const f of fields) {
     const k = f.name.lower;
