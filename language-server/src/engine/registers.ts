@@ -40,7 +40,7 @@ export function lowerReg(ctx: LowerCtx, s: RegStmt): void {
 export function addRegStep(ctx: LowerCtx, span: Span, smmu: string, def: RegisterDef, value: bigint, note = ''): void {
   ctx.addStep({
     span, kind: 'reg', smmu, label: `${smmu}.${def.name} = ${hex(value)}${note}`,
-    run: (rt) => rt.writeReg(smmu, def.name, value),
+    run: (rt, out) => rt.writeReg(smmu, def.name, value, out),
   });
 }
 

@@ -298,3 +298,21 @@ ste smmu0 4 { s2 v; vmid 1 }
   assert.equal(asid('0x1'), '0x2');
   assert.equal(streams.find((x) => x.sid === '0x3')!.fields.S2VMID, '0x2');
 });
+
+test('commands written with write64 and consumed by a PROD register write show in the step', () => {
+  // CMD_TLBI_NSNH_ALL (opcode 0x30, IHI 0070 §4.4) placed in queue memory by hand, then PROD moved.
+  const s = compileScenario(BASE + 'dma smmu0 read sid 0x10 iova 0x1000_0000\n', 's.smmu');
+  s.runToEnd();
+  const q = BigInt(/= (0x[0-9a-f]+)/.exec(s.evaluate('reg smmu0.CMDQ_BASE'))![1]) & ~0x1fn;
+  const prod = BigInt(/= (0x[0-9a-f]+)/.exec(s.evaluate('reg smmu0.CMDQ_PROD'))![1]);
+  const r = runScenario(BASE + `dma smmu0 read sid 0x10 iova 0x1000_0000
+write64 0x${(q + prod * 16n).toString(16)} 0x30
+write64 0x${(q + prod * 16n + 8n).toString(16)} 0x0
+reg smmu0.SMMU_CMDQ_PROD 0x${(prod + 1n).toString(16)}
+dma smmu0 read sid 0x10 iova 0x1000_0000 expect tlb miss
+`, 't.smmu');
+  assert.deepEqual(codes(r), []);
+  assert.deepEqual(r.expectations, { passed: 1, failed: 0 });
+  const regStep = r.steps.filter((x) => x.kind === 'reg').at(-1)!;
+  assert.equal(regStep.removed?.tlb.length, 1, 'the TLBI removed the entry the first DMA made');
+});
