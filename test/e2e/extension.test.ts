@@ -9,9 +9,15 @@ import { e2eSuite } from './lib/suite';
 
 e2eSuite('extension', (ctx) => {
   test('the .vsix is installed into code-server', () => {
-    // startCodeServer checked the install; the workbench is up with the folder open.
-    assert.ok(existsSync(ctx.workspace));
-    assert.ok(readdirSync(ctx.workspace).includes('quickstart.smmu'));
+    const dir = readdirSync(ctx.extensionsDir).find((d) => d.startsWith('iommu-lens.iommu-lens-'));
+    assert.ok(dir, `not installed: ${readdirSync(ctx.extensionsDir).join(', ')}`);
+    const root = join(ctx.extensionsDir, dir);
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { languages: { id: string }[] } };
+    assert.deepEqual(manifest.contributes.languages.map((l) => l.id), ['smmu']);
+    for (const f of ['dist/extension.js', 'dist/client.js', 'dist/server.js', 'dist/debugAdapter.js', 'syntaxes/smmu.tmLanguage.json']) {
+      assert.ok(existsSync(join(root, f)), `${f} missing from the installed extension`);
+    }
+    assert.ok(!existsSync(join(root, 'node_modules')), 'the .vsix must not ship node_modules');
   });
 
   test('opening a .smmu file activates the extension: language mode is "SMMU scenario"', async () => {

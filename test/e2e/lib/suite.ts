@@ -31,6 +31,8 @@ export interface SuiteContext {
   wb: Workbench;
   /** Absolute path of the opened workspace folder. */
   workspace: string;
+  /** code-server's extensions folder (the .vsix is installed there). */
+  extensionsDir: string;
   /** Writes a file into the workspace now (see SuiteOptions.files for files known up front). */
   writeFile(name: string, text: string): string;
 }
@@ -68,6 +70,7 @@ export function e2eSuite(name: string, body: (ctx: SuiteContext) => void, opts: 
   const ctx: SuiteContext = {
     wb: undefined as unknown as Workbench,
     workspace: '',
+    extensionsDir: '',
     writeFile(file, text) {
       const p = join(ctx.workspace, file);
       mkdirSync(dirname(p), { recursive: true });
@@ -90,6 +93,7 @@ export function e2eSuite(name: string, body: (ctx: SuiteContext) => void, opts: 
         settings: opts.settings,
         logFile: join(shotsDir, 'code-server.log'),
       });
+      ctx.extensionsDir = server.extensionsDir;
       browser = await chromium.launchPersistentContext(join(base, 'chromium-profile'), {
         executablePath: process.env.E2E_CHROMIUM ?? '/usr/bin/chromium',
         headless: true,
