@@ -218,7 +218,15 @@ export class WorkerRunner implements EngineRunner {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(path.resolve(this.script), { workerData: { iommuLensEngineWorker: true }, stdout: true, stderr: true });
+    const w = new Worker(path.resolve(this.script), {
+      workerData: { iommuLensEngineWorker: true },
+      stdout: true,
+      stderr: true,
+      // Not the server's own flags (`--inspect` in the extension's debug launch is refused here).
+      execArgv: [],
+      // A scenario that exhausts memory takes down the worker, not the server.
+      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    });
     w.unref();
     w.stdout.resume(); // the engine prints nothing; never let output reach the LSP stream
     w.stderr.on('data', (d: Buffer) => this.log(`engine worker: ${d.toString().trimEnd()}`));
