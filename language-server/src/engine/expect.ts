@@ -9,6 +9,8 @@ import type { LowerCtx } from './compile';
 import type { Runtime, TxnRecord } from './runtime';
 import type { WireEvent } from './wire';
 import { valueText } from './lower';
+import { EVENT_TYPES } from '../model/fields/events';
+import { closest, didYouMean } from './symbols';
 
 export interface TxnRef {
   step: number;
@@ -87,6 +89,10 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       if (!t) break;
       const type = v0 ? valueText(v0)?.toUpperCase() : undefined;
       if (what === 'event' && !type) break;
+      if (type !== undefined && !(type in EVENT_TYPES)) {
+        ctx.report(v0!, 'E_EXPECT', `unknown event '${valueText(v0)}'${didYouMean(closest(type, Object.keys(EVENT_TYPES)))} (IHI 0070 §7.3)`);
+        break;
+      }
       const match = eventMatcher(ctx, e.fields);
       if (!match) break;
       check = (rt) => {
