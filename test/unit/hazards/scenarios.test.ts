@@ -37,6 +37,15 @@ const cases: Case[] = [
     text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\nwrite64 0x8000_0000 0x1234\n' },
   { name: 'TLBI + CMD_SYNC, then the freed page is reused: no hazard', hazards: [],
     text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\nwrite64 0x8000_0000 0x1234\n' },
+  // Unmapping both pages frees the level-3 table (its level-2 descriptor is cleared); the next map
+  // reuses that page for a new table while the TLBI is still not synced.
+  { name: 'freed page-table page reused before the CMD_SYNC', hazards: ['H_TLBI_NO_SYNC@8'],
+    text: S1 + 'unmap pt 0x1000_0000 +8K\ncmd smmu0 CMD_TLBI_NH_ASID asid 5\nmap pt 0x2000_0000 +4K -> 0x9000_0000 rw\ncmd smmu0 CMD_SYNC\n' },
+  { name: 'freed page-table page reused after the CMD_SYNC: no hazard', hazards: [],
+    text: S1 + 'unmap pt 0x1000_0000 +8K\ncmd smmu0 CMD_TLBI_NH_ASID asid 5\ncmd smmu0 CMD_SYNC\nmap pt 0x2000_0000 +4K -> 0x9000_0000 rw\n' },
+  // The invalidation must come after the change: an SMMU may refetch the old entry in between.
+  { name: 'TLBI + SYNC issued before the PTE is cleared', hazards: ['H_STALE_TLB@9'],
+    text: S1 + 'cmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\nunmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
   // A TLBI for another address does not cover the entry.
   { name: 'TLBI of the wrong page', hazards: ['H_STALE_TLB@9'],
     text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_1000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
@@ -85,6 +94,8 @@ const cases: Case[] = [
     text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x10 { cd c2 }\ncmd smmu0 CMD_CFGI_STE sid 0x10 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x9000_0000\n' },
   { name: 'STE repointed, CFGI_STE without SYNC', hazards: ['H_TLBI_NO_SYNC@10'],
     text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x10 { cd c2 }\ncmd smmu0 CMD_CFGI_STE sid 0x10 leaf\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'STE changed again after its CMD_CFGI_STE, before the SYNC', hazards: ['H_STALE_STE@13'],
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\ncd c3 { pagetable pt2; asid 7 }\nste smmu0 0x10 { cd c2 }\ncmd smmu0 CMD_CFGI_STE sid 0x10 leaf\nste smmu0 0x10 { cd c3 }\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
   { name: 'STE rewritten with the same value: no hazard', hazards: [],
     text: S1 + 'ste smmu0 0x10 { cd c }\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
   // CD.ASID is a used field (IHI 0070 §5.4): changing it needs CMD_CFGI_CD + SYNC.

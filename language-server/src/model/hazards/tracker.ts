@@ -94,6 +94,8 @@ interface CfgUse {
   ssid: number;
   addr: bigint;
   raw: bigint[];
+  /** Words as last seen in memory. */
+  cur: bigint[];
   stale?: { step: number; fields: string[] };
   cfgiAt?: number;
   reports: number;
@@ -284,7 +286,7 @@ export class HazardTracker {
         const u = [...d.users][0];
         this.report('H_BBM',
           `break-before-make: the valid stage-${d.stage} level-${d.level} descriptor at ${hex(a)} (read by a walk at line ${this.lineOf(u.entry.insertedAt)}) was replaced by another valid one (${why.join(', ')}); an SMMU may hold both (F_TLB_CONFLICT) or the old one.`,
-          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: true, stage: d.stage }).join(' + ')}, then the new value (DDI 0487 D8.16.1).`,
+          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.has(a), stage: d.stage }).join(' + ')}, then the new value (DDI 0487 D8.16.1).`,
           [{ step: u.entry.insertedAt, message: 'walk that read the old descriptor' }]);
       }
     }
@@ -294,7 +296,14 @@ export class HazardTracker {
         continue;
       }
       u.stale = { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.has(a), stage: u.s2Deps.has(a) ? 2 : d.stage };
-      if (u.tlbiAt === undefined) this.moveToStale(u);
+      if (u.tlbiAt !== undefined) {
+        // Changed after its TLBI: the SMMU may have refetched the old entry since; that TLBI does not count.
+        const h = u.hz;
+        h.pending = h.pending.filter((x) => x !== u);
+        this.pendingCount--;
+        u.tlbiAt = undefined;
+      }
+      this.moveToStale(u);
       for (const recs of u.hz.atc.values()) for (const r of recs) if (r.cached === u && r.needsInvAt === undefined) r.needsInvAt = this.step;
     }
     if (!valid(before.kind) && valid(after.kind)) for (const n of d.negs) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
@@ -305,7 +314,14 @@ export class HazardTracker {
     const raw: bigint[] = [];
     for (let i = 0n; i < 8n; i++) raw.push(this.mem.read64(base + i * 8n));
     for (const u of uses) {
-      const fields = changedUsedFields(u.kind === 'STE' ? STE : CD, u.raw, raw);
+      const def = u.kind === 'STE' ? STE : CD;
+      if (u.cfgiAt !== undefined && changedUsedFields(def, u.cur, raw).length) {
+        // Changed again after its CMD_CFGI_*: that invalidation may have refetched the older words.
+        u.hz.cfgPending = u.hz.cfgPending.filter((x) => x !== u);
+        u.cfgiAt = undefined;
+      }
+      u.cur = raw;
+      const fields = changedUsedFields(def, u.raw, raw);
       if (fields.length === 0) u.stale = undefined; // same value, or only fields the SMMU ignores
       else if (!u.stale) u.stale = { step: this.step, fields };
       else u.stale.fields = fields;
@@ -320,7 +336,8 @@ export class HazardTracker {
         const e = c.entry;
         const size = 1n << BigInt(e.blockShift);
         const isData = a >= e.outputBase && a < e.outputBase + size;
-        const isTable = c.deps.some((d) => d >> FRAME === a >> FRAME) && !this.descs.has(a);
+        // A table page of the walk whose parent descriptor no longer points at it has been freed.
+        const isTable = c.deps.some((dep, i) => i > 0 && dep >> FRAME === a >> FRAME && this.unlinked(c.deps[i - 1], a));
         if (!isData && !isTable) continue;
         c.freedReported = true;
         this.report('H_TLBI_NO_SYNC',
@@ -329,6 +346,15 @@ export class HazardTracker {
           [{ step: c.tlbiAt!, message: 'invalidation not completed by a CMD_SYNC' }, { step: c.stale.step, message: 'write that unmapped it' }], c.tlbiAt);
       }
     }
+  }
+
+  /** The table descriptor at `parent` (tracked) no longer points at the table holding `a`. */
+  private unlinked(parent: bigint, a: bigint): boolean {
+    const d = this.descs.get(parent);
+    if (!d) return false;
+    const p = decodePte(d.value, { stage: d.stage, granule: d.granule, level: d.level });
+    if (p.kind !== 'table' || p.address === undefined) return true;
+    return a < p.address || a >= p.address + BigInt(d.granule * 1024);
   }
 
   // ---------------------------------------------------------------- transactions
@@ -368,7 +394,7 @@ export class HazardTracker {
         }
       }
       if (!u) {
-        u = { hz: h, kind, sid: r.sid, ssid, addr: view.addr, raw: [...view.raw], reports: 0 };
+        u = { hz: h, kind, sid: r.sid, ssid, addr: view.addr, raw: [...view.raw], cur: [...view.raw], reports: 0 };
         h.cfg.set(key, u);
         let s = this.cfgAddrs.get(view.addr);
         if (!s) {
