@@ -97,6 +97,9 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
     return;
   }
   if (smmu === undefined || sid === undefined || iova === undefined || !len || s.incomplete && (!s.sid || !s.iova)) return;
+  if (iova + len > 1n << 64n) {
+    ctx.report(s.len ?? s.iova!, 'E_VALUE_RANGE', `a DMA of ${len} bytes at ${hex(iova)} runs past the top of the 64-bit address space: only the ${(1n << 64n) - iova} bytes below 2^64 are translated`, 'warning');
+  }
   if (s.ssid && ssid === undefined) return;
   const read = s.access?.lower !== 'write';
   if (s.kind === 'ats') {

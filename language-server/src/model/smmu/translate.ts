@@ -51,6 +51,7 @@ export interface TranslateOptions {
 const hex = (v: bigint | number) => '0x' + v.toString(16);
 
 /** OFFSET_MASK[n] = 2^n - 1: offset within a block of 2^n bytes (precomputed: no BigInt allocation per hit). */
+const ADDR_END = 1n << 64n;
 const OFFSET_MASK: bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
 
 /** Translate a DMA of `len` bytes: per mapped region; the first fault ends the DMA. */
@@ -73,7 +74,9 @@ export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: Transla
   const len = req.len ?? 1n;
   const first = translateOne(ctx, req.sid, req.ssid, req.iova, req.access, opts);
   if (len <= 1n || (first.outcome !== 'ok' && first.outcome !== 'bypass')) return first;
-  const end = req.iova + len; // exclusive
+  // Exclusive end; nothing lies above 2^64 - 1 (a bypass covers the rest of the space in one region,
+  // so an unclamped end past 2^64 would never be reached).
+  const end = req.iova + len > ADDR_END ? ADDR_END : req.iova + len;
   let regionEnd = nextRegion(first, req.iova);
   if (regionEnd >= end) return first;
   const pages: TransactionResult[] = [first];
@@ -104,7 +107,7 @@ export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: Transla
 
 /** End (exclusive) of the region the translation of `addr` covers. */
 function nextRegion(r: TransactionResult, addr: bigint): bigint {
-  if (r.outcome === 'bypass') return (1n << 64n); // untranslated: one region
+  if (r.outcome === 'bypass') return ADDR_END; // untranslated: one region
   const shift = r.tlbEntry ? BigInt(r.tlbEntry.blockShift) : BigInt(r.blockShift ?? 12);
   return ((addr >> shift) + 1n) << shift;
 }
