@@ -136,13 +136,20 @@ function granuleOf(v: bigint): Granule | undefined {
   return undefined;
 }
 
-/** `at ADDR` with an alignment check; reserves the range in the allocator. */
+const MAX_PA_END = 1n << 52n;
+
+/** `at ADDR` with an alignment and range check; reserves the range in the allocator. */
 function placeAt(ctx: LowerCtx, f: Field | undefined, size: bigint, align: bigint, what: string): bigint | undefined {
   if (!f) return undefined;
   const a = numOf(ctx, f);
   if (a === undefined) return undefined;
   if (a % align !== 0n) {
     ctx.report(f, 'E_MISALIGNED', `${what} at ${hex(a)} must be ${hex(align)}-aligned (its size${size !== align ? ' or granule' : ''})`);
+    return undefined;
+  }
+  // Structures live in physical memory, at most 52 bits wide (IHI 0070 §6.3 SMMU_IDR5.OAS).
+  if (a + size > MAX_PA_END) {
+    ctx.report(f, 'E_VALUE_RANGE', `${what} at ${hex(a)} does not fit below the 52-bit physical address space`);
     return undefined;
   }
   ctx.alloc.reserve(a, size);
