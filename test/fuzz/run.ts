@@ -1,0 +1,51 @@
+// `npm run fuzz [-- --seed N] [--budget SECONDS] [--target NAME]`: the long fuzz run for local use.
+// Each target runs until its share of the budget is spent; prints one summary line per target and
+// the first failures found (input and problem). Exit status 1 when anything failed.
+import * as fs from 'node:fs';
+import { Rng, exampleTexts, mutate, randomText, randomUtf8, checkParse, checkRun, runTarget, summary, type Failure } from './lib';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const seed = arg('seed', Date.now() % 1_000_000);
+const budgetMs = arg('budget', 60) * 1000;
+const only = process.argv.includes('--target') ? process.argv[process.argv.indexOf('--target') + 1] : undefined;
+
+// --trace FILE: each input is written to FILE before it runs (finds the input that kills the process).
+const traceFile = process.argv.includes('--trace') ? process.argv[process.argv.indexOf('--trace') + 1] : undefined;
+function* timed(make: () => string, ms: number): Generator<string> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const s = make();
+    if (traceFile) fs.writeFileSync(traceFile, s);
+    yield s;
+  }
+}
+
+const examples = exampleTexts();
+const targets: Array<[string, () => string, (s: string) => string | undefined]> = [];
+{
+  const rng = new Rng(seed);
+  targets.push(['parser', () => (rng.chance(0.5) ? randomText(rng, 3000) : rng.chance(0.5) ? randomUtf8(rng, 3000) : mutate(rng.pick(examples), rng)), checkParse]);
+  const rng2 = new Rng(seed + 1);
+  targets.push(['engine-mutations', () => mutate(rng2.pick(examples), rng2), (s) => checkRun(s)]);
+  const rng3 = new Rng(seed + 2);
+  targets.push(['engine-random', () => (rng3.chance(0.5) ? randomText(rng3, 1500) : randomUtf8(rng3, 1500)), (s) => checkRun(s)]);
+}
+const active = targets.filter(([n]) => !only || n === only);
+let failed = 0;
+for (const [name, make, check] of active) {
+  const failures: Failure[] = [];
+  const n = runTarget(name, timed(make, budgetMs / active.length), check, 5000, failures);
+  console.log(summary(name, n, failures.length, seed));
+  const seen = new Set<string>();
+  for (const f of failures) {
+    const key = f.problem.split('\n').slice(0, 2).join('|');
+    if (seen.has(key) || seen.size >= 10) continue;
+    seen.add(key);
+    console.log(`  ${f.problem.split('\n').slice(0, 4).join('\n    ')}\n  input: ${JSON.stringify(f.input).slice(0, 600)}`);
+  }
+  failed += failures.length;
+}
+process.exitCode = failed ? 1 : 0;
