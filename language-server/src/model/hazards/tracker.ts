@@ -155,7 +155,7 @@ const WORD = ~7n;
 const STRUCT = ~63n;
 
 const permStr = (p: Perms): string =>
-  `${p.pr ? 'r' : '-'}${p.pw ? 'w' : '-'}${p.px ? 'x' : '-'}/${p.ur ? 'r' : '-'}${p.uw ? 'w' : '-'}${p.ux ? 'x' : '-'}`;
+  `priv ${p.pr ? 'r' : '-'}${p.pw ? 'w' : '-'}${p.px ? 'x' : '-'}, user ${p.ur ? 'r' : '-'}${p.uw ? 'w' : '-'}${p.ux ? 'x' : '-'}`;
 
 export class HazardTracker {
   private readonly smmus = new Map<string, SmmuHz>();
@@ -515,7 +515,7 @@ export class HazardTracker {
       } else {
         const fix = tlbiFix(c, ch);
         this.report('H_STALE_TLB',
-          `${h.name}: stale translation possible: ${hex(t.va)} was cached as ${oldOut} (walk at line ${this.lineOf(e.insertedAt)}); the tables now give ${newOut === desc ? desc : `${newOut} (${desc})`}, but no matching TLBI + CMD_SYNC ran on ${h.name} since the change at line ${this.lineOf(ch.step)}.`,
+          `${h.name}: stale translation possible: ${hex(t.va)} was cached as ${oldOut} (walk at line ${this.lineOf(e.insertedAt)}); now ${newOut === desc ? desc : `${newOut} (${desc})`}, but no matching TLBI + CMD_SYNC ran on ${h.name} since the change at line ${this.lineOf(ch.step)}.`,
           `insert \`${fix.join('` then `')}\` after line ${this.lineOf(ch.step)}.`,
           [...rel, { step: e.insertedAt, message: 'walk whose result may still be cached' }], ch.step);
       }
@@ -822,8 +822,8 @@ function covers(e: TlbEntry, t: { kind: 's1' | 's2'; regime: TlbRegime; vmid: nu
 
 function describeNew(ch: Change): string {
   return (ch.now & 1n) === 0n // DDI 0487 D8.3: descriptor bit[0] is the valid bit
-    ? `the descriptor at ${hex(ch.addr)} is now invalid: F_TRANSLATION`
-    : `the descriptor at ${hex(ch.addr)} is now ${hex(ch.now)}`;
+    ? `F_TRANSLATION: the descriptor at ${hex(ch.addr)} is invalid`
+    : `the descriptor at ${hex(ch.addr)} is ${hex(ch.now)}`;
 }
 
 /** The TLBI (+ CMD_SYNC) that removes a cached entry made stale by `ch` (IHI 0070 §4.4). */
