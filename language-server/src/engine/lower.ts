@@ -44,7 +44,9 @@ export function lowerStatement(ctx: LowerCtx, s: Statement): void {
 export function num(ctx: LowerCtx, n: NumberLit | undefined, what: string, bits = 64): bigint | undefined {
   if (!n) return undefined;
   if (n.value >> BigInt(bits) !== 0n) {
-    ctx.report(n, 'E_VALUE_RANGE', `${what} ${n.text} does not fit in ${bits} bits`);
+    // Above 2^64 - 1 the parser has reported number-overflow already.
+    if (n.value >> 64n !== 0n) return undefined;
+    ctx.report(n, 'E_VALUE_RANGE', `${what} ${n.text.length > 40 ? `${n.text.slice(0, 32)}…` : n.text} does not fit in ${bits} bits`);
     return undefined;
   }
   return n.value;

@@ -47,3 +47,16 @@ test('`pagetable ... at 0x8000_0000_0000_0000` is a range error on `at` (was: E_
   assert.equal(d.line, 2);
   assert.equal(d.col, 'pagetable guest s1 4K '.length + 1);
 });
+
+test('a 1 MB number is reported once, with a short message (was: E_VALUE_RANGE quoting the whole megabyte)', T, () => {
+  const big = '0x1'.padEnd(1 << 20, '0');
+  for (const text of [`write64 ${big} 0`, `write64 0x1000 ${big}`, `dma sid 1 iova ${big}`]) {
+    const r = run(text);
+    assert.deepEqual(r.diagnostics.map((d) => d.code).filter((c) => c.includes('OVERFLOW') || c === 'E_VALUE_RANGE'), ['E_SYNTAX_NUMBER_OVERFLOW'], text.slice(0, 20));
+    for (const d of r.diagnostics) assert.ok(d.message.length < 300, `${d.code}: ${d.message.length} chars`);
+  }
+  // Inside 64 bits but too wide for its field: still E_VALUE_RANGE, text cut.
+  const wide = run(`smmu smmu0\ndma smmu0 sid 0x${'f'.repeat(16)} iova 0x1000`);
+  const d = wide.diagnostics.find((x) => x.code === 'E_VALUE_RANGE');
+  assert.ok(d && /StreamID 0xffffffffffffffff does not fit in 32 bits/.test(d.message), JSON.stringify(wide.diagnostics));
+});
