@@ -76,6 +76,18 @@ e2eSuite('extension', (ctx) => {
     await ctx.wb.screenshot('problems');
   });
 
+  test('"IOMMU Lens: Debug Scenario" starts the bundled debug adapter and stops on entry', async () => {
+    await ctx.wb.openFile('quickstart.smmu');
+    await ctx.wb.runCommand('IOMMU Lens: Debug Scenario');
+    const page = ctx.wb.page;
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
+    // Stopped: the editor marks the current step line.
+    await page.locator('.part.editor .debug-top-stack-frame-line, .part.editor .debug-top-stack-frame').first().waitFor({ timeout: 30_000 });
+    await ctx.wb.screenshot('debug-stopped-on-entry');
+    await ctx.wb.runCommand('Debug: Stop');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+
   test('activation takes under 100 ms (on an idle machine)', async () => {
     const ms = await ctx.wb.activationTimeMs('IOMMU Lens');
     // 100 ms on an idle machine; on an overloaded one (load above the core count, as when other

@@ -105,9 +105,14 @@ export class Workbench {
   async tokens(lineText: string): Promise<Token[]> {
     const line = this.page.locator(SEL.viewLine).filter({ hasText: lineText }).first();
     await line.waitFor({ timeout: 15_000 });
-    return line.evaluate((el: El) =>
-      Array.from(el.querySelectorAll('span > span')).map((s: El) => ({ text: s.textContent ?? '', color: getComputedStyle(s).color })),
-    );
+    // The editor re-renders lines while it scrolls: a line read mid-render has no styles yet.
+    for (let i = 0; ; i++) {
+      const toks = await line.evaluate((el: El) =>
+        Array.from(el.querySelectorAll('span > span')).map((s: El) => ({ text: s.textContent ?? '', color: getComputedStyle(s).color })),
+      ).catch(() => [] as Token[]);
+      if ((toks.length > 0 && toks.every((t) => t.color !== '')) || i >= 20) return toks;
+      await this.page.waitForTimeout(250);
+    }
   }
 
   /** Moves the cursor to 1-based `line`:`col` with Go to Line (Ctrl+G), scrolling it into view. */
