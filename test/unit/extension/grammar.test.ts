@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXPECT_KINDS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
+import { EXPECT_KINDS, FLAG_WORDS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
 
 interface Rule { match?: string; patterns?: Rule[] }
 const grammar = JSON.parse(readFileSync(resolve(__dirname, '../../../../syntaxes/smmu.tmLanguage.json'), 'utf8')) as {
@@ -34,6 +34,14 @@ test('every transaction option and expectation kind is a highlighted option word
   for (const w of [...TRANSACTION_OPTIONS, ...EXPECT_KINDS, 'raw', 'no']) {
     assert.ok(rs.some((r) => r.test(` ${w} `)), `option ${w} is not highlighted`);
   }
+});
+
+test('every flag word is highlighted (as an option or a flag)', () => {
+  const rs = [...regexes(grammar.repository.option), ...regexes(grammar.repository.flag)];
+  for (const w of FLAG_WORDS) {
+    assert.ok(rs.some((r) => r.test(` ${w} `)), `flag ${w} is not highlighted`);
+  }
+  assert.ok(!rs.some((r) => r.test(' leafy ')), 'a longer word is not a flag');
 });
 
 test('a word that only contains a keyword is not a statement (write64x, dmax)', () => {
