@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eSuite } from './lib/suite';
-import { editorLinesMatching } from './lib/webviews';
+import { editorHover, editorLinesMatching } from './lib/webviews';
 
 // Stale TLB after unmap, without expectations: the second DMA uses the stale entry (H_STALE_TLB,
 // IHI 0070 §3.17, §4.7.3: the unmap only takes effect after TLBI + CMD_SYNC) and the DMA after the
@@ -39,7 +39,7 @@ interface Problem {
 interface RowEl {
   getAttribute(n: string): string | null;
   textContent: string | null;
-  querySelector(s: string): { className: string } | null;
+  querySelectorAll(s: string): ArrayLike<{ className: string }>;
 }
 
 /** The Problems rows with the severity read from each row's marker icon. */
@@ -47,8 +47,8 @@ async function problemRows(ctx: { wb: { problems(n: number, t: number): Promise<
   await ctx.wb.problems(min, 60_000);
   return ctx.wb.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
     (els as unknown as RowEl[]).map((e) => {
-      const icon = e.querySelector('.marker-icon, .codicon')?.className ?? '';
-      const severity = /error/.test(icon) ? 'error' : /warning/.test(icon) ? 'warning' : /info/.test(icon) ? 'info' : 'other';
+      const icon = Array.from(e.querySelectorAll('[class*="codicon-"]')).map((x) => x.className).join(' ');
+      const severity = /codicon-error\b/.test(icon) ? 'error' : /codicon-warning\b/.test(icon) ? 'warning' : /codicon-info\b/.test(icon) ? 'info' : 'other';
       return { label: `${e.getAttribute('aria-label') ?? ''} | ${e.textContent ?? ''}`, severity } as Problem;
     }),
   );
@@ -81,7 +81,7 @@ e2eSuite('features', (ctx) => {
   test('hover over the iova of a dma shows every walk level, the descriptors and the PA', async () => {
     await ctx.wb.openFile('s1-dma-4k.smmu');
     await ctx.wb.waitForStatus('iommuLens.status', /SMMU \d+✓/, 60_000);
-    const text = await ctx.wb.hoverAt(dmaLine, iovaCol);
+    const text = await editorHover(ctx.wb, dmaLine, iovaCol, /walk/);
     await ctx.wb.screenshot('hover-dma-walk');
     await ctx.wb.escape();
     // 4K granule, 48-bit input: the walk starts at level 0 and ends with a page at level 3

@@ -69,3 +69,16 @@ export async function editorLinesMatching(page: Page, re: RegExp): Promise<strin
   const lines = await page.locator('.part.editor .monaco-editor .view-lines .view-line').allInnerTexts();
   return lines.map((l) => l.replace(/\u00a0/g, ' ')).filter((l) => re.test(l));
 }
+
+/** Shows the editor hover at 1-based `line`:`col` (Show Hover, Ctrl+K Ctrl+I) and returns the text
+ *  of the editor's hover that matches `re` (the mouse is moved away first so that no workbench
+ *  tooltip, e.g. a breadcrumb's, is taken for it). */
+export async function editorHover(wb: { page: Page; gotoLine(l: number, c?: number): Promise<void> }, line: number, col: number, re: RegExp): Promise<string> {
+  await wb.page.mouse.move(5, 5);
+  await wb.gotoLine(line, col);
+  await wb.page.keyboard.press('Control+K');
+  await wb.page.keyboard.press('Control+I');
+  const hover = wb.page.locator('.part.editor .monaco-editor .monaco-hover:not(.hidden)').filter({ hasText: re }).first();
+  await hover.waitFor({ state: 'visible', timeout: 20_000 });
+  return (await hover.innerText()).trim();
+}
