@@ -8,6 +8,8 @@ import type { ConfigCacheEntry } from './configCache';
 import type { SmmuFeatures } from './features';
 import type { TlbEntryInfo, TransactionResult } from './result';
 import type { Tlb, TlbEntry, TlbiRange } from '../tlb/tlb';
+import type { AtcEntry } from './ats';
+import type { PriRespCode, PriResponse } from './pri';
 
 export interface CommandResult {
   /** Queue slot index the command was read from. */
@@ -24,6 +26,10 @@ export interface CommandResult {
   removed: { tlb: TlbEntryInfo[]; config: ConfigCacheEntry<unknown>[] };
   /** CMD_RESUME with retry: the retried transaction's result. */
   resumed?: TransactionResult[];
+  /** CMD_ATC_INV: the ATC entries it removed. */
+  atc?: AtcEntry[];
+  /** CMD_PRI_RESP: the group it answered. */
+  pri?: PriResponse;
 }
 
 /** What a command needs from its instance. */
@@ -38,6 +44,10 @@ export interface CommandCtx {
   resume(sid: number, stag: number, retry: boolean): TransactionResult | 'terminated' | undefined;
   /** CMD_STALL_TERM: number of stalled transactions terminated. */
   stallTerm(sid: number): number;
+  /** CMD_ATC_INV (ats.ts): removed ATC entries. */
+  atcInvalidate?(sid: number, ssid: number | undefined, global: boolean, addr: bigint, size: number): AtcEntry[];
+  /** CMD_PRI_RESP (pri.ts). */
+  priRespond?(sid: number, ssid: number | undefined, prgi: number, resp: PriRespCode): PriResponse;
 }
 
 const hex = (v: bigint | number) => '0x' + v.toString(16);
@@ -146,14 +156,29 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
     case 'CMD_CFGI_VMS_PIDM':
       return ill(`${def.name} is not available on the Non-secure command queue of this SMMU`);
     case 'CMD_ATC_INV':
+    {
       if (!f.ats) return ill('CMD_ATC_INV needs ATS (SMMU_IDR0.ATS == 0)');
-      res.message = 'ATC invalidation: accepted (no ATC is modelled)';
+      // IHI 0070 §4.6.1: SSV selects a SubstreamID, Global all of them; Size is log2 of 4K pages.
+      const ssid = d.SSV ? Number(d.SubstreamID) : undefined;
+      const size = Number(d.Size);
+      const removed = ctx.atcInvalidate?.(sid, ssid, d.Global !== 0n, d.Address, size) ?? [];
+      res.atc = removed;
+      res.message = `CMD_ATC_INV StreamID ${hex(sid)}${ssid !== undefined ? (d.Global ? ' all SubstreamIDs' : ` SubstreamID ${hex(ssid)}`) : ''} ` +
+        `${size >= 52 ? 'all addresses' : `${hex((d.Address >> BigInt(size + 12)) << BigInt(size + 12))} +${hex(1n << BigInt(size + 12))}`}: removed ${removed.length} ATC entr${removed.length === 1 ? 'y' : 'ies'}`;
       return res;
+    }
     case 'CMD_PRI_RESP':
       if (!f.pri) return ill('CMD_PRI_RESP needs PRI (SMMU_IDR0.PRI == 0)');
       if (d.Resp === 3n) return ill('CMD_PRI_RESP.Resp == 0b11 is Reserved');
-      res.message = 'PRI response: accepted (PRI is not modelled yet)';
+    {
+      const ssid = d.SSV ? Number(d.SubstreamID) : undefined;
+      const code = (['DENY', 'FAIL', 'SUCC'] as const)[Number(d.Resp)];
+      const r = ctx.priRespond?.(sid, ssid, Number(d.PRGI), code);
+      if (r) res.pri = r;
+      res.message = `CMD_PRI_RESP ${code} to StreamID ${hex(sid)}${ssid !== undefined ? ` SubstreamID ${hex(ssid)}` : ''} PRGI ${hex(Number(d.PRGI))}` +
+        (r?.group ? `: answers ${r.group.requests.length} page request(s)` : ': no outstanding page request group matches (sent anyway, IHI 0070 §4.7.1)');
       return res;
+    }
     case 'CMD_RESUME': {
       if (f.stall === 'none') return ill('CMD_RESUME but stalling is not supported (SMMU_IDR0.STALL_MODEL == 0b01)');
       const stag = Number(d.STAG);

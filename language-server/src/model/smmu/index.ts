@@ -20,3 +20,7 @@ export type { EventInfo } from './events';
 export type { TranslateOptions, PipelineCtx } from './translate';
 export { ConfigCache } from './configCache';
 export { permits, permsText } from './perms';
+export { Atc, atsRequest, translatedTransaction } from './ats';
+export type { AtcEntry, AtsResult, AtsCtx, TranslatedResult } from './ats';
+export { PriState, PRI_RESP_CODES } from './pri';
+export type { PageRequest, PriResult, PriResponse, PriRespCode, PendingPrg, PriCtx } from './pri';

@@ -18,6 +18,9 @@ import { translate, type PipelineCtx, type TranslateOptions } from './translate'
 import { executeCommand, type CommandCtx, type CommandResult } from './commands';
 import { qCount, qFull, qInc, qval } from './queue';
 import { Tlb, type TlbEntry } from '../tlb/tlb';
+import { Atc, atsRequest, translatedTransaction, type AtcEntry, type AtsResult, type TranslatedResult } from './ats';
+import { PriState, type PageRequest, type PendingPrg, type PriRespCode, type PriResponse, type PriResult } from './pri';
+import type { Access } from '../types';
 
 export interface RegAccessResult {
   /** Register name (SMMU_ prefixed). */
@@ -96,6 +99,10 @@ export interface SmmuSnapshot {
   eventLog: EventRecord[];
   stalled: StalledTransaction[];
   lastTransaction?: TransactionResult;
+  /** The functions' ATCs (ats.ts). */
+  atc: AtcEntry[];
+  /** Outstanding PRI Page Request Groups (pri.ts). */
+  priPending: PendingPrg[];
 }
 
 const EVENT_LOG_CAP = 1000;
@@ -105,6 +112,10 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   readonly tlb: Tlb;
   readonly stalled: StalledTransaction[] = [];
   readonly eventLog: EventRecord[] = [];
+  /** ATCs of the PCIe functions behind this SMMU (ats.ts). */
+  readonly atc = new Atc();
+  /** PRI state: outstanding Page Request Groups (pri.ts). */
+  readonly pri = new PriState();
   lastTransaction?: TransactionResult;
   /** Step index of the scenario (set by the engine; recorded in cache entries). */
   step = 0;
@@ -130,6 +141,8 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     this.tlb.clear();
     this.stalled.length = 0;
     this.eventLog.length = 0;
+    this.atc?.clear();
+    this.pri?.clear();
     this.lastTransaction = undefined;
   }
 
@@ -337,6 +350,41 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     return r;
   }
 
+  /** An ATS Translation Request (ats.ts, IHI 0070 §3.9.1). */
+  atsRequest(sid: number, ssid: number | undefined, iova: bigint, access: Access): AtsResult {
+    return atsRequest(this, sid, ssid, iova, access);
+  }
+
+  /** A translated transaction through the function's ATC (ats.ts). */
+  translated(req: TranslateRequest): TranslatedResult {
+    const r = translatedTransaction(this, (sid) => this.steConfig(sid), req);
+    this.lastTransaction = r;
+    return r;
+  }
+
+  /** The STE of `sid` as the SMMU sees it now (config cache, else memory), without side effects. */
+  steConfig(sid: number): SteConfig | undefined {
+    return this.translate({ sid, iova: 0n, access: { read: true, exec: false, priv: false } }, { dryRun: true }).ste?.config;
+  }
+
+  /** A PCIe Page Request (pri.ts, IHI 0070 §8). */
+  pageRequest(r: PageRequest): PriResult {
+    return this.pri.request(this, r);
+  }
+
+  /** SMMU-side register update (queue PROD pointers written by the SMMU). */
+  hwSetReg(name: string, value: bigint): void {
+    this.regs.set(R(name).offset, value);
+  }
+
+  atcInvalidate(sid: number, ssid: number | undefined, global: boolean, addr: bigint, size: number): AtcEntry[] {
+    return this.atc.invalidate(sid, ssid, global, addr, size);
+  }
+
+  priRespond(sid: number, ssid: number | undefined, prgi: number, resp: PriRespCode): PriResponse {
+    return this.pri.respond(sid, ssid, prgi, resp);
+  }
+
   // ---------------- command queue ----------------
 
   private cmdqError(): boolean {
@@ -483,6 +531,8 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
       eventLog: [...this.eventLog],
       stalled: [...this.stalled],
       lastTransaction: this.lastTransaction,
+      atc: this.atc.snapshot(),
+      priPending: [...this.pri.pending.values()],
     };
   }
 }
