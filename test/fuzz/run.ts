@@ -34,6 +34,7 @@ const targets: Array<[string, () => string, (s: string) => string | undefined]> 
   targets.push(['engine-random', () => (rng3.chance(0.5) ? randomText(rng3, 1500) : randomUtf8(rng3, 1500)), (s) => checkRun(s)]);
 }
 const active = targets.filter(([n]) => !only || n === only);
+// Targets: parser, engine-mutations, engine-random, big.
 let failed = 0;
 for (const [name, make, check] of active) {
   const failures: Failure[] = [];
@@ -46,6 +47,16 @@ for (const [name, make, check] of active) {
     seen.add(key);
     console.log(`  ${f.problem.split('\n').slice(0, 4).join('\n    ')}\n  input: ${JSON.stringify(f.input).slice(0, 600)}`);
   }
+  failed += failures.length;
+}
+// Once, outside the per-input budget: a 50 MB file (2.6 million lines) through the parser and the engine.
+if (!only || only === 'big') {
+  const big = `smmu smmu0\n${'write64 0x1000 0x5\n'.repeat(2_700_000)}`;
+  const failures: Failure[] = [];
+  runTarget('50 MB parse', [big], checkParse, 60_000, failures);
+  runTarget('50 MB run', [big], (s) => checkRun(s), 180_000, failures);
+  console.log(summary('big (50 MB file)', 2, failures.length, seed));
+  for (const f of failures) console.log(`  ${f.problem.slice(0, 300)}`);
   failed += failures.length;
 }
 process.exitCode = failed ? 1 : 0;
