@@ -69,8 +69,10 @@ interface Cached {
   hz: SmmuHz;
   entry: TlbEntry;
   deps: bigint[];
-  leaves: Set<bigint>;
-  s2Deps: Set<bigint>;
+  /** Leaf descriptors (the last of each stage's walk): a Leaf TLBI covers changes to these. */
+  leaves: bigint[];
+  /** Descriptors of the stage-2 walk (nested entries only). */
+  s2Deps?: bigint[];
   stale?: Change;
   /** Step of the TLBI that removed it from the shadow (awaiting CMD_SYNC). */
   tlbiAt?: number;
@@ -84,7 +86,8 @@ interface DescTrack {
   level: number;
   granule: Granule;
   users: Set<Cached>;
-  negs: Set<NegRec>;
+  /** Negative records through this (invalid) descriptor; created on first use. */
+  negs?: Set<NegRec>;
 }
 
 interface CfgUse {
@@ -238,7 +241,7 @@ export class HazardTracker {
   private track(addr: bigint, value: bigint, stage: Stage, level: number, granule: Granule): DescTrack {
     let d = this.descs.get(addr);
     if (!d) {
-      d = { value, stage, level, granule, users: new Set(), negs: new Set() };
+      d = { value, stage, level, granule, users: new Set() };
       this.descs.set(addr, d);
       this.frameAdd(addr);
     }
@@ -246,7 +249,7 @@ export class HazardTracker {
   }
 
   private untrackIfUnused(addr: bigint, d: DescTrack): void {
-    if (d.users.size === 0 && d.negs.size === 0) {
+    if (d.users.size === 0 && !d.negs?.size) {
       this.descs.delete(addr);
       this.frameDel(addr);
     }
@@ -286,7 +289,7 @@ export class HazardTracker {
         const u = [...d.users][0];
         this.report('H_BBM',
           `break-before-make: the valid stage-${d.stage} level-${d.level} descriptor at ${hex(a)} (read by a walk at line ${this.lineOf(u.entry.insertedAt)}) was replaced by another valid one (${why.join(', ')}); an SMMU may hold both (F_TLB_CONFLICT) or the old one.`,
-          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.has(a), stage: d.stage }).join(' + ')}, then the new value (DDI 0487 D8.16.1).`,
+          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.includes(a), stage: d.stage }).join(' + ')}, then the new value (DDI 0487 D8.16.1).`,
           [{ step: u.entry.insertedAt, message: 'walk that read the old descriptor' }]);
       }
     }
@@ -295,7 +298,7 @@ export class HazardTracker {
         u.stale.now = now;
         continue;
       }
-      u.stale = { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.has(a), stage: u.s2Deps.has(a) ? 2 : d.stage };
+      u.stale = { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.includes(a), stage: u.s2Deps?.includes(a) ? 2 : d.stage };
       if (u.tlbiAt !== undefined) {
         // Changed after its TLBI: the SMMU may have refetched the old entry since; that TLBI does not count.
         const h = u.hz;
@@ -306,7 +309,7 @@ export class HazardTracker {
       this.moveToStale(u);
       for (const recs of u.hz.atc.values()) for (const r of recs) if (r.cached === u && r.needsInvAt === undefined) r.needsInvAt = this.step;
     }
-    if (!valid(before.kind) && valid(after.kind)) for (const n of d.negs) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
+    if (!valid(before.kind) && valid(after.kind)) for (const n of d.negs ?? []) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
   }
 
   private structChanged(base: bigint, uses: Set<CfgUse>): void {
@@ -532,22 +535,23 @@ export class HazardTracker {
     const { id: _id, hits: _hits, insertedAt: _at, ...ins } = e;
     const { entry, evicted } = h.shadow.insert(ins, this.step);
     for (const x of evicted) this.dropCached(h, x.id);
-    const c: Cached = { hz: h, entry, deps: [], leaves: new Set(), s2Deps: new Set(), reports: 0 };
-    for (const w of walks) {
-      const add = (tr: WalkTrace, main: boolean) => {
-        tr.steps.forEach((s, i) => {
-          if (s.s2Walk) add(s.s2Walk, false);
-          const d = this.track(s.descPa, s.desc, tr.stage, s.level, tr.granule);
-          d.users.add(c);
-          c.deps.push(s.descPa);
-          if (tr.stage === 2) c.s2Deps.add(s.descPa);
-          if (main && i === tr.steps.length - 1) c.leaves.add(s.descPa);
-        });
-      };
-      add(w, true);
-    }
+    const c: Cached = { hz: h, entry, deps: [], leaves: [], reports: 0 };
+    for (const w of walks) this.addDeps(c, w, true);
     h.cached.set(entry.id, c);
     return c;
+  }
+
+  /** Every descriptor a walk read becomes a dependency of the entry (the stage-2 walks of nested table fetches too). */
+  private addDeps(c: Cached, tr: WalkTrace, main: boolean): void {
+    const steps = tr.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      if (s.s2Walk) this.addDeps(c, s.s2Walk, false);
+      this.track(s.descPa, s.desc, tr.stage, s.level, tr.granule).users.add(c);
+      c.deps.push(s.descPa);
+      if (tr.stage === 2) (c.s2Deps ??= []).push(s.descPa);
+      if (main && i === steps.length - 1) c.leaves.push(s.descPa);
+    }
   }
 
   private dropCached(h: SmmuHz, id: number): void {
@@ -613,7 +617,7 @@ export class HazardTracker {
     for (const x of evicted) this.dropNeg(h, x.id);
     const n: NegRec = { hz: h, entry, addr: last.descPa };
     h.negs.set(entry.id, n);
-    this.track(last.descPa, last.desc, w.stage, last.level, w.granule).negs.add(n);
+    (this.track(last.descPa, last.desc, w.stage, last.level, w.granule).negs ??= new Set()).add(n);
   }
 
   private dropNeg(h: SmmuHz, id: number): void {
@@ -622,7 +626,7 @@ export class HazardTracker {
     h.negs.delete(id);
     const d = this.descs.get(n.addr);
     if (d) {
-      d.negs.delete(n);
+      d.negs?.delete(n);
       this.untrackIfUnused(n.addr, d);
     }
   }
