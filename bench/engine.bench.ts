@@ -4,6 +4,7 @@
 import { compile } from '../language-server/src/engine/compile';
 import { Runtime } from '../language-server/src/engine/runtime';
 import type { WireStep } from '../language-server/src/engine/wire';
+import { Stopwatch, type Timing } from './clock';
 
 export interface EngineBenchResult {
   mappings: number;
@@ -12,6 +13,10 @@ export interface EngineBenchResult {
   compileMs: number;
   runStepsMs: number;
   transactionsMs: number;
+  /** CPU time of the same three phases, ms. */
+  compileCpuMs: number;
+  runStepsCpuMs: number;
+  transactionsCpuMs: number;
   /** Heap + external memory after the run, MB. */
   memoryMb: number;
   errors: number;
@@ -31,9 +36,10 @@ export function scenarioText(mappings: number): string {
 
 export function benchEngine(mappings = 100_000, transactions = 1_000_000): EngineBenchResult {
   const text = scenarioText(mappings);
-  const t0 = performance.now();
+  let sw = new Stopwatch();
   const program = compile(text, 'bench.smmu');
-  const t1 = performance.now();
+  const t1: Timing = sw.read();
+  sw = new Stopwatch();
   const rt = new Runtime(program);
   program.steps.forEach((s, i) => {
     const out: WireStep = { index: i, line: s.range.line, col: s.range.col, endLine: s.range.endLine, endCol: s.range.endCol, kind: s.kind, label: s.label, events: [], hazards: [] };
@@ -41,7 +47,8 @@ export function benchEngine(mappings = 100_000, transactions = 1_000_000): Engin
     s.run(rt, out);
     rt.endStep(out);
   });
-  const t2 = performance.now();
+  const t2: Timing = sw.read();
+  sw = new Stopwatch();
   const access = { read: true, exec: false, priv: false };
   let ok = 0;
   const base = 0x10_0000_0000n;
@@ -50,11 +57,12 @@ export function benchEngine(mappings = 100_000, transactions = 1_000_000): Engin
     rt.transaction('smmu0', { sid: 0x100, iova: base + (BigInt(i % mappings) << 12n), access, len: 4n }, out);
     if (out.outcome === 'ok') ok++;
   }
-  const t3 = performance.now();
+  const t3: Timing = sw.read();
   const mem = process.memoryUsage();
   if (ok !== transactions) throw new Error(`engine bench: ${transactions - ok} transactions did not translate`);
   return {
-    mappings, transactions, lines: text.split('\n').length, compileMs: t1 - t0, runStepsMs: t2 - t1, transactionsMs: t3 - t2,
+    mappings, transactions, lines: text.split('\n').length, compileMs: t1.wallMs, runStepsMs: t2.wallMs, transactionsMs: t3.wallMs,
+    compileCpuMs: t1.cpuMs, runStepsCpuMs: t2.cpuMs, transactionsCpuMs: t3.cpuMs,
     memoryMb: (mem.heapUsed + mem.external + mem.arrayBuffers) / 1e6, errors: program.diagnostics.filter((d) => d.severity === 'error').length,
   };
 }

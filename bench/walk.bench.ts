@@ -1,8 +1,9 @@
 // Micro-benchmarks of the walk and the TLB, called by the central bench runner.
-// Each returns operations per second over `iterations` operations.
+// Each returns operations per second (wall and CPU) over `iterations` operations.
 import { PhysicalMemory } from '../language-server/src/model/memory';
 import type { Access } from '../language-server/src/model/types';
 import { Tlb } from '../language-server/src/model/tlb';
+import { Stopwatch, type Timing } from './clock';
 import { compileS1, compileS2, memFetch, translateNested, walkStage1, type S1WalkConfig, type S2WalkConfig } from '../language-server/src/model/walk';
 
 const READ: Access = { read: true, exec: false, priv: false };
@@ -19,14 +20,20 @@ function s1Tables(mem: PhysicalMemory, ttb: bigint, tableBase: bigint, outBase: 
   for (let i = 0n; i < BigInt(PAGES); i++) mem.write64(delta + tableBase + 0x2000n + i * 8n, (outBase + (i << 12n)) | 0x743n);
 }
 
-function now(): number {
-  return performance.now();
+/** Operations per second by wall and by CPU time. */
+export interface Rate {
+  perSecond: number;
+  cpuPerSecond: number;
+}
+
+function rate(iterations: number, t: Timing): Rate {
+  return { perSecond: (iterations * 1000) / t.wallMs, cpuPerSecond: (iterations * 1000) / t.cpuMs };
 }
 
 /** Untimed warm-up runs so the timed loop measures optimised code. */
 const warm = (iterations: number): number => Math.min(iterations, 100_000);
 
-export function benchS1Walks(iterations: number): number {
+export function benchS1Walks(iterations: number): Rate {
   const mem = new PhysicalMemory();
   s1Tables(mem, 0x4000_0000n, 0x4010_0000n, 0x1_0000_0000n);
   const cfg: S1WalkConfig = { tt0: { ttb: 0x4000_0000n, tsz: 16, granule: 4 }, ips: 48 };
@@ -37,17 +44,17 @@ export function benchS1Walks(iterations: number): number {
   for (let i = 0; i < PAGES; i++) vas.push(0x12_0000_0000n + (BigInt(i) << 12n) + 0x10n);
   for (let i = 0; i < warm(iterations); i++) walkStage1(c, vas[i & (PAGES - 1)], READ, fetch);
   let ok = 0;
-  const t0 = now();
+  const sw = new Stopwatch();
   for (let i = 0; i < iterations; i++) {
     const r = walkStage1(c, vas[i & (PAGES - 1)], READ, fetch);
     if (r.ok) ok++;
   }
-  const dt = now() - t0;
+  const t = sw.read();
   if (ok !== iterations) throw new Error('benchS1Walks: walks failed');
-  return (iterations * 1000) / dt;
+  return rate(iterations, t);
 }
 
-export function benchNestedWalks(iterations: number): number {
+export function benchNestedWalks(iterations: number): Rate {
   const mem = new PhysicalMemory();
   // Stage 1 tables live at IPA 0x4000_0000.. (identity-offset by stage 2 to PA +0x1_0000_0000).
   // Stage 2: 4K, 40-bit IPA (S2T0SZ=24), SL0=1 (start level 1, two concatenated tables), 1 GB blocks.
@@ -63,17 +70,17 @@ export function benchNestedWalks(iterations: number): number {
   for (let i = 0; i < PAGES; i++) vas.push(0x12_0000_0000n + (BigInt(i) << 12n));
   for (let i = 0; i < warm(iterations) / 4; i++) translateNested(c1, c2, vas[i & (PAGES - 1)], READ, mem);
   let ok = 0;
-  const t0 = now();
+  const sw = new Stopwatch();
   for (let i = 0; i < iterations; i++) {
     const r = translateNested(c1, c2, vas[i & (PAGES - 1)], READ, mem);
     if (r.ok) ok++;
   }
-  const dt = now() - t0;
+  const t = sw.read();
   if (ok !== iterations) throw new Error('benchNestedWalks: walks failed');
-  return (iterations * 1000) / dt;
+  return rate(iterations, t);
 }
 
-export function benchTlbHits(iterations: number): number {
+export function benchTlbHits(iterations: number): Rate {
   const tlb = new Tlb({ capacity: 4096, policy: 'lru' });
   const perms = { ur: true, uw: true, ux: false, pr: true, pw: true, px: false };
   const attrs = { attrIndx: 0, sh: 3, nG: true, af: true, contiguous: false, dbm: false };
@@ -95,9 +102,9 @@ export function benchTlbHits(iterations: number): number {
   }
   for (let i = 0; i < warm(iterations); i++) tlb.lookup('nsel1', 1, 1, vas[i & 1023]);
   let hits = 0;
-  const t0 = now();
+  const sw = new Stopwatch();
   for (let i = 0; i < iterations; i++) if (tlb.lookup('nsel1', 1, 1, vas[i & 1023])) hits++;
-  const dt = now() - t0;
+  const t = sw.read();
   if (hits !== iterations) throw new Error('benchTlbHits: misses');
-  return (iterations * 1000) / dt;
+  return rate(iterations, t);
 }

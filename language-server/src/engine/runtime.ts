@@ -51,12 +51,18 @@ export class Runtime {
     for (const s of program.setup) s(this);
   }
 
+  // Last instance looked up by name (transactions repeat the same SMMU): skips the Map lookup.
+  private lastName?: string;
+  private lastSmmu?: SmmuInstance;
+
   smmu(name: string): SmmuInstance {
-    let s = this.smmus.get(name);
+    let s = name === this.lastName ? this.lastSmmu : this.smmus.get(name);
     if (!s) {
       s = new SmmuInstance(name, this.mem, this.declared.get(name) ?? makeFeatures());
       this.smmus.set(name, s);
     }
+    this.lastName = name;
+    this.lastSmmu = s;
     s.step = this.index;
     return s;
   }
@@ -149,13 +155,18 @@ export class Runtime {
   private noteTransaction(smmu: string, r: TransactionResult, out: WireStep): void {
     if (this.inStep) this.stepLog.push({ smmu, txn: r });
     out.smmu = smmu;
-    out.sid = hex(r.sid);
+    out.sid = this.sidHex(r.sid);
     if (r.ssid !== undefined) out.ssid = hex(r.ssid);
     out.iova = hex(r.iova);
     out.outcome = r.outcome;
     if (r.pa !== undefined && (r.outcome === 'ok' || r.outcome === 'bypass')) out.pa = hex(r.pa);
     if (r.tlb !== 'n/a') out.tlb = r.tlb;
-    out.events.push(...r.events.map((e) => wireEvent(e, smmu)));
+    for (const e of r.events) out.events.push(wireEvent(e, smmu));
+    // Most transactions (TLB hits) walked nothing and raised nothing: no record to build.
+    const faulted = r.outcome === 'fault' || r.outcome === 'stalled' || r.outcome === 'aborted';
+    const watched = this.program.watched?.has(this.index) === true;
+    const w = r.walks;
+    if (!faulted && !watched && !w.cdFetch && !w.stage1 && !w.stage2) return;
     const walks = transactionWalks(r);
     // Step results carry the walks without decoded descriptor fields (cheap for long runs);
     // state() decodes the current step's walks in full.
@@ -163,11 +174,12 @@ export class Runtime {
       out.walks = walks.map((w) => wireWalk(w));
       this.lastTraces = walks;
     }
+    if (!faulted && !watched) return;
     const fw = walks.find((w) => w.fault);
     const reason = r.reason ?? r.events[0]?.reason ?? '';
     const rec: TxnRecord = { result: r, wire: out, reason };
     if (fw?.fault) rec.faultLevel = fw.fault.level;
-    if (r.outcome === 'fault' || r.outcome === 'stalled' || r.outcome === 'aborted') {
+    if (faulted) {
       const ev = r.events[0];
       let msg: string;
       if (ev) {
@@ -182,7 +194,19 @@ export class Runtime {
       rec.faultDiag = this.report('error', ev?.type ?? 'F_ABORT', msg);
     }
     // Results are kept only for transactions an expectation looks at (long runs stay small).
-    if (this.program.watched?.has(this.index)) this.txns.set(this.index, rec);
+    if (watched) this.txns.set(this.index, rec);
+  }
+
+  // StreamIDs repeat: their hex text is cached (a handful per scenario).
+  private readonly sidText = new Map<number, string>();
+
+  private sidHex(sid: number): string {
+    let t = this.sidText.get(sid);
+    if (t === undefined) {
+      t = hex(sid);
+      if (this.sidText.size < 4096) this.sidText.set(sid, t);
+    }
+    return t;
   }
 
   txn(step: number): TxnRecord | undefined {
