@@ -18,7 +18,6 @@ export class LazyClient implements RequestClient {
       setImmediate(() => {
         try {
           const file = vscode.Uri.joinPath(context.extensionUri, 'dist', 'client.js').fsPath;
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
           const mod = require(file) as typeof import('./client');
           const client = mod.createClient(context, onResult);
           client.start().then(() => resolve(client), reject);

@@ -20,6 +20,8 @@ export class ScenarioStatusBar implements vscode.Disposable {
   }
 
   update(r: ScenarioResultParams): void {
+    const last = this.results.get(r.uri);
+    if (last && r.version < last.version) return; // a late result of an older edit
     this.results.set(r.uri, r);
     this.render();
   }
