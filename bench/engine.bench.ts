@@ -66,3 +66,46 @@ export function benchEngine(mappings = 100_000, transactions = 1_000_000): Engin
     memoryMb: (mem.heapUsed + mem.external + mem.arrayBuffers) / 1e6, errors: program.diagnostics.filter((d) => d.severity === 'error').length,
   };
 }
+
+/**
+ * Cost of hazard analysis: `transactions` transaction steps (beginStep / transaction / endStep,
+ * as a session runs them) with the engine's hazard hook, and the same without any hook, on
+ * fresh runtimes of one compiled scenario. Target: with / without <= 2.
+ */
+export function benchHazardOverhead(mappings = 10_000, transactions = 200_000): { withMs: number; withoutMs: number; withCpuMs: number; withoutCpuMs: number } {
+  const program = compile(scenarioText(mappings), 'bench.smmu');
+  const hook = Runtime.hazardHook;
+  const once = (): Timing => {
+    const rt = new Runtime(program);
+    program.steps.forEach((s, i) => {
+      const out: WireStep = { index: i, line: s.range.line, col: s.range.col, endLine: s.range.endLine, endCol: s.range.endCol, kind: s.kind, label: s.label, events: [], hazards: [] };
+      rt.beginStep(i, s);
+      s.run(rt, out);
+      rt.endStep(out);
+    });
+    const dma = program.steps[program.steps.length - 2];
+    if (dma.kind !== 'dma') throw new Error(`hazard bench: step kind ${dma.kind}`);
+    const access = { read: true, exec: false, priv: false };
+    const base = 0x10_0000_0000n;
+    const sw = new Stopwatch();
+    for (let i = 0; i < transactions; i++) {
+      const out: WireStep = { index: i, line: 0, col: 0, endLine: 0, endCol: 0, kind: 'dma', label: '', events: [], hazards: [] };
+      rt.beginStep(program.steps.length - 2, dma);
+      rt.transaction('smmu0', { sid: 0x100, iova: base + (BigInt(i % mappings) << 12n), access, len: 4n }, out);
+      rt.endStep(out);
+      if (out.outcome !== 'ok') throw new Error('hazard bench: transaction did not translate');
+    }
+    return sw.read();
+  };
+  try {
+    Runtime.hazardHook = undefined;
+    once(); // warm-up
+    const without = once();
+    Runtime.hazardHook = hook;
+    once();
+    const withHook = once();
+    return { withMs: withHook.wallMs, withoutMs: without.wallMs, withCpuMs: withHook.cpuMs, withoutCpuMs: without.cpuMs };
+  } finally {
+    Runtime.hazardHook = hook;
+  }
+}

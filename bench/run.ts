@@ -6,7 +6,7 @@
 // (the ratio too is CPU against the baseline's CPU).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { benchEngine } from './engine.bench';
+import { benchEngine, benchHazardOverhead } from './engine.bench';
 import { Stopwatch } from './clock';
 import type { Rate } from './walk.bench';
 
@@ -47,7 +47,7 @@ function tryRequire<T>(p: string): T | undefined {
 
 function fmt(v: number, unit: string): string {
   if (unit === 'ops/s') return v >= 1e6 ? `${(v / 1e6).toFixed(2)} M/s` : `${(v / 1e3).toFixed(1)} k/s`;
-  return `${v.toFixed(unit === 'MB' ? 0 : 1)} ${unit}`;
+  return `${v.toFixed(unit === 'MB' ? 0 : unit === 'x' ? 2 : 1)} ${unit}`;
 }
 
 export function main(): Figure[] {
@@ -76,6 +76,9 @@ export function main(): Figure[] {
   time(`engine: compile ${e.mappings} mappings (${e.lines} lines: parse, names, layout)`, e.compileCpuMs, e.compileMs, quick ? 1000 : 10_000, e.lines);
   time('engine: run the scenario steps (descriptor writes, bring-up)', e.runStepsCpuMs, e.runStepsMs, 1000, e.mappings);
   time(`engine: ${e.transactions} transactions (model + wire results)`, e.transactionsCpuMs, e.transactionsMs, quick ? 100 : 1000, e.transactions);
+  const hz = benchHazardOverhead(quick ? 2_000 : 10_000, quick ? 50_000 : 200_000);
+  const hzRatio = hz.withCpuMs / hz.withoutCpuMs;
+  figures.push({ name: 'hazard analysis: transaction steps with / without (x)', value: hzRatio, wall: hz.withMs / hz.withoutMs, unit: 'x', target: '<= 2 x', ok: hzRatio <= 2, ratio: hzRatio });
   figures.push({ name: 'engine: memory after the run', value: e.memoryMb, wall: e.memoryMb, unit: 'MB', target: '< 500 MB', ok: e.memoryMb < 500, ratio: 1 });
 
   console.log(`baseline: Map lookups ${fmt(base, 'ops/s')} CPU, ${fmt(baseRate.perSecond, 'ops/s')} wall (ratios below are CPU against CPU: ops/s / baseline, or time per op / baseline op)`);

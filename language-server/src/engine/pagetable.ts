@@ -74,9 +74,21 @@ export class PageTableLayout {
   private readonly rootNode: Node;
   private readonly ranges: MappedRange[] = [];
   private readonly tableSize: bigint;
+  // Per lookup level (index level + 1: levels -1..3), precomputed once: the level's shift
+  // (levelShift, DDI 0487 D8.2) as a bigint, its block size and the index mask.
+  private readonly shiftB: bigint[] = [];
+  private readonly blockB: bigint[] = [];
+  private readonly idxMask: bigint[] = [];
 
   constructor(readonly geo: TableGeometry, private readonly codec: DescCodec, private readonly alloc: Allocator, at?: bigint) {
     this.tableSize = 1n << BigInt(granuleShift(geo.granule));
+    for (let level = -1; level <= 3; level++) {
+      const shift = levelShift(geo.granule, level);
+      const bitsHere = level === geo.startLevel ? geo.inputSize - shift : levelStride(geo.granule);
+      this.shiftB.push(BigInt(shift));
+      this.blockB.push(1n << BigInt(shift));
+      this.idxMask.push((1n << BigInt(bitsHere)) - 1n);
+    }
     this.rootSize = this.tableSize * BigInt(startTables(geo));
     this.root = at ?? alloc.alloc(this.rootSize, this.rootSize);
     this.rootNode = { addr: this.root, level: geo.startLevel, children: new Map() };
@@ -88,9 +100,12 @@ export class PageTableLayout {
   }
 
   private index(va: bigint, level: number): number {
-    const shift = levelShift(this.geo.granule, level);
-    const bitsHere = level === this.geo.startLevel ? this.geo.inputSize - shift : levelStride(this.geo.granule);
-    return Number((va >> BigInt(shift)) & ((1n << BigInt(bitsHere)) - 1n));
+    return Number((va >> this.shiftB[level + 1]) & this.idxMask[level + 1]);
+  }
+
+  /** Block size at `level` (2^levelShift). */
+  private blockSize(level: number): bigint {
+    return this.blockB[level + 1];
   }
 
   /** Checks a new mapping against bounds and existing mappings. */
@@ -122,14 +137,13 @@ export class PageTableLayout {
    * a table where a block would go means something is mapped below it.
    */
   private occupied(iova: bigint, size: bigint): boolean {
-    const g = this.geo.granule;
     const end = iova + size;
     let va = iova;
     while (va < end) {
       let node = this.rootNode;
       let next: bigint | undefined;
       for (;;) {
-        const shift = BigInt(levelShift(g, node.level));
+        const shift = this.shiftB[node.level + 1];
         const c = node.children.get(this.index(va, node.level));
         const slotEnd = ((va >> shift) + 1n) << shift;
         if (c === undefined) {
@@ -155,15 +169,15 @@ export class PageTableLayout {
     let n = 0;
     while (va < end) {
       let level = minLevel;
-      let bs = 1n << BigInt(levelShift(g, level));
+      let bs = this.blockSize(level);
       for (; level < 3; level++) {
-        bs = 1n << BigInt(levelShift(g, level));
+        bs = this.blockSize(level);
         if (va % bs === 0n && oa % bs === 0n && end - va >= bs) break;
       }
       if (level === 3) {
-        bs = 1n << BigInt(levelShift(g, 3));
+        bs = this.blockSize(3);
         // Pages up to the next boundary of the smallest block (or the end): counted in one go.
-        const blk = 1n << BigInt(levelShift(g, 2));
+        const blk = this.blockSize(2);
         const stop = (va / blk + 1n) * blk < end ? (va / blk + 1n) * blk : end;
         n += Number((stop - va) / bs);
         oa += stop - va;
@@ -193,7 +207,7 @@ export class PageTableLayout {
     while (va < end) {
       let level = minLevel;
       for (; level < 3; level++) {
-        const bs = 1n << BigInt(levelShift(g, level));
+        const bs = this.blockSize(level);
         if (va % bs === 0n && oa % bs === 0n && end - va >= bs) break;
       }
       const node = this.tableFor(va, level, writes);
@@ -201,7 +215,7 @@ export class PageTableLayout {
       const desc = codec.leaf(level, oa);
       node.children.set(idx, { leaf: true, level, iova: va, desc });
       writes.push({ addr: node.addr + BigInt(idx) * 8n, value: desc });
-      const bs = 1n << BigInt(levelShift(g, level));
+      const bs = this.blockSize(level);
       va += bs;
       oa += bs;
     }
