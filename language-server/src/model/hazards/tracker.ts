@@ -532,8 +532,7 @@ export class HazardTracker {
   }
 
   private insertShadow(h: SmmuHz, e: TlbEntry, walks: WalkTrace[]): Cached | undefined {
-    const { id: _id, hits: _hits, insertedAt: _at, ...ins } = e;
-    const { entry, evicted } = h.shadow.insert(ins, this.step);
+    const { entry, evicted } = h.shadow.insert(toInsert(e), this.step);
     for (const x of evicted) this.dropCached(h, x.id);
     const c: Cached = { hz: h, entry, deps: [], leaves: [], reports: 0 };
     for (const w of walks) this.addDeps(c, w, true);
@@ -572,8 +571,7 @@ export class HazardTracker {
     const h = c.hz;
     h.shadow.remove(c.entry.id);
     h.cached.delete(c.entry.id);
-    const { id: _i, hits: _h, insertedAt: _a, ...ins } = c.entry;
-    const { entry, evicted } = h.staleTlb.insert(ins, c.entry.insertedAt);
+    const { entry, evicted } = h.staleTlb.insert(toInsert(c.entry), c.entry.insertedAt);
     c.entry = entry;
     h.stale.set(entry.id, c);
     // An older stale entry of the same region: the newer one stands for both.
@@ -695,8 +693,7 @@ export class HazardTracker {
       if (!x) continue;
       // A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not covered (IHI 0070 §4.4).
       if (leaf && x.stale && !x.stale.leaf) {
-        const { id: _i, hits: _h, insertedAt: _a, ...ins } = e;
-        const { entry } = h.staleTlb.insert(ins, e.insertedAt);
+        const { entry } = h.staleTlb.insert(toInsert(e), e.insertedAt);
         h.stale.delete(e.id);
         x.entry = entry;
         h.stale.set(entry.id, x);
@@ -810,6 +807,15 @@ export class HazardTracker {
     }
     h.unsyncedAt = undefined;
   }
+}
+
+/** The insertable part of an entry, as one fixed-shape literal (rest/spread copies are slow on the miss path). */
+function toInsert(e: TlbEntry): TlbInsert {
+  return {
+    kind: e.kind, regime: e.regime, vmid: e.vmid, asid: e.asid, global: e.global, granule: e.granule, blockShift: e.blockShift, level: e.level,
+    inputBase: e.inputBase, outputBase: e.outputBase, ipaBase: e.ipaBase, perms: e.perms, s1Perms: e.s1Perms, s2Perms: e.s2Perms,
+    attrs: e.attrs, s2Attrs: e.s2Attrs,
+  };
 }
 
 function inst2(h: SmmuHz): boolean {
