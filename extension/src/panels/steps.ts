@@ -3,14 +3,16 @@ import type { WireStep } from '../../../language-server/src/engine/wire';
 
 /**
  * The step at or before a 1-based cursor line: among steps whose line is <= `line`, those on the
- * greatest such line, and of them the last one run (the state after the whole line). -1 when the
- * cursor is above the first step.
+ * greatest such line, and of them the last one run (the state after the whole line), except that
+ * an `expect` step (it only checks, changes nothing) gives way to the step it checks, so that on
+ * `dma ... expect pa X` the panels show the DMA's walk. -1 when the cursor is above the first step.
  */
 export function stepAtLine(steps: readonly WireStep[], line: number): number {
   let best: WireStep | undefined;
+  const rank = (s: WireStep) => (s.kind === 'expect' ? 0 : 1);
   for (const s of steps) {
     if (s.line > line) continue;
-    if (!best || s.line > best.line || (s.line === best.line && s.index > best.index)) best = s;
+    if (!best || s.line > best.line || (s.line === best.line && (rank(s) > rank(best) || (rank(s) === rank(best) && s.index > best.index)))) best = s;
   }
   return best ? best.index : -1;
 }

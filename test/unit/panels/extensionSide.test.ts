@@ -70,6 +70,10 @@ test('stepAtLine: the last step on the greatest line at or above the cursor', ()
   assert.equal(stepAtLine(steps, 8), 2);
   assert.equal(stepAtLine(steps, 100), 3);
   assert.equal(stepAtLine([], 5), -1);
+  // `dma ... expect pa X`: the expectation's step (run after the DMA) gives way to the DMA.
+  const ex = (index: number, line: number): WireStep => ({ ...step(index, line), kind: 'expect' });
+  assert.equal(stepAtLine([step(0, 3), ex(1, 5), step(2, 5), ex(3, 5), ex(4, 7)], 5), 2);
+  assert.equal(stepAtLine([step(0, 3), ex(1, 5), step(2, 5), ex(3, 5), ex(4, 7)], 7), 4);
 });
 
 test('debounce calls once with the latest arguments, and cancel drops the call', () => {
