@@ -189,3 +189,22 @@ test('a stale translation is reported at every transaction that may use it, up t
   const text = S1 + 'unmap pt 0x1000_0000 +4K\n' + 'dma smmu0 read sid 0x10 iova 0x1000_0000\n'.repeat(30);
   assert.equal(codes(text).length, 20);
 });
+
+// The fix a hazard names is real scenario text: inserting its commands where it says removes it.
+function applyFix(text: string, fix: string): string {
+  const cmds = [...fix.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  const at = Number(/after line (\d+)/.exec(fix)?.[1]);
+  const lines = text.split('\n');
+  lines.splice(at, 0, ...cmds);
+  return lines.join('\n');
+}
+
+for (const c of cases.filter((x) => x.hazards.length === 1 && /H_STALE_TLB|H_STALE_STE|H_STALE_CD|H_TLBI_NO_SYNC|H_ATC_STALE/.test(x.hazards[0]))) {
+  test(`the fix of "${c.name}" removes the hazard`, () => {
+    const d = run(c.text).diagnostics.find((x) => x.code.startsWith('H_'))!;
+    const fix = d.message.slice(d.message.indexOf('Fix: ') + 5);
+    const fixed = applyFix(c.text, fix);
+    assert.notEqual(fixed, c.text);
+    assert.deepEqual(codes(fixed), [], fixed);
+  });
+}

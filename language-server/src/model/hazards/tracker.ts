@@ -445,7 +445,7 @@ export class HazardTracker {
     for (const a of recs) {
       if (a.needsInvAt === undefined || a.reports >= this.maxReports) continue;
       a.reports++;
-      const inv = `cmd ${h.name} CMD_ATC_INV sid ${hex(a.sid)}${a.ssid !== undefined ? ` ssv 1 ssid ${hex(a.ssid)}` : ''} addr ${hex(a.base)} size ${Math.max(0, a.shift - 12)}`;
+      const inv = `cmd ${h.name} CMD_ATC_INV sid ${hex(a.sid)}${a.ssid !== undefined ? ` ssid ${hex(a.ssid)}` : ''} addr ${hex(a.base)} size ${Math.max(0, a.shift - 12)}`;
       const after = a.atcInvAt ?? a.needsInvAt;
       this.report('H_ATC_STALE',
         a.atcInvAt !== undefined
