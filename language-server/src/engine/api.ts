@@ -3,6 +3,7 @@
 // and from './index' the functions.
 
 import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from './wire';
+import type { ParseResult } from '../dsl/ast';
 
 export interface IncludeResolver {
   /**
@@ -15,8 +16,17 @@ export interface IncludeResolver {
 
 export interface EngineOptions {
   readInclude?: IncludeResolver;
-  /** Polled between steps; when it returns true the run stops early (stale edit). */
+  /**
+   * Polled while compiling (every few hundred statements) and between steps; when it returns true
+   * compiling and the run stop early (stale edit): the result is incomplete, to be discarded.
+   */
   isCancelled?: () => boolean;
+  /**
+   * The text already parsed by the caller (`parse(text, uri)` of exactly this text): compiling
+   * uses it instead of parsing again. The engine does not modify it. Ignored when the text is cut
+   * at `maxFileSize`.
+   */
+  parsed?: ParseResult;
   /** Files above this size (in characters) are analysed in part, with a notice. */
   maxFileSize?: number;
 }

@@ -4,7 +4,7 @@
 
 import { parse } from '../dsl/parser';
 import { positionIn } from '../dsl/diagnostics';
-import type { Script, Span, Statement } from '../dsl/ast';
+import type { ParseResult, Script, Span, Statement } from '../dsl/ast';
 import type { EngineOptions } from './api';
 import type { WireDiagnostic, WireRange } from './wire';
 import type { Program, StepDef } from './program';
@@ -71,8 +71,8 @@ export class LowerCtx {
   }
 }
 
-function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange): SourceFile {
-  const { tree, diagnostics } = parse(text, uri);
+function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange, parsed?: ParseResult): SourceFile {
+  const { tree, diagnostics } = parsed ?? parse(text, uri);
   const f: SourceFile = { uri, tree, via };
   const prev = ctx.file;
   ctx.file = f;
@@ -141,13 +141,17 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
     text = text.slice(0, cut > 0 ? cut : max);
     partial = true;
   }
-  const root = parseFile(ctx, uri, text);
+  const root = parseFile(ctx, uri, text, undefined, partial ? undefined : options.parsed);
   ctx.file = root;
   if (partial) ctx.report({ start: 0, end: 0 }, 'I_PARTIAL', `file is larger than ${max} characters: only the first part is analysed`, 'information');
   const stmts = expand(ctx, root);
   // Pre-pass: every declaration, so references may come before or after (names are file-global).
   collectSymbols(ctx, stmts);
-  for (const { file, stmt } of stmts) {
+  const cancelled = options.isCancelled;
+  for (let i = 0; i < stmts.length; i++) {
+    // A stale edit stops compiling (polled every 256 statements: the poll is an atomic load).
+    if (cancelled && (i & 255) === 0 && cancelled()) break;
+    const { file, stmt } = stmts[i];
     ctx.file = file;
     try {
       lowerStatement(ctx, stmt);
