@@ -72,7 +72,7 @@ const cases: Case[] = [
     text: S1.replace('smmu smmu0', 'smmu smmu0 { tlb 1 fifo }') + 'dma smmu0 read sid 0x10 iova 0x1000_1000\nunmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect fault F_TRANSLATION\n' },
   // While a stale translation is outstanding, a fresh walk of the same page is possibly cached too:
   // once the stale one is invalidated, a later change of the new mapping is a hazard of its own.
-  { name: 'a remapped page walked while the old one was stale is tracked as well', hazards: ['H_STALE_TLB@9', 'H_STALE_TLB@14'],
+  { name: 'a remapped page walked while the old one was stale is tracked as well', hazards: ['H_BBM@7', 'H_STALE_TLB@9', 'H_STALE_TLB@14'],
     text: S1.replace('smmu smmu0', 'smmu smmu0 { tlb 1 fifo }') + 'unmap pt 0x1000_0000 +4K\nmap pt 0x1000_0000 +4K -> 0x9000_0000 rw\n' +
       'dma smmu0 read sid 0x10 iova 0x1000_1000\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x9000_0000\n' +
       'cmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x9000_0000 expect no hazard\n' +
@@ -80,6 +80,8 @@ const cases: Case[] = [
   // DDI 0487 D8.16.1 break-before-make: valid -> valid with other memory attributes.
   { name: 'valid entry rewritten with another AttrIndx: H_BBM at the write (and stale TLB later)', hazards: ['H_BBM@6', 'H_STALE_TLB@7'],
     text: S1 + 'pte pt 0x1000_0000 attrindx 1\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
+  { name: 'break without the invalidation: invalid, then the new entry before TLBI + SYNC', hazards: ['H_BBM@7', 'H_TLBI_NO_SYNC@9'],
+    text: S1 + 'unmap pt 0x1000_0000 +4K\nmap pt 0x1000_0000 +4K -> 0x9000_0000 rw\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ndma smmu0 read sid 0x10 iova 0x1000_0000\n' },
   { name: 'break-before-make done right: invalid, TLBI, SYNC, new entry', hazards: [],
     text: S1 + 'unmap pt 0x1000_0000 +4K\ncmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf\ncmd smmu0 CMD_SYNC\nmap pt 0x1000_0000 +4K -> 0x9000_0000 rw\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x9000_0000\n' },
   // IHI 0070 §3.17: invalid entries are not cached; a caching-mode vIOMMU still needs the TLBI (information).

@@ -45,7 +45,7 @@ export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
   },
   H_BBM: {
     code: 'H_BBM', severity: 'warning', spec: 'DDI 0487 D8.16.1 (break-before-make); IHI 0070 §3.21.2',
-    meaning: 'A valid, possibly cached entry was replaced by another valid entry with a different output address, size (table <-> block) or memory attributes without first being made invalid and invalidated (possible F_TLB_CONFLICT).',
+    meaning: 'A valid, possibly cached entry was replaced by another valid entry with a different output address, size (table <-> block) or memory attributes without being made invalid and invalidated (TLBI + CMD_SYNC completed) in between (possible F_TLB_CONFLICT).',
     fix: 'Write the entry invalid, issue the TLBI and CMD_SYNC, then write the new entry.',
   },
   H_ATC_STALE: {

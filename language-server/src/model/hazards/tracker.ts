@@ -88,6 +88,8 @@ interface DescTrack {
   users: Set<Cached>;
   /** Negative records through this (invalid) descriptor; created on first use. */
   negs?: Set<NegRec>;
+  /** The valid value it had before software made it invalid (while its users may still cache it). */
+  broken?: bigint;
 }
 
 interface CfgUse {
@@ -273,23 +275,23 @@ export class HazardTracker {
     const sel = { stage: d.stage, granule: d.granule, level: d.level };
     const before = decodePte(d.value, sel);
     const after = decodePte(now, sel);
-    const valid = (k: string) => k === 'table' || k === 'block' || k === 'page';
-    // DDI 0487 D8.16.1: a change of output address, block size or memory type/shareability of a
-    // valid entry needs break-before-make (invalid + TLBI + sync in between).
-    if (d.users.size > 0 && valid(before.kind) && valid(after.kind)) {
-      const why: string[] = [];
-      if (before.kind !== after.kind) why.push(`${before.kind} -> ${after.kind}`);
-      else if (before.address !== after.address) why.push(`output ${hex(before.address ?? 0n)} -> ${hex(after.address ?? 0n)}`);
-      if (before.def && after.def && before.kind === after.kind) {
-        const f0 = decode(before.def, [d.value]);
-        const f1 = decode(after.def, [now]);
-        for (const n of ['AttrIndx', 'MemAttr', 'SH', 'Contiguous']) if (f0[n] !== undefined && f0[n] !== f1[n]) why.push(`${n} ${hex(f0[n])} -> ${hex(f1[n])}`);
-      }
+    // DDI 0487 D8.16.1 break-before-make: a valid entry that may be cached is replaced by a valid
+    // one with another output address, block size or memory attributes, either directly or after an
+    // invalid write whose TLBI + CMD_SYNC has not completed (the old entry may still be cached).
+    if (isValid(before.kind) && !isValid(after.kind)) d.broken = d.value;
+    if (d.users.size > 0 && isValid(after.kind)) {
+      const u = [...d.users][0];
+      // A slot of a table page that was unlinked and reused is not a remap of the same address
+      // (freed-memory reuse is H_TLBI_NO_SYNC's business).
+      const i = u.deps.indexOf(a);
+      const reused = i > 0 && this.unlinked(u.deps[i - 1], a);
+      const old = isValid(before.kind) ? d.value : reused ? undefined : d.broken;
+      const why = old !== undefined ? bbmChanges(old, now, sel) : [];
       if (why.length) {
-        const u = [...d.users][0];
+        const direct = isValid(before.kind);
         this.report('H_BBM',
-          `break-before-make: the valid stage-${d.stage} level-${d.level} descriptor at ${hex(a)} (read by a walk at line ${this.lineOf(u.entry.insertedAt)}) was replaced by another valid one (${why.join(', ')}); an SMMU may hold both (F_TLB_CONFLICT) or the old one.`,
-          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.includes(a), stage: d.stage }).join(' + ')}, then the new value (DDI 0487 D8.16.1).`,
+          `break-before-make: the valid stage-${d.stage} level-${d.level} descriptor at ${hex(a)} (read by a walk at line ${this.lineOf(u.entry.insertedAt)}) ${direct ? 'was replaced by another valid one' : 'was made valid again before the invalidation of its old value completed'} (${why.join(', ')}); an SMMU may hold both (F_TLB_CONFLICT) or the old one.`,
+          `write ${hex(a)} invalid first, then ${tlbiFix(u, { step: this.step, addr: a, old: d.value, now, leaf: u.leaves.includes(a), stage: d.stage }).map((x) => `\`${x}\``).join(' and ')}, then the new value (DDI 0487 D8.16.1).`,
           [{ step: u.entry.insertedAt, message: 'walk that read the old descriptor' }]);
       }
     }
@@ -309,7 +311,7 @@ export class HazardTracker {
       this.moveToStale(u);
       for (const recs of u.hz.atc.values()) for (const r of recs) if (r.cached === u && r.needsInvAt === undefined) r.needsInvAt = this.step;
     }
-    if (!valid(before.kind) && valid(after.kind)) for (const n of d.negs ?? []) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
+    if (!isValid(before.kind) && isValid(after.kind)) for (const n of d.negs ?? []) if (n.madeValidAt === undefined) n.madeValidAt = this.step;
   }
 
   private structChanged(base: bigint, uses: Set<CfgUse>): void {
@@ -816,6 +818,24 @@ function toInsert(e: TlbEntry): TlbInsert {
     inputBase: e.inputBase, outputBase: e.outputBase, ipaBase: e.ipaBase, perms: e.perms, s1Perms: e.s1Perms, s2Perms: e.s2Perms,
     attrs: e.attrs, s2Attrs: e.s2Attrs,
   };
+}
+
+const isValid = (k: string): boolean => k === 'table' || k === 'block' || k === 'page';
+
+/** What differs between two valid descriptors that break-before-make is required for (DDI 0487 D8.16.1). */
+function bbmChanges(old: bigint, now: bigint, sel: { stage: Stage; granule: Granule; level: number }): string[] {
+  const a = decodePte(old, sel);
+  const b = decodePte(now, sel);
+  if (!isValid(a.kind) || !isValid(b.kind)) return [];
+  if (a.kind !== b.kind) return [`${a.kind} -> ${b.kind}`];
+  const why: string[] = [];
+  if (a.address !== b.address) why.push(`output ${hex(a.address ?? 0n)} -> ${hex(b.address ?? 0n)}`);
+  if (a.def && b.def) {
+    const f0 = decode(a.def, [old]);
+    const f1 = decode(b.def, [now]);
+    for (const n of ['AttrIndx', 'MemAttr', 'SH', 'Contiguous']) if (f0[n] !== undefined && f0[n] !== f1[n]) why.push(`${n} ${hex(f0[n])} -> ${hex(f1[n])}`);
+  }
+  return why;
 }
 
 function inst2(h: SmmuHz): boolean {
