@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs every test: unit, language server, debugger, fuzz (CI budget),
-# and the end-to-end suite in a real VS Code (code-server) driven by headless Chromium.
+# the panels in headless Chromium, and the end-to-end suite in a real VS Code (code-server) driven by headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
@@ -10,6 +10,9 @@ if command -v apt-get >/dev/null; then apt_install_missing chromium fonts-dejavu
 npm ci --no-audit --no-fund
 npm test
 echo "[test-all] unit tests done at $((SECONDS - t0)) s"
+# The webview panels rendered in headless Chromium (every panel, dark and light, hostile strings).
+npm run test:panels
+echo "[test-all] panel rendering done at $((SECONDS - t0)) s"
 bash scripts/e2e.sh
 echo "[test-all] e2e suite done at $((SECONDS - t0)) s"
 # Desktop VS Code where it can be downloaded; skips with a message here (no network but npm/Debian).
