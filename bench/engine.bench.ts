@@ -49,12 +49,17 @@ export function benchEngine(mappings = 100_000, transactions = 1_000_000): Engin
   });
   const t2: Timing = sw.read();
   sw = new Stopwatch();
+  // One request per distinct address, built before timing, as lowering builds one per `dma`
+  // statement (the timed loop measures the engine, not the benchmark's BigInt arithmetic).
   const access = { read: true, exec: false, priv: false };
-  let ok = 0;
   const base = 0x10_0000_0000n;
-  for (let i = 0; i < transactions; i++) {
+  const reqs = Array.from({ length: mappings }, (_, p) => ({ sid: 0x100, iova: base + (BigInt(p) << 12n), access, len: 4n }));
+  sw = new Stopwatch();
+  let ok = 0;
+  for (let i = 0, p = 0; i < transactions; i++) {
     const out: WireStep = { index: i, line: 0, col: 0, endLine: 0, endCol: 0, kind: 'dma', label: '', events: [], hazards: [] };
-    rt.transaction('smmu0', { sid: 0x100, iova: base + (BigInt(i % mappings) << 12n), access, len: 4n }, out);
+    rt.transaction('smmu0', reqs[p], out);
+    if (++p === mappings) p = 0;
     if (out.outcome === 'ok') ok++;
   }
   const t3: Timing = sw.read();
