@@ -79,9 +79,14 @@ export class PageTableLayout {
   private readonly shiftB: bigint[] = [];
   private readonly blockB: bigint[] = [];
   private readonly idxMask: bigint[] = [];
+  /** 2^inputSize and 2^outputSize: the bounds a mapping must stay below. */
+  private readonly inLimit: bigint;
+  private readonly outLimit: bigint;
 
   constructor(readonly geo: TableGeometry, private readonly codec: DescCodec, private readonly alloc: Allocator, at?: bigint) {
     this.tableSize = 1n << BigInt(granuleShift(geo.granule));
+    this.inLimit = 1n << BigInt(geo.inputSize);
+    this.outLimit = 1n << BigInt(geo.outputSize);
     for (let level = -1; level <= 3; level++) {
       const shift = levelShift(geo.granule, level);
       const bitsHere = level === geo.startLevel ? geo.inputSize - shift : levelStride(geo.granule);
@@ -115,11 +120,11 @@ export class PageTableLayout {
     if (iova % page !== 0n || pa % page !== 0n || size % page !== 0n) {
       return `IOVA, PA and size must be multiples of the ${this.geo.granule}K granule`;
     }
-    const inLimit = 1n << BigInt(this.geo.inputSize);
+    const inLimit = this.inLimit;
     if (iova + size > inLimit) {
       return `mapping [0x${iova.toString(16)}, 0x${(iova + size).toString(16)}) is beyond the table's ${this.geo.inputSize}-bit input size`;
     }
-    const outLimit = 1n << BigInt(this.geo.outputSize);
+    const outLimit = this.outLimit;
     if (pa + size > outLimit) {
       return `output [0x${pa.toString(16)}, 0x${(pa + size).toString(16)}) is beyond the ${this.geo.outputSize}-bit output address size`;
     }
