@@ -47,9 +47,9 @@ export class LowerCtx {
   range(span: Span): WireRange {
     if (this.file.via) return this.file.via;
     const ls = this.file.tree.lineStarts;
-    const a = positionIn(ls, span.start);
-    const b = positionIn(ls, span.end);
-    return { line: a.line + 1, col: a.character + 1, endLine: b.line + 1, endCol: b.character + 1 };
+    const a = lineIndex(ls, span.start);
+    const b = lineIndex(ls, span.end);
+    return { line: a + 1, col: span.start - ls[a] + 1, endLine: b + 1, endCol: span.end - ls[b] + 1 };
   }
 
   /** Where a span is, for messages about included files. */
@@ -69,6 +69,18 @@ export class LowerCtx {
     this.steps.push(step);
     return this.steps.length - 1;
   }
+}
+
+/** Index of the line holding `offset` (as positionIn, without allocating: runs twice per step). */
+function lineIndex(lineStarts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange, parsed?: ParseResult): SourceFile {

@@ -3,6 +3,7 @@
 
 import type { CdDecl, CdTableDecl, DeclKind, Field, NameRef, PagetableDecl, SmmuDecl, Span, Statement } from '../dsl/ast';
 import type { LowerCtx, SourceFile } from './compile';
+import { positionIn } from '../dsl/diagnostics';
 
 export interface Decl<T> {
   node: T;
@@ -92,16 +93,13 @@ export function collectSymbols(ctx: LowerCtx, stmts: Array<{ file: SourceFile; s
 }
 
 function lineOf(file: SourceFile, span: Span): number {
-  let lo = 0;
-  const ls = file.tree.lineStarts;
-  while (lo + 1 < ls.length && ls[lo + 1] <= span.start) lo++;
-  return lo + 1;
+  return positionIn(file.tree.lineStarts, span.start).line + 1; // binary search: many duplicates stay linear
 }
 
 /** The SMMU a statement without an SMMU name means: the only declared one, or `smmu0`. */
 export function defaultSmmuName(s: Symbols): string | undefined {
   if (s.smmu.size === 0) return 'smmu0';
-  if (s.smmu.size === 1) return [...s.smmu.keys()][0];
+  if (s.smmu.size === 1) for (const k of s.smmu.keys()) return k; // no array per statement
   return undefined;
 }
 
