@@ -55,8 +55,9 @@ function procCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-/** Medians over a few in-process runs of parse, compile and run on the same scenario (CPU time). */
-export function engineBreakdown(text: string, runs = 5): LspBenchResult['breakdown'] {
+/** Medians over in-process runs of parse, compile and run on the same scenario (CPU time), after warm-up runs. */
+export function engineBreakdown(text: string, runs = 9, warmup = 3): LspBenchResult['breakdown'] {
+  for (let i = 0; i < warmup; i++) compileScenario(text, 'file:///bench.smmu').runToEnd();
   const p: number[] = [];
   const c: number[] = [];
   const r: number[] = [];
