@@ -1,10 +1,12 @@
 // Every request handler runs inside `guard`: bad params get InvalidParams, requests after
-// `shutdown` get InvalidRequest, a cancelled request gets RequestCancelled, and an exception is
+// `shutdown` get InvalidRequest, requests before `initialize` ServerNotInitialized, a cancelled request gets RequestCancelled, and an exception is
 // logged and answered with the handler's empty result, so one bad request never kills the server.
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
 
 export interface GuardContext {
   isShutdown(): boolean;
+  /** False until `initialize` was received: requests before it get ServerNotInitialized (LSP 3.17 §initialize). */
+  isInitialized?(): boolean;
   log(message: string): void;
 }
 
@@ -31,6 +33,7 @@ export interface GuardOptions {
 
 export function guard<P, R>(ctx: GuardContext, name: string, empty: R, fn: Handler<P, R>, opts: GuardOptions = {}) {
   return async (params: P, token: CancellationToken): Promise<R | ResponseError<void>> => {
+    if (ctx.isInitialized && !ctx.isInitialized()) return new ResponseError(ErrorCodes.ServerNotInitialized, `${name}: the server is not initialized`);
     if (ctx.isShutdown()) return new ResponseError(ErrorCodes.InvalidRequest, `${name}: the server is shutting down`);
     if ((opts.document ?? true) && !hasDocument(params)) return new ResponseError(ErrorCodes.InvalidParams, `${name}: missing textDocument.uri`);
     if (opts.position && !hasPosition(params)) return new ResponseError(ErrorCodes.InvalidParams, `${name}: missing or invalid position`);

@@ -56,7 +56,8 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
     publish: (ex) => publish(ex),
   });
   const ctx: ServerContext = { analyzer, settings: () => settings, log };
-  const g: GuardContext = { isShutdown: () => shutdown, log };
+  let initialized = false;
+  const g: GuardContext = { isShutdown: () => shutdown, isInitialized: () => initialized, log };
 
   function publish(ex: Executed): void {
     void connection.sendDiagnostics({ uri: ex.source.uri, version: ex.version, diagnostics: ex.diagnostics });
@@ -77,6 +78,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    initialized = true;
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
     const ws = params.capabilities.workspace;
