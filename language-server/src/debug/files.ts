@@ -30,6 +30,14 @@ export const nodeFiles: FileAccess = {
   },
 };
 
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 /** True when `p` is `root` or inside it. */
 export function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
@@ -45,7 +53,8 @@ export function includeResolverFor(files: FileAccess, root: string): IncludeReso
       return { error: `cannot resolve "${includePath}" from ${fromUri}` };
     }
     const target = path.resolve(path.dirname(fromPath), includePath);
-    if (!isInside(root, target)) return { error: `"${includePath}" is outside the workspace (${root}); it is not read.` };
+    // Symlinks are followed before the check, so a link inside the workspace cannot reach outside it.
+    if (!isInside(root, target) || !isInside(realOrSelf(root), realOrSelf(target))) return { error: `"${includePath}" is outside the workspace (${root}); it is not read.` };
     const text = files.read(target);
     if (text === undefined) return { error: `cannot read "${includePath}" (${target})` };
     return { uri: files.uriOf(target), text };
