@@ -20,7 +20,13 @@ export function makeResolver(cwd: string, allowed: ReadonlySet<string>): Include
     const inside = rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
     if (!inside && !allowed.has(target)) return { error: `include '${p}' is outside the working directory (${cwd}); name it on the command line to allow it` };
     try {
-      return { uri: inside ? rel : target, text: fs.readFileSync(target, 'utf8') };
+      // Symlinks are followed before the check (a link inside cannot reach outside); only regular
+      // files are read (a FIFO or a device would block or never end).
+      const real = fs.realpathSync(target);
+      const realRel = path.relative(fs.realpathSync(cwd), real);
+      if (!allowed.has(target) && (realRel.startsWith('..') || path.isAbsolute(realRel))) return { error: `include '${p}' leads outside the working directory (${cwd}) through a symbolic link` };
+      if (!fs.statSync(real).isFile()) return { error: `include '${p}' is not a regular file` };
+      return { uri: inside ? rel : target, text: fs.readFileSync(real, 'utf8') };
     } catch (e) {
       return { error: `cannot read include '${p}': ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
     }
