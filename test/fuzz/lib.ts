@@ -89,7 +89,7 @@ export function mutate(text: string, rng: Rng): string {
       default: if (/^(0x[0-9a-f_]+|\d[\d_]*)$/i.test(toks[i] ?? '')) toks[i] = rng.pick(EDGE_NUMBERS); break;
     }
   }
-  // tokenize keeps separating whitespace? Rejoin with spaces where tokens would fuse.
+  // Tokens are rejoined with single spaces (so `+4K` may become `+ 4K`: more syntax errors to recover from).
   return toks.join(' ');
 }
 
