@@ -194,10 +194,11 @@ export interface CmdStmt extends StatementBase {
   raw?: RawData;
 }
 
-/** `dma [SMMU] read|write sid N [ssid N] iova A [len N] [priv] [exec] [expect ...]*`;
- *  `ats ...` is the same shape (an ATS Translation Request). */
+/** `dma [SMMU] read|write sid N [ssid N] iova A [len N] [priv] [exec] [translated] [expect ...]*`;
+ *  `ats ...` is the same shape (an ATS Translation Request), and so is `pri ... prgi N [last]` (a PRI
+ *  Page Request). */
 export interface TransactionStmt extends StatementBase {
-  kind: 'dma' | 'ats';
+  kind: 'dma' | 'ats' | 'pri';
   smmu?: NameRef;
   /** All options as written, in order (sid, ssid, iova, len, read, write, priv, exec...). */
   options: Field[];
@@ -209,6 +210,12 @@ export interface TransactionStmt extends StatementBase {
   len?: NumberLit;
   priv: boolean;
   exec: boolean;
+  /** `translated` (dma): a translated transaction through the function's ATC. */
+  translated?: boolean;
+  /** `prgi N` (pri). */
+  prgi?: NumberLit;
+  /** `last` (pri): the last request of its Page Request Group. */
+  last?: boolean;
   expects: Expectation[];
 }
 

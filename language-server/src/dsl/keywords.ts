@@ -18,6 +18,7 @@ export const STATEMENT_KEYWORDS = [
   'cmd',
   'dma',
   'ats',
+  'pri',
   'map',
   'unmap',
   'pte',
@@ -27,7 +28,7 @@ export const STATEMENT_KEYWORDS = [
 export type StatementKeyword = (typeof STATEMENT_KEYWORDS)[number];
 
 /** Statement keywords that close an unterminated `{` block when they start a line inside it
- *  (`cd`, `map` and `ats` are also block field names, so they do not). */
+ *  (`cd`, `map`, `ats` and `pri` are also block field names, so they do not). */
 export const BLOCK_BREAKERS: ReadonlySet<string> = new Set([
   'include',
   'smmu',
@@ -46,8 +47,9 @@ export const BLOCK_BREAKERS: ReadonlySet<string> = new Set([
   'expect',
 ]);
 
-/** Options of `dma` / `ats` lines. Flags take no value. */
-export const TRANSACTION_OPTIONS = ['sid', 'ssid', 'iova', 'addr', 'len', 'read', 'write', 'priv', 'exec'] as const;
+/** Options of `dma` / `ats` / `pri` lines. Flags take no value. `translated` (dma: through the
+ *  function's ATC), `prgi` and `last` (pri: Page Request Group Index, last request of the group). */
+export const TRANSACTION_OPTIONS = ['sid', 'ssid', 'iova', 'addr', 'len', 'read', 'write', 'priv', 'exec', 'translated', 'prgi', 'last'] as const;
 
 /** What an `expect` can check. */
 export const EXPECT_KINDS = ['pa', 'fault', 'event', 'tlb', 'hazard', 'outcome', 'mem'] as const;
@@ -60,6 +62,8 @@ export const EXPECT_FIELDS = ['stage', 'class', 'addr', 'iova', 'ipa', 'level', 
  *  that is a 1-bit flag but not listed here is written with a value (`ssec 1`). */
 export const FLAG_WORDS: ReadonlySet<string> = new Set([
   'leaf',
+  'translated',
+  'last',
   'priv',
   'unpriv',
   'exec',

@@ -350,6 +350,7 @@ class Parser {
         break;
       case 'dma':
       case 'ats':
+      case 'pri':
         s = this.transaction(kw, lower);
         break;
       case 'map':
@@ -516,7 +517,7 @@ class Parser {
     return s;
   }
 
-  private transaction(kw: Keyword, lower: 'dma' | 'ats'): TransactionStmt {
+  private transaction(kw: Keyword, lower: 'dma' | 'ats' | 'pri'): TransactionStmt {
     const s: TransactionStmt = {
       kind: lower,
       keyword: kw,
@@ -540,7 +541,12 @@ class Parser {
         s.access = f.name;
       } else if (n === 'priv') s.priv = !(v?.kind === 'number' && v.value === 0n); // `priv` or `priv 1`
       else if (n === 'exec') s.exec = !(v?.kind === 'number' && v.value === 0n);
-      else if (n === 'sid' || n === 'ssid' || n === 'iova' || n === 'addr' || n === 'len') {
+      else if (n === 'translated' && lower === 'dma') s.translated = !(v?.kind === 'number' && v.value === 0n);
+      else if (n === 'last' && lower === 'pri') s.last = !(v?.kind === 'number' && v.value === 0n);
+      else if (n === 'prgi' && lower === 'pri') {
+        if (!v || v.kind !== 'number') this.error(f.name.start, f.name.end, DIAG.expected, 'expected a number after `prgi`');
+        else s.prgi = v;
+      } else if (n === 'sid' || n === 'ssid' || n === 'iova' || n === 'addr' || n === 'len') {
         if (!v || v.kind !== 'number') {
           this.error(f.name.start, f.name.end, DIAG.expected, `expected ${n === 'iova' || n === 'addr' ? 'an address' : 'a number'} after \`${f.name.text}\``);
           continue;

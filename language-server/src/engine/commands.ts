@@ -8,6 +8,7 @@ import { COMMANDS, OPCODES, commandByName, commandPreset } from '../model/fields
 import type { LowerCtx } from './compile';
 import { applyField } from './structFields';
 import { closest, didYouMean, resolveSmmu } from './symbols';
+import { notePcieCommands } from './pcie';
 
 /** Short names the language accepts for command fields (the spec names always work too). */
 const ALIASES: Record<string, string> = {
@@ -55,7 +56,10 @@ export function lowerCmd(ctx: LowerCtx, s: CmdStmt): void {
   const cmd = dwords;
   const step = ctx.addStep({
     span: s, kind: 'cmd', smmu, label: `cmd ${smmu} ${name}`,
-    run: (rt, out) => rt.command(smmu, cmd, out),
+    run: (rt, out) => {
+      rt.command(smmu, cmd, out);
+      notePcieCommands(rt, out);
+    },
   });
   // CMD_RESUME with retry re-runs a stalled transaction: a following `expect` checks its result.
   if ((dwords[0] & 0xffn) === BigInt(OPCODES.CMD_RESUME)) ctx.lastTxn = { step, smmu, sid: dwords[0] >> 32n, iova: 0n, read: true, span: s };

@@ -31,6 +31,8 @@ export interface SmmuLayout {
   strtab: { base: bigint; log2size: number; twoLevel: boolean; split: number; l2: Map<number, bigint> };
   cmdq: { base: bigint; log2: number };
   eventq: { base: bigint; log2: number };
+  /** PRI queue (16-byte page request records, IHI 0070 §8), when the SMMU implements PRI. */
+  priq?: { base: bigint; log2: number };
 }
 
 export interface PtInfo {
@@ -289,6 +291,11 @@ export function smmuLayout(ctx: LowerCtx, name: string): SmmuLayout {
     cmdq: { base: ctx.alloc.alloc(cmdSize, cmdSize < 32n ? 32n : cmdSize), log2: cmdLog2 },
     eventq: { base: ctx.alloc.alloc(evtSize, evtSize < 32n ? 32n : evtSize), log2: evtLog2 },
   };
+  if (features.pri) {
+    const priLog2 = Math.min(6, features.priqs);
+    const priSize = 16n << BigInt(priLog2);
+    l.priq = { base: ctx.alloc.alloc(priSize, priSize < 32n ? 32n : priSize), log2: priLog2 };
+  }
   st.smmus.set(name, l);
   ctx.file = prevFile;
   return l;
@@ -320,14 +327,20 @@ export function lowerSmmu(ctx: LowerCtx, s: SmmuDecl): void {
   reg('SMMU_EVENTQ_BASE', { ADDR: l.eventq.base, LOG2SIZE: BigInt(l.eventq.log2) }, ` (${2 ** l.eventq.log2} events)`);
   reg('SMMU_EVENTQ_PROD', {});
   reg('SMMU_EVENTQ_CONS', {});
-  reg('SMMU_CR0', { CMDQEN: 1n, EVENTQEN: 1n }, ' (queues on)');
+  const priqen = l.priq ? 1n : 0n;
+  if (l.priq) {
+    reg('SMMU_PRIQ_BASE', { ADDR: l.priq.base, LOG2SIZE: BigInt(l.priq.log2) }, ` (${2 ** l.priq.log2} page requests)`);
+    reg('SMMU_PRIQ_PROD', {});
+    reg('SMMU_PRIQ_CONS', {});
+  }
+  reg('SMMU_CR0', { CMDQEN: 1n, EVENTQEN: 1n, PRIQEN: priqen }, ' (queues on)');
   for (const c of ['CMD_CFGI_ALL', 'CMD_TLBI_NSNH_ALL', 'CMD_SYNC'] as const) {
     const op = BigInt(c === 'CMD_CFGI_ALL' ? OPCODES.CMD_CFGI_STE_RANGE : OPCODES[c]);
     // CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range 31 (IHI 0070 §4.3.3).
     const dwords = c === 'CMD_CFGI_ALL' ? encodeCmd('CMD_CFGI_STE_RANGE', { Opcode: op, Range: 31n }) : encodeCmd(c, { Opcode: op });
     ctx.addStep({ span: s, kind: 'cmd', smmu: name, label: `cmd ${name} ${c}`, run: (rt, out) => rt.command(name, dwords, out) });
   }
-  if (enabled) reg('SMMU_CR0', { SMMUEN: 1n, CMDQEN: 1n, EVENTQEN: 1n }, ' (SMMU enabled)');
+  if (enabled) reg('SMMU_CR0', { SMMUEN: 1n, CMDQEN: 1n, EVENTQEN: 1n, PRIQEN: priqen }, ' (SMMU enabled)');
 }
 
 function encodeCmd(name: string, v: FieldValues): bigint[] {

@@ -10,6 +10,7 @@ import { lowerExpectation, type TxnRef } from './expect';
 import { lowerCmd } from './commands';
 import { lowerCd, lowerCdTable, lowerMap, lowerPagetable, lowerPte, lowerSmmu, lowerSte, lowerUnmap } from './decls';
 import { lowerReg } from './registers';
+import { lowerPri, wireAts } from './pcie';
 
 /** Longest DMA modelled (each page or block it crosses is translated). */
 export const MAX_DMA_LEN = 64n << 20n;
@@ -21,6 +22,7 @@ export function lowerStatement(ctx: LowerCtx, s: Statement): void {
     case 'cmd': return lowerCmd(ctx, s);
     case 'dma':
     case 'ats': return lowerTransaction(ctx, s);
+    case 'pri': return lowerPri(ctx, s);
     case 'expect': {
       const e = s.expectation;
       lowerExpectation(ctx, e, ctx.lastTxn, s);
@@ -104,15 +106,20 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
   }
   if (s.ssid && ssid === undefined) return;
   const read = s.access?.lower !== 'write';
-  if (s.kind === 'ats') {
-    ctx.report(s.keyword, 'E_UNSUPPORTED', '`ats` (ATS Translation Requests) is not modelled yet: use `dma`', 'warning');
-    return;
-  }
   const access = { read, exec: s.exec, priv: s.priv };
-  const label = `dma ${smmu} ${read ? 'read' : 'write'} sid ${hex(sid)}${ssid !== undefined ? ` ssid ${hex(ssid)}` : ''} iova ${hex(iova)}`;
+  // `ats`: a Translation Request; `dma ... translated`: through the function's ATC (model/smmu/ats.ts).
+  const kind = s.kind === 'ats' ? 'ats' : s.translated ? 'translated' : undefined;
+  if (kind && s.len) ctx.report(s.len, 'E_VALUE', `\`len\` is ignored for ${kind === 'ats' ? 'an ATS Translation Request' : 'a translated transaction'} (one translation)`, 'warning');
+  const label = `${s.kind} ${smmu} ${read ? 'read' : 'write'} sid ${hex(sid)}${ssid !== undefined ? ` ssid ${hex(ssid)}` : ''} iova ${hex(iova)}${kind === 'translated' ? ' translated' : ''}`;
+  const req = { sid, ssid: ssid === undefined ? undefined : Number(ssid), iova, access, len, kind } as const;
   const index = ctx.addStep({
-    span: s, kind: 'dma', label, smmu,
-    run: (rt, out) => rt.transaction(smmu, { sid, ssid: ssid === undefined ? undefined : Number(ssid), iova, access, len }, out),
+    span: s, kind: s.kind, label, smmu,
+    run: kind
+      ? (rt, out) => {
+        const r = rt.transaction(smmu, req, out);
+        if (r.ats) out.ats = wireAts(r.ats);
+      }
+      : (rt, out) => rt.transaction(smmu, req, out),
   });
   const ref: TxnRef = { step: index, smmu, sid, ssid, iova, read, span: s };
   ctx.lastTxn = ref;

@@ -174,6 +174,28 @@ export interface WireStep {
   removed?: { tlb: number[]; config: number[] };
   /** Expectation result when the step is (or carries) an expectation. */
   expectation?: { passed: boolean; message: string };
+  /** `ats` / `dma ... translated` (model/smmu/ats.ts): the completion, the function's ATC lookup and entry. */
+  ats?: { kind: 'ats' | 'translated'; completion?: 'ok' | 'fault' | 'ur'; atc?: 'hit' | 'miss'; entry?: WireAtcEntry; split?: boolean };
+  /** CMD_ATC_INV: the ATC entries removed. */
+  atcRemoved?: WireAtcEntry[];
+  /** `pri` (model/smmu/pri.ts): the page request record and where it went; CMD_PRI_RESP: the answer. */
+  pri?: {
+    record?: { raw: Hex[]; fields: Record<string, Hex>; recorded: boolean; queueIndex?: number; queueAddr?: Hex; autoResponse?: string; message: string };
+    responses?: Array<{ sid: Hex; ssid?: Hex; prgi: Hex; resp: string; requests: number }>;
+  };
+}
+
+/** One entry of a PCIe function's ATC. */
+export interface WireAtcEntry {
+  id: number;
+  sid: Hex;
+  ssid?: Hex;
+  base: Hex;
+  sizeLog2: number;
+  output: Hex;
+  /** The output is an IPA (STE.EATS == 0b10). */
+  split: boolean;
+  perms: string;
 }
 
 export interface WireScenarioResult {

@@ -24,7 +24,7 @@ import type { PhysicalMemory } from '../memory';
 import { encode, decode } from '../fields/field';
 import { eventByName, EVENT_TYPES } from '../fields/events';
 import type { SmmuFeatures } from './features';
-import type { EventRecord, TransactionResult, TranslateRequest } from './result';
+import type { AtsInfo, EventRecord, TransactionResult, TranslateRequest } from './result';
 import type { TranslateOptions } from './translate';
 import type { EventInfo } from './events';
 import type { SteConfig } from './ste';
@@ -195,7 +195,24 @@ export function atsRequest(ctx: AtsCtx, sid: number, ssid: number | undefined, i
 
 /** Result of a translated transaction: a TransactionResult (no SMMU walk; `ats` tells what happened). */
 export interface TranslatedResult extends TransactionResult {
-  ats: { atc: 'hit' | 'miss'; entry?: AtcEntry; request?: AtsResult };
+  ats: AtsInfo & { atc: 'hit' | 'miss'; request?: AtsResult };
+}
+
+/** A Translation Request's result as a TransactionResult (for the engine's transaction path):
+ *  ok -> 'ok' with pa = the completion's address (an IPA when split), R = W = 0 -> 'fault',
+ *  Unsupported Request -> 'aborted'. */
+export function atsAsTransaction(q: AtsResult, access: Access): TransactionResult {
+  const base: TransactionResult = q.translation
+    ? { ...q.translation }
+    : { outcome: 'aborted', sid: q.sid, ssid: q.ssid, iova: q.iova, access, tlb: 'n/a', configCache: 'n/a', walks: {}, events: [], used: { configEntries: [], tlbEntries: [], descriptors: [] } };
+  base.outcome = q.outcome === 'ok' ? 'ok' : q.outcome === 'fault' ? 'fault' : 'aborted';
+  base.events = q.events;
+  base.reason = q.reason;
+  delete base.pages;
+  if (q.outcome === 'ok') base.pa = q.output;
+  else delete base.pa;
+  base.ats = { kind: 'ats', completion: q.outcome, entry: q.entry, split: q.split };
+  return base;
 }
 
 /**
@@ -206,7 +223,7 @@ export function translatedTransaction(ctx: AtsCtx, steOf: (sid: number) => SteCo
   const sid = Number(req.sid);
   const res: TranslatedResult = {
     outcome: 'fault', sid, ssid: req.ssid, iova: req.iova, access: req.access, tlb: 'n/a', configCache: 'n/a', walks: {}, events: [],
-    used: { configEntries: [], tlbEntries: [], descriptors: [] }, ats: { atc: 'miss' },
+    used: { configEntries: [], tlbEntries: [], descriptors: [] }, ats: { kind: 'translated', atc: 'miss' },
   };
   let e = ctx.atc.lookup(sid, req.ssid, req.iova);
   if (e) res.ats.atc = 'hit';

@@ -24,3 +24,5 @@ export { Atc, atsRequest, translatedTransaction } from './ats';
 export type { AtcEntry, AtsResult, AtsCtx, TranslatedResult } from './ats';
 export { PriState, PRI_RESP_CODES } from './pri';
 export type { PageRequest, PriResult, PriResponse, PriRespCode, PendingPrg, PriCtx } from './pri';
+export { atsAsTransaction } from './ats';
+export type { AtsInfo } from './result';

@@ -18,7 +18,7 @@ import { translate, type PipelineCtx, type TranslateOptions } from './translate'
 import { executeCommand, type CommandCtx, type CommandResult } from './commands';
 import { qCount, qFull, qInc, qval } from './queue';
 import { Tlb, type TlbEntry } from '../tlb/tlb';
-import { Atc, atsRequest, translatedTransaction, type AtcEntry, type AtsResult, type TranslatedResult } from './ats';
+import { Atc, atsAsTransaction, atsRequest, translatedTransaction, type AtcEntry, type AtsResult, type TranslatedResult } from './ats';
 import { PriState, type PageRequest, type PendingPrg, type PriRespCode, type PriResponse, type PriResult } from './pri';
 import type { Access } from '../types';
 
@@ -345,6 +345,13 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   // ---------------- transactions ----------------
 
   translate(req: TranslateRequest, opts?: TranslateOptions): TransactionResult {
+    // PCIe ATS (ats.ts): Translation Requests and translated transactions (not as dry runs).
+    if (req.kind === 'ats' && !opts?.dryRun) {
+      const q = atsAsTransaction(this.atsRequest(Number(req.sid), req.ssid, req.iova, req.access), req.access);
+      this.lastTransaction = q;
+      return q;
+    }
+    if (req.kind === 'translated' && !opts?.dryRun) return this.translated(req);
     const r = translate(this, req, opts);
     if (!opts?.dryRun) this.lastTransaction = r;
     return r;

@@ -5,6 +5,7 @@ import type { TlbEntry } from '../tlb/tlb';
 import type { FieldValues } from '../fields/field';
 import type { ConfigRule, SteConfig } from './ste';
 import type { CdConfig } from './cd';
+import type { AtcEntry } from './ats';
 
 /** What a device asks the SMMU for. `len` bytes starting at `iova` (default 1). */
 export interface TranslateRequest {
@@ -13,6 +14,22 @@ export interface TranslateRequest {
   iova: bigint;
   access: Access;
   len?: bigint;
+  /** PCIe ATS (ats.ts): 'ats' is a Translation Request (the result's pa is the completion's address),
+   *  'translated' a translated transaction through the function's ATC. Default: an untranslated transaction. */
+  kind?: 'ats' | 'translated';
+}
+
+/** What ATS did for a Translation Request or a translated transaction (ats.ts). */
+export interface AtsInfo {
+  kind: 'ats' | 'translated';
+  /** Translation Request completion: a translation, R = W = 0 (fault), or Unsupported Request. */
+  completion?: 'ok' | 'fault' | 'ur';
+  /** Translated transactions: the function's ATC lookup. */
+  atc?: 'hit' | 'miss';
+  /** The ATC entry filled (request) or used (translated). */
+  entry?: AtcEntry;
+  /** The completion's address is an IPA (STE.EATS == 0b10). */
+  split?: boolean;
 }
 
 /**
@@ -93,6 +110,8 @@ export interface TransactionResult {
   };
   /** For a DMA spanning several pages: one result per page, in order (the first fault ends the DMA). */
   pages?: TransactionResult[];
+  /** ATS requests and translated transactions (ats.ts). */
+  ats?: AtsInfo;
 }
 
 export interface StalledTransaction {
