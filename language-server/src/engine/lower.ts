@@ -10,7 +10,7 @@ import { lowerExpectation, type TxnRef } from './expect';
 import { lowerCmd } from './commands';
 import { lowerCd, lowerCdTable, lowerMap, lowerPagetable, lowerPte, lowerSmmu, lowerSte, lowerUnmap } from './decls';
 import { lowerReg } from './registers';
-import { lowerPri, wireAts } from './pcie';
+import { lowerPri, wireAts, wireHttu } from './pcie';
 
 /** Longest DMA modelled (each page or block it crosses is translated). */
 export const MAX_DMA_LEN = 64n << 20n;
@@ -114,12 +114,11 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
   const req = { sid, ssid: ssid === undefined ? undefined : Number(ssid), iova, access, len, kind } as const;
   const index = ctx.addStep({
     span: s, kind: s.kind, label, smmu,
-    run: kind
-      ? (rt, out) => {
-        const r = rt.transaction(smmu, req, out);
-        if (r.ats) out.ats = wireAts(r.ats);
-      }
-      : (rt, out) => rt.transaction(smmu, req, out),
+    run: (rt, out) => {
+      const r = rt.transaction(smmu, req, out);
+      if (r.ats) out.ats = wireAts(r.ats);
+      if (r.httu) out.httu = wireHttu(r.httu);
+    },
   });
   const ref: TxnRef = { step: index, smmu, sid, ssid, iova, read, span: s };
   ctx.lastTxn = ref;

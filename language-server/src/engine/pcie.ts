@@ -5,6 +5,7 @@ import type { TransactionStmt } from '../dsl/ast';
 import { hex } from '../model/bits';
 import type { AtcEntry } from '../model/smmu/ats';
 import type { AtsInfo } from '../model/smmu/result';
+import type { DescUpdate } from '../model/walk/api';
 import type { LowerCtx } from './compile';
 import type { Runtime } from './runtime';
 import type { WireAtcEntry, WireStep } from './wire';
@@ -16,6 +17,11 @@ export function wireAtcEntry(e: AtcEntry): WireAtcEntry {
   const w: WireAtcEntry = { id: e.id, sid: hex(e.sid), base: hex(e.base), sizeLog2: e.sizeLog2, output: hex(e.output), split: e.split, perms: permsText(e.perms) };
   if (e.ssid !== undefined) w.ssid = hex(e.ssid);
   return w;
+}
+
+/** HTTU descriptor updates (IHI 0070 §3.13) as the step shows them. */
+export function wireHttu(us: readonly DescUpdate[]): NonNullable<WireStep['httu']> {
+  return us.map((u) => ({ stage: u.stage, level: u.level, descPa: hex(u.descPa), old: hex(u.oldValue), new: hex(u.newValue), what: u.what }));
 }
 
 export function wireAts(a: AtsInfo): NonNullable<WireStep['ats']> {

@@ -176,6 +176,8 @@ export interface WireStep {
   expectation?: { passed: boolean; message: string };
   /** `ats` / `dma ... translated` (model/smmu/ats.ts): the completion, the function's ATC lookup and entry. */
   ats?: { kind: 'ats' | 'translated'; completion?: 'ok' | 'fault' | 'ur'; atc?: 'hit' | 'miss'; entry?: WireAtcEntry; split?: boolean };
+  /** HTTU updates the transaction made (IHI 0070 §3.13): which descriptor changed from what to what. */
+  httu?: Array<{ stage: 1 | 2; level: number; descPa: Hex; old: Hex; new: Hex; what: string }>;
   /** CMD_ATC_INV: the ATC entries removed. */
   atcRemoved?: WireAtcEntry[];
   /** `pri` (model/smmu/pri.ts): the page request record and where it went; CMD_PRI_RESP: the answer. */

@@ -6,6 +6,7 @@ import type { FieldValues } from '../fields/field';
 import type { ConfigRule, SteConfig } from './ste';
 import type { CdConfig } from './cd';
 import type { AtcEntry } from './ats';
+import type { DescUpdate } from '../walk/api';
 
 /** What a device asks the SMMU for. `len` bytes starting at `iova` (default 1). */
 export interface TranslateRequest {
@@ -112,6 +113,8 @@ export interface TransactionResult {
   pages?: TransactionResult[];
   /** ATS requests and translated transactions (ats.ts). */
   ats?: AtsInfo;
+  /** HTTU descriptor updates this transaction made (IHI 0070 §3.13: AF set, DBM dirty), in order. */
+  httu?: DescUpdate[];
 }
 
 export interface StalledTransaction {

@@ -97,6 +97,8 @@ export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: Transla
     out.reason = last.reason;
     out.stag = last.stag;
   }
+  const httu = pages.flatMap((p) => p.httu ?? []);
+  if (httu.length) out.httu = httu;
   out.used = {
     configEntries: [...new Set(pages.flatMap((p) => p.used.configEntries))],
     tlbEntries: [...new Set(pages.flatMap((p) => p.used.tlbEntries))],
@@ -290,6 +292,7 @@ export function translateOne(
   walksOf(res).stage1 = r1.trace;
   collectDescs(res, r1.trace);
   if (!r1.ok) return walkFault(ctx, res, base, r1.fault, ste, cd, dry);
+  if (r1.updates) res.httu = r1.updates;
   let out = r1.result;
   let s2res: StageResult | undefined;
   if (nested) {
@@ -297,6 +300,7 @@ export function translateOne(
     walksOf(res).stage2 = r2.trace;
     collectDescs(res, r2.trace);
     if (!r2.ok) return walkFault(ctx, res, base, r2.fault, ste, cd, dry);
+    if (r2.updates) res.httu = [...(res.httu ?? []), ...r2.updates];
     s2res = r2.result;
     out = r2.result;
   }
@@ -342,6 +346,7 @@ function stage2Only(
   walksOf(res).stage2 = r2.trace;
   collectDescs(res, r2.trace);
   if (!r2.ok) return walkFault(ctx, res, base, r2.fault, ste, undefined, dry);
+  if (r2.updates) res.httu = r2.updates;
   res.pa = r2.result.outputAddr;
   res.perms = r2.result.perms;
   res.attrs = r2.result.attrs;
