@@ -11,6 +11,7 @@ import { registerByName } from '../model/fields/registers';
 import { interpretSte } from '../model/smmu/ste';
 import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct } from '../model/smmu/tables';
 import { parseNumber } from './numbers';
+import { DUMP_HINTS, decodeDump, formatDump, type DumpHint } from '../model/fields/dump';
 import { permsText } from './convert';
 import type { Runtime } from './runtime';
 
@@ -23,6 +24,7 @@ export const EVALUATE_HELP = [
   '  reg SMMU.REGISTER',
   '  read64 ADDR',
   '  decode ste|cd|l1std|l1cd|cmd|event DWORD...',
+  '  decode [ste|cd|cmd|event|pri|pte-s1|pte-s2|l1std|l1cd] PASTED TEXT (kernel log, debugfs, QEMU trace)',
 ].join('\n');
 
 export function evaluate(rt: Runtime, expression: string): string {
@@ -114,7 +116,8 @@ export function evaluate(rt: Runtime, expression: string): string {
     case 'decode': {
       const what = t[1]?.toLowerCase();
       const dw = t.slice(2).map((x) => n(x));
-      if (dw.some((x) => x === undefined) || dw.length === 0) return 'usage: decode ste|cd|l1std|l1cd|cmd|event DWORD...';
+      // Anything else (pasted kernel log / debugfs / QEMU text, no or another hint): the dump decoder.
+      if (dw.some((x) => x === undefined) || dw.length === 0 || !['ste', 'cd', 'l1std', 'l1cd', 'cmd', 'event'].includes(what ?? '')) return decodePasted(expression);
       const words = dw as bigint[];
       let def: StructDef | undefined;
       if (what === 'ste') def = STE;
@@ -129,6 +132,18 @@ export function evaluate(rt: Runtime, expression: string): string {
     default:
       return EVALUATE_HELP;
   }
+}
+
+/** `decode [HINT] TEXT`: hex words pasted from a kernel log ("event 0x10 received:" + 0x%016llx lines),
+ *  a debugfs STE dump or a QEMU trace, identified and decoded by model/fields/dump.ts. */
+function decodePasted(expression: string): string {
+  const rest = expression.trim().replace(/^decode\b/i, '').trim();
+  const m = /^([a-z0-9-]+)\b/i.exec(rest);
+  const hint = m && (DUMP_HINTS as readonly string[]).includes(m[1].toLowerCase()) ? (m[1].toLowerCase() as DumpHint) : undefined;
+  const text = hint ? rest.slice(m![0].length) : rest;
+  if (!text.trim()) return `usage: decode [${DUMP_HINTS.join('|')}] WORDS (hex, as printed by the kernel, debugfs or QEMU)`;
+  const r = decodeDump(text.length > 100_000 ? text.slice(0, 100_000) : text, hint ? { hint } : {});
+  return formatDump(r) || 'nothing decoded';
 }
 
 function isType(def: StructDef, d0: bigint): boolean {
