@@ -53,7 +53,14 @@ export function makeCodec(stage: Stage, granule: Granule, a: LeafAttrs): DescCod
     if ((addr & ~p.mask) === 0n) return p.tpl | addr;
     // Out of the field (misaligned or too wide): let the codec report it.
     const q = prep(level, kind) as ReturnType<typeof prep>;
-    return encode(descDef(stage, granule, level, kind)!, { [q.addrField]: addr }, [p.tpl])[0];
+    const def = descDef(stage, granule, level, kind)!;
+    // 64KB granule with a 52-bit address: bits [51:48] go to the OA/NLTA[51:48] field (DDI 0487 D8.3, FEAT_LPA).
+    const hiField = `${q.addrField}_51_48`;
+    if (addr >> 48n !== 0n && def.fields.some((x) => x.name === hiField)) {
+      const LO48 = (1n << 48n) - 1n;
+      return encode(def, { [q.addrField]: addr & LO48, [hiField]: addr & ~LO48 }, [p.tpl])[0];
+    }
+    return encode(def, { [q.addrField]: addr }, [p.tpl])[0];
   };
   return {
     table: (next, level) => place((tables[level] ??= prep(level, 'table')), next, level, 'table'),
