@@ -119,7 +119,7 @@ e2eSuite('debug', (ctx) => {
     const answer = page().locator('.repl .monaco-list-row').filter({ hasText: /0x10000000\/12 -> 0x80000000/ }).first();
     await answer.waitFor({ timeout: 15_000 });
     await ctx.wb.screenshot('debug-console-tlb');
-    // ASID 5 (the cd), a 4K page (block shift 12, DDI 0487 D8.2.7), read/write.
+    // ASID 5 (the cd), a 4K page (block shift 12, DDI 0487 D8.2), read/write.
     assert.match(await answer.innerText(), /ASID 0x5\b/);
   });
 

@@ -10,7 +10,7 @@ import { editorHover, editorLinesMatching } from './lib/webviews';
 
 // Stale TLB after unmap, without expectations: the second DMA uses the stale entry (H_STALE_TLB,
 // IHI 0070 §3.17, §4.7.3: the unmap only takes effect after TLBI + CMD_SYNC) and the DMA after the
-// TLBI + CMD_SYNC walks the now-invalid tables: F_TRANSLATION (IHI 0070 §7.3.10), an error since
+// TLBI + CMD_SYNC walks the now-invalid tables: F_TRANSLATION (IHI 0070 §7.3), an error since
 // no `expect fault` asks for it.
 const STALE = `# Stale TLB after unmap, no expectations.
 smmu smmu0
@@ -85,13 +85,13 @@ e2eSuite('features', (ctx) => {
     await ctx.wb.screenshot('hover-dma-walk');
     await ctx.wb.escape();
     // 4K granule, 48-bit input: the walk starts at level 0 and ends with a page at level 3
-    // (DDI 0487 D8.2.7); IOVA 0x10000010 has L2 index bits[29:21] = 0x80 = 128.
+    // (DDI 0487 D8.2); IOVA 0x10000010 has L2 index bits[29:21] = 0x80 = 128.
     assert.match(text, /Stage 1 walk/);
     const lines = text.split('\n');
     const rowOf = (level: number) => lines.find((l) => new RegExp(`^\\s*${level}\\s*\\t`).test(l) || new RegExp(`^\\|?\\s*${level}\\s*\\|`).test(l));
     for (const level of [0, 1, 2, 3]) assert.ok(rowOf(level), `no level ${level} row in:\n${text}`);
     assert.match(rowOf(2)!, /\b128\b/);
-    // The L3 page descriptor: bits[1:0] = 0b11 (page), output address bits[47:12] = 0x80000 (DDI 0487 D8.3.2).
+    // The L3 page descriptor: bits[1:0] = 0b11 (page), output address bits[47:12] = 0x80000 (DDI 0487 D8.3).
     const descs = [...rowOf(3)!.matchAll(/0x[0-9a-f_]+/gi)].map((m) => BigInt(m[0].replace(/_/g, '')));
     assert.ok(descs.some((d) => (d & 3n) === 3n && ((d >> 12n) & ((1n << 36n) - 1n)) === 0x80000n), `no page descriptor to 0x80000000 in: ${rowOf(3)}`);
     // The PA: 0x80000000 + page offset 0x010.

@@ -71,14 +71,14 @@ e2eSuite('panels', (ctx) => {
           texts: Array.from(b.querySelectorAll('text')).map((t) => t.textContent ?? ''),
         })),
       );
-      // 4K granule, 48-bit input: levels 0..3 (DDI 0487 D8.2.7).
+      // 4K granule, 48-bit input: levels 0..3 (DDI 0487 D8.2).
       assert.deepEqual(boxes.map((b) => b.level), ['0', '1', '2', '3']);
       // A row is a label text then its value (the box's kind badge may read "table" too).
       const value = (texts: string[], key: string) => texts.find((_, i) => i > 0 && texts[i - 1] === key && /^(0x|\d)/.test(texts[i])) ?? '';
       for (let i = 0; i < boxes.length; i++) {
         const desc = hexes(value(boxes[i].texts, 'descriptor'))[0];
         assert.ok(desc !== undefined, `level ${i} box: ${boxes[i].texts.join(' | ')}`);
-        // Table (levels 0-2) and page (level 3) descriptors both have bits[1:0] = 0b11 (DDI 0487 D8.3.1, D8.3.2).
+        // Table (levels 0-2) and page (level 3) descriptors both have bits[1:0] = 0b11 (DDI 0487 D8.3).
         assert.equal(desc & 3n, 3n);
         if (i < 3) assert.equal(hexes(value(boxes[i + 1].texts, 'table'))[0], OA(desc), `level ${i + 1} table is level ${i}'s next-level address`);
         else assert.equal(OA(desc), 0x8000_0000n, 'the page maps 0x8000_0000');
