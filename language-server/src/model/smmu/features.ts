@@ -112,6 +112,13 @@ export function checkFeatures(f: SmmuFeatures): string[] {
   if (![32, 36, 40, 42, 44, 48, 52].includes(f.oas)) out.push(`OAS ${f.oas} is not an IDR5.OAS size (32/36/40/42/44/48/52)`);
   if (f.ssidBits < 0 || f.ssidBits > 20) out.push('SSIDSIZE must be 0..20 (IHI 0070 §6.3.2)');
   if (f.sidBits < 0 || f.sidBits > 32) out.push('SIDSIZE must be 0..32 (IHI 0070 §6.3.2)');
+  // IHI 0070 §6.3.2 SMMU_IDR1: queue sizes are log2(entries), at most 19.
+  for (const [q, v] of [['CMDQS', f.cmdqs], ['EVENTQS', f.eventqs], ['PRIQS', f.priqs]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 19) out.push(`${q} must be 0..19 (IHI 0070 §6.3.2)`);
+  }
+  // IHI 0070 §6.3.1 SMMU_IDR0.ASID16/VMID16: 8 or 16 bits.
+  if (f.asidBits !== 8 && f.asidBits !== 16) out.push('ASID size must be 8 or 16 bits (IHI 0070 §6.3.1 IDR0.ASID16)');
+  if (f.vmidBits !== 8 && f.vmidBits !== 16) out.push('VMID size must be 8 or 16 bits (IHI 0070 §6.3.1 IDR0.VMID16)');
   if (f.granules.length === 0) out.push('at least one granule must be supported');
   if (f.pri && !f.ats) out.push('PRI requires ATS (IHI 0070 §6.3.1 IDR0.PRI)');
   if (f.sidBits > 7 && f.stLevel === 'linear') {
