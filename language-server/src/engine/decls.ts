@@ -229,9 +229,16 @@ function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
     if (!mentioned.has('stage1')) over.stage1 = over.stage1 ?? false;
     if (!mentioned.has('stage2')) over.stage2 = over.stage2 ?? false;
   }
-  const feats = makeFeatures(over);
-  for (const p of checkFeatures(feats)) ctx.report(decl.name ?? decl, 'E_SMMU_FEATURE', p);
-  return feats;
+  const problems = checkFeatures(makeFeatures(over));
+  for (const p of problems) ctx.report(decl.name ?? decl, 'E_SMMU_FEATURE', p);
+  // An illegal size would make the ID registers unencodable (e.g. `ssidbits 40`, `cmdqs 40`):
+  // reported above, the default is used instead.
+  if (problems.length) {
+    for (const k of new Set(Object.values(FEATURE_NUMS))) {
+      if (k in over && checkFeatures(makeFeatures({ [k]: over[k] } as Partial<SmmuFeatures>)).length) delete over[k];
+    }
+  }
+  return makeFeatures(over);
 }
 
 /** The compile-time layout of an instance: stream table, queues. Created on first use. */

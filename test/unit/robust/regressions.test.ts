@@ -60,3 +60,18 @@ test('a 1 MB number is reported once, with a short message (was: E_VALUE_RANGE q
   const d = wide.diagnostics.find((x) => x.code === 'E_VALUE_RANGE');
   assert.ok(d && /StreamID 0xffffffffffffffff does not fit in 32 bits/.test(d.message), JSON.stringify(wide.diagnostics));
 });
+
+test('`smmu smmu0 { ssidbits 40 }` / `{ cmdqs 40 }` are feature errors, not E_INTERNAL on every step', T, () => {
+  // Found by the engine mutation fuzzer (seed 7). SMMU_IDR1.SSIDSIZE is at most 20 and CMDQS/EVENTQS/
+  // PRIQS at most 19 (IHI 0070 §6.3.2); IDR0.ASID16/VMID16 allow 8 or 16 bits (§6.3.1).
+  for (const [f, msg] of [['ssidbits 40', /SSIDSIZE/], ['cmdqs 40', /CMDQS/], ['eventqs 20', /EVENTQS/], ['priqs 20', /PRIQS/], ['asidbits 12', /ASID/], ['vmidbits 9', /VMID/]] as const) {
+    const r = run(`smmu smmu0 { ${f} }\nsmmu smmu1\ndma smmu0 sid 0 iova 0\n`);
+    const errs = r.diagnostics.filter((d) => d.code === 'E_SMMU_FEATURE');
+    assert.equal(errs.length, 1, `${f}: ${JSON.stringify(r.diagnostics)}`);
+    assert.match(errs[0].message, msg);
+    assert.equal(errs[0].line, 1);
+  }
+  // Legal values stay silent.
+  const ok = run('smmu smmu0 { ssidbits 20; cmdqs 19; eventqs 19; priqs 19; asidbits 8; vmidbits 8 }\n');
+  assert.deepEqual(ok.diagnostics.filter((d) => d.code === 'E_SMMU_FEATURE'), []);
+});
