@@ -43,7 +43,7 @@ test('CD.HD: a write to a writable-clean DBM page clears AP[2] in memory; a read
   assert.equal(wr.httu?.[0].what, 'DBM');
 });
 
-test('without CD.HD a write to the DBM page is a permission fault; without HTTU, AF == 0 is F_ACCESS', () => {
+test('without CD.HD a write to the DBM page is a permission fault; HA/HD beyond SMMU_IDR0.HTTU are C_BAD_CD', () => {
   const a = bringUp();
   a.sys.mem.write64(CDADDR, CD_DW0 | HA);
   a.sys.mem.write64(L3_RO_ADDR, PTE_DBM_CLEAN);
@@ -51,11 +51,29 @@ test('without CD.HD a write to the DBM page is a permission fault; without HTTU,
   assert.equal(w.outcome, 'fault');
   assert.equal(w.events[0].type, 'F_PERMISSION');
   assert.equal(a.sys.mem.read64(L3_RO_ADDR), PTE_DBM_CLEAN);
-  // SMMU_IDR0.HTTU == 0b00: CD.HA/HD are RES0 (IHI 0070 §5.4), treated as 0: AF == 0 faults.
+  // SMMU_IDR0.HTTU == 0b00: a CD with HA set is ILLEGAL (IHI 0070 §5.4.2): C_BAD_CD; without HA, AF == 0 faults.
   const b = bringUp({ httu: 'none' });
-  b.sys.mem.write64(CDADDR, CD_DW0 | HA | HD);
+  b.sys.mem.write64(CDADDR, CD_DW0 | HA);
   b.sys.mem.write64(L3_RW_ADDR, PTE_NO_AF);
+  assert.equal(b.s.translate({ sid: SID, iova: VA_RW, access: RD }).events[0]?.type, 'C_BAD_CD');
+  b.sys.mem.write64(CDADDR, CD_DW0);
   const r = b.s.translate({ sid: SID, iova: VA_RW, access: RD });
   assert.equal(r.events[0]?.type, 'F_ACCESS');
   assert.equal(b.sys.mem.read64(L3_RW_ADDR), PTE_NO_AF);
+  // SMMU_IDR0.HTTU == 0b01 (AF only): CD.HD is ILLEGAL.
+  const c = bringUp({ httu: 'ha' });
+  c.sys.mem.write64(CDADDR, CD_DW0 | HA | HD);
+  assert.equal(c.s.translate({ sid: SID, iova: VA_RW, access: RD }).events[0]?.type, 'C_BAD_CD');
+});
+
+test('CD.S == 1 under STE.S1STALLD == 1 is C_BAD_CD (IHI 0070 §5.4.2)', () => {
+  const { sys, s } = bringUp();
+  // STE.S1STALLD is STE[91] = dword1 bit 27; CD.S is CD[44] (dword0).
+  sys.mem.write64(0x8000_0000n + BigInt(SID) * 64n + 8n, 1n << 27n);
+  sys.mem.write64(CDADDR, CD_DW0 | (1n << 44n));
+  const r = s.translate({ sid: SID, iova: VA_RW, access: RD });
+  assert.equal(r.events[0]?.type, 'C_BAD_CD');
+  // With CD.S == 0 the stream translates.
+  sys.mem.write64(CDADDR, CD_DW0);
+  assert.equal(s.translate({ sid: SID, iova: VA_RW, access: RD }).outcome, 'ok');
 });

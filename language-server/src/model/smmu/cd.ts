@@ -36,6 +36,9 @@ export function interpretCd(raw: readonly bigint[], f: SmmuFeatures, regime: S1R
   if (asid >> f.asidBits !== 0) return bad(d, 'CD.ASID', `CD.ASID=${asid} needs 16-bit ASIDs but SMMU_IDR0.ASID16 == 0`);
   if (d.S !== 0n && f.stall === 'none') return bad(d, 'CD.S', 'CD.S == 1 but stalling is not supported (SMMU_IDR0.STALL_MODEL == 0b01)');
   if (d.S === 0n && f.stall === 'forced') return bad(d, 'CD.S', 'CD.S == 0 but SMMU_IDR0.STALL_MODEL == 0b10 (stall forced)');
+  // IHI 0070 §5.4.2: HA or HD set with SMMU_IDR0.HTTU == 0b00, or HD with HTTU == 0b01, is ILLEGAL.
+  if (d.HA !== 0n && f.httu === 'none') return bad(d, 'CD.HA', 'CD.HA == 1 but SMMU_IDR0.HTTU == 0b00 (no hardware Access flag update)');
+  if (d.HD !== 0n && f.httu !== 'hd') return bad(d, 'CD.HD', `CD.HD == 1 but SMMU_IDR0.HTTU == ${f.httu === 'none' ? '0b00' : '0b01'} (no hardware dirty state update)`);
   // IHI 0070 §5.4 CD.IPS: values above SMMU_IDR5.OAS are treated as OAS.
   const ips = Math.min(ipsBits(Number(d.IPS)) ?? f.oas, f.oas);
   const epd0 = d.EPD0 !== 0n;
@@ -57,7 +60,7 @@ export function interpretCd(raw: readonly bigint[], f: SmmuFeatures, regime: S1R
     tt0: { ttb: d.TTB0, tsz: Number(d.T0SZ), granule: g0 ?? 4, epd: epd0, tbi: d.TBI0 !== 0n, had: d.HAD0 !== 0n },
     ips,
     regime,
-    // CD.HA/HD are RES0 when SMMU_IDR0.HTTU does not implement them: treated as 0.
+    // CD.HA/HD beyond SMMU_IDR0.HTTU are ILLEGAL (checked above).
     ha: f.httu !== 'none' && d.HA !== 0n,
     hd: f.httu === 'hd' && d.HD !== 0n,
     affd: d.AFFD !== 0n,

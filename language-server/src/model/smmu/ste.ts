@@ -105,6 +105,9 @@ export function interpretSte(raw: readonly bigint[], f: SmmuFeatures): SteCheck 
     if (d.S2S === 0n && f.stall === 'forced') return bad(d, 'STE.S2S', 'STE.S2S == 0 but SMMU_IDR0.STALL_MODEL == 0b10 (stall forced)');
     if (d.S2TTB >> BigInt(ps) !== 0n) return bad(d, 'STE.S2TTB', `STE.S2TTB ${'0x' + d.S2TTB.toString(16)} is beyond the ${ps}-bit effective S2PS`);
     const httuHa = f.httu !== 'none';
+    // IHI 0070 §5.2: S2HA set with SMMU_IDR0.HTTU == 0b00, or S2HD with HTTU == 0b00/0b01, is ILLEGAL.
+    if (d.S2HA !== 0n && !httuHa) return bad(d, 'STE.S2HA', 'STE.S2HA == 1 but SMMU_IDR0.HTTU == 0b00 (no hardware Access flag update)');
+    if (d.S2HD !== 0n && f.httu !== 'hd') return bad(d, 'STE.S2HD', `STE.S2HD == 1 but SMMU_IDR0.HTTU == ${httuHa ? '0b01' : '0b00'} (no hardware dirty state update)`);
     const walk: S2WalkConfig = {
       ttb: d.S2TTB,
       tsz: Number(d.S2T0SZ),
@@ -112,7 +115,7 @@ export function interpretSte(raw: readonly bigint[], f: SmmuFeatures): SteCheck 
       granule: g,
       ps,
       affd: d.S2AFFD !== 0n,
-      // S2HA/S2HD are RES0 when SMMU_IDR0.HTTU does not implement them: treated as 0.
+      // S2HA/S2HD beyond SMMU_IDR0.HTTU are ILLEGAL (checked above).
       ha: httuHa && d.S2HA !== 0n,
       hd: f.httu === 'hd' && d.S2HD !== 0n,
       ptw: d.S2PTW !== 0n,

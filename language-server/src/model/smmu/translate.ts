@@ -238,6 +238,15 @@ export function translateOne(
       addEvent(res, ev);
       return done(res, 'fault', `C_BAD_CD: ${chk.rule.message}`);
     }
+    // IHI 0070 §5.4.2: CD.S == 1 with STE.S1STALLD == 1 is ILLEGAL (stall disabled for the stream).
+    if (chk.config.stall && s1.stalld) {
+      res.cd = { addr: got.addr, raw: got.raw, fields: chk.config.fields };
+      const ev = ctx.makeEvent('C_BAD_CD', base, 'CD.S == 1 but STE.S1STALLD == 1 (IHI 0070 §5.4.2)');
+      ev.rule = { field: 'CD.S', message: 'CD.S == 1 but STE.S1STALLD == 1', spec: 'IHI 0070 §5.4.2' };
+      emit(ctx, ev, dry);
+      addEvent(res, ev);
+      return done(res, 'fault', 'C_BAD_CD: CD.S == 1 but STE.S1STALLD == 1');
+    }
     cd = chk.config;
     res.cd = { addr: got.addr, raw: got.raw, fields: cd.fields, config: cd };
     if (!dry) {
