@@ -89,6 +89,10 @@ test('ATS request on a stream with STE.EATS == 0b00: F_BAD_ATS_TREQ recorded; tr
   assert.equal(s.atsRequest(SID, undefined, VA_RW, RD).outcome, 'ok');
   sys.mem.write64(STE_DW1, 0n);
   cfgiSte(s, SID);
+  // SMMU_CR0.ATSCHK == 0: translated transactions bypass the SMMU unchecked (IHI 0070 §3.9.1.3).
+  assert.equal(s.translated({ sid: SID, iova: VA_RW, access: RD }).pa, 0x9000_0000n);
+  // ATSCHK [4] = 1 (with SMMUEN [0], EVENTQEN [2], CMDQEN [3]): the SMMU checks STE.EATS.
+  s.writeReg('SMMU_CR0', 0b1_1101n);
   const t = s.translated({ sid: SID, iova: VA_RW, access: RD });
   assert.equal(t.outcome, 'fault');
   // F_TRANSL_FORBIDDEN is event 0x07 (IHI 0070 §7.3).

@@ -13,8 +13,11 @@
 //   (IHI 0070 §3.9.1.1: ATS faults are reported to the function in the completion).
 // - Write permission comes back in the completion (W) from the page's permissions; the ATC keeps it.
 // - A translated transaction (`dma ... translated`): the function looks its ATC up; on a miss it
-//   issues a Translation Request first. The SMMU then checks STE.EATS: 0b00 -> F_TRANSL_FORBIDDEN
+//   issues a Translation Request first. With SMMU_CR0.ATSCHK == 0 the SMMU passes it through unchecked
+//   (IHI 0070 §3.9.1.3, §6.3.9); with ATSCHK == 1 it checks STE.EATS: 0b00 -> F_TRANSL_FORBIDDEN
 //   (recorded), 0b01 -> passed through untranslated, 0b10 -> stage 2 on the IPA.
+// - STE.EATS == 0b10 is effective only with ATSCHK == 1 and STE.Config == 0b111; otherwise the model
+//   treats it as 0b00 (IHI 0070 §5.2 STE.EATS). The completion's permissions are those of both stages.
 // - CMD_ATC_INV (IHI 0070 §4.6.1): Size is log2 of 4K pages (Address aligned down to that size;
 //   Size >= 52 is everything); SSV == 0 removes the entries without a SubstreamID, SSV == 1 those of
 //   SubstreamID, SSV == 1 and Global == 1 those of every SubstreamID of the StreamID.
@@ -97,6 +100,8 @@ export interface AtsCtx {
   readonly step: number;
   readonly atc: Atc;
   smmuEnabled(): boolean;
+  /** SMMU_CR0.ATSCHK. */
+  atsChk(): boolean;
   translate(req: TranslateRequest, opts?: TranslateOptions): TransactionResult;
   recordEvent(ev: EventRecord): void;
   makeEvent(type: 'F_TRANSL_FORBIDDEN' | 'F_TRANSLATION' | 'F_ADDR_SIZE' | 'F_ACCESS' | 'F_PERMISSION' | 'F_WALK_EABT', info: EventInfo, reason: string): EventRecord;
@@ -122,6 +127,12 @@ export interface AtsResult {
 }
 
 const hex = (v: bigint | number) => '0x' + v.toString(16);
+
+/** STE.EATS as the SMMU acts on it: 0b10 needs SMMU_CR0.ATSCHK == 1 and a nested stream, else 0b00. */
+function effectiveEats(ctx: AtsCtx, ste: SteConfig): number {
+  const eats = Number(ste.fields.EATS ?? 0n);
+  return eats === 2 && (!ctx.atsChk() || ste.mode !== 'nested') ? 0 : eats;
+}
 
 function badAtsTreq(ctx: AtsCtx, sid: number, ssid: number | undefined, iova: bigint, access: Access): EventRecord {
   const def = eventByName('F_BAD_ATS_TREQ')!;
@@ -152,11 +163,12 @@ export function atsRequest(ctx: AtsCtx, sid: number, ssid: number | undefined, i
     const r = ctx.translate({ sid, ssid, iova, access: rd });
     return { ...out, events: r.events, translation: r, reason: `${r.reason ?? 'no usable STE'}: Unsupported Request` };
   }
-  const eats = Number(ste.fields.EATS ?? 0n);
+  const eats = effectiveEats(ctx, ste);
   if (eats === 0) {
     const ev = badAtsTreq(ctx, sid, ssid, iova, access);
     ctx.recordEvent(ev);
-    return { ...out, events: [ev], reason: 'F_BAD_ATS_TREQ: STE.EATS == 0b00 (ATS disabled for the stream): Unsupported Request (IHI 0070 §5.2)' };
+    const why = Number(ste.fields.EATS ?? 0n) === 2 ? 'STE.EATS == 0b10 without SMMU_CR0.ATSCHK == 1 and STE.Config == 0b111 acts as 0b00' : 'STE.EATS == 0b00 (ATS disabled for the stream)';
+    return { ...out, events: [ev], reason: `F_BAD_ATS_TREQ: ${why}: Unsupported Request (IHI 0070 §5.2)` };
   }
   if (dry.outcome === 'aborted') return { ...out, translation: dry, reason: `${dry.reason}: Unsupported Request` };
   if (dry.outcome === 'fault') {
@@ -178,12 +190,11 @@ export function atsRequest(ctx: AtsCtx, sid: number, ssid: number | undefined, i
   let output = r.pa!;
   let p = perms;
   if (split) {
-    // Split stage: the completion carries the stage-1 output (IPA) and stage-1 permissions.
+    // Split stage: the completion carries the stage-1 output (IPA), with both stages' permissions.
     const t = r.tlbEntry;
     const w1 = r.walks.stage1;
     const ipa = w1?.outputAddr ?? (t?.ipaBase !== undefined ? t.ipaBase + (iova - t.inputBase) : undefined);
     if (ipa !== undefined) output = ipa;
-    p = t?.s1Perms ?? perms;
   }
   const mask = (1n << BigInt(sizeLog2)) - 1n;
   const entry = ctx.atc.insert({ sid, ssid, base: iova & ~mask, sizeLog2, output: output & ~mask, split, perms: p, step: ctx.step });
@@ -243,8 +254,15 @@ export function translatedTransaction(ctx: AtsCtx, steOf: (sid: number) => SteCo
     return res;
   }
   const addr = e.output + (req.iova & ((1n << BigInt(e.sizeLog2)) - 1n));
+  if (!ctx.atsChk()) {
+    res.pa = addr;
+    res.perms = e.perms;
+    res.outcome = 'ok';
+    res.reason = `ATC ${res.ats.atc} (entry #${e.id}): translated address ${hex(addr)}; SMMU_CR0.ATSCHK == 0: passed through unchecked (IHI 0070 §3.9.1.3)`;
+    return res;
+  }
   const ste = steOf(sid);
-  const eats = ste ? Number(ste.fields.EATS ?? 0n) : 0;
+  const eats = ste ? effectiveEats(ctx, ste) : 0;
   if (!ste || eats === 0 || ste.mode === 'abort') {
     const ev = ctx.makeEvent('F_TRANSL_FORBIDDEN', { sid, iova: addr, access: req.access }, 'translated transaction on a stream whose STE.EATS == 0b00 (IHI 0070 §5.2)');
     ctx.recordEvent(ev);

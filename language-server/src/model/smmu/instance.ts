@@ -57,6 +57,7 @@ const CR0_SMMUEN = bitOf('CR0', 'SMMUEN');
 const CR0_EVENTQEN = bitOf('CR0', 'EVENTQEN');
 const CR0_CMDQEN = bitOf('CR0', 'CMDQEN');
 const CR0_PRIQEN = bitOf('CR0', 'PRIQEN');
+const CR0_ATSCHK = bitOf('CR0', 'ATSCHK');
 const CR2_E2H = bitOf('CR2', 'E2H');
 const CR2_RECINVSID = bitOf('CR2', 'RECINVSID');
 const GBPA_ABORT = bitOf('GBPA', 'ABORT');
@@ -377,6 +378,10 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   /** A PCIe Page Request (pri.ts, IHI 0070 §8). */
   pageRequest(r: PageRequest): PriResult {
     return this.pri.request(this, r);
+  }
+
+  atsChk(): boolean {
+    return (this.cr0 & CR0_ATSCHK) !== 0n;
   }
 
   /** SMMU-side register update (queue PROD pointers written by the SMMU). */
