@@ -102,6 +102,28 @@ e2eSuite('xss', (ctx) => {
     });
   }
 
+  test('debugger: the exception widget and the Debug Console show the text as text', async () => {
+    await ctx.wb.openFile(FILE);
+    await ctx.wb.runCommand('IOMMU Lens: Debug Scenario');
+    const page = ctx.wb.page;
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.debug-toolbar .action-label.codicon-debug-continue').first().click();
+    // "On failed expectation" (on by default) stops at the failed `expect hazard "<img…>"` of line 9;
+    // the engine upper-cases the hazard code it quotes.
+    const widget = page.locator('.part.editor .exception-widget').filter({ hasText: 'Expectation failed' }).first();
+    await widget.waitFor({ timeout: 30_000 });
+    assert.ok((await widget.innerText()).includes(IMG(4).toUpperCase()), 'the expectation message as text');
+    // The adapter prints the scenario's errors to the Debug Console.
+    const repl = page.locator('.repl .monaco-list-row').filter({ hasText: 'unknown event' }).first();
+    await repl.waitFor({ timeout: 15_000 });
+    assert.ok((await repl.innerText()).replace(/\n/g, '').includes(IMG(6)), 'the event name as text in the Debug Console');
+    await page.mouse.move(5, 890);
+    await ctx.wb.screenshot('debug-exception');
+    await noScriptRan('debugger');
+    await ctx.wb.runCommand('Debug: Stop');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+
   test('control: the checks see markup injected into a panel', async () => {
     // Proves the checks above can fail: an <img onerror> added by script to the panel on screen
     // (the streams panel, opened last) is found.
