@@ -95,8 +95,8 @@ test('SubstreamID selection: range, S1DSS (IHI 0070 §5.2)', () => {
   const bad = s.translate({ sid: SID, ssid: 5, iova: VA_RW, access: RD });
   assert.equal(bad.events[0].type, 'C_BAD_SUBSTREAMID');
   assert.equal(eventAt(sys, 0)[0] & ~0x800n, 0x0000_0003_0000_5008n);
-  // SSID 0 with S1DSS=0b10 is reserved for non-substream traffic.
-  assert.equal(s.translate({ sid: SID, ssid: 0, iova: VA_RW, access: RD }).events[0].type, 'C_BAD_SUBSTREAMID');
+  // SSID 0 with S1DSS=0b10 is reserved for non-substream traffic: terminated with F_STREAM_DISABLED (IHI 0070 §5.2 STE.S1DSS).
+  assert.equal(s.translate({ sid: SID, ssid: 0, iova: VA_RW, access: RD }).events[0].type, 'F_STREAM_DISABLED');
   // SSID 1: CD 1 at S1ContextPtr + 64, all zero (V=0) -> C_BAD_CD.
   assert.equal(s.translate({ sid: SID, ssid: 1, iova: VA_RW, access: RD }).events[0].rule?.field, 'CD.V');
   sys.mem.write64(CDADDR + 64n, CD_DW0);

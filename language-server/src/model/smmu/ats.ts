@@ -171,8 +171,13 @@ export function atsRequest(ctx: AtsCtx, sid: number, ssid: number | undefined, i
     return { ...out, events: [ev], reason: `F_BAD_ATS_TREQ: ${why}: Unsupported Request (IHI 0070 §5.2)` };
   }
   if (dry.outcome === 'aborted') return { ...out, translation: dry, reason: `${dry.reason}: Unsupported Request` };
+  if (dry.outcome === 'fault' && dry.events.some((e) => e.type === 'F_STREAM_DISABLED')) {
+    // IHI 0070 §5.2 STE.S1DSS: a Translation Request terminated by S1DSS gets a Completer Abort, no event.
+    for (const e of dry.events) e.notRecordedBecause = 'ATS Translation Request terminated by STE.S1DSS: Completer Abort, no event (IHI 0070 §5.2)';
+    return { ...out, events: dry.events, translation: dry, reason: `${dry.reason}: Completer Abort, no event recorded (IHI 0070 §5.2 STE.S1DSS)` };
+  }
   if (dry.outcome === 'fault') {
-    const cfg = dry.events.some((e) => e.type.startsWith('C_') || e.type === 'F_CD_FETCH' || e.type === 'F_STE_FETCH' || e.type === 'F_STREAM_DISABLED');
+    const cfg = dry.events.some((e) => e.type.startsWith('C_') || e.type === 'F_CD_FETCH' || e.type === 'F_STE_FETCH');
     if (cfg) {
       const r = ctx.translate({ sid, ssid, iova, access: rd });
       return { ...out, events: r.events, translation: r, reason: `${r.reason}: Unsupported Request` };

@@ -214,7 +214,13 @@ export function translateOne(
     } else effSsid = 0;
   } else {
     if (ssid >= 2 ** s1.cdMax) return badSubstream(ctx, res, base, `SubstreamID ${hex(ssid)} >= 2^STE.S1CDMax (2^${s1.cdMax})`, dry);
-    if (ssid === 0 && s1.dss === 2) return badSubstream(ctx, res, base, 'SubstreamID 0 with STE.S1DSS == 0b10 (substream 0 reserved for non-substream traffic)', dry);
+    if (ssid === 0 && s1.dss === 2) {
+      // IHI 0070 §5.2 STE.S1DSS == 0b10: a transaction that selects Substream 0 is terminated and F_STREAM_DISABLED recorded.
+      const ev = ctx.makeEvent('F_STREAM_DISABLED', base, 'SubstreamID 0 with STE.S1DSS == 0b10 (substream 0 is reserved for non-substream traffic) (IHI 0070 §5.2)');
+      emit(ctx, ev, dry);
+      addEvent(res, ev);
+      return done(res, 'fault', 'F_STREAM_DISABLED: SubstreamID 0 with STE.S1DSS == 0b10');
+    }
     effSsid = ssid;
   }
 
