@@ -87,6 +87,8 @@ export function scopes(state: WireState, last: WireStep | undefined, walk: WalkC
         jsonNode('Streams', smmu.streams),
         jsonNode('Event queue', smmu.eventQueue),
         jsonNode('Stalled', smmu.stalled),
+        ...(smmu.atc ? [jsonNode('ATC (PCIe functions)', smmu.atc)] : []),
+        ...(smmu.priPending ? [jsonNode('PRI groups outstanding', smmu.priPending)] : []),
       ],
     });
   }

@@ -12,6 +12,7 @@ import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct } from '../model/sm
 import type { Runtime } from './runtime';
 import type { WireConfigEntry, WireEvent, WireSmmuState, WireState, WireSteView, WireStep } from './wire';
 import { wireEvent, wireFields, wireTlb } from './convert';
+import { wireAtcEntry } from './pcie';
 
 /** At most this many StreamIDs / SubstreamIDs are scanned per table for the state view. */
 const SCAN_LIMIT = 4096;
@@ -46,6 +47,7 @@ export function buildState(rt: Runtime, last: WireStep | undefined): WireState {
         if (s.ssid !== undefined) o.ssid = hex(s.ssid);
         return o;
       }),
+      ...pcieState(rt, snap),
     });
   }
   return {
@@ -55,6 +57,20 @@ export function buildState(rt: Runtime, last: WireStep | undefined): WireState {
     walks: last?.walks ?? [],
     changes: { tlbAdded, tlbRemoved: last?.removed?.tlb ?? [], configAdded, configRemoved: last?.removed?.config ?? [] },
   };
+}
+
+/** ATC entries and outstanding PRI groups, only when there are any (model/smmu/ats.ts, pri.ts). */
+function pcieState(rt: Runtime, snap: ReturnType<SmmuInstance['snapshot']>): Pick<WireSmmuState, 'atc' | 'priPending'> {
+  const out: Pick<WireSmmuState, 'atc' | 'priPending'> = {};
+  if (snap.atc.length) out.atc = snap.atc.map(wireAtcEntry);
+  if (snap.priPending.length) {
+    out.priPending = snap.priPending.map((g) => {
+      const o: NonNullable<WireSmmuState['priPending']>[number] = { sid: hex(g.sid), prgi: hex(g.prgi), requests: g.requests.length, last: g.complete, line: rt.program.steps[g.step]?.range.line ?? 0 };
+      if (g.ssid !== undefined) o.ssid = hex(g.ssid);
+      return o;
+    });
+  }
+  return out;
 }
 
 function streams(rt: Runtime, inst: SmmuInstance): WireSteView[] {

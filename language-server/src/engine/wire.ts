@@ -147,6 +147,10 @@ export interface WireSmmuState {
   configCache: WireConfigEntry[];
   eventQueue: WireEvent[];
   stalled: Array<{ sid: Hex; ssid?: Hex; iova: Hex; stag: Hex; line: number }>;
+  /** The PCIe functions' ATC entries (when any). */
+  atc?: WireAtcEntry[];
+  /** Outstanding PRI Page Request Groups (when any). */
+  priPending?: Array<{ sid: Hex; ssid?: Hex; prgi: Hex; requests: number; last: boolean; line: number }>;
 }
 
 export interface WireStep {
