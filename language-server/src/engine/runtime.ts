@@ -163,6 +163,7 @@ export class Runtime {
     if (r.tlb !== 'n/a') out.tlb = r.tlb;
     for (const e of r.events) out.events.push(wireEvent(e, smmu));
     // Most transactions (TLB hits) walked nothing and raised nothing: no record to build.
+    // (The walks checked here are the ones transactionWalks lists: keep the two in step.)
     const faulted = r.outcome === 'fault' || r.outcome === 'stalled' || r.outcome === 'aborted';
     const watched = this.program.watched?.has(this.index) === true;
     const w = r.walks;
