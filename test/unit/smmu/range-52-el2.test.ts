@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario } from '../../../language-server/src/engine';
+import { SmmuSystem } from '../../../language-server/src/model/smmu/system';
+import * as fx from './fixture';
 
 const PAGES = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `dma smmu0 read sid 0x10 iova 0x1000_${i}000`).join('\n');
 
@@ -65,4 +67,24 @@ dma smmu0 read sid 0x10 iova 0x1000_0000 expect tlb miss
   assert.deepEqual(r.expectations, { passed: 3, failed: 0 });
   const el2 = r.steps.find((s) => s.label.includes('CMD_TLBI_EL2_VA'))!;
   assert.equal(el2.removed?.tlb.length, 1);
+});
+
+test('EL2-E2H entries (SMMU_CR2.E2H == 1, STE.STRW == 0b10) are ASID-tagged: CMD_TLBI_EL2_ASID removes them, CMD_TLBI_NH_ASID does not', async () => {
+  const { SmmuSystem } = await import('../../../language-server/src/model/smmu/system');
+  const fx = await import('./fixture');
+  const sys = new SmmuSystem();
+  fx.writeStructs(sys);
+  // STE.STRW is STE[95:94] = dword1 [31:30]: 0b10 EL2 (IHI 0070 §5.2).
+  sys.mem.write64(fx.STRTAB + BigInt(fx.SID) * 64n + 8n, 2n << 30n);
+  const s = sys.getOrCreate('smmu0');
+  s.writeReg('SMMU_CR2', 1n); // E2H [0]
+  fx.enable(s);
+  const r = s.translate({ sid: fx.SID, iova: fx.VA_RW, access: fx.RD });
+  assert.equal(r.outcome, 'ok', r.reason);
+  assert.equal(r.tlbEntry?.regime, 'el2-e2h');
+  // CMD_TLBI_NH_ASID (0x11) and CMD_TLBI_EL2_ASID (0x21): ASID [63:48] = 0x42 (the CD's).
+  const nh = s.submitCommand([0x11n | (0x42n << 48n), 0n]);
+  assert.equal(nh.commands[0].removed.tlb.length, 0);
+  const el2 = s.submitCommand([0x21n | (0x42n << 48n), 0n]);
+  assert.equal(el2.commands[0].removed.tlb.length, 1);
 });
