@@ -139,6 +139,16 @@ test('PRI queue overflow: the request is lost, PRIQ_PROD.OVFLG toggles, a last r
   assert.equal(r.autoResponse, 'SUCC');
   // PRIQ_PROD: OVFLG [31] set, index+wrap unchanged (0b10).
   assert.equal(s.readReg(0x100c8).value, (1n << 31n) | 0b10n);
+  // Software consumes one entry but does not acknowledge: the overflow condition still inhibits writes.
+  s.writeReg(0x100cc, 1n); // SMMU_PRIQ_CONS: RD 1, OVACKFLG [31] = 0
+  const r2 = s.pageRequest({ ...req, addr: 0x4000n });
+  assert.equal(r2.recorded, false);
+  assert.match(r2.notRecordedBecause ?? '', /overflow condition active/);
+  // Acknowledged (OVACKFLG = OVFLG): the next request is written at slot 0 (PROD 0b10 -> index 0).
+  s.writeReg(0x100cc, (1n << 31n) | 1n);
+  const r3 = s.pageRequest({ ...req, addr: 0x5000n });
+  assert.equal(r3.recorded, true);
+  assert.equal(r3.queueIndex, 0);
 });
 
 test('PRI disabled (SMMU_CR0.PRIQEN == 0): discarded', () => {

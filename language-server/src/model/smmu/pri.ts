@@ -6,8 +6,10 @@
 // - SMMU_CR0.PRIQEN == 0: the request is discarded (IHI 0070 §8); one with L == 1 gets an automatic
 //   response (IHI 0070 §8.1), reported with code SUCC as for an overflow.
 // - Queue full: the request is discarded and SMMU_PRIQ_PROD.OVFLG toggled (unless an overflow is already
-//   pending); a discarded request with L == 1 is answered automatically with Success (IHI 0070 §8.1), so the
-//   device retries its ATS request.
+//   pending). While the overflow is active (OVFLG != SMMU_PRIQ_CONS.OVACKFLG) every request is discarded,
+//   even with room in the queue; a discarded request with L == 1 is answered automatically with Success
+//   (IHI 0070 §8.1; the model does not use SMMU_IDR3.PPS / STE.PPAR, so the answer is always Success),
+//   so the device retries its ATS request.
 // - The STE is not consulted (the SMMU forwards page requests to software; the model checks only
 //   SMMU_IDR0.PRI).
 
@@ -132,10 +134,12 @@ export class PriState {
     const consReg = ctx.reg('SMMU_PRIQ_CONS');
     const prod = qval(prodReg, log2);
     const cons = qval(consReg, log2);
+    // IHI 0070 §8.1: an active overflow condition inhibits new entries until software acknowledges it.
+    const pendingOv = ((prodReg & PRIQ_OVFLG) !== 0n) !== ((consReg & PRIQ_OVACKFLG) !== 0n);
+    if (pendingOv) return discard('PRI queue overflow condition active (SMMU_PRIQ_PROD.OVFLG != SMMU_PRIQ_CONS.OVACKFLG)');
     if (qFull(prod, cons, log2)) {
-      // IHI 0070 §8.1 (as §7.2 for events): overflow toggles PROD.OVFLG unless one is pending.
-      const pendingOv = ((prodReg & PRIQ_OVFLG) !== 0n) !== ((consReg & PRIQ_OVACKFLG) !== 0n);
-      if (!pendingOv) ctx.hwSetReg('SMMU_PRIQ_PROD', prodReg ^ PRIQ_OVFLG);
+      // IHI 0070 §8.1: a request arriving at a full queue toggles PROD.OVFLG (overflow becomes active).
+      ctx.hwSetReg('SMMU_PRIQ_PROD', prodReg ^ PRIQ_OVFLG);
       return discard('PRI queue full: overflow flagged (SMMU_PRIQ_PROD.OVFLG)');
     }
     const idx = prod & ((1 << log2) - 1);
