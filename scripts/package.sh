@@ -13,7 +13,8 @@ if [ "$node_major" -lt 22 ]; then
 fi
 rm -rf dist
 node scripts/build.mjs --production
-npx --no-install vsce package --no-dependencies --allow-missing-repository -o "$out" </dev/null
+# The README's screenshots are relative links (docs/images, not shipped): kept as written.
+npx --no-install vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links -o "$out" </dev/null
 size=$(stat -c %s "$out")
 echo "packaged $out ($size bytes)"
 if [ "$size" -ge $((2 * 1024 * 1024)) ]; then echo "error: $out is not under 2 MB" >&2; exit 1; fi
