@@ -101,7 +101,7 @@ e2eSuite('debug', (ctx) => {
     // One entry: the 4K page the write DMA walked (0x1000_0000 -> 0x8000_0000).
     assert.match(await tlb.innerText(), /\[1\]/);
     await tlb.click();
-    const entry = rows.filter({ hasText: /\[0\]/ }).first();
+    const entry = rows.filter({ hasText: /\[0\].*inputBase=/ }).first();
     await entry.waitFor({ timeout: 10_000 });
     const text = await entry.innerText();
     assert.match(text, /inputBase=0x10000000/);
