@@ -262,8 +262,19 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
 
   // ---------------- pipeline context ----------------
 
+  // Memos of register bits the pipeline reads per transaction: re-derived only when the register value
+  // changes (a BigInt comparison allocates nothing; `&` would allocate on every transaction).
+  private enFor = -1n;
+  private en = false;
+  private cr2For = -1n;
+  private e2hBit = false;
+
   smmuEnabled(): boolean {
-    return (this.cr0 & CR0_SMMUEN) !== 0n;
+    if (this.cr0 !== this.enFor) {
+      this.enFor = this.cr0;
+      this.en = (this.cr0 & CR0_SMMUEN) !== 0n;
+    }
+    return this.en;
   }
 
   gbpaAbort(): boolean {
@@ -275,7 +286,12 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   }
 
   e2h(): boolean {
-    return ((this.regs.get(OFF.CR2) ?? 0n) & CR2_E2H) !== 0n;
+    const cr2 = this.regs.get(OFF.CR2) ?? 0n;
+    if (cr2 !== this.cr2For) {
+      this.cr2For = cr2;
+      this.e2hBit = (cr2 & CR2_E2H) !== 0n;
+    }
+    return this.e2hBit;
   }
 
   private stCache?: { base: bigint; cfg: bigint; t: StreamTableCfg };

@@ -65,6 +65,31 @@ function walksOf(res: TransactionResult): TransactionResult['walks'] {
   return res.walks;
 }
 
+// `used` lists start as shared frozen empties and become exact-size literals on their first ids (a push
+// onto [] allocates a 17-slot backing store; a TLB hit would pay for three of them).
+const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
+const NO_PAS: bigint[] = Object.freeze([]) as unknown as bigint[];
+
+function useConfig(res: TransactionResult, id: number): void {
+  const u = res.used;
+  const a = u.configEntries;
+  if (a === NO_IDS) u.configEntries = [id];
+  else if (a.length === 1) u.configEntries = [a[0], id]; // STE then CD: the common pair
+  else a.push(id);
+}
+
+function useTlb(res: TransactionResult, id: number): void {
+  const u = res.used;
+  if (u.tlbEntries === NO_IDS) u.tlbEntries = [id];
+  else u.tlbEntries.push(id);
+}
+
+function useDesc(res: TransactionResult, pa: bigint): void {
+  const u = res.used;
+  if (u.descriptors === NO_PAS) u.descriptors = [pa];
+  else u.descriptors.push(pa);
+}
+
 function addEvent(res: TransactionResult, ev: EventRecord): void {
   if (res.events === NO_EVENTS) res.events = [];
   res.events.push(ev);
@@ -117,7 +142,7 @@ function nextRegion(r: TransactionResult, addr: bigint): bigint {
 function newResult(sid: number, ssid: number | undefined, iova: bigint, access: Access): TransactionResult {
   return {
     outcome: 'fault', sid, ssid, iova, access, tlb: 'n/a', configCache: 'n/a', walks: NO_WALKS, events: NO_EVENTS,
-    used: { configEntries: [], tlbEntries: [], descriptors: [] },
+    used: { configEntries: NO_IDS, tlbEntries: NO_IDS, descriptors: NO_PAS },
   };
 }
 
@@ -153,15 +178,15 @@ export function translateOne(
     res.configCache = 'hit';
     ste = cached.value;
     res.ste = cached.view ??= { addr: cached.addr, raw: cached.raw, fields: ste.fields, config: ste, cacheId: cached.id };
-    res.used.configEntries.push(cached.id);
+    useConfig(res, cached.id);
   } else {
     const loc = locateSte(ctx.mem, t, sid);
-    if (loc.l1Addr !== undefined) res.used.descriptors.push(loc.l1Addr);
+    if (loc.l1Addr !== undefined) useDesc(res, loc.l1Addr);
     if (!loc.ok) return badStreamId(ctx, res, base, loc.reason, dry);
     // A fetch beyond the implemented PA range cannot complete: F_STE_FETCH (IHI 0070 §7.3).
     if (loc.addr >> BigInt(f.oas) !== 0n) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `STE address ${hex(loc.addr)} is beyond the ${f.oas}-bit OAS`, dry);
     const raw = readStruct(ctx.mem, loc.addr, 8);
-    res.used.descriptors.push(loc.addr);
+    useDesc(res, loc.addr);
     const chk = interpretSte(raw, f);
     if (!chk.ok) {
       res.ste = { addr: loc.addr, raw, fields: chk.fields };
@@ -176,7 +201,7 @@ export function translateOne(
     if (!dry) {
       const { entry } = ctx.configCache.putSte(sid, loc.addr, raw, ste, ctx.step);
       res.ste.cacheId = entry.id;
-      res.used.configEntries.push(entry.id);
+      useConfig(res, entry.id);
     }
   }
 
@@ -230,7 +255,7 @@ export function translateOne(
   if (cdHit) {
     cd = cdHit.value;
     res.cd = cdHit.view ??= { addr: cdHit.addr, raw: cdHit.raw, fields: cd.fields, config: cd, cacheId: cdHit.id };
-    res.used.configEntries.push(cdHit.id);
+    useConfig(res, cdHit.id);
   } else {
     if (res.configCache === 'hit') res.configCache = 'miss';
     const got = fetchCd(ctx, res, base, ste, effSsid, dry);
@@ -258,7 +283,7 @@ export function translateOne(
     if (!dry) {
       const { entry } = ctx.configCache.putCd(sid, effSsid, got.addr, got.raw, cd, ctx.step);
       res.cd.cacheId = entry.id;
-      res.used.configEntries.push(entry.id);
+      useConfig(res, entry.id);
     }
   }
 
@@ -273,7 +298,7 @@ export function translateOne(
   if (hit) {
     res.tlb = 'hit';
     res.tlbEntry = hit;
-    res.used.tlbEntries.push(hit.id);
+    useTlb(res, hit.id);
     const p1 = hit.s1Perms ?? hit.perms;
     if (!permits(p1, access)) {
       if (hit.attrs.dbm && writeAccess(access)) {
@@ -329,7 +354,7 @@ export function translateOne(
     const ins = s2res ? nestedEntry(r1.result, s2res, tags, g) : s1Entry(r1.result, tags, g);
     const e = ctx.tlb.insert(ins, ctx.step).entry;
     res.tlbEntry = e;
-    res.used.tlbEntries.push(e.id);
+    useTlb(res, e.id);
   }
   return done(res, 'ok');
 }
@@ -342,7 +367,7 @@ function stage2Only(
   if (hit) {
     res.tlb = 'hit';
     res.tlbEntry = hit;
-    res.used.tlbEntries.push(hit.id);
+    useTlb(res, hit.id);
     if (permits(hit.perms, access)) {
       res.pa = hit.outputBase + (ipa & (OFFSET_MASK[hit.blockShift]));
       res.perms = hit.perms;
@@ -369,7 +394,7 @@ function stage2Only(
   if (!dry) {
     const e = ctx.tlb.insert(s2Entry(r2.result, s2.vmid, s2.walk.granule), ctx.step).entry;
     res.tlbEntry = e;
-    res.used.tlbEntries.push(e.id);
+    useTlb(res, e.id);
   }
   return done(res, 'ok', why || undefined);
 }
@@ -407,7 +432,7 @@ function fetchCd(
     const l1Ipa = s1.contextPtr + BigInt(Math.floor(ssid / 2 ** split)) * 8n;
     const l1Pa = toPa(l1Ipa);
     if (l1Pa === undefined) return undefined;
-    res.used.descriptors.push(l1Pa);
+    useDesc(res, l1Pa);
     const l1 = decodeL1Cd(ctx.mem.read64(l1Pa));
     // IHI 0070 §5.3: L1CD.V == 0 -> C_BAD_SUBSTREAMID.
     if (!l1.valid) {
@@ -418,7 +443,7 @@ function fetchCd(
   }
   const cdPa = toPa(cdIpa);
   if (cdPa === undefined) return undefined;
-  res.used.descriptors.push(cdPa);
+  useDesc(res, cdPa);
   return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
 }
 
@@ -498,7 +523,7 @@ function collectDescs(res: TransactionResult, t: WalkTrace | undefined): void {
   if (!t) return;
   for (const s of t.steps) {
     if (s.s2Walk) collectDescs(res, s.s2Walk);
-    res.used.descriptors.push(s.descPa);
+    useDesc(res, s.descPa);
   }
 }
 
