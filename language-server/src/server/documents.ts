@@ -249,16 +249,8 @@ export class Analyzer {
     e.executed = ex;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
-    // Warm up what the first hover needs (the tree, the steps by line), unless typing goes on.
-    setTimeout(() => {
-      if (stale()) return;
-      try {
-        this.parsed(e.doc.uri);
-      } catch {
-        /* the features report it when they parse */
-      }
-      void ex.stepsAtLine(0).catch(() => undefined);
-    }, 0);
+    // Nothing is warmed up here: the syntax tree and the full result (a ~2 MB JSON parse on large
+    // scenarios) are computed when a feature first asks, so typing pays only for diagnostics.
   }
 
   private build(src: Source, ran: RunSummary | undefined, full: Executed['full'], state: Executed['state'], elapsedMs: number): Executed {
