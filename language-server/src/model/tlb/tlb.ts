@@ -2,9 +2,12 @@
 // global), with a declared capacity and replacement policy, and invalidation operations mirroring the
 // CMD_TLBI_* commands (IHI 0070 §4.4). Every invalidation returns exactly the entries it removed.
 //
-// Lookup is by hash: entries live in per-tag buckets, each with one Map per block size present, keyed
-// by the input address >> blockShift as a number (< 2^52). A lookup tries the (few) block sizes of the
-// ASID bucket and of the global bucket. Only successful walks are cached (a fault is never cached).
+// Lookup is by hash: entries live in per-tag buckets, each with one level per block size present. A
+// level maps the page key (input address >> blockShift, a number < 2^52) in chunks of CHUNK
+// consecutive pages: a Map from chunk key to a small array, plus the last chunk used, so that lookups
+// with locality (DMA buffers, consecutive pages) index an array instead of hashing into a large Map.
+// A lookup tries the (few) block sizes of the ASID bucket and of the global bucket. Only successful
+// walks are cached (a fault is never cached).
 
 import type { Attrs, Perms } from '../types';
 
@@ -72,19 +75,38 @@ export interface TlbiRange {
 
 interface Slot {
   e: TlbEntry;
-  key: number; // full page key (input base >> blockShift); the map is keyed by its low 30 bits (SMI keys)
-  chain: Slot | undefined; // next slot with the same low 30 bits (rare)
+  key: number; // full page key (input base >> blockShift)
   bucket: Bucket;
   pos: number; // index in `all`
   lastUse: number;
   seq: number;
 }
 
+/** CHUNK consecutive page keys of one level (at most one slot per key: same tag and region replace). */
+interface Chunk {
+  key: number; // full chunk key (page key / CHUNK); the level's map is keyed by its low 30 bits (SMI keys)
+  chain: Chunk | undefined; // next chunk with the same low 30 bits (rare)
+  slots: (Slot | undefined)[];
+  count: number;
+}
+
+/** The entries of one tag and block size. */
+interface Level {
+  shift: number;
+  map: Map<number, Chunk>;
+  /** The chunk of the last lookup that found one (-1: none). */
+  lastKey: number;
+  last: Chunk | undefined;
+}
+
 interface Bucket {
   tag: number;
-  shifts: number[];
-  maps: Map<number, Slot>[];
+  /** Ascending shifts: the smallest block is found first. */
+  levels: Level[];
 }
+
+const CHUNK = 32;
+const INV_CHUNK = 1 / CHUNK; // exact
 
 const REGIME_IDX: Record<TlbRegime, number> = { nsel1: 0, el2: 1, 'el2-e2h': 2 };
 const S2_SPACE = 3; // stage-2 entries have their own (IPA) tag space
@@ -107,13 +129,35 @@ const INV_POW2 = Array.from({ length: 65 }, (_, i) => 2 ** -i); // exact: multip
 
 const K30 = 0x3fff_ffff;
 
+/** The chunk of key `ck` in a level's map, if any. */
+function chunkOf(m: Map<number, Chunk>, ck: number): Chunk | undefined {
+  let c = m.get(ck & K30);
+  while (c !== undefined && c.key !== ck) c = c.chain;
+  return c;
+}
+
+/** The slot of page key `k` in a level, if any. */
+function slotAt(l: Level, k: number): Slot | undefined {
+  const ck = Math.floor(k * INV_CHUNK);
+  const c = chunkOf(l.map, ck);
+  return c === undefined ? undefined : c.slots[k - ck * CHUNK];
+}
+
 /** Find the slot covering address `n` * 2^d (n exact, d <= 11) in a bucket, smallest block first. */
 function findN(b: Bucket, n: number, d: number): Slot | undefined {
-  const shifts = b.shifts;
-  for (let i = 0; i < shifts.length; i++) {
-    const k = Math.floor(n * INV_POW2[shifts[i] - d]);
-    let s = b.maps[i].get(k & K30);
-    while (s !== undefined && s.key !== k) s = s.chain;
+  const levels = b.levels;
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    const k = Math.floor(n * INV_POW2[l.shift - d]);
+    const ck = Math.floor(k * INV_CHUNK);
+    let c = l.last;
+    if (ck !== l.lastKey) {
+      c = chunkOf(l.map, ck);
+      if (c === undefined) continue;
+      l.lastKey = ck;
+      l.last = c;
+    }
+    const s = c!.slots[k - ck * CHUNK];
     if (s !== undefined) return s;
   }
   return undefined;
@@ -273,36 +317,42 @@ export class Tlb {
     };
     const key = pageKey(Number(e.inputBase >> 32n), Number(e.inputBase & 0xffff_ffffn), e.blockShift);
     const evicted: TlbEntry[] = [];
-    let old = this.bucket(tag, e.blockShift, false)?.get(key & K30);
-    while (old !== undefined && old.key !== key) old = old.chain;
+    const l0 = this.level(tag, e.blockShift, false);
+    const old = l0 && slotAt(l0, key);
     if (old) evicted.push(this.removeSlot(old)); // same tag and region: replaced
     while (this.all.length >= this.capacity) evicted.push(this.removeSlot(this.victim()));
-    const m = this.bucket(tag, e.blockShift, true)!;
-    const s: Slot = { e, key, chain: m.get(key & K30), bucket: this.buckets.get(tag)!, pos: this.all.length, lastUse: ++this.clock, seq: e.id };
-    m.set(key & K30, s);
+    const l = this.level(tag, e.blockShift, true)!;
+    const ck = Math.floor(key * INV_CHUNK);
+    let c = chunkOf(l.map, ck);
+    if (c === undefined) {
+      c = { key: ck, chain: l.map.get(ck & K30), slots: new Array<Slot | undefined>(CHUNK), count: 0 };
+      l.map.set(ck & K30, c);
+    }
+    const s: Slot = { e, key, bucket: this.buckets.get(tag)!, pos: this.all.length, lastUse: ++this.clock, seq: e.id };
+    c.slots[key - ck * CHUNK] = s;
+    c.count++;
     this.all.push(s);
     this.byId.set(e.id, s);
     return { entry: e, evicted };
   }
 
-  /** The map of one tag and block size (created on demand; shifts kept ascending: smallest block found first). */
-  private bucket(tag: number, shift: number, create: boolean): Map<number, Slot> | undefined {
+  /** The level of one tag and block size (created on demand; kept ascending: smallest block found first). */
+  private level(tag: number, shift: number, create: boolean): Level | undefined {
     let b = this.buckets.get(tag);
     if (!b) {
       if (!create) return undefined;
-      b = { tag, shifts: [], maps: [] };
+      b = { tag, levels: [] };
       this.buckets.set(tag, b);
       this.dropTagCache();
     }
-    let i = b.shifts.indexOf(shift);
-    if (i < 0) {
-      if (!create) return undefined;
-      i = b.shifts.findIndex((sh) => sh > shift);
-      if (i < 0) i = b.shifts.length;
-      b.shifts.splice(i, 0, shift);
-      b.maps.splice(i, 0, new Map());
-    }
-    return b.maps[i];
+    const levels = b.levels;
+    let i = levels.findIndex((l) => l.shift >= shift);
+    if (i >= 0 && levels[i].shift === shift) return levels[i];
+    if (!create) return undefined;
+    if (i < 0) i = levels.length;
+    const l: Level = { shift, map: new Map(), lastKey: -1, last: undefined };
+    levels.splice(i, 0, l);
+    return l;
   }
 
   private victim(): Slot {
@@ -318,24 +368,33 @@ export class Tlb {
 
   private removeSlot(s: Slot): TlbEntry {
     const b = s.bucket;
-    const i = b.shifts.indexOf(s.e.blockShift);
-    const m = b.maps[i];
-    const k30 = s.key & K30;
-    const head = m.get(k30)!;
-    if (head === s) {
-      if (s.chain) m.set(k30, s.chain);
-      else m.delete(k30);
-    } else {
-      let p = head;
-      while (p.chain !== s) p = p.chain!;
-      p.chain = s.chain;
-    }
-    if (m.size === 0) {
-      b.shifts.splice(i, 1);
-      b.maps.splice(i, 1);
-      if (b.shifts.length === 0) {
-        this.buckets.delete(b.tag);
-        this.dropTagCache();
+    const i = b.levels.findIndex((l) => l.shift === s.e.blockShift);
+    const l = b.levels[i];
+    const m = l.map;
+    const ck = Math.floor(s.key * INV_CHUNK);
+    const c = chunkOf(m, ck)!;
+    c.slots[s.key - ck * CHUNK] = undefined;
+    if (--c.count === 0) {
+      const k30 = ck & K30;
+      const head = m.get(k30)!;
+      if (head === c) {
+        if (c.chain) m.set(k30, c.chain);
+        else m.delete(k30);
+      } else {
+        let p = head;
+        while (p.chain !== c) p = p.chain!;
+        p.chain = c.chain;
+      }
+      if (l.last === c) {
+        l.last = undefined;
+        l.lastKey = -1;
+      }
+      if (m.size === 0) {
+        b.levels.splice(i, 1);
+        if (b.levels.length === 0) {
+          this.buckets.delete(b.tag);
+          this.dropTagCache();
+        }
       }
     }
     const last = this.all.pop()!;
