@@ -39,6 +39,8 @@ export interface SteConfig {
     record: boolean;
     stall: boolean;
   };
+  /** VMID tag of this stream's TLB entries: STE.S2VMID with stage 2 implemented, else 0 (IHI 0070 §5.2 STE.S2VMID). */
+  tlbVmid?: number;
 }
 
 export type SteCheck = { ok: true; config: SteConfig } | { ok: false; rule: ConfigRule; fields: FieldValues };
@@ -67,7 +69,8 @@ export function interpretSte(raw: readonly bigint[], f: SmmuFeatures): SteCheck 
   if (s2en && !f.stage2) return bad(d, 'STE.Config', 'STE.Config enables stage 2 but SMMU_IDR0.S2P == 0');
   if (d.EATS !== 0n && !f.ats) return bad(d, 'STE.EATS', 'STE.EATS != 0 but ATS is not implemented (SMMU_IDR0.ATS == 0)');
   if (d.EATS === 3n) return bad(d, 'STE.EATS', 'STE.EATS == 0b11 is Reserved');
-  const config: SteConfig = { mode: s1en && s2en ? 'nested' : s1en ? 's1' : 's2', fields: d };
+  // Stage-1-only streams are tagged with STE.S2VMID too when stage 2 is implemented (IHI 0070 §5.2 STE.S2VMID).
+  const config: SteConfig = { mode: s1en && s2en ? 'nested' : s1en ? 's1' : 's2', fields: d, tlbVmid: f.stage2 ? Number(d.S2VMID) : 0 };
 
   if (s1en) {
     const fmt = Number(d.S1Fmt);

@@ -289,7 +289,7 @@ export function translateOne(
 
   // ---- TLB ----
   // Stage-1-only streams are tagged with STE.S2VMID when stage 2 is implemented (IHI 0070 §5.2 STE.S2VMID).
-  const vmid = ste.s2 ? ste.s2.vmid : f.stage2 ? Number(ste.fields.S2VMID) : 0;
+  const vmid = ste.s2 ? ste.s2.vmid : ste.tlbVmid ?? (f.stage2 ? Number(ste.fields.S2VMID) : 0);
   const nested = ste.mode === 'nested';
   const tregime: TlbRegime = regime === 'el1' ? 'nsel1' : regime;
   const w = cd.walk;
