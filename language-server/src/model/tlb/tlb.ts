@@ -126,6 +126,8 @@ function pageKey(hi: number, lo: number, shift: number): number {
 const TG_SHIFT = [0, 12, 14, 16];
 const TWO53 = 1n << 53n;
 const INV_POW2 = Array.from({ length: 65 }, (_, i) => 2 ** -i); // exact: multiply instead of divide
+/** BASE_MASK[n] clears the offset within a 2^n block (precomputed: no BigInt temporaries per insert). */
+const BASE_MASK = Array.from({ length: 65 }, (_, n) => ~((1n << BigInt(n)) - 1n));
 
 const K30 = 0x3fff_ffff;
 
@@ -291,7 +293,7 @@ export class Tlb {
     const vmid = ins.regime === 'nsel1' ? ins.vmid : 0;
     const space = ins.kind === 's2' ? S2_SPACE : REGIME_IDX[ins.regime];
     const tag = tagOf(space, vmid, global ? GLOBAL : ins.asid & 0xffff);
-    const m64 = ~((1n << BigInt(ins.blockShift)) - 1n);
+    const m64 = BASE_MASK[ins.blockShift];
     // Every entry gets the same shape, fields in one order (no spread): lookups and hit counting stay
     // monomorphic and fast.
     const e: TlbEntry = {
@@ -315,7 +317,9 @@ export class Tlb {
       insertedAt: step,
       hits: 0,
     };
-    const key = pageKey(Number(e.inputBase >> 32n), Number(e.inputBase & 0xffff_ffffn), e.blockShift);
+    // Below 2^53 the base is an exact double and scaling by 2^-shift is exact: no BigInt temporaries.
+    const key = e.inputBase < TWO53 ? Math.floor(Number(e.inputBase) * INV_POW2[e.blockShift])
+      : pageKey(Number(e.inputBase >> 32n), Number(e.inputBase & 0xffff_ffffn), e.blockShift);
     const evicted: TlbEntry[] = [];
     const l0 = this.level(tag, e.blockShift, false);
     const old = l0 && slotAt(l0, key);
