@@ -86,6 +86,8 @@ interface Entry {
   cancel?: CancelFlag;
   /** Offset map from the last run's text to the current text, cached per pair of versions. */
   map?: { from: number; to: number; map: TextMap };
+  /** Lets the runner drop the full result behind `executed` once it is replaced. */
+  release?: () => void;
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
@@ -120,6 +122,7 @@ export class Analyzer {
     e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
     for (const w of e.waiters) w.resolve(undefined);
+    e.release?.();
     this.entries.delete(uri);
     this.deps.runner.forget(uri);
   }
@@ -234,7 +237,10 @@ export class Analyzer {
     const openDocs = /^\s*include\b/m.test(src.text) ? this.deps.openDocs(e.doc.uri) : {};
     const out = await this.deps.runner.run({ uri: e.doc.uri, version, text: src.text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);
     if (e.cancel === cancel) e.cancel = undefined;
-    if (stale() || out.kind === 'cancelled') return;
+    if (stale() || out.kind === 'cancelled') {
+      if (out.kind === 'done') out.release?.();
+      return;
+    }
     let ex: Executed;
     if (out.kind === 'done') {
       ex = this.build(src, out.summary, out.full, out.state, performance.now() - t0);
@@ -247,6 +253,8 @@ export class Analyzer {
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
     e.executed = ex;
+    e.release?.();
+    e.release = out.kind === 'done' ? out.release : undefined;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
     // Nothing is warmed up here: the syntax tree and the full result (a ~2 MB JSON parse on large

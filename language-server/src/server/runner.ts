@@ -54,6 +54,8 @@ export type RunOutcome =
       /** The whole result (every step with its walks). */
       full: () => Promise<WireScenarioResult>;
       state: (stepIndex: number) => Promise<WireState | null>;
+      /** The caller no longer needs `full` (lets the runner drop the result it keeps). */
+      release?: () => void;
     }
   | { kind: 'cancelled' }
   | { kind: 'failed'; message: string };
@@ -157,10 +159,12 @@ export class InlineRunner implements EngineRunner {
 type ToWorker =
   | { type: 'run'; id: number; req: RunRequest; flag: SharedArrayBuffer }
   | { type: 'state'; id: number; uri: string; version: number; stepIndex: number }
+  | { type: 'full'; id: number; runId: number }
+  | { type: 'release'; runId: number }
   | { type: 'forget'; uri: string };
 type FromWorker =
   | { type: 'done'; id: number; summary: RunSummary }
-  | { type: 'full'; id: number; json: string }
+  | { type: 'full'; id: number; json: string | null }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; message: string }
   | { type: 'state'; id: number; state: WireState | null };
@@ -168,9 +172,19 @@ type FromWorker =
 /** Worker side: keeps the latest completed session per document for state requests. */
 export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
   const sessions = new Map<string, { version: number; state: (i: number) => WireState | null }>();
+  /** Results of completed runs, by run id, until the server releases them. */
+  const results = new Map<number, { uri: string; result: WireScenarioResult }>();
   port.on('message', (m) => {
     if (m.type === 'forget') {
       sessions.delete(m.uri);
+      for (const [id, r] of results) if (r.uri === m.uri) results.delete(id);
+    } else if (m.type === 'release') {
+      results.delete(m.runId);
+    } else if (m.type === 'full') {
+      // Stringified only when the server asks: one flat string is much cheaper to pass between
+      // threads than a tree of small objects.
+      const r = results.get(m.runId);
+      port.postMessage({ type: 'full', id: m.id, json: r ? JSON.stringify(r.result) : null });
     } else if (m.type === 'state') {
       const s = sessions.get(m.uri);
       let state: WireState | null = null;
@@ -191,10 +205,9 @@ export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => 
           return;
         }
         sessions.set(m.req.uri, { version: m.req.version, state: stateOf(s) });
-        // The summary first (diagnostics are published from it), then the whole result as JSON:
-        // one flat string is much cheaper to pass between threads than a tree of small objects.
+        results.set(m.id, { uri: m.req.uri, result });
+        // Only the summary (diagnostics are published from it); the whole result on request.
         port.postMessage({ type: 'done', id: m.id, summary: summarize(result) });
-        port.postMessage({ type: 'full', id: m.id, json: JSON.stringify(result) });
       } catch (e) {
         port.postMessage({ type: 'failed', id: m.id, message: e instanceof Error ? e.stack ?? e.message : String(e) });
       }
@@ -209,8 +222,6 @@ interface Pending {
 export class WorkerRunner implements EngineRunner {
   private worker?: Worker;
   private readonly pending = new Map<number, Pending>();
-  /** Whole results (JSON) of runs, by run id, delivered after their summary. */
-  private readonly fulls = new Map<number, (json: string | undefined) => void>();
   private nextId = 1;
 
   /** `script`: the file to start as the worker (the bundled server itself). */
@@ -231,11 +242,6 @@ export class WorkerRunner implements EngineRunner {
     w.stdout.resume(); // the engine prints nothing; never let output reach the LSP stream
     w.stderr.on('data', (d: Buffer) => this.log(`engine worker: ${d.toString().trimEnd()}`));
     w.on('message', (m: FromWorker) => {
-      if (m.type === 'full') {
-        this.fulls.get(m.id)?.(m.json);
-        this.fulls.delete(m.id);
-        return;
-      }
       const p = this.pending.get(m.id);
       if (p) {
         this.pending.delete(m.id);
@@ -248,8 +254,6 @@ export class WorkerRunner implements EngineRunner {
       this.log(`engine worker stopped: ${why}`);
       for (const [id, p] of this.pending) p.resolve({ type: 'failed', id, message: `the engine worker stopped (${why})` });
       this.pending.clear();
-      for (const f of this.fulls.values()) f(undefined);
-      this.fulls.clear();
     };
     w.on('error', (e) => fail(e instanceof Error ? e.message : String(e)));
     w.on('exit', (code) => fail(`exit code ${code}`));
@@ -278,21 +282,31 @@ export class WorkerRunner implements EngineRunner {
 
   async run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome> {
     const id = this.nextId++;
-    const json = new Promise<string | undefined>((resolve) => this.fulls.set(id, resolve));
     const m = await this.call({ type: 'run', id, req, flag: cancel.buffer }, this.maxRunMs);
+    const worker = this.worker;
     if (m.type !== 'done') {
-      this.fulls.delete(id);
       if (m.type === 'cancelled') return { kind: 'cancelled' };
       return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
     }
     const { uri, version } = req;
     let full: Promise<WireScenarioResult> | undefined;
+    let released = false;
     return {
       kind: 'done',
       summary: m.summary,
-      // Parsed once, when a feature first needs a step's details.
+      // Fetched and parsed once, when a feature first needs a step's details. A worker that
+      // stopped since (or a released result) answers with an empty result.
       full: () =>
-        (full ??= json.then((j) => (j ? (JSON.parse(j) as WireScenarioResult) : { file: uri, diagnostics: [], steps: [], expectations: m.summary.expectations }))),
+        (full ??= (async () => {
+          const r = !released && this.worker === worker ? await this.call({ type: 'full', id: this.nextId++, runId: id }, this.maxRunMs) : undefined;
+          const j = r?.type === 'full' ? r.json : null;
+          return j ? (JSON.parse(j) as WireScenarioResult) : { file: uri, diagnostics: [], steps: [], expectations: m.summary.expectations };
+        })()),
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.worker === worker) worker?.postMessage({ type: 'release', runId: id } satisfies ToWorker);
+      },
       state: async (stepIndex) => {
         const r = await this.call({ type: 'state', id: this.nextId++, uri, version, stepIndex }, this.maxRunMs);
         return r.type === 'state' ? r.state : null;
