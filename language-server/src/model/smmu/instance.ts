@@ -120,7 +120,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   lastTransaction?: TransactionResult;
   /** Step index of the scenario (set by the engine; recorded in cache entries). */
   step = 0;
-  private readonly regs = new Map<number, bigint>();
+  private readonly regs = new RegFile();
   private readonly idr: Record<string, bigint>;
   private stagCounter = 0;
   // Hot-path copies of register state.
@@ -295,8 +295,12 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   }
 
   private stCache?: { base: bigint; cfg: bigint; t: StreamTableCfg };
+  private stVersion = -1;
 
   streamTable(): StreamTableCfg {
+    // No register written since the last call: the memo holds (two Map reads saved per transaction).
+    if (this.stVersion === this.regs.version && this.stCache) return this.stCache.t;
+    this.stVersion = this.regs.version;
     const base = this.regs.get(OFF.STRTAB_BASE) ?? 0n;
     const cfg = this.regs.get(OFF.STRTAB_BASE_CFG) ?? 0n;
     if (this.stCache && this.stCache.base === base && this.stCache.cfg === cfg) return this.stCache.t;
@@ -562,5 +566,25 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
       atc: this.atc.snapshot(),
       priPending: [...this.pri.pending.values()],
     };
+  }
+}
+
+/** The register file: a Map that counts its writes, so per-transaction memos can tell it is unchanged. */
+class RegFile extends Map<number, bigint> {
+  version = 0;
+
+  override set(k: number, v: bigint): this {
+    this.version++;
+    return super.set(k, v);
+  }
+
+  override delete(k: number): boolean {
+    this.version++;
+    return super.delete(k);
+  }
+
+  override clear(): void {
+    this.version++;
+    super.clear();
   }
 }
