@@ -166,7 +166,7 @@ export function translateOne(
   // ---- StreamID range (IHI 0070 §3.3.2, §6.3.24): StreamID >= 2^LOG2SIZE (or beyond SMMU_IDR1.SIDSIZE)
   // -> C_BAD_STREAMID, recorded only when SMMU_CR2.RECINVSID == 1 (IHI 0070 §6.3.12). ----
   const t = ctx.streamTable();
-  if (sid >= 2 ** t.log2size) {
+  if (sid >= (t.log2size < 31 ? 1 << t.log2size : 2 ** t.log2size)) {
     return badStreamId(ctx, res, base, `StreamID ${hex(sid)} >= 2^SMMU_STRTAB_BASE_CFG.LOG2SIZE (2^${t.log2size})`, dry);
   }
 
