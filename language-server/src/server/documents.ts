@@ -4,7 +4,8 @@
 //   executed (compiled and run by the engine through an EngineRunner; debounced, published)
 // An edit sets the cancel flag of the run in flight (the engine polls it) and restarts the
 // debounce timer, so typing never queues work behind stale work; a result whose version is no
-// longer current is dropped. Features ask for the phase they need; `executedAt` answers from the
+// longer current is dropped. Nothing is published before the debounce has passed, but the first
+// edit after a quiet period starts its run at once (the debounce overlaps the engine; see update). Features ask for the phase they need; `executedAt` answers from the
 // last completed run when the text under the cursor did not change, instead of waiting.
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
@@ -88,6 +89,10 @@ interface Entry {
   map?: { from: number; to: number; map: TextMap };
   /** Lets the runner drop the full result behind `executed` once it is replaced. */
   release?: () => void;
+  /** Opens the debounce gate of the latest edit early (a newer edit or close made it stale). */
+  gate?: () => void;
+  /** performance.now() of the latest edit. */
+  lastEdit?: number;
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
@@ -97,7 +102,13 @@ export class Analyzer {
 
   constructor(private readonly deps: AnalyzerDeps) {}
 
-  /** didOpen / didChange: remember the newest text and (re)start the debounce timer. */
+  /**
+   * didOpen / didChange: remember the newest text and (re)start the debounce timer. Nothing is
+   * published before the debounce has passed without a newer edit. An edit after a quiet period
+   * (the first of a burst) starts its run at once, so the debounce overlaps the engine instead of
+   * adding to it; edits inside a burst wait for the debounce before running, so a burst costs at
+   * most one cancelled run besides the run of its last version.
+   */
   update(doc: TextDocument): void {
     let e = this.entries.get(doc.uri);
     if (!e) {
@@ -107,12 +118,23 @@ export class Analyzer {
     e.doc = doc;
     e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
+    e.gate?.();
     const entry = e;
     const version = doc.version;
+    const debounceMs = this.deps.settings().debounceMs;
+    const now = performance.now();
+    const quiet = e.lastEdit === undefined || now - e.lastEdit >= debounceMs;
+    e.lastEdit = now;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    e.gate = open;
     e.timer = setTimeout(() => {
       entry.timer = undefined;
-      void this.execute(entry, version);
-    }, this.deps.settings().debounceMs);
+      if (entry.gate === open) entry.gate = undefined;
+      open();
+    }, debounceMs);
+    if (quiet) void this.execute(entry, version, gate);
+    else void gate.then(() => this.execute(entry, version));
   }
 
   close(uri: string): void {
@@ -121,6 +143,7 @@ export class Analyzer {
     e.closed = true;
     e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
+    e.gate?.();
     for (const w of e.waiters) w.resolve(undefined);
     e.release?.();
     this.entries.delete(uri);
@@ -216,7 +239,8 @@ export class Analyzer {
     return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
   }
 
-  private async execute(e: Entry, version: number): Promise<void> {
+  /** Runs `version`; publishes once `gate` (the debounce, when the run started early) is open. */
+  private async execute(e: Entry, version: number, gate?: Promise<void>): Promise<void> {
     const stale = () => e.closed || e.doc.version !== version;
     if (stale()) return;
     const t0 = performance.now();
@@ -226,6 +250,8 @@ export class Analyzer {
     const last = e.executed;
     if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text)) {
       const ex: Executed = { ...last, source: src, version, elapsedMs: performance.now() - t0 };
+      if (gate) await gate;
+      if (stale()) return;
       e.executed = ex;
       for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
       this.deps.publish(ex);
@@ -237,6 +263,7 @@ export class Analyzer {
     const openDocs = /^\s*include\b/m.test(src.text) ? this.deps.openDocs(e.doc.uri) : {};
     const out = await this.deps.runner.run({ uri: e.doc.uri, version, text: src.text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);
     if (e.cancel === cancel) e.cancel = undefined;
+    if (gate && out.kind !== 'cancelled') await gate;
     if (stale() || out.kind === 'cancelled') {
       if (out.kind === 'done') out.release?.();
       return;

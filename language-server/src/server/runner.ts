@@ -197,6 +197,11 @@ export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => 
     } else if (m.type === 'run') {
       const flag = new Int32Array(m.flag);
       const cancelled = () => Atomics.load(flag, 0) !== 0;
+      // A run that went stale while it queued behind another is not started.
+      if (cancelled()) {
+        port.postMessage({ type: 'cancelled', id: m.id });
+        return;
+      }
       try {
         const s = compileScenario(m.req.text, m.req.uri, { readInclude: resolverFor(m.req), isCancelled: cancelled, maxFileSize: m.req.maxFileSize });
         const result = cancelled() ? undefined : s.runToEnd();
