@@ -77,7 +77,7 @@ interface Slot {
   e: TlbEntry;
   key: number; // full page key (input base >> blockShift)
   bucket: Bucket;
-  pos: number; // index in `all`
+  pos: number; // index in `all`; -1 once removed
   lastUse: number;
   seq: number;
 }
@@ -182,7 +182,10 @@ export class Tlb {
   readonly policy: TlbPolicy;
   private readonly buckets = new Map<number, Bucket>();
   private readonly all: Slot[] = [];
-  private readonly byId = new Map<number, Slot>();
+  /** Slots in id order (ids increase), removed ones included until compacted: get/remove by id is a
+   *  binary search, and an insert appends instead of growing a 100k-entry Map. */
+  private order: Slot[] = [];
+  private dead = 0;
   private nextId = 1;
   private clock = 0;
   private readonly rand: () => number;
@@ -336,7 +339,7 @@ export class Tlb {
     c.slots[key - ck * CHUNK] = s;
     c.count++;
     this.all.push(s);
-    this.byId.set(e.id, s);
+    this.order.push(s);
     return { entry: e, evicted };
   }
 
@@ -406,7 +409,11 @@ export class Tlb {
       this.all[s.pos] = last;
       last.pos = s.pos;
     }
-    this.byId.delete(s.e.id);
+    s.pos = -1;
+    if (++this.dead > 64 && this.dead * 2 > this.order.length) {
+      this.order = this.order.filter((o) => o.pos >= 0);
+      this.dead = 0;
+    }
     return s.e;
   }
 
@@ -418,7 +425,7 @@ export class Tlb {
 
   /** Remove one entry by id (e.g. a hazard-model eviction). */
   remove(id: number): TlbEntry | undefined {
-    const s = this.byId.get(id);
+    const s = this.byId(id);
     return s ? this.removeSlot(s) : undefined;
   }
 
@@ -503,7 +510,22 @@ export class Tlb {
   }
 
   get(id: number): TlbEntry | undefined {
-    return this.byId.get(id)?.e;
+    return this.byId(id)?.e;
+  }
+
+  /** The live slot of an id (binary search of `order`, sorted by seq == id). */
+  private byId(id: number): Slot | undefined {
+    const o = this.order;
+    let lo = 0;
+    let hi = o.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = o[mid];
+      if (s.seq === id) return s.pos >= 0 ? s : undefined;
+      if (s.seq < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 }
 
