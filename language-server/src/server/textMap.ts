@@ -14,16 +14,33 @@ function lineStart(t: string, o: number): boolean {
   return c === 10 || (c === 13 && t.charCodeAt(o) !== 10);
 }
 
+// Large documents: compare in chunks first (native string equality), then char by char.
+const CHUNK = 2048;
+
+/** Length of the common prefix of `a` and `b`, at most `max`. */
+function commonPrefix(a: string, b: string, max: number): number {
+  let p = 0;
+  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  return p;
+}
+
+/** Length of the common suffix of `a` and `b`, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let s = 0;
+  while (s + CHUNK <= max && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
+  while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  return s;
+}
+
 /** One contiguous changed region: common prefix and common suffix are unchanged. */
 export function textMap(oldText: string, newText: string): TextMap {
   const min = Math.min(oldText.length, newText.length);
-  let p = 0;
-  while (p < min && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
+  let p = commonPrefix(oldText, newText, min);
   // Whole lines only: the changed region starts and ends at line starts, so a line is either
   // unchanged (and maps) or inside the edit.
   while (p > 0 && !lineStart(oldText, p)) p--;
-  let s = 0;
-  while (s < min - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
+  let s = commonSuffix(oldText, newText, min - p);
   while (s > 0 && !(lineStart(oldText, oldText.length - s) && lineStart(newText, newText.length - s))) s--;
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
@@ -65,10 +82,8 @@ function commentStart(text: string, start: number, end: number): number {
 export function commentOnlyEdit(oldText: string, newText: string): boolean {
   if (oldText === newText) return true;
   const min = Math.min(oldText.length, newText.length);
-  let p = 0;
-  while (p < min && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < min - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
+  const p = commonPrefix(oldText, newText, min);
+  const s = commonSuffix(oldText, newText, min - p);
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   for (const [t, e] of [[oldText, oldEnd], [newText, newEnd]] as const) {
