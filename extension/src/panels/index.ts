@@ -4,23 +4,21 @@ import * as vscode from 'vscode';
 import { lspDataSource, type RequestClient } from './dataSource';
 import { PanelManager } from './panelManager';
 import type { PanelKind } from './protocol';
+import { STOPPED_EVENT, type StoppedInfo } from '../../../language-server/src/debug/protocol';
 
 export { PanelManager } from './panelManager';
 export type { PanelKind } from './protocol';
 
 const DEBUG_TYPE = 'iommu-lens';
 
-/** The debugger's current frame as a (uri, line): asks the adapter for the top frame. */
-async function debugPosition(item: vscode.DebugThread | vscode.DebugStackFrame | undefined): Promise<{ uri: vscode.Uri; line: number } | undefined> {
-  if (!item || item.session.type !== DEBUG_TYPE) return undefined;
-  try {
-    const r: unknown = await item.session.customRequest('stackTrace', { threadId: item.threadId, startFrame: 0, levels: 1 });
-    const frame = (r as { stackFrames?: Array<{ line?: unknown; source?: { path?: unknown } }> }).stackFrames?.[0];
-    if (!frame || typeof frame.line !== 'number' || typeof frame.source?.path !== 'string') return undefined;
-    return { uri: vscode.Uri.file(frame.source.path), line: frame.line };
-  } catch {
-    return undefined;
-  }
+const debugging = () => vscode.debug.activeDebugSession?.type === DEBUG_TYPE;
+
+/** The adapter's stop event: the state to show is the one after the last executed step. */
+function stoppedInfo(e: vscode.DebugSessionCustomEvent): StoppedInfo | undefined {
+  if (e.session.type !== DEBUG_TYPE || e.event !== STOPPED_EVENT) return undefined;
+  const b = e.body as Partial<StoppedInfo> | undefined;
+  if (!b || typeof b.program !== 'string' || !Number.isInteger(b.position)) return undefined;
+  return { program: b.program, position: b.position as number, focus: Number(b.focus) };
 }
 
 /** Creates the panels for the extension; `open` is the PanelOpener for the show-panel commands. */
@@ -29,8 +27,9 @@ export function registerPanels(context: vscode.ExtensionContext, client: Request
   const refresh = new Map<string, ReturnType<typeof setTimeout>>();
   context.subscriptions.push(
     panels,
-    vscode.window.onDidChangeTextEditorSelection((e) => panels.follow(e.textEditor)),
-    vscode.window.onDidChangeActiveTextEditor((e) => e && panels.follow(e)),
+    // During a scenario debug session the panels follow the debugger, not the cursor it moves.
+    vscode.window.onDidChangeTextEditorSelection((e) => debugging() || panels.follow(e.textEditor)),
+    vscode.window.onDidChangeActiveTextEditor((e) => e && !debugging() && panels.follow(e)),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.languageId !== 'smmu' || !e.contentChanges.length) return;
       // The server re-runs after its own debounce; ask again a little later.
@@ -38,9 +37,9 @@ export function registerPanels(context: vscode.ExtensionContext, client: Request
       clearTimeout(refresh.get(k));
       refresh.set(k, setTimeout(() => panels.invalidate(e.document), 500));
     }),
-    vscode.debug.onDidChangeActiveStackItem(async (item) => {
-      const pos = await debugPosition(item);
-      if (pos) await panels.showLine(pos.uri, pos.line);
+    vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      const info = stoppedInfo(e);
+      if (info) void panels.showStep(vscode.Uri.file(info.program), info.position - 1);
     }),
     { dispose: () => refresh.forEach((t) => clearTimeout(t)) },
   );

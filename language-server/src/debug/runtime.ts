@@ -130,11 +130,11 @@ export class ScenarioRuntime {
     return this.end();
   }
 
-  /** Run one step (step over). */
+  /** Step over: run the rest of the current statement (every step its line produced). */
   next(): Stop {
     this.walk = undefined;
     if (this.finished) return this.end();
-    return this.runOne() ?? (this.finished ? this.end() : { reason: 'step' });
+    return this.finishStatement(true);
   }
 
   /** Step into: into the walk of a transaction, one descriptor fetch at a time. */
@@ -145,49 +145,50 @@ export class ScenarioRuntime {
         return { reason: 'step' };
       }
       this.walk = undefined;
-      this.focusIndex = this.session.position;
-      return this.finished ? this.end() : { reason: 'step' };
+      return this.finishStatement(false);
     }
     if (this.finished) return this.end();
-    const index = this.session.position;
-    const stop = this.runOne();
-    const result = this.lastResult();
-    const items = flattenWalks(result?.walks ?? []);
-    if (items.length > 0) {
-      this.walk = { items, cursor: 0, stepIndex: index };
-      this.focusIndex = index;
-      return stop ?? { reason: 'step' };
+    let first = true;
+    while (!this.finished && (first || !this.statementStart(this.session.position))) {
+      first = false;
+      const index = this.session.position;
+      const stop = this.runOne();
+      if (stop) return stop;
+      const items = flattenWalks(this.lastResult()?.walks ?? []);
+      if (items.length > 0) {
+        this.walk = { items, cursor: 0, stepIndex: index };
+        this.focusIndex = index;
+        return { reason: 'step' };
+      }
     }
-    return stop ?? (this.finished ? this.end() : { reason: 'step' });
+    return this.finished ? this.end() : { reason: 'step' };
   }
 
-  /** Step out of a walk back to the step level. */
+  /** Step out of a walk back to the statement level. */
   stepOut(): Stop {
     if (this.walk) {
       this.walk = undefined;
-      this.focusIndex = this.session.position;
-      return this.finished ? this.end() : { reason: 'step' };
+      return this.finishStatement(false);
     }
     return this.next();
   }
 
-  /** Step back one descriptor (inside a walk) or one step (replaying from the start). */
+  /** Step back one descriptor (inside a walk) or one statement (replaying from the start). */
   stepBack(): Stop {
     if (this.walk && this.walk.cursor > 0) {
       this.walk.cursor--;
       return { reason: 'step' };
     }
+    let target: number;
     if (this.walk) {
-      // Leave the walk: undo its transaction.
-      const index = this.walk.stepIndex;
+      // Leave the walk: undo its statement.
+      target = this.statementOf(this.walk.stepIndex);
       this.walk = undefined;
-      this.session.goto(index);
-      this.focusIndex = index;
-      return { reason: 'step' };
+    } else {
+      // After an exception or the end, the focus step has run: undo its statement. Otherwise the one before.
+      const pos = this.session.position;
+      target = this.focusIndex < pos ? this.statementOf(this.focusIndex) : this.statementOf(pos - 1);
     }
-    // After an exception or the end, the focus step has run: undo it. Otherwise undo the one before.
-    const pos = this.session.position;
-    const target = Math.max(0, this.focusIndex < pos ? this.focusIndex : pos - 1);
     this.session.goto(target);
     this.focusIndex = target;
     return { reason: target === 0 ? 'entry' : 'step' };
@@ -197,9 +198,8 @@ export class ScenarioRuntime {
   reverseContinue(): Stop {
     this.walk = undefined;
     const pos = this.session.position;
-    let target = this.focusIndex < pos ? this.focusIndex : pos - 1;
-    while (target > 0 && !this.breakpointLines.has(this.session.steps[target].line)) target--;
-    target = Math.max(0, target);
+    let target = this.statementOf(this.focusIndex < pos ? this.focusIndex : pos - 1);
+    while (target > 0 && !this.breakpointLines.has(this.session.steps[target].line)) target = this.statementOf(target - 1);
     this.session.goto(target);
     this.focusIndex = target;
     return { reason: target > 0 || this.atBreakpoint() ? 'breakpoint' : 'entry' };
@@ -212,9 +212,38 @@ export class ScenarioRuntime {
     this.focusIndex = 0;
   }
 
+  /**
+   * A statement is the run of consecutive steps one source line produced (an `smmu` declaration
+   * programs a dozen registers; a `dma … expect …` line is a transaction and its expectations).
+   * Stepping, breakpoints and step back move by statements.
+   */
+  private statementStart(i: number): boolean {
+    const steps = this.session.steps;
+    return i <= 0 || i >= steps.length || steps[i].line !== steps[i - 1].line;
+  }
+
+  /** Index of the first step of the statement containing step i (0 for i <= 0). */
+  private statementOf(i: number): number {
+    while (i > 0 && !this.statementStart(i)) i--;
+    return Math.max(0, i);
+  }
+
+  /** Run steps until the next statement starts; `runFirst` runs at least one step. */
+  private finishStatement(runFirst: boolean): Stop {
+    let first = runFirst;
+    while (!this.finished && (first || !this.statementStart(this.session.position))) {
+      first = false;
+      const stop = this.runOne();
+      if (stop) return stop;
+    }
+    this.focusIndex = this.session.position;
+    return this.finished ? this.end() : { reason: 'step' };
+  }
+
   private atBreakpoint(): boolean {
-    const s = this.session.steps[this.session.position];
-    return !!s && this.breakpointLines.has(s.line);
+    const p = this.session.position;
+    const s = this.session.steps[p];
+    return !!s && this.statementStart(p) && this.breakpointLines.has(s.line);
   }
 
   private end(): Stop {

@@ -3,6 +3,7 @@
 // Every request handler answers; a failure becomes an error response, never a crash.
 
 import {
+  Event,
   Handles,
   InitializedEvent,
   LoggingDebugSession,
@@ -18,6 +19,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import { EXCEPTION_FILTERS, ScenarioRuntime, type Stop } from './runtime';
 import { scopes, type VarNode } from './variables';
+import { STOPPED_EVENT, type StoppedInfo } from './protocol';
 import type { FileAccess } from './files';
 import { compileScenario } from '../engine/index';
 import { includeResolverFor } from './files';
@@ -264,6 +266,10 @@ export class ScenarioDebugSession extends LoggingDebugSession {
     const ev = new StoppedEvent(reason, THREAD_ID, stop.text) as DebugProtocol.StoppedEvent;
     if (stop.description) ev.body.description = stop.description;
     this.sendEvent(ev);
+    // For the panels: the state they show is the one after the last executed step (position - 1),
+    // which the stopped line alone does not tell (the focus step may not have run yet).
+    const rt = this.runtime;
+    if (rt) this.sendEvent(new Event(STOPPED_EVENT, { program: this.program, position: rt.session.position, focus: rt.focusStepIndex } satisfies StoppedInfo));
   }
 
   private stoppedAtEndBefore = false;
