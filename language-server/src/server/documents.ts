@@ -5,8 +5,9 @@
 // An edit sets the cancel flag of the run in flight (the engine polls it) and restarts the
 // debounce timer, so typing never queues work behind stale work; a result whose version is no
 // longer current is dropped. Nothing is published before the debounce has passed, but the first
-// edit after a quiet period starts its run at once (the debounce overlaps the engine; see update). Features ask for the phase they need; `executedAt` answers from the
-// last completed run when the text under the cursor did not change, instead of waiting.
+// edit after a quiet period starts its run at once (the debounce overlaps the engine; see
+// update). Features ask for the phase they need; `executedAt` answers from the last completed
+// run when the text under the cursor did not change, instead of waiting.
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
