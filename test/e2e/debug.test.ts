@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { e2eSuite } from './lib/suite';
+import { PANEL_COMMAND, panelFrame, waitPanelText } from './lib/webviews';
 
 // No inline expectations: one step per line, so a step over moves to the next line.
 const SCENARIO = `# Debugger walk-through.
@@ -121,6 +122,22 @@ e2eSuite('debug', (ctx) => {
     await ctx.wb.screenshot('debug-console-tlb');
     // ASID 5 (the cd), a 4K page (block shift 12, DDI 0487 D8.2), read/write.
     assert.match(await answer.innerText(), /ASID 0x5\b/);
+  });
+
+  test('the TLB panel follows the debugger: the state after the last executed step', async () => {
+    await ctx.wb.runCommand(PANEL_COMMAND.tlb);
+    const frame = await panelFrame(page(), 'tlb');
+    // Step back to before the write DMA: nothing has been translated, so the TLB is empty.
+    await toolbarButton('debug-step-back').click();
+    await waitStoppedAt(page(), 'iova 0x1000_0040');
+    await waitPanelText(frame, /: 0 TLB entries/, 20_000);
+    await ctx.wb.screenshot('panel-follows-step-back');
+    // Step over the write DMA: its translation is now cached.
+    await toolbarButton('debug-step-over').click();
+    await waitStoppedAt(page(), 'iova 0x1000_0080');
+    const text = await waitPanelText(frame, /: 1 TLB entry in/, 20_000);
+    assert.match(text, /0x8000_0000|0x80000000/);
+    await ctx.wb.screenshot('panel-follows-step-over');
   });
 
   test('stop ends the session', async () => {
