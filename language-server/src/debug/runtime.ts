@@ -134,7 +134,8 @@ export class ScenarioRuntime {
   next(): Stop {
     this.walk = undefined;
     if (this.finished) return this.end();
-    return this.finishStatement(true);
+    // After an exception stop the focus step has run: only finish its statement.
+    return this.finishStatement(this.focusIndex === this.session.position);
   }
 
   /** Step into: into the walk of a transaction, one descriptor fetch at a time. */
@@ -148,7 +149,7 @@ export class ScenarioRuntime {
       return this.finishStatement(false);
     }
     if (this.finished) return this.end();
-    let first = true;
+    let first = this.focusIndex === this.session.position;
     while (!this.finished && (first || !this.statementStart(this.session.position))) {
       first = false;
       const index = this.session.position;
@@ -161,6 +162,7 @@ export class ScenarioRuntime {
         return { reason: 'step' };
       }
     }
+    this.focusIndex = this.session.position;
     return this.finished ? this.end() : { reason: 'step' };
   }
 

@@ -70,3 +70,22 @@ test('step into a dma line walks its translation, then finishes the line', () =>
   assert.equal(rt.focus!.line, 6, 'the expectations of line 5 ran with it');
   assert.deepEqual(rt.session.results().filter((r) => r.line === 5).map((r) => r.expectation?.passed ?? null).filter((x) => x !== null), [true, true]);
 });
+
+test('after a fault stop at the end of a line, step over moves to the next line without running it', () => {
+  const text = TEXT + '\ndma smmu0 read sid 0x10 iova 0x2000_0000\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x8000_0000';
+  const rt = new ScenarioRuntime(compileScenario(text, 'file:///fault.smmu'));
+  rt.setExceptionFilters(['fault']);
+  const stop = rt.start(false);
+  assert.equal(stop.reason, 'exception');
+  assert.equal(stop.text, 'F_TRANSLATION');
+  assert.equal(rt.focus!.line, 8);
+  const ran = rt.session.position;
+  rt.next();
+  assert.equal(rt.focus!.line, 9);
+  assert.equal(rt.session.position, ran, 'line 9 has not run yet');
+  // Line 9 hits the TLB (line 5 cached the page): no walk to step into, so the line just runs.
+  rt.stepIn();
+  assert.equal(rt.walkItem, undefined);
+  assert.equal(rt.session.position, rt.steps.length);
+  assert.equal(rt.session.results().at(-1)?.expectation?.passed, true);
+});
