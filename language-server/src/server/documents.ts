@@ -88,8 +88,11 @@ interface Entry {
   cancel?: CancelFlag;
   /** Offset map from the last run's text to the current text, cached per pair of versions. */
   map?: { from: number; to: number; map: TextMap };
-  /** Lets the runner drop the full result behind `executed` once it is replaced. */
+  /** Lets the runner drop the full result behind `executed` (called one run after it is replaced). */
   release?: () => void;
+  /** The run before: its full result is kept one run longer, for requests that began before it
+   *  was replaced (a hover waiting on it fetches it after the next run published). */
+  releasePrevious?: () => void;
   /** Opens the debounce gate of the latest edit early (a newer edit or close made it stale). */
   gate?: () => void;
   /** performance.now() of the latest edit. */
@@ -147,6 +150,7 @@ export class Analyzer {
     e.gate?.();
     for (const w of e.waiters) w.resolve(undefined);
     e.release?.();
+    e.releasePrevious?.();
     this.entries.delete(uri);
     this.deps.runner.forget(uri);
   }
@@ -281,7 +285,8 @@ export class Analyzer {
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
     e.executed = ex;
-    e.release?.();
+    e.releasePrevious?.();
+    e.releasePrevious = e.release;
     e.release = out.kind === 'done' ? out.release : undefined;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
