@@ -36,8 +36,8 @@ export function computeLineStarts(text: string): number[] {
   return starts;
 }
 
-/** 0-based line/character (UTF-16 units) of an offset. */
-export function positionIn(lineStarts: readonly number[], offset: number): Position {
+/** 0-based index of the line holding `offset` (binary search; allocates nothing). */
+export function lineIndexIn(lineStarts: readonly number[], offset: number): number {
   let lo = 0;
   let hi = lineStarts.length - 1;
   while (lo < hi) {
@@ -45,7 +45,13 @@ export function positionIn(lineStarts: readonly number[], offset: number): Posit
     if (lineStarts[mid] <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo, character: offset - lineStarts[lo] };
+  return lo;
+}
+
+/** 0-based line/character (UTF-16 units) of an offset. */
+export function positionIn(lineStarts: readonly number[], offset: number): Position {
+  const line = lineIndexIn(lineStarts, offset);
+  return { line, character: offset - lineStarts[line] };
 }
 
 export function positionAt(tree: Script, offset: number): Position {

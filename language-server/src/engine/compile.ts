@@ -3,7 +3,7 @@
 // E_INTERNAL on that statement and compiling goes on).
 
 import { parse } from '../dsl/parser';
-import { positionIn } from '../dsl/diagnostics';
+import { lineIndexIn, positionIn } from '../dsl/diagnostics';
 import type { ParseResult, Script, Span, Statement } from '../dsl/ast';
 import type { EngineOptions } from './api';
 import type { WireDiagnostic, WireRange } from './wire';
@@ -47,8 +47,8 @@ export class LowerCtx {
   range(span: Span): WireRange {
     if (this.file.via) return this.file.via;
     const ls = this.file.tree.lineStarts;
-    const a = lineIndex(ls, span.start);
-    const b = lineIndex(ls, span.end);
+    const a = lineIndexIn(ls, span.start);
+    const b = lineIndexIn(ls, span.end);
     return { line: a + 1, col: span.start - ls[a] + 1, endLine: b + 1, endCol: span.end - ls[b] + 1 };
   }
 
@@ -69,18 +69,6 @@ export class LowerCtx {
     this.steps.push(step);
     return this.steps.length - 1;
   }
-}
-
-/** Index of the line holding `offset` (as positionIn, without allocating: runs twice per step). */
-function lineIndex(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange, parsed?: ParseResult): SourceFile {
