@@ -31,17 +31,9 @@ export interface EngineOptions {
   maxFileSize?: number;
 }
 
-/** Static information about a step, known after compiling (before running). */
-export interface StepInfo {
-  index: number;
-  /** 1-based, as in WireStep. */
-  line: number;
-  col: number;
-  endLine: number;
-  endCol: number;
-  kind: string;
-  label: string;
-}
+/** Static information about a step, known after compiling (before running): WireStep's position,
+ *  kind and label (1-based lines and columns). */
+export type StepInfo = Pick<WireStep, 'index' | 'line' | 'col' | 'endLine' | 'endCol' | 'kind' | 'label'>;
 
 /**
  * A compiled scenario with its own model instance. Steps run one at a time; `goto` replays from the

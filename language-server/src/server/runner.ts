@@ -5,7 +5,7 @@
 // yielding between them (the fallback when no worker can be started).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { IncludeResolver, ScenarioSession } from '../engine/api';
+import type { IncludeResolver, ScenarioSession, StepInfo } from '../engine/api';
 import { compileScenario } from '../engine';
 import type { WireDiagnostic, WireScenarioResult, WireState } from '../engine/wire';
 import { makeIncludeResolver } from './includes';
@@ -22,14 +22,7 @@ export interface RunRequest {
 }
 
 /** A transaction's outcome, for inlay hints and code lenses. */
-export interface TxSummary {
-  index: number;
-  line: number;
-  col: number;
-  endLine: number;
-  endCol: number;
-  kind: string;
-  label: string;
+export interface TxSummary extends StepInfo {
   outcome?: string;
   pa?: string;
   /** Type of the first event the transaction recorded. */
