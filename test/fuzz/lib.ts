@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { parse, tokenize, MAX_DIAGNOSTICS } from '../../language-server/src/dsl';
 import { runScenario } from '../../language-server/src/engine';
 import type { EngineOptions, WireScenarioResult } from '../../language-server/src/engine';
+import { repoRoot } from '../unit/lsp/helper';
+
+export { repoRoot };
 
 /** Deterministic xorshift32 PRNG: `next()` is a uint32, `int(n)` in [0, n), `pick(a)`. */
 export class Rng {
@@ -32,17 +35,6 @@ export class Rng {
   }
 }
 
-/** The repository root (where package.json names iommu-lens). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pj = path.join(dir, 'package.json');
-    if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'iommu-lens') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-}
 
 /** Every examples/*.smmu text, the seed corpus of the mutators. */
 export function exampleTexts(): string[] {
