@@ -48,7 +48,7 @@ function tlbRow(e: WireTlbEntry, cls: string[]): Row {
 function cfgRow(e: WireConfigEntry, cls: string[]): Row {
   // Non-zero fields only: a cached STE has ~70 fields, most of them 0.
   const f = Object.entries(e.fields).filter(([k, v]) => v !== '0x0' || k === 'V' || k === 'Config').map(([k, v]) => `${k}=${v}`).join(' ');
-  return { key: String(e.id), classes: cls, cells: [String(e.id), e.kind, e.sid, e.ssid ?? '—', f, String(e.hits), String(e.insertedAt + 1)], title: f };
+  return { key: String(e.id), classes: cls, cells: [String(e.id), e.kind, e.span ? `${e.span[0]}–${e.span[1]}` : e.sid, e.ssid ?? '—', f, String(e.hits), String(e.insertedAt + 1)], title: f };
 }
 
 interface Instance {

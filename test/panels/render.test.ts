@@ -115,6 +115,15 @@ for (const theme of ['dark', 'light'] as const) {
       await finish(o, `tlb-${theme}`);
     });
 
+    test('tlb: an STE cached for its STE.CONT span shows the StreamIDs it covers', async () => {
+      const [s0, ...rest] = fx.state4k.smmus;
+      const spanned = { ...s0, configCache: [{ id: 7, kind: 'STE' as const, sid: '0x11', span: ['0x10', '0x13'] as [string, string], fields: { Config: '0x5', CONT: '0x2' }, hits: 1, insertedAt: 4 }] };
+      const o = await open('tlb', theme, [msg({ ...fx.state4k, smmus: [spanned, ...rest] })]);
+      const cells = await o.page.locator('vscode-collapsible[data-smmu="smmu0"] .data-table').nth(1).locator('vscode-table-row vscode-table-cell').allTextContents();
+      assert.ok(cells.includes('0x10–0x13'), cells.join(' | '));
+      await finish(o, `tlb-span-${theme}`);
+    });
+
     test('tlb: entries removed by a TLBI are shown struck through', async () => {
       const o = await open('tlb', theme, [msg(fx.state4k), msg(fx.stateAfterTlbi)]);
       assert.equal(await o.page.locator('vscode-table-row.removed').count(), 2);

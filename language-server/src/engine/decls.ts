@@ -173,6 +173,12 @@ const FEATURE_NUMS: Record<string, keyof SmmuFeatures> = {
   oas: 'oas', ias: 'ias', asidbits: 'asidBits', vmidbits: 'vmidBits', ssidbits: 'ssidBits', ssidsize: 'ssidBits', sidbits: 'sidBits', sidsize: 'sidBits',
   cmdqs: 'cmdqs', eventqs: 'eventqs', priqs: 'priqs',
 };
+/** Implementation choices the spec leaves open (IHI 0070 §3.20, §5.2 STE.CONT): option -> feature, values. */
+const CHOICES: Record<string, [keyof SmmuFeatures, string[]]> = {
+  tlbconflict: ['tlbConflict', ['detect', 'undetected']],
+  cfgconflict: ['cfgConflict', ['detect', 'undetected']],
+  stecont: ['steCont', ['honour', 'ignore']],
+};
 const DRIVER_OPTIONS = ['strtab', 'split', 'log2size', 'enable', 'disabled', 'version', 'granules', 'httu', 'stall', 'stlevel', 'tlb', 'configcache', 'stages'];
 
 function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
@@ -213,6 +219,16 @@ function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
       else if (n === 'httu') over.httu = w as SmmuFeatures['httu'];
       else if (n === 'stall') over.stall = w as SmmuFeatures['stall'];
       else over.stLevel = w === 'linear' ? 'linear' : '2lvl';
+    } else if (n === 'bbml') {
+      // IHI 0070 §3.21.1, SMMU_IDR3.BBML.
+      const v = numOf(ctx, f, 2n);
+      if (v !== undefined) over.bbml = Number(v) as SmmuFeatures['bbml'];
+    } else if (CHOICES[n]) {
+      const [key, words] = CHOICES[n];
+      const w = wordOf(f.values[0]);
+      const v = w === 'honor' ? 'honour' : w;
+      if (!v || !words.includes(v)) ctx.report(f, 'E_SMMU_FEATURE', `${n} is one of ${words.join(', ')}`);
+      else (over as Record<string, unknown>)[key] = v;
     } else if (n === 'tlb' || n === 'configcache') {
       const cap = f.values.find((v) => v.kind === 'number');
       const pol = f.values.map(wordOf).find((w) => w === 'lru' || w === 'fifo' || w === 'random' || w === 'unbounded');
@@ -221,7 +237,7 @@ function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
       if (n === 'tlb') over.tlb = c;
       else over.configCache = c;
     } else if (!DRIVER_OPTIONS.includes(n)) {
-      ctx.report(f.name, 'E_SMMU_FEATURE', `unknown SMMU option '${f.name.text}'${didYouMean(closest(n, [...Object.keys(FEATURE_FLAGS), ...Object.keys(FEATURE_NUMS), ...DRIVER_OPTIONS]))}`);
+      ctx.report(f.name, 'E_SMMU_FEATURE', `unknown SMMU option '${f.name.text}'${didYouMean(closest(n, [...Object.keys(FEATURE_FLAGS), ...Object.keys(FEATURE_NUMS), ...Object.keys(CHOICES), 'bbml', ...DRIVER_OPTIONS]))}`);
     }
   }
   // Naming one stage alone declares an instance with only that stage.

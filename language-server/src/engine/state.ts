@@ -39,6 +39,7 @@ export function buildState(rt: Runtime, last: WireStep | undefined): WireState {
           id: e.id, kind: e.kind, sid: hex(e.sid), fields: wireFields(decode(e.kind === 'STE' ? STE : CD, e.raw)), hits: e.hits, insertedAt: e.insertedAt,
         };
         if (e.ssid !== undefined) w.ssid = hex(e.ssid);
+        if (e.span > 0) w.span = [hex(e.spanBase), hex(e.spanBase + 2 ** e.span - 1)];
         return w;
       }),
       eventQueue: snap.eventQueue.map((q): WireEvent => wireEvent({ type: q.type as never, code: q.code, fields: q.fields, raw: q.raw, recorded: true, reason: '' }, inst.name)),

@@ -112,6 +112,8 @@ export interface WireConfigEntry {
   kind: 'STE' | 'CD';
   sid: Hex;
   ssid?: Hex;
+  /** An STE cached for its STE.CONT span: the StreamIDs it is used for, first and last. */
+  span?: [Hex, Hex];
   /** Decoded fields by spec name. */
   fields: Record<string, Hex>;
   hits: number;

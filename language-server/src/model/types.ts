@@ -94,6 +94,8 @@ export interface Attrs {
   af: boolean;
   contiguous: boolean;
   dbm: boolean;
+  /** Block descriptor bit 16, nT (FEAT_BBM; IHI 0070 §3.21.1): set only for blocks, never for pages. */
+  nT?: boolean;
 }
 
 /** Result of translating one input address through one stage. */

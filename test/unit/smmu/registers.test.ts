@@ -11,7 +11,8 @@ test('IDR0/1/3/5 and AIDR of the full SMMUv3.2 feature set (IHI 0070 §6.3.1-6.3
   assert.equal(s.readReg('SMMU_IDR0').value, 0x0c4d_36bbn);
   // IDR1: SIDSIZE=32[5:0] SSIDSIZE=20[10:6] PRIQS=EVENTQS=CMDQS=19 at [15:11],[20:16],[25:21].
   assert.equal(s.readReg('IDR1').value, 0x0273_9d20n);
-  assert.equal(s.readReg('IDR3').value, 0x400n); // RIL[10]
+  // RIL[10]; BBML=0b10 [12:11]: an SMMUv3.2 implements break-before-make level 1 or 2 (IHI 0070 §3.21.1.1).
+  assert.equal(s.readReg('IDR3').value, 0x1400n);
   // IDR5: OAS=0b101 (48 bits)[2:0], GRAN4K/16K/64K [4],[5],[6], STALL_MAX=256 [31:16].
   assert.equal(s.readReg(0x14).value, 0x0100_0075n);
   assert.equal(s.readReg('AIDR').value, 0x2n); // SMMUv3.2
@@ -22,6 +23,13 @@ test('a QEMU-like feature set gives QEMU 7.2\'s IDR0 value 0xd40101a', () => {
   // S1P, TTF=AArch64, COHACC, ASID16, TTENDIAN=LE, STALL_MODEL=0b01, TERM_MODEL, ST_LEVEL=2-level.
   assert.equal(idrValues(f).SMMU_IDR0, 0xd40101an);
   assert.equal(f.nested, false);
+});
+
+test('IDR3.BBML: level 2 by default on v3.2, 0 before v3.2, as declared otherwise (IHI 0070 §3.21.1)', () => {
+  const bbml = (v: bigint) => (v >> 11n) & 3n;
+  assert.equal(bbml(idrValues(makeFeatures()).SMMU_IDR3), 2n);
+  assert.equal(bbml(idrValues(makeFeatures({ version: '3.1' })).SMMU_IDR3), 0n);
+  assert.equal(bbml(idrValues(makeFeatures({ bbml: 1 })).SMMU_IDR3), 1n);
 });
 
 test('register access by name (with or without SMMU_, any case) and by offset', () => {

@@ -115,6 +115,21 @@ test('4K: 2 MB block at level 2', () => {
   assert.equal(r.result.level, 2);
 });
 
+test('nT is bit 16 of a Block descriptor (IHI 0070 §3.21.1); in a 64K page descriptor bit 16 is output address', () => {
+  const m = new PhysicalMemory();
+  m.write64(0x4000_0000n + 5n * 8n, 0x4000_1003n); // L1[5]
+  m.write64(0x4000_1000n + 7n * 8n, 0x1_2340_0000n | 0x1_0000n | 0x401n); // L2[7]: 2 MB block, nT
+  const va = (5n << 30n) | (7n << 21n) | 0x1_2345n;
+  const r = walk(m, PREAD, s1({ tsz: 25 }), va);
+  assert.ok(r.ok);
+  assert.equal(r.result.attrs.nT, true);
+  assert.equal(r.result.outputAddr, 0x1_2341_2345n, 'nT is not part of the output address');
+  const p = walk(fourLevel(0x8_7655_0000n | 0x400n | 0x43n), PREAD); // 4K page whose OA has bit 16 set
+  assert.ok(p.ok);
+  assert.equal(p.result.attrs.nT, false);
+  assert.equal(p.result.outputBase, 0x8_7655_0000n);
+});
+
 test('4K: a level-0 block is a translation fault (no 52-bit/DS)', () => {
   const m = new PhysicalMemory();
   m.write64(0x4000_0000n, 0x401n);
@@ -411,7 +426,7 @@ test('leaf attributes are reported: AttrIndx, SH, nG, contiguous hint, DBM', () 
   const leaf = 0x8_7654_3000n | 0x400n | (2n << 8n) | (5n << 2n) | 0x800n | (1n << 52n) | (1n << 51n) | 0x3n;
   const r = walk(fourLevel(leaf), PREAD);
   assert.ok(r.ok);
-  assert.deepEqual(r.result.attrs, { attrIndx: 5, sh: 2, nG: true, af: true, contiguous: true, dbm: true });
+  assert.deepEqual(r.result.attrs, { attrIndx: 5, sh: 2, nG: true, af: true, contiguous: true, dbm: true, nT: false });
 });
 
 test('EL2-E2H regime keeps two privilege levels and nG', () => {

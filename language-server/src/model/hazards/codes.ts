@@ -12,6 +12,7 @@ export type HazardCode =
   | 'H_ATC_STALE'
   | 'H_ASID_REUSE'
   | 'H_VMID_REUSE'
+  | 'H_STE_CONT'
   | 'H_CM_INVALID_TO_VALID';
 
 export interface HazardInfo {
@@ -62,6 +63,11 @@ export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
     code: 'H_VMID_REUSE', severity: 'warning', spec: 'IHI 0070 §3.17 (TLB tags), §5.2 STE.S2VMID',
     meaning: 'The same VMID was used with a different stage-2 table on one SMMU without invalidating the VMID in between.',
     fix: 'Give each VM its own VMID, or CMD_TLBI_S12_VMALL + CMD_SYNC before reusing it.',
+  },
+  H_STE_CONT: {
+    code: 'H_STE_CONT', severity: 'warning', spec: 'IHI 0070 §5.2 STE.CONT, §3.20.2',
+    meaning: 'An STE with STE.CONT != 0 was used, but the STEs of its span of 2^CONT StreamIDs are not identical (but for CONT): an SMMU may use the requested STE or a neighbour of the span for any of them, or abort with F_CFG_CONFLICT.',
+    fix: 'Make every STE of the span identical (but for CONT), or write STE.CONT = 0 (then CMD_CFGI_STE for each StreamID + CMD_SYNC).',
   },
   H_CM_INVALID_TO_VALID: {
     code: 'H_CM_INVALID_TO_VALID', severity: 'information', spec: 'IHI 0070 §3.17 (invalid entries are not cached)',

@@ -27,6 +27,7 @@ import { CD } from '../fields/cd';
 import { decode } from '../fields/field';
 import { decodePte } from '../fields/pte';
 import { hex } from '../bits';
+import { locateSte, readStruct } from '../smmu/tables';
 import { HAZARDS, type HazardCode } from './codes';
 
 export interface HazardRef {
@@ -129,6 +130,8 @@ interface AtcRec {
 interface SmmuHz {
   name: string;
   inst: SmmuInstance;
+  /** STEs with STE.CONT != 0 already checked against their span (address and value). */
+  contChecked: Set<string>;
   shadow: Tlb;
   neg: Tlb;
   cached: Map<number, Cached>;
@@ -156,6 +159,8 @@ interface SmmuHz {
 }
 
 const FRAME = 12n;
+/** Neighbours of an STE.CONT span read by the H_STE_CONT check (a span may hold 2^15 STEs). */
+const CONT_CHECK = 256;
 const WORD = ~7n;
 const STRUCT = ~63n;
 
@@ -215,7 +220,7 @@ export class HazardTracker {
     let h = this.smmus.get(inst.name);
     if (!h) {
       h = {
-        name: inst.name, inst, shadow: new Tlb({ capacity: Infinity, policy: 'unbounded' }), neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }),
+        name: inst.name, inst, contChecked: new Set(), shadow: new Tlb({ capacity: Infinity, policy: 'unbounded' }), neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }),
         cached: new Map(), negs: new Map(), staleTlb: new Tlb({ capacity: Infinity, policy: 'unbounded' }), stale: new Map(), pending: [], negPending: [], cfg: new Map(), cfgPending: [],
         atc: new Map(), atcPending: [], asids: new Map(), vmids: new Map(), asidPending: [], vmidPending: [], epoch: 0,
       };
@@ -287,7 +292,7 @@ export class HazardTracker {
       const reused = i > 0 && this.unlinked(u.deps[i - 1], a);
       const old = isValid(before.kind) ? d.value : reused ? undefined : d.broken;
       const why = old !== undefined ? bbmChanges(old, now, sel) : [];
-      if (why.length) {
+      if (why.length && !(old !== undefined && sizeChangeAllowed(old, now, sel, d.users))) {
         const direct = isValid(before.kind);
         this.report('H_BBM',
           `break-before-make: the valid stage-${d.stage} level-${d.level} descriptor at ${hex(a)} (read by a walk at line ${this.lineOf(u.entry.insertedAt)}) ${direct ? 'was replaced by another valid one' : 'was made valid again before the invalidation of its old value completed'} (${why.join(', ')}); an SMMU may hold both (F_TLB_CONFLICT) or the old one.`,
@@ -412,6 +417,7 @@ export class HazardTracker {
     };
     check('STE', `${r.sid}`, r.ste);
     if (r.cd) check('CD', `${r.sid}/${ssid}`, r.cd);
+    if (r.ste && (r.ste.fields.CONT ?? 0n) !== 0n) this.checkCont(h, r.sid, r.ste);
     // H_ASID_REUSE / H_VMID_REUSE (IHI 0070 §3.17: the TLB tells address spaces apart by ASID and VMID only).
     const ste = r.ste?.config;
     const cd = r.cd?.config;
@@ -439,6 +445,32 @@ export class HazardTracker {
       }
       h.vmids.set(vmid, { ttb, step: this.step });
     }
+  }
+
+  /**
+   * H_STE_CONT (IHI 0070 §5.2 STE.CONT): the STEs of a span must be identical but for CONT, whether or
+   * not this SMMU honours the hint. Checked once per STE value; at most CONT_CHECK neighbours are read.
+   */
+  private checkCont(h: SmmuHz, sid: number, v: { addr: bigint; raw: bigint[]; fields: Record<string, bigint> }): void {
+    const key = `${v.addr}:${v.raw.join(',')}`;
+    if (h.contChecked.has(key)) return;
+    h.contChecked.add(key);
+    const t = h.inst.streamTable();
+    const cont = Math.min(Number(v.fields.CONT), t.log2size);
+    const size = 2 ** cont;
+    const base = sid - (sid % size);
+    const differ: string[] = [];
+    for (let i = 0; i < Math.min(size, CONT_CHECK); i++) {
+      const loc = locateSte(this.mem, t, base + i);
+      if (!loc.ok || loc.addr === v.addr) continue;
+      const other = decode(STE, readStruct(this.mem, loc.addr, 8));
+      const fields = Object.keys(v.fields).filter((k) => k !== 'CONT' && v.fields[k] !== other[k]);
+      if (fields.length) differ.push(`${hex(base + i)} (${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ', ...' : ''})`);
+    }
+    if (differ.length === 0) return;
+    this.report('H_STE_CONT',
+      `${h.name}: the STE at ${hex(v.addr)} has STE.CONT ${cont} (StreamIDs ${hex(base)}-${hex(base + size - 1)}), but the STE${differ.length > 1 ? 's' : ''} of StreamID ${differ.slice(0, 4).join(', ')}${differ.length > 4 ? ', ...' : ''} differ${differ.length > 1 ? '' : 's'}: an SMMU may use either STE for any StreamID of the span, or abort with F_CFG_CONFLICT (IHI 0070 §5.2).`,
+      'make every STE of the span identical (but for CONT), or set STE.CONT to 0.', []);
   }
 
   private checkAtc(h: SmmuHz, r: TransactionResult): void {
@@ -836,6 +868,23 @@ function bbmChanges(old: bigint, now: bigint, sel: { stage: Stage; granule: Gran
     for (const n of ['AttrIndx', 'MemAttr', 'SH', 'Contiguous']) if (f0[n] !== undefined && f0[n] !== f1[n]) why.push(`${n} ${hex(f0[n])} -> ${hex(f1[n])}`);
   }
   return why;
+}
+
+/**
+ * IHI 0070 §3.21.1: a change of translation size only (table <-> block) needs no break-before-make on
+ * an SMMU with BBML 2, nor with BBML 1 when the block has nT == 1. Allowed if every SMMU whose walks
+ * read the descriptor permits it (a TLBI afterwards is still needed: H_STALE_TLB says so).
+ */
+function sizeChangeAllowed(old: bigint, now: bigint, sel: { stage: Stage; granule: Granule; level: number }, users: Iterable<Cached>): boolean {
+  const a = decodePte(old, sel).kind;
+  const b = decodePte(now, sel).kind;
+  if (!((a === 'table' && b === 'block') || (a === 'block' && b === 'table'))) return false;
+  const nT = ((a === 'block' ? old : now) & (1n << 16n)) !== 0n;
+  for (const u of users) {
+    const bbml = u.hz.inst.features.bbml;
+    if (bbml !== 2 && !(bbml === 1 && nT)) return false;
+  }
+  return true;
 }
 
 function inst2(h: SmmuHz): boolean {

@@ -3,6 +3,9 @@
 // implementation choice, declared per instance (features.configCache).
 // Only valid, legal structures are cached: a structure that raised C_BAD_* is fetched again
 // on the next transaction (IHI 0070 §3.21: invalid/illegal structures are not cached).
+// When the instance honours STE.CONT (IHI 0070 §5.2), an STE with CONT != 0 is cached once for its
+// aligned span of 2^CONT StreamIDs; a lookup may then match more than one STE entry, a configuration
+// cache conflict (IHI 0070 §3.20.2) unless the matching STEs are identical except for CONT.
 
 import type { CacheConfig } from './features';
 
@@ -22,6 +25,18 @@ export interface ConfigCacheEntry<T> {
   view?: { addr: bigint; raw: bigint[]; fields: Record<string, bigint>; config?: T; cacheId?: number };
   /** Step index of the fetch that inserted it. */
   insertedAt: number;
+  /** STEs: log2 of the StreamIDs the entry is used for, from spanBase (STE.CONT, IHI 0070 §5.2); 0: its own StreamID. */
+  span: number;
+  spanBase: number;
+}
+
+/** STE.CONT, bits [80:77] = dword 1 bits [16:13]: the one field allowed to differ across a span (IHI 0070 §5.2). */
+const CONT_MASK = ~(0xfn << 13n);
+
+/** Two cached STEs are identical for a span when every dword but CONT's matches. */
+function sameSte(a: bigint[], b: bigint[]): boolean {
+  for (let i = 0; i < a.length; i++) if ((i === 1 ? a[i] & CONT_MASK : a[i]) !== (i === 1 ? b[i] & CONT_MASK : b[i])) return false;
+  return true;
 }
 
 /** Keys in one exact double: STEs by sid (< 2^32); CDs by 2^52 + sid * 2^20 + ssid (< 2^53). */
@@ -40,6 +55,8 @@ function cdKey(sid: number, ssid: number): number {
 export class ConfigCache<S, C> {
   private nextId = 1;
   private readonly map = new Map<number, ConfigCacheEntry<S> | ConfigCacheEntry<C>>();
+  /** The STE entries with a span (few): looked at only when a StreamID has no entry of its own. */
+  private spans: ConfigCacheEntry<S>[] = [];
   private readonly rnd: () => number;
 
   constructor(readonly cfg: CacheConfig) {
@@ -69,8 +86,30 @@ export class ConfigCache<S, C> {
     return e;
   }
 
+  /** The STE entry used for `sid`: its own, else one whose STE.CONT span covers it. */
   getSte(sid: number): ConfigCacheEntry<S> | undefined {
-    return this.get<S>(steKey(sid), true);
+    const e = this.get<S>(steKey(sid), true);
+    if (e !== undefined || this.spans.length === 0) return e;
+    const s = this.spanOf(sid);
+    return s && this.get<S>(steKey(s.sid), true);
+  }
+
+  /**
+   * Every STE entry a lookup of `sid` matches, when there is more than one and they are not all
+   * identical but for CONT: a configuration cache conflict (IHI 0070 §3.20.2, §7.3.18).
+   */
+  steConflict(sid: number): ConfigCacheEntry<S>[] | undefined {
+    if (this.spans.length === 0) return undefined;
+    const own = this.map.get(steKey(sid)) as ConfigCacheEntry<S> | undefined;
+    const all = own ? [own] : [];
+    for (const e of this.spans) if (e !== own && covers(e, sid)) all.push(e);
+    if (all.length < 2 || all.every((e) => sameSte(e.raw, all[0].raw))) return undefined;
+    return all;
+  }
+
+  private spanOf(sid: number): ConfigCacheEntry<S> | undefined {
+    for (const e of this.spans) if (covers(e, sid)) return e;
+    return undefined;
   }
 
   getCd(sid: number, ssid: number): ConfigCacheEntry<C> | undefined {
@@ -79,7 +118,9 @@ export class ConfigCache<S, C> {
 
   /** Lookups without side effects (no hit count, no LRU update): dry runs. */
   peekSte(sid: number): ConfigCacheEntry<S> | undefined {
-    return this.get<S>(steKey(sid), false);
+    const e = this.get<S>(steKey(sid), false);
+    if (e !== undefined || this.spans.length === 0) return e;
+    return this.spanOf(sid);
   }
 
   peekCd(sid: number, ssid: number): ConfigCacheEntry<C> | undefined {
@@ -89,6 +130,8 @@ export class ConfigCache<S, C> {
   /** Insert, evicting per policy when full; returns the entry and the one evicted, if any. */
   private put<T>(key: number, entry: ConfigCacheEntry<T>): { entry: ConfigCacheEntry<T>; evicted?: ConfigCacheEntry<unknown> } {
     let evicted: ConfigCacheEntry<unknown> | undefined;
+    const old = this.map.get(key);
+    if (old) this.dropSpan(old);
     this.map.delete(key);
     if (this.cfg.policy !== 'unbounded' && this.map.size >= this.cfg.capacity && this.map.size > 0) {
       let victim: number;
@@ -97,23 +140,31 @@ export class ConfigCache<S, C> {
         victim = keys[Math.floor(this.rnd() * keys.length)];
       } else victim = this.map.keys().next().value as number;
       evicted = this.map.get(victim) as ConfigCacheEntry<unknown>;
+      this.dropSpan(evicted);
       this.map.delete(victim);
     }
     this.map.set(key, entry as unknown as ConfigCacheEntry<S>);
+    if (entry.span > 0) this.spans.push(entry as unknown as ConfigCacheEntry<S>);
     return { entry, evicted };
   }
 
-  putSte(sid: number, addr: bigint, raw: bigint[], value: S, step: number): { entry: ConfigCacheEntry<S>; evicted?: ConfigCacheEntry<unknown> } {
-    return this.put(steKey(sid), { id: this.nextId++, kind: 'STE', sid, addr, raw, value, hits: 0, insertedAt: step });
+  private dropSpan(e: ConfigCacheEntry<unknown>): void {
+    if (e.span > 0) this.spans = this.spans.filter((x) => x !== e);
+  }
+
+  /** Cache the STE of `sid`; with `span` > 0 it is used for the aligned 2^span StreamIDs around `sid`. */
+  putSte(sid: number, addr: bigint, raw: bigint[], value: S, step: number, span = 0): { entry: ConfigCacheEntry<S>; evicted?: ConfigCacheEntry<unknown> } {
+    const spanBase = span > 0 ? sid - (sid % 2 ** span) : sid;
+    return this.put(steKey(sid), { id: this.nextId++, kind: 'STE', sid, addr, raw, value, hits: 0, insertedAt: step, span, spanBase });
   }
 
   putCd(sid: number, ssid: number, addr: bigint, raw: bigint[], value: C, step: number): { entry: ConfigCacheEntry<C>; evicted?: ConfigCacheEntry<unknown> } {
-    return this.put(cdKey(sid, ssid), { id: this.nextId++, kind: 'CD', sid, ssid, addr, raw, value, hits: 0, insertedAt: step });
+    return this.put(cdKey(sid, ssid), { id: this.nextId++, kind: 'CD', sid, ssid, addr, raw, value, hits: 0, insertedAt: step, span: 0, spanBase: sid });
   }
 
-  /** CMD_CFGI_STE / CMD_CFGI_STE_RANGE: STEs with sid in [lo, hi]. */
+  /** CMD_CFGI_STE / CMD_CFGI_STE_RANGE: STE entries used for any StreamID in [lo, hi] (span entries included). */
   invalidateSteRange(lo: number, hi: number): ConfigCacheEntry<unknown>[] {
-    return this.removeWhere((e) => e.kind === 'STE' && e.sid >= lo && e.sid <= hi);
+    return this.removeWhere((e) => e.kind === 'STE' && e.spanBase <= hi && e.spanBase + 2 ** e.span - 1 >= lo);
   }
 
   /** CMD_CFGI_CD (ssid given) / CMD_CFGI_CD_ALL (ssid undefined) for one StreamID. */
@@ -129,6 +180,7 @@ export class ConfigCache<S, C> {
   clear(): ConfigCacheEntry<unknown>[] {
     const out = this.entries();
     this.map.clear();
+    this.spans = [];
     return out;
   }
 
@@ -142,9 +194,14 @@ export class ConfigCache<S, C> {
     for (const [k, e] of this.map) {
       if (pred(e as ConfigCacheEntry<unknown>)) {
         out.push(e as ConfigCacheEntry<unknown>);
+        this.dropSpan(e as ConfigCacheEntry<unknown>);
         this.map.delete(k);
       }
     }
     return out;
   }
+}
+
+function covers(e: ConfigCacheEntry<unknown>, sid: number): boolean {
+  return sid >= e.spanBase && sid - e.spanBase < 2 ** e.span;
 }

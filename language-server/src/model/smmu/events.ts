@@ -19,6 +19,8 @@ export interface EventInfo {
   fetchAddr?: bigint;
   stall?: boolean;
   stag?: number;
+  /** IMPLEMENTATION DEFINED Reason (F_TLB_CONFLICT, F_CFG_CONFLICT: this model gives the number of matching entries). */
+  reasonCode?: bigint;
 }
 
 const PAGE_MASK = ~0xfffn;
@@ -45,6 +47,7 @@ export function makeEvent(type: EventType, info: EventInfo, reason: string): Eve
   // IPA holds bits [51:12], FetchAddr bits [51:3] (IHI 0070 §7.3).
   if (info.ipa !== undefined) v.IPA = info.ipa & PAGE_MASK & ((1n << 52n) - 1n);
   if (info.fetchAddr !== undefined) v.FetchAddr = info.fetchAddr & DW_MASK & ((1n << 52n) - 1n);
+  if (info.reasonCode !== undefined) v.Reason = info.reasonCode & 0xffff_ffffn;
   if (info.stall) {
     v.Stall = 1n;
     v.STAG = BigInt(info.stag ?? 0) & 0xffffn;

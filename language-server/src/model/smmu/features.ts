@@ -58,6 +58,21 @@ export interface SmmuFeatures {
   cmdqs: number;
   eventqs: number;
   priqs: number;
+  /**
+   * IDR3.BBML, break-before-make level (IHI 0070 §3.21.1): 0 before SMMUv3.2; 1 honours the nT bit of
+   * Block descriptors; 2 resolves TLB multi-matches itself and never raises F_TLB_CONFLICT.
+   */
+  bbml: 0 | 1 | 2;
+  /**
+   * Implementation choices (IHI 0070 §3.20): whether a lookup that matches more than one TLB entry
+   * (BBML 0 or 1) or more than one configuration-cache entry is detected, aborting the transaction
+   * with F_TLB_CONFLICT / F_CFG_CONFLICT. Undetected, the model uses one of the matches (the
+   * smallest TLB block; the requested StreamID's own STE), one of the behaviours the spec permits.
+   */
+  tlbConflict: 'detect' | 'undetected';
+  cfgConflict: 'detect' | 'undetected';
+  /** Whether the configuration cache uses STE.CONT spans (IHI 0070 §5.2 STE.CONT: a hint, may be ignored). */
+  steCont: 'honour' | 'ignore';
   /** Implementation choices (the spec leaves TLB/config cache sizes open). */
   tlb: CacheConfig;
   configCache: CacheConfig;
@@ -91,6 +106,10 @@ export function fullFeatures(): SmmuFeatures {
     cmdqs: 19,
     eventqs: 19,
     priqs: 19,
+    bbml: 2,
+    tlbConflict: 'detect',
+    cfgConflict: 'detect',
+    steCont: 'ignore',
     tlb: { capacity: 1 << 20, policy: 'unbounded' },
     configCache: { capacity: 1 << 16, policy: 'unbounded' },
   };
@@ -102,6 +121,8 @@ export function makeFeatures(over: Partial<SmmuFeatures> = {}): SmmuFeatures {
   if (!f.stage1 || !f.stage2) f.nested = false;
   // IAS follows OAS unless declared (AArch64 stage 2: IAS = OAS, IHI 0070 §3.4).
   if (over.ias === undefined) f.ias = f.oas;
+  // IDR3.BBML is RES0 before SMMUv3.2; v3.2 implements level 1 or 2 (IHI 0070 §3.21.1.1).
+  if (over.bbml === undefined) f.bbml = f.version === '3.2' ? 2 : 0;
   return f;
 }
 
@@ -120,6 +141,10 @@ export function checkFeatures(f: SmmuFeatures): string[] {
   if (f.asidBits !== 8 && f.asidBits !== 16) out.push('ASID size must be 8 or 16 bits (IHI 0070 §6.3.1 IDR0.ASID16)');
   if (f.vmidBits !== 8 && f.vmidBits !== 16) out.push('VMID size must be 8 or 16 bits (IHI 0070 §6.3.1 IDR0.VMID16)');
   if (f.granules.length === 0) out.push('at least one granule must be supported');
+  // IHI 0070 §3.21.1.1: SMMUv3.2 and later support level 1 or 2; IDR3.BBML is RES0 before v3.2.
+  if (![0, 1, 2].includes(f.bbml)) out.push('BBML is 0, 1 or 2 (IHI 0070 §6.3.4 SMMU_IDR3.BBML)');
+  else if (f.version === '3.2' && f.bbml === 0) out.push('an SMMUv3.2 implements break-before-make level 1 or 2 (IHI 0070 §3.21.1.1)');
+  else if (f.version !== '3.2' && f.bbml !== 0) out.push(`SMMU_IDR3.BBML is RES0 before SMMUv3.2 (version ${f.version} has level 0) (IHI 0070 §3.21.1.1)`);
   if (f.pri && !f.ats) out.push('PRI requires ATS (IHI 0070 §6.3.1 IDR0.PRI)');
   if (f.sidBits > 7 && f.stLevel === 'linear') {
     // Allowed, just a note: large linear tables (IHI 0070 §3.3.2 recommends 2-level above 64 entries).

@@ -46,7 +46,7 @@ export function idrValues(f: SmmuFeatures): Record<string, bigint> {
       CMDQS: BigInt(f.cmdqs),
     }),
     SMMU_IDR2: 0n,
-    SMMU_IDR3: enc('SMMU_IDR3', { RIL: b(f.ril && f.version !== '3.0') }),
+    SMMU_IDR3: enc('SMMU_IDR3', { RIL: b(f.ril && f.version !== '3.0'), BBML: BigInt(f.bbml) }),
     SMMU_IDR4: 0n,
     SMMU_IDR5: enc('SMMU_IDR5', {
       OAS: oasEncoding(f.oas),

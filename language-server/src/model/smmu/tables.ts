@@ -20,7 +20,7 @@ export interface StreamTableCfg {
 }
 
 export type SteLocation =
-  | { ok: true; addr: bigint; l1Addr?: bigint; l1Desc?: bigint }
+  | { ok: true; addr: bigint; l1Addr?: bigint; l1Desc?: bigint; /** 2-level: log2 of the STEs of the level-2 array. */ l2Log2?: number }
   | { ok: false; reason: string; l1Addr?: bigint; l1Desc?: bigint };
 
 /** Where the STE of `sid` lives, or why the StreamID is out of range (C_BAD_STREAMID). */
@@ -46,7 +46,7 @@ export function locateSte(mem: PhysicalMemory, t: StreamTableCfg, sid: number): 
   if (l2Index >= 2 ** (span - 1)) {
     return { ok: false, l1Addr, l1Desc, reason: `StreamID 0x${sid.toString(16)}: index ${l2Index} is beyond L1STD[${l1Index}].Span=${span} (2^(Span-1) = ${2 ** (span - 1)} STEs)` };
   }
-  return { ok: true, addr: d.L2Ptr + BigInt(l2Index) * STE_SIZE, l1Addr, l1Desc };
+  return { ok: true, addr: d.L2Ptr + BigInt(l2Index) * STE_SIZE, l1Addr, l1Desc, l2Log2: span - 1 };
 }
 
 export function readStruct(mem: PhysicalMemory, addr: bigint, dwords: number): bigint[] {

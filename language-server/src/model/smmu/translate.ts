@@ -173,6 +173,9 @@ export function translateOne(
   // ---- STE ----
   res.configCache = 'miss';
   let ste: SteConfig;
+  // IHI 0070 §3.20.2: a lookup that matches several cached STEs that differ (overlapping STE.CONT spans).
+  const clash = f.cfgConflict === 'detect' ? ctx.configCache.steConflict(sid) : undefined;
+  if (clash) return cfgConflict(ctx, res, base, clash, dry);
   const cached = dry ? ctx.configCache.peekSte(sid) : ctx.configCache.getSte(sid);
   if (cached) {
     res.configCache = 'hit';
@@ -199,7 +202,9 @@ export function translateOne(
     ste = chk.config;
     res.ste = { addr: loc.addr, raw, fields: ste.fields, config: ste };
     if (!dry) {
-      const { entry } = ctx.configCache.putSte(sid, loc.addr, raw, ste, ctx.step);
+      // IHI 0070 §5.2 STE.CONT: one entry for the aligned span, capped by the Stream table (or the level-2 array).
+      const cont = f.steCont === 'honour' ? Math.min(Number(ste.fields.CONT ?? 0n), loc.l2Log2 ?? t.log2size) : 0;
+      const { entry } = ctx.configCache.putSte(sid, loc.addr, raw, ste, ctx.step, cont);
       res.ste.cacheId = entry.id;
       useConfig(res, entry.id);
     }
@@ -296,6 +301,10 @@ export function translateOne(
   const va = w.tt0.tbi || w.tt1?.tbi ? s1Canonical(w, iova) : iova;
   const hit = dry ? ctx.tlb.peek(tregime, vmid, cd.asid, va) : ctx.tlb.lookup(tregime, vmid, cd.asid, va);
   if (hit) {
+    if (f.bbml < 2 && f.tlbConflict === 'detect') {
+      const all = ctx.tlb.lookupAll(tregime, vmid, cd.asid, va);
+      if (all.length > 1) return tlbConflict(ctx, res, base, all, undefined, dry);
+    }
     res.tlb = 'hit';
     res.tlbEntry = hit;
     useTlb(res, hit.id);
@@ -349,6 +358,7 @@ export function translateOne(
   res.attrs = out.attrs;
   res.blockShift = s2res ? Math.min(r1.result.blockShift, s2res.blockShift) : r1.result.blockShift;
   if (!dry) {
+    if (f.bbml === 1 && (r1.result.attrs.nT || s2res?.attrs.nT)) return done(res, 'ok', NT_NOT_CACHED);
     const tags = { regime: tregime, vmid, asid: cd.asid };
     const g = r1.trace?.granule ?? 4;
     const ins = s2res ? nestedEntry(r1.result, s2res, tags, g) : s1Entry(r1.result, tags, g);
@@ -363,8 +373,13 @@ function stage2Only(
   ctx: PipelineCtx, res: TransactionResult, base: EventInfo, ste: SteConfig, ipa: bigint, access: Access, dry: boolean, why = '',
 ): TransactionResult {
   const s2 = ste.s2!;
+  const f = ctx.features;
   const hit = dry ? ctx.tlb.peekS2(s2.vmid, ipa) : ctx.tlb.lookupS2(s2.vmid, ipa);
   if (hit) {
+    if (f.bbml < 2 && f.tlbConflict === 'detect') {
+      const all = ctx.tlb.lookupAllS2(s2.vmid, ipa);
+      if (all.length > 1) return tlbConflict(ctx, res, base, all, ipa, dry);
+    }
     res.tlb = 'hit';
     res.tlbEntry = hit;
     useTlb(res, hit.id);
@@ -392,6 +407,7 @@ function stage2Only(
   res.attrs = r2.result.attrs;
   res.blockShift = r2.result.blockShift;
   if (!dry) {
+    if (f.bbml === 1 && r2.result.attrs.nT) return done(res, 'ok', why + NT_NOT_CACHED);
     const e = ctx.tlb.insert(s2Entry(r2.result, s2.vmid, s2.walk.granule), ctx.step).entry;
     res.tlbEntry = e;
     useTlb(res, e.id);
@@ -470,6 +486,46 @@ function badSubstream(ctx: PipelineCtx, res: TransactionResult, base: EventInfo,
   emit(ctx, ev, dry);
   addEvent(res, ev);
   return done(res, 'fault', `C_BAD_SUBSTREAMID: ${why}`);
+}
+
+const NT_NOT_CACHED = 'not cached: Block descriptor with nT == 1 (SMMU_IDR3.BBML == 1, IHI 0070 §3.21.1.2)';
+
+const SIZE_UNITS = ['', 'K', 'M', 'G', 'T', 'P'];
+/** 2^shift bytes as 4K, 2M, 1G, ... */
+function sizeName(shift: number): string {
+  return `${2 ** (shift % 10)}${SIZE_UNITS[Math.floor(shift / 10)]}`;
+}
+
+/**
+ * A lookup that matched more than one TLB entry, detected (IHI 0070 §3.20.1): the transaction is aborted
+ * and F_TLB_CONFLICT recorded (not a translation fault: CD.R/STE.S2R and stalling do not apply, §7.3.17).
+ * `ipa` is given for stage-2 entries (S2 == 1).
+ */
+function tlbConflict(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, entries: TlbEntry[], ipa: bigint | undefined, dry: boolean,
+): TransactionResult {
+  res.tlb = 'hit';
+  for (const e of entries) useTlb(res, e.id);
+  const list = entries.map((e) => `#${e.id} (${sizeName(e.blockShift)} ${e.level < 3 ? 'block' : 'page'} at ${hex(e.inputBase)}${e.kind === 's2' ? '' : e.global ? ', global' : `, ASID ${e.asid}`})`).join(', ');
+  const info: EventInfo = { sid: base.sid, ssid: base.ssid, iova: base.iova, access: base.access, s2: ipa !== undefined, ipa, reasonCode: BigInt(entries.length) };
+  const ev = ctx.makeEvent('F_TLB_CONFLICT', info, `${entries.length} TLB entries match: ${list}; a translation changed size without break-before-make (IHI 0070 §3.20.1, §3.21.1)`);
+  emit(ctx, ev, dry);
+  addEvent(res, ev);
+  return done(res, 'fault', `F_TLB_CONFLICT: ${entries.length} TLB entries match (${list})`);
+}
+
+/** A lookup that matched several cached STEs that differ (STE.CONT spans), detected: abort, F_CFG_CONFLICT (IHI 0070 §3.20.2, §7.3.18). */
+function cfgConflict(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, entries: Array<{ id: number; sid: number; span: number; spanBase: number }>, dry: boolean,
+): TransactionResult {
+  res.configCache = 'hit';
+  for (const e of entries) useConfig(res, e.id);
+  const list = entries.map((e) => `#${e.id} (STE of StreamID ${hex(e.sid)}${e.span > 0 ? `, STE.CONT ${e.span}: StreamIDs ${hex(e.spanBase)}-${hex(e.spanBase + 2 ** e.span - 1)}` : ''})`).join(', ');
+  const ev = ctx.makeEvent('F_CFG_CONFLICT', { sid: base.sid, ssid: base.ssid, reasonCode: BigInt(entries.length) },
+    `${entries.length} cached STEs match and are not identical: ${list} (IHI 0070 §3.20.2, §5.2 STE.CONT)`);
+  emit(ctx, ev, dry);
+  addEvent(res, ev);
+  return done(res, 'fault', `F_CFG_CONFLICT: StreamID ${hex(base.sid)} matches ${entries.length} cached STEs that differ (${list})`);
 }
 
 function writeAccess(a: Access): boolean {

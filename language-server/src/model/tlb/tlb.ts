@@ -165,6 +165,15 @@ function findN(b: Bucket, n: number, d: number): Slot | undefined {
   return undefined;
 }
 
+/** Append the entry of each block size of a bucket that covers `addr` (a level holds one per region). */
+function collect(b: Bucket, addr: bigint, out: TlbEntry[]): void {
+  for (const l of b.levels) {
+    const k = addr < TWO53 ? Math.floor(Number(addr) * INV_POW2[l.shift]) : Number(addr >> BigInt(l.shift));
+    const s = slotAt(l, k);
+    if (s !== undefined) out.push(s.e);
+  }
+}
+
 /** Deterministic PRNG (mulberry32) for the 'random' policy. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -272,12 +281,29 @@ export class Tlb {
     this.lastBucket = this.lastBucket2 = undefined;
   }
 
-  /** Every entry matching a VA lookup (more than one means a TLB conflict, F_TLB_CONFLICT is possible). No hit counting. */
+  /**
+   * Every entry a VA lookup matches, smallest block first, ASID entries before global ones. More than
+   * one is a TLB conflict (IHI 0070 §3.20.1). No hit counting.
+   */
   lookupAll(regime: TlbRegime, vmid: number, asid: number, va: bigint): TlbEntry[] {
-    return this.all
-      .filter(({ e }) => e.kind !== 's2' && e.regime === regime && (regime !== 'nsel1' || e.vmid === vmid) &&
-        (e.global || e.asid === asid) && covers(e, va))
-      .map((s) => s.e);
+    if (regime !== 'nsel1') vmid = 0;
+    const space = REGIME_IDX[regime];
+    const out: TlbEntry[] = [];
+    const b = this.buckets.get(tagOf(space, vmid, regime === 'el2' ? GLOBAL : asid & 0xffff));
+    if (b) collect(b, va, out);
+    if (regime !== 'el2') {
+      const g = this.buckets.get(tagOf(space, vmid, GLOBAL));
+      if (g) collect(g, va, out);
+    }
+    return out;
+  }
+
+  /** Every stage-2-only entry an IPA lookup matches, smallest block first. No hit counting. */
+  lookupAllS2(vmid: number, ipa: bigint): TlbEntry[] {
+    const out: TlbEntry[] = [];
+    const b = this.buckets.get(tagOf(S2_SPACE, vmid, GLOBAL));
+    if (b) collect(b, ipa, out);
+    return out;
   }
 
   private hit(s: Slot): TlbEntry {

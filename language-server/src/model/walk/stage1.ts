@@ -229,6 +229,7 @@ export function walkStage1(
       af: (newLo & 0x400) !== 0,
       contiguous: (hi & (1 << 20)) !== 0,
       dbm: (hi & (1 << 19)) !== 0,
+      nT: level < 3 && (lo & 0x10000) !== 0,
     },
     level,
   };
