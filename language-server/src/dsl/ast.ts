@@ -174,6 +174,13 @@ export interface WriteStmt extends StatementBase {
   value?: NumberLit;
 }
 
+/** `abort ADDR [SIZE]`: SMMU accesses to the range get an external abort. */
+export interface AbortStmt extends StatementBase {
+  kind: 'abort';
+  addr?: NumberLit;
+  size?: NumberLit;
+}
+
 /** `reg [SMMU.]REGISTER VALUE` or `reg [SMMU.]REGISTER field value...`. */
 export interface RegStmt extends StatementBase {
   kind: 'reg';
@@ -262,6 +269,7 @@ export type Statement =
   | CdTableDecl
   | SteDecl
   | WriteStmt
+  | AbortStmt
   | RegStmt
   | CmdStmt
   | TransactionStmt

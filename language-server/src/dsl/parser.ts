@@ -35,6 +35,7 @@ import type {
   Value,
   Word,
   WriteStmt,
+  AbortStmt,
 } from './ast';
 import { Severity } from './ast';
 import { DIAG, DiagnosticSink } from './diagnostics';
@@ -342,6 +343,9 @@ class Parser {
       case 'write8':
         s = this.writeStmt(kw, Number(lower.slice(5)) as 8 | 16 | 32 | 64);
         break;
+      case 'abort':
+        s = this.abortStmt(kw);
+        break;
       case 'reg':
         s = this.regStmt(kw);
         break;
@@ -472,6 +476,16 @@ class Parser {
       s.addr = addr;
       const value = this.expectNumber('a value', 'the address');
       if (value) s.value = value;
+    }
+    return s;
+  }
+
+  private abortStmt(kw: Keyword): AbortStmt {
+    const s: AbortStmt = { kind: 'abort', keyword: kw, incomplete: false, start: kw.start, end: kw.end };
+    const addr = this.expectNumber('an address', kw.text);
+    if (addr) {
+      s.addr = addr;
+      if (this.atNumber()) s.size = this.number();
     }
     return s;
   }

@@ -18,6 +18,7 @@ export const MAX_DMA_LEN = 64n << 20n;
 export function lowerStatement(ctx: LowerCtx, s: Statement): void {
   switch (s.kind) {
     case 'write': return lowerWrite(ctx, s);
+    case 'abort': return lowerAbort(ctx, s);
     case 'reg': return lowerReg(ctx, s);
     case 'cmd': return lowerCmd(ctx, s);
     case 'dma':
@@ -86,6 +87,27 @@ function lowerWrite(ctx: LowerCtx, s: Extract<Statement, { kind: 'write' }>): vo
   ctx.addStep({
     span: s, kind: 'write', label: `write${width} ${hex(addr)} = ${hex(value)}`,
     run: (rt) => rt.writeMem(addr, value, width),
+  });
+}
+
+/** Physical addresses are at most 52 bits (IHI 0070 §6.3 SMMU_IDR5.OAS). */
+const PA_END = 1n << 52n;
+
+function lowerAbort(ctx: LowerCtx, s: Extract<Statement, { kind: 'abort' }>): void {
+  const addr = num(ctx, s.addr, 'address');
+  const size = s.size ? num(ctx, s.size, 'size') : 0x1000n;
+  if (addr === undefined || size === undefined) return;
+  if (size === 0n) {
+    ctx.report(s.size!, 'E_VALUE', 'an abort range is at least 1 byte');
+    return;
+  }
+  if (addr + size > PA_END) {
+    ctx.report(s.size ?? s.addr!, 'E_VALUE_RANGE', `${hex(addr)} + ${hex(size)} does not fit below the 52-bit physical address space`);
+    return;
+  }
+  ctx.addStep({
+    span: s, kind: 'abort', label: `abort ${hex(addr)} +${hex(size)}`,
+    run: (rt) => rt.mem.addAbort(addr, size),
   });
 }
 

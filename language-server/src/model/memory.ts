@@ -23,6 +23,41 @@ export class PhysicalMemory {
   private readonly frames = new Map<number, BigUint64Array>();
   private readonly observers: WriteObserver[] = [];
 
+  /** Declared external-abort ranges [base, end) (sorted, merged): SMMU accesses there abort. */
+  private abortRanges: Array<[number, number]> = [];
+  /** True once a range is declared: the walks check fetch addresses only then. */
+  hasAborts = false;
+
+  /**
+   * Declare that SMMU-originated accesses to [base, base + size) abort (access refused by the
+   * interconnect or Completer, IHI 0070 §7.3.4 F_STE_FETCH, §7.3.10 F_CD_FETCH, §7.3.12 F_WALK_EABT).
+   * The scenario's own writes and reads still reach the memory. Addresses are below 2^52.
+   */
+  addAbort(base: bigint, size: bigint): void {
+    const b = Number(base);
+    const e = Number(base + size);
+    const all = [...this.abortRanges, [b, e] as [number, number]].sort((x, y) => x[0] - y[0]);
+    const merged: Array<[number, number]> = [];
+    for (const r of all) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    this.abortRanges = merged;
+    this.hasAborts = merged.length > 0;
+  }
+
+  /** Whether an SMMU access to the `len` bytes at `pa` (a number below 2^53) aborts. */
+  abortsAt(pa: number, len = 8): boolean {
+    for (const [b, e] of this.abortRanges) if (pa < e && pa + len > b) return true;
+    return false;
+  }
+
+  /** The declared abort ranges, as [base, size] (for state views). */
+  aborts(): Array<[bigint, bigint]> {
+    return this.abortRanges.map(([b, e]) => [BigInt(b), BigInt(e - b)]);
+  }
+
   /** Number of frames holding data (for state reports and memory bounds). */
   get frameCount(): number {
     return this.frames.size;

@@ -66,8 +66,10 @@ export interface WalkFault {
   class: FaultClass;
   /** The input address of the faulting stage. */
   inputAddr: bigint;
-  /** For a stage-2 fault, the IPA that faulted; for F_WALK_EABT, the fetch address. */
+  /** For a stage-2 fault, the IPA that faulted. */
   ipa?: bigint;
+  /** For F_WALK_EABT, the PA of the descriptor fetch that aborted. */
+  fetchAddr?: bigint;
   /** Human-readable reason, naming the descriptor field or rule. */
   reason: string;
 }

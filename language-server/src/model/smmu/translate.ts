@@ -185,9 +185,12 @@ export function translateOne(
   } else {
     const loc = locateSte(ctx.mem, t, sid);
     if (loc.l1Addr !== undefined) useDesc(res, loc.l1Addr);
+    // IHI 0070 §7.3.4: an L1STD or STE fetch that aborts is F_STE_FETCH.
+    if (loc.l1Addr !== undefined && aborts(ctx.mem, loc.l1Addr, 8)) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.l1Addr, `external abort fetching the L1STD at ${hex(loc.l1Addr)}`, dry);
     if (!loc.ok) return badStreamId(ctx, res, base, loc.reason, dry);
     // A fetch beyond the implemented PA range cannot complete: F_STE_FETCH (IHI 0070 §7.3).
     if (loc.addr >> BigInt(f.oas) !== 0n) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `STE address ${hex(loc.addr)} is beyond the ${f.oas}-bit OAS`, dry);
+    if (aborts(ctx.mem, loc.addr, 64)) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `external abort fetching the STE at ${hex(loc.addr)}`, dry);
     const raw = readStruct(ctx.mem, loc.addr, 8);
     useDesc(res, loc.addr);
     const chk = interpretSte(raw, f);
@@ -449,6 +452,11 @@ function fetchCd(
     const l1Pa = toPa(l1Ipa);
     if (l1Pa === undefined) return undefined;
     useDesc(res, l1Pa);
+    // IHI 0070 §7.3.10: an L1CD or CD fetch that aborts is F_CD_FETCH.
+    if (aborts(ctx.mem, l1Pa, 8)) {
+      fetchFault(ctx, res, base, 'F_CD_FETCH', l1Pa, `external abort fetching the L1CD at ${hex(l1Pa)}`, dry);
+      return undefined;
+    }
     const l1 = decodeL1Cd(ctx.mem.read64(l1Pa));
     // IHI 0070 §5.3: L1CD.V == 0 -> C_BAD_SUBSTREAMID.
     if (!l1.valid) {
@@ -460,6 +468,10 @@ function fetchCd(
   const cdPa = toPa(cdIpa);
   if (cdPa === undefined) return undefined;
   useDesc(res, cdPa);
+  if (aborts(ctx.mem, cdPa, 64)) {
+    fetchFault(ctx, res, base, 'F_CD_FETCH', cdPa, `external abort fetching the CD at ${hex(cdPa)}`, dry);
+    return undefined;
+  }
   return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
 }
 
@@ -472,6 +484,13 @@ function fetchFault(
   addEvent(res, ev);
   return done(res, 'fault', `${type}: ${why}`);
 }
+
+/** Whether an SMMU read of `len` bytes at `pa` hits a declared external-abort range. */
+function aborts(mem: PhysicalMemory, pa: bigint, len: number): boolean {
+  return mem.hasAborts && pa < TWO52 && mem.abortsAt(Number(pa), len);
+}
+
+const TWO52 = 1n << 52n;
 
 function badStreamId(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
   const ev = ctx.makeEvent('C_BAD_STREAMID', base, why);
@@ -547,12 +566,14 @@ function walkFault(
   ctx: PipelineCtx, res: TransactionResult, base: EventInfo, fault: WalkFault, ste: SteConfig, cd: CdConfig | undefined, dry: boolean,
 ): TransactionResult {
   const s2 = fault.stage === 2;
-  const record = s2 ? ste.s2?.record ?? false : cd?.record ?? false;
+  // CD.R/CD.S and STE.S2R/S2S govern the translation-related faults only (IHI 0070 §3.12): an
+  // external abort on a walk (F_WALK_EABT) is always recorded and terminates.
   const stallable = fault.kind !== 'F_WALK_EABT';
+  const record = !stallable || (s2 ? ste.s2?.record ?? false : cd?.record ?? false);
   const stall = stallable && (s2 ? ste.s2?.stall ?? false : cd?.stall ?? false);
   const info: EventInfo = {
     sid: base.sid, ssid: base.ssid, iova: base.iova, access: base.access,
-    s2, class: fault.class, ipa: s2 ? fault.ipa : undefined, fetchAddr: fault.kind === 'F_WALK_EABT' ? fault.ipa : undefined,
+    s2, class: fault.class, ipa: s2 ? fault.ipa : undefined, fetchAddr: fault.fetchAddr,
   };
   if (stall) {
     info.stall = true;

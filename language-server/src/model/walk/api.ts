@@ -31,6 +31,8 @@ export type FetchResult = FetchOk | FetchFault;
 export interface DescFetch {
   (addr: bigint, level: number, stage: Stage): FetchResult;
   readonly mem?: PhysicalMemory;
+  /** The memory behind a fetch that is not plain (nested): checked for external aborts. */
+  readonly physMem?: PhysicalMemory;
   /** Internal: number-based translation of descriptor addresses for untraced nested walks. */
   readonly fast?: FastTranslate;
   /**

@@ -77,6 +77,9 @@ export function descend(
   const fast = steps === undefined ? fetch.fast : undefined;
   const mem = fetch.mem ?? fast?.mem;
   const plain = fetch.mem !== undefined;
+  // Declared external-abort ranges (IHI 0070 §7.3.12 F_WALK_EABT): checked only when memory has some.
+  const pm = mem ?? fetch.physMem;
+  const eabt = pm !== undefined && pm.hasAborts ? pm : undefined;
   let table = geo.ttbN;
   let tableAttrs = 0;
   st.tableAttrs = 0;
@@ -128,6 +131,15 @@ export function descend(
       hi = Number(r.value >> 32n);
       pa = Number(r.pa);
       s2Walk = r.s2Walk;
+    }
+    if (eabt !== undefined && eabt.abortsAt(pa)) {
+      if (steps) steps.push({ stage, level, tableAddr: BigInt(table), index, descAddr: BigInt(descAddr), descPa: BigInt(pa), desc: 0n, kind: 'invalid', ...(s2Walk ? { s2Walk } : {}) });
+      // A stage-1 descriptor fetch that aborts is S2 == 0, CLASS == TT; a stage-2 one keeps its walk's class.
+      st.fault = mkFault('F_WALK_EABT', stage, level, stage === 1 ? 'TT' : cls, input ?? BigInt(ia),
+        `external abort fetching the level ${level} descriptor at PA ${hexN(pa)} (a declared abort range)`);
+      st.fault.fetchAddr = BigInt(pa);
+      st.level = level;
+      return false;
     }
     const t = lo & 3;
     if (steps) {

@@ -68,6 +68,7 @@ export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemo
   fast.fault = undefined;
   (fast as { mem: PhysicalMemory }).mem = mem;
   (f as { fast?: FastTranslate }).fast = fast;
+  (f as { physMem?: PhysicalMemory }).physMem = mem;
   (f as { prepareWrite?: (addr: bigint) => WalkFault | undefined }).prepareWrite = (addr) =>
     s2Core(c, Number(addr), addr, TT_WRITE, 'TT', plain, undefined, wb) ? undefined : s2Last.fault;
   return f;
