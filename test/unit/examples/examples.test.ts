@@ -14,7 +14,7 @@ const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.smmu')).sort();
 test('the examples folder has the stories', () => {
   for (const f of ['s1-dma-4k.smmu', 's1-dma-64k.smmu', 's2-vm.smmu', 'nested-s2-fault-in-s1-walk.smmu', 'stale-tlb-after-unmap.smmu',
     'ste-change-without-cfgi.smmu', 'tlbi-without-sync.smmu', 'two-smmus-shared-s2.smmu', 'pasid-2level-cd.smmu', 'stall-and-resume.smmu',
-    'bringup-lowlevel.smmu', 'tlb-conflict-block-collapse.smmu']) {
+    'bringup-lowlevel.smmu', 'tlb-conflict-block-collapse.smmu', 'walk-external-abort.smmu']) {
     assert.ok(files.includes(f), f);
   }
 });
