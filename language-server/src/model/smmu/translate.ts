@@ -527,7 +527,7 @@ function tlbConflict(
   for (const e of entries) useTlb(res, e.id);
   const list = entries.map((e) => `#${e.id} (${sizeName(e.blockShift)} ${e.level < 3 ? 'block' : 'page'} at ${hex(e.inputBase)}${e.kind === 's2' ? '' : e.global ? ', global' : `, ASID ${e.asid}`})`).join(', ');
   const info: EventInfo = { sid: base.sid, ssid: base.ssid, iova: base.iova, access: base.access, s2: ipa !== undefined, ipa, reasonCode: BigInt(entries.length) };
-  const ev = ctx.makeEvent('F_TLB_CONFLICT', info, `${entries.length} TLB entries match: ${list}; a translation changed size without break-before-make (IHI 0070 §3.20.1, §3.21.1)`);
+  const ev = ctx.makeEvent('F_TLB_CONFLICT', info, `${entries.length} TLB entries match: ${list}; a translation changed (block size, or nG) without break-before-make (IHI 0070 §3.20.1, §3.21.1)`);
   emit(ctx, ev, dry);
   addEvent(res, ev);
   return done(res, 'fault', `F_TLB_CONFLICT: ${entries.length} TLB entries match (${list})`);
