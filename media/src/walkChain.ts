@@ -53,7 +53,7 @@ export function stepBox(walk: WireWalk, st: WireWalkStep, i: number): BoxSpec {
     ['table', groupHex(st.tableAddr)],
     ['index', `${st.index} (0x${st.index.toString(16)})`],
     ['descriptor at', st.descAddr !== st.descPa ? `${groupHex(st.descAddr)} (IPA) → ${groupHex(st.descPa)}` : groupHex(st.descPa)],
-    ['descriptor', groupHex(st.desc)],
+    ['descriptor', st.kind === 'abort' ? '— (the read got an external abort)' : groupHex(st.desc)],
   ];
   const f = isFaultStep(walk, st, i) ? walk.fault : undefined;
   return {

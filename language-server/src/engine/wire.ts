@@ -61,7 +61,7 @@ export interface WireWalkStep {
   descAddr: Hex;
   descPa: Hex;
   desc: Hex;
-  kind: 'table' | 'block' | 'page' | 'invalid' | 'reserved';
+  kind: 'table' | 'block' | 'page' | 'invalid' | 'reserved' | 'abort';
   /** Decoded descriptor fields by spec name (AttrIndx, AP, AF, nG, OA, …). */
   fields: Record<string, Hex>;
   s2Walk?: WireWalk;

@@ -38,7 +38,8 @@ export interface WalkStep {
   /** PA the descriptor was read from (differs from descAddr only under nesting). */
   descPa: bigint;
   desc: bigint;
-  kind: DescKind;
+  /** `abort`: the fetch got an external abort, nothing was read (IHI 0070 §7.3.12). */
+  kind: DescKind | 'abort';
   /** Stage-2 walk that translated descAddr (nested only). */
   s2Walk?: WalkTrace;
 }

@@ -36,6 +36,9 @@ dma smmu0 read sid 0x10 iova 0x1000_0000 expect fault F_WALK_EABT stage 1 class 
 `);
   assert.equal(brief, 'F_WALK_EABT s2=false class=TT fetch=0x48000000');
   assert.deepEqual(r.expectations, { passed: 1, failed: 0 });
+  // The walk shows the aborted fetch as such, at its PA.
+  const step = r.steps.filter((s) => s.kind === 'dma').pop()!.walks![0].steps[0];
+  assert.deepEqual([step.kind, step.descPa], ['abort', '0x48000000']);
 });
 
 test('nested: a guest stage-1 descriptor whose PA aborts is S2=0 CLASS=TT; the host stage-2 table aborting is S2=1 CLASS=CD (the CD fetch is first)', () => {

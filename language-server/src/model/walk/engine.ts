@@ -133,7 +133,7 @@ export function descend(
       s2Walk = r.s2Walk;
     }
     if (eabt !== undefined && eabt.abortsAt(pa)) {
-      if (steps) steps.push({ stage, level, tableAddr: BigInt(table), index, descAddr: BigInt(descAddr), descPa: BigInt(pa), desc: 0n, kind: 'invalid', ...(s2Walk ? { s2Walk } : {}) });
+      if (steps) steps.push({ stage, level, tableAddr: BigInt(table), index, descAddr: BigInt(descAddr), descPa: BigInt(pa), desc: 0n, kind: 'abort', ...(s2Walk ? { s2Walk } : {}) });
       // A stage-1 descriptor fetch that aborts is S2 == 0, CLASS == TT; a stage-2 one keeps its walk's class.
       st.fault = mkFault('F_WALK_EABT', stage, level, stage === 1 ? 'TT' : cls, input ?? BigInt(ia),
         `external abort fetching the level ${level} descriptor at PA ${hexN(pa)} (a declared abort range)`);
