@@ -28,26 +28,12 @@ export const STATEMENT_KEYWORDS = [
 
 export type StatementKeyword = (typeof STATEMENT_KEYWORDS)[number];
 
-/** Statement keywords that close an unterminated `{` block when they start a line inside it
- *  (`cd`, `map`, `ats` and `pri` are also block field names, so they do not). */
-export const BLOCK_BREAKERS: ReadonlySet<string> = new Set([
-  'include',
-  'smmu',
-  'pagetable',
-  'cdtable',
-  'ste',
-  'write64',
-  'write32',
-  'write16',
-  'write8',
-  'abort',
-  'reg',
-  'cmd',
-  'dma',
-  'unmap',
-  'pte',
-  'expect',
-]);
+/** Statement keywords that are also block field names (`cd` in an `ste`, `map` in a `pagetable`,
+ *  `ats`/`pri` as smmu features): they do not close an unterminated `{` block. */
+const BLOCK_FIELD_KEYWORDS: ReadonlySet<string> = new Set(['cd', 'map', 'ats', 'pri']);
+
+/** Statement keywords that close an unterminated `{` block when they start a line inside it. */
+export const BLOCK_BREAKERS: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS.filter((k) => !BLOCK_FIELD_KEYWORDS.has(k)));
 
 /** Options of `dma` / `ats` / `pri` lines. Flags take no value. `translated` (dma: through the
  *  function's ATC), `prgi` and `last` (pri: Page Request Group Index, last request of the group). */
