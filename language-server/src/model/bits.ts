@@ -41,6 +41,14 @@ export function hexGrouped(v: bigint): string {
   return '0x' + parts.join('_');
 }
 
+const SIZE_UNITS = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
+
+/** Size name of 2^log2 bytes: 4K, 2M, 1G, 512G. */
+export function sizeName(log2: number): string {
+  const u = Math.min(Math.floor(log2 / 10), SIZE_UNITS.length - 1);
+  return `${2 ** (log2 - u * 10)}${SIZE_UNITS[u]}`;
+}
+
 /** Align down to 2^log2. */
 export function alignDown(v: bigint, log2: number): bigint {
   return v & ~mask(log2) & MASK64;

@@ -1,6 +1,10 @@
 // Display helpers for wire values (pure). Wire values are 0x-hex strings; they are parsed to
 // bigint only to compute ranges, and every string from a scenario stays plain text.
 
+import { hexGrouped, sizeName } from '../../../language-server/src/model/bits';
+
+export { sizeName };
+
 /** Parses a wire 0x-hex string; undefined when it is not one. */
 export function parseHex(s: string | undefined): bigint | undefined {
   if (s === undefined || !/^0x[0-9a-f]+$/i.test(s)) return undefined;
@@ -10,18 +14,7 @@ export function parseHex(s: string | undefined): bigint | undefined {
 /** 0x-hex grouped in 16-bit chunks with `_` (0x12_3456_7000), for reading long addresses. */
 export function groupHex(s: string): string {
   const v = parseHex(s);
-  if (v === undefined) return s;
-  const h = v.toString(16);
-  const parts: string[] = [];
-  for (let i = h.length; i > 0; i -= 4) parts.unshift(h.slice(Math.max(0, i - 4), i));
-  return '0x' + parts.join('_');
-}
-
-/** Size name of 2^log2 bytes: 4K, 2M, 1G, 512G. */
-export function sizeName(log2: number): string {
-  const units = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
-  const u = Math.min(Math.floor(log2 / 10), units.length - 1);
-  return `${2 ** (log2 - u * 10)}${units[u]}`;
+  return v === undefined ? s : hexGrouped(v);
 }
 
 /** Inclusive end of [base, base + 2^log2) as 0x-hex. */

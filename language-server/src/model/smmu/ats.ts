@@ -33,6 +33,7 @@ import type { EventInfo } from './events';
 import type { SteConfig } from './ste';
 import { permits } from './perms';
 import { s2Walk } from './walkPort';
+import { hex } from '../bits';
 
 export interface AtcEntry {
   id: number;
@@ -126,7 +127,6 @@ export interface AtsResult {
   reason: string;
 }
 
-const hex = (v: bigint | number) => '0x' + v.toString(16);
 
 /** STE.EATS as the SMMU acts on it: 0b10 needs SMMU_CR0.ATSCHK == 1 and a nested stream, else 0b00. */
 function effectiveEats(ctx: AtsCtx, ste: SteConfig): number {

@@ -10,6 +10,7 @@ import type { TlbEntryInfo, TransactionResult } from './result';
 import type { Tlb, TlbEntry, TlbiRange } from '../tlb/tlb';
 import type { AtcEntry } from './ats';
 import type { PriRespCode, PriResponse } from './pri';
+import { hex } from '../bits';
 
 export interface CommandResult {
   /** Queue slot index the command was read from. */
@@ -50,7 +51,6 @@ export interface CommandCtx {
   priRespond?(sid: number, ssid: number | undefined, prgi: number, resp: PriRespCode): PriResponse;
 }
 
-const hex = (v: bigint | number) => '0x' + v.toString(16);
 
 /** TG/TTL/NUM/SCALE of a TLBI by address (IHI 0070 §4.4); TG is RES0 (ignored) without SMMU_IDR3.RIL. */
 function range(d: FieldValues, f: SmmuFeatures): TlbiRange | undefined {

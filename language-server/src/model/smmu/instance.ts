@@ -21,6 +21,7 @@ import { Tlb, type TlbEntry } from '../tlb/tlb';
 import { Atc, atsAsTransaction, atsRequest, translatedTransaction, type AtcEntry, type AtsResult, type TranslatedResult } from './ats';
 import { PriState, type PageRequest, type PendingPrg, type PriRespCode, type PriResponse, type PriResult } from './pri';
 import type { Access } from '../types';
+import { hex } from '../bits';
 
 export interface RegAccessResult {
   /** Register name (SMMU_ prefixed). */
@@ -37,7 +38,6 @@ export interface RegAccessResult {
   commands?: CommandResult[];
 }
 
-const hex = (v: bigint | number) => '0x' + v.toString(16);
 const CMD_SIZE = 16n;
 const EVT_SIZE = 32n;
 

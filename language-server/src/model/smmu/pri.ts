@@ -19,6 +19,7 @@ import { PRI_PAGE_REQUEST } from '../fields/events';
 import { registerByName } from '../fields/registers';
 import type { SmmuFeatures } from './features';
 import { qFull, qInc, qval } from './queue';
+import { hex } from '../bits';
 
 export interface PageRequest {
   sid: number;
@@ -87,7 +88,6 @@ const bit = (reg: string, field: string): bigint => encode(R(reg), { [field]: 1n
 const CR0_PRIQEN = bit('CR0', 'PRIQEN');
 const PRIQ_OVFLG = bit('PRIQ_PROD', 'OVFLG');
 const PRIQ_OVACKFLG = bit('PRIQ_CONS', 'OVACKFLG');
-const hex = (v: bigint | number) => '0x' + v.toString(16);
 
 const key = (sid: number, ssid: number | undefined, prgi: number) => `${sid}:${ssid ?? '-'}:${prgi}`;
 
