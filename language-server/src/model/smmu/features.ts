@@ -126,6 +126,11 @@ export function makeFeatures(over: Partial<SmmuFeatures> = {}): SmmuFeatures {
   return f;
 }
 
+/** Whether a TLB lookup matching more than one entry raises F_TLB_CONFLICT (IHI 0070 §3.20.1, §3.21.1.3: never at BBML 2). */
+export function detectsTlbConflicts(f: SmmuFeatures): boolean {
+  return f.bbml < 2 && f.tlbConflict === 'detect';
+}
+
 /** Feature inconsistencies a declaration may contain (for diagnostics). */
 export function checkFeatures(f: SmmuFeatures): string[] {
   const out: string[] = [];

@@ -6,7 +6,7 @@
 import type { Access, EventType, FaultClass, Perms, StageResult, WalkFault, WalkTrace } from '../types';
 import type { PhysicalMemory } from '../memory';
 import type { S1Regime } from '../walk/config';
-import type { SmmuFeatures } from './features';
+import { detectsTlbConflicts, type SmmuFeatures } from './features';
 import type { ConfigCache } from './configCache';
 import { interpretSte, type SteConfig } from './ste';
 import { interpretCd, type CdConfig } from './cd';
@@ -18,6 +18,7 @@ import { s1Walk, s2Walk, nestedFetch, plainFetch, type StageRun } from './walkPo
 import type { Tlb, TlbEntry, TlbRegime } from '../tlb/tlb';
 import { s1Entry, s2Entry, nestedEntry } from '../tlb/fromWalk';
 import { s1Canonical } from '../walk/stage1';
+import { hex, sizeName } from '../bits';
 
 /** What the pipeline needs from its instance. */
 export interface PipelineCtx {
@@ -48,7 +49,6 @@ export interface TranslateOptions {
   dryRun?: boolean;
 }
 
-const hex = (v: bigint | number) => '0x' + v.toString(16);
 
 /** OFFSET_MASK[n] = 2^n - 1: offset within a block of 2^n bytes (precomputed: no BigInt allocation per hit). */
 const ADDR_END = 1n << 64n;
@@ -186,11 +186,11 @@ export function translateOne(
     const loc = locateSte(ctx.mem, t, sid);
     if (loc.l1Addr !== undefined) useDesc(res, loc.l1Addr);
     // IHI 0070 §7.3.4: an L1STD or STE fetch that aborts is F_STE_FETCH.
-    if (loc.l1Addr !== undefined && aborts(ctx.mem, loc.l1Addr, 8)) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.l1Addr, `external abort fetching the L1STD at ${hex(loc.l1Addr)}`, dry);
+    if (loc.l1Addr !== undefined && fetchAborted(ctx, res, base, 'F_STE_FETCH', loc.l1Addr, 8, 'L1STD', dry)) return res;
     if (!loc.ok) return badStreamId(ctx, res, base, loc.reason, dry);
     // A fetch beyond the implemented PA range cannot complete: F_STE_FETCH (IHI 0070 §7.3).
     if (loc.addr >> BigInt(f.oas) !== 0n) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `STE address ${hex(loc.addr)} is beyond the ${f.oas}-bit OAS`, dry);
-    if (aborts(ctx.mem, loc.addr, 64)) return fetchFault(ctx, res, base, 'F_STE_FETCH', loc.addr, `external abort fetching the STE at ${hex(loc.addr)}`, dry);
+    if (fetchAborted(ctx, res, base, 'F_STE_FETCH', loc.addr, 64, 'STE', dry)) return res;
     const raw = readStruct(ctx.mem, loc.addr, 8);
     useDesc(res, loc.addr);
     const chk = interpretSte(raw, f);
@@ -304,7 +304,7 @@ export function translateOne(
   const va = w.tt0.tbi || w.tt1?.tbi ? s1Canonical(w, iova) : iova;
   const hit = dry ? ctx.tlb.peek(tregime, vmid, cd.asid, va) : ctx.tlb.lookup(tregime, vmid, cd.asid, va);
   if (hit) {
-    if (f.bbml < 2 && f.tlbConflict === 'detect') {
+    if (detectsTlbConflicts(f)) {
       const all = ctx.tlb.lookupAll(tregime, vmid, cd.asid, va);
       if (all.length > 1) return tlbConflict(ctx, res, base, all, undefined, dry);
     }
@@ -379,7 +379,7 @@ function stage2Only(
   const f = ctx.features;
   const hit = dry ? ctx.tlb.peekS2(s2.vmid, ipa) : ctx.tlb.lookupS2(s2.vmid, ipa);
   if (hit) {
-    if (f.bbml < 2 && f.tlbConflict === 'detect') {
+    if (detectsTlbConflicts(f)) {
       const all = ctx.tlb.lookupAllS2(s2.vmid, ipa);
       if (all.length > 1) return tlbConflict(ctx, res, base, all, ipa, dry);
     }
@@ -453,10 +453,7 @@ function fetchCd(
     if (l1Pa === undefined) return undefined;
     useDesc(res, l1Pa);
     // IHI 0070 §7.3.10: an L1CD or CD fetch that aborts is F_CD_FETCH.
-    if (aborts(ctx.mem, l1Pa, 8)) {
-      fetchFault(ctx, res, base, 'F_CD_FETCH', l1Pa, `external abort fetching the L1CD at ${hex(l1Pa)}`, dry);
-      return undefined;
-    }
+    if (fetchAborted(ctx, res, base, 'F_CD_FETCH', l1Pa, 8, 'L1CD', dry)) return undefined;
     const l1 = decodeL1Cd(ctx.mem.read64(l1Pa));
     // IHI 0070 §5.3: L1CD.V == 0 -> C_BAD_SUBSTREAMID.
     if (!l1.valid) {
@@ -468,10 +465,7 @@ function fetchCd(
   const cdPa = toPa(cdIpa);
   if (cdPa === undefined) return undefined;
   useDesc(res, cdPa);
-  if (aborts(ctx.mem, cdPa, 64)) {
-    fetchFault(ctx, res, base, 'F_CD_FETCH', cdPa, `external abort fetching the CD at ${hex(cdPa)}`, dry);
-    return undefined;
-  }
+  if (fetchAborted(ctx, res, base, 'F_CD_FETCH', cdPa, 64, 'CD', dry)) return undefined;
   return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
 }
 
@@ -485,9 +479,16 @@ function fetchFault(
   return done(res, 'fault', `${type}: ${why}`);
 }
 
-/** Whether an SMMU read of `len` bytes at `pa` hits a declared external-abort range. */
-function aborts(mem: PhysicalMemory, pa: bigint, len: number): boolean {
-  return mem.hasAborts && pa < TWO52 && mem.abortsAt(Number(pa), len);
+/**
+ * An SMMU read of `len` bytes at `pa` that hits a declared external-abort range: F_STE_FETCH /
+ * F_CD_FETCH is raised (true), or nothing happens (false).
+ */
+function fetchAborted(
+  ctx: PipelineCtx, res: TransactionResult, base: EventInfo, type: 'F_STE_FETCH' | 'F_CD_FETCH', pa: bigint, len: number, what: string, dry: boolean,
+): boolean {
+  if (!ctx.mem.hasAborts || pa >= TWO52 || !ctx.mem.abortsAt(Number(pa), len)) return false;
+  fetchFault(ctx, res, base, type, pa, `external abort fetching the ${what} at ${hex(pa)}`, dry);
+  return true;
 }
 
 const TWO52 = 1n << 52n;
@@ -508,12 +509,6 @@ function badSubstream(ctx: PipelineCtx, res: TransactionResult, base: EventInfo,
 }
 
 const NT_NOT_CACHED = 'not cached: Block descriptor with nT == 1 (SMMU_IDR3.BBML == 1, IHI 0070 §3.21.1.2)';
-
-const SIZE_UNITS = ['', 'K', 'M', 'G', 'T', 'P'];
-/** 2^shift bytes as 4K, 2M, 1G, ... */
-function sizeName(shift: number): string {
-  return `${2 ** (shift % 10)}${SIZE_UNITS[Math.floor(shift / 10)]}`;
-}
 
 /**
  * A lookup that matched more than one TLB entry, detected (IHI 0070 §3.20.1): the transaction is aborted
