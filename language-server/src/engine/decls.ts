@@ -394,21 +394,30 @@ function sl0Of(g: Granule, level: number): number {
   return g === 4 ? (level === 3 ? 3 : 2 - level) : 3 - level;
 }
 
-export function ptInfo(ctx: LowerCtx, name: string, at: Span): PtInfo | undefined {
-  const st = ctx.decls;
-  if (st.pts.has(name)) return st.pts.get(name) ?? undefined;
-  const d = resolveRef(ctx, 'pagetable', name, at) as Decl<PagetableDecl> | undefined;
+/**
+ * The compiled form of a named declaration, built once on first use (in its own file's context);
+ * `null` while building guards against cycles and marks a declaration that failed.
+ */
+function declInfo<K extends 'pagetable' | 'cd' | 'cdtable', N, I>(
+  ctx: LowerCtx, cache: Map<string, I | null>, kind: K, name: string, at: Span, build: (ctx: LowerCtx, node: N, name: string) => I | undefined,
+): I | undefined {
+  if (cache.has(name)) return cache.get(name) ?? undefined;
+  const d = resolveRef(ctx, kind, name, at) as Decl<N> | undefined;
   if (!d) return undefined;
-  st.pts.set(name, null); // cycle guard
+  cache.set(name, null);
   const prevFile = ctx.file;
   ctx.file = d.file;
   try {
-    const info = buildPt(ctx, d.node, name);
-    st.pts.set(name, info ?? null);
+    const info = build(ctx, d.node, name);
+    cache.set(name, info ?? null);
     return info;
   } finally {
     ctx.file = prevFile;
   }
+}
+
+export function ptInfo(ctx: LowerCtx, name: string, at: Span): PtInfo | undefined {
+  return declInfo(ctx, ctx.decls.pts, 'pagetable', name, at, buildPt);
 }
 
 const PT_OPTIONS = ['at', 'ia', 'tsz', 't0sz', 's2t0sz', 'ias', 'bits', 'inputsize', 'va', 'sl0', 's2sl0', 'oas', 'ps', 'outputsize', 'smmu', 'granule', 'stage'];
@@ -604,20 +613,7 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
 const CD_SPECIAL = ['pagetable', 'table', 'tt0', 'ttb0', 'tt1', 'ttb1', 'smmu', 'at'];
 
 export function cdInfo(ctx: LowerCtx, name: string, at: Span): CdInfo | undefined {
-  const st = ctx.decls;
-  if (st.cds.has(name)) return st.cds.get(name) ?? undefined;
-  const d = resolveRef(ctx, 'cd', name, at) as Decl<CdDecl> | undefined;
-  if (!d) return undefined;
-  st.cds.set(name, null);
-  const prevFile = ctx.file;
-  ctx.file = d.file;
-  try {
-    const info = buildCd(ctx, d.node, name);
-    st.cds.set(name, info ?? null);
-    return info;
-  } finally {
-    ctx.file = prevFile;
-  }
+  return declInfo(ctx, ctx.decls.cds, 'cd', name, at, buildCd);
 }
 
 function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
@@ -704,20 +700,7 @@ function decodeShort(def: StructDef, dwords: bigint[], names: string[]): string 
 }
 
 export function cdtInfo(ctx: LowerCtx, name: string, at: Span): CdtInfo | undefined {
-  const st = ctx.decls;
-  if (st.cdts.has(name)) return st.cdts.get(name) ?? undefined;
-  const d = resolveRef(ctx, 'cdtable', name, at) as Decl<CdTableDecl> | undefined;
-  if (!d) return undefined;
-  st.cdts.set(name, null);
-  const prevFile = ctx.file;
-  ctx.file = d.file;
-  try {
-    const info = buildCdt(ctx, d.node, name);
-    st.cdts.set(name, info ?? null);
-    return info;
-  } finally {
-    ctx.file = prevFile;
-  }
+  return declInfo(ctx, ctx.decls.cdts, 'cdtable', name, at, buildCdt);
 }
 
 function buildCdt(ctx: LowerCtx, n: CdTableDecl, name: string): CdtInfo | undefined {
