@@ -40,13 +40,7 @@ export function benchEngine(mappings = 100_000, transactions = 1_000_000): Engin
   const program = compile(text, 'bench.smmu');
   const t1: Timing = sw.read();
   sw = new Stopwatch();
-  const rt = new Runtime(program);
-  program.steps.forEach((s, i) => {
-    const out: WireStep = { index: i, line: s.range.line, col: s.range.col, endLine: s.range.endLine, endCol: s.range.endCol, kind: s.kind, label: s.label, events: [], hazards: [] };
-    rt.beginStep(i, s);
-    s.run(rt, out);
-    rt.endStep(out);
-  });
+  const rt = runSteps(program);
   const t2: Timing = sw.read();
   sw = new Stopwatch();
   // One request per distinct address, built before timing, as lowering builds one per `dma`
@@ -77,17 +71,23 @@ export function benchEngine(mappings = 100_000, transactions = 1_000_000): Engin
  * as a session runs them) with the engine's hazard hook, and the same without any hook, on
  * fresh runtimes of one compiled scenario. Target: with / without <= 2.
  */
+/** A Runtime that has run every step of the program, as the engine's step loop does. */
+function runSteps(program: ReturnType<typeof compile>): Runtime {
+  const rt = new Runtime(program);
+  program.steps.forEach((s, i) => {
+    const out: WireStep = { index: i, line: s.range.line, col: s.range.col, endLine: s.range.endLine, endCol: s.range.endCol, kind: s.kind, label: s.label, events: [], hazards: [] };
+    rt.beginStep(i, s);
+    s.run(rt, out);
+    rt.endStep(out);
+  });
+  return rt;
+}
+
 export function benchHazardOverhead(mappings = 10_000, transactions = 200_000): { withMs: number; withoutMs: number; withCpuMs: number; withoutCpuMs: number } {
   const program = compile(scenarioText(mappings), 'bench.smmu');
   const hook = Runtime.hazardHook;
   const once = (): Timing => {
-    const rt = new Runtime(program);
-    program.steps.forEach((s, i) => {
-      const out: WireStep = { index: i, line: s.range.line, col: s.range.col, endLine: s.range.endLine, endCol: s.range.endCol, kind: s.kind, label: s.label, events: [], hazards: [] };
-      rt.beginStep(i, s);
-      s.run(rt, out);
-      rt.endStep(out);
-    });
+    const rt = runSteps(program);
     const dma = program.steps[program.steps.length - 2];
     if (dma.kind !== 'dma') throw new Error(`hazard bench: step kind ${dma.kind}`);
     const access = { read: true, exec: false, priv: false };
