@@ -9,3 +9,5 @@ export * as fields from './fields';
 export * as walk from './walk';
 /** The TLB (tagging, capacity/policy, TLBI operations). */
 export * as tlb from './tlb';
+/** iommufd objects and the vIOMMU layer (IOMMU_VIOMMU_ALLOC, vDEVICE, nested HWPT, vEVENTQ, HW queues). */
+export * as iommufd from './iommufd';

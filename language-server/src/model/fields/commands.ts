@@ -4,7 +4,7 @@
 // checked against Linux's CMDQ_* defines (positions only). Bits of a command that are not listed
 // are left out (not declared RES0) where the spec's layout figure could not be checked.
 
-import { FieldDef, StructDef, fld, vals } from './field';
+import { FieldDef, StructDef, encode, fld, vals } from './field';
 
 const C = 'IHI 0070 §4';
 const PREFETCH = 'IHI 0070 §4.2';
@@ -163,4 +163,11 @@ export function commandPreset(name: string): Record<string, bigint> | undefined 
   const k = name.toLowerCase().replace(/^cmd_/, '');
   if (k === 'cfgi_all') preset.Range = 31n;
   return preset;
+}
+
+/** The two dwords of command `name` (opcode and presets filled in) with the given field values. */
+export function encodeCommand(name: string, values: Record<string, bigint> = {}): [bigint, bigint] {
+  const def = commandByName(name);
+  if (!def) throw new Error(`unknown command ${name}`);
+  return encode(def, { ...commandPreset(name), ...values }) as [bigint, bigint];
 }

@@ -208,3 +208,18 @@ export function checkS2Config(cfg: S2WalkConfig): ConfigIssue[] {
   checkOutSize(cfg.ps, 'STE.S2PS', out);
   return out;
 }
+
+/** STE.S2SL0 encoding of a stage-2 start level: the inverse of `s2StartLevel` (4K: L3 needs STT). */
+export function s2Sl0Encoding(g: Granule, level: number): number {
+  return g === 4 ? (level === 3 ? 3 : 2 - level) : 3 - level;
+}
+
+/** CD.TG0 / STE.S2TG encoding of a granule: the inverse of `tg0Granule`. */
+export function tg0Encoding(g: Granule): number {
+  return g === 4 ? 0 : g === 64 ? 1 : 2;
+}
+
+/** CD.TG1 encoding of a granule: the inverse of `tg1Granule`. */
+export function tg1Encoding(g: Granule): number {
+  return g === 16 ? 1 : g === 4 ? 2 : 3;
+}

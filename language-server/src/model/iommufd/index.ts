@@ -1,0 +1,7 @@
+// iommufd and the vIOMMU layer above the physical SMMUs (issue: virtual SMMUs).
+export * from './uapi';
+export * from './hostSte';
+export * from './objects';
+export * from './veventq';
+export * from './hwQueue';
+export * from './context';
