@@ -3,7 +3,7 @@
 import { hex } from '../model/bits';
 import type { WalkTrace, WalkStep } from '../model/types';
 import type { EventRecord, TlbEntryInfo, TransactionResult } from '../model/smmu/result';
-import type { Perms } from '../model/types';
+import { permsText } from '../model/smmu/perms';
 import type { WireEvent, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
 
 /** Fields of an event record that WireEvent names itself (IHI 0070 §7.3), by lower-case spec name. */
@@ -89,11 +89,6 @@ export function wireWalk(t: WalkTrace, decodeDesc?: DescDecoder): WireWalk {
     if (f.ipa !== undefined) w.fault.ipa = hex(f.ipa);
   }
   return w;
-}
-
-export function permsText(p: Perms): string {
-  const one = (r: boolean, w: boolean, x: boolean) => (r ? 'r' : '-') + (w ? 'w' : '-') + (x ? 'x' : '-');
-  return `priv ${one(p.pr, p.pw, p.px)} user ${one(p.ur, p.uw, p.ux)}`;
 }
 
 const TLB_STAGE = { s1: 'S1', s2: 'S2', nested: 'S12' } as const;

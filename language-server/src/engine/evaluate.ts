@@ -9,10 +9,10 @@ import { L1CD, L1STD } from '../model/fields/l1';
 import { decode, describeStruct, type StructDef } from '../model/fields/field';
 import { registerByName } from '../model/fields/registers';
 import { interpretSte } from '../model/smmu/ste';
-import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct } from '../model/smmu/tables';
+import { locateCd, locateSte, readStruct } from '../model/smmu/tables';
 import { parseNumber } from './numbers';
 import { DUMP_HINTS, decodeDump, formatDump, type DumpHint } from '../model/fields/dump';
-import { permsText } from './convert';
+import { permsText } from '../model/smmu/perms';
 import type { Runtime } from './runtime';
 
 export const EVALUATE_HELP = [
@@ -75,14 +75,9 @@ export function evaluate(rt: Runtime, expression: string): string {
       const s1 = chk.config.s1;
       if (!s1) return `StreamID ${hex(sid)} has no stage 1 (Config ${chk.config.mode})`;
       const ssid = n(t[3]) ?? 0n;
-      let addr: bigint;
-      if (s1.fmt === 0) addr = s1.contextPtr + ssid * CD_SIZE;
-      else {
-        const split = cdSplit(s1.fmt);
-        const l1 = decodeL1Cd(rt.mem.read64(s1.contextPtr + (ssid >> BigInt(split)) * 8n));
-        if (!l1.valid) return `L1CD for SubstreamID ${hex(ssid)} is invalid`;
-        addr = l1.l2Ptr + (ssid & ((1n << BigInt(split)) - 1n)) * CD_SIZE;
-      }
+      const cdLoc = locateCd(rt.mem, s1, ssid);
+      if (!cdLoc.ok) return cdLoc.reason;
+      const addr = cdLoc.addr;
       return `CD of StreamID ${hex(sid)} SubstreamID ${hex(ssid)} at ${hex(addr)}${chk.config.mode === 'nested' ? ' (an IPA: shown as PA)' : ''}\n${describeStruct(CD, readStruct(rt.mem, addr, 8))}`;
     }
     case 'translate': {

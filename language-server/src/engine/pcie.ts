@@ -9,7 +9,7 @@ import type { DescUpdate } from '../model/walk/api';
 import type { LowerCtx } from './compile';
 import type { Runtime } from './runtime';
 import type { WireAtcEntry, WireStep } from './wire';
-import { permsText } from './convert';
+import { permsText } from '../model/smmu/perms';
 import { num } from './lower';
 import { resolveSmmu } from './symbols';
 

@@ -8,7 +8,7 @@ import { registerByName } from '../model/fields/registers';
 import type { SmmuInstance } from '../model/smmu/instance';
 import { interpretSte } from '../model/smmu/ste';
 import { interpretCd } from '../model/smmu/cd';
-import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct } from '../model/smmu/tables';
+import { locateCd, locateSte, readStruct } from '../model/smmu/tables';
 import type { Runtime } from './runtime';
 import type { WireConfigEntry, WireEvent, WireSmmuState, WireState, WireSteView, WireStep } from './wire';
 import { wireEvent, wireFields, wireTlb } from './convert';
@@ -109,14 +109,9 @@ function steView(rt: Runtime, inst: SmmuInstance, sid: number, addr: bigint, raw
     // CDs (stage-1 context is a PA only without stage 2; nested CDs live in IPA space).
     const count = Math.min(2 ** cfg.s1.cdMax, CD_LIMIT);
     for (let ssid = 0; ssid < count; ssid++) {
-      let cdAddr: bigint | undefined;
-      if (cfg.s1.fmt === 0) cdAddr = cfg.s1.contextPtr + BigInt(ssid) * CD_SIZE;
-      else {
-        const split = cdSplit(cfg.s1.fmt);
-        const l1 = decodeL1Cd(rt.mem.read64(cfg.s1.contextPtr + BigInt(ssid >> split) * 8n));
-        if (l1.valid) cdAddr = l1.l2Ptr + BigInt(ssid & ((1 << split) - 1)) * CD_SIZE;
-      }
-      if (cdAddr === undefined) continue;
+      const loc = locateCd(rt.mem, cfg.s1, ssid);
+      if (!loc.ok) continue;
+      const cdAddr = loc.addr;
       const cdRaw = readStruct(rt.mem, cdAddr, 8);
       if (cdRaw.every((d) => d === 0n)) continue;
       const cd: WireSteView['cds'][number] = { ssid: hex(ssid), addr: hex(cdAddr), raw: cdRaw.map(hex), fields: wireFields(decode(CD, cdRaw)) };

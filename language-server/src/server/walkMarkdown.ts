@@ -3,6 +3,7 @@
 // the event records. Every string from the scenario is escaped.
 import type { WireEvent, WireStep, WireWalk, WireWalkStep } from '../engine/wire';
 import { decode, decodePte } from '../model/fields';
+import { leafPerms } from '../model/smmu/perms';
 import { md } from './convert';
 
 /** A descriptor's fields: as the engine decoded them, else decoded here from the field tables. */
@@ -32,27 +33,11 @@ function fieldsText(f: Record<string, string>, limit = 8): string {
   return shown.join(' ');
 }
 
-// Stage 1 AP[2:1] (DDI 0487 D8.4.1) and stage 2 S2AP (DDI 0487 D8.4.2).
-const AP: Record<string, string> = {
-  '0x0': 'privileged read/write, unprivileged none',
-  '0x1': 'read/write at both levels',
-  '0x2': 'privileged read-only, unprivileged none',
-  '0x3': 'read-only at both levels',
-};
-const S2AP: Record<string, string> = { '0x0': 'no access', '0x1': 'read-only', '0x2': 'write-only', '0x3': 'read/write' };
-
 function permsText(stage: 1 | 2, f: Record<string, string>): string {
-  const parts: string[] = [];
-  if (stage === 1 && f.AP !== undefined) {
-    parts.push(`AP ${md(f.AP)}: ${AP[f.AP] ?? '?'}`);
-    if (f.UXN === '0x1') parts.push('not executable unprivileged (UXN)');
-    if (f.PXN === '0x1') parts.push('not executable privileged (PXN)');
-  }
-  if (stage === 2 && f.S2AP !== undefined) {
-    parts.push(`S2AP ${md(f.S2AP)}: ${S2AP[f.S2AP] ?? '?'}`);
-    if (f.XN !== undefined && f.XN !== '0x0') parts.push(`XN ${md(f.XN)}: execute restricted`);
-  }
-  return parts.join('; ');
+  const p = leafPerms(stage, f, true);
+  if (!p) return '';
+  const name = stage === 1 ? 'AP' : 'S2AP';
+  return [`${name} ${md(f[name])}: ${p.access}`, p.exec].filter(Boolean).join('; ');
 }
 
 function walkTitle(w: WireWalk, prefix: string): string {

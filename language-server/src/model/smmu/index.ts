@@ -13,7 +13,7 @@ export { interpretSte } from './ste';
 export type { SteConfig, SteCheck, ConfigRule, StreamMode } from './ste';
 export { interpretCd } from './cd';
 export type { CdConfig, CdCheck } from './cd';
-export { locateSte, readStruct, cdSplit, decodeL1Cd, STE_SIZE, CD_SIZE } from './tables';
+export { locateSte, locateCd, readStruct, cdSplit, decodeL1Cd, STE_SIZE, CD_SIZE, type CdTableCfg, type CdLocation } from './tables';
 export type { StreamTableCfg } from './tables';
 export { makeEvent, decodeEvent } from './events';
 export type { EventInfo } from './events';

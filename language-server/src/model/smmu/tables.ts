@@ -4,6 +4,7 @@
 import { decode } from '../fields/field';
 import { L1CD, L1STD } from '../fields/l1';
 import type { PhysicalMemory } from '../memory';
+import { hex } from '../bits';
 
 export const STE_SIZE = 64n;
 export const CD_SIZE = 64n;
@@ -64,4 +65,46 @@ export function cdSplit(fmt: number): number {
 export function decodeL1Cd(desc: bigint): { valid: boolean; l2Ptr: bigint } {
   const d = decode(L1CD, [desc]);
   return { valid: d.V !== 0n, l2Ptr: d.L2Ptr };
+}
+
+export interface CdTableCfg {
+  /** STE.S1ContextPtr (an IPA under nesting). */
+  contextPtr: bigint;
+  /** STE.S1Fmt: 0 linear, 1 or 2 two-level. */
+  fmt: number;
+}
+
+export type CdLocation =
+  | { ok: true; /** The CD's address, as returned by `fetch`. */ addr: bigint; l1Addr?: bigint }
+  | { ok: false; /** L1CD.V == 0: C_BAD_SUBSTREAMID. */ reason: string; l1Addr: bigint };
+
+/**
+ * Where the CD of `ssid` lives (IHI 0070 §3.3.3, §5.3), linear or 2-level. The SubstreamID is
+ * assumed in range (< 2^STE.S1CDMax: the caller checks). Every table address goes through
+ * `fetch(addr, what)` before it is read or returned: it maps an IPA to a PA under nesting and
+ * checks the fetch, or returns undefined to stop (the caller has recorded why); then locateCd
+ * returns undefined too. Without `fetch`, addresses are PAs read as they are.
+ */
+export function locateCd(mem: PhysicalMemory, t: CdTableCfg, ssid: number | bigint): CdLocation;
+export function locateCd(
+  mem: PhysicalMemory, t: CdTableCfg, ssid: number | bigint, fetch: (addr: bigint, what: 'L1CD' | 'CD') => bigint | undefined,
+): CdLocation | undefined;
+export function locateCd(
+  mem: PhysicalMemory, t: CdTableCfg, ssid: number | bigint,
+  fetch: (addr: bigint, what: 'L1CD' | 'CD') => bigint | undefined = (a) => a,
+): CdLocation | undefined {
+  const id = BigInt(ssid);
+  if (t.fmt === 0) {
+    const addr = fetch(t.contextPtr + id * CD_SIZE, 'CD');
+    return addr === undefined ? undefined : { ok: true, addr };
+  }
+  const split = BigInt(cdSplit(t.fmt));
+  const l1Addr = t.contextPtr + (id >> split) * 8n;
+  const l1Pa = fetch(l1Addr, 'L1CD');
+  if (l1Pa === undefined) return undefined;
+  const l1 = decodeL1Cd(mem.read64(l1Pa));
+  // IHI 0070 §5.3: L1CD.V == 0 -> C_BAD_SUBSTREAMID.
+  if (!l1.valid) return { ok: false, l1Addr, reason: `L1CD at ${hex(l1Addr)} has V == 0 (SubstreamID ${hex(id)})` };
+  const addr = fetch(l1.l2Ptr + (id & ((1n << split) - 1n)) * CD_SIZE, 'CD');
+  return addr === undefined ? undefined : { ok: true, addr, l1Addr };
 }

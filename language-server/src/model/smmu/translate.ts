@@ -10,7 +10,7 @@ import { detectsTlbConflicts, type SmmuFeatures } from './features';
 import type { ConfigCache } from './configCache';
 import { interpretSte, type SteConfig } from './ste';
 import { interpretCd, type CdConfig } from './cd';
-import { CD_SIZE, cdSplit, decodeL1Cd, locateSte, readStruct, type StreamTableCfg } from './tables';
+import { locateCd, locateSte, readStruct, type StreamTableCfg } from './tables';
 import type { EventInfo } from './events';
 import type { EventRecord, TransactionResult, TranslateRequest, TlbEntryInfo } from './result';
 import { intersect, permits } from './perms';
@@ -444,28 +444,19 @@ function fetchCd(
     }
     return r.result.outputAddr;
   };
-  let cdIpa: bigint;
-  if (s1.fmt === 0) cdIpa = s1.contextPtr + BigInt(ssid) * CD_SIZE;
-  else {
-    const split = cdSplit(s1.fmt);
-    const l1Ipa = s1.contextPtr + BigInt(Math.floor(ssid / 2 ** split)) * 8n;
-    const l1Pa = toPa(l1Ipa);
-    if (l1Pa === undefined) return undefined;
-    useDesc(res, l1Pa);
+  const loc = locateCd(ctx.mem, s1, ssid, (addr, what) => {
+    const pa = toPa(addr);
+    if (pa === undefined) return undefined;
+    useDesc(res, pa);
     // IHI 0070 §7.3.10: an L1CD or CD fetch that aborts is F_CD_FETCH.
-    if (fetchAborted(ctx, res, base, 'F_CD_FETCH', l1Pa, 8, 'L1CD', dry)) return undefined;
-    const l1 = decodeL1Cd(ctx.mem.read64(l1Pa));
-    // IHI 0070 §5.3: L1CD.V == 0 -> C_BAD_SUBSTREAMID.
-    if (!l1.valid) {
-      badSubstream(ctx, res, base, `L1CD at ${hex(l1Ipa)} has V == 0 (SubstreamID ${hex(ssid)})`, dry);
-      return undefined;
-    }
-    cdIpa = l1.l2Ptr + BigInt(ssid % 2 ** split) * CD_SIZE;
+    return fetchAborted(ctx, res, base, 'F_CD_FETCH', pa, what === 'CD' ? 64 : 8, what, dry) ? undefined : pa;
+  });
+  if (!loc) return undefined;
+  if (!loc.ok) {
+    badSubstream(ctx, res, base, loc.reason, dry);
+    return undefined;
   }
-  const cdPa = toPa(cdIpa);
-  if (cdPa === undefined) return undefined;
-  useDesc(res, cdPa);
-  if (fetchAborted(ctx, res, base, 'F_CD_FETCH', cdPa, 64, 'CD', dry)) return undefined;
+  const cdPa = loc.addr;
   return { addr: cdPa, raw: readStruct(ctx.mem, cdPa, 8) };
 }
 
