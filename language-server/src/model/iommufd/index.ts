@@ -5,3 +5,5 @@ export * from './objects';
 export * from './veventq';
 export * from './hwQueue';
 export * from './context';
+export * from './guestMemory';
+export * from './vsmmu';

@@ -120,6 +120,11 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   lastTransaction?: TransactionResult;
   /** Step index of the scenario (set by the engine; recorded in cache entries). */
   step = 0;
+  /**
+   * Consulted for each command the queue consumes before the instance executes it: a VMM's trap
+   * for a guest's virtual SMMU (iommufd/vsmmu.ts). Undefined for a physical SMMU.
+   */
+  commandHook?: (raw: [bigint, bigint], index: number) => CommandResult;
   private readonly regs = new RegFile();
   private readonly idr: Record<string, bigint>;
   private stagCounter = 0;
@@ -333,6 +338,17 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   }
 
   /** Write an event record to the event queue (IHI 0070 §7.2). */
+  /**
+   * IHI 0070 §7.2: records were lost: PROD.OVFLG is toggled so it differs from CONS.OVACKFLG (only
+   * if no overflow is already pending). A full queue does this; so does a VMM that lost vEVENTs.
+   */
+  signalEventOverflow(): void {
+    const prodReg = this.regs.get(OFF.EVENTQ_PROD) ?? 0n;
+    const consReg = this.regs.get(OFF.EVENTQ_CONS) ?? 0n;
+    const pending = ((prodReg & EVENTQ_OVFLG) !== 0n) !== ((consReg & EVENTQ_OVACKFLG) !== 0n);
+    if (!pending) this.regs.set(OFF.EVENTQ_PROD, prodReg ^ EVENTQ_OVFLG);
+  }
+
   recordEvent(ev: EventRecord): void {
     this.eventLog.push(ev);
     if (this.eventLog.length > EVENT_LOG_CAP) this.eventLog.shift();
@@ -347,10 +363,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     const prod = qval(prodReg, log2);
     const cons = qval(consReg, log2);
     if (qFull(prod, cons, log2)) {
-      // IHI 0070 §7.2: a full queue loses the record and flags overflow: PROD.OVFLG is toggled so it
-      // differs from CONS.OVACKFLG (only if no overflow is already pending).
-      const pending = ((prodReg & EVENTQ_OVFLG) !== 0n) !== ((consReg & EVENTQ_OVACKFLG) !== 0n);
-      if (!pending) this.regs.set(OFF.EVENTQ_PROD, prodReg ^ EVENTQ_OVFLG);
+      this.signalEventOverflow();
       ev.notRecordedBecause = 'event queue full: record lost, overflow flagged (SMMU_EVENTQ_PROD.OVFLG)';
       return;
     }
@@ -448,7 +461,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
       const idx = cons & ((1 << log2) - 1);
       const addr = base + BigInt(idx) * CMD_SIZE;
       const raw: [bigint, bigint] = [this.mem.read64(addr), this.mem.read64(addr + 8n)];
-      const r = executeCommand(this, raw, idx);
+      const r = this.commandHook ? this.commandHook(raw, idx) : executeCommand(this, raw, idx);
       out.push(r);
       if (r.error) {
         const consDef = R('CMDQ_CONS');

@@ -1,0 +1,203 @@
+// A guest's virtual SMMU as a VMM presents it with hardware nesting (QEMU's accelerated vSMMU):
+// an SMMU whose registers, stream table, CD tables and queues live in guest memory (GuestMemory,
+// through the IOAS), programmed by the guest driver exactly like a physical one. The VMM traps its
+// command queue and turns each guest command into iommufd calls: CMD_CFGI_STE reads the guest STE
+// and installs it (IOMMU_HWPT_ALLOC nested + attach), TLBIs and ATC/CD invalidations are batched
+// per vIOMMU and forwarded at CMD_SYNC (IOMMU_HWPT_INVALIDATE); guest events come from the
+// vEVENTQs into the guest's event queue. Every call is logged in the interchange syntax.
+
+import { hex } from '../bits';
+import { decodeEvent } from '../smmu/events';
+import { executeCommand, type CommandResult } from '../smmu/commands';
+import { makeFeatures, type SmmuFeatures } from '../smmu/features';
+import { SmmuInstance } from '../smmu/instance';
+import type { EventRecord } from '../smmu/result';
+import { locateSte, readStruct } from '../smmu/tables';
+import type { EventType } from '../types';
+import type { IommufdContext, IommufdEffects } from './context';
+import { GuestMemory } from './guestMemory';
+import type { Viommu } from './objects';
+import { GUEST_INVALIDATIONS } from './uapi';
+
+/** One iommufd call the VMM made, as its interchange line, with what it did. */
+export interface KernelCall {
+  line: string;
+  fx: IommufdEffects;
+}
+
+/** What the VMM did for the guest since the last `take()`. */
+export interface VmmActivity {
+  calls: KernelCall[];
+  /** Guest actions the layer could not forward, each a sentence. */
+  notes: string[];
+}
+
+/** The guest's vSMMU depth of vEVENTQ the VMM allocates when a vIOMMU has none (QEMU uses a page). */
+const DEFAULT_VEVENTQ_DEPTH = 64;
+
+export class VSmmu {
+  readonly guest: SmmuInstance;
+  readonly memory: GuestMemory;
+  private activity: VmmActivity = { calls: [], notes: [] };
+  private readonly batch = new Map<string, [bigint, bigint][]>();
+  private hwptSerial = 0;
+
+  private constructor(readonly name: string, readonly viommus: string[], readonly fd: IommufdContext, readonly ioas: string, features: Partial<SmmuFeatures>) {
+    this.memory = new GuestMemory(fd.sys.mem, (ipa) => fd.ipaToPa(ioas, ipa));
+    // The guest sees a stage-1-only SMMU: stage 2 belongs to the host (IDR0.S2P == 0).
+    this.guest = new SmmuInstance(name, this.memory, makeFeatures({ ...features, stage2: false }));
+    this.guest.commandHook = (raw, index) => this.trap(raw, index);
+  }
+
+  /** `vsmmu NAME VIOMMU...`: every vIOMMU must exist and share one IOAS (the VM's memory). */
+  static create(name: string, viommus: string[], fd: IommufdContext, features: Partial<SmmuFeatures> = {}): VSmmu | { error: string } {
+    if (viommus.length === 0) return { error: 'a vsmmu needs at least one vIOMMU' };
+    let ioas: string | undefined;
+    for (const v of viommus) {
+      const vi = fd.viommus.get(v);
+      if (!vi) return { error: `no vIOMMU named ${v}` };
+      const p = fd.hwpts.get(vi.parent);
+      if (p?.kind !== 'parent') return { error: `vIOMMU ${v} has no nesting parent` };
+      if (ioas !== undefined && p.ioas !== ioas) return { error: `vIOMMU ${v} is over IOAS ${p.ioas}, the others over ${ioas}: a vsmmu is one VM's memory` };
+      ioas = p.ioas;
+    }
+    const vs = new VSmmu(name, viommus, fd, ioas!, features);
+    for (const v of viommus) {
+      if (!fd.viommus.get(v)!.veventq) vs.call(`iommufd veventq ${v} ${DEFAULT_VEVENTQ_DEPTH}`, fd.allocVeventq(v, DEFAULT_VEVENTQ_DEPTH));
+    }
+    return vs;
+  }
+
+  /** The activity since the last call (the engine takes it once per step). */
+  take(): VmmActivity {
+    const a = this.activity;
+    this.activity = { calls: [], notes: [] };
+    return a;
+  }
+
+  private call(line: string, fx: IommufdEffects): IommufdEffects {
+    this.activity.calls.push({ line, fx });
+    for (const r of fx.rejections) this.activity.notes.push(`${line}: -${r.errno}: ${r.message}`);
+    return fx;
+  }
+
+  private note(message: string): void {
+    this.activity.notes.push(message);
+  }
+
+  /** The vIOMMU of this vSMMU with a vDEVICE for virtual StreamID `vsid`. */
+  viommuOf(vsid: number): Viommu | undefined {
+    for (const n of this.viommus) {
+      const v = this.fd.viommus.get(n);
+      if (v?.vdevices.has(vsid)) return v;
+    }
+    return undefined;
+  }
+
+  /** Where a guest DMA by virtual StreamID really goes: the physical SMMU and StreamID. */
+  route(vsid: number): { smmu: string; sid: number; viommu: string } | undefined {
+    const v = this.viommuOf(vsid);
+    return v && { smmu: v.smmu, sid: v.vdevices.get(vsid)!, viommu: v.name };
+  }
+
+  /** The VMM's trap of one guest command: the guest-visible result, plus the forwarding. */
+  private trap(raw: [bigint, bigint], index: number): CommandResult {
+    const r = executeCommand(this.guest, raw, index);
+    if (r.error) return r;
+    const f = r.fields;
+    switch (r.name) {
+      case 'CMD_CFGI_STE':
+        this.installSte(Number(f.StreamID));
+        break;
+      case 'CMD_CFGI_STE_RANGE':
+      case 'CMD_CFGI_ALL': {
+        const span = 2n ** (f.Range + 1n);
+        const lo = Number((f.StreamID / span) * span);
+        const hi = lo + Number(span) - 1;
+        for (const vsid of this.vsids()) if (vsid >= lo && vsid <= hi) this.installSte(vsid);
+        break;
+      }
+      case 'CMD_SYNC':
+        this.flush();
+        break;
+      case 'CMD_PREFETCH_CONFIG':
+      case 'CMD_PREFETCH_ADDR':
+        break;
+      default: {
+        const conv = GUEST_INVALIDATIONS.get(r.opcode);
+        if (conv === undefined) {
+          this.note(`guest ${r.name} cannot be forwarded: iommufd has no call for it on an SMMUv3 vIOMMU`);
+          break;
+        }
+        if (conv === 'sid') {
+          const v = this.viommuOf(Number(f.StreamID));
+          if (!v) this.note(`guest ${r.name} for virtual StreamID ${hex(f.StreamID)}: no vDEVICE on ${this.viommus.join(', ')}; not forwarded`);
+          else this.queue(v.name, raw);
+        } else for (const v of this.viommus) this.queue(v, raw); // VMID/ASID-tagged: every vIOMMU behind the vSMMU
+      }
+    }
+    return r;
+  }
+
+  private queue(viommu: string, cmd: [bigint, bigint]): void {
+    let b = this.batch.get(viommu);
+    if (!b) this.batch.set(viommu, (b = []));
+    b.push(cmd);
+  }
+
+  /** At the guest's CMD_SYNC: one IOMMU_HWPT_INVALIDATE per vIOMMU with its batch. */
+  private flush(): void {
+    for (const [v, cmds] of this.batch) {
+      this.call(`iommufd invalidate ${v} ${cmds.map((c) => `${hex(c[0])} ${hex(c[1])}`).join(' ')}`, this.fd.invalidate(v, cmds));
+    }
+    this.batch.clear();
+  }
+
+  private vsids(): number[] {
+    return this.viommus.flatMap((n) => [...(this.fd.viommus.get(n)?.vdevices.keys() ?? [])]);
+  }
+
+  /** Guest CFGI_STE: read the guest STE (through the IOAS) and install it for the device behind it. */
+  private installSte(vsid: number): void {
+    const v = this.viommuOf(vsid);
+    const loc = locateSte(this.memory, this.guest.streamTable(), vsid);
+    if (!loc.ok) {
+      this.note(`guest CMD_CFGI_STE for virtual StreamID ${hex(vsid)}: ${loc.reason}`);
+      return;
+    }
+    const [w0, w1] = readStruct(this.memory, loc.addr, 2);
+    if (!v) {
+      this.note(`guest STE of virtual StreamID ${hex(vsid)} (${hex(w0)}) cannot be installed: no vDEVICE on ${this.viommus.join(', ')} (IOMMU_VDEVICE_ALLOC)`);
+      return;
+    }
+    const hwpt = `${this.name}_s${vsid.toString(16)}_${++this.hwptSerial}`;
+    const fx = this.call(`iommufd hwpt_nested ${hwpt} ${v.name} ${hex(w0)} ${hex(w1)}`, this.fd.allocNested(hwpt, v.name, w0, w1));
+    if (fx.rejections.length) return;
+    this.call(`iommufd attach ${v.smmu} ${hex(v.vdevices.get(vsid)!)} ${hwpt}`, this.fd.attach(v.smmu, v.vdevices.get(vsid)!, hwpt));
+  }
+
+  /**
+   * The VMM reads every vEVENTQ and writes the records into the guest's event queue (through the
+   * guest instance, so SMMU_CR0.EVENTQEN, a full queue and PROD.OVFLG behave as on hardware); a
+   * lost-events header becomes a guest overflow. Returns the records written or lost.
+   */
+  deliverEvents(): EventRecord[] {
+    const out: EventRecord[] = [];
+    for (const n of this.viommus) {
+      const q = this.fd.viommus.get(n)?.veventq;
+      if (!q) continue;
+      for (const e of q.read()) {
+        if (e.lost) {
+          this.note(`vEVENTQ of ${n} lost events before sequence ${e.sequence} (IOMMU_VEVENTQ_FLAG_LOST_EVENTS): the guest sees an event queue overflow`);
+          this.guest.signalEventOverflow();
+          continue;
+        }
+        const d = decodeEvent(e.record!);
+        const ev: EventRecord = { type: d.type as EventType, code: d.code, fields: d.fields, raw: e.record!, recorded: false, reason: `vEVENT ${e.sequence} from ${n}` };
+        this.guest.recordEvent(ev);
+        out.push(ev);
+      }
+    }
+    return out;
+  }
+}
