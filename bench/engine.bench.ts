@@ -1,9 +1,9 @@
 // Engine scenario benchmark: a scenario of 100,000 mappings compiled and run by the engine
 // (parse, names, page-table layout, steps), then 1,000,000 transactions through the engine's
 // transaction step path (model + wire results), timed, with the memory used.
-import { compile } from '../language-server/src/engine/compile';
-import { Runtime } from '../language-server/src/engine/runtime';
-import type { WireStep } from '../language-server/src/engine/wire';
+import { compile } from '../language-server/src/engine/compile/compile';
+import { Runtime } from '../language-server/src/engine/run/runtime';
+import type { WireStep } from '../language-server/src/engine/api';
 import { Stopwatch, type Timing } from './clock';
 
 export interface EngineBenchResult {

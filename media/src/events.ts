@@ -1,7 +1,7 @@
 // Event queue and hazards panel: a timeline of the run's steps with faults and hazards marked
 // (choosing one reveals its line in the editor), the hazards with their fixes, and each SMMU's
 // event queue decoded (IHI 0070 §7.3 field names).
-import type { WireEvent, WireHazard, WireStep } from '../../language-server/src/engine/wire';
+import type { WireEvent, WireHazard, WireStep } from '../../language-server/src/engine/api';
 import { DataTable } from './datatable';
 import { h, patchKeyed, replaceChildren, s, setText } from './dom';
 import type { Host, PanelView, Update } from './panel';

@@ -1,5 +1,5 @@
 // What every panel view implements, and what it may use from the host.
-import type { WireScenarioResult, WireState } from '../../language-server/src/engine/wire';
+import type { WireScenarioResult, WireState } from '../../language-server/src/engine/api';
 import type { WebviewMessage } from '../../extension/src/panels/protocol';
 
 export interface Update {

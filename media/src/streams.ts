@@ -1,7 +1,7 @@
 // Stream table and CDs panel: per SMMU, every STE in use decoded, expandable to its CDs, with
 // problems marked, and a memory map of what each stream can reach (input range → output range)
 // from the run's walks and the TLB.
-import type { WireScenarioResult, WireSmmuState, WireSteView, WireWalk } from '../../language-server/src/engine/wire';
+import type { WireScenarioResult, WireSmmuState, WireSteView, WireWalk } from '../../language-server/src/engine/api';
 import { h, patchKeyed, replaceChildren, s } from './dom';
 import { levelLowBit, type GranuleKb } from './lib/addressSplit';
 import { groupHex, parseHex, rangeEnd, sizeName } from './lib/format';

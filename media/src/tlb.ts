@@ -1,7 +1,7 @@
 // TLB and configuration caches panel: per SMMU instance, every TLB entry with its tags and ranges,
 // and every cached STE/CD; entries the current step added are highlighted, entries it removed are
 // shown struck through (from the previous update when we have it).
-import type { WireConfigEntry, WireSmmuState, WireTlbEntry } from '../../language-server/src/engine/wire';
+import type { WireConfigEntry, WireSmmuState, WireTlbEntry } from '../../language-server/src/engine/api';
 import { DataTable, type Row } from './datatable';
 import { h, patchKeyed } from './dom';
 import { groupHex, rangeEnd, sizeName } from './lib/format';

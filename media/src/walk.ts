@@ -1,6 +1,6 @@
 // Translation walk panel: the walks of the current step (one-stage chains, nested grids), or the
 // TLB entry that answered when there was no walk.
-import type { WireState, WireStep, WireTlbEntry, WireWalk } from '../../language-server/src/engine/wire';
+import type { WireState, WireStep, WireTlbEntry, WireWalk } from '../../language-server/src/engine/api';
 import { h, patchKeyed, replaceChildren } from './dom';
 import { groupHex, parseHex, rangeEnd, sizeName } from './lib/format';
 import { hashString } from './lib/keyed';

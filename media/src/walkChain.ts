@@ -1,7 +1,7 @@
 // One-stage walk drawing: the address split bar, one box per descriptor fetch (table address,
 // index, descriptor address and value, decoded fields) with arrows between levels, then the output
 // address and leaf permissions, or the fault (red border, fault name, reason).
-import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/wire';
+import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/api';
 import { s } from './dom';
 import { splitAddress, type GranuleKb } from './lib/addressSplit';
 import { bitRange, groupHex, parseHex } from './lib/format';

@@ -2,7 +2,7 @@
 // stage-2 walk that translated that descriptor's IPA, then the stage-1 descriptor itself; a last
 // row for the stage-2 walk of the output IPA. A stage-2 fault marks its box and the stage-1 fetch
 // it stopped is drawn dashed ("not fetched").
-import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/wire';
+import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/api';
 import { s } from './dom';
 import { groupHex } from './lib/format';
 import { addressBar } from './walkChain';

@@ -1,6 +1,6 @@
 // SVG primitives shared by the walk drawings: text that fits (full text in a <title>), arrows,
 // level colours, descriptor field chips, and which box of a walk faulted.
-import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/wire';
+import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/api';
 import { s } from './dom';
 
 export const CH = 7.3; // width of one 12px monospace character

@@ -4,7 +4,7 @@
 // (IHI 0070 §7.3), independently of the panel code.
 import type {
   WireEvent, WireHazard, WireScenarioResult, WireSmmuState, WireState, WireStep, WireSteView, WireTlbEntry, WireWalk, WireWalkStep,
-} from '../../language-server/src/engine/wire';
+} from '../../language-server/src/engine/api';
 
 const hx = (v: bigint | number): string => '0x' + v.toString(16);
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { HostMessage } from '../../extension/src/panels/protocol';
-import type { WireState } from '../../language-server/src/engine/wire';
+import type { WireState } from '../../language-server/src/engine/api';
 import * as fx from './fixtures';
 import { finish, open, startHarness, stopHarness } from './harness';
 

@@ -1,7 +1,7 @@
 // Where the panels get their data: the language server's custom requests (IHI-free plumbing).
 import {
   RESULT_REQUEST, STATE_REQUEST, type ResultParams, type ResultResponse, type StateParams, type StateResponse,
-} from '../../../language-server/src/engine/requests';
+} from '../../../language-server/src/server/protocol';
 
 /** What the panels need from the language server; a LanguageClient satisfies it. */
 export interface RequestClient {

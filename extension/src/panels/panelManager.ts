@@ -1,7 +1,7 @@
 // The four panels: opens/reveals them, follows the current step (cursor or debugger) and sends
 // every open panel the state after that step together with the run's result.
 import * as vscode from 'vscode';
-import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/wire';
+import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/api';
 import type { PanelDataSource } from './dataSource';
 import { PanelHost } from './panelHost';
 import type { HostMessage, PanelKind, WebviewMessage } from './protocol';

@@ -1,6 +1,6 @@
 // Messages between the extension and the panel webviews (pure; used on both sides).
 // Everything that arrives from a webview is untrusted: parse it with parseWebviewMessage before use.
-import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/wire';
+import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/api';
 
 export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
 export const PANEL_KINDS: readonly PanelKind[] = ['walk', 'tlb', 'streams', 'events'];

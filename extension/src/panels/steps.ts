@@ -1,5 +1,5 @@
 // Cursor-to-step mapping and debouncing for "follow the cursor" (pure, no vscode import).
-import type { WireStep } from '../../../language-server/src/engine/wire';
+import type { WireStep } from '../../../language-server/src/engine/api';
 
 /**
  * The step at or before a 1-based cursor line: among steps whose line is <= `line`, those on the

@@ -1,6 +1,6 @@
 // Text form of a scenario result (`file:line:col: severity: message`) and the exit status.
 
-import type { WireScenarioResult } from '../engine/wire';
+import type { WireScenarioResult } from '../engine/api';
 
 /** 2: a file has errors other than failed expectations; 1: an expectation failed; 0: all good. */
 export function exitCode(r: WireScenarioResult): number {

@@ -5,8 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runScenario } from '../engine/index';
-import type { IncludeResolver } from '../engine/api';
-import type { WireScenarioResult } from '../engine/wire';
+import type { IncludeResolver, WireScenarioResult } from '../engine/api';
 import { exitCode, formatText } from './format';
 
 const USAGE = 'usage: iommu-lens run FILE... [--json]';

@@ -7,8 +7,7 @@
 // When stopped on an exception (fault, hazard, failed expectation), the focus is the step that
 // raised it, which has run.
 
-import type { ScenarioSession, StepInfo } from '../engine/api';
-import type { WireStep, WireWalk, WireWalkStep } from '../engine/wire';
+import type { ScenarioSession, StepInfo, WireStep, WireWalk, WireWalkStep } from '../engine/api';
 
 export type ExceptionFilter = 'fault' | 'hazard' | 'expectation';
 export const EXCEPTION_FILTERS: ReadonlyArray<{ filter: ExceptionFilter; label: string; description: string }> = [

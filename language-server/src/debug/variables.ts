@@ -2,7 +2,7 @@
 // expandable variables; leaves are shown as text. A small, presentation-only layer over the
 // engine's JSON so every field the engine reports appears without a hand-written mapping.
 
-import type { WireState, WireStep, WireWalkStep } from '../engine/wire';
+import type { WireState, WireStep, WireWalkStep } from '../engine/api';
 import type { WalkCursorItem } from './runtime';
 
 export interface VarNode {

@@ -1,9 +1,11 @@
-// The engine's public contract, used by the language server, the CLI and the debugger.
+// The engine's public contract, used by the language server, the CLI, the debugger and the panels.
 // The implementation lives beside this file (see index.ts); consumers import from './api' types
-// and from './index' the functions.
+// (including every wire shape) and from './index' the functions.
 
-import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from './wire';
+import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from './output/wire';
 import type { ParseResult } from '../dsl/ast';
+
+export type * from './output/wire';
 
 export interface IncludeResolver {
   /**

@@ -1,13 +1,12 @@
 // The engine's entry points (contract in api.ts): compile a scenario into a session, or run it.
 
-import type { EngineOptions, ScenarioSession } from './api';
-import type { WireScenarioResult } from './wire';
-import { compile } from './compile';
-import { Session } from './session';
+import type { EngineOptions, ScenarioSession, WireScenarioResult } from './api';
+import { compile } from './compile/compile';
+import { Session } from './run/session';
 
-export type { EngineOptions, ScenarioSession, StepInfo, IncludeResolver } from './api';
-export type * from './wire';
-export { Runtime, type HazardHook } from './runtime';
+export type * from './api';
+export { Runtime } from './run/runtime';
+export type { HazardHook } from './run/hooks';
 
 /** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
 export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {

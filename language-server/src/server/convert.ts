@@ -1,6 +1,6 @@
 // Conversions between the engine's wire shapes (1-based lines and columns) and LSP (0-based).
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
-import type { Severity, WireDiagnostic, WireRange } from '../engine/wire';
+import type { Severity, WireDiagnostic, WireRange } from '../engine/api';
 
 export function wireRange(r: WireRange): Range {
   const line = Math.max(0, r.line - 1);

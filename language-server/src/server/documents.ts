@@ -13,7 +13,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
-import type { WireScenarioResult, WireState, WireStep } from '../engine/wire';
+import type { WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { wireDiagnostic } from './convert';
 import { CancelFlag, type EngineRunner, type RunSummary } from './runner';
 import type { ServerSettings } from './settings';

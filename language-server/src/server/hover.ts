@@ -5,7 +5,7 @@ import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserve
 import { MarkupKind } from 'vscode-languageserver';
 import { offsetAt, positionIn, rangeOf, tokenAt } from '../dsl';
 import type { Leaf, Node, PteStmt, RawData, Script, Statement } from '../dsl/ast';
-import type { WireStep } from '../engine/wire';
+import type { WireStep } from '../engine/api';
 import {
   CD,
   STE,

@@ -15,7 +15,7 @@ export {
   type StateResponse,
   type ResultParams,
   type ResultResponse,
-} from '../engine/requests';
+} from '../engine/output/requests';
 
 /** `iommuLens/scenarioResult` (server -> client notification): counts for the status bar. */
 export const SCENARIO_RESULT_NOTIFICATION = 'iommuLens/scenarioResult' as const;

@@ -5,9 +5,8 @@
 // yielding between them (the fallback when no worker can be started).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { IncludeResolver, ScenarioSession, StepInfo } from '../engine/api';
+import type { IncludeResolver, ScenarioSession, StepInfo, WireDiagnostic, WireScenarioResult, WireState } from '../engine/api';
 import { compileScenario } from '../engine';
-import type { WireDiagnostic, WireScenarioResult, WireState } from '../engine/wire';
 import { makeIncludeResolver } from './includes';
 
 export interface RunRequest {

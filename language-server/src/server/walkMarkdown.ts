@@ -1,7 +1,7 @@
 // Markdown for a transaction's result: every level of every walk (with stage-2 sub-walks when
 // nested), the final PA, the leaf descriptor's attributes and permissions, the TLB outcome and
 // the event records. Every string from the scenario is escaped.
-import type { WireEvent, WireStep, WireWalk, WireWalkStep } from '../engine/wire';
+import type { WireEvent, WireStep, WireWalk, WireWalkStep } from '../engine/api';
 import { decode, decodePte } from '../model/fields';
 import { leafPerms } from '../model/smmu/perms';
 import { md } from './convert';

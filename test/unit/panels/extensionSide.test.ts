@@ -5,7 +5,7 @@ import { contentSecurityPolicy, escapeHtml, renderPanelHtml } from '../../../ext
 import { newNonce } from '../../../extension/src/panels/nonce';
 import { parseHostMessage, parseWebviewMessage } from '../../../extension/src/panels/protocol';
 import { debounce, stepAtLine } from '../../../extension/src/panels/steps';
-import type { WireStep } from '../../../language-server/src/engine/wire';
+import type { WireStep } from '../../../language-server/src/engine/api';
 
 test('webview messages: only well-formed ready/reveal pass, extra properties are dropped', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });

@@ -8,10 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Allocator } from '../../../language-server/src/engine/alloc';
-import { PageTableLayout } from '../../../language-server/src/engine/pagetable';
-import { makeCodec } from '../../../language-server/src/engine/descriptors';
-import type { LeafAttrs } from '../../../language-server/src/engine/mapAttrs';
+import { Allocator } from '../../../language-server/src/engine/compile/layout/alloc';
+import { PageTableLayout } from '../../../language-server/src/engine/compile/layout/pagetable';
+import { makeCodec, type LeafAttrs } from '../../../language-server/src/engine/compile/layout/descriptors';
 import { PhysicalMemory } from '../../../language-server/src/model/memory';
 import { walkStage1, walkStage2, memFetch, checkS2Config, s2StartLevel } from '../../../language-server/src/model/walk';
 import type { Granule, Stage } from '../../../language-server/src/model/types';

@@ -2,13 +2,13 @@
 // order they happened, from `Runtime.stepLog`) to one model `HazardTracker` per run, and turns its
 // findings into `WireHazard`s (located by line, with the related write/command/insertion lines).
 
-import { HazardTracker, type Hazard } from '../model/hazards';
-import type { HazardHook, Runtime } from './runtime';
-import type { WireHazard } from './wire';
+import { HazardTracker, type Hazard } from '../../model/hazards';
+import type { HazardHook, HazardView } from './hooks';
+import type { WireHazard } from '../output/wire';
 
-const trackers = new WeakMap<Runtime, HazardTracker>();
+const trackers = new WeakMap<HazardView, HazardTracker>();
 
-function tracker(rt: Runtime): HazardTracker {
+function tracker(rt: HazardView): HazardTracker {
   let t = trackers.get(rt);
   if (!t) {
     const steps = rt.program.steps;
@@ -18,7 +18,7 @@ function tracker(rt: Runtime): HazardTracker {
   return t;
 }
 
-function toWire(rt: Runtime, h: Hazard): WireHazard {
+function toWire(rt: HazardView, h: Hazard): WireHazard {
   const steps = rt.program.steps;
   const at = (i: number, message: string) => ({ line: steps[i]?.range.line ?? i + 1, col: steps[i]?.range.col ?? 1, message });
   const related = h.related.map((r) => at(r.step, r.message));

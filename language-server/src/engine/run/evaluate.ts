@@ -1,18 +1,18 @@
 // Debug-console expressions (api.ts ScenarioSession.evaluate), evaluated against the current
 // state without changing it (translations are dry runs).
 
-import { hex } from '../model/bits';
-import { CD, STE } from '../model/fields';
-import { COMMANDS, commandByOpcode } from '../model/fields/commands';
-import { EVENTS } from '../model/fields/events';
-import { L1CD, L1STD } from '../model/fields/l1';
-import { decode, describeStruct, type StructDef } from '../model/fields/field';
-import { registerByName } from '../model/fields/registers';
-import { interpretSte } from '../model/smmu/ste';
-import { locateCd, locateSte, readStruct } from '../model/smmu/tables';
+import { hex } from '../../model/bits';
+import { CD, STE } from '../../model/fields';
+import { COMMANDS, commandByOpcode } from '../../model/fields/commands';
+import { EVENTS } from '../../model/fields/events';
+import { L1CD, L1STD } from '../../model/fields/l1';
+import { decode, describeStruct, type StructDef } from '../../model/fields/field';
+import { registerByName } from '../../model/fields/registers';
+import { interpretSte } from '../../model/smmu/ste';
+import { locateCd, locateSte, readStruct } from '../../model/smmu/tables';
 import { parseNumber } from './numbers';
-import { DUMP_HINTS, decodeDump, formatDump, type DumpHint } from '../model/fields/dump';
-import { permsText } from '../model/smmu/perms';
+import { DUMP_HINTS, decodeDump, formatDump, type DumpHint } from '../../model/fields/dump';
+import { permsText } from '../../model/smmu/perms';
 import type { Runtime } from './runtime';
 
 export const EVALUATE_HELP = [

@@ -2,10 +2,10 @@
 // values, through the model's field tables: unknown field -> diagnostic with close names; value
 // that does not fit -> diagnostic with the field's width; enum values by their spec name.
 
-import type { Field } from '../dsl/ast';
-import { fieldByName, tryEncode, type StructDef } from '../model/fields/field';
-import type { LowerCtx } from './compile';
-import { closest, didYouMean } from './symbols';
+import type { Field } from '../../../dsl/ast';
+import { fieldByName, tryEncode, type StructDef } from '../../../model/fields/field';
+import type { LowerCtx } from '../lowerCtx';
+import { closest, didYouMean } from '../names/symbols';
 
 /** Assigns one field; returns false (after a diagnostic) when it cannot. */
 export function applyField(ctx: LowerCtx, def: StructDef, f: Field, values: Record<string, bigint>): boolean {

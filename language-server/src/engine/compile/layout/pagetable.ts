@@ -4,8 +4,8 @@
 // Geometry: DDI 0487 D8.2 (granules, levels, start level, concatenated stage-2 start tables);
 // block sizes per level: DDI 0487 D8.3 (4K: L1/L2 blocks; 16K and 64K: L2 blocks without LPA).
 
-import { granuleShift, levelShift, levelStride } from '../model/walk/config';
-import type { Granule, Stage } from '../model/types';
+import { granuleShift, levelShift, levelStride } from '../../../model/walk/config';
+import type { Granule, Stage } from '../../../model/types';
 import type { Allocator } from './alloc';
 
 export interface Write {

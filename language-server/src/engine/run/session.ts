@@ -2,11 +2,10 @@
 // `goto` replay from the start on a fresh Runtime: the model is deterministic, so replaying N
 // steps reproduces the state exactly.
 
-import type { ScenarioSession, StepInfo } from './api';
-import type { Program } from './program';
-import { diag } from './program';
-import { Runtime } from './runtime';
-import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from './wire';
+import type { ScenarioSession, StepInfo } from '../api';
+import { diag } from '../output/convert';
+import { Runtime, type Program } from './runtime';
+import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../output/wire';
 import { evaluate } from './evaluate';
 
 export class Session implements ScenarioSession {

@@ -1,11 +1,28 @@
 // Page-table descriptors for the layout and the walk panel, through the model's descriptor
 // field tables (model/fields/pte.ts; DDI 0487 D8.3 formats, D8.4 permissions). No bit positions here.
 
-import { decode, encode, fieldByName, type StructDef } from '../model/fields/field';
-import { decodePte, pteDef } from '../model/fields/pte';
-import type { Granule, Stage, WalkStep } from '../model/types';
+import { encode, fieldByName, type StructDef } from '../../../model/fields/field';
+import { pteDef } from '../../../model/fields/pte';
+import type { Granule, Stage } from '../../../model/types';
 import type { DescCodec } from './pagetable';
-import type { LeafAttrs } from './mapAttrs';
+
+/** A mapping's permissions and attributes (from `map ... -> PA rw device global`, lowering/mapAttrs.ts). */
+export interface LeafAttrs {
+  r: boolean;
+  w: boolean;
+  x: boolean;
+  /** Stage 1: accessible to unprivileged transactions (AP[1] = 1). Default true: DMA is unprivileged unless `priv`. */
+  user: boolean;
+  attrIndx: number;
+  memAttr: number;
+  sh: number;
+  nG: boolean;
+  af: boolean;
+  dbm: boolean;
+  contiguous: boolean;
+  /** Extra descriptor fields by spec name (`pte`-style overrides in a mapping). */
+  extra: Record<string, bigint>;
+}
 
 /** Leaf field values for the attributes (DDI 0487 D8.4 permission encodings). */
 export function leafValues(stage: Stage, a: LeafAttrs): Record<string, bigint> {
@@ -71,10 +88,4 @@ export function makeCodec(stage: Stage, granule: Granule, a: LeafAttrs): DescCod
 /** Whether every name is a field of the format (for `pte ... field value` edits). */
 export function hasFields(def: StructDef, names: string[]): boolean {
   return names.every((n) => fieldByName(def, n) !== undefined);
-}
-
-/** Decoded fields of a walk step's descriptor, for the walk panel. */
-export function decodeDescriptor(s: WalkStep, granule: Granule): Record<string, bigint> {
-  const d = decodePte(s.desc, { stage: s.stage, granule, level: s.level });
-  return d.def ? decode(d.def, [s.desc]) : {};
 }

@@ -1,14 +1,15 @@
 // `cmd [SMMU] raw d0 d1` and `cmd [SMMU] CMD_NAME [field value...]`: one command, encoded through
 // the model's command tables (IHI 0070 §4), written at the queue's PROD by the model.
 
-import type { CmdStmt, Field } from '../dsl/ast';
-import { hex } from '../model/bits';
-import { encode, type FieldValues } from '../model/fields/field';
-import { COMMANDS, OPCODES, commandByName, commandPreset } from '../model/fields/commands';
-import type { LowerCtx } from './compile';
+import type { CmdStmt, Field } from '../../../dsl/ast';
+import { hex } from '../../../model/bits';
+import { encode, type FieldValues } from '../../../model/fields/field';
+import { COMMANDS, OPCODES, commandByName, commandPreset } from '../../../model/fields/commands';
+import type { LowerCtx } from '../lowerCtx';
 import { applyField } from './structFields';
-import { closest, didYouMean, resolveSmmu } from './symbols';
-import { notePcieCommands } from './pcie';
+import { closest, didYouMean } from '../names/symbols';
+import { resolveSmmu } from '../names/resolve';
+import { notePcieCommands } from '../../run/pcie';
 
 /** Short names the language accepts for command fields (the spec names always work too). */
 const ALIASES: Record<string, string> = {

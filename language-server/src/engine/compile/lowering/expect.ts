@@ -3,24 +3,14 @@
 // own step, so it shows in the timeline and counts once. A passing `expect fault`/`event`/
 // `outcome` turns the transaction's fault diagnostic into information: the fault was intended.
 
-import type { Expectation, Field, Span } from '../dsl/ast';
-import { hex } from '../model/bits';
-import type { LowerCtx } from './compile';
-import type { Runtime, TxnRecord } from './runtime';
-import type { WireEvent } from './wire';
-import { valueText } from './lower';
-import { EVENT_TYPES } from '../model/fields/events';
-import { closest, didYouMean } from './symbols';
-
-export interface TxnRef {
-  step: number;
-  smmu: string;
-  sid: bigint;
-  ssid?: bigint;
-  iova: bigint;
-  read: boolean;
-  span: Span;
-}
+import type { Expectation, Field, Span } from '../../../dsl/ast';
+import { hex } from '../../../model/bits';
+import type { LowerCtx, TxnRef } from '../lowerCtx';
+import type { Runtime, TxnRecord } from '../../run/runtime';
+import type { WireEvent } from '../../output/wire';
+import { valueText } from './values';
+import { EVENT_TYPES } from '../../../model/fields/events';
+import { closest, didYouMean } from '../names/symbols';
 
 type Check = (rt: Runtime) => { passed: boolean; message: string; intendedFault?: boolean };
 

@@ -1,18 +1,33 @@
 // WireState: the model's snapshot as plain JSON for the panels, the Variables view and hovers.
 // STEs are found by walking each instance's stream table (bounded, so huge tables stay cheap).
 
-import { hex } from '../model/bits';
-import { decode } from '../model/fields/field';
-import { CD, STE } from '../model/fields';
-import { registerByName } from '../model/fields/registers';
-import type { SmmuInstance } from '../model/smmu/instance';
-import { interpretSte } from '../model/smmu/ste';
-import { interpretCd } from '../model/smmu/cd';
-import { locateCd, locateSte, readStruct } from '../model/smmu/tables';
-import type { Runtime } from './runtime';
-import type { WireConfigEntry, WireEvent, WireSmmuState, WireState, WireSteView, WireStep } from './wire';
+import { hex } from '../../model/bits';
+import { decode } from '../../model/fields/field';
+import { CD, STE } from '../../model/fields';
+import { registerByName } from '../../model/fields/registers';
+import type { SmmuInstance } from '../../model/smmu/instance';
+import { interpretSte } from '../../model/smmu/ste';
+import { interpretCd } from '../../model/smmu/cd';
+import { locateCd, locateSte, readStruct } from '../../model/smmu/tables';
+import type { PhysicalMemory } from '../../model/memory';
+import type { WireConfigEntry, WireEvent, WireRange, WireSmmuState, WireState, WireSteView, WireStep } from './wire';
 import { wireEvent, wireFields, wireTlb } from './convert';
 import { wireAtcEntry } from './pcie';
+
+/** What the state view reads of a run (the runtime, seen from the output side). */
+export interface RunView {
+  readonly mem: PhysicalMemory;
+  readonly smmus: ReadonlyMap<string, SmmuInstance>;
+  /** The step that ran last. */
+  readonly index: number;
+  readonly program: {
+    readonly steps: ReadonlyArray<{ readonly range: WireRange }>;
+    /** StreamIDs the scenario names per SMMU (listed first). */
+    readonly sids?: ReadonlyMap<string, number[]>;
+    /** Page-table roots by address -> scenario name. */
+    readonly tableNames?: ReadonlyMap<bigint, string>;
+  };
+}
 
 /** At most this many StreamIDs / SubstreamIDs are scanned per table for the state view. */
 const SCAN_LIMIT = 4096;
@@ -20,7 +35,7 @@ const CD_LIMIT = 256;
 
 const CONFIG_NAMES = ['abort', 'abort', 'abort', 'abort', 'bypass', 'S1_TRANS', 'S2_TRANS', 'NESTED'];
 
-export function buildState(rt: Runtime, last: WireStep | undefined): WireState {
+export function buildState(rt: RunView, last: WireStep | undefined): WireState {
   const smmus: WireSmmuState[] = [];
   const tlbAdded: number[] = [];
   const configAdded: number[] = [];
@@ -61,7 +76,7 @@ export function buildState(rt: Runtime, last: WireStep | undefined): WireState {
 }
 
 /** ATC entries and outstanding PRI groups, only when there are any (model/smmu/ats.ts, pri.ts). */
-function pcieState(rt: Runtime, snap: ReturnType<SmmuInstance['snapshot']>): Pick<WireSmmuState, 'atc' | 'priPending'> {
+function pcieState(rt: RunView, snap: ReturnType<SmmuInstance['snapshot']>): Pick<WireSmmuState, 'atc' | 'priPending'> {
   const out: Pick<WireSmmuState, 'atc' | 'priPending'> = {};
   if (snap.atc.length) out.atc = snap.atc.map(wireAtcEntry);
   if (snap.priPending.length) {
@@ -74,7 +89,7 @@ function pcieState(rt: Runtime, snap: ReturnType<SmmuInstance['snapshot']>): Pic
   return out;
 }
 
-function streams(rt: Runtime, inst: SmmuInstance): WireSteView[] {
+function streams(rt: RunView, inst: SmmuInstance): WireSteView[] {
   const out: WireSteView[] = [];
   const t = inst.streamTable();
   if (t.base === 0n && inst.reg('SMMU_STRTAB_BASE_CFG') === 0n) return out;
@@ -93,7 +108,7 @@ function streams(rt: Runtime, inst: SmmuInstance): WireSteView[] {
   return out;
 }
 
-function steView(rt: Runtime, inst: SmmuInstance, sid: number, addr: bigint, raw: bigint[]): WireSteView {
+function steView(rt: RunView, inst: SmmuInstance, sid: number, addr: bigint, raw: bigint[]): WireSteView {
   const fields = decode(STE, raw);
   const v: WireSteView = {
     sid: hex(sid), addr: hex(addr), raw: raw.map(hex), fields: wireFields(fields), config: CONFIG_NAMES[Number(fields.Config)] ?? 'abort', cds: [], tables: [],
@@ -126,7 +141,7 @@ function steView(rt: Runtime, inst: SmmuInstance, sid: number, addr: bigint, raw
   return v;
 }
 
-function tableRef(rt: Runtime, stage: 1 | 2, base: bigint): WireSteView['tables'][number] {
+function tableRef(rt: RunView, stage: 1 | 2, base: bigint): WireSteView['tables'][number] {
   const name = rt.program.tableNames?.get(base);
   const r: WireSteView['tables'][number] = { stage, base: hex(base) };
   if (name) r.name = name;

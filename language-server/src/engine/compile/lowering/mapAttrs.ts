@@ -2,26 +2,10 @@
 // values, by stage. Stage 1: AP[2:1], UXN, PXN, AttrIndx, SH, nG, AF, DBM, Contiguous
 // (DDI 0487 D8.3, D8.4). Stage 2: S2AP, XN, MemAttr, SH, AF, DBM, Contiguous (DDI 0487 D8.3.2).
 
-import type { Field, Mapping, Word } from '../dsl/ast';
-import type { Stage } from '../model/types';
-import type { LowerCtx } from './compile';
-
-export interface LeafAttrs {
-  r: boolean;
-  w: boolean;
-  x: boolean;
-  /** Stage 1: accessible to unprivileged transactions (AP[1] = 1). Default true: DMA is unprivileged unless `priv`. */
-  user: boolean;
-  attrIndx: number;
-  memAttr: number;
-  sh: number;
-  nG: boolean;
-  af: boolean;
-  dbm: boolean;
-  contiguous: boolean;
-  /** Extra descriptor fields by spec name (`pte`-style overrides in a mapping). */
-  extra: Record<string, bigint>;
-}
+import type { Field, Mapping, Word } from '../../../dsl/ast';
+import type { Stage } from '../../../model/types';
+import type { LowerCtx } from '../lowerCtx';
+import type { LeafAttrs } from '../layout/descriptors';
 
 /** CD.MAIR the engine programs by default: Attr0 Normal WB (0xff), Attr1 Device-nGnRE (0x04). */
 export const DEFAULT_MAIR = 0x04ffn;

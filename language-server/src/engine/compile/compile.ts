@@ -2,18 +2,16 @@
 // steps. Never throws: every problem is a diagnostic (an internal error in one statement becomes
 // E_INTERNAL on that statement and compiling goes on).
 
-import { parse } from '../dsl/parser';
-import { lineIndexIn, positionIn } from '../dsl/diagnostics';
-import type { ParseResult, Script, Span, Statement } from '../dsl/ast';
-import type { EngineOptions } from './api';
-import type { WireDiagnostic, WireRange } from './wire';
-import type { Program, StepDef } from './program';
-import { diag } from './program';
-import { Allocator } from './alloc';
-import { Symbols, collectSymbols } from './symbols';
-import { lowerStatement } from './lower';
-import { DeclState } from './decls';
-import type { TxnRef } from './expect';
+import { parse } from '../../dsl/parser';
+import type { ParseResult, Statement } from '../../dsl/ast';
+import type { EngineOptions } from '../api';
+import type { WireRange } from '../output/wire';
+import type { Program } from '../run/runtime';
+import { Symbols } from './names/symbols';
+import { collectSymbols } from './names/resolve';
+import { lowerStatement } from './lowering/lower';
+import { LowerCtx } from './lowerCtx';
+import type { SourceFile } from './source';
 
 /** Include nesting bound (a chain deeper than this is reported, not followed). */
 export const MAX_INCLUDE_DEPTH = 16;
@@ -21,55 +19,6 @@ export const MAX_INCLUDE_DEPTH = 16;
 export const DEFAULT_MAX_FILE_SIZE = 64_000_000;
 
 const SEVERITY = ['error', 'error', 'warning', 'information', 'hint'] as const;
-
-/** One source file being lowered: converts spans to wire ranges (1-based) in the main file. */
-export interface SourceFile {
-  uri: string;
-  tree: Script;
-  /** For an included file: the include statement's range in the main file. */
-  via?: WireRange;
-}
-
-export class LowerCtx {
-  readonly diagnostics: WireDiagnostic[] = [];
-  readonly steps: StepDef[] = [];
-  readonly setup: Program['setup'] = [];
-  readonly alloc = new Allocator();
-  readonly decls = new DeclState();
-  /** Transaction steps an expectation looks at. */
-  readonly watched = new Set<number>();
-  /** The latest transaction (a standalone `expect` applies to it). */
-  lastTxn?: TxnRef;
-  file!: SourceFile;
-
-  constructor(readonly uri: string, readonly symbols: Symbols, readonly options: EngineOptions) {}
-
-  range(span: Span): WireRange {
-    if (this.file.via) return this.file.via;
-    const ls = this.file.tree.lineStarts;
-    const a = lineIndexIn(ls, span.start);
-    const b = lineIndexIn(ls, span.end);
-    return { line: a + 1, col: span.start - ls[a] + 1, endLine: b + 1, endCol: span.end - ls[b] + 1 };
-  }
-
-  /** Where a span is, for messages about included files. */
-  where(span: Span): string {
-    const p = positionIn(this.file.tree.lineStarts, span.start);
-    return `${this.file.uri}:${p.line + 1}:${p.character + 1}`;
-  }
-
-  report(span: Span, code: string, message: string, severity: WireDiagnostic['severity'] = 'error'): void {
-    const msg = this.file.via ? `${this.where(span)}: ${message}` : message;
-    this.diagnostics.push(diag(this.range(span), severity, code, msg));
-  }
-
-  addStep(s: Omit<StepDef, 'range'> & { span: Span }): number {
-    const step: StepDef = { range: this.range(s.span), kind: s.kind, label: s.label, run: s.run };
-    if (s.smmu !== undefined) step.smmu = s.smmu;
-    this.steps.push(step);
-    return this.steps.length - 1;
-  }
-}
 
 function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange, parsed?: ParseResult): SourceFile {
   const { tree, diagnostics } = parsed ?? parse(text, uri);

@@ -1,20 +1,43 @@
-// One run of a Program: the model (SMMU instances over one PhysicalMemory) plus what the steps
-// produced. A fresh Runtime replays a Program deterministically (goto / step back).
+// A compiled scenario (Program: the ordered steps and the diagnostics found while compiling) and
+// one run of it (Runtime: the model, SMMU instances over one PhysicalMemory, plus what the steps
+// produced). A step is data about its place in the text plus a `run` closure over a fresh Runtime,
+// so the same Program can be replayed any number of times (goto = new Runtime + run N steps).
 
-import { PhysicalMemory } from '../model/memory';
-import { hex } from '../model/bits';
-import { makeFeatures, type SmmuFeatures } from '../model/smmu/features';
-import { SmmuInstance } from '../model/smmu/instance';
-import type { TransactionResult, TranslateRequest } from '../model/smmu/result';
-import type { WalkTrace } from '../model/types';
-import type { Program, StepDef } from './program';
-import { diag } from './program';
-import type { WireDiagnostic, WireHazard, WireState, WireStep } from './wire';
-import { transactionWalks, wireEvent, wireWalk } from './convert';
-import { buildState } from './state';
-import { decodeDescriptor } from './descriptors';
-import type { CommandResult } from '../model/smmu/commands';
+import { PhysicalMemory } from '../../model/memory';
+import { hex } from '../../model/bits';
+import { makeFeatures, type SmmuFeatures } from '../../model/smmu/features';
+import { SmmuInstance } from '../../model/smmu/instance';
+import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
+import type { WalkTrace } from '../../model/types';
+import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
+import { decodeDescriptor, diag, transactionWalks, wireEvent, wireWalk } from '../output/convert';
+import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
+import type { HazardHook, StepLogEntry } from './hooks';
+
+export interface StepDef {
+  range: WireRange;
+  kind: string;
+  label: string;
+  smmu?: string;
+  /** Executes the step: changes the model in `rt`, fills the results into `out`. May throw (caught by the session). */
+  run(rt: Runtime, out: WireStep): void;
+}
+
+export interface Program {
+  uri: string;
+  steps: StepDef[];
+  diagnostics: WireDiagnostic[];
+  /** SMMU instances the scenario declares, created in this order on every run. */
+  setup: Array<(rt: Runtime) => void>;
+  partial?: boolean;
+  /** StreamIDs the scenario names per SMMU (the state view lists their STEs first). */
+  sids?: Map<string, number[]>;
+  /** Page-table roots by address -> scenario name (for the memory map). */
+  tableNames?: Map<bigint, string>;
+  /** Transaction steps an expectation looks at (their results are kept). */
+  watched?: Set<number>;
+}
 
 export interface TxnRecord {
   result: TransactionResult;
@@ -23,11 +46,6 @@ export interface TxnRecord {
   faultLevel?: number;
   reason: string;
   faultDiag?: WireDiagnostic;
-}
-
-/** Hazard analysis hook: another module may register one; it sees every step after it ran. */
-export interface HazardHook {
-  afterStep(rt: Runtime, step: StepDef, out: WireStep): WireHazard[];
 }
 
 export class Runtime {
@@ -44,7 +62,7 @@ export class Runtime {
   readonly declared = new Map<string, SmmuFeatures>();
   static hazardHook?: HazardHook = defaultHazardHook;
   /** Commands and transactions of the current step, in order (for the hazard hook); kept only between beginStep and endStep. */
-  readonly stepLog: Array<{ smmu: string; cmd?: CommandResult; txn?: TransactionResult }> = [];
+  readonly stepLog: StepLogEntry[] = [];
   private inStep = false;
 
   constructor(readonly program: Program) {

@@ -2,15 +2,21 @@
 // declarations (smmu, pagetable, cd, cdtable, ste) and table edits (map, unmap, pte) are in
 // decls.ts; named commands in commands.ts; expectations in expect.ts.
 
-import type { Field, NumberLit, Statement, TransactionStmt, Value } from '../dsl/ast';
-import { hex } from '../model/bits';
-import type { LowerCtx } from './compile';
-import { resolveSmmu } from './symbols';
-import { lowerExpectation, type TxnRef } from './expect';
+import type { Statement, TransactionStmt } from '../../../dsl/ast';
+import { hex } from '../../../model/bits';
+import type { LowerCtx, TxnRef } from '../lowerCtx';
+import { num } from './values';
+import { resolveSmmu } from '../names/resolve';
+import { lowerExpectation } from './expect';
 import { lowerCmd } from './commands';
-import { lowerCd, lowerCdTable, lowerMap, lowerPagetable, lowerPte, lowerSmmu, lowerSte, lowerUnmap } from './decls';
+import { lowerSmmu } from '../decls/smmu';
+import { lowerMap, lowerPagetable, lowerPte, lowerUnmap } from '../decls/pagetable';
+import { lowerCd } from '../decls/cd';
+import { lowerCdTable } from '../decls/cdTable';
+import { lowerSte } from '../decls/ste';
 import { lowerReg } from './registers';
-import { lowerPri, wireAts, wireHttu } from './pcie';
+import { lowerPri } from './pri';
+import { wireAts, wireHttu } from '../../output/pcie';
 
 /** Longest DMA modelled (each page or block it crosses is translated). */
 export const MAX_DMA_LEN = 64n << 20n;
@@ -41,37 +47,6 @@ export function lowerStatement(ctx: LowerCtx, s: Statement): void {
     case 'error':
       return;
   }
-}
-
-/** A number that must fit in `bits` bits; reports and returns undefined otherwise. */
-export function num(ctx: LowerCtx, n: NumberLit | undefined, what: string, bits = 64): bigint | undefined {
-  if (!n) return undefined;
-  if (n.value >> BigInt(bits) !== 0n) {
-    // Above 2^64 - 1 the parser has reported number-overflow already.
-    if (n.value >> 64n !== 0n) return undefined;
-    ctx.report(n, 'E_VALUE_RANGE', `${what} ${n.text.length > 40 ? `${n.text.slice(0, 32)}…` : n.text} does not fit in ${bits} bits`);
-    return undefined;
-  }
-  return n.value;
-}
-
-/** The number value of a field (`asid 5`), or a diagnostic. */
-export function fieldNum(ctx: LowerCtx, f: Field, bits = 64): bigint | undefined {
-  const v = f.values[0];
-  if (!v) return 1n; // a flag means "set"
-  if (v.kind !== 'number') {
-    ctx.report(v, 'E_VALUE', `expected a number for '${f.name.text}'`);
-    return undefined;
-  }
-  return num(ctx, v, f.name.text, bits);
-}
-
-export function valueText(v: Value | undefined): string | undefined {
-  if (!v) return undefined;
-  if (v.kind === 'word') return v.text;
-  if (v.kind === 'number') return v.text;
-  if (v.kind === 'string') return v.value;
-  return undefined;
 }
 
 function lowerWrite(ctx: LowerCtx, s: Extract<Statement, { kind: 'write' }>): void {

@@ -1,13 +1,14 @@
 // `reg [SMMU.]REGISTER VALUE` and `reg [SMMU.]REGISTER field value...`: one register write,
 // encoded through the model's register tables (IHI 0070 §6.3).
 
-import type { RegStmt, Span } from '../dsl/ast';
-import { hex } from '../model/bits';
-import { encode, type FieldValues } from '../model/fields/field';
-import { REGISTERS, registerByName, type RegisterDef } from '../model/fields/registers';
-import type { LowerCtx } from './compile';
+import type { RegStmt, Span } from '../../../dsl/ast';
+import { hex } from '../../../model/bits';
+import { encode, type FieldValues } from '../../../model/fields/field';
+import { REGISTERS, registerByName, type RegisterDef } from '../../../model/fields/registers';
+import type { LowerCtx } from '../lowerCtx';
 import { applyField } from './structFields';
-import { closest, didYouMean, resolveSmmu } from './symbols';
+import { closest, didYouMean } from '../names/symbols';
+import { resolveSmmu } from '../names/resolve';
 
 export function lowerReg(ctx: LowerCtx, s: RegStmt): void {
   const smmu = resolveSmmu(ctx, s.smmu, s);

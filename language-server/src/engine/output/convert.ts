@@ -1,10 +1,12 @@
 // Model results (bigints) -> wire JSON (0x-hex strings). One place for every conversion.
 
-import { hex } from '../model/bits';
-import type { WalkTrace, WalkStep } from '../model/types';
-import type { EventRecord, TlbEntryInfo, TransactionResult } from '../model/smmu/result';
-import { permsText } from '../model/smmu/perms';
-import type { WireEvent, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
+import { hex } from '../../model/bits';
+import { decode } from '../../model/fields/field';
+import { decodePte } from '../../model/fields/pte';
+import type { Granule, WalkTrace, WalkStep } from '../../model/types';
+import type { EventRecord, TlbEntryInfo, TransactionResult } from '../../model/smmu/result';
+import { permsText } from '../../model/smmu/perms';
+import type { WireDiagnostic, WireEvent, WireRange, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
 
 /** Fields of an event record that WireEvent names itself (IHI 0070 §7.3), by lower-case spec name. */
 const NAMED: Record<string, keyof WireEvent> = {
@@ -110,4 +112,14 @@ export function transactionWalks(r: TransactionResult): WalkTrace[] {
   if (r.walks.stage1) out.push(r.walks.stage1);
   if (r.walks.stage2) out.push(r.walks.stage2);
   return out;
+}
+
+export function diag(range: WireRange, severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic {
+  return { line: range.line, col: range.col, endLine: range.endLine, endCol: range.endCol, severity, code, message };
+}
+
+/** Decoded fields of a walk step's descriptor, for the walk panel. */
+export function decodeDescriptor(s: WalkStep, granule: Granule): Record<string, bigint> {
+  const d = decodePte(s.desc, { stage: s.stage, granule, level: s.level });
+  return d.def ? decode(d.def, [s.desc]) : {};
 }

@@ -1,0 +1,211 @@
+// `pagetable` declarations and the table edits `map`, `unmap`, `pte`. Layout is decided at compile
+// time (allocator + page-table shadow), so each step is a fixed list of memory writes.
+
+import type { MapStmt, Mapping, NumberLit, PagetableDecl, PteStmt, Span, UnmapStmt } from '../../../dsl/ast';
+import { hex } from '../../../model/bits';
+import { encode, type FieldValues } from '../../../model/fields/field';
+import { makeFeatures } from '../../../model/smmu/features';
+import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s2StartLevel } from '../../../model/walk/config';
+import type { Granule, Stage } from '../../../model/types';
+import type { LowerCtx } from '../lowerCtx';
+import { PageTableLayout, startTables, type Write } from '../layout/pagetable';
+import { descDef, hasFields, makeCodec } from '../layout/descriptors';
+import { closest, didYouMean } from '../names/symbols';
+import { mappingAttrs } from '../lowering/mapAttrs';
+import { applyField } from '../lowering/structFields';
+import { fieldNum } from '../lowering/values';
+import { declInfo, placeAt } from './declInfo';
+import { fieldsOf, findField, granuleOf, sl0Of, wordOf } from './fields';
+import { smmuOf } from './smmu';
+import type { PtInfo } from './state';
+
+export function ptInfo(ctx: LowerCtx, name: string, at: Span): PtInfo | undefined {
+  return declInfo(ctx, ctx.decls.pts, 'pagetable', name, at, buildPt);
+}
+
+const PT_OPTIONS = ['at', 'ia', 'tsz', 't0sz', 's2t0sz', 'ias', 'bits', 'inputsize', 'va', 'sl0', 's2sl0', 'oas', 'ps', 'outputsize', 'smmu', 'granule', 'stage'];
+
+function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefined {
+  const fields = fieldsOf(n);
+  let stage: Stage = 1;
+  const sw = n.stage?.lower ?? wordOf(findField(fields, 'stage')?.values[0]);
+  if (sw === 's2' || sw === 'stage2' || sw === '2') stage = 2;
+  let granule: Granule = 4;
+  const gLit = n.granule ?? (findField(fields, 'granule')?.values[0] as NumberLit | undefined);
+  if (gLit && gLit.kind === 'number') {
+    const g = granuleOf(gLit.value);
+    if (!g) ctx.report(gLit, 'E_GRANULE', `granule ${gLit.text} is not 4K, 16K or 64K`);
+    else granule = g;
+  }
+  for (const f of fields) {
+    if (!PT_OPTIONS.includes(f.name.lower)) ctx.report(f.name, 'E_PAGETABLE_OPTION', `unknown pagetable option '${f.name.text}'${didYouMean(closest(f.name.lower, PT_OPTIONS))}`);
+  }
+  const smmu = smmuOf(ctx, fields);
+  const feats = smmu?.features ?? makeFeatures();
+  if (!feats.granules.includes(granule)) ctx.report(n.granule ?? n.name ?? n, 'E_FEATURE', `${smmu?.name ?? 'the SMMU'} does not implement the ${granule}K granule (SMMU_IDR5.GRAN${granule}K)`);
+  if (stage === 1 && !feats.stage1) ctx.report(n.stage ?? n.name ?? n, 'E_FEATURE', `${smmu?.name} does not implement stage 1 (SMMU_IDR0.S1P)`);
+  if (stage === 2 && !feats.stage2) ctx.report(n.stage ?? n.name ?? n, 'E_FEATURE', `${smmu?.name} does not implement stage 2 (SMMU_IDR0.S2P)`);
+  let inputSize = stage === 1 ? 48 : Math.min(feats.ias, 48);
+  const tszF = findField(fields, 'tsz', 't0sz', 's2t0sz');
+  const bitsF = findField(fields, 'ia', 'ias', 'bits', 'inputsize', 'va');
+  if (tszF) {
+    const v = fieldNum(ctx, tszF, 63n);
+    if (v !== undefined) inputSize = 64 - Number(v);
+  } else if (bitsF) {
+    const v = fieldNum(ctx, bitsF, 64n);
+    if (v !== undefined) inputSize = Number(v);
+  }
+  let outputSize = feats.oas;
+  const psF = findField(fields, 'oas', 'ps', 'outputsize');
+  if (psF) {
+    const v = fieldNum(ctx, psF, 64n);
+    if (v !== undefined) outputSize = Math.min(Number(v), feats.oas);
+  }
+  const tsz = 64 - inputSize;
+  let startLevel: number;
+  const sl0F = findField(fields, 'sl0', 's2sl0');
+  if (stage === 1) {
+    if (sl0F) ctx.report(sl0F, 'E_PAGETABLE_OPTION', 'sl0 is a stage-2 option: stage 1 starts where its input size requires (DDI 0487 D8.2)');
+    for (const i of checkS1Config({ tt0: { ttb: 0n, tsz, granule }, ips: outputSize, lpa: feats.oas === 52, va52: feats.oas === 52 })) {
+      if (i.field !== 'CD.IPS') ctx.report(tszF ?? bitsF ?? n.name ?? n, 'E_TABLE_CONFIG', i.message);
+    }
+    startLevel = s1StartLevel(granule, inputSize);
+  } else {
+    let sl0: number;
+    if (sl0F) {
+      sl0 = Number(fieldNum(ctx, sl0F, 3n) ?? 0n);
+    } else {
+      // Default: the usual start level, one level lower with concatenated tables when that level
+      // would resolve 4 bits or fewer (as Linux's io-pgtable does; DDI 0487 D8.2 concatenation).
+      let level = s1StartLevel(granule, inputSize);
+      const atStart = inputSize - levelShift(granule, level);
+      if (atStart <= 4 && level < 3) level++;
+      sl0 = sl0Of(granule, level);
+    }
+    const issues = checkS2Config({ ttb: 0n, tsz, sl0, granule, ps: outputSize, ias: feats.ias });
+    for (const i of issues) ctx.report(i.field === 'STE.S2SL0' ? sl0F ?? n.name ?? n : tszF ?? bitsF ?? n.name ?? n, 'E_TABLE_CONFIG', i.message);
+    if (issues.length) return undefined;
+    startLevel = s2StartLevel(granule, sl0) ?? 1;
+  }
+  const geo = { stage, granule, inputSize, startLevel, outputSize };
+  const rootSize = (1n << BigInt(granuleShift(granule))) * BigInt(startTables(geo));
+  const at = placeAt(ctx, findField(fields, 'at'), rootSize, rootSize, `pagetable ${name} (${startTables(geo) > 1 ? `${startTables(geo)} concatenated tables, ` : ''}${rootSize} bytes)`);
+  // Each mapping has its own codec; the layout's own codec is only used for table descriptors.
+  const layout = new PageTableLayout(geo, makeCodec(stage, granule, defaultAttrs(stage)), ctx.alloc, at);
+  ctx.decls.tableNames.set(layout.root, name);
+  return { name, stage, granule, inputSize, startLevel, outputSize, layout, span: n };
+}
+
+function defaultAttrs(stage: Stage) {
+  return { r: true, w: true, x: false, user: true, attrIndx: 0, memAttr: 15, sh: 3, nG: stage === 1, af: true, dbm: false, contiguous: false, extra: {} };
+}
+
+/** Lays out one mapping; reports on the mapping. */
+function layoutMapping(ctx: LowerCtx, pt: PtInfo, m: Mapping): Write[] | undefined {
+  if (!m.iova || !m.size || !m.pa) return undefined;
+  // Mappings with the same permissions and attributes share one codec.
+  const key = `${pt.stage}/${pt.granule}/${m.perms?.lower ?? ''}/${m.attrs.map((f) => f.name.lower + ':' + f.values.map((v) => ('text' in v ? v.text : '')).join(',')).join(' ')}`;
+  let codec = ctx.decls.codecs.get(key);
+  if (!codec) {
+    const attrs = mappingAttrs(ctx, m, pt.stage);
+    if (!attrs) return undefined;
+    codec = makeCodec(pt.stage, pt.granule, attrs);
+    ctx.decls.codecs.set(key, codec);
+  }
+  const r = pt.layout.map(m.iova.value, m.size.value, m.pa.value, codec);
+  if (!r.ok) {
+    const code = r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : r.message.includes('descriptors') ? 'E_MAP_TOO_LARGE' : 'E_MAP_ALIGN';
+    ctx.report(m, code, `map ${m.iova.text} ${m.size.text} -> ${m.pa.text}: ${r.message}`);
+    return undefined;
+  }
+  return r.writes;
+}
+
+export function lowerPagetable(ctx: LowerCtx, s: PagetableDecl): void {
+  if (!s.name || ctx.symbols.pagetable.get(s.name.name)?.node !== s) return;
+  const pt = ptInfo(ctx, s.name.name, s.name);
+  if (!pt) return;
+  const writes: Write[] = [];
+  let maps = 0;
+  for (const it of s.body?.items ?? []) {
+    if (it.kind !== 'mapping') continue;
+    const w = layoutMapping(ctx, pt, it);
+    if (w) {
+      for (const x of w) writes.push(x);
+      maps++;
+    }
+  }
+  const label = `pagetable ${pt.name}: stage ${pt.stage}, ${pt.granule}K, ${pt.inputSize}-bit input, start level ${pt.startLevel} at ${hex(pt.layout.root)}, ${maps} mapping${maps === 1 ? '' : 's'}`;
+  ctx.addStep({ span: s, kind: 'pagetable', label, run: (rt) => rt.writeMany(writes) });
+}
+
+export function lowerMap(ctx: LowerCtx, s: MapStmt): void {
+  if (!s.table) return;
+  const pt = ptInfo(ctx, s.table.name, s.table);
+  if (!pt) return;
+  const w = layoutMapping(ctx, pt, s.mapping);
+  if (!w) return;
+  const m = s.mapping;
+  ctx.addStep({ span: s, kind: 'map', label: `map ${pt.name} ${m.iova!.text} ${m.size!.text} -> ${m.pa!.text}${m.perms ? ' ' + m.perms.text : ''}`, run: (rt) => rt.writeMany(w) });
+}
+
+export function lowerUnmap(ctx: LowerCtx, s: UnmapStmt): void {
+  if (!s.table || !s.iova) return;
+  const pt = ptInfo(ctx, s.table.name, s.table);
+  if (!pt) return;
+  const iova = s.iova.value;
+  let size = s.size?.value;
+  if (size === undefined) {
+    const r = pt.layout.mappings().find((x) => x.iova === iova);
+    size = r ? r.size : 1n << BigInt(granuleShift(pt.granule));
+  }
+  const r = pt.layout.unmap(iova, size);
+  if (!r.ok) {
+    ctx.report(s, 'E_UNMAP', r.message);
+    return;
+  }
+  const w = r.writes;
+  ctx.addStep({ span: s, kind: 'unmap', label: `unmap ${pt.name} ${hex(iova)} ${hex(size)}`, run: (rt) => rt.writeMany(w) });
+}
+
+export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
+  if (!s.table || !s.iova) return;
+  const pt = ptInfo(ctx, s.table.name, s.table);
+  if (!pt) return;
+  const lf = s.fields.find((f) => f.name.lower === 'level');
+  let level: number | undefined;
+  if (lf) {
+    const v = fieldNum(ctx, lf, 3n);
+    if (v === undefined) return;
+    level = Number(v);
+    if (level < pt.startLevel) {
+      ctx.report(lf, 'E_PTE_LEVEL', `table ${pt.name} starts at level ${pt.startLevel}`);
+      return;
+    }
+  }
+  const loc = pt.layout.descriptorAddr(s.iova.value, level);
+  if (!loc) {
+    ctx.report(s.iova, 'E_PTE_LEVEL', `no level-${level} table covers ${hex(s.iova.value)} in ${pt.name}`);
+    return;
+  }
+  let value = s.value?.value ?? loc.desc ?? 0n;
+  const edits = s.fields.filter((f) => f !== lf);
+  if (edits.length) {
+    // A table descriptor when the fields are table fields (NLTA, APTable, ...), else a leaf.
+    const names = edits.map((f) => f.name.text);
+    const table = loc.level < 3 ? descDef(pt.stage, pt.granule, loc.level, 'table') : undefined;
+    const leaf = descDef(pt.stage, pt.granule, loc.level, 'leaf');
+    const def = table && !(leaf && hasFields(leaf, names)) && hasFields(table, names) ? table : leaf;
+    if (!def) {
+      ctx.report(s, 'E_PTE_LEVEL', `no descriptor format at level ${loc.level} for the ${pt.granule}K granule`);
+      return;
+    }
+    const vals: FieldValues = {};
+    for (const f of edits) if (!applyField(ctx, def, f, vals)) return;
+    value = encode(def, vals, [value])[0];
+  }
+  pt.layout.notePte(s.iova.value, loc.level, value, (value & 1n) === 1n);
+  const addr = loc.addr;
+  const v = value;
+  ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${hex(addr)} = ${hex(v)}`, run: (rt) => rt.writeMem(addr, v, 64) });
+}

@@ -1,0 +1,66 @@
+// The lowering context: what every statement's lowering reads and adds to (diagnostics, steps,
+// the allocator, declaration state, names) and the span -> wire range conversion for the file
+// being lowered.
+
+import { lineIndexIn, positionIn } from '../../dsl/diagnostics';
+import type { Span } from '../../dsl/ast';
+import type { EngineOptions } from '../api';
+import type { WireDiagnostic, WireRange } from '../output/wire';
+import { diag } from '../output/convert';
+import type { Program, StepDef } from '../run/runtime';
+import { Allocator } from './layout/alloc';
+import type { Symbols } from './names/symbols';
+import type { SourceFile } from './source';
+import { DeclState } from './decls/state';
+
+/** The transaction an expectation checks (the latest one for a standalone `expect`). */
+export interface TxnRef {
+  step: number;
+  smmu: string;
+  sid: bigint;
+  ssid?: bigint;
+  iova: bigint;
+  read: boolean;
+  span: Span;
+}
+
+export class LowerCtx {
+  readonly diagnostics: WireDiagnostic[] = [];
+  readonly steps: StepDef[] = [];
+  readonly setup: Program['setup'] = [];
+  readonly alloc = new Allocator();
+  readonly decls = new DeclState();
+  /** Transaction steps an expectation looks at. */
+  readonly watched = new Set<number>();
+  /** The latest transaction (a standalone `expect` applies to it). */
+  lastTxn?: TxnRef;
+  file!: SourceFile;
+
+  constructor(readonly uri: string, readonly symbols: Symbols, readonly options: EngineOptions) {}
+
+  range(span: Span): WireRange {
+    if (this.file.via) return this.file.via;
+    const ls = this.file.tree.lineStarts;
+    const a = lineIndexIn(ls, span.start);
+    const b = lineIndexIn(ls, span.end);
+    return { line: a + 1, col: span.start - ls[a] + 1, endLine: b + 1, endCol: span.end - ls[b] + 1 };
+  }
+
+  /** Where a span is, for messages about included files. */
+  where(span: Span): string {
+    const p = positionIn(this.file.tree.lineStarts, span.start);
+    return `${this.file.uri}:${p.line + 1}:${p.character + 1}`;
+  }
+
+  report(span: Span, code: string, message: string, severity: WireDiagnostic['severity'] = 'error'): void {
+    const msg = this.file.via ? `${this.where(span)}: ${message}` : message;
+    this.diagnostics.push(diag(this.range(span), severity, code, msg));
+  }
+
+  addStep(s: Omit<StepDef, 'range'> & { span: Span }): number {
+    const step: StepDef = { range: this.range(s.span), kind: s.kind, label: s.label, run: s.run };
+    if (s.smmu !== undefined) step.smmu = s.smmu;
+    this.steps.push(step);
+    return this.steps.length - 1;
+  }
+}

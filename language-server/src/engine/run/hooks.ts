@@ -1,0 +1,24 @@
+// What a hazard hook sees of a run: the model and the current step's commands and transactions in
+// the order they happened. The runtime implements it; hooks never import the runtime.
+
+import type { CommandResult } from '../../model/smmu/commands';
+import type { TransactionResult } from '../../model/smmu/result';
+import type { RunView } from '../output/state';
+import type { WireHazard, WireRange, WireStep } from '../output/wire';
+
+/** One command or transaction of the current step. */
+export interface StepLogEntry {
+  smmu: string;
+  cmd?: CommandResult;
+  txn?: TransactionResult;
+}
+
+export interface HazardView extends RunView {
+  /** Commands and transactions of the current step, in order (kept only between beginStep and endStep). */
+  readonly stepLog: readonly StepLogEntry[];
+}
+
+/** Hazard analysis hook: another module may register one; it sees every step after it ran. */
+export interface HazardHook {
+  afterStep(rt: HazardView, step: { readonly kind: string; readonly range: WireRange }, out: WireStep): WireHazard[];
+}
