@@ -11,3 +11,5 @@ export * as walk from './walk';
 export * as tlb from './tlb';
 /** iommufd objects and the vIOMMU layer (IOMMU_VIOMMU_ALLOC, vDEVICE, nested HWPT, vEVENTQ, HW queues). */
 export * as iommufd from './iommufd';
+/** Live STE/CD updates: Linux's hitless write order and the torn-state check (IHI 0070 §3.21.3). */
+export * as update from './update';

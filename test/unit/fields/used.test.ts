@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STE, CD, encode, fieldByName, usedFields, changedUsedFields } from '../../../language-server/src/model/fields';
+import { STE, CD, encode, fieldByName, usedFields, changedUsedFields, usedMask, updateSafeMask } from '../../../language-server/src/model/fields';
 
 const STE_S1 = [0x4003000bn, 0xd4n, 0n, 0n, 0n, 0n, 0n, 0n]; // conformance: V, Config = 0b101, S1CDMax = 0
 const CD_CONF = [0xab7a6205c0003524n, 0x40100000n, 0n, 0x44ff04n, 0n, 0n, 0n, 0n]; // EPD1 = 1
@@ -27,8 +27,40 @@ test('an invalid STE uses only V (IHI 0070 §5.2: other fields IGNORED)', () => 
 
 test('stage-1-only STE with one CD: S1 fields used, S1Fmt/S1DSS and S2 fields ignored (IHI 0070 §5.2)', () => {
   const u = usedFields(STE, STE_S1);
-  for (const f of ['Config', 'S1ContextPtr', 'S1CDMax', 'S1CIR', 'S1COR', 'S1CSH', 'STRW', 'S2VMID', 'EATS', 'SHCFG']) assert.ok(u.has(f), f);
-  for (const f of ['S1Fmt', 'S1DSS', 'S2TTB', 'S2T0SZ', 'S2PTW', 'SW_RESERVED']) assert.ok(!u.has(f), f);
+  for (const f of ['Config', 'S1ContextPtr', 'S1CDMax', 'S1CIR', 'S1COR', 'S1CSH', 'STRW', 'S2VMID', 'EATS', 'MEV', 'PRIVCFG']) assert.ok(u.has(f), f);
+  for (const f of ['S1Fmt', 'S1DSS', 'S2TTB', 'S2T0SZ', 'S2PTW', 'SW_RESERVED', 'SHCFG', 'MTCFG', 'ALLOCCFG']) assert.ok(!u.has(f), f);
+});
+
+test('SHCFG/MTCFG/ALLOCCFG (IHI 0070 §13.5, as Linux reads it): bypass and stage-2 STEs read them, a stage-1 STE only when S1DSS selects bypass', () => {
+  const has = (w: bigint[], f: string) => usedFields(STE, w).has(f);
+  const s1 = (S1DSS: bigint) => encode(STE, { V: 1n, Config: 5n, S1CDMax: 4n, S1DSS });
+  assert.ok(has(encode(STE, { V: 1n, Config: 4n }), 'SHCFG'));
+  assert.ok(has(encode(STE, { V: 1n, Config: 6n }), 'SHCFG'));
+  assert.ok(has(encode(STE, { V: 1n, Config: 7n }), 'MTCFG'));
+  assert.ok(has(s1(1n), 'SHCFG') && has(s1(1n), 'ALLOCCFG'));
+  assert.ok(!has(s1(0n), 'SHCFG') && !has(s1(2n), 'SHCFG'));
+  // abort (Config 0b000) reads none of them; MEV is read by translating STEs only
+  assert.ok(!has(encode(STE, { V: 1n, Config: 0n }), 'SHCFG'));
+  assert.ok(!has(encode(STE, { V: 1n, Config: 4n }), 'MEV'));
+  // H_STALE_STE counts the same way: SHCFG changed under a stage-1 STE with SSID0 does not matter
+  assert.deepEqual(changedUsedFields(STE, s1(2n), encode(STE, { SHCFG: 1n }, s1(2n))), []);
+  assert.deepEqual(changedUsedFields(STE, s1(1n), encode(STE, { SHCFG: 2n }, s1(1n))), ['SHCFG']);
+});
+
+test('update-safe bits (Linux arm_smmu_get_ste_update_safe): MEV always, EATS 0b00<->0b01 without S2S', () => {
+  const s2 = (o: Record<string, bigint>) => encode(STE, { V: 1n, Config: 6n, ...o });
+  const eats = fieldByName(STE, 'EATS')!;
+  const mev = fieldByName(STE, 'MEV')!;
+  const safe = updateSafeMask(STE, s2({ EATS: 1n }), s2({}));
+  assert.equal(safe[1], (1n << BigInt(eats.lo)) | (1n << BigInt(mev.lo)));
+  assert.equal(updateSafeMask(STE, s2({ EATS: 1n, S2S: 1n }), s2({}))[1], 1n << BigInt(mev.lo));
+  assert.equal(updateSafeMask(STE, s2({ EATS: 2n }), s2({}))[1], 1n << BigInt(mev.lo));
+  assert.deepEqual(updateSafeMask(CD, [0n], [0n]).filter((x) => x !== 0n), []);
+  // usedMask covers exactly the used fields' bits
+  const m = usedMask(STE, encode(STE, { V: 1n, Config: 0n }));
+  assert.deepEqual(m.slice(2), [0n, 0n, 0n, 0n, 0n, 0n]);
+  assert.equal(m[0], 0xfn); // V[0], Config[3:1]
+  assert.equal(m[1], 0xfn << 13n); // CONT, STE[80:77] (may be obeyed even for Config 0b000)
 });
 
 test('changes that matter: ignored fields do not count, used ones do', () => {

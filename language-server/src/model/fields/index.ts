@@ -35,4 +35,4 @@ export {
   parseWords, decodeDump, decodeWords, decodeRecord, formatWords, encodeDump, formatDump, DUMP_HINTS,
 } from './dump';
 export type { DumpHint, DumpOptions, ParsedWords, DecodedField, DecodedRecord, DumpResult } from './dump';
-export { usedFields, changedUsedFields, hasUseRules } from './used';
+export { usedFields, changedUsedFields, hasUseRules, usedMask, updateSafeMask } from './used';

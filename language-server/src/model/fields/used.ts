@@ -4,8 +4,12 @@
 // disruptive STE/CD updates needs (Linux's arm_smmu_get_ste_used() plays the same role).
 // Field-level only: it does not depend on SMMU features (a field RES0 for lack of a feature is
 // still reported as used when the configuration would read it).
+// The attribute overrides follow IHI 0070 §13.5 as Linux reads it (arm_smmu_get_ste_used): STE.SHCFG
+// (with MTCFG/MemAttr/ALLOCCFG) replaces incoming attributes only where stage 1 does not supply
+// them: a bypass STE, any STE with stage 2, a stage-1 STE only for traffic S1DSS sends to bypass.
+// `updateSafeMask` lists the bits whose order in an update does not matter (MEV, EATS 0b00<->0b01).
 
-import { FieldValues, StructDef, decode } from './field';
+import { FieldValues, StructDef, decode, fieldByName } from './field';
 import { STE } from './ste';
 import { CD } from './cd';
 
@@ -24,16 +28,20 @@ const s1 = (v: FieldValues) => (cfg(v) & 0b101) === 0b101; // Config == 0b1x1
 const s2 = (v: FieldValues) => (cfg(v) & 0b110) === 0b110; // Config == 0b11x
 const translating = (v: FieldValues) => (cfg(v) & 0b100) !== 0 && (cfg(v) & 0b011) !== 0;
 
-/** Attribute overrides: used for bypass and for translated traffic (IHI 0070 §5.2.1, §13). */
-const OVERRIDES = ['MTCFG', 'MemAttr', 'ALLOCCFG', 'SHCFG', 'NSCFG', 'PRIVCFG', 'INSTCFG', 'IMPL_DEF'];
+/** Incoming memory-attribute overrides: read only where stage 1 supplies no attributes (IHI 0070 §13.5). */
+const ATTR_OVERRIDES = ['MTCFG', 'MemAttr', 'ALLOCCFG', 'SHCFG'];
+/** Stage 1 bypassed for some traffic: STE bypass, S1DSS == 0b01 with substreams (IHI 0070 §5.2 S1DSS). */
+const s1Bypassed = (v: FieldValues) => cfg(v) === 0b100 || (cfg(v) === 0b101 && v.S1CDMax !== 0n && v.S1DSS === 1n);
 
 const STE_RULES: readonly UseRule[] = [
   { when: () => true, fields: ['V'], why: 'V is always read' },
   // V == 1 from here on.
   { when: (v) => v.V === 1n, fields: ['Config', 'CONT'], why: `${S52}: CONT may be obeyed even when Config == 0b000` },
-  { when: (v) => v.V === 1n && (cfg(v) & 0b100) !== 0, fields: [...OVERRIDES, 'MEV'],
-    why: `${S52} §5.2.1: attribute overrides apply to bypass and translated traffic` },
-  { when: (v) => v.V === 1n && translating(v), fields: ['DRE', 'DCP', 'PPAR', 'EATS', 'PARTID', 'PMG', 'MPAM_NS', 'IMPL_DEF_159_144', 'IMPL_DEF_271_256'],
+  { when: (v) => v.V === 1n && (cfg(v) & 0b100) !== 0, fields: ['NSCFG', 'PRIVCFG', 'INSTCFG', 'IMPL_DEF'],
+    why: `${S52}, §13.5: NS/PRIV/INST overrides apply to bypass and translated traffic` },
+  { when: (v) => v.V === 1n && (s1Bypassed(v) || s2(v)), fields: ATTR_OVERRIDES,
+    why: 'IHI 0070 §13.5: SHCFG/MTCFG/ALLOCCFG are read by bypass and stage-2 STEs, by a stage-1 STE only when S1DSS selects bypass' },
+  { when: (v) => v.V === 1n && translating(v), fields: ['MEV', 'DRE', 'DCP', 'PPAR', 'EATS', 'PARTID', 'PMG', 'MPAM_NS', 'IMPL_DEF_159_144', 'IMPL_DEF_271_256'],
     why: `${S52}: per-stream controls of translated traffic` },
   { when: (v) => v.V === 1n && s1(v), fields: ['S1ContextPtr', 'S1CDMax', 'S1CIR', 'S1COR', 'S1CSH', 'S1STALLD', 'S1PIE', 'S1MPAM'],
     why: `${S52}: S1* fields are IGNORED unless Config == 0b1x1` },
@@ -95,4 +103,39 @@ export function changedUsedFields(def: StructDef, before: readonly bigint[], aft
   const used = usedFields(def, before);
   for (const f of usedFields(def, after)) used.add(f);
   return def.fields.filter((f) => a[f.name] !== b[f.name] && used.has(f.name)).map((f) => f.name);
+}
+
+// ---- bit masks, for the hitless-update planner and the torn-update check ----
+
+const fieldMask = (f: { hi: number; lo: number }) => ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
+
+/** Per dword, the bits of the fields usedFields() reports (RES0 bits are never used). */
+export function usedMask(def: StructDef, dwords: readonly bigint[]): bigint[] {
+  const used = usedFields(def, dwords);
+  const out = new Array<bigint>(def.dwords).fill(0n);
+  for (const f of def.fields) if (used.has(f.name)) out[f.word] |= fieldMask(f);
+  return out;
+}
+
+/**
+ * Bits that may change in any order relative to the rest of an update from `cur` to `target`
+ * (Linux arm_smmu_get_ste_update_safe): STE.MEV only changes how fault records merge (IHI 0070
+ * §5.2: software must accept merged records even with MEV == 0); STE.EATS between 0b00 and 0b01,
+ * unless either side uses 0b1x or S2S == 1 (EATS == 0b01 with S2S == 1 is ILLEGAL, §5.2). CDs: none.
+ */
+export function updateSafeMask(def: StructDef, cur: readonly bigint[], target: readonly bigint[]): bigint[] {
+  const out = new Array<bigint>(def.dwords).fill(0n);
+  if (def !== STE) return out;
+  const get = (w: readonly bigint[], n: string) => {
+    const f = fieldByName(STE, n)!;
+    return { f, v: ((w[f.word] ?? 0n) & fieldMask(f)) >> BigInt(f.lo) };
+  };
+  const mev = get(cur, 'MEV').f;
+  out[mev.word] |= fieldMask(mev);
+  const ea = get(cur, 'EATS');
+  const eb = get(target, 'EATS');
+  if (((ea.v | eb.v) & 2n) === 0n && get(cur, 'S2S').v === 0n && get(target, 'S2S').v === 0n) {
+    out[ea.f.word] |= 1n << BigInt(ea.f.lo);
+  }
+  return out;
 }
