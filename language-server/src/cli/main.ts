@@ -1,4 +1,4 @@
-// `iommu-lens run FILE... [--json]`: runs scenarios headless.
+// `iommu-lens run FILE... [--json]`: runs scenarios headless. `iommu-lens plan ...`: cli/plan.ts.
 // Exit status: 0 every expectation holds and no errors; 1 an expectation failed; 2 a file has
 // errors (syntax, semantic, unexpected faults, unreadable file) or the command line is wrong.
 
@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { runScenario } from '../engine/index';
 import type { IncludeResolver, WireScenarioResult } from '../engine/api';
 import { exitCode, formatText } from './format';
+import { planCommand } from './plan';
 
 const USAGE = 'usage: iommu-lens run FILE... [--json]';
 
@@ -34,6 +35,7 @@ export function makeResolver(cwd: string, allowed: ReadonlySet<string>): Include
 
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, cwd = process.cwd()): number {
   const args = argv.slice();
+  if (args[0] === 'plan') return planCommand(args.slice(1), out, err);
   if (args[0] !== 'run') {
     err(USAGE);
     return 2;
