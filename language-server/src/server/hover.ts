@@ -19,7 +19,7 @@ import {
   registerByName,
   type StructDef,
 } from '../model/fields';
-import type { Granule } from '../model/types';
+import { pagetableShape } from '../engine/compile/decls/pagetable';
 import type { ServerContext } from './context';
 import { md } from './convert';
 import { nameIndex } from './names';
@@ -42,9 +42,7 @@ function rawStruct(stmt: Statement, raw: RawData): StructDef | undefined {
 function pteHover(tree: Script, stmt: PteStmt, value: bigint): string | undefined {
   const decl = stmt.table ? tree.statements.find((s) => s.kind === 'pagetable' && s.name?.name === stmt.table!.name) : undefined;
   if (!decl || decl.kind !== 'pagetable') return undefined;
-  const stage = decl.stage && /2/.test(decl.stage.text) ? 2 : 1;
-  const g = decl.granule ? Number(decl.granule.value >= 1024n ? decl.granule.value / 1024n : decl.granule.value) : 4;
-  const granule: Granule = g === 16 || g === 64 ? g : 4;
+  const { stage, granule } = pagetableShape(decl);
   const lf = stmt.fields.find((f) => f.name.lower === 'level')?.values[0];
   const level = lf?.kind === 'number' ? Number(lf.value) : 3;
   const d = decodePte(value, { stage, granule, level });
@@ -121,11 +119,12 @@ async function stepsAt(ctx: ServerContext, uri: string, stmt: Statement, token: 
 
 async function commandMarkdown(s: WireStep, ex: import('./documents').Executed): Promise<string> {
   const out = [`**${md(s.label)}**`];
+  // `removed` is there exactly when the step ran an invalidation command (the model says which).
   const r = s.removed;
-  const invalidates = /TLBI|CFGI|ATC_INV|raw/i.test(s.label);
-  if (!r || (r.tlb.length === 0 && r.config.length === 0)) {
-    if (invalidates) out.push('', 'Invalidated nothing (no matching TLB or configuration cache entry).');
-  } else {
+  const atc = s.atcRemoved ?? [];
+  if (r && r.tlb.length === 0 && r.config.length === 0 && atc.length === 0) {
+    out.push('', 'Invalidated nothing (no matching TLB, configuration cache or ATC entry).');
+  } else if (r) {
     const before = s.index > 0 ? await ex.state(s.index - 1) : null;
     const tlb = new Map(before?.smmus.flatMap((m) => m.tlb.map((e) => [e.id, e] as const)) ?? []);
     const cfg = new Map(before?.smmus.flatMap((m) => m.configCache.map((e) => [e.id, e] as const)) ?? []);
@@ -142,6 +141,10 @@ async function commandMarkdown(s: WireStep, ex: import('./documents').Executed):
         const e = cfg.get(id);
         out.push(e ? `- #${id} ${e.kind} SID ${e.sid}${e.ssid ? ` SSID ${e.ssid}` : ''}` : `- #${id}`);
       }
+    }
+    if (atc.length) {
+      out.push('', `Invalidated ${atc.length} ATC entr${atc.length === 1 ? 'y' : 'ies'}:`, '');
+      for (const e of atc) out.push(`- #${e.id} SID ${e.sid} ${e.base} (2^${e.sizeLog2}) → ${e.output}`);
     }
   }
   for (const e of s.events) out.push('', `Event: ${eventMarkdown(e)}`);

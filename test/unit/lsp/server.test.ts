@@ -274,6 +274,36 @@ test('hover on a TLBI says what it invalidated', async () => {
   assert.match(h.contents.value, /Invalidated \d+ TLB entr/);
 });
 
+test('hover on a command: what it invalidated comes from its result, ATC entries included', async () => {
+  const text = [
+    'smmu smmu0',
+    'pagetable dev s1 4K { map 0x1000_0000 +4K -> 0x8000_0000 rw }',
+    'cd dev_cd { pagetable dev; asid 7 }',
+    'ste smmu0 0x700 { cd dev_cd; eats 1 }',
+    'ats smmu0 write sid 0x700 iova 0x1000_0040',
+    'cmd smmu0 CMD_ATC_INV sid 0x700 addr 0x1000_0000 size 0',
+    'cmd smmu0 raw 0x46 0x0',
+    'cmd smmu0 CMD_CFGI_CD sid 0x700 ssid 0x5',
+    '',
+  ].join('\n');
+  const uri = await c.open('inval.smmu', text);
+  await c.diagnostics(uri, 1);
+  const hoverOn = async (word: string, delta = 2) => {
+    const pos = positionOf(text, word, delta);
+    const h = await c.hover(uri, pos.line, pos.character);
+    assert.ok(h, word);
+    return h.contents.value;
+  };
+  // CMD_ATC_INV removed the ATC entry the Translation Request made (IHI 0070 §4.6.1).
+  const atc = await hoverOn('CMD_ATC_INV');
+  assert.match(atc, /Invalidated 1 ATC entry:\n\n- #\d+ SID 0x700 0x10000000/);
+  assert.doesNotMatch(atc, /Invalidated nothing/);
+  // A raw CMD_SYNC (opcode 0x46) is no invalidation, whatever its label says (hover on `cmd`).
+  assert.doesNotMatch(await hoverOn('cmd smmu0 raw', 1), /Invalidated/);
+  // CMD_CFGI_CD of a SubstreamID never cached: an invalidation that removed nothing.
+  assert.match(await hoverOn('CMD_CFGI_CD'), /Invalidated nothing/);
+});
+
 test('a burst of edits yields diagnostics for the last version only', async () => {
   // Edits closer together than the debounce (set wide here so a loaded machine cannot split the
   // burst) are analysed once, for the last version.
@@ -474,6 +504,19 @@ test('hover on a pte value decodes the descriptor for the table stage and granul
   assert.match(v, /\| AF \| [^|]+ \| 0x1 \|/);
   assert.match(v, /\| SH \| [^|]+ \| 0x3 \|/);
   assert.match(v, /\| nG \| [^|]+ \| 0x1 \|/);
+});
+
+test('hover on a pte value follows the stage and granule options as the engine reads them', async () => {
+  // `stage s2 granule 64K` as options: stage 2, 64KB, level 3. Bits[1:0] = 0b11 is a page;
+  // S2AP = bits[7:6] = 0b11; OA = bits[47:16] = 0x80010000 (DDI 0487 D8.3).
+  const text = 'pagetable t stage s2 granule 64K { map 0x0 +64K -> 0x10000 rw }\npte t 0x0 level 3 0x800104c3\n';
+  const uri = await c.open('pte-s2.smmu', text);
+  const pos = positionOf(text, '0x800104c3', 3);
+  const h = await c.hover(uri, pos.line, pos.character);
+  assert.ok(h);
+  const v = h.contents.value;
+  assert.match(v, /Stage 2 64KB level 3 descriptor: \*\*page\*\*, output address 0x80010000/);
+  assert.match(v, /\| S2AP \| [^|]+ \| 0x3 \|/);
 });
 
 test('hover on a register write decodes the value; on the register name, its summary', async () => {

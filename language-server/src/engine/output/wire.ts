@@ -176,7 +176,7 @@ export interface WireStep {
   events: WireEvent[];
   hazards: WireHazard[];
   walks?: WireWalk[];
-  /** For commands: what each command removed. */
+  /** When the step ran invalidation commands (CMD_TLBI_*, CMD_CFGI_*, CMD_ATC_INV): the TLB and configuration cache entries they removed. */
   removed?: { tlb: number[]; config: number[] };
   /** Expectation result when the step is (or carries) an expectation. */
   expectation?: { passed: boolean; message: string };

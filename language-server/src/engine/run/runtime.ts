@@ -152,15 +152,16 @@ export class Runtime {
   }
 
   private noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {
-    const removed = out.removed ?? { tlb: [], config: [] };
     for (const c of cmds) {
       if (this.inStep) this.stepLog.push({ smmu, cmd: c });
-      for (const e of c.removed.tlb) removed.tlb.push(e.id);
-      for (const e of c.removed.config) removed.config.push(e.id);
+      if (c.invalidated) {
+        const removed = (out.removed ??= { tlb: [], config: [] });
+        for (const e of c.removed.tlb) removed.tlb.push(e.id);
+        for (const e of c.removed.config) removed.config.push(e.id);
+      }
       if (c.error) this.report('error', c.error, `${smmu}: ${c.name}: ${c.message}`);
       for (const t of c.resumed ?? []) this.noteTransaction(smmu, t, out);
     }
-    out.removed = removed;
   }
 
   transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult {

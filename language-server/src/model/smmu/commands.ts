@@ -25,6 +25,8 @@ export interface CommandResult {
   /** What the command did, or why it is illegal. */
   message: string;
   removed: { tlb: TlbEntryInfo[]; config: ConfigCacheEntry<unknown>[] };
+  /** The cache an invalidation command (CMD_TLBI_*, CMD_CFGI_*, CMD_ATC_INV) cleared, even of nothing. */
+  invalidated?: 'tlb' | 'config' | 'atc';
   /** CMD_RESUME with retry: the retried transaction's result. */
   resumed?: TransactionResult[];
   /** CMD_ATC_INV: the ATC entries it removed. */
@@ -79,6 +81,7 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
   const vmid = Number(d.VMID ?? 0n);
   const asid = Number(d.ASID ?? 0n);
   const tlbi = (removed: TlbEntry[], what: string): CommandResult => {
+    res.invalidated = 'tlb';
     res.removed.tlb = removed;
     res.message = `${what}: removed ${res.removed.tlb.length} TLB entr${res.removed.tlb.length === 1 ? 'y' : 'ies'}`;
     return res;
@@ -90,19 +93,22 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       res.message = 'prefetch: accepted (the model fetches on demand)';
       return res;
     case 'CMD_CFGI_STE':
+      res.invalidated = 'config';
       res.removed.config = ctx.invalidateSteRange(sid, sid);
       res.message = `invalidated the STE of StreamID ${hex(sid)}: ${res.removed.config.length} config entr${res.removed.config.length === 1 ? 'y' : 'ies'}`;
       return res;
     case 'CMD_CFGI_STE_RANGE': {
       const r = Number(d.Range);
       if (r === 31) {
-        res.removed.config = ctx.invalidateAllConfig();
+        res.invalidated = 'config';
+      res.removed.config = ctx.invalidateAllConfig();
         res.message = `CMD_CFGI_ALL: removed ${res.removed.config.length} config entries`;
         return res;
       }
       // 2^(Range+1) StreamIDs aligned to that size (IHI 0070 §4.3).
       const n = 2 ** (r + 1);
       const lo = Math.floor(sid / n) * n;
+      res.invalidated = 'config';
       res.removed.config = ctx.invalidateSteRange(lo, lo + n - 1);
       res.message = `invalidated STEs ${hex(lo)}..${hex(lo + n - 1)}: ${res.removed.config.length} config entries`;
       return res;
@@ -110,11 +116,13 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
     case 'CMD_CFGI_CD': {
       const ssid = Number(d.SubstreamID);
       if (ssid >> f.ssidBits !== 0 && f.ssidBits < 20) return ill(`SubstreamID ${hex(ssid)} beyond SMMU_IDR1.SSIDSIZE`);
+      res.invalidated = 'config';
       res.removed.config = ctx.invalidateCds(sid, ssid);
       res.message = `invalidated CD ${hex(ssid)} of StreamID ${hex(sid)}: ${res.removed.config.length} config entries`;
       return res;
     }
     case 'CMD_CFGI_CD_ALL':
+      res.invalidated = 'config';
       res.removed.config = ctx.invalidateCds(sid);
       res.message = `invalidated all CDs of StreamID ${hex(sid)}: ${res.removed.config.length} config entries`;
       return res;
@@ -162,6 +170,7 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       const ssid = d.SSV ? Number(d.SubstreamID) : undefined;
       const size = Number(d.Size);
       const removed = ctx.atcInvalidate?.(sid, ssid, d.Global !== 0n, d.Address, size) ?? [];
+      res.invalidated = 'atc';
       res.atc = removed;
       res.message = `CMD_ATC_INV StreamID ${hex(sid)}${ssid !== undefined ? (d.Global ? ' all SubstreamIDs' : ` SubstreamID ${hex(ssid)}`) : ''} ` +
         `${size >= 52 ? 'all addresses' : `${hex((d.Address >> BigInt(size + 12)) << BigInt(size + 12))} +${hex(1n << BigInt(size + 12))}`}: removed ${removed.length} ATC entr${removed.length === 1 ? 'y' : 'ies'}`;

@@ -25,18 +25,25 @@ export function ptInfo(ctx: LowerCtx, name: string, at: Span): PtInfo | undefine
 
 const PT_OPTIONS = ['at', 'ia', 'tsz', 't0sz', 's2t0sz', 'ias', 'bits', 'inputsize', 'va', 'sl0', 's2sl0', 'oas', 'ps', 'outputsize', 'smmu', 'granule', 'stage'];
 
+/**
+ * A page table's stage and granule as its declaration gives them (`s1`/`s2` or `stage`, the granule
+ * or `granule`; defaults stage 1, 4KB): the one reading, for lowering and for hover. `badGranule`
+ * is a granule literal that is not 4K, 16K or 64K.
+ */
+export function pagetableShape(n: PagetableDecl): { stage: Stage; granule: Granule; badGranule?: NumberLit } {
+  const fields = fieldsOf(n);
+  const sw = n.stage?.lower ?? wordOf(findField(fields, 'stage')?.values[0]);
+  const stage: Stage = sw === 's2' || sw === 'stage2' || sw === '2' ? 2 : 1;
+  const gLit = n.granule ?? (findField(fields, 'granule')?.values[0] as NumberLit | undefined);
+  if (!gLit || gLit.kind !== 'number') return { stage, granule: 4 };
+  const g = granuleOf(gLit.value);
+  return g ? { stage, granule: g } : { stage, granule: 4, badGranule: gLit };
+}
+
 function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefined {
   const fields = fieldsOf(n);
-  let stage: Stage = 1;
-  const sw = n.stage?.lower ?? wordOf(findField(fields, 'stage')?.values[0]);
-  if (sw === 's2' || sw === 'stage2' || sw === '2') stage = 2;
-  let granule: Granule = 4;
-  const gLit = n.granule ?? (findField(fields, 'granule')?.values[0] as NumberLit | undefined);
-  if (gLit && gLit.kind === 'number') {
-    const g = granuleOf(gLit.value);
-    if (!g) ctx.report(gLit, 'E_GRANULE', `granule ${gLit.text} is not 4K, 16K or 64K`);
-    else granule = g;
-  }
+  const { stage, granule, badGranule } = pagetableShape(n);
+  if (badGranule) ctx.report(badGranule, 'E_GRANULE', `granule ${badGranule.text} is not 4K, 16K or 64K`);
   for (const f of fields) {
     if (!PT_OPTIONS.includes(f.name.lower)) ctx.report(f.name, 'E_PAGETABLE_OPTION', `unknown pagetable option '${f.name.text}'${didYouMean(closest(f.name.lower, PT_OPTIONS))}`);
   }
