@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SmmuSystem } from '../../../language-server/src/model/smmu/system';
-import { makeFeatures } from '../../../language-server/src/model/smmu/features';
-import { idrValues } from '../../../language-server/src/model/smmu/idr';
+import { SmmuSystem } from '../../../../language-server/src/model/smmu/system';
+import { makeFeatures } from '../../../../language-server/src/model/smmu/features';
+import { idrValues } from '../../../../language-server/src/model/smmu/idr';
 
 test('IDR0/1/3/5 and AIDR of the full SMMUv3.2 feature set (IHI 0070 §6.3.1-6.3.8)', () => {
   const s = new SmmuSystem().getOrCreate('smmu0');

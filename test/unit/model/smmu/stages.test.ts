@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bringUp, enable, eventAt, RD, WR, SID, STRTAB, CD_DW0 } from './fixture';
-import { SmmuSystem } from '../../../language-server/src/model/smmu/system';
+import { SmmuSystem } from '../../../../language-server/src/model/smmu/system';
 
 const STE_ADDR = STRTAB + BigInt(SID) * 64n;
 const S2TTB = 0xa000_0000n;

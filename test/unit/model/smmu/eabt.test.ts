@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
 import { bringUp, eventAt, CDADDR, CD_DW0, RD, SID, STRTAB, TTB0, VA_RW } from './fixture';
 
 test('abort ranges: merged, and an 8-byte access overlapping one aborts', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STE, CD, encode, fieldByName, usedFields, changedUsedFields, usedMask, updateSafeMask } from '../../../language-server/src/model/fields';
+import { STE, CD, encode, fieldByName, usedFields, changedUsedFields, usedMask, updateSafeMask } from '../../../../language-server/src/model/fields';
 
 const STE_S1 = [0x4003000bn, 0xd4n, 0n, 0n, 0n, 0n, 0n, 0n]; // conformance: V, Config = 0b101, S1CDMax = 0
 const CD_CONF = [0xab7a6205c0003524n, 0x40100000n, 0n, 0x44ff04n, 0n, 0n, 0n, 0n]; // EPD1 = 1

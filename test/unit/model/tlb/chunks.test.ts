@@ -3,8 +3,8 @@
 // (IHI 0070 §3.17), whatever was inserted, removed or looked up before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tlb, type TlbInsert } from '../../../language-server/src/model/tlb';
-import type { Attrs, Perms } from '../../../language-server/src/model/types';
+import { Tlb, type TlbInsert } from '../../../../language-server/src/model/tlb';
+import type { Attrs, Perms } from '../../../../language-server/src/model/types';
 
 const RW: Perms = { ur: true, uw: true, ux: false, pr: true, pw: true, px: false };
 const ATTRS: Attrs = { attrIndx: 0, sh: 3, nG: true, af: true, contiguous: false, dbm: false };

@@ -4,7 +4,7 @@ import {
   StructDef, STE, CD, L1STD, L1CD, COMMANDS, EVENTS, REGISTERS, PRI_PAGE_REQUEST, STRUCTS, OPCODES, EVENT_TYPES,
   decode, encode, validate, commandByOpcode, commandByName, commandPreset, eventByType, registerByName,
   registerByOffset, structByName, fieldByName, describeField,
-} from '../../../language-server/src/model/fields';
+} from '../../../../language-server/src/model/fields';
 
 const ALL: StructDef[] = [...STRUCTS, ...REGISTERS];
 
@@ -211,7 +211,7 @@ test('spec facts: TG0 and TG1 encodings differ; S2TTB at STE bits [247:196]; L1 
 });
 
 test('the generated decoder agrees with the generic decoder on random words, in every table', async () => {
-  const { decodeGeneric, allPteDefs } = await import('../../../language-server/src/model/fields');
+  const { decodeGeneric, allPteDefs } = await import('../../../../language-server/src/model/fields');
   let seed = 0x9e3779b97f4a7c15n;
   const rnd = () => { seed ^= seed << 13n; seed &= (1n << 64n) - 1n; seed ^= seed >> 7n; seed ^= seed << 17n; seed &= (1n << 64n) - 1n; return seed; };
   for (const d of [...ALL, ...allPteDefs()]) {

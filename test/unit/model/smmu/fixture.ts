@@ -1,10 +1,10 @@
 // A driver-style bring-up shared by the SMMU tests. Every structure is written out by hand from
 // the spec's layouts (IHI 0070 §5.2 STE, §5.4 CD, §6.3 registers; DDI 0487 D8.3 descriptors).
 
-import { SmmuSystem } from '../../../language-server/src/model/smmu/system';
-import type { SmmuInstance } from '../../../language-server/src/model/smmu/instance';
-import type { SmmuFeatures } from '../../../language-server/src/model/smmu/features';
-import type { Access } from '../../../language-server/src/model/types';
+import { SmmuSystem } from '../../../../language-server/src/model/smmu/system';
+import type { SmmuInstance } from '../../../../language-server/src/model/smmu/instance';
+import type { SmmuFeatures } from '../../../../language-server/src/model/smmu/features';
+import type { Access } from '../../../../language-server/src/model/types';
 
 export const STRTAB = 0x8000_0000n;
 export const CMDQ = 0x8001_0000n;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   allPteDefs, pteDef, classifyPte, decodePte, blockShift, decode, validate, encode, fieldByName,
-} from '../../../language-server/src/model/fields';
+} from '../../../../language-server/src/model/fields';
 
 const S1_4K = (level: number) => ({ stage: 1 as const, granule: 4 as const, level });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
-import { translateNested, walkStage1, makeNestedFetch, type NestedOutcome } from '../../../language-server/src/model/walk';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import { translateNested, walkStage1, makeNestedFetch, type NestedOutcome } from '../../../../language-server/src/model/walk';
 import { READ, WRITE, s1, s2 } from './helpers';
 
 // Stage 2: 4K, 40-bit IPA, SL0=1 (two concatenated level-1 tables at PA 0x8000_0000); each 1 GB of

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tlb, cacheS1, nestedEntry, tlbiRangeBytes, type TlbInsert, type TlbEntry } from '../../../language-server/src/model/tlb';
-import type { Attrs, Perms, StageResult } from '../../../language-server/src/model/types';
+import { Tlb, cacheS1, nestedEntry, tlbiRangeBytes, type TlbInsert, type TlbEntry } from '../../../../language-server/src/model/tlb';
+import type { Attrs, Perms, StageResult } from '../../../../language-server/src/model/types';
 
 const RW: Perms = { ur: true, uw: true, ux: false, pr: true, pw: true, px: false };
 const RO: Perms = { ur: true, uw: false, ux: false, pr: true, pw: false, px: false };

@@ -1,9 +1,9 @@
 // Test helpers: hand-built translation tables. Descriptor values are written out in each test; these
 // only spell the common accesses and configurations.
 import assert from 'node:assert/strict';
-import type { Access } from '../../../language-server/src/model/types';
-import type { StageOutcome, WalkOptions } from '../../../language-server/src/model/walk';
-import type { S1WalkConfig, S2WalkConfig } from '../../../language-server/src/model/walk/config';
+import type { Access } from '../../../../language-server/src/model/types';
+import type { StageOutcome, WalkOptions } from '../../../../language-server/src/model/walk';
+import type { S1WalkConfig, S2WalkConfig } from '../../../../language-server/src/model/walk/config';
 
 export const READ: Access = { read: true, exec: false, priv: false };
 export const WRITE: Access = { read: false, exec: false, priv: false };

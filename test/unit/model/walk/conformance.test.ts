@@ -3,8 +3,8 @@
 // TLB is needed to agree with the recorded outcome).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
-import { walkStage1, memFetch, ipsBits, tg0Granule, type S1WalkConfig } from '../../../language-server/src/model/walk';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import { walkStage1, memFetch, ipsBits, tg0Granule, type S1WalkConfig } from '../../../../language-server/src/model/walk';
 import { CASES } from './conformance.data';
 
 const field = (v: bigint, hi: number, lo: number) => Number((v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));

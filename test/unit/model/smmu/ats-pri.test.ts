@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bringUp, RD, WR, SID, STRTAB, VA_RW, L3_RW_ADDR, EVENTQ } from './fixture';
-import type { SmmuInstance } from '../../../language-server/src/model/smmu/instance';
+import type { SmmuInstance } from '../../../../language-server/src/model/smmu/instance';
 
 const PRIQ = 0x8005_0000n;
 const STE_DW1 = STRTAB + BigInt(SID) * 64n + 8n;

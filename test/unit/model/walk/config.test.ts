@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   checkS1Config, checkS2Config, s1StartLevel, s2StartLevel, s2ConcatTables, ipsBits, tg0Granule, tg1Granule, levelShift,
-} from '../../../language-server/src/model/walk';
+} from '../../../../language-server/src/model/walk';
 import { s1, s2 } from './helpers';
 
 test('stage-1 start level from the input size (DDI 0487 D8.2)', () => {

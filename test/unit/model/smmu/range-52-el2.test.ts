@@ -4,8 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario } from '../../../language-server/src/engine';
-import { SmmuSystem } from '../../../language-server/src/model/smmu/system';
+import { runScenario } from '../../../../language-server/src/engine';
+import { SmmuSystem } from '../../../../language-server/src/model/smmu/system';
 import * as fx from './fixture';
 
 const PAGES = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `dma smmu0 read sid 0x10 iova 0x1000_${i}000`).join('\n');
@@ -70,7 +70,7 @@ dma smmu0 read sid 0x10 iova 0x1000_0000 expect tlb miss
 });
 
 test('EL2-E2H entries (SMMU_CR2.E2H == 1, STE.STRW == 0b10) are ASID-tagged: CMD_TLBI_EL2_ASID removes them, CMD_TLBI_NH_ASID does not', async () => {
-  const { SmmuSystem } = await import('../../../language-server/src/model/smmu/system');
+  const { SmmuSystem } = await import('../../../../language-server/src/model/smmu/system');
   const fx = await import('./fixture');
   const sys = new SmmuSystem();
   fx.writeStructs(sys);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bringUp, eventAt, RD, SID, STRTAB, CDADDR, CD_DW0, TTB0, VA_RW, STE_S1_DW0 } from './fixture';
-import type { SmmuFeatures } from '../../../language-server/src/model/smmu/features';
+import type { SmmuFeatures } from '../../../../language-server/src/model/smmu/features';
 
 const STE_ADDR = STRTAB + BigInt(SID) * 64n;
 

@@ -4,9 +4,9 @@
 // then translate inside and outside every mapping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
-import { walkStage1, walkStage2, memFetch } from '../../../language-server/src/model/walk';
-import type { Granule } from '../../../language-server/src/model/types';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import { walkStage1, walkStage2, memFetch } from '../../../../language-server/src/model/walk';
+import type { Granule } from '../../../../language-server/src/model/types';
 import { PREAD } from './helpers';
 
 const G: Record<Granule, number> = { 4: 12, 16: 14, 64: 16 };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parseWords, decodeDump, formatDump, formatWords, encodeDump, STE, L1STD, commandByName,
-} from '../../../language-server/src/model/fields';
+} from '../../../../language-server/src/model/fields';
 
 test('Linux event log: 16-digit words are taken, the "event 0x10 received" header is dropped', () => {
   const log = `[  42.000001] arm-smmu-v3 arm-smmu-v3.0.auto: event 0x10 received:

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   StructDef, FieldError, fld, res0, vals, decode, encode, tryEncode, getField, setField, fieldByName,
   describeField, describeStruct, validate,
-} from '../../../language-server/src/model/fields';
+} from '../../../../language-server/src/model/fields';
 
 // A small synthetic structure so the codec is tested independently of the spec tables.
 const T: StructDef = {

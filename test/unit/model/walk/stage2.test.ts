@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
-import { walkStage2, memFetch, memWriteBack, type S2WalkConfig, type StageOutcome } from '../../../language-server/src/model/walk';
-import type { Access } from '../../../language-server/src/model/types';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import { walkStage2, memFetch, memWriteBack, type S2WalkConfig, type StageOutcome } from '../../../../language-server/src/model/walk';
+import type { Access } from '../../../../language-server/src/model/types';
 import { READ, WRITE, PREAD, PWRITE, UEXEC, PEXEC, s2, bothPaths, fault } from './helpers';
 
 // 4K granule, S2T0SZ=24: 40-bit IPA. S2SL0=1: start level 1 resolving IPA[39:30] = 10 bits, so two

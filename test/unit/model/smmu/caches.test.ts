@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigCache } from '../../../language-server/src/model/smmu/configCache';
-import { makeFeatures, checkFeatures } from '../../../language-server/src/model/smmu/features';
+import { ConfigCache } from '../../../../language-server/src/model/smmu/configCache';
+import { makeFeatures, checkFeatures } from '../../../../language-server/src/model/smmu/features';
 import { bringUp, RD, SID, VA_RW } from './fixture';
 
 test('config cache: FIFO evicts the oldest, LRU the least recently used, unbounded keeps all', () => {

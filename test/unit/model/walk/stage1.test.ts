@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
-import { walkStage1, memFetch, memWriteBack, type DescUpdate, type S1WalkConfig, type StageOutcome } from '../../../language-server/src/model/walk';
-import type { Access } from '../../../language-server/src/model/types';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import { walkStage1, memFetch, memWriteBack, type DescUpdate, type S1WalkConfig, type StageOutcome } from '../../../../language-server/src/model/walk';
+import type { Access } from '../../../../language-server/src/model/types';
 import { READ, WRITE, PREAD, PWRITE, UEXEC, PEXEC, s1, bothPaths, fault } from './helpers';
 
 // 4K granule, T0SZ=16: 48-bit VA, start level 0, index bits L0 [47:39], L1 [38:30], L2 [29:21], L3 [20:12]

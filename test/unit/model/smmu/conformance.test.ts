@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SmmuSystem } from '../../../language-server/src/model/smmu/system';
+import { SmmuSystem } from '../../../../language-server/src/model/smmu/system';
 
 // Data files stay in the source tree (tsc does not copy them to out/).
-const DIR = resolve(__dirname, '../../../../test/unit/smmu/conformance');
+const DIR = resolve(__dirname, '../../../../../test/unit/model/smmu/conformance');
 
 interface Truth { op: string; iova: string; outcome: 'ok' | 'fault'; pa?: string; event?: string }
 

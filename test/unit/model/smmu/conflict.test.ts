@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SmmuFeatures } from '../../../language-server/src/model/smmu/features';
+import type { SmmuFeatures } from '../../../../language-server/src/model/smmu/features';
 import { bringUp, eventAt, RD, SID, STRTAB, STE_S1_DW0, VA_RW, VA_RO } from './fixture';
 
 /** L2[0x91] (the table descriptor over VA_RW and VA_RO) in the fixture's tables. */
