@@ -104,7 +104,9 @@ export class Runtime {
         if (hz.length) {
           out.hazards.push(...hz);
           this.hazards.set(this.index, hz);
-          for (const h of hz) this.diags.push({ ...diag(this.current.range, h.severity, h.code, `${h.message} Fix: ${h.fix}`), related: h.related });
+          // A hazard found later than the step that caused it (H_STE_TORN: at the write) is shown there.
+          const rangeOf = (line: number) => (line === this.current!.range.line ? this.current!.range : this.program.steps.find((s) => s.range.line === line)?.range ?? this.current!.range);
+          for (const h of hz) this.diags.push({ ...diag(rangeOf(h.line), h.severity, h.code, `${h.message} Fix: ${h.fix}`), related: h.related });
         }
       } catch (e) {
         this.report('warning', 'E_INTERNAL', `hazard analysis failed on this step: ${e instanceof Error ? e.message : String(e)}`);

@@ -13,6 +13,8 @@ export type HazardCode =
   | 'H_ASID_REUSE'
   | 'H_VMID_REUSE'
   | 'H_STE_CONT'
+  | 'H_STE_TORN'
+  | 'H_CD_TORN'
   | 'H_CM_INVALID_TO_VALID';
 
 export interface HazardInfo {
@@ -68,6 +70,16 @@ export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
     code: 'H_STE_CONT', severity: 'warning', spec: 'IHI 0070 §5.2 STE.CONT, §3.20.2',
     meaning: 'An STE with STE.CONT != 0 was used, but the STEs of its span of 2^CONT StreamIDs are not identical (but for CONT): an SMMU may use the requested STE or a neighbour of the span for any of them, or abort with F_CFG_CONFLICT.',
     fix: 'Make every STE of the span identical (but for CONT), or write STE.CONT = 0 (then CMD_CFGI_STE for each StreamID + CMD_SYNC).',
+  },
+  H_STE_TORN: {
+    code: 'H_STE_TORN', severity: 'warning', spec: 'IHI 0070 §3.21.3 (configuration structure update procedure), §3.21.1',
+    meaning: 'A live STE was changed from one configuration to another with more than one 64-bit write, and after one of them an SMMU fetching it (it may, at any time) sees neither the old nor the new STE in the fields that configuration reads: a mix nobody wrote, or C_BAD_STE.',
+    fix: "Write the dwords in Linux's arm_smmu_write_entry() order (bits only the new STE reads, then the one dword that switches it, then the clean-up, CMD_CFGI_STE + CMD_SYNC after each; through STE.V = 0 when two dwords must switch): the code action or `iommu-lens plan ste`.",
+  },
+  H_CD_TORN: {
+    code: 'H_CD_TORN', severity: 'warning', spec: 'IHI 0070 §3.21.3 (configuration structure update procedure), §3.21.1',
+    meaning: 'A live CD was changed with more than one 64-bit write, and after one of them an SMMU fetching it sees neither the old nor the new CD in the fields that configuration reads (e.g. a new TTB0 with the old ASID), or C_BAD_CD.',
+    fix: "Write the dwords in Linux's order (CMD_CFGI_CD + CMD_SYNC after each group; through CD.V = 0 when two dwords must switch): the code action or `iommu-lens plan cd`.",
   },
   H_CM_INVALID_TO_VALID: {
     code: 'H_CM_INVALID_TO_VALID', severity: 'information', spec: 'IHI 0070 §3.17 (invalid entries are not cached)',

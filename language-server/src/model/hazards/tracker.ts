@@ -29,6 +29,7 @@ import { decodePte } from '../fields/pte';
 import { hex } from '../bits';
 import { locateSte, readStruct } from '../smmu/tables';
 import { HAZARDS, type HazardCode } from './codes';
+import { TornWatch } from './torn';
 
 export interface HazardRef {
   step: number;
@@ -180,10 +181,12 @@ export class HazardTracker {
   private out: Hazard[] = [];
   private readonly lineOf: (step: number) => number;
   private readonly maxReports: number;
+  private readonly torn: TornWatch;
 
   constructor(private readonly mem: PhysicalMemory, opts: HazardTrackerOptions = {}) {
     this.lineOf = opts.lineOf ?? ((s) => s + 1);
     this.maxReports = opts.maxReportsPerItem ?? 20;
+    this.torn = new TornWatch(this.lineOf);
     mem.onWrite((addr, size) => {
       if (this.pendingCount === 0 && !this.frames.has(Number(addr >> FRAME))) return;
       const end = addr + BigInt(size);
@@ -272,7 +275,10 @@ export class HazardTracker {
       d.value = now;
     }
     const uses = this.cfgAddrs.get(a & STRUCT);
-    if (uses && !byHardware) this.structChanged(a & STRUCT, uses);
+    if (uses && !byHardware) {
+      if (this.torn.watches(a & STRUCT)) this.torn.write(a & STRUCT, Number((a & 63n) >> 3n), now, this.step);
+      this.structChanged(a & STRUCT, uses);
+    }
     if (this.pendingCount > 0 && !byHardware) this.freedReuse(a);
   }
 
@@ -372,6 +378,7 @@ export class HazardTracker {
   /** A transaction (or a retried stalled one) ran on `inst`. `ats`: it was an ATS Translation Request. */
   transaction(inst: SmmuInstance, r: TransactionResult, ats = false): void {
     const h = this.hz(inst);
+    this.torn.transaction(this.step);
     const l = h.last;
     if (!l || l.ste !== r.ste || l.cd !== r.cd || l.epoch !== h.epoch || !r.ste) {
       this.checkConfig(h, r);
@@ -386,6 +393,9 @@ export class HazardTracker {
     const ssid = r.ssid ?? 0;
     const check = (kind: 'STE' | 'CD', key: string, view: { addr: bigint; raw: bigint[] } | undefined) => {
       if (!view) return;
+      const what = kind === 'STE' ? `STE of StreamID ${hex(r.sid)} at ${hex(view.addr)}` : `CD of StreamID ${hex(r.sid)} SubstreamID ${hex(ssid)} at ${hex(view.addr)}`;
+      const torn = this.torn.used(kind, view.addr, readStruct(this.mem, view.addr, 8), what, h.name, this.step, h.inst.features);
+      if (torn) this.out.push({ code: kind === 'STE' ? 'H_STE_TORN' : 'H_CD_TORN', severity: 'warning', ...torn });
       let u = h.cfg.get(key);
       if (u && (u.stale) && u.reports < this.maxReports) {
         u.reports++;
@@ -422,7 +432,9 @@ export class HazardTracker {
     const ste = r.ste?.config;
     const cd = r.cd?.config;
     const vmid = ste?.s2 ? ste.s2.vmid : ste && inst2(h) ? Number(ste.fields.S2VMID ?? 0n) : 0;
-    if (cd) {
+    // A CD with EPD0 == 1 does not read TTB0 (IHI 0070 §5.4; an SVA CD after its process exits):
+    // it makes no TTB0 translations, so it reuses the ASID with no other table.
+    if (cd && cd.fields.EPD0 !== 1n) {
       const key = `${vmid}/${cd.asid}`;
       const ttb = cd.fields.TTB0 ?? 0n;
       const old = h.asids.get(key);
