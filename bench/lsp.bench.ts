@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import { parse } from '../language-server/src/dsl';
 import { compileScenario } from '../language-server/src/engine';
-import { LspClient } from '../test/unit/lsp/helper';
+import { LspClient } from '../test/unit/server/helper';
 
 export interface LspBenchFigure {
   name: string;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parse, tokenize, MAX_DIAGNOSTICS } from '../../language-server/src/dsl';
 import { runScenario } from '../../language-server/src/engine';
 import type { EngineOptions, WireScenarioResult } from '../../language-server/src/engine';
-import { repoRoot } from '../unit/lsp/helper';
+import { repoRoot } from '../unit/server/helper';
 
 export { repoRoot };
 

@@ -4,6 +4,8 @@ import type { EngineOptions, ScenarioSession, WireScenarioResult } from './api';
 import { compile } from './compile/compile';
 import { Session } from './run/session';
 
+export { cutToSize } from './compile/fileSize';
+
 export type * from './api';
 export { Runtime } from './run/runtime';
 export type { HazardHook } from './run/hooks';

@@ -14,6 +14,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { WireScenarioResult, WireState, WireStep } from '../engine/api';
+import { cutToSize } from '../engine';
 import { wireDiagnostic } from './convert';
 import { CancelFlag, type EngineRunner, type RunSummary } from './runner';
 import type { ServerSettings } from './settings';
@@ -230,11 +231,7 @@ export class Analyzer {
   private source(doc: TextDocument): Source {
     const full = doc.getText();
     const max = this.deps.settings().maxFileSize;
-    let text = full;
-    if (full.length > max) {
-      // Cut at the last line end within the limit so no statement is split.
-      text = full.slice(0, Math.max(full.lastIndexOf('\n', max - 1) + 1, 0));
-    }
+    const text = cutToSize(full, max);
     return { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts: computeLineStarts(text) };
   }
 
@@ -266,7 +263,9 @@ export class Analyzer {
     e.cancel = cancel;
     const maxFileSize = this.deps.settings().maxFileSize;
     const openDocs = /^\s*include\b/m.test(src.text) ? this.deps.openDocs(e.doc.uri) : {};
-    const out = await this.deps.runner.run({ uri: e.doc.uri, version, text: src.text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);
+    // The engine cuts a file above the limit the same way, and gives the I_PARTIAL notice.
+    const text = src.partial ? e.doc.getText() : src.text;
+    const out = await this.deps.runner.run({ uri: e.doc.uri, version, text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);
     if (e.cancel === cancel) e.cancel = undefined;
     if (gate && out.kind !== 'cancelled') await gate;
     if (stale() || out.kind === 'cancelled') {
@@ -302,16 +301,6 @@ export class Analyzer {
     } else {
       const syntax = parse(src.text, src.uri).diagnostics;
       for (const d of syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
-    }
-    if (src.partial) {
-      diagnostics.push({
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: DiagnosticSeverity.Information,
-        code: 'I_PARTIAL',
-        source: 'iommu-lens',
-        message: `This file (${src.fullLength} characters) is larger than iommuLens.maxFileSize (${this.deps.settings().maxFileSize}): ` +
-          (src.lineStarts.length > 1 ? `only lines 1-${src.lineStarts.length - 1} were analysed.` : 'nothing was analysed (no line ends within the limit).'),
-      });
     }
     let byLine: Promise<Map<number, WireStep[]>> | undefined;
     const stepsByLine = () =>

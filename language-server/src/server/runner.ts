@@ -30,7 +30,7 @@ export interface TxSummary extends StepInfo {
 
 /** What the server needs at once from a run; the full result (walks...) is fetched on demand. */
 export interface RunSummary {
-  /** The engine's diagnostics plus a warning for each hazard it did not report itself. */
+  /** The engine's diagnostics (each hazard is one, with its fix). */
   diagnostics: WireDiagnostic[];
   expectations: { passed: number; failed: number };
   faults: number;
@@ -56,23 +56,12 @@ const TX_KINDS = new Set(['dma', 'ats']);
 
 /** The summary of a result (pure; runs wherever the result is). */
 export function summarize(r: WireScenarioResult): RunSummary {
-  const diagnostics = [...r.diagnostics];
-  const seen = new Set(diagnostics.map((d) => `${d.code}@${d.line}`));
   let faults = 0;
   let hazards = 0;
   const tx: TxSummary[] = [];
   for (const st of r.steps) {
     if (st.outcome === 'fault') faults++;
     hazards += st.hazards.length;
-    // Hazards are warnings with their fix.
-    for (const h of st.hazards) {
-      const line = h.line || st.line;
-      if (seen.has(`${h.code}@${line}`)) continue;
-      seen.add(`${h.code}@${line}`);
-      const same = line === st.line;
-      diagnostics.push({ line, col: same ? st.col : 1, endLine: line, endCol: same ? st.endCol : 1, severity: h.severity, code: h.code,
-        message: `${h.message} Fix: ${h.fix}`, related: h.related });
-    }
     if (TX_KINDS.has(st.kind)) {
       const t: TxSummary = { index: st.index, line: st.line, col: st.col, endLine: st.endLine, endCol: st.endCol, kind: st.kind, label: st.label };
       if (st.outcome !== undefined) t.outcome = st.outcome;
@@ -81,7 +70,7 @@ export function summarize(r: WireScenarioResult): RunSummary {
       tx.push(t);
     }
   }
-  return { diagnostics, expectations: r.expectations, faults, hazards, steps: r.steps.length, tx };
+  return { diagnostics: r.diagnostics, expectations: r.expectations, faults, hazards, steps: r.steps.length, tx };
 }
 
 export interface EngineRunner {

@@ -1,7 +1,7 @@
 // EngineOptions: a pre-parsed tree (`parsed`) and cancellation polled while compiling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScenario, runScenario } from '../../../language-server/src/engine/index';
+import { compileScenario, cutToSize, runScenario } from '../../../language-server/src/engine/index';
 import { parse } from '../../../language-server/src/dsl';
 
 const TEXT = `
@@ -43,4 +43,21 @@ test('compiling stops when isCancelled says so', () => {
   assert.ok(never.steps.length > 0);
   const s = compileScenario(TEXT, 'a.smmu', { isCancelled: () => true });
   assert.equal(s.steps.length, 0);
+});
+
+test('a file above maxFileSize is cut after its last whole line within the limit, with one I_PARTIAL notice', () => {
+  const lines = TEXT.split('\n');
+  const max = TEXT.indexOf('dma') + 3; // inside the dma line: that line is not analysed
+  const r = runScenario(TEXT, 'a.smmu', { maxFileSize: max });
+  assert.ok(r.partial);
+  assert.equal(r.steps.filter((s) => s.kind === 'dma').length, 0);
+  const notices = r.diagnostics.filter((d) => d.code === 'I_PARTIAL');
+  assert.equal(notices.length, 1);
+  assert.equal(notices[0].severity, 'information');
+  const whole = lines.findIndex((l) => l.startsWith('dma'));
+  assert.equal(notices[0].message, `This file (${TEXT.length} characters) is larger than iommuLens.maxFileSize (${max}): only lines 1-${whole} were analysed.`);
+  assert.equal(cutToSize(TEXT, max), lines.slice(0, whole).join('\n') + '\n');
+  assert.equal(cutToSize(TEXT, TEXT.length), TEXT, 'a file at the limit is whole');
+  assert.equal(cutToSize('no line end here', 4), '', 'no line end within the limit: nothing');
+  assert.match(runScenario('write64 0x1000 0x1', 'b.smmu', { maxFileSize: 4 }).diagnostics[0].message, /nothing was analysed/);
 });

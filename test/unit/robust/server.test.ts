@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { LspClient, repoRoot } from '../lsp/helper';
+import { LspClient, repoRoot } from '../server/helper';
 import { Rng, exampleTexts, mutate, randomText, summary } from '../../fuzz/lib';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 42);

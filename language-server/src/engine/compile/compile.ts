@@ -12,11 +12,10 @@ import { collectSymbols } from './names/resolve';
 import { lowerStatement } from './lowering/lower';
 import { LowerCtx } from './lowerCtx';
 import type { SourceFile } from './source';
+import { DEFAULT_MAX_FILE_SIZE, cutToSize, partialNotice } from './fileSize';
 
 /** Include nesting bound (a chain deeper than this is reported, not followed). */
 export const MAX_INCLUDE_DEPTH = 16;
-/** Without an explicit limit, files up to this size are analysed whole. */
-export const DEFAULT_MAX_FILE_SIZE = 64_000_000;
 
 const SEVERITY = ['error', 'error', 'warning', 'information', 'hint'] as const;
 
@@ -83,16 +82,12 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
   const symbols = new Symbols();
   const ctx = new LowerCtx(uri, symbols, options);
   const max = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  let partial = false;
-  if (text.length > max) {
-    // Analyse whole lines up to the limit.
-    const cut = text.lastIndexOf('\n', max);
-    text = text.slice(0, cut > 0 ? cut : max);
-    partial = true;
-  }
+  const fullLength = text.length;
+  text = cutToSize(text, max);
+  const partial = text.length < fullLength;
   const root = parseFile(ctx, uri, text, undefined, partial ? undefined : options.parsed);
   ctx.file = root;
-  if (partial) ctx.report({ start: 0, end: 0 }, 'I_PARTIAL', `file is larger than ${max} characters: only the first part is analysed`, 'information');
+  if (partial) ctx.report({ start: 0, end: 0 }, 'I_PARTIAL', partialNotice(fullLength, max, root.tree.lineStarts.length - 1), 'information');
   const stmts = expand(ctx, root);
   // Pre-pass: every declaration, so references may come before or after (names are file-global).
   collectSymbols(ctx, stmts);
