@@ -26,7 +26,7 @@ export interface Keyword extends Span {
 }
 
 /** What kind of thing a name declares / refers to. */
-export type DeclKind = 'smmu' | 'pagetable' | 'cd' | 'cdtable';
+export type DeclKind = 'smmu' | 'pagetable' | 'cd' | 'cdtable' | 'ioas' | 'hwpt' | 'viommu' | 'vsmmu';
 
 /** The defining occurrence of a name (`smmu smmu0`, `pagetable nic`, `cd nic_cd`). */
 export interface NameDecl extends Span {
@@ -174,6 +174,20 @@ export interface WriteStmt extends StatementBase {
   value?: NumberLit;
 }
 
+/** `iommufd OP OPERANDS...`: one iommufd call (operands as `IOMMUFD_OPS` lists them). */
+export interface IommufdStmt extends StatementBase {
+  kind: 'iommufd';
+  op?: Word;
+  operands: Array<NameDecl | NameRef | NumberLit | Word>;
+}
+
+/** `vsmmu NAME VIOMMU [VIOMMU...]`: a guest's virtual SMMU over vIOMMUs. */
+export interface VsmmuStmt extends StatementBase {
+  kind: 'vsmmu';
+  name?: NameDecl;
+  viommus: NameRef[];
+}
+
 /** `abort ADDR [SIZE]`: SMMU accesses to the range get an external abort. */
 export interface AbortStmt extends StatementBase {
   kind: 'abort';
@@ -269,6 +283,8 @@ export type Statement =
   | CdTableDecl
   | SteDecl
   | WriteStmt
+  | IommufdStmt
+  | VsmmuStmt
   | AbortStmt
   | RegStmt
   | CmdStmt

@@ -24,6 +24,8 @@ export const STATEMENT_KEYWORDS = [
   'unmap',
   'pte',
   'expect',
+  'iommufd',
+  'vsmmu',
 ] as const;
 
 export type StatementKeyword = (typeof STATEMENT_KEYWORDS)[number];
@@ -116,3 +118,32 @@ const STATEMENT_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);
 export function isStatementKeyword(lower: string): lower is StatementKeyword {
   return STATEMENT_SET.has(lower);
 }
+
+/** One operand of an `iommufd` line: a name it declares or refers to, a number, or a flag word. */
+export type IommufdOperand =
+  | { kind: 'decl' | 'ref'; of: 'ioas' | 'hwpt' | 'viommu' | 'smmu'; what: string }
+  | { kind: 'num'; what: string; repeat?: true }
+  | { kind: 'flag'; word: string; optional: true; takesName?: 'smmu' };
+
+const decl = (of: 'ioas' | 'hwpt' | 'viommu', what: string): IommufdOperand => ({ kind: 'decl', of, what });
+const ref = (of: 'ioas' | 'hwpt' | 'viommu' | 'smmu', what: string): IommufdOperand => ({ kind: 'ref', of, what });
+const num = (what: string, repeat?: true): IommufdOperand => (repeat ? { kind: 'num', what, repeat } : { kind: 'num', what });
+
+/**
+ * The `iommufd` interchange lines (one per iommufd ioctl, include/uapi/linux/iommufd.h) and their
+ * operands in order. `ro` marks a read-only IOAS mapping; `skip SMMU` (this tool's own) leaves an
+ * SMMU out of the invalidations an unmap issues, to show what a missing one does.
+ */
+export const IOMMUFD_OPS: Readonly<Record<string, readonly IommufdOperand[]>> = {
+  ioas: [decl('ioas', 'an IOAS name')],
+  ioas_map: [ref('ioas', 'an IOAS'), num('an IOVA'), num('a length'), num('a physical address'), { kind: 'flag', word: 'ro', optional: true }],
+  ioas_unmap: [ref('ioas', 'an IOAS'), num('an IOVA'), num('a length'), { kind: 'flag', word: 'skip', optional: true, takesName: 'smmu' }],
+  hwpt_parent: [decl('hwpt', 'an HWPT name'), ref('ioas', 'an IOAS'), ref('smmu', 'an SMMU')],
+  viommu: [decl('viommu', 'a vIOMMU name'), ref('smmu', 'an SMMU'), ref('hwpt', 'a nesting-parent HWPT')],
+  vdevice: [ref('viommu', 'a vIOMMU'), num('a virtual StreamID'), num('a physical StreamID')],
+  hwpt_nested: [decl('hwpt', 'an HWPT name'), ref('viommu', 'a vIOMMU'), num('STE dword 0'), num('STE dword 1')],
+  attach: [ref('smmu', 'an SMMU'), num('a StreamID'), ref('hwpt', 'an HWPT')],
+  invalidate: [ref('viommu', 'a vIOMMU'), num('command dwords', true)],
+  veventq: [ref('viommu', 'a vIOMMU'), num('a queue depth')],
+  hw_queue: [ref('viommu', 'a vIOMMU'), num('a queue index'), num('an IPA'), num('a LOG2SIZE')],
+};

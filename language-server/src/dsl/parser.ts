@@ -36,6 +36,8 @@ import type {
   Word,
   WriteStmt,
   AbortStmt,
+  IommufdStmt,
+  VsmmuStmt,
 } from './ast';
 import { Severity } from './ast';
 import { DIAG, DiagnosticSink } from './diagnostics';
@@ -45,6 +47,7 @@ import {
   EXPECT_FIELDS,
   EXPECT_KINDS,
   FLAG_WORDS,
+  IOMMUFD_OPS,
   isPermsWord,
   isStatementKeyword,
   STATEMENT_KEYWORDS,
@@ -346,6 +349,12 @@ class Parser {
       case 'abort':
         s = this.abortStmt(kw);
         break;
+      case 'iommufd':
+        s = this.iommufdStmt(kw);
+        break;
+      case 'vsmmu':
+        s = this.vsmmuStmt(kw);
+        break;
       case 'reg':
         s = this.regStmt(kw);
         break;
@@ -477,6 +486,55 @@ class Parser {
       const value = this.expectNumber('a value', 'the address');
       if (value) s.value = value;
     }
+    return s;
+  }
+
+  private iommufdStmt(kw: Keyword): IommufdStmt {
+    const s: IommufdStmt = { kind: 'iommufd', keyword: kw, incomplete: false, start: kw.start, end: kw.end, operands: [] };
+    const ops = Object.keys(IOMMUFD_OPS);
+    if (this.tok.kind !== 'word') {
+      this.errorAtTok(DIAG.expected, `expected an iommufd operation after \`iommufd\` (${ops.join(', ')})`);
+      return s;
+    }
+    const op = this.word();
+    s.op = op;
+    const sig = IOMMUFD_OPS[op.lower];
+    if (!sig) {
+      this.error(op.start, op.end, DIAG.expected, `unknown iommufd operation \`${op.text}\`: expected one of ${ops.join(', ')}`);
+      this.skipRest();
+      return s;
+    }
+    for (const o of sig) {
+      if (o.kind === 'flag') {
+        if (!this.isWord(o.word)) continue;
+        s.operands.push(this.word());
+        if (o.takesName) {
+          if (this.tok.kind === 'word') s.operands.push(this.nameRef(o.takesName));
+          else this.errorAtTok(DIAG.expected, `expected an SMMU name after \`${o.word}\``);
+        }
+      } else if (o.kind === 'num') {
+        const n = this.expectNumber(o.what, s.operands.length ? 'the previous operand' : `iommufd ${op.text}`);
+        if (!n) return s;
+        s.operands.push(n);
+        while (o.repeat && this.atNumber()) s.operands.push(this.number());
+      } else {
+        if (this.tok.kind !== 'word') {
+          this.errorAtTok(DIAG.expected, `expected ${o.what} in \`iommufd ${op.text}\``);
+          return s;
+        }
+        s.operands.push(o.kind === 'decl' ? this.nameDecl(o.of) : this.nameRef(o.of));
+      }
+    }
+    return s;
+  }
+
+  private vsmmuStmt(kw: Keyword): VsmmuStmt {
+    const s: VsmmuStmt = { kind: 'vsmmu', keyword: kw, incomplete: false, start: kw.start, end: kw.end, viommus: [] };
+    const name = this.declName(kw, 'vsmmu');
+    if (!name) return s;
+    s.name = name;
+    while (this.tok.kind === 'word' && !this.atItemEnd()) s.viommus.push(this.nameRef('viommu'));
+    if (s.viommus.length === 0) this.errorAtTok(DIAG.expected, `expected the vIOMMUs of \`vsmmu ${name.name}\` (vsmmu ${name.name} VIOMMU...)`);
     return s;
   }
 

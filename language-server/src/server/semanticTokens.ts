@@ -13,7 +13,7 @@ type TokenType = (typeof TOKEN_TYPES)[number];
 const TYPE_INDEX = new Map<string, number>(TOKEN_TYPES.map((t, i) => [t, i]));
 const DECLARATION = 1;
 
-const DECL_TYPE: Record<DeclKind, TokenType> = { smmu: 'namespace', pagetable: 'struct', cd: 'type', cdtable: 'type' };
+const DECL_TYPE: Record<DeclKind, TokenType> = { smmu: 'namespace', pagetable: 'struct', cd: 'type', cdtable: 'type', ioas: 'struct', hwpt: 'struct', viommu: 'namespace', vsmmu: 'namespace' };
 
 interface Tok {
   start: number;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXPECT_KINDS, FLAG_WORDS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
+import { EXPECT_KINDS, FLAG_WORDS, IOMMUFD_OPS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
 
 interface Rule { match?: string; patterns?: Rule[] }
 const grammar = JSON.parse(readFileSync(resolve(__dirname, '../../../../syntaxes/smmu.tmLanguage.json'), 'utf8')) as {
@@ -26,6 +26,14 @@ test('every statement keyword starts a highlighted statement, in any case', () =
     for (const written of [kw, kw.toUpperCase()]) {
       assert.ok(rs.some((r) => r.test(`${written} x 1`)), `statement keyword ${written} is not highlighted`);
     }
+  }
+});
+
+test('every iommufd operation is highlighted after `iommufd`', () => {
+  const rs = regexes(grammar.repository.step);
+  for (const op of Object.keys(IOMMUFD_OPS)) {
+    const m = rs.map((r) => r.exec(`iommufd ${op} x 1`)).find((x) => x && x[2]);
+    assert.equal(m?.[2], op, `iommufd ${op} is not highlighted`);
   }
 });
 
