@@ -191,6 +191,37 @@ export interface WireStep {
     record?: { raw: Hex[]; fields: Record<string, Hex>; recorded: boolean; queueIndex?: number; queueAddr?: Hex; autoResponse?: string; message: string };
     responses?: Array<{ sid: Hex; ssid?: Hex; prgi: Hex; resp: string; requests: number }>;
   };
+  /** An `iommufd` line or a guest action on a `vsmmu`: what the kernel/VMM layer produced. */
+  iommufd?: WireIommufd;
+  /** A physical DMA whose fault went to a vEVENTQ: the guest's event (virtual StreamID). */
+  vevents?: WireVEvent[];
+}
+
+/** A guest event forwarded to a vEVENTQ: the event as for faults, `sid` the virtual StreamID. */
+export interface WireVEvent extends WireEvent {
+  viommu: string;
+  /** struct iommufd_vevent_header sequence number. */
+  vevent: number;
+  /** false: the vEVENTQ was full and the event was lost (IOMMU_VEVENTQ_FLAG_LOST_EVENTS). */
+  delivered: boolean;
+}
+
+/** What an iommufd call (or a vSMMU's VMM) did, for the JSON, the panels and the debugger. */
+export interface WireIommufd {
+  /** The iommufd calls a vSMMU's VMM made for this step, in the interchange syntax. */
+  calls?: string[];
+  /** Host STEs written (with the guest STE words 0-1 they came from). */
+  steInstalls: Array<{ smmu: string; sid: Hex; addr: Hex; ste: Hex[]; guest?: Hex[] }>;
+  /** Host commands issued (raw dwords), with the guest command each came from. */
+  hostCommands: Array<{ smmu: string; name: string; raw: Hex[]; guest?: Hex[]; guestName?: string }>;
+  /** Rejected calls or guest commands: the errno, the rejected field or command, the entry index. */
+  rejections: Array<{ errno: string; message: string; field?: string; index?: number }>;
+  /** IOMMU_HWPT_INVALIDATE: entries handled (entry_num as the ioctl returns it). */
+  handled?: number;
+  /** Guest events delivered to the guest (a vSMMU's event queue) this step. */
+  guestEvents?: WireVEvent[];
+  /** Guest actions the VMM layer could not forward. */
+  notes?: string[];
 }
 
 /** One entry of a PCIe function's ATC. */

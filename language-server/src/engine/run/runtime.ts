@@ -14,6 +14,7 @@ import { decodeDescriptor, diag, transactionWalks, wireEvent, wireWalk } from '.
 import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
 import type { HazardHook, StepLogEntry } from './hooks';
+import { VirtState } from './virt';
 
 export interface StepDef {
   range: WireRange;
@@ -64,6 +65,12 @@ export class Runtime {
   /** Commands and transactions of the current step, in order (for the hazard hook); kept only between beginStep and endStep. */
   readonly stepLog: StepLogEntry[] = [];
   private inStep = false;
+  private virtState?: VirtState;
+
+  /** The VM layer (iommufd objects, vSMMUs), created by the first line that uses it. */
+  get virt(): VirtState {
+    return (this.virtState ??= new VirtState(this));
+  }
 
   constructor(readonly program: Program) {
     for (const s of program.setup) s(this);
@@ -142,18 +149,20 @@ export class Runtime {
   }
 
   writeReg(smmu: string, reg: string, value: bigint, out?: WireStep): void {
+    if (this.virtState?.owns(smmu) && out) return this.virtState.writeReg(smmu, reg, value, out);
     const r = this.smmu(smmu).writeReg(reg, value);
     for (const w of r.warnings) this.report('warning', 'W_REGISTER', `${smmu}: ${w}`);
     if (r.commands?.length && out) this.noteCommands(smmu, r.commands, out);
   }
 
   command(smmu: string, dwords: bigint[], out: WireStep): void {
+    if (this.virtState?.owns(smmu)) return this.virtState.command(smmu, dwords, out);
     const r = this.smmu(smmu).submitCommand([dwords[0], dwords[1]]);
     for (const w of r.warnings) this.report('warning', 'W_COMMAND', `${smmu}: ${w}`);
     this.noteCommands(smmu, r.commands, out);
   }
 
-  private noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {
+  noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {
     for (const c of cmds) {
       if (this.inStep) this.stepLog.push({ smmu, cmd: c });
       if (c.invalidated) {
@@ -166,9 +175,11 @@ export class Runtime {
     }
   }
 
-  transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult {
+  transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult | undefined {
+    if (this.virtState?.vsmmus.has(smmu)) return this.virtState.transaction(smmu, req, out);
     const r = this.smmu(smmu).translate(req);
     this.noteTransaction(smmu, r, out);
+    this.virtState?.afterTransaction(smmu, r, out);
     return r;
   }
 

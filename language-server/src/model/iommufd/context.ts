@@ -7,7 +7,7 @@ import { hex } from '../bits';
 import { setField } from '../fields/field';
 import { encodeCommand as CMD } from '../fields/commands';
 import { eventByName } from '../fields/events';
-import type { SmmuSystem } from '../smmu/system';
+import type { PhysicalMemory } from '../memory';
 import type { SmmuInstance } from '../smmu/instance';
 import type { CommandResult } from '../smmu/commands';
 import type { EventRecord } from '../smmu/result';
@@ -52,6 +52,12 @@ export interface IommufdEffects {
   writes: { addr: bigint; value: bigint }[];
 }
 
+/** The physical SMMUs and their memory (an SmmuSystem, or an engine run's instances). */
+export interface SmmuHost {
+  readonly mem: PhysicalMemory;
+  get(name: string): SmmuInstance | undefined;
+}
+
 const noEffects = (): IommufdEffects => ({ steInstalls: [], hostCommands: [], rejections: [], guestEvents: [], writes: [] });
 const fail = (e: UapiError): IommufdEffects => ({ ...noEffects(), rejections: [e] });
 
@@ -64,7 +70,7 @@ export class IommufdContext {
   /** VMIDs in use per SMMU (a parent's VMID on each SMMU that uses it). */
   private readonly vmids = new Map<string, Map<number, string>>();
 
-  constructor(readonly sys: SmmuSystem, private readonly firstVmid = 1) {}
+  constructor(readonly sys: SmmuHost, private readonly firstVmid = 1) {}
 
   private inst(name: string): SmmuInstance | UapiError {
     return this.sys.get(name) ?? { errno: 'ENOENT', message: `no SMMU named ${name}` };

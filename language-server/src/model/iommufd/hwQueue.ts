@@ -18,6 +18,8 @@ export interface HwQueueEntry {
 export class HwQueue {
   /** Consumer index (wrap bit included), as the guest reads VCMDQ CONS. */
   cons = 0;
+  /** Producer index (wrap bit included) the guest last wrote. */
+  prod = 0;
   /** Set when the queue stopped: CONS.ERR = CERROR_ILL, at this index. */
   stopped?: { index: number; reason: string };
 
@@ -48,6 +50,7 @@ export class HwQueue {
     const out: HwQueueEntry[] = [];
     const wrap = this.entries * 2;
     prod %= wrap;
+    this.prod = prod;
     while (!this.stopped && this.cons !== prod) {
       const a = this.slotAddr(this.cons);
       const guest: [bigint, bigint] = [read(a), read(a + 8n)];

@@ -12,7 +12,8 @@ import type { Write } from '../layout/pagetable';
 import { DEFAULT_MAIR } from '../lowering/mapAttrs';
 import { applyField } from '../lowering/structFields';
 import { declInfo, placeAt } from './declInfo';
-import { fieldsOf, findField, tg0Enc, tg1Enc } from './fields';
+import { fieldsOf, findField } from './fields';
+import { tg0Encoding, tg1Encoding } from '../../../model/walk/config';
 import { ptInfo } from './pagetable';
 import { smmuOf } from './smmu';
 import type { CdInfo, PtInfo } from './state';
@@ -66,9 +67,9 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
       }
     }
     if (user.ASID === undefined) v.ASID = ctx.decls.freshAsid(ctx.symbols);
-    if (tt0) Object.assign(v, { TTB0: tt0.layout.root, T0SZ: BigInt(64 - tt0.inputSize), TG0: tg0Enc(tt0.granule) });
+    if (tt0) Object.assign(v, { TTB0: tt0.layout.root, T0SZ: BigInt(64 - tt0.inputSize), TG0: BigInt(tg0Encoding(tt0.granule)) });
     else v.EPD0 = 1n;
-    if (tt1) Object.assign(v, { TTB1: tt1.layout.root, T1SZ: BigInt(64 - tt1.inputSize), TG1: tg1Enc(tt1.granule), IR1: 1n, OR1: 1n, SH1: 3n });
+    if (tt1) Object.assign(v, { TTB1: tt1.layout.root, T1SZ: BigInt(64 - tt1.inputSize), TG1: BigInt(tg1Encoding(tt1.granule)), IR1: 1n, OR1: 1n, SH1: 3n });
     else v.EPD1 = 1n;
     Object.assign(v, user);
     dwords = encode(CD, v);

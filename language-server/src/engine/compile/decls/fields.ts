@@ -33,18 +33,3 @@ export function granuleOf(v: bigint): Granule | undefined {
   if (v === 64n || v === 65536n) return 64;
   return undefined;
 }
-
-/** S2SL0 encoding of a start level (IHI 0070 STE.S2SL0, as VTCR_EL2.SL0). */
-export function sl0Of(g: Granule, level: number): number {
-  return g === 4 ? (level === 3 ? 3 : 2 - level) : 3 - level;
-}
-
-/** CD.TG0 / STE.S2TG encoding (IHI 0070 §5.4: 0b00 4K, 0b01 64K, 0b10 16K). */
-export function tg0Enc(g: Granule): bigint {
-  return g === 4 ? 0n : g === 64 ? 1n : 2n;
-}
-
-/** CD.TG1 encoding (0b01 16K, 0b10 4K, 0b11 64K). */
-export function tg1Enc(g: Granule): bigint {
-  return g === 16 ? 1n : g === 4 ? 2n : 3n;
-}

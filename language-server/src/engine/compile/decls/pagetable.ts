@@ -5,7 +5,7 @@ import type { MapStmt, Mapping, NumberLit, PagetableDecl, PteStmt, Span, UnmapSt
 import { hex } from '../../../model/bits';
 import { encode, type FieldValues } from '../../../model/fields/field';
 import { makeFeatures } from '../../../model/smmu/features';
-import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s2StartLevel } from '../../../model/walk/config';
+import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s2Sl0Encoding, s2StartLevel } from '../../../model/walk/config';
 import type { Granule, Stage } from '../../../model/types';
 import type { LowerCtx } from '../lowerCtx';
 import { PageTableLayout, startTables, type Write } from '../layout/pagetable';
@@ -15,7 +15,7 @@ import { mappingAttrs } from '../lowering/mapAttrs';
 import { applyField } from '../lowering/structFields';
 import { fieldNum } from '../lowering/values';
 import { declInfo, placeAt } from './declInfo';
-import { fieldsOf, findField, granuleOf, sl0Of, wordOf } from './fields';
+import { fieldsOf, findField, granuleOf, wordOf } from './fields';
 import { smmuOf } from './smmu';
 import type { PtInfo } from './state';
 
@@ -82,12 +82,7 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
     if (sl0F) {
       sl0 = Number(fieldNum(ctx, sl0F, 3n) ?? 0n);
     } else {
-      // Default: the usual start level, one level lower with concatenated tables when that level
-      // would resolve 4 bits or fewer (as Linux's io-pgtable does; DDI 0487 D8.2 concatenation).
-      let level = s1StartLevel(granule, inputSize);
-      const atStart = inputSize - levelShift(granule, level);
-      if (atStart <= 4 && level < 3) level++;
-      sl0 = sl0Of(granule, level);
+      sl0 = s2Sl0Encoding(granule, defaultS2StartLevel(granule, inputSize));
     }
     const issues = checkS2Config({ ttb: 0n, tsz, sl0, granule, ps: outputSize, ias: feats.ias });
     for (const i of issues) ctx.report(i.field === 'STE.S2SL0' ? sl0F ?? n.name ?? n : tszF ?? bitsF ?? n.name ?? n, 'E_TABLE_CONFIG', i.message);
@@ -103,7 +98,18 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
   return { name, stage, granule, inputSize, startLevel, outputSize, layout, span: n };
 }
 
-function defaultAttrs(stage: Stage) {
+/**
+ * The start level of a stage-2 table when the scenario does not give one: the usual start level,
+ * one level lower with concatenated tables when that level would resolve 4 bits or fewer (as
+ * Linux's io-pgtable does; DDI 0487 D8.2 concatenation).
+ */
+export function defaultS2StartLevel(granule: Granule, inputSize: number): number {
+  let level = s1StartLevel(granule, inputSize);
+  if (inputSize - levelShift(granule, level) <= 4 && level < 3) level++;
+  return level;
+}
+
+export function defaultAttrs(stage: Stage) {
   return { r: true, w: true, x: false, user: true, attrIndx: 0, memAttr: 15, sh: 3, nG: stage === 1, af: true, dbm: false, contiguous: false, extra: {} };
 }
 

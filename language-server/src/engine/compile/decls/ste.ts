@@ -6,7 +6,6 @@ import { hex } from '../../../model/bits';
 import { encode, type FieldValues } from '../../../model/fields/field';
 import { L1STD, STE, STE_CONFIG } from '../../../model/fields';
 import { interpretSte } from '../../../model/smmu/ste';
-import { oasEncoding } from '../../../model/smmu/idr';
 import type { LowerCtx } from '../lowerCtx';
 import type { Write } from '../layout/pagetable';
 import { resolveSmmu } from '../names/resolve';
@@ -14,7 +13,8 @@ import { applyField } from '../lowering/structFields';
 import { fieldNum } from '../lowering/values';
 import { cdInfo } from './cd';
 import { cdtInfo } from './cdTable';
-import { fieldsOf, sl0Of, tg0Enc, wordOf } from './fields';
+import { fieldsOf, wordOf } from './fields';
+import { stage2SteFields } from '../../../model/iommufd/hostSte';
 import { ptInfo } from './pagetable';
 import { smmuLayout } from './smmu';
 import type { CdInfo, CdtInfo, PtInfo } from './state';
@@ -99,10 +99,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     if ((config & 1n) && (config & 4n) && !s1 && user.S1ContextPtr === undefined) ctx.report(at, 'E_STE', 'stage 1 is enabled but no cd or cdtable is given');
     if ((config & 2n) && (config & 4n) && !s2 && user.S2TTB === undefined) ctx.report(at, 'E_STE', 'stage 2 is enabled but no stage-2 pagetable is given (s2 NAME)');
     if (s2) {
-      Object.assign(v, {
-        S2VMID: vmid ?? user.S2VMID ?? ctx.decls.freshVmid(ctx.symbols), S2T0SZ: BigInt(64 - s2.inputSize), S2SL0: BigInt(sl0Of(s2.granule, s2.startLevel)),
-        S2TG: tg0Enc(s2.granule), S2PS: oasEncoding(Math.min(s2.outputSize, feats.oas)), S2AA64: 1n, S2R: 1n, S2IR0: 1n, S2OR0: 1n, S2SH0: 3n, S2TTB: s2.layout.root,
-      });
+      Object.assign(v, stage2SteFields({ ttb: s2.layout.root, granule: s2.granule, inputSize: s2.inputSize, startLevel: s2.startLevel, outputSize: s2.outputSize }, vmid ?? user.S2VMID ?? ctx.decls.freshVmid(ctx.symbols), feats.oas));
     } else if (vmid !== undefined) v.S2VMID = vmid;
     Object.assign(v, user);
     dwords = encode(STE, v);

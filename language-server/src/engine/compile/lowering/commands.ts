@@ -18,7 +18,7 @@ const ALIASES: Record<string, string> = {
 };
 
 export function lowerCmd(ctx: LowerCtx, s: CmdStmt): void {
-  const smmu = resolveSmmu(ctx, s.smmu, s);
+  const smmu = resolveSmmu(ctx, s.smmu, s, ['vsmmu', 'viommu']);
   if (smmu === undefined) return;
   let dwords: bigint[];
   let name: string;

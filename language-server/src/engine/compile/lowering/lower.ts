@@ -16,6 +16,7 @@ import { lowerCdTable } from '../decls/cdTable';
 import { lowerSte } from '../decls/ste';
 import { lowerReg } from './registers';
 import { lowerPri } from './pri';
+import { lowerIommufd, lowerVsmmu } from './iommufd';
 import { wireAts, wireHttu } from '../../output/pcie';
 
 /** Longest DMA modelled (each page or block it crosses is translated). */
@@ -43,6 +44,8 @@ export function lowerStatement(ctx: LowerCtx, s: Statement): void {
     case 'map': return lowerMap(ctx, s);
     case 'unmap': return lowerUnmap(ctx, s);
     case 'pte': return lowerPte(ctx, s);
+    case 'iommufd': return lowerIommufd(ctx, s);
+    case 'vsmmu': return lowerVsmmu(ctx, s);
     case 'include':
     case 'error':
       return;
@@ -87,7 +90,7 @@ function lowerAbort(ctx: LowerCtx, s: Extract<Statement, { kind: 'abort' }>): vo
 }
 
 function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
-  const smmu = resolveSmmu(ctx, s.smmu, s);
+  const smmu = resolveSmmu(ctx, s.smmu, s, s.kind === 'dma' ? ['vsmmu'] : []);
   const sid = num(ctx, s.sid, 'StreamID', 32);
   const ssid = num(ctx, s.ssid, 'SubstreamID', 20);
   const iova = num(ctx, s.iova, 'address');
@@ -113,8 +116,8 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
     span: s, kind: s.kind, label, smmu,
     run: (rt, out) => {
       const r = rt.transaction(smmu, req, out);
-      if (r.ats) out.ats = wireAts(r.ats);
-      if (r.httu) out.httu = wireHttu(r.httu);
+      if (r?.ats) out.ats = wireAts(r.ats);
+      if (r?.httu) out.httu = wireHttu(r.httu);
     },
   });
   const ref: TxnRef = { step: index, smmu, sid, ssid, iova, read, span: s };

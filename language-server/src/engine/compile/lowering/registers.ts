@@ -11,8 +11,9 @@ import { closest, didYouMean } from '../names/symbols';
 import { resolveSmmu } from '../names/resolve';
 
 export function lowerReg(ctx: LowerCtx, s: RegStmt): void {
-  const smmu = resolveSmmu(ctx, s.smmu, s);
+  const smmu = resolveSmmu(ctx, s.smmu, s, ['vsmmu', 'viommu']);
   if (!s.register || smmu === undefined) return;
+  if (ctx.symbols.viommu.has(smmu)) return lowerHwQueueReg(ctx, s, smmu);
   const def = registerByName(s.register.text);
   if (!def) {
     const names = REGISTERS.map((r) => r.name);
@@ -50,4 +51,19 @@ export function regValue(name: string, fields: FieldValues): { def: RegisterDef;
   const def = registerByName(name);
   if (!def) throw new Error(`no register ${name}`);
   return { def, value: encode(def, fields)[0] };
+}
+
+/** `reg VIOMMU.VCMDQn_PROD N`: the guest advances a hardware queue (Tegra241 CMDQV VCMDQ). */
+function lowerHwQueueReg(ctx: LowerCtx, s: RegStmt, viommu: string): void {
+  const reg = s.register!.text;
+  if (!/^VCMDQ\d+_PROD$/i.test(reg)) {
+    ctx.report(s.register!, 'E_UNKNOWN_REGISTER', `${viommu} is a vIOMMU: the register a guest writes there is VCMDQn_PROD (a hardware queue's PROD)`);
+    return;
+  }
+  if (!s.value) {
+    ctx.report(s.register!, 'E_VALUE', `expected the new PROD value after ${reg}`);
+    return;
+  }
+  const value = s.value.value;
+  ctx.addStep({ span: s, kind: 'reg', smmu: viommu, label: `${viommu}.${reg.toUpperCase()} = ${hex(value)}`, run: (rt, out) => rt.writeReg(viommu, reg.toUpperCase(), value, out) });
 }

@@ -1,7 +1,7 @@
-// The scenario's names: every declared smmu, pagetable, cd and cdtable (collected in a pre-pass by
+// The scenario's names: every declared smmu, pagetable, cd, cdtable, iommufd object and vsmmu (collected in a pre-pass by
 // resolve.ts), and "did you mean" suggestions.
 
-import type { CdDecl, CdTableDecl, DeclKind, Field, PagetableDecl, SmmuDecl } from '../../../dsl/ast';
+import type { CdDecl, CdTableDecl, DeclKind, Field, IommufdStmt, PagetableDecl, SmmuDecl, VsmmuStmt } from '../../../dsl/ast';
 import type { SourceFile } from '../source';
 
 export interface Decl<T> {
@@ -14,8 +14,17 @@ export class Symbols {
   readonly pagetable = new Map<string, Decl<PagetableDecl>>();
   readonly cd = new Map<string, Decl<CdDecl>>();
   readonly cdtable = new Map<string, Decl<CdTableDecl>>();
+  /** iommufd objects (declared by `iommufd ioas/hwpt_parent/hwpt_nested/viommu` lines) and vSMMUs. */
+  readonly ioas = new Map<string, Decl<IommufdStmt>>();
+  readonly hwpt = new Map<string, Decl<IommufdStmt>>();
+  readonly viommu = new Map<string, Decl<IommufdStmt>>();
+  readonly vsmmu = new Map<string, Decl<VsmmuStmt>>();
   /** StreamIDs each SMMU's `ste` statements use (sizes the stream table). */
   readonly sids = new Map<string, bigint[]>();
+  /** 4K pages the scenario writes itself (write64/32/16/8) or maps as guest memory (ioas_map PA
+   *  ranges, as [first page, end page)): structures the tool places for iommufd avoid them. */
+  readonly writtenPages = new Set<bigint>();
+  readonly guestRanges: Array<[bigint, bigint]> = [];
   /** `vmid N` fields of every ste (auto-allocated VMIDs avoid them). */
   readonly steVmids: Field[] = [];
 
