@@ -9,7 +9,22 @@ import { VSmmu } from '../../model/iommufd/vsmmu';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
 import type { WireStep } from '../output/wire';
 import { addEffects, emptyIommufd, wireVEvent } from '../output/iommufd';
-import type { Runtime } from './runtime';
+import type { PhysicalMemory } from '../../model/memory';
+import type { SmmuInstance } from '../../model/smmu/instance';
+import type { CommandResult } from '../../model/smmu/commands';
+import type { SmmuFeatures } from '../../model/smmu/features';
+import type { WireDiagnostic } from '../output/wire';
+
+/** What the VM layer needs of the run (the Runtime; an interface, so run/ has no import circle). */
+export interface VirtHost {
+  readonly mem: PhysicalMemory;
+  readonly declared: ReadonlyMap<string, SmmuFeatures>;
+  readonly diags: WireDiagnostic[];
+  smmu(name: string): SmmuInstance;
+  report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic;
+  noteCommands(smmu: string, cmds: CommandResult[], out: WireStep): void;
+  transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult | undefined;
+}
 
 export class VirtState {
   readonly fd: IommufdContext;
@@ -17,7 +32,7 @@ export class VirtState {
   /** Objects whose call failed in this run: calls that use them are skipped (their line has the error). */
   private readonly failed = new Set<string>();
 
-  constructor(private readonly rt: Runtime) {
+  constructor(private readonly rt: VirtHost) {
     this.fd = new IommufdContext({ mem: rt.mem, get: (n) => rt.smmu(n) });
   }
 
