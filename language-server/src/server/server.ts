@@ -1,6 +1,7 @@
 // The language server: capabilities, document sync, diagnostics publishing and the handler table.
 // Each feature lives in its own module; every handler runs inside `guard` (see guard.ts).
 import {
+  CodeActionKind,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -29,6 +30,7 @@ import {
 import { prepareRename, rename } from './rename';
 import type { EngineRunner } from './runner';
 import { codeLenses, inlayHints } from './runViews';
+import { codeActions } from './codeActions';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
@@ -100,6 +102,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
         foldingRangeProvider: true,
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'iommu-lens', version: '0.1.0' },
@@ -164,6 +167,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   connection.onFoldingRanges(guard(g, 'foldingRange', [], (p) => foldingRanges(ctx, p)));
   connection.languages.inlayHint.on(guard(g, 'inlayHint', [], (p) => inlayHints(ctx, p)));
   connection.onCodeLens(guard(g, 'codeLens', [], (p) => codeLenses(ctx, p)));
+  connection.onCodeAction(guard(g, 'codeAction', [], (p, t) => codeActions(ctx, p, t)));
 
   connection.onRequest(
     STATE_REQUEST,
