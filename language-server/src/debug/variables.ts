@@ -92,6 +92,20 @@ export function scopes(state: WireState, last: WireStep | undefined, walk: WalkC
       ],
     });
   }
+  if (state.vm) {
+    const vm = state.vm;
+    out.push({
+      name: 'VM',
+      value: `${vm.viommus.length} vIOMMU(s), ${vm.nested.length} nested HWPT(s)`,
+      children: () => [
+        jsonNode('IOAS', vm.ioas),
+        jsonNode('Nesting parents', vm.parents),
+        jsonNode('vIOMMUs', vm.viommus),
+        jsonNode('Nested HWPTs (guest STE -> host STE)', vm.nested),
+        ...(vm.vsmmus.length ? [jsonNode('vSMMUs', vm.vsmmus)] : []),
+      ],
+    });
+  }
   if (state.walks.length && !walk.length) out.push(jsonNode('Walks', state.walks));
   return out;
 }

@@ -106,7 +106,7 @@ export interface Expectation extends Span {
   keyword: Keyword;
   /** The `no` of `expect no hazard`. */
   negated?: Keyword;
-  /** pa | fault | event | tlb | hazard | outcome | mem (see EXPECT_KINDS). */
+  /** pa | fault | event | tlb | hazard | outcome | mem | rejected (see EXPECT_KINDS). */
   what?: Word;
   values: Value[];
   fields: Field[];

@@ -42,7 +42,7 @@ export const BLOCK_BREAKERS: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS.fi
 export const TRANSACTION_OPTIONS = ['sid', 'ssid', 'iova', 'addr', 'len', 'read', 'write', 'priv', 'exec', 'translated', 'prgi', 'last'] as const;
 
 /** What an `expect` can check. */
-export const EXPECT_KINDS = ['pa', 'fault', 'event', 'tlb', 'hazard', 'outcome', 'mem'] as const;
+export const EXPECT_KINDS = ['pa', 'fault', 'event', 'tlb', 'hazard', 'outcome', 'mem', 'rejected'] as const;
 
 /** Field names that may follow an expectation's value (`expect fault F_TRANSLATION stage 2 class TT`). */
 export const EXPECT_FIELDS = ['stage', 'class', 'addr', 'iova', 'ipa', 'level', 'sid', 'ssid', 'rnw', 'inst', 'priv', 'ind', 'pnu', 's2', 'reason', 'count'] as const;

@@ -134,3 +134,22 @@ test('the shared-parent example: one stage-2 table, stale TLB on the SMMU the gu
   assert.deepEqual(errors(r), []);
   assert.deepEqual(r.expectations, { passed: 5, failed: 0 });
 });
+
+test('state: one VM as one object (IOAS, parent with its VMID per SMMU, vIOMMUs, guest STE -> host STE, vEVENTQ); the debugger shows it', async () => {
+  const { compileScenario } = await import('../../../language-server/src/engine');
+  const { scopes } = await import('../../../language-server/src/debug/variables');
+  const text = readFileSync(resolve(__dirname, '../../../../examples/veventq-overflow.smmu'), 'utf8');
+  const s = compileScenario(text, 'file:///veventq-overflow.smmu');
+  s.goto(s.steps.length);
+  const vm = s.state().vm!;
+  assert.deepEqual(vm.ioas[0].maps, [{ iova: '0x40000000', length: '0x200000', pa: '0x100000000', readOnly: false }]);
+  assert.deepEqual(vm.parents[0].vmids, [{ smmu: 'smmuA', vmid: 1 }]);
+  assert.deepEqual(vm.viommus[0].vdevices, [{ vsid: '0x10', sid: '0x5' }]);
+  assert.equal(vm.viommus[0].veventq!.lost, 1);
+  assert.deepEqual(vm.viommus[0].veventq!.events.map((e) => [e.sequence, e.lost, e.type ?? '']), [[0, false, 'C_BAD_CD'], [1, false, 'C_BAD_CD'], [2, true, '']]);
+  assert.deepEqual(vm.nested[0].guest, ['0x4000100b', '0xd4']);
+  assert.equal(vm.nested[0].attached[0].vsid, '0x10');
+  const node = scopes(s.state(), undefined, []).find((n) => n.name === 'VM')!;
+  assert.equal(node.value, '1 vIOMMU(s), 1 nested HWPT(s)');
+  assert.deepEqual(node.children!().map((c) => c.name), ['IOAS', 'Nesting parents', 'vIOMMUs', 'Nested HWPTs (guest STE -> host STE)']);
+});

@@ -34,6 +34,8 @@ export class LowerCtx {
   readonly watched = new Set<number>();
   /** The latest transaction (a standalone `expect` applies to it). */
   lastTxn?: TxnRef;
+  /** The latest iommufd call or guest action on a vSMMU/vIOMMU (`expect rejected` applies to it). */
+  lastCall?: number;
   file!: SourceFile;
 
   constructor(readonly uri: string, readonly symbols: Symbols, readonly options: EngineOptions) {}

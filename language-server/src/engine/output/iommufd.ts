@@ -5,7 +5,9 @@ import { commandByOpcode } from '../../model/fields/commands';
 import type { GuestEvent, IommufdEffects } from '../../model/iommufd/context';
 import { decodeEvent } from '../../model/smmu/events';
 import type { EventRecord } from '../../model/smmu/result';
-import type { WireIommufd, WireVEvent } from './wire';
+import type { IommufdContext } from '../../model/iommufd/context';
+import type { VSmmu } from '../../model/iommufd/vsmmu';
+import type { WireIommufd, WireVEvent, WireVm } from './wire';
 import { wireEvent } from './convert';
 
 const cmdName = (d0: bigint): string => commandByOpcode(d0 & 0xffn)?.name ?? `opcode ${hex(d0 & 0xffn)}`;
@@ -31,4 +33,28 @@ export function wireVEvent(g: GuestEvent, smmu: string): WireVEvent {
   const d = decodeEvent(g.record);
   const ev: EventRecord = { type: g.type as EventRecord['type'], code: d.code, fields: d.fields, raw: g.record, recorded: g.delivered, reason: g.reason ?? '' };
   return { ...wireEvent(ev, smmu), viommu: g.viommu, vevent: g.sequence, delivered: g.delivered };
+}
+
+/** The VM view of the state (panels, the debugger's Variables). */
+export function wireVm(fd: IommufdContext, vsmmus: ReadonlyMap<string, VSmmu>): WireVm {
+  const hwpts = [...fd.hwpts.values()];
+  const attachments = [...fd.attachments.values()];
+  return {
+    ioas: [...fd.ioas.values()].map((i) => ({ name: i.name, maps: i.maps.map((m) => ({ iova: hex(m.iova), length: hex(m.length), pa: hex(m.pa), readOnly: m.readOnly })) })),
+    parents: hwpts.flatMap((h) => (h.kind !== 'parent' ? [] : [{
+      name: h.name, ioas: h.ioas, smmu: h.smmu, root: hex(h.table.ttb), granule: h.table.granule, inputSize: h.table.inputSize, startLevel: h.table.startLevel,
+      vmids: fd.usersOf(h.ioas).filter((u) => u.parent.name === h.name).map((u) => ({ smmu: u.smmu, vmid: u.vmid })),
+    }])),
+    viommus: [...fd.viommus.values()].map((v) => ({
+      name: v.name, smmu: v.smmu, parent: v.parent, vmid: v.vmid,
+      vdevices: [...v.vdevices].map(([vsid, sid]) => ({ vsid: hex(vsid), sid: hex(sid) })),
+      ...(v.veventq ? { veventq: { depth: v.veventq.depth, lost: v.veventq.lostCount, events: v.veventq.snapshot().map((e) => ({ sequence: e.sequence, lost: e.lost, ...(e.record ? { type: decodeEvent(e.record).type, sid: hex(e.record[0] >> 32n) } : {}) })) } } : {}),
+      hwQueues: [...v.hwQueues.values()].map((q) => ({ index: q.index, ipa: hex(q.ipa), pa: hex(q.pa), log2size: q.log2size, cons: q.cons, prod: q.prod, ...(q.stopped ? { stopped: q.stopped.reason } : {}) })),
+    })),
+    nested: hwpts.flatMap((h) => (h.kind !== 'nested' ? [] : [{
+      name: h.name, viommu: h.viommu, kind: h.vste.kind, guest: h.guest.map(hex),
+      attached: attachments.filter((a) => a.hwpt === h.name).map((a) => ({ smmu: a.smmu, sid: hex(a.sid), ...(a.vmaster ? { vsid: hex(a.vmaster.vsid) } : {}), hostSte: a.hostSte.map(hex) })),
+    }])),
+    vsmmus: [...vsmmus.values()].map((v) => ({ name: v.name, viommus: v.viommus })),
+  };
 }

@@ -255,4 +255,20 @@ export interface WireState {
   walks: WireWalk[];
   /** TLB/config entries added and removed by this step (ids), for highlighting. */
   changes: { tlbAdded: number[]; tlbRemoved: number[]; configAdded: number[]; configRemoved: number[] };
+  /** The VM layer (iommufd objects, vSMMUs), when the scenario has one. */
+  vm?: WireVm;
+}
+
+/** One VM as one object: its IOAS and parent, vIOMMUs per physical SMMU, vDEVICEs, nested HWPTs (guest STE -> host STE), vEVENTQs, hardware queues. */
+export interface WireVm {
+  ioas: Array<{ name: string; maps: Array<{ iova: Hex; length: Hex; pa: Hex; readOnly: boolean }> }>;
+  parents: Array<{ name: string; ioas: string; smmu: string; root: Hex; granule: number; inputSize: number; startLevel: number; vmids: Array<{ smmu: string; vmid: number }> }>;
+  viommus: Array<{
+    name: string; smmu: string; parent: string; vmid: number;
+    vdevices: Array<{ vsid: Hex; sid: Hex }>;
+    veventq?: { depth: number; lost: number; events: Array<{ sequence: number; lost: boolean; type?: string; sid?: Hex }> };
+    hwQueues: Array<{ index: number; ipa: Hex; pa: Hex; log2size: number; cons: number; prod: number; stopped?: string }>;
+  }>;
+  nested: Array<{ name: string; viommu: string; kind: string; guest: Hex[]; attached: Array<{ smmu: string; sid: Hex; vsid?: Hex; hostSte: Hex[] }> }>;
+  vsmmus: Array<{ name: string; viommus: string[] }>;
 }

@@ -263,6 +263,7 @@ export class Runtime {
   state(last: WireStep | undefined): WireState {
     const st = buildState(this, last);
     if (this.lastTraces) st.walks = this.lastTraces.map((w) => wireWalk(w, decodeDescriptor));
+    if (this.virtState) st.vm = this.virtState.view();
     return st;
   }
 }

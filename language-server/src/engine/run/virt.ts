@@ -8,7 +8,7 @@ import { IommufdContext, type IommufdEffects } from '../../model/iommufd/context
 import { VSmmu } from '../../model/iommufd/vsmmu';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
 import type { WireStep } from '../output/wire';
-import { addEffects, emptyIommufd, wireVEvent } from '../output/iommufd';
+import { addEffects, emptyIommufd, wireVEvent, wireVm } from '../output/iommufd';
 import type { PhysicalMemory } from '../../model/memory';
 import type { SmmuInstance } from '../../model/smmu/instance';
 import type { CommandResult } from '../../model/smmu/commands';
@@ -20,6 +20,7 @@ export interface VirtHost {
   readonly mem: PhysicalMemory;
   readonly declared: ReadonlyMap<string, SmmuFeatures>;
   readonly diags: WireDiagnostic[];
+  readonly index: number;
   smmu(name: string): SmmuInstance;
   report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic;
   noteCommands(smmu: string, cmds: CommandResult[], out: WireStep): void;
@@ -29,6 +30,8 @@ export interface VirtHost {
 export class VirtState {
   readonly fd: IommufdContext;
   readonly vsmmus = new Map<string, VSmmu>();
+  /** Rejections per step, with the diagnostics they made (an `expect rejected` makes them information). */
+  private readonly rejected = new Map<number, { errno: string; diag: WireDiagnostic }[]>();
   /** Objects whose call failed in this run: calls that use them are skipped (their line has the error). */
   private readonly failed = new Set<string>();
 
@@ -53,7 +56,22 @@ export class VirtState {
     if (call) (w.calls ??= []).push(call);
     addEffects(w, fx);
     for (const c of fx.hostCommands) this.rt.noteCommands(c.smmu, c.results, out);
-    for (const r of fx.rejections) this.rt.report('error', 'E_IOMMUFD', `${call ? `${call}: ` : ''}-${r.errno}: ${r.message}`);
+    for (const r of fx.rejections) this.noteRejection(r.errno, this.rt.report('error', 'E_IOMMUFD', `${call ? `${call}: ` : ''}${r.errno === 'CERROR_ILL' ? '' : `-${r.errno}: `}${r.message}`));
+  }
+
+  private noteRejection(errno: string, diag: WireDiagnostic): void {
+    const list = this.rejected.get(this.rt.index) ?? [];
+    list.push({ errno, diag });
+    this.rejected.set(this.rt.index, list);
+  }
+
+  rejectionsAt(step: number): readonly { errno: string }[] {
+    return this.rejected.get(step) ?? [];
+  }
+
+  /** A passing `expect rejected`: the refusal was intended, shown as information. */
+  markRejectionIntended(step: number): void {
+    for (const r of this.rejected.get(step) ?? []) r.diag.severity = 'information';
   }
 
   /** `vsmmu NAME VIOMMU...`. */
@@ -80,8 +98,12 @@ export class VirtState {
     const w = (out.iommufd ??= emptyIommufd());
     for (const n of a.notes) {
       (w.notes ??= []).push(n);
-      this.rt.report('warning', 'W_VSMMU_FORWARD', `${vs.name}: ${n}`);
+      this.noteRejection(/-(E[A-Z]+):/.exec(n)?.[1] ?? 'NOT_FORWARDED', this.rt.report('warning', 'W_VSMMU_FORWARD', `${vs.name}: ${n}`));
     }
+  }
+
+  view(): ReturnType<typeof wireVm> {
+    return wireVm(this.fd, this.vsmmus);
   }
 
   owns(name: string): boolean {
@@ -102,7 +124,7 @@ export class VirtState {
       this.rt.report('error', 'E_VIOMMU_REGISTER', `${name} is a vIOMMU: its registers are VCMDQn_PROD (a hardware queue's producer index)`);
       return;
     }
-    this.apply(out, this.fd.hwQueueProd(name, Number(m[1]), Number(value)), `VCMDQ${m[1]}_PROD = ${hex(value)}`);
+    this.apply(out, this.fd.hwQueueProd(name, Number(m[1]), Number(value)), `${name}.VCMDQ${m[1]}_PROD = ${hex(value)}`);
   }
 
   /** `cmd VSMMU ...` (the guest's command queue) or `cmd VIOMMU ...` (its hardware queue 0). */
@@ -149,7 +171,9 @@ export class VirtState {
   afterTransaction(smmu: string, r: TransactionResult, out: WireStep): void {
     for (const e of r.events) {
       const g = this.fd.reportEvent(smmu, e);
-      if (g) (out.vevents ??= []).push(wireVEvent(g, smmu));
+      if (!g) continue;
+      (out.vevents ??= []).push(wireVEvent(g, smmu));
+      if (!g.delivered) this.rt.report('warning', 'W_VEVENTQ_LOST', `${g.type} for virtual StreamID ${hex(g.vsid)} lost: ${g.reason}`);
     }
   }
 }

@@ -351,7 +351,7 @@ export class IommufdContext {
     const inst = this.sys.get(v.smmu)!;
     const fx = noEffects();
     for (const e of q.consume(prod, (a) => inst.mem.read64(a), v.vmid, (vs) => v.vdevices.get(vs))) {
-      if (e.error) fx.rejections.push({ ...e.error, index: e.index });
+      if (e.error) fx.rejections.push({ ...e.error, errno: 'CERROR_ILL', message: q.stopped?.reason ?? e.error.message, index: e.index });
       else fx.hostCommands.push({ smmu: v.smmu, cmd: e.host!, guest: e.guest, results: [executeCommand(inst, e.host!, e.index)] });
     }
     return fx;

@@ -11,7 +11,8 @@ import { EVENT_TYPES } from '../fields/events';
 
 /** An ioctl failure as the kernel reports it. */
 export interface UapiError {
-  errno: 'EINVAL' | 'EIO' | 'ENOENT' | 'EBUSY' | 'EOPNOTSUPP' | 'EEXIST';
+  /** The ioctl's errno, or CERROR_ILL for a command a hardware queue refused (IHI 0070 §7.1). */
+  errno: 'EINVAL' | 'EIO' | 'ENOENT' | 'EBUSY' | 'EOPNOTSUPP' | 'EEXIST' | 'CERROR_ILL';
   message: string;
   /** The field (spec name) the error is about, when there is one. */
   field?: string;

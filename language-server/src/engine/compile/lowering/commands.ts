@@ -62,6 +62,7 @@ export function lowerCmd(ctx: LowerCtx, s: CmdStmt): void {
       notePcieCommands(rt, out);
     },
   });
+  if (ctx.symbols.vsmmu.has(smmu) || ctx.symbols.viommu.has(smmu)) ctx.lastCall = step;
   // CMD_RESUME with retry re-runs a stalled transaction: a following `expect` checks its result.
   if ((dwords[0] & 0xffn) === BigInt(OPCODES.CMD_RESUME)) ctx.lastTxn = { step, smmu, sid: dwords[0] >> 32n, iova: 0n, read: true, span: s };
 }

@@ -125,6 +125,24 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       };
       break;
     }
+    case 'rejected': {
+      // `expect rejected [ERRNO]`: the preceding iommufd call (or guest action) was refused.
+      const call = ctx.lastCall;
+      if (call === undefined) {
+        ctx.report(span, 'E_EXPECT_NO_CALL', '`expect rejected` needs a preceding iommufd line or guest action on a vsmmu/vIOMMU');
+        break;
+      }
+      const errno = valueText(v0)?.toUpperCase().replace(/^-/, '');
+      check = (rt) => {
+        const rej = rt.virt.rejectionsAt(call);
+        const hit = rej.filter((r) => !errno || r.errno === errno);
+        const got = rej.length ? rej.map((r) => `-${r.errno}`).join(', ') : 'no rejection';
+        if (negated) return { passed: hit.length === 0, message: `expected no rejection${errno ? ' -' + errno : ''}, got ${got}` };
+        if (hit.length) rt.virt.markRejectionIntended(call);
+        return { passed: hit.length > 0, message: `expected rejection${errno ? ' -' + errno : ''}, got ${got}` };
+      };
+      break;
+    }
     default:
       return; // unknown kind: the parser reported it
   }

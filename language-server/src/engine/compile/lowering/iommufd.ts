@@ -72,10 +72,10 @@ export function lowerIommufd(ctx: LowerCtx, s: IommufdStmt): void {
   const smmu = smmuRef ? resolveSmmu(ctx, smmuRef, smmuRef) : undefined;
   if (smmuRef && smmu === undefined) return fail();
   const line = `iommufd ${op} ${a.map((o) => ('name' in o ? o.name : (o as NumberLit | Word).text)).join(' ')}`;
-  const step = (run: Parameters<LowerCtx['addStep']>[0]['run']) => ctx.addStep({
+  const step = (run: Parameters<LowerCtx['addStep']>[0]['run']) => (ctx.lastCall = ctx.addStep({
     span: s, kind: 'iommufd', label: line, ...(smmu ? { smmu } : {}),
     run: (rt, out) => rt.virt.guarded(refs, decl, out, () => run(rt, out)),
-  });
+  }));
   switch (op) {
     case 'ioas': {
       st.ioas.set(name(0), []);
@@ -212,7 +212,7 @@ export function lowerVsmmu(ctx: LowerCtx, s: VsmmuStmt): void {
   const viommus = s.viommus.map((v) => v.name);
   if (viommus.some((v) => st.failed.has(v))) return void st.failed.add(name);
   for (const v of s.viommus) if (!resolveVirtual(ctx, v)) return void st.failed.add(name);
-  ctx.addStep({
+  ctx.lastCall = ctx.addStep({
     span: s, kind: 'vsmmu', smmu: name, label: `vsmmu ${name} ${viommus.join(' ')}`,
     run: (rt, out) => rt.virt.guarded(viommus, name, out, () => rt.virt.createVsmmu(name, viommus, out)),
   });

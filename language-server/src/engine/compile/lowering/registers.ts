@@ -40,10 +40,11 @@ export function lowerReg(ctx: LowerCtx, s: RegStmt): void {
 }
 
 export function addRegStep(ctx: LowerCtx, span: Span, smmu: string, def: RegisterDef, value: bigint, note = ''): void {
-  ctx.addStep({
+  const step = ctx.addStep({
     span, kind: 'reg', smmu, label: `${smmu}.${def.name} = ${hex(value)}${note}`,
     run: (rt, out) => rt.writeReg(smmu, def.name, value, out),
   });
+  if (ctx.symbols.vsmmu.has(smmu)) ctx.lastCall = step;
 }
 
 /** Encodes a register value from named fields (for the SMMU bring-up steps). */
@@ -65,5 +66,5 @@ function lowerHwQueueReg(ctx: LowerCtx, s: RegStmt, viommu: string): void {
     return;
   }
   const value = s.value.value;
-  ctx.addStep({ span: s, kind: 'reg', smmu: viommu, label: `${viommu}.${reg.toUpperCase()} = ${hex(value)}`, run: (rt, out) => rt.writeReg(viommu, reg.toUpperCase(), value, out) });
+  ctx.lastCall = ctx.addStep({ span: s, kind: 'reg', smmu: viommu, label: `${viommu}.${reg.toUpperCase()} = ${hex(value)}`, run: (rt, out) => rt.writeReg(viommu, reg.toUpperCase(), value, out) });
 }
