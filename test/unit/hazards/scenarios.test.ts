@@ -108,9 +108,6 @@ const cases: Case[] = [
   // ASID/VMID tag the TLB (IHI 0070 §3.17).
   { name: 'one ASID for two different stage-1 tables on one SMMU', hazards: ['H_ASID_REUSE@9'],
     text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\ndma smmu0 read sid 0x11 iova 0x1000_0000\n' },
-  // IHI 0070 §5.4: EPD0 == 1 makes TTB0 IGNORED (an SVA CD after its process exits): no TTB0, no reuse.
-  { name: 'same ASID on a CD with EPD0 = 1: no hazard', hazards: [],
-    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5; epd0 1 }\nste smmu0 0x11 { cd c2 }\ndma smmu0 read sid 0x11 iova 0x1000_0000\n' },
   { name: 'distinct ASIDs: no hazard', hazards: [],
     text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 6 }\nste smmu0 0x11 { cd c2 }\ndma smmu0 read sid 0x11 iova 0x1000_0000\n' },
   { name: 'ASID reused after CMD_TLBI_NH_ASID + SYNC: no hazard', hazards: [],

@@ -69,6 +69,8 @@ test('the KUnit transitions in the planned order raise no hazard; naive order ra
     ['s1_to_s2', 'STE', cdtableSte(SSID0), s2Ste()], ['s2_to_s1', 'STE', s2Ste(), cdtableSte(SSID0)],
     ['non_hitless', 'STE', cdtableSte(SSID0), cdtableSte(DSS_BYPASS, 0x4b4b_4000n)],
     ['nested_s1dssbypass_to_s1bypass', 'STE', nestedSte(DSS_BYPASS), s2Ste({ ats: false })],
+    // sva_release: the CD keeps its ASID with EPD0 = 1 and no TTB0; H_ASID_REUSE does not count a CD
+    // that reads no TTB0 (IHI 0070 §5.4), so the planned release raises nothing
     ['s1_change_asid', 'CD', s1Cd(778n), s1Cd(1997n)], ['sva_release', 'CD', svaCd(1997n), svaCd(1997n, false)],
     ['sva_unrelease', 'CD', svaCd(1997n, false), svaCd(1997n)],
   ];
