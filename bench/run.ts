@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchEngine, benchHazardOverhead } from './engine.bench';
+import { benchVirt } from './virt.bench';
 import { Stopwatch } from './clock';
 import type { Rate } from './walk.bench';
 
@@ -76,6 +77,8 @@ export function main(): Figure[] {
   time(`engine: compile ${e.mappings} mappings (${e.lines} lines: parse, names, layout)`, e.compileCpuMs, e.compileMs, quick ? 1000 : 10_000, e.lines);
   time('engine: run the scenario steps (descriptor writes, bring-up)', e.runStepsCpuMs, e.runStepsMs, 1000, e.mappings);
   time(`engine: ${e.transactions} transactions (model + wire results)`, e.transactionsCpuMs, e.transactionsMs, quick ? 100 : 1000, e.transactions);
+  const v = benchVirt(8, 64, quick ? 10_000 : 100_000);
+  time(`virtualization: 8 SMMUs, 64 vIOMMUs, ${quick ? '10k' : '100k'} guest DMAs (compile + run)`, v.cpuMs, v.wallMs, quick ? 200 : 2000, quick ? 10_000 : 100_000);
   const hz = benchHazardOverhead(quick ? 2_000 : 10_000, quick ? 50_000 : 200_000);
   const hzRatio = hz.withCpuMs / hz.withoutCpuMs;
   figures.push({ name: 'hazard analysis: transaction steps with / without (x)', value: hzRatio, wall: hz.withMs / hz.withoutMs, unit: 'x', target: '<= 2 x', ok: hzRatio <= 2, ratio: hzRatio });

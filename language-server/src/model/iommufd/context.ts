@@ -67,6 +67,10 @@ export class IommufdContext {
   readonly viommus = new Map<string, Viommu>();
   /** `${smmu}:${sid}` -> attachment. */
   readonly attachments = new Map<string, Attachment>();
+  /** Bumped by every event reported to a vEVENTQ (readers skip their queues while it is unchanged). */
+  veventSerial = 0;
+  /** Bumped by every IOMMU_VDEVICE_ALLOC (routing caches key on it). */
+  vdeviceVersion = 0;
   /** VMIDs in use per SMMU (a parent's VMID on each SMMU that uses it). */
   private readonly vmids = new Map<string, Map<number, string>>();
 
@@ -206,6 +210,7 @@ export class IommufdContext {
     if (v.vdevices.has(vsid)) return fail({ errno: 'EEXIST', message: `virtual StreamID ${hex(vsid)} already has a vDEVICE on ${viommu}` });
     for (const [vs, s] of v.vdevices) if (s === sid) return fail({ errno: 'EEXIST', message: `StreamID ${hex(sid)} already is virtual StreamID ${hex(vs)} on ${viommu}` });
     v.vdevices.set(vsid, sid);
+    this.vdeviceVersion++;
     return noEffects();
   }
 
@@ -322,6 +327,7 @@ export class IommufdContext {
     if (!a?.vmaster || !v?.veventq) return undefined;
     const record = setField(eventByName(ev.type)!, ev.raw, 'StreamID', BigInt(a.vmaster.vsid));
     const d = v.veventq.report(record);
+    this.veventSerial++;
     return { viommu: v.name, vsid: a.vmaster.vsid, sequence: d.sequence, delivered: d.delivered, record, type: ev.type, reason: d.delivered ? undefined : d.reason };
   }
 

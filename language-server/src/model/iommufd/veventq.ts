@@ -49,6 +49,11 @@ export class VEventQueue {
     return this.records;
   }
 
+  /** Entries waiting, lost-events header included. */
+  get length(): number {
+    return this.events.length;
+  }
+
   /** The reader (the VMM's read()) takes up to `max` entries, headers included. */
   read(max = Infinity): VEvent[] {
     const out = this.events.splice(0, Math.min(max, this.events.length));

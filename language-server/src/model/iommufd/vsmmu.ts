@@ -85,13 +85,19 @@ export class VSmmu {
     this.activity.notes.push(message);
   }
 
-  /** The vIOMMU of this vSMMU with a vDEVICE for virtual StreamID `vsid`. */
+  private routes?: { version: number; byVsid: Map<number, Viommu> };
+
+  /** The vIOMMU of this vSMMU with a vDEVICE for virtual StreamID `vsid` (indexed until a vDEVICE is added). */
   viommuOf(vsid: number): Viommu | undefined {
-    for (const n of this.viommus) {
-      const v = this.fd.viommus.get(n);
-      if (v?.vdevices.has(vsid)) return v;
+    if (this.routes?.version !== this.fd.vdeviceVersion) {
+      const byVsid = new Map<number, Viommu>();
+      for (const n of this.viommus) {
+        const v = this.fd.viommus.get(n);
+        if (v) for (const vs of v.vdevices.keys()) if (!byVsid.has(vs)) byVsid.set(vs, v);
+      }
+      this.routes = { version: this.fd.vdeviceVersion, byVsid };
     }
-    return undefined;
+    return this.routes.byVsid.get(vsid);
   }
 
   /** Where a guest DMA by virtual StreamID really goes: the physical SMMU and StreamID. */
@@ -181,11 +187,15 @@ export class VSmmu {
    * guest instance, so SMMU_CR0.EVENTQEN, a full queue and PROD.OVFLG behave as on hardware); a
    * lost-events header becomes a guest overflow. Returns the records written or lost.
    */
+  private seenSerial = -1;
+
   deliverEvents(): EventRecord[] {
     const out: EventRecord[] = [];
+    if (this.fd.veventSerial === this.seenSerial) return out;
+    this.seenSerial = this.fd.veventSerial;
     for (const n of this.viommus) {
       const q = this.fd.viommus.get(n)?.veventq;
-      if (!q) continue;
+      if (!q || q.length === 0) continue;
       for (const e of q.read()) {
         if (e.lost) {
           this.note(`vEVENTQ of ${n} lost events before sequence ${e.sequence} (IOMMU_VEVENTQ_FLAG_LOST_EVENTS): the guest sees an event queue overflow`);
