@@ -39,7 +39,7 @@ function realOrSelf(p: string): string {
 }
 
 /** True when `p` is `root` or inside it. */
-export function isInside(root: string, p: string): boolean {
+function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -1,7 +1,7 @@
 // Entry point of the debug adapter (bundled to dist/debugAdapter.js), speaking DAP over stdio.
-import { ScenarioDebugSession } from './session';
+import { ScenarioDebugAdapter } from './adapter';
 import { nodeFiles } from './files';
 
-const session = new ScenarioDebugSession(nodeFiles);
-process.on('SIGTERM', () => session.shutdown());
-session.start(process.stdin, process.stdout);
+const adapter = new ScenarioDebugAdapter(nodeFiles);
+process.on('SIGTERM', () => adapter.shutdown());
+adapter.start(process.stdin, process.stdout);

@@ -3,7 +3,7 @@
 // engine's JSON so every field the engine reports appears without a hand-written mapping.
 
 import type { WireState, WireStep, WireWalkStep } from '../engine/api';
-import type { WalkCursorItem } from './runtime';
+import type { WalkCursorItem } from './debugger';
 
 export interface VarNode {
   name: string;
@@ -15,7 +15,7 @@ export interface VarNode {
 const MAX_CHILDREN = 2000;
 
 /** A generic JSON value as a variable node. */
-export function jsonNode(name: string, v: unknown): VarNode {
+function jsonNode(name: string, v: unknown): VarNode {
   if (v === null || v === undefined) return { name, value: String(v) };
   if (Array.isArray(v)) {
     return {

@@ -2,7 +2,7 @@
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { Severity, WireDiagnostic, WireRange } from '../engine/api';
 
-export function wireRange(r: WireRange): Range {
+function wireRange(r: WireRange): Range {
   const line = Math.max(0, r.line - 1);
   const character = Math.max(0, r.col - 1);
   let endLine = Math.max(0, r.endLine - 1);

@@ -9,7 +9,7 @@ import { nameIndex } from './names';
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Why `name` cannot be used, or undefined when it can. */
-export function invalidName(name: string, declared: ReadonlyMap<string, unknown>, current: string): string | undefined {
+function invalidName(name: string, declared: ReadonlyMap<string, unknown>, current: string): string | undefined {
   if (!IDENT.test(name)) return `'${name}' is not a valid name: use letters, digits and '_', not starting with a digit`;
   if (KEYWORDS.includes(name.toLowerCase())) return `'${name}' is a keyword of the scenario language`;
   if (/^(CMD_|SMMU_)/i.test(name) || /^[FCE]_[A-Z_]+$/.test(name)) return `'${name}' looks like a spec name (command, register or event)`;

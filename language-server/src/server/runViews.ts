@@ -20,7 +20,7 @@ export function groupHex(h: string): string {
   return '0x' + parts.join('_');
 }
 
-export function stepHint(s: TxSummary): string | undefined {
+function stepHint(s: TxSummary): string | undefined {
   switch (s.outcome) {
     case 'ok':
       return s.pa !== undefined ? `→ ${groupHex(s.pa)}` : undefined;

@@ -5,8 +5,8 @@ import type { DeclKind, Node, Script } from '../dsl/ast';
 import type { ServerContext } from './context';
 import { nameIndex } from './names';
 
-export const TOKEN_TYPES = ['keyword', 'namespace', 'struct', 'type', 'property', 'enumMember', 'number', 'string', 'comment', 'function', 'event', 'macro', 'operator'] as const;
-export const TOKEN_MODIFIERS = ['declaration'] as const;
+const TOKEN_TYPES = ['keyword', 'namespace', 'struct', 'type', 'property', 'enumMember', 'number', 'string', 'comment', 'function', 'event', 'macro', 'operator'] as const;
+const TOKEN_MODIFIERS = ['declaration'] as const;
 export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 type TokenType = (typeof TOKEN_TYPES)[number];
@@ -29,7 +29,7 @@ function wordType(text: string): TokenType {
   return 'enumMember';
 }
 
-export function collectTokens(tree: Script): Tok[] {
+function collectTokens(tree: Script): Tok[] {
   const names = nameIndex(tree);
   const toks: Tok[] = [];
   const named = new Set<number>();
@@ -75,7 +75,7 @@ export function collectTokens(tree: Script): Tok[] {
   return toks;
 }
 
-export function encodeTokens(tree: Script, toks: readonly Tok[]): number[] {
+function encodeTokens(tree: Script, toks: readonly Tok[]): number[] {
   const data: number[] = [];
   let prevLine = 0;
   let prevChar = 0;

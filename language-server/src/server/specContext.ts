@@ -6,7 +6,6 @@ import {
   CD,
   STE,
   commandByName,
-  eventByName,
   registerByName,
   type FieldDef,
   type StructDef,
@@ -45,8 +44,4 @@ export function fieldOf(chain: readonly Node[]): Field | undefined {
 export function valueByName(f: FieldDef, name: string): { value: bigint; name: string; meaning: string } | undefined {
   const l = name.toLowerCase();
   return f.values?.find((v) => v.name.toLowerCase() === l);
-}
-
-export function isEventName(text: string): boolean {
-  return /^[FCE]_[A-Z0-9_]+$/i.test(text) && eventByName(text) !== undefined;
 }

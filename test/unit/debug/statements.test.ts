@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileScenario } from '../../../language-server/src/engine/index';
-import { ScenarioRuntime } from '../../../language-server/src/debug/runtime';
+import { ScenarioDebugger } from '../../../language-server/src/debug/debugger';
 
 const TEXT = [
   'smmu smmu0', // 1
@@ -15,10 +15,10 @@ const TEXT = [
   'dma smmu0 read sid 0x10 iova 0x1000_0080 expect tlb hit', // 7
 ].join('\n');
 
-function runtime(): ScenarioRuntime {
+function runtime(): ScenarioDebugger {
   const s = compileScenario(TEXT, 'file:///statements.smmu');
   assert.equal(s.diagnostics.filter((d) => d.severity === 'error').length, 0);
-  return new ScenarioRuntime(s);
+  return new ScenarioDebugger(s);
 }
 
 test('the scenario has statements made of several steps (test premise)', () => {
@@ -73,7 +73,7 @@ test('step into a dma line walks its translation, then finishes the line', () =>
 
 test('after a fault stop at the end of a line, step over moves to the next line without running it', () => {
   const text = TEXT + '\ndma smmu0 read sid 0x10 iova 0x2000_0000\ndma smmu0 read sid 0x10 iova 0x1000_0000 expect pa 0x8000_0000';
-  const rt = new ScenarioRuntime(compileScenario(text, 'file:///fault.smmu'));
+  const rt = new ScenarioDebugger(compileScenario(text, 'file:///fault.smmu'));
   rt.setExceptionFilters(['fault']);
   const stop = rt.start(false);
   assert.equal(stop.reason, 'exception');

@@ -15,7 +15,7 @@ import type { SourceFile } from './source';
 import { DEFAULT_MAX_FILE_SIZE, cutToSize, partialNotice } from './fileSize';
 
 /** Include nesting bound (a chain deeper than this is reported, not followed). */
-export const MAX_INCLUDE_DEPTH = 16;
+const MAX_INCLUDE_DEPTH = 16;
 
 const SEVERITY = ['error', 'error', 'warning', 'information', 'hint'] as const;
 

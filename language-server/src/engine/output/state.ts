@@ -4,7 +4,6 @@
 import { hex } from '../../model/bits';
 import { decode } from '../../model/fields/field';
 import { CD, STE } from '../../model/fields';
-import { registerByName } from '../../model/fields/registers';
 import type { SmmuInstance } from '../../model/smmu/instance';
 import { interpretSte } from '../../model/smmu/ste';
 import { interpretCd } from '../../model/smmu/cd';
@@ -146,10 +145,4 @@ function tableRef(rt: RunView, stage: 1 | 2, base: bigint): WireSteView['tables'
   const r: WireSteView['tables'][number] = { stage, base: hex(base) };
   if (name) r.name = name;
   return r;
-}
-
-/** Decoded register fields by name (for `reg smmu0.CR0` in the debug console). */
-export function registerFields(name: string, value: bigint): Record<string, string> {
-  const def = registerByName(name);
-  return def ? wireFields(decode(def, [value])) : {};
 }

@@ -15,7 +15,7 @@ import { DUMP_HINTS, decodeDump, formatDump, type DumpHint } from '../../model/f
 import { permsText } from '../../model/smmu/perms';
 import type { Runtime } from './runtime';
 
-export const EVALUATE_HELP = [
+const EVALUATE_HELP = [
   'Accepted expressions:',
   '  translate SMMU sid N [ssid N] ADDR [read|write|exec] [priv]',
   '  ste SMMU SID',

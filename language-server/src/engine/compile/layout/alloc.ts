@@ -2,7 +2,7 @@
 // CD tables, page tables, queues). A bump allocator from a default region with a free list for
 // page-table pages that `unmap` releases. Deterministic: the same scenario gets the same addresses.
 
-export const DEFAULT_REGION_BASE = 0x4000_0000n;
+const DEFAULT_REGION_BASE = 0x4000_0000n;
 
 export class Allocator {
   private next: bigint;

@@ -25,7 +25,7 @@ export interface LeafAttrs {
 }
 
 /** Leaf field values for the attributes (DDI 0487 D8.4 permission encodings). */
-export function leafValues(stage: Stage, a: LeafAttrs): Record<string, bigint> {
+function leafValues(stage: Stage, a: LeafAttrs): Record<string, bigint> {
   const b = (x: boolean) => (x ? 1n : 0n);
   if (stage === 1) {
     // AP[2:1]: AP[2] read-only, AP[1] unprivileged access (DDI 0487 D8.4.1). A write-only

@@ -52,12 +52,12 @@ export interface MappedRange {
 }
 
 /** Descriptors one mapping may write: larger mappings must be aligned so blocks can be used. */
-export const MAX_DESCRIPTORS_PER_MAP = 1 << 20;
+const MAX_DESCRIPTORS_PER_MAP = 1 << 20;
 
 export type LayoutResult = { ok: true; writes: Write[] } | { ok: false; message: string };
 
 /** Lowest level at which a block descriptor is legal (DDI 0487 D8.3; no FEAT_LPA/LPA2 blocks). */
-export function minBlockLevel(g: Granule): number {
+function minBlockLevel(g: Granule): number {
   return g === 4 ? 1 : 2;
 }
 

@@ -20,7 +20,7 @@ import { lowerIommufd, lowerVsmmu } from './iommufd';
 import { wireAts, wireHttu } from '../../output/pcie';
 
 /** Longest DMA modelled (each page or block it crosses is translated). */
-export const MAX_DMA_LEN = 64n << 20n;
+const MAX_DMA_LEN = 64n << 20n;
 
 export function lowerStatement(ctx: LowerCtx, s: Statement): void {
   switch (s.kind) {

@@ -15,7 +15,7 @@ const S2_DEVICE = 0b0001;
 
 const SH: Record<string, number> = { nsh: 0, non: 0, osh: 2, outer: 2, ish: 3, inner: 3 };
 
-export function parsePerms(w: Word | undefined): { r: boolean; w: boolean; x: boolean } {
+function parsePerms(w: Word | undefined): { r: boolean; w: boolean; x: boolean } {
   const p = w?.lower ?? 'rw';
   if (p === 'none') return { r: false, w: false, x: false };
   if (p === 'ro') return { r: true, w: false, x: false };

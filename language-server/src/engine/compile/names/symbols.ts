@@ -39,7 +39,7 @@ export class Symbols {
 }
 
 /** Levenshtein distance, for suggestions. */
-export function distance(a: string, b: string): number {
+function distance(a: string, b: string): number {
   a = a.toLowerCase();
   b = b.toLowerCase();
   const d = Array.from({ length: b.length + 1 }, (_, i) => i);

@@ -1,5 +1,5 @@
-// Debug Adapter Protocol session for `.smmu` scenarios (launch type `iommu-lens`).
-// Translates DAP requests into ScenarioRuntime calls and runtime stops into DAP events.
+// The Debug Adapter Protocol adapter for `.smmu` scenarios (launch type `iommu-lens`).
+// Translates DAP requests into ScenarioDebugger calls and its stops into DAP events.
 // Every request handler answers; a failure becomes an error response, never a crash.
 
 import {
@@ -17,7 +17,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import { EXCEPTION_FILTERS, ScenarioRuntime, type Stop } from './runtime';
+import { EXCEPTION_FILTERS, ScenarioDebugger, type Stop } from './debugger';
 import { scopes, type VarNode } from './variables';
 import { STOPPED_EVENT, type StoppedInfo } from './protocol';
 import type { FileAccess } from './files';
@@ -34,8 +34,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 
 const THREAD_ID = 1;
 
-export class ScenarioDebugSession extends LoggingDebugSession {
-  private runtime?: ScenarioRuntime;
+export class ScenarioDebugAdapter extends LoggingDebugSession {
+  private dbg?: ScenarioDebugger;
   private program = '';
   private text = '';
   private workspaceRoot = '';
@@ -83,16 +83,16 @@ export class ScenarioDebugSession extends LoggingDebugSession {
     }
     this.load(text);
     this.sendResponse(response);
-    this.report(this.runtime!.start(args.stopOnEntry ?? false));
+    this.report(this.dbg!.start(args.stopOnEntry ?? false));
   }
 
   /** Compile (or recompile) the scenario text; breakpoints and filters carry over. */
   private load(text: string): void {
     this.text = text;
     const session = compileScenario(text, this.files.uriOf(this.program), { readInclude: includeResolverFor(this.files, this.workspaceRoot) });
-    this.runtime = new ScenarioRuntime(session);
-    this.runtime.setBreakpoints(this.pendingBreakpoints);
-    this.runtime.setExceptionFilters(this.exceptionFilters);
+    this.dbg = new ScenarioDebugger(session);
+    this.dbg.setBreakpoints(this.pendingBreakpoints);
+    this.dbg.setExceptionFilters(this.exceptionFilters);
     const errors = session.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
       const lines = errors.slice(0, 20).map((d) => `${this.program}:${d.line}:${d.col}: error: ${d.message}`);
@@ -103,12 +103,12 @@ export class ScenarioDebugSession extends LoggingDebugSession {
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const lines = (args.breakpoints ?? []).map((b) => b.line).filter((l) => Number.isInteger(l));
     this.pendingBreakpoints = lines;
-    const bound = this.runtime ? this.runtime.setBreakpoints(lines) : lines.map(() => undefined);
+    const bound = this.dbg ? this.dbg.setBreakpoints(lines) : lines.map(() => undefined);
     response.body = {
       breakpoints: lines.map((l, i) => {
         const b = bound[i];
         return b === undefined
-          ? { verified: !this.runtime, line: l, message: this.runtime ? 'No step at or after this line.' : undefined }
+          ? { verified: !this.dbg, line: l, message: this.dbg ? 'No step at or after this line.' : undefined }
           : { verified: true, line: b };
       }),
     };
@@ -117,7 +117,7 @@ export class ScenarioDebugSession extends LoggingDebugSession {
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.exceptionFilters = Array.isArray(args.filters) ? args.filters.filter((f) => typeof f === 'string') : [];
-    this.runtime?.setExceptionFilters(this.exceptionFilters);
+    this.dbg?.setExceptionFilters(this.exceptionFilters);
     this.sendResponse(response);
   }
 
@@ -127,17 +127,17 @@ export class ScenarioDebugSession extends LoggingDebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
-    const rt = this.runtime;
-    const focus = rt?.focus;
+    const dbg = this.dbg;
+    const focus = dbg?.focus;
     const frames: StackFrame[] = [];
-    if (rt && focus) {
+    if (dbg && focus) {
       const source = new Source(path.basename(this.program), this.program);
-      const item = rt.walkItem;
+      const item = dbg.walkItem;
       if (item) {
         frames.push(new StackFrame(2, `walk: ${item.label} = ${item.step.desc}`, source, focus.line, focus.col));
       }
       const label = this.stopped.reason === 'end' ? `${focus.label} (end of scenario)` : focus.label;
-      frames.push(new StackFrame(1, `step ${focus.index + 1}/${rt.steps.length}: ${label}`, source, focus.line, focus.col));
+      frames.push(new StackFrame(1, `step ${focus.index + 1}/${dbg.steps.length}: ${label}`, source, focus.line, focus.col));
     }
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);
@@ -145,10 +145,10 @@ export class ScenarioDebugSession extends LoggingDebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
     this.variableHandles.reset();
-    const rt = this.runtime;
+    const dbg = this.dbg;
     const result: Scope[] = [];
-    if (rt) {
-      for (const node of scopes(rt.session.state(), rt.lastResult(), rt.walkSoFar())) {
+    if (dbg) {
+      for (const node of scopes(dbg.session.state(), dbg.lastResult(), dbg.walkSoFar())) {
         result.push(new Scope(node.name, node.children ? this.variableHandles.create(node) : 0, false));
       }
     }
@@ -167,32 +167,32 @@ export class ScenarioDebugSession extends LoggingDebugSession {
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
     this.sendResponse(response);
-    this.act((rt) => rt.continue());
+    this.act((dbg) => dbg.continue());
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse): void {
     this.sendResponse(response);
-    this.act((rt) => rt.next());
+    this.act((dbg) => dbg.next());
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
     this.sendResponse(response);
-    this.act((rt) => rt.stepIn());
+    this.act((dbg) => dbg.stepIn());
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
     this.sendResponse(response);
-    this.act((rt) => rt.stepOut());
+    this.act((dbg) => dbg.stepOut());
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
     this.sendResponse(response);
-    this.act((rt) => rt.stepBack());
+    this.act((dbg) => dbg.stepBack());
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
     this.sendResponse(response);
-    this.act((rt) => rt.reverseContinue());
+    this.act((dbg) => dbg.reverseContinue());
   }
 
   protected override restartRequest(response: DebugProtocol.RestartResponse): void {
@@ -203,16 +203,16 @@ export class ScenarioDebugSession extends LoggingDebugSession {
     }
     this.load(text ?? this.text);
     this.sendResponse(response);
-    this.report(this.runtime!.start(true));
+    this.report(this.dbg!.start(true));
   }
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
-    if (!this.runtime) {
+    if (!this.dbg) {
       this.sendErrorResponse(response, 3003, 'No scenario is loaded.');
       return;
     }
     const expr = typeof args.expression === 'string' ? args.expression : '';
-    response.body = { result: this.runtime.session.evaluate(expr), variablesReference: 0 };
+    response.body = { result: this.dbg.session.evaluate(expr), variablesReference: 0 };
     this.sendResponse(response);
   }
 
@@ -244,10 +244,10 @@ export class ScenarioDebugSession extends LoggingDebugSession {
     }
   }
 
-  private act(f: (rt: ScenarioRuntime) => Stop): void {
-    if (!this.runtime) return;
+  private act(f: (dbg: ScenarioDebugger) => Stop): void {
+    if (!this.dbg) return;
     try {
-      this.report(f(this.runtime));
+      this.report(f(this.dbg));
     } catch (e) {
       this.sendEvent(new OutputEvent(`Internal error: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
       this.report({ reason: 'step' });
@@ -268,8 +268,8 @@ export class ScenarioDebugSession extends LoggingDebugSession {
     this.sendEvent(ev);
     // For the panels: the state they show is the one after the last executed step (position - 1),
     // which the stopped line alone does not tell (the focus step may not have run yet).
-    const rt = this.runtime;
-    if (rt) this.sendEvent(new Event(STOPPED_EVENT, { program: this.program, position: rt.session.position, focus: rt.focusStepIndex } satisfies StoppedInfo));
+    const dbg = this.dbg;
+    if (dbg) this.sendEvent(new Event(STOPPED_EVENT, { program: this.program, position: dbg.session.position, focus: dbg.focusStepIndex } satisfies StoppedInfo));
   }
 
   private stoppedAtEndBefore = false;

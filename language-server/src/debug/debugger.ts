@@ -1,6 +1,6 @@
-// The debugger's runtime: steps a compiled scenario forward and backward, knows breakpoints and
+// The debugger: steps a compiled scenario forward and backward, knows breakpoints and
 // exception filters, and walks a transaction's translation descriptor by descriptor.
-// It knows nothing of DAP (debug/session.ts translates); like vscode-mock-debug's MockRuntime.
+// It knows nothing of DAP (debug/adapter.ts translates); like vscode-mock-debug's MockRuntime.
 //
 // Positions: `session.position` is the number of steps executed. When stopped on a breakpoint or
 // after a step, the *focus* is the next step to run (as a debugger shows the next statement).
@@ -35,7 +35,7 @@ export interface WalkCursorItem {
 }
 
 /** Flatten walks: each stage-1 fetch is preceded by the stage-2 walk that translated its IPA. */
-export function flattenWalks(walks: readonly WireWalk[]): WalkCursorItem[] {
+function flattenWalks(walks: readonly WireWalk[]): WalkCursorItem[] {
   const out: WalkCursorItem[] = [];
   const visit = (walk: WireWalk, context: string) => {
     for (const s of walk.steps) {
@@ -48,7 +48,7 @@ export function flattenWalks(walks: readonly WireWalk[]): WalkCursorItem[] {
   return out;
 }
 
-export class ScenarioRuntime {
+export class ScenarioDebugger {
   private readonly breakpointLines = new Set<number>();
   private readonly filters = new Set<ExceptionFilter>();
   /** Index of the step the editor shows. */
