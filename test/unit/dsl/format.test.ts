@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { format, tokenize, parse } from '../../../language-server/src/dsl';
-
-const DATA = join(__dirname, '../../../../test/unit/dsl/data');
+import { conformanceCases } from '../../data/conformance';
 
 /** Every token the user wrote, in order, with comments (whitespace is all the formatter may change). */
 function significant(text: string): string[] {
@@ -51,9 +48,7 @@ test('formatting is idempotent and keeps every token and comment', () => {
   const once = format(messy);
   assert.equal(format(once), once);
   assert.deepEqual(significant(once), significant(messy));
-  const conf = join(DATA, 'conformance');
-  for (const f of readdirSync(conf)) {
-    const text = readFileSync(join(conf, f), 'utf8');
+  for (const { file: f, text } of conformanceCases()) {
     const out = format(text);
     assert.equal(format(out), out, f);
     assert.deepEqual(significant(out), significant(text), f);

@@ -1,17 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, DIAG, Severity } from '../../../language-server/src/dsl';
+import { conformanceCases } from '../../data/conformance';
 
-const DATA = join(__dirname, '../../../../test/unit/dsl/data');
 
 test('every conformance scenario (interchange lines) parses with zero diagnostics', () => {
-  const dir = join(DATA, 'conformance');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.smmu'));
-  assert.equal(files.length, 12);
-  for (const f of files) {
-    const text = readFileSync(join(dir, f), 'utf8');
+  const cases = conformanceCases();
+  assert.equal(cases.length, 12);
+  for (const { file: f, text } of cases) {
     const r = parse(text, f);
     assert.deepEqual(r.diagnostics, [], f);
     const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));

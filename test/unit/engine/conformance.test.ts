@@ -2,30 +2,17 @@
 // Every case is outside any hazard window, so a conforming model must agree on every DMA.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { runScenario } from '../../../language-server/src/engine/index';
+import { conformanceCases } from '../../data/conformance';
 
-const DIR = path.join(__dirname, '../../../../test/unit/engine/conformance');
-
-interface Truth {
-  op: 'read' | 'write';
-  iova: string;
-  outcome: 'ok' | 'fault';
-  pa?: string;
-  event?: string;
-}
-
-const cases = fs.readdirSync(DIR).filter((f) => f.endsWith('.smmu')).sort();
+const cases = conformanceCases();
 
 test('twelve conformance cases are present', () => {
   assert.equal(cases.length, 12);
 });
 
-for (const file of cases) {
+for (const { file, text, truth } of cases) {
   test(`conformance ${file}`, () => {
-    const text = fs.readFileSync(path.join(DIR, file), 'utf8');
-    const truth = JSON.parse(fs.readFileSync(path.join(DIR, file.replace(/\.smmu$/, '.truth.json')), 'utf8')) as Truth[];
     const r = runScenario(text, file);
     // No syntax/semantic errors; faults are reported as errors on their DMA (code = event name).
     const bad = r.diagnostics.filter((d) => d.severity === 'error' && !d.code.startsWith('F_') && !d.code.startsWith('C_'));

@@ -1,16 +1,10 @@
-// Runs the conformance cases in ./conformance through the SMMU API with a tiny line interpreter
+// Runs the conformance cases (test/data/conformance) through the SMMU API with a tiny line interpreter
 // (write64 / reg / cmd raw / dma) and compares with the recorded outcomes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { SmmuSystem } from '../../../../language-server/src/model/smmu/system';
-
-// Data files stay in the source tree (tsc does not copy them to out/).
-const DIR = resolve(__dirname, '../../../../../test/unit/model/smmu/conformance');
-
-interface Truth { op: string; iova: string; outcome: 'ok' | 'fault'; pa?: string; event?: string }
+import { conformanceCases } from '../../../data/conformance';
 
 function run(text: string): Array<{ outcome: string; pa?: string; event?: string }> {
   const sys = new SmmuSystem();
@@ -54,17 +48,15 @@ function run(text: string): Array<{ outcome: string; pa?: string; event?: string
   return out;
 }
 
-const cases = readdirSync(DIR).filter((f) => f.endsWith('.smmu')).sort();
+const cases = conformanceCases();
 
 test('the conformance data is present', () => {
   assert.equal(cases.length, 12);
 });
 
-for (const c of cases) {
-  test(`conformance ${c}`, () => {
-    const name = c.replace(/\.smmu$/, '');
-    const truth: Truth[] = JSON.parse(readFileSync(join(DIR, `${name}.truth.json`), 'utf8'));
-    const got = run(readFileSync(join(DIR, c), 'utf8'));
+for (const { file, text, truth } of cases) {
+  test(`conformance ${file}`, () => {
+    const got = run(text);
     assert.equal(got.length, truth.length);
     truth.forEach((t, i) => {
       const g = got[i];

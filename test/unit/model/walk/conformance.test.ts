@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PhysicalMemory } from '../../../../language-server/src/model/memory';
 import { walkStage1, memFetch, ipsBits, tg0Granule, type S1WalkConfig } from '../../../../language-server/src/model/walk';
-import { CASES } from './conformance.data';
+import { conformanceCases, memoryOps } from '../../../data/conformance';
 
 const field = (v: bigint, hi: number, lo: number) => Number((v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
 
@@ -26,8 +26,10 @@ function cdConfig(mem: PhysicalMemory): S1WalkConfig {
   };
 }
 
-for (const [name, ops] of Object.entries(CASES)) {
+for (const c of conformanceCases()) {
+  const { name } = c;
   test(`conformance ${name}: every DMA outcome`, () => {
+    const ops = memoryOps(c);
     const mem = new PhysicalMemory();
     let dmas = 0;
     for (const op of ops) {

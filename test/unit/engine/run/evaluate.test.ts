@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScenario } from '../../../language-server/src/engine';
+import { compileScenario } from '../../../../language-server/src/engine';
 
 const KERNEL_LOG = `decode arm-smmu-v3 arm-smmu-v3.0.auto: event 0x10 received:
 arm-smmu-v3 arm-smmu-v3.0.auto: \t0x0000000800000010

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario } from '../../../language-server/src/engine';
+import { runScenario } from '../../../../language-server/src/engine';
 
 const run = (text: string) => runScenario(text, 'conflict.smmu');
 const codes = (text: string, prefix: string) => run(text).diagnostics.filter((d) => d.code.startsWith(prefix)).map((d) => `${d.code}@${d.line}`);

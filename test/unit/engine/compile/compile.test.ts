@@ -1,8 +1,8 @@
 // EngineOptions: a pre-parsed tree (`parsed`) and cancellation polled while compiling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScenario, cutToSize, runScenario } from '../../../language-server/src/engine/index';
-import { parse } from '../../../language-server/src/dsl';
+import { compileScenario, cutToSize, runScenario } from '../../../../language-server/src/engine/index';
+import { parse } from '../../../../language-server/src/dsl';
 
 const TEXT = `
 smmu smmu0

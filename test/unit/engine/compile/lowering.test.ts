@@ -2,8 +2,8 @@
 // robustness, replay, evaluate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScenario, runScenario } from '../../../language-server/src/engine/index';
-import type { WireScenarioResult } from '../../../language-server/src/engine/api';
+import { compileScenario, runScenario } from '../../../../language-server/src/engine/index';
+import type { WireScenarioResult } from '../../../../language-server/src/engine/api';
 
 const BASE = `
 smmu smmu0
@@ -222,7 +222,7 @@ test('evaluate answers the console expressions and explains unknown ones', () =>
 });
 
 test('the hazard hook fills WireStep.hazards, reports them and feeds `expect hazard`', async () => {
-  const { Runtime } = await import('../../../language-server/src/engine/run/runtime');
+  const { Runtime } = await import('../../../../language-server/src/engine/run/runtime');
   const saved = Runtime.hazardHook;
   Runtime.hazardHook = {
     afterStep: (_rt, step) => (step.kind === 'dma'

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScenario } from '../../../language-server/src/engine';
+import { compileScenario } from '../../../../language-server/src/engine';
 
 const BASE = `smmu smmu0
 pagetable svm s1 4K { map 0x1000_0000 +4K -> 0x8000_0000 rw }
