@@ -1,8 +1,10 @@
 // The engine's hazard hook: feeds each step's memory writes, commands and transactions (in the
 // order they happened, from `Runtime.stepLog`) to one model `HazardTracker` per run, and turns its
-// findings into `WireHazard`s (located by line, with the related write/command/insertion lines).
+// findings into `WireHazard`s (worded by hazardText.ts, located by line, with the related
+// write/command/insertion lines).
 
-import { HazardTracker, type Hazard } from '../../model/hazards';
+import { HazardTracker, type Finding } from '../../model/hazards';
+import { hazardText } from '../output/hazardText';
 import type { HazardHook, HazardView } from './hooks';
 import type { WireHazard } from '../output/wire';
 
@@ -11,19 +13,20 @@ const trackers = new WeakMap<HazardView, HazardTracker>();
 function tracker(rt: HazardView): HazardTracker {
   let t = trackers.get(rt);
   if (!t) {
-    const steps = rt.program.steps;
-    t = new HazardTracker(rt.mem, { lineOf: (i) => steps[i]?.range.line ?? i + 1 });
+    t = new HazardTracker(rt.mem);
     trackers.set(rt, t);
   }
   return t;
 }
 
-function toWire(rt: HazardView, h: Hazard): WireHazard {
+function toWire(rt: HazardView, h: Finding): WireHazard {
   const steps = rt.program.steps;
-  const at = (i: number, message: string) => ({ line: steps[i]?.range.line ?? i + 1, col: steps[i]?.range.col ?? 1, message });
-  const related = h.related.map((r) => at(r.step, r.message));
+  const lineOf = (i: number) => steps[i]?.range.line ?? i + 1;
+  const at = (i: number, message: string) => ({ line: lineOf(i), col: steps[i]?.range.col ?? 1, message });
+  const text = hazardText(h, lineOf);
+  const related = text.related.map((r) => at(r.step, r.message));
   if (h.insertAfter !== undefined) related.push(at(h.insertAfter, 'the missing command(s) belong after this line'));
-  return { code: h.code, severity: h.severity, message: h.message, fix: h.fix, line: steps[h.step]?.range.line ?? h.step + 1, related };
+  return { code: h.code, severity: h.severity, message: text.message, fix: text.fix, line: lineOf(h.step), related };
 }
 
 export const defaultHazardHook: HazardHook = {

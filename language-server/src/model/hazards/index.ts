@@ -1,4 +1,6 @@
-// Hazard analysis (see tracker.ts): stale TLB/config entries, missing CMD_SYNC, break-before-make,
-// ATC, ASID/VMID reuse, caching-mode invalid-to-valid.
-export { HazardTracker, type Hazard, type HazardRef, type HazardTrackerOptions } from './tracker';
+// Hazard analysis (tracker.ts coordinates one shadow per kind of cached state): stale TLB/config
+// entries, missing CMD_SYNC, break-before-make, ATC, ASID/VMID reuse, STE.CONT, caching-mode
+// invalid-to-valid. Findings are data (finding.ts); the engine renders them.
+export { HazardTracker, type HazardTrackerOptions } from './tracker';
+export type * from './finding';
 export { HAZARDS, type HazardCode, type HazardInfo } from './codes';

@@ -55,6 +55,9 @@ export class Atc {
   private entries: AtcEntry[] = [];
   private nextId = 1;
 
+  /** `keepOverlaps`: hold every translation the function may have (the hazard analysis's shadow ATC). */
+  constructor(private readonly keepOverlaps = false) {}
+
   clear(): void {
     this.entries = [];
   }
@@ -70,7 +73,7 @@ export class Atc {
   insert(e: Omit<AtcEntry, 'id'>): AtcEntry {
     // Replace what the new entry overlaps (same function and PASID).
     const end = e.base + (1n << BigInt(e.sizeLog2));
-    this.entries = this.entries.filter((x) => !(x.sid === e.sid && x.ssid === e.ssid && x.base < end && e.base < x.base + (1n << BigInt(x.sizeLog2))));
+    if (!this.keepOverlaps) this.entries = this.entries.filter((x) => !(x.sid === e.sid && x.ssid === e.ssid && x.base < end && e.base < x.base + (1n << BigInt(x.sizeLog2))));
     const entry: AtcEntry = { ...e, id: this.nextId++ };
     this.entries.push(entry);
     return entry;

@@ -10,12 +10,7 @@ import { applyField } from './structFields';
 import { closest, didYouMean } from '../names/symbols';
 import { resolveSmmu } from '../names/resolve';
 import { notePcieCommands } from '../../run/pcie';
-
-/** Short names the language accepts for command fields (the spec names always work too). */
-const ALIASES: Record<string, string> = {
-  addr: 'Address', iova: 'Address', ipa: 'Address', va: 'Address',
-  sid: 'StreamID', ssid: 'SubstreamID', pasid: 'SubstreamID', data: 'MSIData',
-};
+import { ALIASES } from '../../output/commandText';
 
 export function lowerCmd(ctx: LowerCtx, s: CmdStmt): void {
   const smmu = resolveSmmu(ctx, s.smmu, s, ['vsmmu', 'viommu']);

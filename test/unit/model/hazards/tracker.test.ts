@@ -1,19 +1,19 @@
 // HazardTracker on its own: hand-made transaction results and commands over a real PhysicalMemory
-// and SmmuInstance (for features and names). Expected hazards follow IHI 0070 §3.17 (the TLB may
+// and SmmuInstance (for features and names); findings are checked as data. Expected hazards follow IHI 0070 §3.17 (the TLB may
 // keep any translation a walk produced), §4.4 (TLBI matching) and §4.7.3 (CMD_SYNC completes them).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../../language-server/src/model/memory';
-import { SmmuInstance } from '../../../language-server/src/model/smmu/instance';
-import { makeFeatures } from '../../../language-server/src/model/smmu/features';
-import { executeCommand, type CommandResult } from '../../../language-server/src/model/smmu/commands';
-import { commandByName, commandPreset } from '../../../language-server/src/model/fields/commands';
-import { encode } from '../../../language-server/src/model/fields/field';
-import { Tlb, type TlbEntry } from '../../../language-server/src/model/tlb/tlb';
-import type { TransactionResult } from '../../../language-server/src/model/smmu/result';
-import type { WalkTrace } from '../../../language-server/src/model/types';
-import { HazardTracker, HAZARDS } from '../../../language-server/src/model/hazards';
+import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import { SmmuInstance } from '../../../../language-server/src/model/smmu/instance';
+import { makeFeatures } from '../../../../language-server/src/model/smmu/features';
+import { executeCommand, type CommandResult } from '../../../../language-server/src/model/smmu/commands';
+import { commandByName, commandPreset } from '../../../../language-server/src/model/fields/commands';
+import { encode } from '../../../../language-server/src/model/fields/field';
+import { Tlb, type TlbEntry } from '../../../../language-server/src/model/tlb/tlb';
+import type { TransactionResult } from '../../../../language-server/src/model/smmu/result';
+import type { WalkTrace } from '../../../../language-server/src/model/types';
+import { HazardTracker, HAZARDS } from '../../../../language-server/src/model/hazards';
 
 const VA = 0x1000_0000n;
 const PA = 0x8000_0000n;
@@ -95,8 +95,14 @@ test('cleared PTE: stale until TLBI, then unsynced until CMD_SYNC, then clean', 
   assert.equal(h.code, 'H_STALE_TLB');
   assert.equal(h.step, 2);
   assert.equal(h.insertAfter, 1);
-  assert.deepEqual(h.related.map((r) => r.step), [1, 0]);
-  assert.match(h.fix, /CMD_TLBI_NH_VA asid 5 addr 0x10000000 leaf/);
+  assert.ok(h.state === 'tlb');
+  // The write that changed the leaf (step 1) and the walk whose result may be cached (step 0).
+  assert.deepEqual([h.write.step, h.walkStep], [1, 0]);
+  assert.deepEqual({ addr: h.write.addr, old: h.write.old, now: h.write.now, nowValid: h.write.nowValid }, { addr: LEAF_PA, old: PAGE, now: 0n, nowValid: false });
+  assert.deepEqual(h.missing, [
+    { smmu: 'smmu0', name: 'CMD_TLBI_NH_VA', fields: { ASID: 5n, Address: 0x1000_0000n, Leaf: 1n } },
+    { smmu: 'smmu0', name: 'CMD_SYNC', fields: {} },
+  ]);
   t.beginStep(3);
   t.command(inst, cmd(inst, 'CMD_TLBI_NH_VA', { ASID: 5n, Address: VA, Leaf: 1n }));
   t.beginStep(4);
@@ -148,8 +154,8 @@ test('a TLBI on one instance does not clean another instance that read the same 
   t.transaction(b, txn('hit'));
   const hz = t.take();
   assert.deepEqual(hz.map((h) => h.code), ['H_STALE_TLB']);
-  assert.match(hz[0].message, /^smmuB:/);
-  assert.match(hz[0].fix, /cmd smmuB CMD_TLBI_NH_VA/);
+  assert.equal(hz[0].smmu, 'smmuB');
+  assert.deepEqual(hz[0].missing.map((m) => `${m.smmu} ${m.name}`), ['smmuB CMD_TLBI_NH_VA', 'smmuB CMD_SYNC']);
 });
 
 test('break-before-make: valid -> valid with another output address is reported at the write', () => {

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario } from '../../../language-server/src/engine';
+import { runScenario } from '../../../../language-server/src/engine';
 
 interface Case {
   name: string;

@@ -1,0 +1,65 @@
+// Translation-table descriptors a shadow depends on, with the value last seen in memory and the
+// shadow items that use them. Watched through `Watch` while used; released with the last user.
+
+import { decodePte, type PteSelector } from '../fields/pte';
+import type { Watch } from './watch';
+
+export interface Desc<U> {
+  value: bigint;
+  sel: PteSelector;
+  users: Set<U>;
+  /** The valid value it had before software made it invalid (while its users may still cache it). */
+  broken?: bigint;
+}
+
+/** A valid descriptor kind (table, block or page: DDI 0487 D8.3). */
+export const validKind = (k: string): boolean => k === 'table' || k === 'block' || k === 'page';
+
+export function isValid(value: bigint, sel: PteSelector): boolean {
+  return validKind(decodePte(value, sel).kind);
+}
+
+export class Descriptors<U> {
+  private readonly map = new Map<bigint, Desc<U>>();
+
+  constructor(private readonly watch: Watch) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(addr: bigint): Desc<U> | undefined {
+    return this.map.get(addr);
+  }
+
+  /** `user` depends on the descriptor at `addr` (read with `value` by a walk). */
+  use(addr: bigint, value: bigint, sel: PteSelector, user: U): Desc<U> {
+    let d = this.map.get(addr);
+    if (!d) {
+      d = { value, sel, users: new Set() };
+      this.map.set(addr, d);
+      this.watch.add(addr);
+    }
+    d.users.add(user);
+    return d;
+  }
+
+  release(addr: bigint, user: U): void {
+    const d = this.map.get(addr);
+    if (!d) return;
+    d.users.delete(user);
+    if (d.users.size === 0) {
+      this.map.delete(addr);
+      this.watch.delete(addr);
+    }
+  }
+
+  /** The table descriptor at `parent` (if watched) no longer points at the table holding `a`. */
+  unlinked(parent: bigint, a: bigint): boolean {
+    const d = this.map.get(parent);
+    if (!d) return false;
+    const p = decodePte(d.value, d.sel);
+    if (p.kind !== 'table' || p.address === undefined) return true;
+    return a < p.address || a >= p.address + BigInt(d.sel.granule * 1024);
+  }
+}

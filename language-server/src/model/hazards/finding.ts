@@ -1,0 +1,178 @@
+// Findings of the hazard analysis as plain data: which cached state, which write, which step, which
+// commands are missing (spec names and field values). No text: the engine renders the message and
+// the fix in scenario syntax (engine/hazardText.ts).
+
+import type { Perms, Stage } from '../types';
+import type { EntryKind, TornMix, UpdatePlan } from '../update';
+import type { HazardCode } from './codes';
+
+/** A command that would have removed the hazard, e.g. { name: 'CMD_TLBI_NH_VA', fields: { ASID: 5n, Address: ..., Leaf: 1n } }. */
+export interface MissingCommand {
+  smmu: string;
+  name: string;
+  /** Spec field names, in the order a person would write them. */
+  fields: Record<string, bigint>;
+}
+
+/** A software write to a watched descriptor. */
+export interface DescWrite {
+  step: number;
+  addr: bigint;
+  old: bigint;
+  now: bigint;
+  /** The new value is a valid descriptor (DDI 0487 D8.3). */
+  nowValid: boolean;
+}
+
+/** One difference that break-before-make is required for (DDI 0487 D8.16.1). */
+export type BbmChange = { field: 'kind'; old: string; now: string } | { field: string; old: bigint; now: bigint };
+
+/** What the transaction gets now, instead of the possibly cached translation. */
+export type NowOutcome = { kind: 'pa'; pa: bigint; perms?: Perms } | { kind: 'fault'; event: string } | { kind: 'descriptor' };
+
+interface Common {
+  severity: 'warning' | 'information';
+  /** Step that detected it (the transaction, or the write for H_BBM / freed-memory reuse). */
+  step: number;
+  smmu: string;
+  /** Commands that fix it (empty when the fix is not a command). */
+  missing: MissingCommand[];
+  /** Step after which the missing command(s) belong. */
+  insertAfter?: number;
+}
+
+/** A TLB entry a walk filled may still be used: changed and not invalidated, or invalidated and not synced. */
+export interface TlbFinding extends Common {
+  state: 'tlb';
+  code: 'H_STALE_TLB' | 'H_TLBI_NO_SYNC';
+  va: bigint;
+  /** The cached translation for `va`. */
+  cachedPa: bigint;
+  cachedPerms: Perms;
+  now: NowOutcome;
+  write: DescWrite;
+  walkStep: number;
+  /** The TLBI awaiting a CMD_SYNC (H_TLBI_NO_SYNC). */
+  invalidatedAt?: number;
+}
+
+/** Memory an invalidated, not yet synced translation reaches is written again (IHI 0070 §4.7.3). */
+export interface FreedFinding extends Common {
+  state: 'freed';
+  code: 'H_TLBI_NO_SYNC';
+  addr: bigint;
+  page: 'data' | 'table';
+  invalidatedAt: number;
+  unmapStep: number;
+}
+
+/** A valid descriptor a cached entry depends on was replaced without break-before-make. */
+export interface BbmFinding extends Common {
+  state: 'descriptor';
+  code: 'H_BBM';
+  stage: Stage;
+  level: number;
+  addr: bigint;
+  walkStep: number;
+  /** valid -> valid directly (else: valid again before the invalidation of the old value completed). */
+  direct: boolean;
+  changes: BbmChange[];
+}
+
+/** An STE/CD the SMMU may hold was changed in fields it reads. */
+export interface ConfigFinding extends Common {
+  state: 'config';
+  code: 'H_STALE_STE' | 'H_STALE_CD' | 'H_TLBI_NO_SYNC';
+  kind: 'STE' | 'CD';
+  sid: number;
+  ssid: number;
+  addr: bigint;
+  fields: string[];
+  writeStep: number;
+  invalidatedAt?: number;
+}
+
+/** A device's ATC may hold a translation that was invalidated or changed. */
+export interface AtcFinding extends Common {
+  state: 'atc';
+  code: 'H_ATC_STALE';
+  sid: number;
+  ssid?: number;
+  base: bigint;
+  output: bigint;
+  changedAt: number;
+  /** The CMD_ATC_INV awaiting a CMD_SYNC. */
+  invalidatedAt?: number;
+}
+
+/** An invalid descriptor a faulting walk read was made valid and used without a TLBI. */
+export interface NegativeFinding extends Common {
+  state: 'negative';
+  code: 'H_CM_INVALID_TO_VALID';
+  addr: bigint;
+  walkStep: number;
+  madeValidAt: number;
+  va: bigint;
+}
+
+/** An ASID (or VMID) bound to another translation table on the same SMMU. */
+export interface BindingFinding extends Common {
+  state: 'asid' | 'vmid';
+  code: 'H_ASID_REUSE' | 'H_VMID_REUSE';
+  vmid: number;
+  asid?: number;
+  ttb: bigint;
+  oldTtb: bigint;
+  oldStep: number;
+}
+
+/** STEs of an STE.CONT span that differ. */
+export interface ContFinding extends Common {
+  state: 'cont';
+  code: 'H_STE_CONT';
+  addr: bigint;
+  cont: number;
+  base: number;
+  size: number;
+  differ: Array<{ sid: number; fields: string[] }>;
+}
+
+/** A live STE/CD written with several dwords, one of whose intermediate states is neither entry (IHI 0070 §3.21.3). */
+export interface TornFinding extends Common {
+  state: 'torn';
+  code: 'H_STE_TORN' | 'H_CD_TORN';
+  kind: EntryKind;
+  sid: number;
+  ssid?: number;
+  addr: bigint;
+  /** Writes of the update, and the dword whose write (this finding's step) made the mix. */
+  writes: number;
+  dword: number;
+  mix: TornMix;
+  /** Transactions that ran while it was mixed, and the step of the last of them. */
+  ran: number;
+  lastTxn: number;
+  /** The transaction that used the updated entry (ended the update). */
+  usedAt: number;
+  before: bigint[];
+  after: bigint[];
+  /** Linux's order for this update (undefined when the words cannot be planned). */
+  plan?: UpdatePlan;
+}
+
+export type Finding = TlbFinding | FreedFinding | BbmFinding | ConfigFinding | AtcFinding | NegativeFinding | BindingFinding | ContFinding | TornFinding;
+
+/** Every finding's code (for tests and filters). */
+export type FindingCode = Finding['code'] & HazardCode;
+
+const sync = (smmu: string): MissingCommand => ({ smmu, name: 'CMD_SYNC', fields: {} });
+
+/** `cmd` then CMD_SYNC on the same SMMU. */
+export function withSync(smmu: string, name: string, fields: Record<string, bigint>): MissingCommand[] {
+  return [{ smmu, name, fields }, sync(smmu)];
+}
+
+/** Just the CMD_SYNC that completes an earlier invalidation. */
+export function syncOnly(smmu: string): MissingCommand[] {
+  return [sync(smmu)];
+}

@@ -1,0 +1,65 @@
+// The contract between the coordinator (tracker.ts) and the shadows: one shadow per kind of state an
+// SMMU may cache. The coordinator routes memory writes, transactions and commands; each shadow keeps
+// its own per-SMMU state, follows the pending-until-CMD_SYNC protocol (pending.ts) and reports
+// findings (finding.ts). Adding a kind of cached state = one module implementing `Shadow`, registered
+// in `HazardTracker`'s list.
+
+import type { PhysicalMemory } from '../memory';
+import type { SmmuInstance } from '../smmu/instance';
+import type { TransactionResult } from '../smmu/result';
+import type { CommandResult } from '../smmu/commands';
+import type { Finding } from './finding';
+import type { Watch } from './watch';
+
+/** One SMMU instance as the analysis sees it. */
+export interface SmmuCtx {
+  readonly name: string;
+  readonly inst: SmmuInstance;
+  /** Bumped on every change that can alter a configuration verdict (STE/CD writes, CMD_CFGI_*, CMD_SYNC). */
+  epoch: number;
+}
+
+/** What a shadow gets from the coordinator. */
+export interface HazardEnv {
+  readonly mem: PhysicalMemory;
+  readonly watch: Watch;
+  /** Step being analysed. */
+  readonly step: number;
+  /** Reports per stale item (later uses are not repeated). */
+  readonly maxReports: number;
+  report(f: Finding): void;
+}
+
+export interface Shadow {
+  /** A watched word (or any word, while `watch.everyWrite`) was written; `byHardware`: HTTU during a transaction. */
+  written?(addr: bigint, now: bigint, byHardware: boolean): void;
+  /** The transaction's STE/CD views or the SMMU's epoch changed since the last transaction on it. */
+  config?(s: SmmuCtx, r: TransactionResult): void;
+  /** Every transaction, before the configuration checks and its pages. */
+  transaction?(s: SmmuCtx, r: TransactionResult): void;
+  /** Every page of a transaction (hot path: O(1) when nothing is stale or pending). `ats`: the stream uses ATS. */
+  page?(s: SmmuCtx, r: TransactionResult, p: TransactionResult, ats: boolean): void;
+  /** A command the SMMU consumed without error, CMD_SYNC excepted. */
+  command?(s: SmmuCtx, c: CommandResult): void;
+  /** CMD_SYNC on `s`: complete what is pending. */
+  sync?(s: SmmuCtx): void;
+  /** Words this shadow watches. */
+  readonly tracked?: number;
+}
+
+/** Per-SMMU state of one shadow, created on first use. */
+export class PerSmmu<T> {
+  private readonly m = new Map<SmmuCtx, T>();
+
+  constructor(private readonly make: (s: SmmuCtx) => T) {}
+
+  get(s: SmmuCtx): T {
+    let v = this.m.get(s);
+    if (v === undefined) this.m.set(s, (v = this.make(s)));
+    return v;
+  }
+
+  values(): IterableIterator<T> {
+    return this.m.values();
+  }
+}

@@ -1,0 +1,294 @@
+// Shadow of the TLB entries an SMMU may hold (IHI 0070 §3.17, §4.4): an unbounded `Tlb` of every
+// translation a successful walk produced (an entry may be cached once a walk of an earlier
+// transaction on that SMMU read it; no speculative fills). A changed descriptor moves its entries to a
+// stale `Tlb` (so a fresh walk of the same page is shadowed too) and may break break-before-make
+// (DDI 0487 D8.16.1); TLBIs are replayed on the shadows with the model's own command code and what
+// they remove is pending until CMD_SYNC. Reports H_STALE_TLB, H_TLBI_NO_SYNC and H_BBM.
+
+import { Tlb, type TlbEntry, type TlbInsert } from '../tlb/tlb';
+import type { TransactionResult } from '../smmu/result';
+import type { CommandResult } from '../smmu/commands';
+import type { Stage, WalkTrace } from '../types';
+import { bbmChanges, sizeChangeAllowed } from './bbm';
+import { Descriptors, isValid, type Desc } from './descriptors';
+import { withSync, syncOnly, type DescWrite, type MissingCommand, type NowOutcome } from './finding';
+import { matching, tagsOf, type Tags } from './lookup';
+import { Pending } from './pending';
+import { replay } from './replay';
+import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
+import { sameFrame } from './watch';
+
+interface Change extends DescWrite {
+  /** The changed descriptor was the leaf of its stage (a Leaf TLBI covers it). */
+  leaf: boolean;
+  /** Stage of the changed descriptor (for nested entries: which TLBI fixes it). */
+  stage: Stage;
+}
+
+/** One translation the SMMU may hold. */
+export interface Cached {
+  s: SmmuCtx;
+  entry: TlbEntry;
+  deps: bigint[];
+  /** Leaf descriptors (the last of each stage's walk): a Leaf TLBI covers changes to these. */
+  leaves: bigint[];
+  /** Descriptors of the stage-2 walk (nested entries only). */
+  s2Deps?: bigint[];
+  stale?: Change;
+  reports: number;
+  freedReported?: boolean;
+}
+
+interface State {
+  shadow: Tlb;
+  cached: Map<number, Cached>;
+  /** Changed entries, by id in `staleTlb`. */
+  staleTlb: Tlb;
+  stale: Map<number, Cached>;
+  /** Invalidated entries awaiting a CMD_SYNC; the changed ones also in `pendingTlb` for lookups. */
+  pending: Pending<Cached>;
+  pendingTlb: Tlb;
+  pendingStale: Map<number, Cached>;
+}
+
+const unbounded = (): Tlb => new Tlb({ capacity: Infinity, policy: 'unbounded' });
+
+export class TlbShadow implements Shadow {
+  private readonly descs: Descriptors<Cached>;
+  private readonly states: PerSmmu<State>;
+  /** The shadow entry behind the page just seen (for the ATC shadow). */
+  current: Cached | undefined;
+  /** Told when an entry is invalidated or changed (the ATC shadow's translations go with it). */
+  readonly onGone: Array<(c: Cached) => void> = [];
+
+  constructor(private readonly env: HazardEnv) {
+    this.descs = new Descriptors(env.watch);
+    this.states = new PerSmmu(() => ({
+      shadow: unbounded(), cached: new Map(), staleTlb: unbounded(), stale: new Map(),
+      pending: new Pending((d) => { env.watch.everyWrite += d; }), pendingTlb: unbounded(), pendingStale: new Map(),
+    }));
+  }
+
+  get tracked(): number {
+    return this.descs.size;
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  page(s: SmmuCtx, r: TransactionResult, p: TransactionResult, ats: boolean): void {
+    this.current = undefined;
+    const st = this.states.get(s);
+    // Hot path: a TLB hit with nothing stale or pending on this SMMU has nothing to check or record.
+    if (p.tlb === 'hit' && st.stale.size === 0 && st.pending.size === 0 && !ats) return;
+    if (st.stale.size > 0 || st.pendingStale.size > 0) {
+      const t = tagsOf(s, r, p);
+      if (t) this.checkStale(s, st, t, p);
+    }
+    if (p.outcome !== 'ok' || !p.tlbEntry) return;
+    if (p.tlb === 'miss') this.current = this.insert(s, st, p.tlbEntry, [p.walks.stage1, p.walks.stage2]);
+    else if (ats) this.current = this.find(st, p.tlbEntry);
+  }
+
+  private checkStale(s: SmmuCtx, st: State, t: Tags, p: TransactionResult): void {
+    const cands: Cached[] = [];
+    for (const e of st.stale.size ? matching(st.staleTlb, t) : []) { const c = st.stale.get(e.id); if (c) cands.push(c); }
+    for (const e of st.pendingStale.size ? matching(st.pendingTlb, t) : []) { const c = st.pendingStale.get(e.id); if (c) cands.push(c); }
+    for (const c of cands) {
+      if (c.reports >= this.env.maxReports) continue;
+      c.reports++;
+      const e = c.entry;
+      const w = c.stale!;
+      const now: NowOutcome = p.outcome === 'ok' && p.tlb === 'miss' ? { kind: 'pa', pa: p.pa ?? 0n, perms: p.perms }
+        : p.outcome === 'fault' || p.outcome === 'stalled' ? { kind: 'fault', event: p.events[0]?.type ?? 'a fault' } : { kind: 'descriptor' };
+      const at = st.pending.at(c);
+      const base = { state: 'tlb' as const, severity: 'warning' as const, step: this.env.step, smmu: s.name, va: t.va, cachedPa: e.outputBase + (t.va - e.inputBase), cachedPerms: e.perms, now, write: { step: w.step, addr: w.addr, old: w.old, now: w.now, nowValid: w.nowValid }, walkStep: e.insertedAt };
+      if (at !== undefined) this.env.report({ ...base, code: 'H_TLBI_NO_SYNC', missing: syncOnly(s.name), insertAfter: at, invalidatedAt: at });
+      else this.env.report({ ...base, code: 'H_STALE_TLB', missing: tlbiFor(c, w), insertAfter: w.step });
+    }
+  }
+
+  /** The shadow entry behind a model TLB hit (same tags and region). */
+  private find(st: State, e: TlbEntry): Cached | undefined {
+    const x = e.kind === 's2' ? st.shadow.peekS2(e.vmid, e.inputBase) : st.shadow.peek(e.regime, e.vmid, e.asid, e.inputBase);
+    return x && x.outputBase === e.outputBase ? st.cached.get(x.id) : undefined;
+  }
+
+  private insert(s: SmmuCtx, st: State, e: TlbEntry, walks: Array<WalkTrace | undefined>): Cached {
+    const { entry, evicted } = st.shadow.insert(toInsert(e), this.env.step);
+    for (const x of evicted) {
+      const o = st.cached.get(x.id);
+      if (!o) continue;
+      st.cached.delete(x.id);
+      this.release(o);
+    }
+    const c: Cached = { s, entry, deps: [], leaves: [], reports: 0 };
+    for (const w of walks) if (w) this.addDeps(c, w, true);
+    st.cached.set(entry.id, c);
+    return c;
+  }
+
+  /** Every descriptor a walk read becomes a dependency of the entry (the stage-2 walks of nested table fetches too). */
+  private addDeps(c: Cached, tr: WalkTrace, main: boolean): void {
+    const steps = tr.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const x = steps[i];
+      if (x.s2Walk) this.addDeps(c, x.s2Walk, false);
+      this.descs.use(x.descPa, x.desc, { stage: tr.stage, granule: tr.granule, level: x.level }, c);
+      c.deps.push(x.descPa);
+      if (tr.stage === 2) (c.s2Deps ??= []).push(x.descPa);
+      if (main && i === steps.length - 1) c.leaves.push(x.descPa);
+    }
+  }
+
+  /** Stop tracking an entry's descriptors. */
+  private release(c: Cached): void {
+    for (const a of c.deps) this.descs.release(a, c);
+  }
+
+  /** Move `c` from `from` (its map `ids`) into `to`, under a new id in `toIds`; returns what it replaced there. */
+  private rehome(c: Cached, from: Tlb | undefined, ids: Map<number, Cached> | undefined, to: Tlb, toIds: Map<number, Cached>): Cached[] {
+    from?.remove(c.entry.id);
+    ids?.delete(c.entry.id);
+    const { entry, evicted } = to.insert(toInsert(c.entry), c.entry.insertedAt);
+    c.entry = entry;
+    toIds.set(entry.id, c);
+    const out: Cached[] = [];
+    for (const x of evicted) {
+      const o = toIds.get(x.id);
+      if (o && o !== c) { toIds.delete(x.id); out.push(o); }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- memory writes
+
+  written(a: bigint, now: bigint, byHardware: boolean): void {
+    const d = this.descs.get(a);
+    if (d && d.value !== now) {
+      if (!byHardware) this.changed(a, d, now);
+      d.value = now;
+    }
+    if (this.env.watch.everyWrite > 0 && !byHardware) this.freedReuse(a);
+  }
+
+  private changed(a: bigint, d: Desc<Cached>, now: bigint): void {
+    const beforeValid = isValid(d.value, d.sel);
+    const afterValid = isValid(now, d.sel);
+    // DDI 0487 D8.16.1 break-before-make: a valid entry that may be cached is replaced by a valid
+    // one with another output address, block size or memory attributes, either directly or after an
+    // invalid write whose TLBI + CMD_SYNC has not completed (the old entry may still be cached).
+    if (beforeValid && !afterValid) d.broken = d.value;
+    if (d.users.size > 0 && afterValid) this.checkBbm(a, d, now, beforeValid);
+    for (const u of d.users) {
+      if (u.stale) {
+        u.stale.now = now;
+        u.stale.nowValid = afterValid;
+        continue;
+      }
+      u.stale = { step: this.env.step, addr: a, old: d.value, now, nowValid: afterValid, leaf: u.leaves.includes(a), stage: u.s2Deps?.includes(a) ? 2 : d.sel.stage };
+      const st = this.states.get(u.s);
+      // Changed after its TLBI: the SMMU may have refetched the old entry since; that TLBI does not count.
+      st.pending.void(u);
+      for (const o of this.rehome(u, st.shadow, st.cached, st.staleTlb, st.stale)) this.release(o);
+      for (const f of this.onGone) f(u);
+    }
+  }
+
+  private checkBbm(a: bigint, d: Desc<Cached>, now: bigint, direct: boolean): void {
+    const u = d.users.values().next().value as Cached;
+    // A slot of a table page that was unlinked and reused is not a remap of the same address
+    // (freed-memory reuse is H_TLBI_NO_SYNC's business).
+    const i = u.deps.indexOf(a);
+    const reused = i > 0 && this.descs.unlinked(u.deps[i - 1], a);
+    const old = direct ? d.value : reused ? undefined : d.broken;
+    if (old === undefined) return;
+    const changes = bbmChanges(old, now, d.sel);
+    if (!changes.length || sizeChangeAllowed(old, now, d.sel, [...d.users].map((x) => x.s.inst.features))) return;
+    const ch: Change = { step: this.env.step, addr: a, old: d.value, now, nowValid: true, leaf: u.leaves.includes(a), stage: d.sel.stage };
+    this.env.report({
+      state: 'descriptor', code: 'H_BBM', severity: 'warning', step: this.env.step, smmu: u.s.name, stage: d.sel.stage, level: d.sel.level, addr: a,
+      walkStep: u.entry.insertedAt, direct, changes, missing: tlbiFor(u, ch),
+    });
+  }
+
+  /** IHI 0070 §4.7.3: until the CMD_SYNC, the invalidated translation may still be used: reusing its memory is unsafe. */
+  private freedReuse(a: bigint): void {
+    for (const st of this.states.values()) {
+      for (const c of st.pending.keys()) {
+        if (c.freedReported || !c.stale) continue;
+        const e = c.entry;
+        const isData = a >= e.outputBase && a < e.outputBase + (1n << BigInt(e.blockShift));
+        // A table page of the walk whose parent descriptor no longer points at it has been freed.
+        const isTable = c.deps.some((dep, i) => i > 0 && sameFrame(dep, a) && this.descs.unlinked(c.deps[i - 1], a));
+        if (!isData && !isTable) continue;
+        c.freedReported = true;
+        const at = st.pending.at(c)!;
+        this.env.report({
+          state: 'freed', code: 'H_TLBI_NO_SYNC', severity: 'warning', step: this.env.step, smmu: c.s.name, addr: a, page: isData ? 'data' : 'table',
+          invalidatedAt: at, unmapStep: c.stale.step, missing: syncOnly(c.s.name), insertAfter: at,
+        });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  command(s: SmmuCtx, c: CommandResult): void {
+    const st = this.states.get(s);
+    const leaf = c.fields.Leaf !== undefined && c.fields.Leaf !== 0n;
+    const pend = (x: Cached, ids: Map<number, Cached>) => {
+      ids.delete(x.entry.id);
+      st.pending.add(x, this.env.step);
+      if (x.stale) this.rehome(x, undefined, undefined, st.pendingTlb, st.pendingStale);
+      for (const f of this.onGone) f(x);
+    };
+    for (const e of replay(s, c, { tlb: st.shadow }).removed.tlb) {
+      const x = st.cached.get(e.id);
+      if (x) pend(x, st.cached);
+    }
+    for (const e of replay(s, c, { tlb: st.staleTlb }).removed.tlb) {
+      const x = st.stale.get(e.id);
+      if (!x) continue;
+      // A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not covered (IHI 0070 §4.4).
+      if (leaf && x.stale && !x.stale.leaf) {
+        st.stale.delete(e.id);
+        this.rehome(x, undefined, undefined, st.staleTlb, st.stale);
+        continue;
+      }
+      pend(x, st.stale);
+    }
+  }
+
+  sync(s: SmmuCtx): void {
+    const st = this.states.get(s);
+    for (const c of st.pending.sync()) {
+      if (st.pendingStale.get(c.entry.id) === c) {
+        st.pendingStale.delete(c.entry.id);
+        st.pendingTlb.remove(c.entry.id);
+      }
+      this.release(c);
+    }
+  }
+}
+
+/** The insertable part of an entry, as one fixed-shape literal (rest/spread copies are slow on the miss path). */
+function toInsert(e: TlbEntry): TlbInsert {
+  return {
+    kind: e.kind, regime: e.regime, vmid: e.vmid, asid: e.asid, global: e.global, granule: e.granule, blockShift: e.blockShift, level: e.level,
+    inputBase: e.inputBase, outputBase: e.outputBase, ipaBase: e.ipaBase, perms: e.perms, s1Perms: e.s1Perms, s2Perms: e.s2Perms,
+    attrs: e.attrs, s2Attrs: e.s2Attrs,
+  };
+}
+
+/** The TLBI (+ CMD_SYNC) that removes a cached entry made stale by `ch` (IHI 0070 §4.4). */
+function tlbiFor(c: Cached, ch: Change): MissingCommand[] {
+  const e = c.entry;
+  const leaf: Record<string, bigint> = ch.leaf ? { Leaf: 1n } : {};
+  const vm: Record<string, bigint> = e.vmid ? { VMID: BigInt(e.vmid) } : {};
+  const at = { Address: e.inputBase, ...leaf };
+  if (e.kind === 's2') return withSync(c.s.name, 'CMD_TLBI_S2_IPA', { VMID: BigInt(e.vmid), ...at });
+  if (e.kind === 'nested' && ch.stage === 2) return withSync(c.s.name, 'CMD_TLBI_S12_VMALL', { VMID: BigInt(e.vmid) });
+  if (e.regime !== 'nsel1') return e.global ? withSync(c.s.name, 'CMD_TLBI_EL2_VAA', at) : withSync(c.s.name, 'CMD_TLBI_EL2_VA', { ASID: BigInt(e.asid), ...at });
+  if (e.global) return withSync(c.s.name, 'CMD_TLBI_NH_VAA', { ...vm, ...at });
+  return withSync(c.s.name, 'CMD_TLBI_NH_VA', { ...vm, ASID: BigInt(e.asid), ...at });
+}
