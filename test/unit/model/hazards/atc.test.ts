@@ -40,9 +40,9 @@ for (const [form, args] of [
     const r = runScenario(text, 'atc.smmu');
     const inv = r.steps.find((s) => s.line === INV_LINE)!;
     assert.match(inv.label, /CMD_ATC_INV/);
-    const removed = new Set((inv.atcRemoved ?? []).map((e) => (e.ssid === undefined ? '-' : Number(e.ssid))));
+    const removed = new Set<string | number>((inv.atcRemoved ?? []).map((e) => (e.ssid === undefined ? '-' : Number(e.ssid))));
     assert.ok(removed.size > 0, 'the model removes something');
-    ['-', 3, 5].forEach((ssid, i) => {
+    (['-', 3, 5] as const).forEach((ssid, i) => {
       const line = INV_LINE + 2 + i;
       const use = r.steps.find((s) => s.line === line)!;
       const stale = use.hazards.some((h) => h.code === 'H_ATC_STALE');
