@@ -4,7 +4,7 @@
 import { hex } from '../../model/bits';
 import { describeMix } from '../../model/update';
 import type { Finding, MissingCommand, NowOutcome } from '../../model/hazards';
-import type { Perms } from '../../model/types';
+import { permsText } from '../../model/smmu/perms';
 import { commandText } from './commandText';
 
 export interface HazardText {
@@ -15,11 +15,8 @@ export interface HazardText {
 
 const quoted = (ms: MissingCommand[], sep: string): string => ms.map((m) => `\`${commandText(m)}\``).join(sep);
 
-const permStr = (p: Perms): string =>
-  `priv ${p.pr ? 'r' : '-'}${p.pw ? 'w' : '-'}${p.px ? 'x' : '-'}, user ${p.ur ? 'r' : '-'}${p.uw ? 'w' : '-'}${p.ux ? 'x' : '-'}`;
-
 function outcomeText(n: NowOutcome): string | undefined {
-  if (n.kind === 'pa') return `PA ${hex(n.pa)}${n.perms ? ` (${permStr(n.perms)})` : ''}`;
+  if (n.kind === 'pa') return `PA ${hex(n.pa)}${n.perms ? ` (${permsText(n.perms)})` : ''}`;
   return n.kind === 'fault' ? n.event : undefined;
 }
 
@@ -30,7 +27,7 @@ export function hazardText(f: Finding, L: (step: number) => number): HazardText 
   switch (f.state) {
     case 'tlb': {
       const w = f.write;
-      const oldOut = `PA ${hex(f.cachedPa)} (${permStr(f.cachedPerms)})`;
+      const oldOut = `PA ${hex(f.cachedPa)} (${permsText(f.cachedPerms)})`;
       const desc = w.nowValid ? `the descriptor at ${hex(w.addr)} is ${hex(w.now)}` : `F_TRANSLATION: the descriptor at ${hex(w.addr)} is invalid`;
       const newOut = outcomeText(f.now);
       const rel = { step: w.step, message: `write that changed the descriptor at ${hex(w.addr)}: ${hex(w.old)} -> ${hex(w.now)}` };
