@@ -78,7 +78,7 @@ export class AtcShadow implements Shadow {
   }
 
   command(s: SmmuCtx, c: CommandResult): void {
-    if (this.count === 0) return;
+    if (this.count === 0 || c.invalidated !== 'atc') return;
     const st = this.states.get(s);
     for (const e of replay(s, c, { atc: st.atc }).atc ?? []) {
       const a = st.byId.get(e.id);

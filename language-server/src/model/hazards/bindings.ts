@@ -81,7 +81,7 @@ export class BindingShadow implements Shadow {
   }
 
   command(s: SmmuCtx, c: CommandResult): void {
-    const e = ends(c);
+    const e = c.invalidated === 'tlb' ? ends(c) : undefined;
     if (e) this.states.get(s).pending.add(e, this.env.step);
   }
 

@@ -116,6 +116,7 @@ export class ConfigShadow implements Shadow {
   }
 
   command(s: SmmuCtx, c: CommandResult): void {
+    if (c.invalidated !== 'config') return;
     const st = this.states.get(s);
     const removed = replay(s, c, { config: st.cache }).removed.config;
     if (!removed.length) return;

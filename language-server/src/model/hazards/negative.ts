@@ -94,6 +94,7 @@ export class NegativeShadow implements Shadow {
   }
 
   command(s: SmmuCtx, c: CommandResult): void {
+    if (c.invalidated !== 'tlb') return;
     const st = this.states.get(s);
     for (const e of replay(s, c, { tlb: st.neg }).removed.tlb) {
       const n = st.negs.get(e.id);

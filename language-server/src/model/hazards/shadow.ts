@@ -39,7 +39,7 @@ export interface Shadow {
   transaction?(s: SmmuCtx, r: TransactionResult): void;
   /** Every page of a transaction (hot path: O(1) when nothing is stale or pending). `ats`: the stream uses ATS. */
   page?(s: SmmuCtx, r: TransactionResult, p: TransactionResult, ats: boolean): void;
-  /** A command the SMMU consumed without error, CMD_SYNC excepted. */
+  /** A command the SMMU consumed without error, CMD_SYNC excepted (`c.invalidated` says which cache an invalidation is for). */
   command?(s: SmmuCtx, c: CommandResult): void;
   /** CMD_SYNC on `s`: complete what is pending. */
   sync?(s: SmmuCtx): void;

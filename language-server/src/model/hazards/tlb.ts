@@ -234,6 +234,7 @@ export class TlbShadow implements Shadow {
   // ---------------------------------------------------------------- commands
 
   command(s: SmmuCtx, c: CommandResult): void {
+    if (c.invalidated !== 'tlb') return;
     const st = this.states.get(s);
     const leaf = c.fields.Leaf !== undefined && c.fields.Leaf !== 0n;
     const pend = (x: Cached, ids: Map<number, Cached>) => {
