@@ -2,8 +2,9 @@
 // Command-line runner: `iommu-lens run FILE... [--json]` (built into dist/cli.js by `npm run build`).
 'use strict';
 const { main } = require('../dist/cli.js');
-process.exitCode = main(
+// `qemu` answers asynchronously (a Promise); the others return the status at once.
+Promise.resolve(main(
   process.argv.slice(2),
   (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'),
   (s) => process.stderr.write(s + '\n'),
-);
+)).then((code) => { process.exitCode = code; });

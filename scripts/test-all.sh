@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine and runs every test: unit, language server, debugger, fuzz (CI budget),
+# Sets up a fresh machine and runs every test: unit, language server, debugger, fuzz (CI budget), every
+# example against QEMU's SMMUv3,
 # the panels in headless Chromium, and the end-to-end suite in a real VS Code (code-server) driven by headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,11 @@ if command -v apt-get >/dev/null; then apt_install_missing chromium fonts-dejavu
 npm ci --no-audit --no-fund
 npm test
 echo "[test-all] unit tests done at $((SECONDS - t0)) s"
+# Every example through QEMU's SMMUv3 (QEMU 10.0 from Debian bookworm-backports, installed when
+# missing): the known QEMU departures are the only differences allowed (exit 1 otherwise).
+QEMU_BIN="$(bash scripts/install-qemu.sh)"
+node bin/iommu-lens.js qemu --qemu "$QEMU_BIN" examples/*.smmu
+echo "[test-all] examples through QEMU done at $((SECONDS - t0)) s"
 # The webview panels rendered in headless Chromium (every panel, dark and light, hostile strings).
 npm run test:panels
 echo "[test-all] panel rendering done at $((SECONDS - t0)) s"

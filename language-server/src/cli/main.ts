@@ -8,6 +8,8 @@ import { runScenario } from '../engine/index';
 import type { IncludeResolver, WireScenarioResult } from '../engine/api';
 import { exitCode, formatText } from './format';
 import { planCommand } from './plan';
+import { lowerMain } from './lower';
+import { qemuMain } from './qemu';
 
 const USAGE = 'usage: iommu-lens run FILE... [--json]';
 
@@ -33,9 +35,11 @@ export function makeResolver(cwd: string, allowed: ReadonlySet<string>): Include
   };
 }
 
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, cwd = process.cwd()): number {
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, cwd = process.cwd()): number | Promise<number> {
   const args = argv.slice();
   if (args[0] === 'plan') return planCommand(args.slice(1), out, err);
+  if (args[0] === 'qemu') return qemuMain(args.slice(1), out, err, cwd);
+  if (args[0] === 'lower') return lowerMain(args.slice(1), out, err, cwd);
   if (args[0] !== 'run') {
     err(USAGE);
     return 2;
@@ -89,6 +93,6 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 }
 
 if (require.main === module) {
-  const code = main(process.argv.slice(2), (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'), (s) => process.stderr.write(s + '\n'));
-  process.exitCode = code;
+  void Promise.resolve(main(process.argv.slice(2), (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'), (s) => process.stderr.write(s + '\n')))
+    .then((code) => { process.exitCode = code; });
 }

@@ -4,6 +4,7 @@
 
 import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from './output/wire';
 import type { ParseResult } from '../dsl/ast';
+import type { TrafficSink } from './output/traffic';
 
 export type * from './output/wire';
 
@@ -31,6 +32,8 @@ export interface EngineOptions {
   parsed?: ParseResult;
   /** Files above this size (in characters) are analysed in part, with a notice. */
   maxFileSize?: number;
+  /** Sees every memory, register, command and transaction write the run makes (`iommu-lens lower`). */
+  traffic?: TrafficSink;
 }
 
 /** Static information about a step, known after compiling (before running): WireStep's position,

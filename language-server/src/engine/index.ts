@@ -1,18 +1,23 @@
 // The engine's entry points (contract in api.ts): compile a scenario into a session, or run it.
 
-import type { EngineOptions, ScenarioSession, WireScenarioResult } from './api';
+import type { EngineOptions, ScenarioSession, WireDiagnostic, WireScenarioResult } from './api';
 import { compile } from './compile/compile';
 import { Session } from './run/session';
+import { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
+import { featuresText } from './compile/decls/smmuFeatures';
+import type { SmmuFeatures } from '../model/smmu/features';
 
 export { cutToSize } from './compile/fileSize';
 
 export type * from './api';
 export { Runtime } from './run/runtime';
 export type { HazardHook } from './run/hooks';
+export { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
+export { featuresText } from './compile/decls/smmuFeatures';
 
 /** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
 export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {
-  return new Session(compile(text, uri, options), options.isCancelled);
+  return new Session(compile(text, uri, options), options.isCancelled, options.traffic);
 }
 
 /** Compiles and runs a scenario to the end. Never throws. */
@@ -25,4 +30,31 @@ export function runScenario(text: string, uri: string, options: EngineOptions = 
       diagnostics: [{ line: 1, col: 1, endLine: 1, endCol: 1, severity: 'error', code: 'E_INTERNAL', message: `internal error: ${e instanceof Error ? e.message : String(e)}` }],
     };
   }
+}
+
+/**
+ * Runs a scenario and records its traffic (memory, register, command and transaction writes).
+ * `errors` are the compile-time errors (the traffic is then partial). Never throws.
+ */
+export function recordTraffic(text: string, uri: string, options: EngineOptions = {}): { result: WireScenarioResult; traffic: TrafficRecorder; errors: WireDiagnostic[] } {
+  const traffic = new TrafficRecorder();
+  try {
+    const session = compileScenario(text, uri, { ...options, traffic });
+    return { result: session.runToEnd(), traffic, errors: session.diagnostics.filter((d) => d.severity === 'error') };
+  } catch {
+    const result = runScenario(text, uri, options);
+    return { result, traffic, errors: result.diagnostics.filter((d) => d.severity === 'error') };
+  }
+}
+
+/**
+ * The interchange form (`iommu-lens lower`): an `smmu NAME { setup none; features }` line per
+ * declared instance (its features only: the registers, tables and commands follow as traffic),
+ * then one line per op.
+ */
+export function trafficLines(ops: readonly TrafficOp[], smmus: ReadonlyMap<string, SmmuFeatures>, header: string[] = []): string {
+  const lines = header.map((h) => `# ${h}`);
+  for (const [name, f] of smmus) lines.push(`smmu ${name} { setup none; ${featuresText(f)} }`);
+  for (const o of ops) lines.push(opLine(o));
+  return lines.join('\n') + '\n';
 }

@@ -15,6 +15,8 @@ import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
 import type { HazardHook, StepLogEntry } from './hooks';
 import { VirtState } from './virt';
+import type { TrafficSink } from '../output/traffic';
+import type { PageRequest, PriResult } from '../../model/smmu/pri';
 
 export interface StepDef {
   range: WireRange;
@@ -72,8 +74,13 @@ export class Runtime {
     return (this.virtState ??= new VirtState(this));
   }
 
-  constructor(readonly program: Program) {
+  /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`). */
+  readonly traffic?: TrafficSink;
+
+  constructor(readonly program: Program, traffic?: TrafficSink) {
+    this.traffic = traffic;
     for (const s of program.setup) s(this);
+    if (traffic) for (const [name, f] of this.declared) traffic.declare(name, f);
   }
 
   // Last instance looked up by name (transactions repeat the same SMMU): skips the Map lookup.
@@ -131,6 +138,7 @@ export class Runtime {
   // ---- what steps do ----
 
   writeMem(addr: bigint, value: bigint, width: 8 | 16 | 32 | 64): void {
+    this.traffic?.write(this.index, addr, value, width);
     if (width === 64) this.mem.write64(addr, value);
     else if (width === 32) this.mem.write32(addr, value);
     else {
@@ -142,6 +150,17 @@ export class Runtime {
 
   writeMany(writes: ReadonlyArray<{ addr: bigint; value: bigint }>): void {
     for (const w of writes) this.mem.write64(w.addr, w.value);
+    if (this.traffic) for (const w of writes) this.traffic.write(this.index, w.addr, w.value, 64);
+  }
+
+  abortRange(addr: bigint, size: bigint): void {
+    this.traffic?.abort(this.index, addr, size);
+    this.mem.addAbort(addr, size);
+  }
+
+  pageRequest(smmu: string, req: PageRequest): PriResult {
+    this.traffic?.pri(this.index, smmu, req);
+    return this.smmu(smmu).pageRequest(req);
   }
 
   readMem(addr: bigint): bigint {
@@ -149,6 +168,7 @@ export class Runtime {
   }
 
   writeReg(smmu: string, reg: string, value: bigint, out?: WireStep): void {
+    this.traffic?.reg(this.index, smmu, reg, value);
     if (this.virtState?.owns(smmu) && out) return this.virtState.writeReg(smmu, reg, value, out);
     const r = this.smmu(smmu).writeReg(reg, value);
     for (const w of r.warnings) this.report('warning', 'W_REGISTER', `${smmu}: ${w}`);
@@ -156,6 +176,7 @@ export class Runtime {
   }
 
   command(smmu: string, dwords: bigint[], out: WireStep): void {
+    this.traffic?.cmd(this.index, smmu, dwords[0], dwords[1]);
     if (this.virtState?.owns(smmu)) return this.virtState.command(smmu, dwords, out);
     const r = this.smmu(smmu).submitCommand([dwords[0], dwords[1]]);
     for (const w of r.warnings) this.report('warning', 'W_COMMAND', `${smmu}: ${w}`);
@@ -178,6 +199,7 @@ export class Runtime {
   transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult | undefined {
     if (this.virtState?.vsmmus.has(smmu)) return this.virtState.transaction(smmu, req, out);
     const r = this.smmu(smmu).translate(req);
+    this.traffic?.txn(this.index, smmu, req, r);
     this.noteTransaction(smmu, r, out);
     this.virtState?.afterTransaction(smmu, r, out);
     return r;

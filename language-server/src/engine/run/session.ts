@@ -7,6 +7,7 @@ import { diag } from '../output/convert';
 import { Runtime, type Program } from './runtime';
 import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../output/wire';
 import { evaluate } from './evaluate';
+import type { TrafficSink } from '../output/traffic';
 
 export class Session implements ScenarioSession {
   readonly uri: string;
@@ -17,7 +18,7 @@ export class Session implements ScenarioSession {
   /** Run diagnostics per executed step (faults, failed expectations, internal errors). */
   private runDiags: WireDiagnostic[][] = [];
 
-  constructor(private readonly program: Program, private readonly isCancelled?: () => boolean) {
+  constructor(private readonly program: Program, private readonly isCancelled?: () => boolean, private readonly traffic?: TrafficSink) {
     this.uri = program.uri;
     this.diagnostics = program.diagnostics;
     this.rt = this.fresh();
@@ -36,7 +37,7 @@ export class Session implements ScenarioSession {
   }
 
   private fresh(): Runtime {
-    const rt = new Runtime(this.program);
+    const rt = new Runtime(this.program, this.traffic);
     return rt;
   }
 

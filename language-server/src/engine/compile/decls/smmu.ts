@@ -88,6 +88,10 @@ export function lowerSmmu(ctx: LowerCtx, s: SmmuDecl): void {
   const features = l.features;
   ctx.setup.push((rt) => rt.declared.set(name, features));
   const fields = fieldsOf(s);
+  // `setup none`: the scenario programs the registers itself (what `iommu-lens lower` prints).
+  const setup = findField(fields, 'setup');
+  if (setup && wordOf(setup.values[0]) === 'none') return;
+  if (setup && wordOf(setup.values[0]) !== 'driver') ctx.report(setup, 'E_SMMU_FEATURE', 'setup is driver (default) or none');
   const en = findField(fields, 'enable');
   const enabled = !findField(fields, 'disabled') && (!en || flagOf(en));
   // Driver bring-up order (as Linux's arm_smmu_device_reset): tables and queues while disabled,

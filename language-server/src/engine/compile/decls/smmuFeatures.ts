@@ -25,7 +25,7 @@ const CHOICES: Record<string, [keyof SmmuFeatures, string[]]> = {
   stecont: ['steCont', ['honour', 'ignore']],
 };
 
-const DRIVER_OPTIONS = ['strtab', 'split', 'log2size', 'enable', 'disabled', 'version', 'granules', 'httu', 'stall', 'stlevel', 'tlb', 'configcache', 'stages'];
+const DRIVER_OPTIONS = ['setup', 'strtab', 'split', 'log2size', 'enable', 'disabled', 'version', 'granules', 'httu', 'stall', 'stlevel', 'tlb', 'configcache', 'stages'];
 
 export function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
   if (!decl) return makeFeatures();
@@ -101,4 +101,35 @@ export function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFea
     }
   }
   return makeFeatures(over);
+}
+
+/** An instance's features as `smmu` declaration options (those that differ from the defaults). */
+export function featuresText(f: SmmuFeatures): string {
+  // Defaults that follow other features (IAS from OAS, BBML from the version) are compared as such.
+  const d = makeFeatures({ version: f.version });
+  const out: string[] = [];
+  if (f.version !== makeFeatures().version) out.push(`version ${f.version}`);
+  out.push(`stages ${[f.stage1 && 's1', f.stage2 && 's2', f.nested && 'nested'].filter(Boolean).join(' ')}`);
+  const first = <T extends string>(table: Record<string, T>): Map<T, string> => {
+    const m = new Map<T, string>();
+    for (const [kw, key] of Object.entries(table)) if (!m.has(key)) m.set(key, kw);
+    return m;
+  };
+  for (const [key, kw] of first(FEATURE_FLAGS)) {
+    if (key === 'stage1' || key === 'stage2' || key === 'nested') continue;
+    if (f[key] !== d[key]) out.push(`${kw} ${f[key] ? 1 : 0}`);
+  }
+  for (const [key, kw] of first(FEATURE_NUMS)) {
+    if (key === 'ias' ? f.ias !== f.oas : f[key] !== d[key]) out.push(`${kw} ${String(f[key])}`);
+  }
+  for (const [kw, [key]] of Object.entries(CHOICES)) if (f[key] !== d[key]) out.push(`${kw} ${String(f[key])}`);
+  if (f.granules.join() !== d.granules.join()) out.push(`granules ${f.granules.map((g) => `${g}k`).join(' ')}`);
+  if (f.httu !== d.httu) out.push(`httu ${f.httu}`);
+  if (f.stall !== d.stall) out.push(`stall ${f.stall}`);
+  if (f.stLevel !== d.stLevel) out.push(`stlevel ${f.stLevel === '2lvl' ? '2level' : 'linear'}`);
+  if (f.bbml !== d.bbml) out.push(`bbml ${f.bbml}`);
+  for (const [kw, c, dc] of [['tlb', f.tlb, d.tlb], ['configcache', f.configCache, d.configCache]] as const) {
+    if (c.capacity !== dc.capacity || c.policy !== dc.policy) out.push(`${kw} ${c.capacity} ${c.policy}`);
+  }
+  return out.join('; ');
 }

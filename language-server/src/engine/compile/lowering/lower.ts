@@ -85,7 +85,7 @@ function lowerAbort(ctx: LowerCtx, s: Extract<Statement, { kind: 'abort' }>): vo
   }
   ctx.addStep({
     span: s, kind: 'abort', label: `abort ${hex(addr)} +${hex(size)}`,
-    run: (rt) => rt.mem.addAbort(addr, size),
+    run: (rt) => rt.abortRange(addr, size),
   });
 }
 

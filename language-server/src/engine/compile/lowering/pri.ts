@@ -26,7 +26,7 @@ export function lowerPri(ctx: LowerCtx, s: TransactionStmt): void {
   ctx.addStep({
     span: s, kind: 'pri', label, smmu,
     run: (rt, out) => {
-      const r = rt.smmu(smmu).pageRequest(req);
+      const r = rt.pageRequest(smmu, req);
       out.smmu = smmu;
       out.sid = hex(sid);
       if (ssid !== undefined) out.ssid = hex(ssid);
