@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { recordTraffic } from '../engine/index';
 import { sideText } from '../qemu/compare';
 import { compareWithQemu, type QemuReport } from '../qemu/run';
+import { vmLayerReason } from '../qemu/plan';
 import { makeResolver } from './main';
 
 const USAGE = 'usage: iommu-lens qemu FILE... [--qemu PATH] [--json] [--timeout SECONDS]';
@@ -67,7 +68,7 @@ export async function qemuMain(args: string[], out: (s: string) => void, err: (s
       lineOf = (s) => result.steps[s]?.line ?? s + 1;
       report = errors.length
         ? { dmas: [], cannotRun: `the scenario has errors: ${errors.map((d) => `${d.line}:${d.col}: ${d.message}`).join('; ')}` }
-        : await compareWithQemu(traffic.ops, traffic.smmus, { qemu, timeoutMs });
+        : await compareWithQemu(traffic.ops, traffic.smmus, { qemu, timeoutMs, notComparable: vmLayerReason(text) });
     } catch (e) {
       report = { dmas: [], cannotRun: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
     }

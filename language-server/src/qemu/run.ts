@@ -67,10 +67,12 @@ export function machineFor(v: QemuVersion, f: SmmuFeatures | undefined): { machi
 export interface RunOptions {
   qemu?: string;
   timeoutMs?: number;
+  /** Every transaction is not comparable, for this reason (e.g. plan.vmLayerReason). */
+  notComparable?: string;
 }
 
 export async function compareWithQemu(ops: readonly TrafficOp[], smmus: ReadonlyMap<string, SmmuFeatures>, opts: RunOptions = {}): Promise<QemuReport> {
-  const plan = makePlan(ops);
+  const plan = makePlan(ops, opts.notComparable);
   const report: QemuReport = { dmas: [] };
   const binary = findQemu(opts.qemu);
   const v = await qemuVersion(binary);
