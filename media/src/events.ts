@@ -44,9 +44,9 @@ function eventCells(e: WireEvent): string[] {
 }
 
 function stepClass(st: WireStep): string {
-  if (st.hazards.some((x) => x.severity === 'error') || st.outcome === 'fault' || st.outcome === 'aborted' || st.expectation?.passed === false) return 'bad';
+  if (st.hazards.some((x) => x.severity === 'error') || st.outcome === 'fault' || st.expectation?.passed === false) return 'bad';
   if (st.hazards.length || st.outcome === 'stalled') return 'warn';
-  if (st.outcome === 'ok' || st.outcome === 'bypass' || st.expectation?.passed) return 'good';
+  if (st.outcome === 'ok' || st.expectation?.passed) return 'good';
   return 'plain';
 }
 

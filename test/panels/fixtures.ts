@@ -136,7 +136,7 @@ function ev(type: string, code: number, sid: number, o: Partial<WireEvent>, smmu
   const cls = o.class === 'TT' ? 1n : o.class === 'IN' ? 2n : 0n;
   const d1 = (o.pnu ? 1n << 33n : 0n) | (o.ind ? 1n << 34n : 0n) | (o.rnw ? 1n << 35n : 0n) | (o.s2 ? 1n << 39n : 0n) | (cls << 40n);
   return {
-    type, code: hx(code), sid: hx(sid), ssv: false, fields: {}, smmu,
+    type, code: hx(code), sid: hx(sid), ssv: false, fields: {}, smmu, recorded: true,
     raw: [hx(d0), hx(d1), o.inputAddr ?? '0x0', o.ipa ? hx(BigInt(o.ipa) & ~0xfffn) : '0x0'], ...o,
   };
 }
@@ -215,7 +215,7 @@ export const result: WireScenarioResult = {
     step(11, 44, 'dma', 'dma read sid=0x11 iova=0x4012345000', { smmu: 'smmu0', sid: '0x11', iova: hx(IOVA_NESTED), outcome: 'fault', tlb: 'miss', walks: [walkNested], events: [events0[0]] }),
     step(12, 47, 'dma', 'dma write sid=0x10 iova=0x7f1234560000', { smmu: 'smmu0', sid: '0x10', iova: '0x7f1234560000', outcome: 'fault', events: [events0[1]] }),
     step(13, 50, 'ste', 'STE 0x20 left with V=0', { hazards: [hz('H_STE_NOT_SYNCED', 'error', 50, 'STE 0x20 changed without CMD_CFGI_STE + CMD_SYNC.', 'Issue CMD_CFGI_STE (SID=0x20) then CMD_SYNC.')] }),
-    step(14, 52, 'dma', 'dma read sid=0x20 iova=0x1000', { smmu: 'smmu0', sid: '0x20', iova: '0x1000', outcome: 'aborted', events: [events0[2]] }),
+    step(14, 52, 'dma', 'dma read sid=0x20 iova=0x1000', { smmu: 'smmu0', sid: '0x20', iova: '0x1000', outcome: 'fault', events: [events0[2]] }),
     step(15, 55, 'cmd', 'CMD_TLBI_NH_ASID ASID=1; CMD_SYNC', { removed: { tlb: [3, 5], config: [] } }),
     step(16, 57, 'expect', 'expect event F_TRANSLATION sid=0x11', { expectation: { passed: true, message: 'event present' } }),
   ],

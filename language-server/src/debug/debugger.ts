@@ -270,12 +270,12 @@ export class ScenarioDebugger {
     if (this.filters.has('expectation') && r.expectation && !r.expectation.passed) {
       return { reason: 'exception', text: 'Expectation failed', description: r.expectation.message };
     }
-    if (this.filters.has('fault') && (r.outcome === 'fault' || r.outcome === 'aborted')) {
+    if (this.filters.has('fault') && r.outcome === 'fault') {
       const ev = r.events[0];
       const text = ev ? ev.type : 'Abort';
       const description = ev
         ? `${ev.type} (${ev.code}) StreamID ${ev.sid}${ev.inputAddr ? ` InputAddr ${ev.inputAddr}` : ''}`
-        : 'Transaction aborted with no event recorded';
+        : `Transaction aborted with no event (${r.abort ?? 'no record'})${r.reason ? `: ${r.reason}` : ''}`;
       return { reason: 'exception', text, description };
     }
     if (this.filters.has('hazard') && r.hazards.length > 0) {

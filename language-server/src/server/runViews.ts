@@ -23,15 +23,12 @@ export function groupHex(h: string): string {
 function stepHint(s: TxSummary): string | undefined {
   switch (s.outcome) {
     case 'ok':
+      if (s.bypass) return s.pa !== undefined ? `→ ${groupHex(s.pa)} (bypass)` : '→ bypass';
       return s.pa !== undefined ? `→ ${groupHex(s.pa)}` : undefined;
-    case 'bypass':
-      return s.pa !== undefined ? `→ ${groupHex(s.pa)} (bypass)` : '→ bypass';
     case 'fault':
-      return `⚠ ${s.event ?? 'fault'}`;
+      return s.abort ? '⚠ aborted' : `⚠ ${s.event ?? 'fault'}`;
     case 'stalled':
       return `⏸ stalled${s.event ? ' ' + s.event : ''}`;
-    case 'aborted':
-      return '⚠ aborted';
     default:
       return undefined;
   }

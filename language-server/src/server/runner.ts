@@ -5,7 +5,7 @@
 // yielding between them (the fallback when no worker can be started).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { IncludeResolver, ScenarioSession, StepInfo, WireDiagnostic, WireScenarioResult, WireState } from '../engine/api';
+import type { IncludeResolver, ScenarioSession, StepInfo, WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { compileScenario } from '../engine';
 import { makeIncludeResolver } from './includes';
 
@@ -21,8 +21,7 @@ export interface RunRequest {
 }
 
 /** A transaction's outcome, for inlay hints and code lenses. */
-export interface TxSummary extends StepInfo {
-  outcome?: string;
+export interface TxSummary extends StepInfo, Pick<WireStep, 'outcome' | 'bypass' | 'abort'> {
   pa?: string;
   /** Type of the first event the transaction recorded. */
   event?: string;
@@ -65,6 +64,8 @@ export function summarize(r: WireScenarioResult): RunSummary {
     if (TX_KINDS.has(st.kind)) {
       const t: TxSummary = { index: st.index, line: st.line, col: st.col, endLine: st.endLine, endCol: st.endCol, kind: st.kind, label: st.label };
       if (st.outcome !== undefined) t.outcome = st.outcome;
+      if (st.bypass !== undefined) t.bypass = st.bypass;
+      if (st.abort !== undefined) t.abort = st.abort;
       if (st.pa !== undefined) t.pa = st.pa;
       if (st.events[0]) t.event = st.events[0].type;
       tx.push(t);

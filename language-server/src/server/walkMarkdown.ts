@@ -97,9 +97,8 @@ export function transactionMarkdown(s: WireStep): string {
   if (s.ssid !== undefined) head.push(`ssid ${md(s.ssid)}`);
   if (s.iova !== undefined) head.push(`iova ${md(s.iova)}`);
   let outcome = s.outcome ?? 'not run';
-  if (s.outcome === 'ok' && s.pa !== undefined) outcome = `→ PA **${md(s.pa)}**`;
-  else if (s.outcome === 'bypass' && s.pa !== undefined) outcome = `bypass → PA **${md(s.pa)}**`;
-  else if (s.outcome === 'fault') outcome = `⚠ fault${s.events[0] ? ` **${md(s.events[0].type)}**` : ''}`;
+  if (s.outcome === 'ok' && s.pa !== undefined) outcome = `${s.bypass ? `bypass (${md(s.bypass)}) ` : ''}→ PA **${md(s.pa)}**`;
+  else if (s.outcome === 'fault') outcome = s.abort ? `⚠ aborted (${md(s.abort)}), no event` : `⚠ fault${s.events[0] ? ` **${md(s.events[0].type)}**` : ''}`;
   out.push(`${head.join(' ')} ${outcome}`);
   if (s.tlb) out.push('', `TLB **${s.tlb}**${s.tlb === 'hit' ? ' (no table walk)' : ''}`);
   out.push('');

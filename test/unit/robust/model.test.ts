@@ -51,7 +51,8 @@ test('a 2-level stream table whose L1 descriptor points at itself: the STE read 
   const text = `smmu smmu0 { disabled }\nreg smmu0.SMMU_STRTAB_BASE 0x6000_0000\nreg smmu0.SMMU_STRTAB_BASE_CFG 0x10210\nwrite64 0x6000_0000 0x6000_0009\nreg smmu0.SMMU_CR0 0x1\ndma smmu0 read sid 0 iova 0x1234 expect pa 0x1234\n`;
   const r = run(text);
   assert.equal(r.expectations.failed, 0, JSON.stringify(r.diagnostics));
-  assert.equal(dmas(r)[0].outcome, 'bypass');
+  assert.equal(dmas(r)[0].outcome, 'ok');
+  assert.equal(dmas(r)[0].bypass, 'STE.Config');
 });
 
 test('a linear CD table covering all 2^20 SubstreamIDs (64 MiB) stays sparse and fast', T, () => {
@@ -111,7 +112,8 @@ for (const [what, cd, ste, event] of ILLEGAL) {
 test('reserved STE.Config 0b001..0b011 never translate', T, () => {
   for (const c of [1, 2, 3]) {
     const r = run(s1Base('', `cd c; config ${c}`));
-    const out = dmas(r)[0].outcome;
-    assert.ok(out === 'aborted' || out === 'fault', `Config ${c}: ${out}`);
+    const d = dmas(r)[0];
+    assert.equal(d.outcome, 'fault', `Config ${c}: ${d.outcome}`);
+    assert.equal(d.abort, 'STE.Config', `Config ${c}: aborted by STE.Config, no event`);
   }
 });

@@ -6,7 +6,7 @@ import { decodePte } from '../../model/fields/pte';
 import type { Granule, WalkTrace, WalkStep } from '../../model/types';
 import type { EventRecord, TlbEntryInfo, TransactionResult } from '../../model/smmu/result';
 import { permsText } from '../../model/smmu/perms';
-import type { WireDiagnostic, WireEvent, WireRange, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
+import type { WireDiagnostic, WireEvent, WireRange, WireStep, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
 
 /** Fields of an event record that WireEvent names itself (IHI 0070 §7.3), by lower-case spec name. */
 const NAMED: Record<string, keyof WireEvent> = {
@@ -37,7 +37,7 @@ export function wireFields(fields: Record<string, bigint>, skip?: (name: string)
 }
 
 export function wireEvent(e: EventRecord, smmu: string): WireEvent {
-  const w: WireEvent = { type: e.type, code: hex(e.code), sid: '0x0', ssv: false, fields: {}, raw: e.raw.map(hex), smmu };
+  const w: WireEvent = { type: e.type, code: hex(e.code), sid: '0x0', ssv: false, fields: {}, raw: e.raw.map(hex), smmu, recorded: e.recorded };
   for (const [name, v] of Object.entries(e.fields)) {
     if (name.startsWith('RES0')) continue;
     const key = NAMED[name.toLowerCase()];
@@ -66,6 +66,8 @@ export function wireEvent(e: EventRecord, smmu: string): WireEvent {
     }
   }
   if (!w.ssv) delete w.ssid;
+  w.recorded = e.recorded;
+  if (!e.recorded) w.notRecordedBecause = e.notRecordedBecause ?? 'suppressed';
   return w;
 }
 
@@ -122,4 +124,29 @@ export function diag(range: WireRange, severity: WireDiagnostic['severity'], cod
 export function decodeDescriptor(s: WalkStep, granule: Granule): Record<string, bigint> {
   const d = decodePte(s.desc, { stage: s.stage, granule, level: s.level });
   return d.def ? decode(d.def, [s.desc]) : {};
+}
+
+/** A transaction's outcome on the wire (README "Command-line runner"): 'ok' | 'fault' | 'stalled'.
+ *  The model's 'bypass' is 'ok' with `bypass` naming what bypassed it, its 'aborted' is 'fault'
+ *  with `abort` naming what terminated it without an event. */
+export function wireOutcome(r: TransactionResult, out: WireStep): void {
+  const mode = r.ste?.config?.mode;
+  switch (r.outcome) {
+    case 'bypass':
+      out.outcome = 'ok';
+      out.bypass = r.ste === undefined ? 'SMMU_GBPA' : mode === 'bypass' ? 'STE.Config' : 'STE.S1DSS';
+      break;
+    case 'aborted':
+      out.outcome = 'fault';
+      out.abort = r.ats?.completion === 'ur' ? 'ATS' : r.ste === undefined ? 'SMMU_GBPA' : 'STE.Config';
+      break;
+    default:
+      out.outcome = r.outcome;
+      delete out.bypass;
+      delete out.abort;
+  }
+  if (r.outcome === 'bypass' || r.outcome === 'aborted') {
+    if (r.reason !== undefined) out.reason = r.reason;
+  } else delete out.reason;
+  if (r.pa !== undefined && (r.outcome === 'ok' || r.outcome === 'bypass')) out.pa = hex(r.pa);
 }

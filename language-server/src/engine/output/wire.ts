@@ -51,6 +51,11 @@ export interface WireEvent {
   /** The four dwords as written to the event queue. */
   raw: Hex[];
   smmu: string;
+  /** Whether the SMMU wrote the record to its event queue. */
+  recorded: boolean;
+  /** When not recorded, why: SMMU_CR2.RECINVSID == 0, CD.R == 0, STE.S2R == 0, the queue disabled
+   *  (SMMU_CR0.EVENTQEN == 0), full or overflowed. */
+  notRecordedBecause?: string;
 }
 
 export interface WireWalkStep {
@@ -170,8 +175,18 @@ export interface WireStep {
   sid?: Hex;
   ssid?: Hex;
   iova?: Hex;
-  outcome?: 'ok' | 'fault' | 'stalled' | 'aborted' | 'bypass';
+  /** 'ok': pa is the output address (translated or bypassed: see `bypass`); 'fault': terminated
+   *  (`events` holds the record, or `abort` says what terminated it with no event); 'stalled'. */
+  outcome?: 'ok' | 'fault' | 'stalled';
   pa?: Hex;
+  /** outcome 'ok' untranslated: STE.Config == 0b100 (IHI 0070 §5.2), STE.S1DSS == 0b01 without a
+   *  SubstreamID, or SMMU_CR0.SMMUEN == 0 with SMMU_GBPA.ABORT == 0 (§6.3.14). */
+  bypass?: 'STE.Config' | 'STE.S1DSS' | 'SMMU_GBPA';
+  /** outcome 'fault' with no event: STE.Config == 0b0xx, SMMU_GBPA.ABORT == 1, or an ATS Translation
+   *  Request answered with Unsupported Request. */
+  abort?: 'STE.Config' | 'SMMU_GBPA' | 'ATS';
+  /** Why it was bypassed or aborted (one line, with the spec section). */
+  reason?: string;
   tlb?: 'hit' | 'miss';
   events: WireEvent[];
   hazards: WireHazard[];

@@ -10,7 +10,7 @@ import { SmmuInstance } from '../../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
 import type { WalkTrace } from '../../model/types';
 import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
-import { decodeDescriptor, diag, transactionWalks, wireEvent, wireWalk } from '../output/convert';
+import { decodeDescriptor, diag, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
 import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
 import type { HazardHook, StepLogEntry } from './hooks';
@@ -212,8 +212,7 @@ export class Runtime {
     out.sid = this.sidHex(r.sid);
     if (r.ssid !== undefined) out.ssid = hex(r.ssid);
     out.iova = hex(r.iova);
-    out.outcome = r.outcome;
-    if (r.pa !== undefined && (r.outcome === 'ok' || r.outcome === 'bypass')) out.pa = hex(r.pa);
+    wireOutcome(r, out);
     if (r.tlb !== 'n/a') out.tlb = r.tlb;
     for (const e of r.events) out.events.push(wireEvent(e, smmu));
     // Most transactions (TLB hits) walked nothing and raised nothing: no record to build.

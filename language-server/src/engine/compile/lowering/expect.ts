@@ -36,7 +36,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       check = (rt) => {
         const r = rt.txn(t.step);
         if (!r) return notRun();
-        const ok = (r.wire.outcome === 'ok' || r.wire.outcome === 'bypass') && r.result.pa === want;
+        const ok = r.wire.outcome === 'ok' && r.result.pa === want;
         return { passed: ok !== negated, message: `expected pa ${negated ? 'not ' : ''}${hex(want)}, got ${describe(r)}` };
       };
       break;
@@ -52,7 +52,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       check = (rt) => {
         const r = rt.txn(t.step);
         if (!r) return notRun();
-        const ok = (r.wire.outcome === want) !== negated;
+        const ok = (r.result.outcome === want) !== negated;
         return { passed: ok, message: `expected outcome ${negated ? 'not ' : ''}${want}, got ${describe(r)}`, intendedFault: ok && !negated && want !== 'ok' };
       };
       break;
@@ -166,10 +166,12 @@ function notRun() {
 }
 
 function describe(r: TxnRecord): string {
+  // The language's outcomes are the model's (`bypass` and `aborted` included).
   const w = r.wire;
-  if (w.outcome === 'ok' || w.outcome === 'bypass') return `${w.outcome} pa ${w.pa}`;
+  const o = r.result.outcome;
+  if (w.outcome === 'ok') return `${o} pa ${w.pa}`;
   const ev = w.events[0];
-  return `${w.outcome}${ev ? ' ' + ev.type : ''}`;
+  return `${o}${ev ? ' ' + ev.type : ''}`;
 }
 
 interface Matcher {
