@@ -7,4 +7,6 @@ Promise.resolve(main(
   process.argv.slice(2),
   (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'),
   (s) => process.stderr.write(s + '\n'),
+  process.cwd(),
+  (s) => process.stdout.write(s),
 )).then((code) => { process.exitCode = code; });

@@ -4,12 +4,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runScenario } from '../engine/index';
+import { compileScenario, runScenario } from '../engine/index';
 import type { IncludeResolver, WireScenarioResult } from '../engine/api';
 import { exitCode, formatText } from './format';
 import { planCommand } from './plan';
 import { lowerMain } from './lower';
 import { qemuMain } from './qemu';
+import { runJsonStreaming } from './jsonStream';
 
 const USAGE = 'usage: iommu-lens run FILE... [--json]';
 
@@ -35,7 +36,9 @@ export function makeResolver(cwd: string, allowed: ReadonlySet<string>): Include
   };
 }
 
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, cwd = process.cwd()): number | Promise<number> {
+/** `out` writes a line (a newline is added when missing); `write`, when given, writes a chunk as it
+ *  is (`--json` streams each file's line in chunks through it). */
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, cwd = process.cwd(), write?: (chunk: string) => void): number | Promise<number> {
   const args = argv.slice();
   if (args[0] === 'plan') return planCommand(args.slice(1), out, err);
   if (args[0] === 'qemu') return qemuMain(args.slice(1), out, err, cwd);
@@ -83,6 +86,24 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       }
       return false;
     };
+    if (json) {
+      // Compiling never throws (problems are diagnostics); running catches per step.
+      let session;
+      try {
+        session = compileScenario(text, file, { readInclude, isCancelled });
+      } catch {
+        session = undefined;
+      }
+      if (session) {
+        const chunks: string[] = [];
+        result = runJsonStreaming(session, file, write ?? ((c) => chunks.push(c)));
+        if (!write) out(chunks.join(''));
+        status = Math.max(status, exitCode(result));
+        const ms = Date.now() - t0;
+        if (ms > 1000) err(`${file}: ${session.position} steps in ${(ms / 1000).toFixed(1)} s`);
+        continue;
+      }
+    }
     result = runScenario(text, file, { readInclude, isCancelled });
     const ms = Date.now() - t0;
     if (ms > 1000) err(`${file}: ${result.steps.length} steps in ${(ms / 1000).toFixed(1)} s`);
@@ -93,6 +114,6 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 }
 
 if (require.main === module) {
-  void Promise.resolve(main(process.argv.slice(2), (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'), (s) => process.stderr.write(s + '\n')))
+  void Promise.resolve(main(process.argv.slice(2), (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'), (s) => process.stderr.write(s + '\n'), process.cwd(), (s) => process.stdout.write(s)))
     .then((code) => { process.exitCode = code; });
 }

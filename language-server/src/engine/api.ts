@@ -57,6 +57,12 @@ export interface ScenarioSession {
   goto(position: number): void;
   /** Run all remaining steps and return the scenario's result (all steps, all diagnostics). */
   runToEnd(): WireScenarioResult;
+  /**
+   * Run all remaining steps, handing each step's result to `onStep` as it completes, without
+   * keeping them (a long run stays small): the returned result has every diagnostic, the
+   * expectation counts and no steps. The session is finished afterwards (no goto, no state).
+   */
+  runStreaming(onStep: (step: WireStep) => void): WireScenarioResult;
   /** Results of the steps executed so far. */
   results(): readonly WireStep[];
   /** The model's state after the last executed step. */

@@ -33,7 +33,7 @@ export class Session implements ScenarioSession {
   }
 
   get position(): number {
-    return this.done.length;
+    return this.done.length + this.streamed;
   }
 
   private fresh(): Runtime {
@@ -42,7 +42,7 @@ export class Session implements ScenarioSession {
   }
 
   step(): WireStep | undefined {
-    const i = this.done.length;
+    const i = this.position;
     const def = this.program.steps[i];
     if (!def) return undefined;
     const out: WireStep = {
@@ -66,33 +66,54 @@ export class Session implements ScenarioSession {
 
   goto(position: number): void {
     const target = Math.max(0, Math.min(position, this.program.steps.length));
-    if (target < this.done.length) {
+    if (target < this.position) {
       this.rt = this.fresh();
       this.done = [];
+      this.streamed = 0;
       this.runDiags = [];
     }
-    while (this.done.length < target) this.step();
+    while (this.position < target) this.step();
   }
 
   runToEnd(): WireScenarioResult {
-    while (this.done.length < this.program.steps.length) {
+    while (this.position < this.program.steps.length) {
       if (this.isCancelled?.()) break;
       this.step();
     }
     return this.result();
   }
 
-  result(): WireScenarioResult {
-    let passed = 0;
-    let failed = 0;
-    for (const s of this.done) {
-      if (!s.expectation) continue;
-      if (s.expectation.passed) passed++;
-      else failed++;
+  runStreaming(onStep: (step: WireStep) => void): WireScenarioResult {
+    const counts = this.expectationCounts(this.done);
+    for (const s of this.done) onStep(s);
+    this.streamed += this.done.length;
+    this.done = [];
+    const n = this.program.steps.length;
+    while (this.position < n) {
+      if (this.isCancelled?.()) break;
+      const s = this.step()!;
+      onStep(s);
+      if (s.expectation) counts[s.expectation.passed ? 0 : 1]++;
+      // Only the count is kept (position), not the step: the caller has it.
+      this.done.pop();
+      this.streamed++;
     }
+    return this.result([], counts);
+  }
+
+  /** Steps handed out by runStreaming and not kept. */
+  private streamed = 0;
+
+  private expectationCounts(steps: readonly WireStep[]): [number, number] {
+    const c: [number, number] = [0, 0];
+    for (const s of steps) if (s.expectation) c[s.expectation.passed ? 0 : 1]++;
+    return c;
+  }
+
+  result(steps: WireStep[] = [...this.done], [passed, failed] = this.expectationCounts(steps)): WireScenarioResult {
     const diagnostics = [...this.program.diagnostics, ...this.runDiags.flat()];
     diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-    const r: WireScenarioResult = { file: this.uri, diagnostics, steps: [...this.done], expectations: { passed, failed } };
+    const r: WireScenarioResult = { file: this.uri, diagnostics, steps, expectations: { passed, failed } };
     if (this.program.partial) r.partial = true;
     return r;
   }

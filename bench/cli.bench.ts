@@ -1,0 +1,72 @@
+// The headless runner, whole process (issue 14): `iommu-lens run FILE --json` on the generated
+// 20,000-DMA low-level scenario (bench/dmaScenario.ts), target < 0.4 s on a quiet machine.
+// Baseline measured in the same run: a bare `node -e 0` (the process start-up every run pays).
+// Figures by wall time and by CPU time (user + system of the child, all its threads, from this
+// process's /proc/self/stat cutime/cstime: Linux only); the target is judged on CPU time, which a
+// loaded machine does not inflate, and the ratio is CPU against the baseline's CPU.
+// `node out/bench/cli.bench.js [RUNS]` (after `npm run build && npm run compile-tests`).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { lowLevelDmaScenario } from './dmaScenario';
+
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'iommu-lens.js');
+
+/** CPU time (user + system) of the waited-for children of this process so far, ms. */
+function childCpuMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 (cutime, cstime) in clock ticks; f[0] is field 3. USER_HZ is 100 on Linux.
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Timing { wallMs: number; cpuMs?: number; out: number }
+
+function timeProcess(args: string[], cwd: string): Timing {
+  const c0 = childCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd, maxBuffer: 1 << 30 });
+  const wallMs = performance.now() - t0;
+  const c1 = childCpuMs();
+  if (r.status !== 0 && args[0] !== '-e') throw new Error(`exit ${r.status}: ${String(r.stderr).slice(0, 500)}`);
+  return { wallMs, cpuMs: c0 === undefined || c1 === undefined ? undefined : c1 - c0, out: r.stdout?.length ?? 0 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export function runCliBench(runs = 5, log: (s: string) => void = console.log): { ms: number; cpuMs?: number; baselineCpuMs?: number; ok: boolean } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iommu-lens-cli-bench-'));
+  const text = lowLevelDmaScenario();
+  fs.writeFileSync(path.join(dir, 'dma.smmu'), text);
+  const base: Timing[] = [];
+  const cli: Timing[] = [];
+  timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir); // warm the file cache
+  for (let i = 0; i < runs; i++) {
+    base.push(timeProcess(['-e', '0'], dir));
+    cli.push(timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir));
+  }
+  const cpu = cli.every((t) => t.cpuMs !== undefined) ? median(cli.map((t) => t.cpuMs!)) : undefined;
+  const baseCpu = base.every((t) => t.cpuMs !== undefined) ? median(base.map((t) => t.cpuMs!)) : undefined;
+  const wall = median(cli.map((t) => t.wallMs));
+  const baseWall = median(base.map((t) => t.wallMs));
+  const judged = cpu ?? wall;
+  const ok = judged < 400;
+  log(`CLI benchmark: iommu-lens run --json, 20,000-DMA low-level scenario (${(text.length / 1024).toFixed(0)} KB, ` +
+    `${(cli[0].out / 1024 / 1024).toFixed(1)} MB of JSON), median of ${runs} runs`);
+  log(`  whole process   CPU ${cpu?.toFixed(0) ?? 'n/a'} ms  wall ${wall.toFixed(0)} ms  target < 400 ms  ${ok ? 'OK  ' : 'SLOW'}` +
+    `  ${cpu !== undefined && baseCpu ? (cpu / baseCpu).toFixed(1) : (wall / baseWall).toFixed(1)}x baseline`);
+  log(`  baseline        CPU ${baseCpu?.toFixed(0) ?? 'n/a'} ms  wall ${baseWall.toFixed(0)} ms  (node -e 0: process start-up)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ms: wall, cpuMs: cpu, baselineCpuMs: baseCpu, ok };
+}
+
+if (require.main === module) {
+  const r = runCliBench(Number(process.argv[2] ?? 5));
+  process.exitCode = r.ok ? 0 : 1;
+}
