@@ -2,6 +2,7 @@
 // Each target runs until its share of the budget is spent; prints one summary line per target and
 // the first failures found (input and problem). Exit status 1 when anything failed.
 import * as fs from 'node:fs';
+import { checkEditSession } from './edits';
 import { Rng, exampleTexts, mutate, randomText, randomUtf8, checkParse, checkRun, runTarget, summary, type Failure } from './lib';
 
 function arg(name: string, dflt: number): number {
@@ -49,6 +50,23 @@ for (const [name, make, check] of active) {
   }
   failed += failures.length;
 }
+// Random incremental edit sessions through the server's document analysis (async: after the rest).
+async function incremental(): Promise<void> {
+  if (only && only !== 'incremental') return;
+  const rng = new Rng(seed + 3);
+  const end = performance.now() + budgetMs / (active.length + 1);
+  let edits = 0;
+  const problems: string[] = [];
+  for (let i = 0; performance.now() < end; i++) {
+    const r = await checkEditSession(rng, rng.pick(examples), `file:///session-${i}.smmu`);
+    edits += r.edits;
+    if (r.problem) problems.push(r.problem);
+  }
+  console.log(summary('incremental edit sessions', edits, problems.length, seed));
+  for (const p of problems.slice(0, 5)) console.log(`  ${p}`);
+  failed += problems.length;
+}
+
 // Once, outside the per-input budget: a 50 MB file (2.6 million lines) through the parser and the engine.
 if (!only || only === 'big') {
   const big = `smmu smmu0\n${'write64 0x1000 0x5\n'.repeat(2_700_000)}`;
@@ -59,4 +77,6 @@ if (!only || only === 'big') {
   for (const f of failures) console.log(`  ${f.problem.slice(0, 300)}`);
   failed += failures.length;
 }
-process.exitCode = failed ? 1 : 0;
+void incremental().then(() => {
+  process.exitCode = failed ? 1 : 0;
+});

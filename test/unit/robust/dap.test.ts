@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { repoRoot, Rng, summary } from '../../fuzz/lib';
+import { recordFuzz } from '../../fuzz/tally';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 42);
 const T = { timeout: 90_000 };
@@ -101,4 +102,5 @@ test('dap: random requests with bogus references and garbage during a session; f
     const ev = await dc.evaluateRequest({ expression: 'tlb smmu0', context: 'repl' });
     assert.equal(typeof ev.body.result, 'string');
     console.log(summary('dap', n, 0, SEED));
+    recordFuzz('dap', n);
   }));

@@ -5,13 +5,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng, exampleTexts, mutate, randomText, randomUtf8, checkParse, checkRun, runTarget, summary, type Failure } from '../../fuzz/lib';
+import { recordFuzz } from '../../fuzz/tally';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 42);
 const T = { timeout: 60_000 };
 const examples = exampleTexts();
+/** The examples' statements, one or a few lines each (small inputs: many per second). */
+const statements = examples.join('\n').split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+const someStatements = (rng: Rng) => {
+  const a = rng.int(statements.length);
+  return statements.slice(a, a + 1 + rng.int(6)).join('\n');
+};
 
 function report(target: string, n: number, failures: Failure[]): void {
   console.log(summary(target, n, failures.length, SEED));
+  recordFuzz(target, n);
   assert.deepEqual(failures.slice(0, 3), [], `${target}: ${failures.length} failures`);
 }
 
@@ -33,6 +41,23 @@ test('parser: random text, random UTF-8 bytes, lone surrogates, mutated examples
     return true;
   }), { seed: SEED, numRuns: 1000 });
   report('parser', n, failures);
+});
+
+test('parser: many small inputs (random text, bytes, mutated statements)', T, () => {
+  const rng = new Rng(SEED + 3);
+  const failures: Failure[] = [];
+  let n = runTarget('parser-small', gen(40_000, () => randomText(rng, 300)), checkParse, 2000, failures);
+  n += runTarget('parser-small', gen(10_000, () => randomUtf8(rng, 300)), checkParse, 2000, failures);
+  n += runTarget('parser-small', gen(20_000, () => mutate(someStatements(rng), rng)), checkParse, 2000, failures);
+  report('parser-small', n, failures);
+});
+
+test('engine: many small inputs (mutated statements of the examples, random text)', T, () => {
+  const rng = new Rng(SEED + 4);
+  const failures: Failure[] = [];
+  let n = runTarget('engine-small', gen(8_000, () => mutate(someStatements(rng), rng)), (s) => checkRun(s), 5000, failures);
+  n += runTarget('engine-small', gen(15_000, () => randomText(rng, 300)), (s) => checkRun(s), 5000, failures);
+  report('engine-small', n, failures);
 });
 
 test('engine: mutated examples (token swaps, deletions, duplications, edge numbers)', T, () => {

@@ -15,6 +15,7 @@ import { PhysicalMemory } from '../../../language-server/src/model/memory';
 import { walkStage1, walkStage2, memFetch, checkS2Config, s2StartLevel } from '../../../language-server/src/model/walk';
 import type { Granule, Stage } from '../../../language-server/src/model/types';
 import { summary } from '../../fuzz/lib';
+import { recordFuzz } from '../../fuzz/tally';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 42);
 const RUNS = Number(process.env.FUZZ_PROPERTY_RUNS ?? 12);
@@ -127,4 +128,5 @@ test('property: engine page-table layout read back through the model walks (all 
     }), { seed: SEED + c.inputSize * 7 + c.granule + c.startLevel * 100 + c.stage * 1000, numRuns: RUNS });
   }
   console.log(summary(`page-table property (${all.length} configurations, ${probes} probes)`, inputs, 0, SEED));
+  recordFuzz('page-table property', inputs);
 });

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { LspClient, repoRoot } from '../server/helper';
 import { Rng, exampleTexts, mutate, randomText, summary } from '../../fuzz/lib';
+import { recordFuzz } from '../../fuzz/tally';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 42);
 const T = { timeout: 90_000 };
@@ -64,6 +65,7 @@ test('server: random requests with garbage params, unknown methods, random docum
   const h = await c.hover(ok.uri, 1, 20);
   assert.ok(h === null || typeof h.contents.value === 'string');
   console.log(summary(`lsp (${errors} protocol errors answered)`, requests, 0, SEED));
+  recordFuzz('lsp', requests);
 });
 
 test('server: huge document and hover at out-of-range positions', T, async () => {

@@ -1,0 +1,171 @@
+// Random incremental edit sessions, as an editor sends them (LSP didChange with ranges): inserts,
+// deletes, pastes of other parts of the text, undo of an earlier edit, edits across statement
+// boundaries (ranges spanning line ends), replacements of a statement's words. Each edit is
+// applied to a text model here too, so the session always knows the document's text.
+// Used by the CI fuzz (test/unit/robust/incremental.test.ts) and `npm run fuzz`.
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver';
+import { Analyzer, type Executed } from '../../language-server/src/server/documents';
+import { InlineRunner } from '../../language-server/src/server/runner';
+import { DEFAULT_SETTINGS } from '../../language-server/src/server/settings';
+import { EDGE_NUMBERS, Rng } from './lib';
+
+export interface Edit {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  text: string;
+}
+
+const SNIPPETS = [
+  ' ', '\n', '#', '# note', '0x1000', '+4K', 'sid 0x10', 'iova 0x1000_0000', ' expect pa 0x8000_0000', '{', '}', ';',
+  'dma smmu0 read sid 0x10 iova 0x1000_0000\n', 'map 0x2000_0000 +4K -> 0x9000_0000 rw\n', 'cmd smmu0 CMD_SYNC\n',
+  'write64 0x4000_0000 0x1\n', 'smmu smmu1\n', 'ste smmu0 0x20 { config bypass }\n', 'cd c2 { asid 9 }\n', '"', '->', 'expect',
+];
+
+/** One edit session over a document: `next()` makes a random edit and applies it. */
+export class EditSession {
+  readonly doc: TextDocument;
+  /** Inverse edits, most recent last (undo pops one). */
+  private readonly undo: Edit[] = [];
+
+  constructor(private readonly rng: Rng, uri: string, text: string) {
+    this.doc = TextDocument.create(uri, 'smmu', 1, text);
+  }
+
+  get text(): string {
+    return this.doc.getText();
+  }
+
+  private pos(offset: number) {
+    return this.doc.positionAt(offset);
+  }
+
+  /** A random offset, biased towards line starts and ends (statement boundaries). */
+  private offset(): number {
+    const t = this.doc.getText();
+    const o = this.rng.int(t.length + 1);
+    if (this.rng.chance(0.3)) {
+      const nl = t.indexOf('\n', o);
+      return nl < 0 ? t.length : this.rng.chance(0.5) ? nl : nl + 1;
+    }
+    return o;
+  }
+
+  /** The edit that replaces [a, b) with `text`; records its inverse for undo. */
+  private replace(a: number, b: number, text: string, record = true): Edit {
+    const t = this.doc.getText();
+    const e: Edit = { range: { start: this.pos(a), end: this.pos(b) }, text };
+    if (record) {
+      const startPos = this.pos(a);
+      // After the edit, the inserted text spans [a, a + text.length): the inverse puts back t[a, b).
+      const after = TextDocument.create('x', 'smmu', 0, t.slice(0, a) + text + t.slice(b));
+      this.undo.push({ range: { start: startPos, end: after.positionAt(a + text.length) }, text: t.slice(a, b) });
+      if (this.undo.length > 50) this.undo.shift();
+    }
+    return e;
+  }
+
+  /** Makes one random edit, applies it to the document and returns it with its new version. */
+  next(): { edit: Edit; version: number; kind: string } {
+    const rng = this.rng;
+    const t = this.doc.getText();
+    let edit: Edit;
+    let kind: string;
+    const k = rng.int(10);
+    if (k === 0 && this.undo.length) {
+      kind = 'undo';
+      edit = this.undo.pop()!;
+    } else if (k <= 2) {
+      kind = 'insert';
+      const o = this.offset();
+      const s = rng.chance(0.7) ? rng.pick(SNIPPETS) : rng.pick(EDGE_NUMBERS);
+      edit = this.replace(o, o, rng.chance(0.5) ? s : s.slice(0, 1 + rng.int(s.length)));
+    } else if (k <= 4) {
+      kind = 'delete';
+      const a = this.offset();
+      const b = Math.min(t.length, a + 1 + rng.int(rng.chance(0.2) ? 200 : 8));
+      edit = this.replace(a, b, '');
+    } else if (k <= 6) {
+      kind = 'paste';
+      const a = rng.int(t.length + 1);
+      const b = Math.min(t.length, a + rng.int(rng.chance(0.2) ? 2000 : 120));
+      const o = this.offset();
+      edit = this.replace(o, o, t.slice(a, b));
+    } else if (k === 7) {
+      kind = 'join';
+      // Delete a line end: two statements become one line (or a statement joins a comment).
+      const nl = t.indexOf('\n', rng.int(t.length + 1));
+      edit = nl < 0 ? this.replace(t.length, t.length, '\n') : this.replace(nl, nl + 1, rng.chance(0.5) ? '' : ' ');
+    } else if (k === 8) {
+      kind = 'split';
+      const o = this.offset();
+      edit = this.replace(o, o, rng.chance(0.5) ? '\n' : ';');
+    } else {
+      kind = 'replace';
+      const a = this.offset();
+      const b = Math.min(t.length, a + rng.int(30));
+      edit = this.replace(a, b, rng.pick(SNIPPETS));
+    }
+    const version = this.doc.version + 1;
+    TextDocument.update(this.doc, [edit], version);
+    return { edit, version, kind };
+  }
+}
+
+function analyzer(debounceMs: number, published: Executed[]): Analyzer {
+  return new Analyzer({
+    settings: () => ({ ...DEFAULT_SETTINGS, debounceMs }),
+    runner: new InlineRunner(),
+    roots: () => [],
+    openDocs: () => ({}),
+    publish: (ex) => published.push(ex),
+    log: () => {},
+  });
+}
+
+const key = (d: Diagnostic) => JSON.stringify([d.range, d.severity, d.code, d.message]);
+const sorted = (ds: readonly Diagnostic[]) => ds.map(key).sort();
+
+/** Diagnostics of `text` analysed from scratch (a fresh analyzer, version 1), as sorted keys. */
+async function fromScratch(uri: string, text: string): Promise<string[]> {
+  const a = analyzer(0, []);
+  const s = new EditSession(new Rng(1), uri, text);
+  a.update(s.doc);
+  const ex = await a.executedNow(uri);
+  a.close(uri);
+  return sorted(ex?.diagnostics ?? []);
+}
+
+/**
+ * One session through the server's document analysis (Analyzer, inline engine runner): `base`
+ * opened, 5 to 24 random edits (some waited for, some in bursts), then the diagnostics published
+ * for the last version compared with a from-scratch analysis of the same text. Returns the number
+ * of edits and the problem found, if any.
+ */
+export async function checkEditSession(rng: Rng, base: string, uri: string): Promise<{ edits: number; problem?: string }> {
+  const published: Executed[] = [];
+  const a = analyzer(rng.pick([0, 0, 1]), published);
+  const s = new EditSession(rng, uri, base);
+  a.update(s.doc);
+  const kinds: string[] = [];
+  const n = 5 + rng.int(20);
+  for (let k = 0; k < n; k++) {
+    kinds.push(s.next().kind);
+    a.update(s.doc);
+    // Sometimes let the run finish (the next edit starts from a completed analysis), else a burst.
+    if (rng.chance(0.3)) await a.executedNow(uri);
+  }
+  const ex = await a.executedNow(uri);
+  a.close(uri);
+  const last = published[published.length - 1];
+  if (!ex || ex.version !== s.doc.version || last?.version !== s.doc.version) {
+    return { edits: n, problem: `last published version ${last?.version}, document ${s.doc.version} (${kinds.join(' ')})` };
+  }
+  const want = await fromScratch(uri, s.text);
+  const got = sorted(ex.diagnostics);
+  if (JSON.stringify(got) === JSON.stringify(want)) return { edits: n };
+  return {
+    edits: n,
+    problem: `${kinds.join(' ')}: published ${got.length} diagnostics, from scratch ${want.length}\n` +
+      `  only published: ${got.filter((d) => !want.includes(d)).slice(0, 2).join(' ')}\n  only from scratch: ${want.filter((d) => !got.includes(d)).slice(0, 2).join(' ')}`,
+  };
+}
