@@ -107,11 +107,14 @@ export class Lexer {
   /** Offsets where each line starts, filled as newlines are read (every line break is a token). */
   readonly lineStarts: number[] = [0];
 
+  /** `from`: where to start reading (a line start; incremental re-parsing). */
   constructor(
     private readonly text: string,
     private readonly sink?: DiagnosticSink,
+    from = 0,
   ) {
     this.n = text.length;
+    this.pos = from;
   }
 
   next(): Token {

@@ -72,6 +72,17 @@ export function parse(text: string, uri?: string): ParseResult {
   return { tree, diagnostics: p.sink.finish(lineStarts) };
 }
 
+/**
+ * Top-level statements of `text` from offset `from` (a line start outside any statement) to the
+ * end, or up to the first statement whose start `stopAt` accepts (dsl/incremental.ts). Offsets
+ * are the whole text's; `lineStarts` are the whole text's (for the diagnostics' ranges).
+ */
+export function parseFrom(text: string, from: number, stopAt: (offset: number) => boolean, lineStarts: readonly number[]) {
+  const p = new Parser(text, from);
+  const statements = p.parseScript(stopAt);
+  return { statements, comments: p.comments, diagnostics: p.sink.finish(lineStarts), stop: p.stoppedAt };
+}
+
 /** A token's text lower-cased, computed once. */
 function low(t: Token): string {
   return (t.lower ??= t.text.toLowerCase());
@@ -100,8 +111,12 @@ class Parser {
   /** The current token is the first significant token on its line. */
   private lineStart = true;
 
-  constructor(readonly text: string) {
-    this.lx = new Lexer(text, this.sink);
+  /** Where parseScript stopped (the start of the statement `stopAt` accepted, else the end). */
+  stoppedAt: number;
+
+  constructor(readonly text: string, from = 0) {
+    this.stoppedAt = text.length;
+    this.lx = new Lexer(text, this.sink, from);
     for (let i = 0; i < RING; i++) this.ring.push({ kind: 'eof', start: 0, end: 0, text: '', lower: undefined, value: undefined, suffixed: undefined, str: undefined });
     this.tok = this.pull();
   }
@@ -278,7 +293,7 @@ class Parser {
 
   // ---- script -------------------------------------------------------------------------------
 
-  parseScript(): Statement[] {
+  parseScript(stopAt?: (offset: number) => boolean): Statement[] {
     const out: Statement[] = [];
     for (;;) {
       const t = this.tok;
@@ -286,6 +301,10 @@ class Parser {
       if (t.kind === 'newline' || this.isPunct(';')) {
         this.advance();
         continue;
+      }
+      if (stopAt?.(t.start)) {
+        this.stoppedAt = t.start;
+        return out;
       }
       if (this.isPunct('}')) {
         this.error(t.start, t.end, DIAG.unmatchedBrace, 'unmatched `}`');

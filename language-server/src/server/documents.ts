@@ -1,6 +1,7 @@
 // Document phases and scheduling. Each open document moves through
 //   source   (the text, cut at a line end above iommuLens.maxFileSize)
-//   parsed   (syntax tree for the editor features; computed synchronously on demand, per version)
+//   parsed   (syntax tree for the editor features; computed synchronously on demand, per version,
+//            re-parsing only the statements changed since the last tree: dsl/incremental.ts)
 //   executed (compiled and run by the engine through an EngineRunner; debounced, published)
 // An edit sets the cancel flag of the run in flight (the engine polls it) and restarts the
 // debounce timer, so typing never queues work behind stale work; a result whose version is no
@@ -12,6 +13,7 @@ import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
+import { reparse } from '../dsl/incremental';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { cutToSize } from '../engine';
@@ -98,6 +100,8 @@ interface Entry {
   gate?: () => void;
   /** performance.now() of the latest edit. */
   lastEdit?: number;
+  /** Set by a malformed edit: the next run reuses nothing. */
+  fresh?: boolean;
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
@@ -168,12 +172,28 @@ export class Analyzer {
     return this.entries.get(uri)?.doc;
   }
 
-  /** The syntax tree of the current version (parsed now if needed). */
+  /** The syntax tree of the current version (parsed now if needed, incrementally from the last). */
   parsed(uri: string): Parsed | undefined {
     const e = this.entries.get(uri);
     if (!e) return undefined;
-    if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e.doc);
+    if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e.doc, e.parsed);
     return e.parsed;
+  }
+
+  /** A malformed edit (out-of-range range, version going backwards): the next analysis starts
+   *  from scratch (no tree, no run is reused). */
+  distrust(uri: string): void {
+    const e = this.entries.get(uri);
+    if (!e) return;
+    e.parsed = undefined;
+    e.map = undefined;
+    e.fresh = true;
+    // Versions may have gone backwards: no run answers for the new ones until the next completes.
+    e.releasePrevious?.();
+    e.releasePrevious = e.release;
+    e.release = undefined;
+    e.executed = undefined;
+    for (const w of [...e.waiters]) w.resolve(undefined);
   }
 
   /** The last completed run, whatever its version. */
@@ -235,9 +255,9 @@ export class Analyzer {
     return { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts: computeLineStarts(text) };
   }
 
-  private parse(doc: TextDocument): Parsed {
+  private parse(doc: TextDocument, prev?: Parsed): Parsed {
     const src = this.source(doc);
-    const r = parse(src.text, doc.uri);
+    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, doc.uri) : parse(src.text, doc.uri);
     return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
   }
 
@@ -249,7 +269,8 @@ export class Analyzer {
     // The engine parses on its own; the tree for the editor features is parsed only on demand.
     const src = e.parsed?.version === version ? e.parsed : this.source(e.doc);
     // Typing inside a comment changes no token: the last run stands for this version too.
-    const last = e.executed;
+    const last = e.fresh ? undefined : e.executed;
+    e.fresh = false;
     if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text)) {
       const ex: Executed = { ...last, source: src, version, elapsedMs: performance.now() - t0 };
       if (gate) await gate;

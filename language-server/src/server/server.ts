@@ -12,6 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completion, COMPLETION_TRIGGERS } from './completion';
 import type { ServerContext } from './context';
 import { Analyzer, type Executed } from './documents';
+import { checkedTextDocuments } from './editCheck';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { guard, type GuardContext } from './guard';
@@ -43,7 +44,10 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   let refreshInlay = false;
   let refreshLens = false;
   const log = (m: string) => connection.console.error(m);
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(checkedTextDocuments((uri, why) => {
+    log(`malformed edit of ${uri}: ${why}; the document is analysed again from scratch`);
+    analyzer.distrust(uri);
+  }));
 
   const analyzer = new Analyzer({
     settings: () => settings,

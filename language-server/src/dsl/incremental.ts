@@ -1,0 +1,142 @@
+// Incremental re-parsing: after an edit, only the statements it touched are parsed again. The
+// tree keeps statement boundaries; a top-level statement's parse depends only on the text from
+// its start (at a line start, outside any block) to its end, so:
+//   1. re-parsing starts at the line start of the first statement the edit can reach (backing up
+//      over statements that ended with errors: an unclosed `{` ends at the next statement keyword,
+//      which the edit may have changed);
+//   2. it stops at the first statement start after the edit that is also an old statement start
+//      (shifted by the edit's length change): from there the old statements stand, copied with
+//      their offsets shifted.
+// Anything unusual (many diagnostics, a line break split by the edit, a partial file) falls back
+// to a full parse. The result equals `parse(newText)` (the property test in
+// test/unit/dsl/incremental.test.ts checks it after random edits), diagnostics in offset order.
+import type { Diagnostic, ParseResult, Span, Statement } from './ast';
+import { MAX_DIAGNOSTICS, computeLineStarts, positionIn } from './diagnostics';
+import { parse, parseFrom } from './parser';
+
+/** What re-parsing did (for tests and benchmarks). */
+export interface ReparseInfo {
+  full: boolean;
+  /** Offsets of the new text that were parsed again. */
+  from: number;
+  to: number;
+  /** Statements parsed again / reused. */
+  parsed: number;
+  reused: number;
+}
+
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let p = 0;
+  const CH = 1024;
+  while (p + CH <= max && a.slice(p, p + CH) === b.slice(p, p + CH)) p += CH;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  return p;
+}
+
+function commonSuffix(a: string, b: string, max: number): number {
+  let s = 0;
+  const CH = 1024;
+  while (s + CH <= max && a.slice(a.length - s - CH, a.length - s) === b.slice(b.length - s - CH, b.length - s)) s += CH;
+  while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  return s;
+}
+
+/** A copy of a node tree with every `start` / `end` moved by `delta`. */
+function shifted<T>(node: T, delta: number): T {
+  if (Array.isArray(node)) return node.map((n) => shifted(n, delta)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? v + delta : typeof v === 'object' ? shifted(v, delta) : v;
+  }
+  return out as T;
+}
+
+function lineStartBefore(text: string, o: number): number {
+  while (o > 0) {
+    const c = text.charCodeAt(o - 1);
+    if (c === 10 || c === 13) break;
+    o--;
+  }
+  return o;
+}
+
+/** First index in `xs` (sorted by start) whose start is >= `offset`. */
+function firstFrom<T extends Span>(xs: readonly T[], offset: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The parse of `newText`, reusing `old` (the parse of `oldText`) outside the statements the edit
+ * touched. Never throws; equals `parse(newText, uri)`.
+ */
+export function reparse(old: ParseResult, oldText: string, newText: string, uri?: string): ParseResult & { info: ReparseInfo } {
+  const full = (): ParseResult & { info: ReparseInfo } => {
+    const r = parse(newText, uri);
+    return { ...r, info: { full: true, from: 0, to: newText.length, parsed: r.tree.statements.length, reused: 0 } };
+  };
+  // Counts near the cap would differ (the cap applies to the whole text).
+  if (old.diagnostics.length >= MAX_DIAGNOSTICS / 2 || old.tree.end !== oldText.length) return full();
+  const p = commonPrefix(oldText, newText);
+  const s = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - p);
+  const oldEnd = oldText.length - s;
+  const newEnd = newText.length - s;
+  const delta = newText.length - oldText.length;
+  const stmts = old.tree.statements;
+
+  // 1. The first statement the edit can reach: the first ending on or after the edit's line.
+  let a = lineStartBefore(oldText, p);
+  let i = stmts.findIndex((st) => st.end >= a);
+  if (i < 0) i = stmts.length;
+  for (;;) {
+    if (i < stmts.length) a = Math.min(a, lineStartBefore(oldText, stmts[i].start));
+    const prev = stmts[i - 1];
+    if (prev && (prev.end >= a || prev.kind === 'error' || prev.incomplete)) i--;
+    else break;
+  }
+  // `a` must be a line start of the new text as well (an edit may join `\r` and `\n`).
+  if (a > 0 && (newText.charCodeAt(a - 1) === 13 && newText.charCodeAt(a) === 10)) return full();
+
+  // 2. Parse from `a` until a statement starts where an old one did (after the edit).
+  const oldStarts = new Map<number, number>();
+  for (let k = firstFrom(stmts, oldEnd); k < stmts.length; k++) oldStarts.set(stmts[k].start, k);
+  const lineStarts = computeLineStarts(newText);
+  const stopAt = (o: number) => o >= newEnd && oldStarts.has(o - delta);
+  const mid = parseFrom(newText, a, stopAt, lineStarts);
+  // parseFrom stops only where an old statement starts (else it reads to the end).
+  const j = mid.stop < newText.length ? oldStarts.get(mid.stop - delta) ?? stmts.length : stmts.length;
+  const stopOld = j < stmts.length ? stmts[j].start : Infinity;
+  // Tokens at or after the resync point belong to the old statements (a peek may have read them).
+  const stop = j < stmts.length ? mid.stop : Infinity;
+
+  const tail = delta === 0 ? stmts.slice(j) : shifted(stmts.slice(j), delta);
+  const statements: Statement[] = [...stmts.slice(0, i), ...mid.statements, ...tail];
+  const oc = old.tree.comments;
+  const comments: Span[] = [
+    ...oc.slice(0, firstFrom(oc, a)),
+    ...mid.comments.filter((c) => c.start < stop),
+    ...(delta === 0 ? oc.slice(firstFrom(oc, stopOld)) : oc.slice(firstFrom(oc, stopOld)).map((c) => ({ start: c.start + delta, end: c.end + delta }))),
+  ];
+  const moved = (d: Diagnostic): Diagnostic => {
+    const start = d.start + delta;
+    const end = d.end + delta;
+    return { ...d, start, end, range: { start: positionIn(lineStarts, start), end: positionIn(lineStarts, end) } };
+  };
+  const before = old.diagnostics.filter((d) => d.start < a);
+  const after = old.diagnostics.filter((d) => d.start >= stopOld).map(moved);
+  // Diagnostics in offset order (a full parse reports a token's lexing error when it is read).
+  const diagnostics = [...before, ...mid.diagnostics.filter((d) => d.start < stop), ...after];
+  if (diagnostics.length >= MAX_DIAGNOSTICS / 2) return full();
+  diagnostics.sort((x, y) => x.start - y.start || x.end - y.end);
+  const tree = { ...old.tree, end: newText.length, statements, comments, lineStarts };
+  if (uri !== undefined) tree.uri = uri;
+  return { tree, diagnostics, info: { full: false, from: a, to: Math.min(stop, newText.length), parsed: mid.statements.length, reused: statements.length - mid.statements.length } };
+}
