@@ -25,19 +25,21 @@ export interface ReparseInfo {
   reused: number;
 }
 
-function commonPrefix(a: string, b: string): number {
-  const max = Math.min(a.length, b.length);
+// Large texts: compare in chunks first (native string equality), then char by char.
+const CHUNK = 2048;
+
+/** Length of the common prefix of `a` and `b`, at most `max`. */
+export function commonPrefix(a: string, b: string, max: number): number {
   let p = 0;
-  const CH = 1024;
-  while (p + CH <= max && a.slice(p, p + CH) === b.slice(p, p + CH)) p += CH;
+  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
   while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   return p;
 }
 
-function commonSuffix(a: string, b: string, max: number): number {
+/** Length of the common suffix of `a` and `b`, at most `max`. */
+export function commonSuffix(a: string, b: string, max: number): number {
   let s = 0;
-  const CH = 1024;
-  while (s + CH <= max && a.slice(a.length - s - CH, a.length - s) === b.slice(b.length - s - CH, b.length - s)) s += CH;
+  while (s + CHUNK <= max && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
   while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
   return s;
 }
@@ -85,7 +87,7 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   };
   // Counts near the cap would differ (the cap applies to the whole text).
   if (old.diagnostics.length >= MAX_DIAGNOSTICS / 2 || old.tree.end !== oldText.length) return full();
-  const p = commonPrefix(oldText, newText);
+  const p = commonPrefix(oldText, newText, Math.min(oldText.length, newText.length));
   const s = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - p);
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;

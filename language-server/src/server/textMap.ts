@@ -1,6 +1,8 @@
 // Maps offsets of a newer text to an older one when the edit between them lies elsewhere, so a
 // feature can answer from the last completed analysis instead of waiting for the next one.
 
+import { commonPrefix, commonSuffix } from '../dsl/incremental';
+
 export interface TextMap {
   /** Offset in the old text for `offset` in the new text, or undefined if it lies in the edit. */
   toOld(offset: number): number | undefined;
@@ -12,25 +14,6 @@ function lineStart(t: string, o: number): boolean {
   if (o === 0) return true;
   const c = t.charCodeAt(o - 1);
   return c === 10 || (c === 13 && t.charCodeAt(o) !== 10);
-}
-
-// Large documents: compare in chunks first (native string equality), then char by char.
-const CHUNK = 2048;
-
-/** Length of the common prefix of `a` and `b`, at most `max`. */
-function commonPrefix(a: string, b: string, max: number): number {
-  let p = 0;
-  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  return p;
-}
-
-/** Length of the common suffix of `a` and `b`, at most `max`. */
-function commonSuffix(a: string, b: string, max: number): number {
-  let s = 0;
-  while (s + CHUNK <= max && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
-  while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
-  return s;
 }
 
 /** One contiguous changed region: common prefix and common suffix are unchanged. */
