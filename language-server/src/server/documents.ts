@@ -180,6 +180,14 @@ export class Analyzer {
     return e.parsed;
   }
 
+  /** A file the document includes changed: it is analysed again (its last run is not reused). */
+  dependencyChanged(uri: string): void {
+    const e = this.entries.get(uri);
+    if (!e) return;
+    e.fresh = true;
+    this.update(e.doc);
+  }
+
   /** A malformed edit (out-of-range range, version going backwards): the next analysis starts
    *  from scratch (no tree, no run is reused). */
   distrust(uri: string): void {

@@ -62,3 +62,33 @@ export function makeIncludeResolver(ctx: IncludeContext): IncludeResolver {
     }
   };
 }
+
+const INCLUDE_LINE = /^[ \t]*include[ \t]+"([^"\r\n]*)"/gm;
+
+/** Whether the document `fromUri` with `text` has an `include` naming the file `uri` (resolved as
+ *  the resolver does, relative to the document). */
+export function includesUri(fromUri: string, text: string, uri: string): boolean {
+  if (!text.includes('include')) return false;
+  const fromPath = toPath(fromUri);
+  const target = toPath(uri);
+  if (fromPath === undefined || target === undefined) return false;
+  for (const m of text.matchAll(INCLUDE_LINE)) {
+    if (path.resolve(path.dirname(fromPath), m[1]) === path.resolve(target)) return true;
+  }
+  return false;
+}
+
+/** The open documents that include `uri`, directly or through other open documents. */
+export function includersOf(uri: string, open: ReadonlyArray<{ uri: string; text: string }>): string[] {
+  const found = new Set<string>();
+  const work = [uri];
+  while (work.length) {
+    const u = work.pop()!;
+    for (const d of open) {
+      if (d.uri === uri || found.has(d.uri) || !includesUri(d.uri, d.text, u)) continue;
+      found.add(d.uri);
+      work.push(d.uri);
+    }
+  }
+  return [...found];
+}

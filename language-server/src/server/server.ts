@@ -13,6 +13,7 @@ import { completion, COMPLETION_TRIGGERS } from './completion';
 import type { ServerContext } from './context';
 import { Analyzer, type Executed } from './documents';
 import { checkedTextDocuments } from './editCheck';
+import { includersOf } from './includes';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { guard, type GuardContext } from './guard';
@@ -148,7 +149,12 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   });
 
   documents.onDidOpen((e) => analyzer.update(e.document));
-  documents.onDidChangeContent((e) => analyzer.update(e.document));
+  documents.onDidChangeContent((e) => {
+    analyzer.update(e.document);
+    // Documents that include this one read its text from the editor: they are analysed again.
+    const open = documents.all().map((d) => ({ uri: d.uri, text: d.getText() }));
+    for (const uri of includersOf(e.document.uri, open)) analyzer.dependencyChanged(uri);
+  });
   documents.onDidClose((e) => {
     analyzer.close(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
