@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, exampleTexts, summary } from '../../fuzz/lib';
 import { EditSession, checkEditSession } from '../../fuzz/edits';
-import { LspClient } from '../lsp/helper';
+import { LspClient } from '../server/helper';
 import { recordFuzz } from '../../fuzz/tally';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 42);
