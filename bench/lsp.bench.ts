@@ -43,7 +43,7 @@ function cpuNow(): number {
 }
 
 /** CPU time (user + system, every thread) of another process so far, ms; undefined without /proc. */
-function procCpuMs(pid: number | undefined): number | undefined {
+export function procCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -82,7 +82,7 @@ const LINES = 10_000;
 const hex = (n: number) => '0x' + n.toString(16);
 
 /** The generated scenario and the lines of its transactions (0-based). */
-export function generateScenario(): { text: string; txLines: number[]; mapLines: number[] } {
+export function generateScenario(LINES = 10_000, MAPPINGS = 1000, TRANSACTIONS = 2000): { text: string; txLines: number[]; mapLines: number[] } {
   const out: string[] = [];
   const txLines: number[] = [];
   const mapLines: number[] = [];
@@ -107,12 +107,12 @@ export function generateScenario(): { text: string; txLines: number[]; mapLines:
   return { text: out.join('\n') + '\n', txLines, mapLines };
 }
 
-function percentile(xs: number[], p: number): number {
+export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<number> {
+export async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const t = performance.now();
   await fn();
   return performance.now() - t;

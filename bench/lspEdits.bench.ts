@@ -1,0 +1,111 @@
+// Language server under editing (issue 14 targets), over stdio against dist/server.js:
+//   10,000 lines (1,000 mappings, 2,000 transactions): edit -> published diagnostics p95 for an
+//     edit in the last tenth (< 50 ms) and anywhere (< 100 ms); completion and hover sent right
+//     after an edit, before its diagnostics, p99 (< 20 ms);
+//   100,000 lines (10,000 mappings, 20,000 transactions): edit -> diagnostics p95 (< 300 ms),
+//     completion / hover right after an edit p99 (< 30 ms), the server's memory (< 1 GB).
+// Each figure is printed with its target and as a ratio to a baseline measured in the same run
+// (the round trip of a trivial request), with the server's CPU per operation beside it (a loaded
+// machine inflates wall times). `node out/bench/lspEdits.bench.js [--quick]` (after `npm run
+// build && npm run compile-tests`).
+import * as fs from 'node:fs';
+import { LspClient } from '../test/unit/server/helper';
+import { generateScenario, percentile, procCpuMs, timed } from './lsp.bench';
+
+interface Fig { name: string; ms: number; target: number; unit?: string; cpu?: number }
+
+function rssMb(pid: number | undefined): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function scenario(c: LspClient, lines: number, mappings: number, transactions: number, edits: number, targets: { last: number; any: number; req: number }, baseline: number, log: (s: string) => void): Promise<Fig[]> {
+  const { text, txLines } = generateScenario(lines, mappings, transactions);
+  const all = text.split('\n');
+  const uri = await c.open(`bench-${lines}.smmu`, text);
+  await c.diagnostics(uri, 1, 600_000);
+  const pid = c.proc.pid;
+  let version = 1;
+  // An edit: the last digit of a transaction's address (the run changes: a real edit).
+  const editAt = async (line: number) => {
+    version++;
+    const ch = all[line].length - 1;
+    const digit = String(version % 10);
+    await c.change(uri, version, [{ range: { start: { line, character: ch }, end: { line, character: ch + 1 } }, text: digit }]);
+    all[line] = all[line].slice(0, ch) + digit;
+    return version;
+  };
+  const measureEdits = async (pick: (i: number) => number) => {
+    const times: number[] = [];
+    const c0 = procCpuMs(pid);
+    for (let i = 0; i < edits; i++) {
+      const t = performance.now();
+      const v = await editAt(pick(i));
+      await c.diagnostics(uri, v, 600_000);
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const c1 = procCpuMs(pid);
+    return { p95: percentile(times, 95), cpu: c0 === undefined || c1 === undefined ? undefined : (c1 - c0) / edits };
+  };
+  const lastTenth = txLines.filter((l) => l >= lines * 0.9);
+  const tail = lastTenth.length ? lastTenth : [txLines[txLines.length - 1]];
+  const last = await measureEdits((i) => tail[(i * 13) % tail.length]);
+  const anywhere = await measureEdits((i) => txLines[(i * 7919) % txLines.length]);
+  // Completion and hover right after an edit (not waiting for its diagnostics).
+  const compl: number[] = [];
+  const hov: number[] = [];
+  for (let i = 0; i < edits; i++) {
+    const line = txLines[(i * 104729) % txLines.length];
+    const v = await editAt(line);
+    compl.push(await timed(() => c.request('textDocument/completion', { textDocument: { uri }, position: { line: txLines[(i * 31) % txLines.length], character: 4 } })));
+    hov.push(await timed(() => c.hover(uri, txLines[(i * 17 + 5) % txLines.length], 'dma read sid 0x100 iova 0x'.length + 2)));
+    await c.diagnostics(uri, v, 600_000);
+  }
+  const mem = rssMb(pid);
+  await c.close(uri);
+  const figs: Fig[] = [
+    { name: `${lines} lines: edit in the last tenth -> diagnostics p95`, ms: last.p95, target: targets.last, cpu: last.cpu },
+    { name: `${lines} lines: edit anywhere -> diagnostics p95`, ms: anywhere.p95, target: targets.any, cpu: anywhere.cpu },
+    { name: `${lines} lines: completion right after an edit p99`, ms: percentile(compl, 99), target: targets.req },
+    { name: `${lines} lines: hover right after an edit p99`, ms: percentile(hov, 99), target: targets.req },
+  ];
+  if (mem !== undefined) figs.push({ name: `${lines} lines: server memory (RSS)`, ms: mem, target: 1024, unit: 'MB' });
+  for (const f of figs) {
+    const unit = f.unit ?? 'ms';
+    log(`  ${f.name.padEnd(55)} ${f.ms.toFixed(1).padStart(9)} ${unit}  target < ${f.target} ${unit}  ${f.ms < f.target ? 'OK  ' : 'SLOW'}` +
+      (unit === 'ms' ? `  ${(f.ms / baseline).toFixed(1)}x baseline` : '') + (f.cpu !== undefined ? `  server CPU ${f.cpu.toFixed(0)} ms/edit` : ''));
+  }
+  return figs;
+}
+
+export async function runLspEditsBench(quick = false, log: (s: string) => void = console.log): Promise<Fig[]> {
+  const c = await LspClient.start();
+  try {
+    const trivial = () => c.request('textDocument/documentSymbol', { textDocument: { uri: 'file:///not-open.smmu' } });
+    for (let i = 0; i < 30; i++) await trivial();
+    const base: number[] = [];
+    for (let i = 0; i < 200; i++) base.push(await timed(trivial));
+    const baseline = percentile(base, 50);
+    log(`LSP editing benchmark; baseline (trivial request round trip, median) ${baseline.toFixed(3)} ms`);
+    const figs = await scenario(c, 10_000, 1000, 2000, quick ? 10 : 20, { last: 50, any: 100, req: 20 }, baseline, log);
+    figs.push(...(await scenario(c, 100_000, 10_000, 20_000, quick ? 4 : 8, { last: 300, any: 300, req: 30 }, baseline, log)));
+    return figs;
+  } finally {
+    await c.stop();
+  }
+}
+
+if (require.main === module) {
+  runLspEditsBench(process.argv.includes('--quick')).then(
+    (f) => process.exit(f.every((x) => x.ms < x.target) ? 0 : 1),
+    (e) => {
+      console.error(e);
+      process.exit(2);
+    },
+  );
+}
