@@ -4,7 +4,8 @@
 // Figures by wall time and by CPU time (user + system of the child, all its threads, from this
 // process's /proc/self/stat cutime/cstime: Linux only); the target is judged on CPU time, which a
 // loaded machine does not inflate, and the ratio is CPU against the baseline's CPU.
-// `node out/bench/cli.bench.js [RUNS]` (after `npm run build && npm run compile-tests`).
+// `node out/bench/cli.bench.js [RUNS] [--before OTHER/bin/iommu-lens.js]` (after `npm run build &&
+// npm run compile-tests`); --before also times another build (e.g. main's) in the same loop.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,16 +41,18 @@ function timeProcess(args: string[], cwd: string): Timing {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export function runCliBench(runs = 5, log: (s: string) => void = console.log): { ms: number; cpuMs?: number; baselineCpuMs?: number; ok: boolean } {
+export function runCliBench(runs = 5, log: (s: string) => void = console.log, before?: string): { ms: number; cpuMs?: number; baselineCpuMs?: number; ok: boolean } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iommu-lens-cli-bench-'));
   const text = lowLevelDmaScenario();
   fs.writeFileSync(path.join(dir, 'dma.smmu'), text);
   const base: Timing[] = [];
   const cli: Timing[] = [];
+  const old: Timing[] = [];
   timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir); // warm the file cache
   for (let i = 0; i < runs; i++) {
     base.push(timeProcess(['-e', '0'], dir));
     cli.push(timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir));
+    if (before) old.push(timeProcess([before, 'run', 'dma.smmu', '--json'], dir));
   }
   const cpu = cli.every((t) => t.cpuMs !== undefined) ? median(cli.map((t) => t.cpuMs!)) : undefined;
   const baseCpu = base.every((t) => t.cpuMs !== undefined) ? median(base.map((t) => t.cpuMs!)) : undefined;
@@ -62,11 +65,16 @@ export function runCliBench(runs = 5, log: (s: string) => void = console.log): {
   log(`  whole process   CPU ${cpu?.toFixed(0) ?? 'n/a'} ms  wall ${wall.toFixed(0)} ms  target < 400 ms  ${ok ? 'OK  ' : 'SLOW'}` +
     `  ${cpu !== undefined && baseCpu ? (cpu / baseCpu).toFixed(1) : (wall / baseWall).toFixed(1)}x baseline`);
   log(`  baseline        CPU ${baseCpu?.toFixed(0) ?? 'n/a'} ms  wall ${baseWall.toFixed(0)} ms  (node -e 0: process start-up)`);
+  if (before && old.every((t) => t.cpuMs !== undefined)) {
+    const oc = median(old.map((t) => t.cpuMs!));
+    log(`  before (${before})  CPU ${oc.toFixed(0)} ms  wall ${median(old.map((t) => t.wallMs)).toFixed(0)} ms  (this build: ${cpu !== undefined ? (cpu / oc).toFixed(2) : 'n/a'}x of it)`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   return { ms: wall, cpuMs: cpu, baselineCpuMs: baseCpu, ok };
 }
 
 if (require.main === module) {
-  const r = runCliBench(Number(process.argv[2] ?? 5));
+  const i = process.argv.indexOf('--before');
+  const r = runCliBench(Number(process.argv[2] ?? 5), console.log, i > 0 ? process.argv[i + 1] : undefined);
   process.exitCode = r.ok ? 0 : 1;
 }
