@@ -11,8 +11,9 @@ import { planCommand } from './plan';
 import { lowerMain } from './lower';
 import { qemuMain } from './qemu';
 import { runJsonStreaming } from './jsonStream';
+import { decodeMain } from './decode';
 
-const USAGE = 'usage: iommu-lens run FILE... [--json]';
+const USAGE = 'usage: iommu-lens run FILE... [--json]\n       iommu-lens decode [FILE|-] [--json]';
 
 /** Includes resolve relative to the including file and must stay inside the working directory
  * tree, unless the file was named on the command line. */
@@ -43,6 +44,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   if (args[0] === 'plan') return planCommand(args.slice(1), out, err);
   if (args[0] === 'qemu') return qemuMain(args.slice(1), out, err, cwd);
   if (args[0] === 'lower') return lowerMain(args.slice(1), out, err, cwd);
+  if (args[0] === 'decode') return decodeMain(args.slice(1), out, err, cwd, () => fs.readFileSync(0, 'utf8'));
   if (args[0] !== 'run') {
     err(USAGE);
     return 2;
