@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug';
 import { LazyClient } from './lazyClient';
-import { panelOpener, registerPanels } from './panels';
+import { panelOpener, registerDecodeLog, registerPanels } from './panels';
 import { ScenarioStatusBar } from './statusBar';
 
 let client: LazyClient | undefined;
@@ -16,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   client = new LazyClient(context, (r) => status.update(r));
   const panels = registerPanels(context, client);
   registerCommands(context, client, panelOpener(panels));
+  registerDecodeLog(context, context.extensionUri, client);
   registerDebugger(context);
 }
 

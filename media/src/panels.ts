@@ -3,6 +3,7 @@
 import './panels.css';
 import { parseHostMessage, type PanelKind, type WebviewMessage } from '../../extension/src/panels/protocol';
 import { h } from './dom';
+import { decodePanel } from './decode';
 import { eventsPanel } from './events';
 import type { Host, PanelView } from './panel';
 import { streamsPanel } from './streams';
@@ -33,13 +34,14 @@ const host: Host = {
 
 const root = document.getElementById('root') as HTMLElement;
 const kind = document.body.dataset.panel as PanelKind;
-const makers: Record<PanelKind, (root: HTMLElement, host: Host) => PanelView> = {
+const makers: Record<Exclude<PanelKind, 'decode'>, (root: HTMLElement, host: Host) => PanelView> = {
   walk: (r) => walkPanel(r),
   tlb: tlbPanel,
   streams: streamsPanel,
   events: eventsPanel,
 };
 let view: PanelView | undefined;
+const decoder = kind === 'decode' ? decodePanel(root, host) : undefined;
 
 window.addEventListener('message', (ev: MessageEvent) => {
   const m = parseHostMessage(ev.data);
@@ -49,6 +51,11 @@ window.addEventListener('message', (ev: MessageEvent) => {
     root.replaceChildren(h('p', { class: 'empty' }, m.reason || 'Open a .smmu scenario to see it here.'));
     return;
   }
+  if (m.type === 'decoded') {
+    decoder?.show(m.source, m.log);
+    return;
+  }
+  if (kind === 'decode') return;
   if (!view) view = makers[kind]?.(root, host);
   try {
     view?.update({ uri: m.uri, state: m.state, result: m.result });

@@ -12,7 +12,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { renderPanelHtml } from '../../extension/src/panels/html';
 import { newNonce } from '../../extension/src/panels/nonce';
-import type { HostMessage, PanelKind } from '../../extension/src/panels/protocol';
+import { PANEL_KINDS, type HostMessage, type PanelKind } from '../../extension/src/panels/protocol';
 import { THEMES } from './themes';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -36,7 +36,7 @@ export async function startHarness(): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
-    const m = /^\/panel\/(walk|tlb|streams|events)$/.exec(url.pathname);
+    const m = new RegExp(`^/panel/(${PANEL_KINDS.join('|')})$`).exec(url.pathname);
     if (m) {
       const html = renderPanelHtml({ kind: m[1] as PanelKind, cspSource: origin, scriptUri: `${origin}/dist/media/panels.js`, styleUri: `${origin}/dist/media/panels.css`, nonce: newNonce() });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);

@@ -7,6 +7,7 @@ import type { PanelKind } from './protocol';
 import { STOPPED_EVENT, type StoppedInfo } from '../../../language-server/src/debug/protocol';
 
 export { PanelManager } from './panelManager';
+export { registerDecodeLog } from './decodePanel';
 export type { PanelKind } from './protocol';
 
 const DEBUG_TYPE = 'iommu-lens';

@@ -1,24 +1,29 @@
 // Messages between the extension and the panel webviews (pure; used on both sides).
 // Everything that arrives from a webview is untrusted: parse it with parseWebviewMessage before use.
 import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/api';
+import type { WireLogResult } from '../../../language-server/src/model/logs/wire';
 
-export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
-export const PANEL_KINDS: readonly PanelKind[] = ['walk', 'tlb', 'streams', 'events'];
+/** The four scenario panels follow a scenario's steps; `decode` shows a decoded log (IOMMU Lens: Decode Log). */
+export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events' | 'decode';
+export const PANEL_KINDS: readonly PanelKind[] = ['walk', 'tlb', 'streams', 'events', 'decode'];
 
 export const PANEL_TITLES: Record<PanelKind, string> = {
   walk: 'SMMU: Translation walk',
   tlb: 'SMMU: TLB & caches',
   streams: 'SMMU: Stream table & CDs',
   events: 'SMMU: Events & hazards',
+  decode: 'SMMU: Decoded log',
 };
 
 /** Extension -> webview. */
 export type HostMessage =
   | { type: 'state'; uri: string; state: WireState | null; result: WireScenarioResult | null }
-  | { type: 'empty'; reason: string };
+  | { type: 'empty'; reason: string }
+  /** The decode panel: what was decoded (a file name, "selection of ...") and its records. */
+  | { type: 'decoded'; source: string; log: WireLogResult };
 
-/** Webview -> extension. */
-export type WebviewMessage = { type: 'ready' } | { type: 'reveal'; line: number };
+/** Webview -> extension. `openScenario`: the decode panel's "Open as Scenario". */
+export type WebviewMessage = { type: 'ready' } | { type: 'reveal'; line: number } | { type: 'openScenario' };
 
 /** Largest line a reveal may ask for (VS Code documents are far smaller in practice). */
 const MAX_LINE = 10_000_000;
@@ -33,6 +38,8 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {
   switch (x.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'openScenario':
+      return { type: 'openScenario' };
     case 'reveal': {
       const line = x.line;
       if (typeof line !== 'number' || !Number.isInteger(line) || line < 1 || line > MAX_LINE) return undefined;
@@ -47,6 +54,11 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {
 export function parseHostMessage(x: unknown): HostMessage | undefined {
   if (!isRecord(x)) return undefined;
   if (x.type === 'empty') return { type: 'empty', reason: typeof x.reason === 'string' ? x.reason : '' };
+  if (x.type === 'decoded') {
+    const log = x.log;
+    if (typeof x.source !== 'string' || !isRecord(log) || !Array.isArray(log.records) || !Array.isArray(log.unrecognised)) return undefined;
+    return { type: 'decoded', source: x.source, log: log as unknown as WireLogResult };
+  }
   if (x.type !== 'state' || typeof x.uri !== 'string') return undefined;
   const state = x.state;
   const result = x.result;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeLog } from '../model/logs/index';
-import { wireLog, type WireLogRecord, type WireLogResult } from '../model/logs/wire';
+import { setFields, wireLog, type WireLogRecord, type WireLogResult } from '../model/logs/wire';
 
 export const DECODE_USAGE = 'usage: iommu-lens decode [FILE|-] [--json]';
 
@@ -18,7 +18,7 @@ function recordText(r: WireLogRecord, file: string): string[] {
   if (r.error) out.push(`  error: ${r.error}`);
   if (r.config) out.push(`  config: ${r.config}`);
   // Text shows the fields that are set (and Type/Opcode/V); --json has every field.
-  const set = r.fields.filter((f) => f.value !== '0x0' || f.bits === '0[0]' || f.bits === '0[7:0]');
+  const set = setFields(r.fields);
   for (const f of set) out.push(`  ${f.name.padEnd(18)} ${f.bits.padEnd(10)} ${f.value}${f.valueName ? ` ${f.valueName}: ${f.meaning}` : ''}`);
   if (set.length < r.fields.length) out.push(`  (${r.fields.length - set.length} fields are zero)`);
   if (r.facts.length) out.push(`  log: ${r.facts.map(([k, v]) => `${k}=${v}`).join(' ')}`);

@@ -4,6 +4,7 @@
 // Client -> server (requests)
 //   iommuLens/state   StateParams  -> StateResponse   model state after one step (panels, debugger)
 //   iommuLens/result  ResultParams -> ResultResponse  the whole run of a document (panels, status)
+//   iommuLens/decodeLog  DecodeLogParams -> DecodeLogResponse  log text decoded + a starting scenario
 // Server -> client (notifications)
 //   iommuLens/scenarioResult  ScenarioResultParams  sent after every completed run (status bar)
 // Client commands the server names in code lenses (contributed by the extension):
@@ -11,6 +12,9 @@
 export {
   STATE_REQUEST,
   RESULT_REQUEST,
+  DECODE_LOG_REQUEST,
+  type DecodeLogParams,
+  type DecodeLogResponse,
   type StateParams,
   type StateResponse,
   type ResultParams,

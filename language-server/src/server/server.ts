@@ -19,10 +19,14 @@ import { formatDocument } from './formatting';
 import { guard, type GuardContext } from './guard';
 import { hover } from './hover';
 import { definition, references } from './navigation';
+import { decodeLogText } from '../engine/output/logScenario';
 import {
+  DECODE_LOG_REQUEST,
   RESULT_REQUEST,
   SCENARIO_RESULT_NOTIFICATION,
   STATE_REQUEST,
+  type DecodeLogParams,
+  type DecodeLogResponse,
   type ResultParams,
   type ResultResponse,
   type ScenarioResultParams,
@@ -195,6 +199,14 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
       if (!ex) return null;
       const r = await ex.full();
       return ex.source.partial ? { ...r, partial: true } : r;
+    }, { document: false }),
+  );
+
+  connection.onRequest(
+    DECODE_LOG_REQUEST,
+    guard<DecodeLogParams, DecodeLogResponse | null>(g, DECODE_LOG_REQUEST, null, (p) => {
+      if (typeof p?.text !== 'string') return null;
+      return decodeLogText(p.text, typeof p.source === 'string' ? p.source : undefined);
     }, { document: false }),
   );
 

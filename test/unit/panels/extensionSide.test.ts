@@ -10,6 +10,7 @@ import type { WireStep } from '../../../language-server/src/engine/api';
 test('webview messages: only well-formed ready/reveal pass, extra properties are dropped', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'reveal', line: 12, extra: '<x>' }), { type: 'reveal', line: 12 });
+  assert.deepEqual(parseWebviewMessage({ type: 'openScenario', text: 'ste 0 raw 1' }), { type: 'openScenario' });
   for (const bad of [
     null, undefined, 'reveal', 42, [], [{ type: 'ready' }], {}, { type: 'REVEAL', line: 1 }, { type: 'reveal' },
     { type: 'reveal', line: 0 }, { type: 'reveal', line: -3 }, { type: 'reveal', line: 1.5 }, { type: 'reveal', line: '3' },
@@ -26,6 +27,10 @@ test('host messages: shape-checked before rendering', () => {
   assert.equal(parseHostMessage({ type: 'state', uri: 1, state, result }), undefined);
   assert.deepEqual(parseHostMessage({ type: 'empty', reason: 7 }), { type: 'empty', reason: '' });
   assert.equal(parseHostMessage({ type: 'eval' }), undefined);
+  const log = { records: [], unrecognised: [], lines: 0 };
+  assert.equal(parseHostMessage({ type: 'decoded', source: 's', log })?.type, 'decoded');
+  assert.equal(parseHostMessage({ type: 'decoded', source: 's', log: { records: 'x', unrecognised: [] } }), undefined);
+  assert.equal(parseHostMessage({ type: 'decoded', source: 1, log }), undefined);
 });
 
 test('escapeHtml escapes the five HTML-significant characters', () => {

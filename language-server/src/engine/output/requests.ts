@@ -2,6 +2,7 @@
 // engine's results as JSON). Types and method names only: the server implements them, the
 // extension calls them. Results use the wire shapes of `./wire`.
 import type { WireScenarioResult, WireState } from './wire';
+import type { WireLogResult } from '../../model/logs/wire';
 
 /** `iommuLens/state`: the whole model state after step `stepIndex` (0-based) of the run of `uri`. */
 export const STATE_REQUEST = 'iommuLens/state' as const;
@@ -21,3 +22,18 @@ export interface ResultParams {
 }
 /** null when the server does not know the document. */
 export type ResultResponse = WireScenarioResult | null;
+
+/**
+ * `iommuLens/decodeLog`: log text (kernel `dmesg`, QEMU `-trace 'smmu*'`, STE/CD dumps) -> its
+ * records decoded by field (model/logs) and the `.smmu` scenario "Open as Scenario" starts from.
+ */
+export const DECODE_LOG_REQUEST = 'iommuLens/decodeLog' as const;
+export interface DecodeLogParams {
+  text: string;
+  /** What the text is (a file name, "selection"), named in the scenario's first comment. */
+  source?: string;
+}
+export interface DecodeLogResponse {
+  log: WireLogResult;
+  scenario: string;
+}

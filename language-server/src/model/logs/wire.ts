@@ -65,3 +65,8 @@ export function wireLog(r: LogDecodeResult): WireLogResult {
     }),
   };
 }
+
+/** The fields worth showing in a summary: those that are set, plus Type/Opcode/V (JSON keeps every field). */
+export function setFields(fields: readonly WireLogField[]): WireLogField[] {
+  return fields.filter((f) => f.value !== '0x0' || f.bits === '0[0]' || f.bits === '0[7:0]');
+}
