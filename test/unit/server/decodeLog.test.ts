@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LspClient } from '../lsp/helper';
+import { LspClient } from './helper';
 import { DECODE_LOG_REQUEST, type DecodeLogResponse } from '../../../language-server/src/server/protocol';
 
 const FIX = path.join(__dirname, '../../../../test/fixtures/logs');

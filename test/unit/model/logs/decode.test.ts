@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeLog, type LogRecord } from '../../../language-server/src/model/logs/index';
+import { decodeLog, type LogRecord } from '../../../../language-server/src/model/logs/index';
 
-const FIX = path.join(__dirname, '../../../../test/fixtures/logs');
+const FIX = path.join(__dirname, '../../../../../test/fixtures/logs');
 const load = (f: string) => decodeLog(fs.readFileSync(path.join(FIX, f), 'utf8'));
 const field = (r: LogRecord, name: string) => r.fields.find((f) => f.name === name);
 const fact = (r: LogRecord, k: string) => r.facts.find(([key]) => key === k)?.[1];
