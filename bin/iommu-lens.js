@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Command-line runner: `iommu-lens run FILE... [--json]` (built into dist/cli.js by `npm run build`).
+// Command-line runner: `iommu-lens run FILE... [--json] [--junit FILE] [--fail-on LEVEL]` (built into dist/cli.js by `npm run build`).
 'use strict';
 const { main } = require('../dist/cli.js');
 // `qemu` answers asynchronously (a Promise); the others return the status at once.

@@ -1,23 +1,53 @@
-// Text form of a scenario result (`file:line:col: severity: message`) and the exit status.
+// Text form of a scenario result: `file:line:col: severity: message [CODE]`, each related location
+// as a `note:` line under it, a summary line per file and a total across files.
 
-import type { WireScenarioResult } from '../engine/api';
+import type { WireScenarioResult } from '../engine/output/wire';
+import { type FailOn, faultCount, hazardCount, unexpectedHazards } from './policy';
 
-/** 2: a file has errors other than failed expectations; 1: an expectation failed; 0: all good. */
-export function exitCode(r: WireScenarioResult): number {
-  if (r.diagnostics.some((d) => d.severity === 'error' && d.code !== 'EXPECT_FAILED')) return 2;
-  if (r.expectations.failed > 0) return 1;
-  return 0;
-}
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function formatText(r: WireScenarioResult): string {
   const lines: string[] = [];
   for (const d of r.diagnostics) {
     if (d.severity === 'hint') continue;
-    lines.push(`${r.file}:${d.line}:${d.col}: ${d.severity}: ${d.message.replace(/\n/g, ' ')}`);
+    lines.push(`${r.file}:${d.line}:${d.col}: ${d.severity}: ${d.message.replace(/\n/g, ' ')} [${d.code}]`);
+    for (const rel of d.related ?? []) lines.push(`${r.file}:${rel.line}:${rel.col}: note: ${rel.message.replace(/\n/g, ' ')}`);
   }
   const { passed, failed } = r.expectations;
-  const faults = r.steps.filter((s) => s.outcome === 'fault').length;
-  lines.push(`${r.file}: ${r.steps.length} steps, ${passed} expectation${passed === 1 ? '' : 's'} passed, ${failed} failed` +
-    `, ${faults} fault${faults === 1 ? '' : 's'}${r.partial ? ' (partial: file too large)' : ''}`);
+  const hz = hazardCount(r);
+  const unexpected = unexpectedHazards(r).length;
+  lines.push(`${r.file}: ${r.steps.length} steps, ${plural(passed, 'expectation')} passed, ${failed} failed` +
+    `, ${plural(faultCount(r), 'fault')}, ${plural(hz, 'hazard')}${hz ? ` (${unexpected} not expected)` : ''}` +
+    `${r.partial ? ' (partial: file too large)' : ''}`);
   return lines.join('\n');
+}
+
+export interface Totals {
+  files: number;
+  steps: number;
+  passed: number;
+  failed: number;
+  faults: number;
+  hazards: number;
+  unexpectedHazards: number;
+  errors: number;
+}
+
+export function addTotals(t: Totals, r: WireScenarioResult): void {
+  t.files++;
+  t.steps += r.steps.length;
+  t.passed += r.expectations.passed;
+  t.failed += r.expectations.failed;
+  t.faults += faultCount(r);
+  t.hazards += hazardCount(r);
+  t.unexpectedHazards += unexpectedHazards(r).length;
+  t.errors += r.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'EXPECT_FAILED').length;
+}
+
+export const emptyTotals = (): Totals => ({ files: 0, steps: 0, passed: 0, failed: 0, faults: 0, hazards: 0, unexpectedHazards: 0, errors: 0 });
+
+export function formatTotals(t: Totals, failOn: FailOn, status: number): string {
+  return `total: ${plural(t.files, 'file')}, ${t.steps} steps, ${plural(t.passed, 'expectation')} passed, ${t.failed} failed, ` +
+    `${plural(t.faults, 'fault')}, ${plural(t.hazards, 'hazard')} (${t.unexpectedHazards} not expected), ${plural(t.errors, 'error')}; ` +
+    `--fail-on ${failOn}: ${status === 0 ? 'pass' : 'FAIL'} (exit ${status})`;
 }

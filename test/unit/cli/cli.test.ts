@@ -40,7 +40,7 @@ test('exit 1 when an expectation fails, with file:line:col: severity: message', 
   const d = dir({ 'bad.smmu': SCENARIO + 'dma smmu0 read sid 0x10 iova 0x1000_0004 expect pa 0x9000_0004\n' });
   const r = run(d, 'run', 'bad.smmu');
   assert.equal(r.code, 1);
-  assert.match(r.out, /^bad\.smmu:5:\d+: error: expected pa 0x90000004, got ok pa 0x80000004$/m);
+  assert.match(r.out, /^bad\.smmu:5:\d+: error: expected pa 0x90000004, got ok pa 0x80000004 \[EXPECT_FAILED\]$/m);
 });
 
 test('exit 2 when a file has errors (unknown name, unexpected fault, missing file)', () => {

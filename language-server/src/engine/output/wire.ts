@@ -194,7 +194,14 @@ export interface WireStep {
   /** When the step ran invalidation commands (CMD_TLBI_*, CMD_CFGI_*, CMD_ATC_INV): the TLB and configuration cache entries they removed. */
   removed?: { tlb: number[]; config: number[] };
   /** Expectation result when the step is (or carries) an expectation. */
-  expectation?: { passed: boolean; message: string };
+  expectation?: {
+    passed: boolean;
+    message: string;
+    /** The expectation as written (`expect fault F_TRANSLATION`). */
+    text?: string;
+    /** A passing `expect hazard`: the hazards it asked for (code and line), so they count as expected. */
+    hazards?: Array<{ code: string; line: number }>;
+  };
   /** `ats` / `dma ... translated` (model/smmu/ats.ts): the completion, the function's ATC lookup and entry. */
   ats?: { kind: 'ats' | 'translated'; completion?: 'ok' | 'fault' | 'ur'; atc?: 'hit' | 'miss'; entry?: WireAtcEntry; split?: boolean };
   /** HTTU updates the transaction made (IHI 0070 §3.13): which descriptor changed from what to what. */
@@ -239,6 +246,17 @@ export interface WireIommufd {
   notes?: string[];
 }
 
+/** One expectation and its result (`iommu-lens run --json`, `--junit`). */
+export interface WireExpectationResult {
+  line: number;
+  col: number;
+  /** As written: `expect pa 0x80000000`. */
+  text: string;
+  passed: boolean;
+  /** What was expected and what happened. */
+  message: string;
+}
+
 /** One entry of a PCIe function's ATC. */
 export interface WireAtcEntry {
   id: number;
@@ -257,6 +275,8 @@ export interface WireScenarioResult {
   diagnostics: WireDiagnostic[];
   steps: WireStep[];
   expectations: { passed: number; failed: number };
+  /** Every expectation in run order with its result. */
+  expectationResults?: WireExpectationResult[];
   /** True when the file was larger than the configured limit and only analysed in part. */
   partial?: boolean;
 }

@@ -5,7 +5,7 @@
 import type { ScenarioSession, StepInfo } from '../api';
 import { diag } from '../output/convert';
 import { Runtime, type Program } from './runtime';
-import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../output/wire';
+import type { WireDiagnostic, WireExpectationResult, WireScenarioResult, WireState, WireStep } from '../output/wire';
 import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
 
@@ -85,6 +85,7 @@ export class Session implements ScenarioSession {
 
   runStreaming(onStep: (step: WireStep) => void): WireScenarioResult {
     const counts = this.expectationCounts(this.done);
+    const results = expectationResults(this.done);
     for (const s of this.done) onStep(s);
     this.streamed += this.done.length;
     this.done = [];
@@ -93,12 +94,15 @@ export class Session implements ScenarioSession {
       if (this.isCancelled?.()) break;
       const s = this.step()!;
       onStep(s);
-      if (s.expectation) counts[s.expectation.passed ? 0 : 1]++;
+      if (s.expectation) {
+        counts[s.expectation.passed ? 0 : 1]++;
+        results.push(...expectationResults([s]));
+      }
       // Only the count is kept (position), not the step: the caller has it.
       this.done.pop();
       this.streamed++;
     }
-    return this.result([], counts);
+    return this.result([], counts, results);
   }
 
   /** Steps handed out by runStreaming and not kept. */
@@ -110,10 +114,10 @@ export class Session implements ScenarioSession {
     return c;
   }
 
-  result(steps: WireStep[] = [...this.done], [passed, failed] = this.expectationCounts(steps)): WireScenarioResult {
+  result(steps: WireStep[] = [...this.done], [passed, failed] = this.expectationCounts(steps), results = expectationResults(steps)): WireScenarioResult {
     const diagnostics = [...this.program.diagnostics, ...this.runDiags.flat()];
     diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-    const r: WireScenarioResult = { file: this.uri, diagnostics, steps, expectations: { passed, failed } };
+    const r: WireScenarioResult = { file: this.uri, diagnostics, steps, expectations: { passed, failed }, expectationResults: results };
     if (this.program.partial) r.partial = true;
     return r;
   }
@@ -134,4 +138,14 @@ export class Session implements ScenarioSession {
       return `error: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
+}
+
+/** Each expectation step with its result (the runner's `expectationResults`). */
+function expectationResults(steps: readonly WireStep[]): WireExpectationResult[] {
+  const out: WireExpectationResult[] = [];
+  for (const s of steps) {
+    const e = s.expectation;
+    if (e) out.push({ line: s.line, col: s.col, text: e.text ?? s.label, passed: e.passed, message: e.message });
+  }
+  return out;
 }

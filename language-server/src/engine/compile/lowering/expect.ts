@@ -12,7 +12,7 @@ import { valueText } from './values';
 import { EVENT_TYPES } from '../../../model/fields/events';
 import { closest, didYouMean } from '../names/symbols';
 
-type Check = (rt: Runtime) => { passed: boolean; message: string; intendedFault?: boolean };
+type Check = (rt: Runtime) => { passed: boolean; message: string; intendedFault?: boolean; hazards?: Array<{ code: string; line: number }> };
 
 const OUTCOMES = ['ok', 'fault', 'stalled', 'aborted', 'bypass'];
 
@@ -121,7 +121,10 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
         const hit = hz.filter((h) => (code ? h.code === code : h.severity !== 'information'));
         const where = step !== undefined ? 'on the preceding transaction' : 'so far';
         if (negated) return { passed: hit.length === 0, message: `expected no hazard${code ? ' ' + code : ''} ${where}, got ${hit.map((h) => h.code).join(', ')}` };
-        return { passed: hit.length > 0, message: `expected hazard ${code ?? ''} ${where}, got ${hz.length ? hz.map((h) => h.code).join(', ') : 'none'}` };
+        return {
+          passed: hit.length > 0, message: `expected hazard ${code ?? ''} ${where}, got ${hz.length ? hz.map((h) => h.code).join(', ') : 'none'}`,
+          hazards: hit.map((h) => ({ code: h.code, line: h.line })),
+        };
       };
       break;
     }
@@ -154,7 +157,8 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
     span, kind: 'expect', label,
     run: (rt, out) => {
       const res = c(rt);
-      out.expectation = { passed: res.passed, message: res.message };
+      out.expectation = { passed: res.passed, message: res.message, text: label };
+      if (res.passed && res.hazards?.length) out.expectation.hazards = res.hazards;
       if (!res.passed) rt.report('error', 'EXPECT_FAILED', res.message);
       else if (res.intendedFault && txnStep !== undefined) rt.markFaultIntended(txnStep);
     },
