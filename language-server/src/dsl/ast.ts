@@ -273,6 +273,9 @@ export interface ExpectStmt extends StatementBase {
 /** A line that could not be read as any statement (a diagnostic says why). */
 export interface ErrorStmt extends Span {
   kind: 'error';
+  /** A misspelt statement keyword: the keywords it is close to, and the word after it (the name a
+   *  misspelt declaration would have declared: references to it are not reported again). */
+  typo?: { suggestions: string[]; name?: string };
 }
 
 export type Statement =

@@ -42,6 +42,7 @@ import type {
 import { Severity } from './ast';
 import { DIAG, DiagnosticSink } from './diagnostics';
 import { Lexer, Token } from './lexer';
+import { closest, didYouMean } from './suggest';
 import {
   BLOCK_BREAKERS,
   EXPECT_FIELDS,
@@ -325,17 +326,21 @@ class Parser {
     const t = this.tok;
     const lower = t.kind === 'word' ? low(t) : '';
     if (!isStatementKeyword(lower)) {
+      const suggestions = t.kind === 'word' ? closest(lower, STATEMENT_KEYWORDS) : [];
       const msg =
         t.kind === 'word'
-          ? `unknown statement \`${t.text.length > 30 ? t.text.slice(0, 27) + '...' : t.text}\`: expected one of ${STATEMENT_KEYWORDS.join(', ')}`
+          ? `unknown statement \`${t.text.length > 30 ? t.text.slice(0, 27) + '...' : t.text}\`${suggestions.length ? didYouMean(suggestions) : `: expected one of ${STATEMENT_KEYWORDS.join(', ')}`}`
           : `expected a statement, found ${show(t)}`;
       if (t.kind !== 'invalid') this.error(t.start, t.end, DIAG.unknownStatement, msg);
       const start = t.start;
       const brace = t.kind === 'punct' && t.text === '{';
       this.advance();
+      // `pagetabel vm_s2 ...`: the name the misspelt declaration would have declared.
+      const named = suggestions.length > 0 && this.tok.kind === 'word' ? this.tok.text : undefined;
       this.skipRest(brace ? 1 : 0);
       if (this.isPunct(';')) this.advance();
       const err: ErrorStmt = { kind: 'error', start, end: this.lastEnd };
+      if (suggestions.length) err.typo = { suggestions, ...(named !== undefined ? { name: named } : {}) };
       return err;
     }
     const kw = this.keyword();
@@ -623,7 +628,7 @@ class Parser {
     const before = this.sink.count;
     const smmu = this.optSmmu((w) => TX_OPTIONS.has(w) || w === 'expect');
     if (smmu) s.smmu = smmu;
-    s.options = this.onlyFields(this.inline(true), lower);
+    s.options = this.onlyFields(this.dropMisspeltExpect(this.inline(true), lower), lower);
     for (const f of s.options) {
       const n = f.name.lower;
       const v = f.values[0];
@@ -647,7 +652,8 @@ class Parser {
         else if (n === 'len') s.len = v;
         else s.iova = v;
       } else {
-        this.error(f.name.start, f.name.end, DIAG.unknownOption, `unknown \`${lower}\` option \`${f.name.text}\`: expected ${TRANSACTION_OPTIONS.join(', ')}, expect`);
+        const near = closest(n, [...TRANSACTION_OPTIONS, 'expect']);
+        this.error(f.name.start, f.name.end, DIAG.unknownOption, `unknown \`${lower}\` option \`${f.name.text}\`${near.length ? didYouMean(near) : `: expected ${TRANSACTION_OPTIONS.join(', ')}, expect`}`);
       }
     }
     const quiet = this.sink.count !== before;
@@ -739,7 +745,8 @@ class Parser {
     e.what = what;
     const w = what.lower;
     if (!EXPECT_KIND_SET.has(w)) {
-      this.error(what.start, what.end, DIAG.unknownOption, `unknown expectation \`${what.text}\`: expected ${EXPECT_KINDS.join(', ')}`);
+      const near = closest(w, EXPECT_KINDS);
+      this.error(what.start, what.end, DIAG.unknownOption, `unknown expectation \`${what.text}\`${near.length ? didYouMean(near) : `: expected ${EXPECT_KINDS.join(', ')}`}`);
     }
     if (w === 'pa') {
       const v = this.expectNumber('an address', 'pa');
@@ -804,6 +811,15 @@ class Parser {
         this.advance();
       }
     }
+  }
+
+  /** `dma ... expcet pa 0x...`: one error at the misspelt `expect`; the rest of the line is its expectation, not options. */
+  private dropMisspeltExpect(items: (Field | Value)[], where: string): (Field | Value)[] {
+    const i = items.findIndex((it) => it.kind === 'field' && !TX_OPTIONS.has(it.name.lower) && closest(it.name.lower, ['expect']).length > 0 && closest(it.name.lower, TRANSACTION_OPTIONS).length === 0);
+    if (i < 0) return items;
+    const f = items[i] as Field;
+    this.error(f.name.start, f.name.end, DIAG.unknownOption, `unknown \`${where}\` option \`${f.name.text}\`${didYouMean(['expect'])}`);
+    return items.slice(0, i);
   }
 
   /** Keeps the fields of an inline list, reporting bare values. */

@@ -9,6 +9,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActions } from './codeActions';
+import { didYouMeanFixes } from './quickFixes';
 import { completion, COMPLETION_TRIGGERS } from './completion';
 import type { ServerContext } from './context';
 import { Analyzer, type Executed } from './documents';
@@ -36,7 +38,6 @@ import {
 import { prepareRename, rename } from './rename';
 import type { EngineRunner } from './runner';
 import { codeLenses, inlayHints } from './runViews';
-import { codeActions } from './codeActions';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
@@ -181,7 +182,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   connection.onFoldingRanges(guard(g, 'foldingRange', [], (p) => foldingRanges(ctx, p)));
   connection.languages.inlayHint.on(guard(g, 'inlayHint', [], (p) => inlayHints(ctx, p)));
   connection.onCodeLens(guard(g, 'codeLens', [], (p) => codeLenses(ctx, p)));
-  connection.onCodeAction(guard(g, 'codeAction', [], (p, t) => codeActions(ctx, p, t)));
+  connection.onCodeAction(guard(g, 'codeAction', [], async (p, t) => [...didYouMeanFixes(ctx, p), ...(await codeActions(ctx, p, t))]));
 
   connection.onRequest(
     STATE_REQUEST,

@@ -78,6 +78,18 @@ function expand(ctx: LowerCtx, root: SourceFile): Array<{ file: SourceFile; stmt
   return out;
 }
 
+/** `pagetabel vm_s2 ...`: the names misspelt declarations meant, with the diagnostic at the typo. */
+function noteTypos(ctx: LowerCtx, stmts: Array<{ file: SourceFile; stmt: Statement }>): void {
+  for (const { file, stmt } of stmts) {
+    const name = stmt.kind === 'error' ? stmt.typo?.name : undefined;
+    if (name === undefined || ctx.symbols.isDeclared(name)) continue;
+    ctx.file = file;
+    const r = ctx.range({ start: stmt.start, end: stmt.start });
+    const d = ctx.diagnostics.find((x) => x.code === 'E_SYNTAX_UNKNOWN_STATEMENT' && x.line === r.line && x.col === r.col);
+    if (d && !ctx.broken.typoNames.has(name)) ctx.broken.typoNames.set(name, d);
+  }
+}
+
 export function compile(text: string, uri: string, options: EngineOptions = {}): Program {
   const symbols = new Symbols();
   const ctx = new LowerCtx(uri, symbols, options);
@@ -91,18 +103,25 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
   const stmts = expand(ctx, root);
   // Pre-pass: every declaration, so references may come before or after (names are file-global).
   collectSymbols(ctx, stmts);
+  noteTypos(ctx, stmts);
   const cancelled = options.isCancelled;
   for (let i = 0; i < stmts.length; i++) {
     // A stale edit stops compiling (polled every 256 statements: the poll is an atomic load).
     if (cancelled && (i & 255) === 0 && cancelled()) break;
     const { file, stmt } = stmts[i];
     ctx.file = file;
+    const mark = ctx.broken.mark();
+    const d0 = ctx.diagnostics.length;
     try {
       lowerStatement(ctx, stmt);
     } catch (e) {
       ctx.report(stmt, 'E_INTERNAL', `internal error lowering this statement: ${e instanceof Error ? e.message : String(e)}`);
     }
+    // Not listed on its own diagnostic (an ste with an unknown cd): only what depends on it is.
+    const cause = ctx.broken.since(mark);
+    if (cause && stmt.kind !== 'error' && ctx.diagnostics.indexOf(cause, d0) < 0) ctx.broken.skip(cause, ctx.range(stmt), stmt.kind);
   }
+  ctx.broken.finish();
   ctx.file = root;
   const sids = new Map<string, number[]>();
   for (const [k, v] of symbols.sids) sids.set(k, v.filter((x) => x < 1n << 32n).map(Number));

@@ -12,6 +12,7 @@ import { Allocator } from './layout/alloc';
 import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
 import { DeclState } from './decls/state';
+import { Broken } from './broken';
 
 /** The transaction an expectation checks (the latest one for a standalone `expect`). */
 export interface TxnRef {
@@ -36,6 +37,10 @@ export class LowerCtx {
   lastTxn?: TxnRef;
   /** The latest iommufd call or guest action on a vSMMU/vIOMMU (`expect rejected` applies to it). */
   lastCall?: number;
+  /** Why the latest transaction did not run (a standalone `expect` after it is skipped, not applied to an earlier one). */
+  lastTxnSkipped?: WireDiagnostic;
+  /** Unresolved references and what they make the run skip (broken.ts). */
+  readonly broken = new Broken();
   file!: SourceFile;
 
   constructor(readonly uri: string, readonly symbols: Symbols, readonly options: EngineOptions) {}
@@ -54,9 +59,11 @@ export class LowerCtx {
     return `${this.file.uri}:${p.line + 1}:${p.character + 1}`;
   }
 
-  report(span: Span, code: string, message: string, severity: WireDiagnostic['severity'] = 'error'): void {
+  report(span: Span, code: string, message: string, severity: WireDiagnostic['severity'] = 'error'): WireDiagnostic {
     const msg = this.file.via ? `${this.where(span)}: ${message}` : message;
-    this.diagnostics.push(diag(this.range(span), severity, code, msg));
+    const d = diag(this.range(span), severity, code, msg);
+    this.diagnostics.push(d);
+    return d;
   }
 
   addStep(s: Omit<StepDef, 'range'> & { span: Span }): number {

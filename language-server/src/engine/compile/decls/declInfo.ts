@@ -14,14 +14,26 @@ import { fieldNum } from '../lowering/values';
 export function declInfo<K extends 'pagetable' | 'cd' | 'cdtable', N, I>(
   ctx: LowerCtx, cache: Map<string, I | null>, kind: K, name: string, at: Span, build: (ctx: LowerCtx, node: N, name: string) => I | undefined,
 ): I | undefined {
-  if (cache.has(name)) return cache.get(name) ?? undefined;
+  const key = `${kind}:${name}`;
+  if (cache.has(name)) {
+    const failed = ctx.broken.decls.get(key);
+    if (failed) ctx.broken.unresolved(failed);
+    return cache.get(name) ?? undefined;
+  }
   const d = resolveRef(ctx, kind, name, at) as Decl<N> | undefined;
   if (!d) return undefined;
   cache.set(name, null);
   const prevFile = ctx.file;
   ctx.file = d.file;
+  const mark = ctx.broken.mark();
   try {
     const info = build(ctx, d.node, name);
+    // A declaration with an unresolved reference is not laid out (it would run as something else).
+    const cause = ctx.broken.since(mark);
+    if (cause) {
+      ctx.broken.decls.set(key, cause);
+      return undefined;
+    }
     cache.set(name, info ?? null);
     return info;
   } finally {

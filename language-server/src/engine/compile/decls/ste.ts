@@ -27,6 +27,7 @@ const CONFIG_WORDS: Record<string, bigint> = {
 const STE_SPECIAL = ['config', 'cd', 'cdtable', 's2', 's2table', 'stage2', 'pagetable', 'vmid'];
 
 export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
+  const mark = ctx.broken.mark();
   const smmuName = resolveSmmu(ctx, s.smmu, s);
   if (smmuName === undefined || !s.sid) return;
   if (!ctx.symbols.smmu.has(smmuName)) {
@@ -85,6 +86,12 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
         }
       }
     }
+    // An unresolved cd/cdtable/s2: the STE is not written, the DMAs on its StreamID are skipped.
+    const cause = ctx.broken.since(mark);
+    if (cause) {
+      ctx.broken.sids.set(`${smmuName}:${sid}`, cause);
+      return;
+    }
     const s1 = cd !== undefined || cdt !== undefined;
     if (config === undefined) config = s1 && s2 ? STE_CONFIG.NESTED : s1 ? STE_CONFIG.S1_TRANS : s2 ? STE_CONFIG.S2_TRANS : STE_CONFIG.ABORT;
     const at = configF ?? s.sid;
@@ -124,5 +131,6 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     addr = l2 + (sid & ((1n << BigInt(t.split)) - 1n)) * 64n;
   }
   writes.push(...dwords.map((value, i) => ({ addr: addr + BigInt(i * 8), value })));
+  ctx.broken.sids.delete(`${smmuName}:${sid}`);
   ctx.addStep({ span: s, kind: 'ste', smmu: smmuName, label: `ste ${smmuName} sid ${hex(sid)}: ${what} at ${hex(addr)}`, run: (rt) => rt.writeMany(writes) });
 }

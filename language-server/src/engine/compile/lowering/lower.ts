@@ -32,8 +32,9 @@ export function lowerStatement(ctx: LowerCtx, s: Statement): void {
     case 'ats': return lowerTransaction(ctx, s);
     case 'pri': return lowerPri(ctx, s);
     case 'expect': {
-      const e = s.expectation;
-      lowerExpectation(ctx, e, ctx.lastTxn, s);
+      // After a transaction that did not run, a standalone expectation is skipped with it.
+      if (ctx.lastTxnSkipped) return void ctx.broken.unresolved(ctx.lastTxnSkipped);
+      lowerExpectation(ctx, s.expectation, ctx.lastTxn, s);
       return;
     }
     case 'smmu': return lowerSmmu(ctx, s);
@@ -89,22 +90,39 @@ function lowerAbort(ctx: LowerCtx, s: Extract<Statement, { kind: 'abort' }>): vo
   });
 }
 
+/** A transaction that does not run leaves no "latest transaction" behind, and says why. */
 function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
+  const mark = ctx.broken.mark();
+  const d0 = ctx.diagnostics.length;
+  ctx.lastTxnSkipped = undefined;
+  if (lowerTxn(ctx, s, mark)) return;
+  ctx.lastTxn = undefined;
+  ctx.lastTxnSkipped = ctx.broken.since(mark) ?? ctx.diagnostics.slice(d0).find((d) => d.severity === 'error');
+}
+
+/** True when the transaction's step was added. */
+function lowerTxn(ctx: LowerCtx, s: TransactionStmt, mark: number): boolean {
   const smmu = resolveSmmu(ctx, s.smmu, s, s.kind === 'dma' ? ['vsmmu'] : []);
   const sid = num(ctx, s.sid, 'StreamID', 32);
+  // The STE for this StreamID was not written (an unresolved reference): the DMA is not run.
+  const cause = ctx.broken.since(mark) ?? (smmu !== undefined && sid !== undefined ? ctx.broken.sids.get(`${smmu}:${sid}`) : undefined);
+  if (cause) {
+    if (!ctx.broken.since(mark)) ctx.broken.unresolved(cause);
+    return false;
+  }
   const ssid = num(ctx, s.ssid, 'SubstreamID', 20);
   const iova = num(ctx, s.iova, 'address');
   const len = s.len ? num(ctx, s.len, 'length') : 4n;
   if (s.len && len === 0n) ctx.report(s.len, 'E_VALUE', 'len must be at least 1');
   if (len !== undefined && len > MAX_DMA_LEN) {
     ctx.report(s.len!, 'E_VALUE_RANGE', `len ${s.len!.text} is above the ${MAX_DMA_LEN >> 20n}M a transaction may span here`);
-    return;
+    return false;
   }
-  if (smmu === undefined || sid === undefined || iova === undefined || !len || s.incomplete && (!s.sid || !s.iova)) return;
+  if (smmu === undefined || sid === undefined || iova === undefined || !len || s.incomplete && (!s.sid || !s.iova)) return false;
   if (iova + len > 1n << 64n) {
     ctx.report(s.len ?? s.iova!, 'E_VALUE_RANGE', `a DMA of ${len} bytes at ${hex(iova)} runs past the top of the 64-bit address space: only the ${(1n << 64n) - iova} bytes below 2^64 are translated`, 'warning');
   }
-  if (s.ssid && ssid === undefined) return;
+  if (s.ssid && ssid === undefined) return false;
   const read = s.access?.lower !== 'write';
   const access = { read, exec: s.exec, priv: s.priv };
   // `ats`: a Translation Request; `dma ... translated`: through the function's ATC (model/smmu/ats.ts).
@@ -123,4 +141,5 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
   const ref: TxnRef = { step: index, smmu, sid, ssid, iova, read, span: s };
   ctx.lastTxn = ref;
   for (const e of s.expects) lowerExpectation(ctx, e, ref, e, true);
+  return true;
 }

@@ -58,16 +58,21 @@ export function resolveSmmu(ctx: LowerCtx, ref: NameRef | undefined, at: Span, v
     if (d === undefined) ctx.report(at, 'E_SMMU_AMBIGUOUS', `name the SMMU: this scenario declares ${[...s.smmu.keys()].join(', ')}`);
     return d;
   }
+  const typo = ctx.broken.typoNames.get(ref.name);
+  if (typo) return void ctx.broken.unresolved(typo);
   if (s.smmu.size === 0 || s.smmu.has(ref.name)) return ref.name;
-  ctx.report(ref, 'E_UNKNOWN_NAME', `unknown SMMU '${ref.name}'${didYouMean(s.suggest('smmu', ref.name))}`);
+  ctx.broken.unresolved(ctx.report(ref, 'E_UNKNOWN_NAME', `unknown SMMU '${ref.name}'${didYouMean(s.suggest('smmu', ref.name))}`));
   return undefined;
 }
 
 /** Resolves a reference to a pagetable / cd / cdtable; reports an unknown name. */
 export function resolveRef<K extends 'pagetable' | 'cd' | 'cdtable'>(ctx: LowerCtx, kind: K, name: string, at: Span): Decl<Symbols[K] extends Map<string, Decl<infer T>> ? T : never> | undefined {
   const d = (ctx.symbols[kind] as Map<string, Decl<never>>).get(name);
-  if (!d) ctx.report(at, 'E_UNKNOWN_NAME', `unknown ${kind} '${name}'${didYouMean(ctx.symbols.suggest(kind, name))}`);
-  return d;
+  if (d) return d;
+  // A name only a misspelt declaration declares: the typo is the one error.
+  const typo = ctx.broken.typoNames.get(name);
+  ctx.broken.unresolved(typo ?? ctx.report(at, 'E_UNKNOWN_NAME', `unknown ${kind} '${name}'${didYouMean(ctx.symbols.suggest(kind, name))}`));
+  return undefined;
 }
 
 /** Resolves a reference to an iommufd object or vSMMU; reports an unknown name. */

@@ -3,6 +3,7 @@
 
 import type { CdDecl, CdTableDecl, DeclKind, Field, IommufdStmt, PagetableDecl, SmmuDecl, VsmmuStmt } from '../../../dsl/ast';
 import type { SourceFile } from '../source';
+import { closest } from '../../../dsl/suggest';
 
 export interface Decl<T> {
   node: T;
@@ -32,45 +33,17 @@ export class Symbols {
     return this[kind] as Map<string, Decl<unknown>>;
   }
 
+  isDeclared(name: string): boolean {
+    return this.smmu.has(name) || this.pagetable.has(name) || this.cd.has(name) || this.cdtable.has(name);
+  }
+
   /** Known names of a kind, closest first, for "did you mean". */
   suggest(kind: DeclKind, name: string): string[] {
     return closest(name, [...this.table(kind).keys()]);
   }
 }
 
-/** Levenshtein distance, for suggestions. */
-function distance(a: string, b: string): number {
-  a = a.toLowerCase();
-  b = b.toLowerCase();
-  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
-}
-
-/** Up to 3 candidates within a small edit distance (or sharing a prefix), closest first. */
-export function closest(name: string, candidates: Iterable<string>): string[] {
-  const scored: Array<[number, string]> = [];
-  const lower = name.toLowerCase();
-  for (const c of candidates) {
-    const dist = distance(name, c);
-    const cl = c.toLowerCase();
-    if (dist <= Math.max(2, Math.floor(name.length / 3)) || (lower.length >= 3 && (cl.startsWith(lower) || cl.includes(lower)))) scored.push([dist, c]);
-  }
-  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
-  return scored.slice(0, 3).map((s) => s[1]);
-}
-
-export function didYouMean(names: string[]): string {
-  return names.length ? ` (did you mean ${names.map((n) => `'${n}'`).join(', ')}?)` : '';
-}
+export { closest, didYouMean, distance } from '../../../dsl/suggest';
 
 /** The SMMU a statement without an SMMU name means: the only declared one, or `smmu0`. */
 export function defaultSmmuName(s: Symbols): string | undefined {
