@@ -58,6 +58,10 @@ import {
 /** Deepest `{` nesting that is parsed into nodes; deeper content is skipped with a diagnostic. */
 export const MAX_DEPTH = 16;
 const RING = 8;
+const NO_FIELDS: ReadonlySet<string> = new Set();
+/** Statement keywords that are also fields of a declaration's block. */
+const CD_FIELDS: ReadonlySet<string> = new Set(['pagetable', 'smmu']);
+const SMMU_FIELD: ReadonlySet<string> = new Set(['smmu']);
 
 const TX_OPTIONS: ReadonlySet<string> = new Set(TRANSACTION_OPTIONS);
 const EXPECT_KIND_SET: ReadonlySet<string> = new Set(EXPECT_KINDS);
@@ -444,7 +448,7 @@ class Parser {
       else if (it.kind === 'number' && !s.granule) s.granule = it;
       else this.error(it.start, it.end, DIAG.unexpectedToken, 'unexpected value: a pagetable header takes a stage (s1/s2), a granule (4k/16k/64k) and options');
     }
-    if (this.isPunct('{')) s.body = this.block(0, true);
+    if (this.isPunct('{')) s.body = this.block(0, true, SMMU_FIELD);
     return s;
   }
 
@@ -456,7 +460,7 @@ class Parser {
     else {
       s.options = this.onlyFields(this.inline(false, true), 'cd');
       if (this.isWord('raw')) s.raw = this.raw();
-      else if (this.isPunct('{')) s.body = this.block(0, false);
+      else if (this.isPunct('{')) s.body = this.block(0, false, CD_FIELDS);
       else if (name) this.errorAtTok(DIAG.expected, 'expected `{` with CD fields or `raw` with CD dwords');
     }
     return s;
@@ -468,7 +472,7 @@ class Parser {
     if (name) s.name = name;
     if (this.isPunct(':')) this.advance();
     s.options = this.onlyFields(this.inline(false), 'cdtable');
-    if (this.isPunct('{')) s.body = this.block(0, false);
+    if (this.isPunct('{')) s.body = this.block(0, false, SMMU_FIELD);
     return s;
   }
 
@@ -833,7 +837,7 @@ class Parser {
   }
 
   /** `{ items }`; the cursor is on `{`. depth = number of enclosing blocks. */
-  private block(depth: number, allowMap: boolean): Block {
+  private block(depth: number, allowMap: boolean, fields: ReadonlySet<string> = NO_FIELDS): Block {
     const open = { start: this.tok.start, end: this.tok.end };
     this.advance();
     const b: Block = { kind: 'block', items: [], closed: false, start: open.start, end: open.end };
@@ -848,7 +852,10 @@ class Parser {
         b.closed = true;
         break;
       }
-      if (t.kind === 'eof' || (this.lineStart && t.kind === 'word' && BLOCK_BREAKERS.has(low(t)))) {
+      // A statement keyword starting a line closes an unterminated block, unless it is a field of
+      // this block followed by its value (`pagetable nic` in a cd, `smmu smmu1` in a pagetable).
+      const breaker = this.lineStart && t.kind === 'word' && BLOCK_BREAKERS.has(low(t)) && !(fields.has(low(t)) && this.peek().kind === 'word');
+      if (t.kind === 'eof' || breaker) {
         this.error(open.start, open.end, DIAG.unclosedBrace, 'this `{` is never closed: expected `}`');
         break;
       }

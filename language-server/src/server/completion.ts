@@ -1,115 +1,61 @@
-// Completion by position: statement keywords at the start of a line; field names (from the field
-// tables) inside STE/CD blocks and after a command or register; enum values after a field name;
-// command, register and event names where they belong; declared names where a reference goes.
+// Completion by position: everything the grammar allows at the cursor, with its meaning, once.
+// Statement keywords and snippets at the start of a line; `smmu { features }` and their values;
+// the `pagetable` header (stage, granule, options) and mapping permissions and attributes; field
+// names (from the field tables) inside STE/CD blocks and after a command or register; enum values
+// after a field; declared names where a reference goes (page tables filtered by stage); StreamIDs
+// after `sid`; event names, record fields and hazard codes in expectations. Items: completionItems.ts.
 import type { CancellationToken, CompletionItem, CompletionParams } from 'vscode-languageserver';
-import { CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
-import { EXPECT_KINDS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '../dsl';
-import type { DeclKind, Node, Statement } from '../dsl/ast';
-import { COMMANDS, EVENTS, REGISTERS, describeField, fieldByName, type StructDef } from '../model/fields';
+import { EXPECT_KINDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '../dsl';
+import type { DeclKind, Node, Script, Statement } from '../dsl/ast';
+import { isPermsWord } from '../dsl/keywords';
+import { EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES } from '../dsl/vocabulary';
+import { COMMANDS, REGISTERS } from '../model/fields';
 import type { ServerContext } from './context';
-import { nameIndex } from './names';
+import {
+  commandItems, dedupe, eventItems, statementItems, fieldItems, hazardItems, kw, nameItems, registerItems, sidItems, valueItems, wordItems,
+} from './completionItems';
 import { structOf } from './specContext';
 
 export const COMPLETION_TRIGGERS = [' ', '.'];
-
-const SNIPPETS: Record<string, string> = {
-  smmu: 'smmu ${1:smmu0} {\n\tstages ${2:s1}\n}',
-  pagetable: 'pagetable ${1:name} : ${2:s1} ${3:4k} {\n\tmap ${4:0x1000_0000} +${5:4K} -> ${6:0x8000_0000} ${7:rw}\n}',
-  cd: 'cd ${1:name} {\n\tasid ${2:1}\n\tttb0 ${3:table}\n}',
-  ste: 'ste ${1:0x0} {\n\tconfig ${2:s1}\n\tcd ${3:name}\n}',
-  dma: 'dma ${1|read,write|} sid ${2:0x0} iova ${3:0x0}',
-};
-
-function kw(label: string, detail = 'keyword'): CompletionItem {
-  const snippet = SNIPPETS[label];
-  const it: CompletionItem = { label, kind: CompletionItemKind.Keyword, detail };
-  if (snippet) {
-    it.insertText = snippet;
-    it.insertTextFormat = InsertTextFormat.Snippet;
-  }
-  return it;
-}
-
-const fieldItemCache = new WeakMap<StructDef, CompletionItem[]>();
-
-/** Completion items for a structure's fields (built once per structure: the tables are constant). */
-function fieldItems(def: StructDef): CompletionItem[] {
-  let items = fieldItemCache.get(def);
-  if (!items) {
-    items = buildFieldItems(def);
-    fieldItemCache.set(def, items);
-  }
-  return items;
-}
-
-function buildFieldItems(def: StructDef): CompletionItem[] {
-  return def.fields
-    .filter((f) => !f.reserved)
-    .map((f) => ({
-      label: f.name,
-      kind: CompletionItemKind.Field,
-      detail: `${def.name}.${f.name}`,
-      documentation: { kind: MarkupKind.Markdown, value: describeField(def, f.name) },
-      filterText: f.name,
-    }));
-}
-
-function valueItems(def: StructDef, field: string): CompletionItem[] {
-  const f = fieldByName(def, field);
-  return (f?.values ?? [])
-    .filter((v) => !v.reserved)
-    .map((v) => ({ label: v.name, kind: CompletionItemKind.EnumMember, detail: `${def.name}.${f!.name} = 0x${v.value.toString(16)}`, documentation: v.meaning }));
-}
-
-function nameItems(ctx: ServerContext, uri: string, kinds: readonly DeclKind[] | undefined): CompletionItem[] {
-  const parsed = ctx.analyzer.parsed(uri);
-  if (!parsed) return [];
-  const out: CompletionItem[] = [];
-  for (const [name, decls] of nameIndex(parsed.tree).decls) {
-    const k = decls[0].declares;
-    if (!kinds || kinds.includes(k)) out.push({ label: name, kind: CompletionItemKind.Reference, detail: k });
-  }
-  return out;
-}
-
-const commandItems = (): CompletionItem[] =>
-  COMMANDS.map((c) => ({ label: c.name, kind: CompletionItemKind.Function, detail: c.spec, documentation: c.summary }));
-const eventItems = (): CompletionItem[] =>
-  EVENTS.map((e) => ({ label: e.name, kind: CompletionItemKind.Event, detail: e.spec, documentation: e.summary }));
-const registerItems = (): CompletionItem[] =>
-  REGISTERS.map((r) => ({ label: r.name, kind: CompletionItemKind.Variable, detail: `${r.spec}, offset 0x${r.offset.toString(16)}`, documentation: r.summary }));
-
-/** Which declared names a field's value refers to, by the field's name (as the engine reads
- *  STE and CD blocks: `cd NAME`, `cdtable NAME`, `s2 TABLE`, `pagetable TABLE`, `ttb0 TABLE`). */
-function referenceKinds(field: string): DeclKind[] | undefined {
-  const f = field.toLowerCase();
-  if (f === 'cd') return ['cd'];
-  if (f === 'cdtable') return ['cdtable'];
-  if (['pagetable', 'table', 'tt0', 'ttb0', 'tt1', 'ttb1', 's2', 's2table', 'stage2'].includes(f)) return ['pagetable'];
-  if (f === 'smmu') return ['smmu'];
-  return undefined;
-}
 
 /** Words of STE / CD blocks that are not spec fields but references and shorthands. */
 const BLOCK_WORDS: Record<string, Array<[string, string]>> = {
   ste: [['config', 'abort | bypass | s1 | s2 | nested (STE.Config)'], ['cd', 'the CD (S1ContextPtr)'], ['cdtable', 'the CD table (S1ContextPtr, S1Fmt, S1CDMax)'],
     ['s2', 'the stage-2 page table (S2TTB, S2T0SZ, S2SL0, S2TG)'], ['vmid', 'STE.S2VMID']],
-  cd: [['ttb0', 'the stage-1 page table for TTB0 (T0SZ, TG0 from it)'], ['ttb1', 'a page table for TTB1']],
+  cd: [['pagetable', 'the stage-1 page table for TTB0 (T0SZ, TG0 from it)'], ['ttb0', 'the stage-1 page table for TTB0 (T0SZ, TG0 from it)'], ['ttb1', 'a page table for TTB1'], ['asid', 'CD.ASID']],
 };
-const CONFIG_WORDS = ['abort', 'bypass', 's1', 's2', 'nested'];
+/** STE.Config by its short names (IHI 0070 §5.2); the enum names (S1_TRANS...) are not offered twice. */
+const CONFIG_WORDS: Array<[string, string]> = [['abort', '0b000 ABORT'], ['bypass', '0b100 BYPASS'], ['s1', '0b101 S1_TRANS'], ['s2', '0b110 S2_TRANS'], ['nested', '0b111 NESTED']];
+const OUTCOMES = ['ok', 'fault', 'stalled', 'aborted', 'bypass'];
+
+/** Which declared names a field's value refers to, and the page-table stage it needs. */
+function referenceKinds(field: string, stmt: Statement | undefined): { kinds: DeclKind[]; stage?: 1 | 2 } | undefined {
+  const f = field.toLowerCase();
+  if (f === 'cd') return { kinds: ['cd'] };
+  if (f === 'cdtable') return { kinds: ['cdtable'] };
+  if (['s2', 's2table', 'stage2'].includes(f)) return { kinds: ['pagetable'], stage: 2 };
+  if (['pagetable', 'table', 'tt0', 'ttb0', 'tt1', 'ttb1'].includes(f)) return { kinds: ['pagetable'], stage: stmt?.kind === 'ste' ? 2 : 1 };
+  if (f === 'smmu') return { kinds: ['smmu'] };
+  return undefined;
+}
 
 /** Words of the current line before the cursor (the last one is the word being typed). */
 function lineWords(before: string): { words: string[]; typing: string } {
   const m = /[A-Za-z0-9_.]*$/.exec(before);
   const typing = m ? m[0] : '';
   const rest = before.slice(0, before.length - typing.length);
-  const words = rest.split(/[\s{};]+/).filter(Boolean);
+  const words = rest.split(/[\s{};,]+/).filter((w) => w && w !== ':' && w !== '=');
   return { words, typing };
 }
 
 function innermostBlockStatement(chain: readonly Node[]): Statement | undefined {
-  const hasBlock = chain.some((n) => n.kind === 'block');
-  return hasBlock ? (chain[1] as Statement) : undefined;
+  return chain.some((n) => n.kind === 'block') ? (chain[1] as Statement) : undefined;
+}
+
+function stageOf(s: Statement | undefined): 1 | 2 {
+  if (s?.kind !== 'pagetable') return 1;
+  const w = s.stage?.lower;
+  return w === 's2' || w === 'stage2' || w === '2' ? 2 : 1;
 }
 
 export function completion(ctx: ServerContext, p: CompletionParams, _token: CancellationToken): CompletionItem[] {
@@ -127,90 +73,182 @@ export function completion(ctx: ServerContext, p: CompletionParams, _token: Canc
   const { words, typing } = lineWords(segment);
   const chain = nodeAt(tree, offset);
   const blockStmt = innermostBlockStatement(chain);
-  const prev = words[words.length - 1]?.toLowerCase();
+  const stmt = blockStmt ?? (chain[1] as Statement | undefined);
+  return dedupe(itemsAt(tree, offset, words.map((w) => w.toLowerCase()), words, typing, blockStmt, stmt));
+}
 
+function itemsAt(tree: Script, offset: number, lw: string[], words: string[], typing: string, blockStmt: Statement | undefined, stmt: Statement | undefined): CompletionItem[] {
   // `reg smmu0.` -> register names.
-  if (typing.includes('.') && words[0]?.toLowerCase() === 'reg') return registerItems();
-
-  if (words.length === 0) {
-    if (blockStmt) {
-      const def = structOf(blockStmt);
-      const extra = (BLOCK_WORDS[blockStmt.kind] ?? []).map(([w, d]) => kw(w, d));
-      if (def) return [...extra, ...fieldItems(def)];
-      if (blockStmt.kind === 'pagetable') return [kw('map')];
-      return [];
-    }
-    return STATEMENT_KEYWORDS.map((k) => kw(k));
+  if (typing.includes('.') && lw[0] === 'reg') return registerItems();
+  const expectAt = lw.lastIndexOf('expect');
+  if (expectAt >= 0) return expectItems(lw.slice(expectAt + 1));
+  if (lw.length === 0) {
+    if (!blockStmt) return statementItemsOnce();
+    if (blockStmt.kind === 'smmu') return wordItems(SMMU_FEATURES, 'SMMU feature');
+    if (blockStmt.kind === 'pagetable') return [kw('map', 'mapping', 'map IOVA +SIZE -> PA [PERMS] [ATTRS]')];
+    const def = structOf(blockStmt);
+    const extra = (BLOCK_WORDS[blockStmt.kind] ?? []).map(([w, d]) => kw(w, d));
+    return def ? [...extra, ...fieldItems(def)] : extra;
   }
-
-  const first = words[0].toLowerCase();
-  // Expectations, standalone or inline after a transaction.
-  const expectAt = words.map((w) => w.toLowerCase()).lastIndexOf('expect');
-  if (expectAt >= 0) {
-    const after = words.slice(expectAt + 1).map((w) => w.toLowerCase());
-    if (after.length === 0) return [...EXPECT_KINDS.map((k) => kw(k)), kw('no')];
-    if (after[0] === 'no' && after.length === 1) return [kw('hazard')];
-    if ((after[0] === 'fault' || after[0] === 'event') && after.length === 1) return eventItems();
-    if (after[0] === 'tlb' && after.length === 1) return [kw('hit'), kw('miss')];
-    if (after[0] === 'outcome' && after.length === 1) return ['ok', 'fault', 'stalled', 'aborted', 'bypass'].map((k) => kw(k));
-    return [];
+  if (blockStmt?.kind === 'smmu') return featureValues(lw);
+  if (lw[0] === 'map' && (blockStmt?.kind === 'pagetable' || lw.length > 1)) {
+    const stage = blockStmt?.kind === 'pagetable' ? stageOf(blockStmt) : tableStageByName(tree, words[1]);
+    if (lw.length === 1 && !blockStmt) return nameItems(tree, ['pagetable']);
+    return mappingItems(lw, stage);
   }
-
-  switch (first) {
-    case 'cmd': {
-      const opcode = words.slice(1).find((w) => /^CMD_/i.test(w));
-      if (!opcode) return [...commandItems(), kw('raw'), ...nameItems(ctx, uri, ['smmu'])];
-      const def = COMMANDS.find((c) => c.name.toLowerCase() === opcode.toLowerCase());
-      if (!def) return [];
-      if (prev && prev !== opcode.toLowerCase()) {
-        const vals = valueItems(def, prev);
-        if (vals.length) return vals;
-      }
-      return fieldItems(def).filter((f) => f.label !== 'Op' && f.label !== 'opcode');
-    }
-    case 'reg': {
-      if (words.length === 1) return [...registerItems(), ...nameItems(ctx, uri, ['smmu'])];
-      const name = words[1].includes('.') ? words[1].slice(words[1].indexOf('.') + 1) : words[1];
-      const r = REGISTERS.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.name.toLowerCase() === 'smmu_' + name.toLowerCase());
-      if (!r) return [];
-      if (prev && words.length > 2) {
-        const vals = valueItems(r, prev);
-        if (vals.length) return vals;
-      }
-      return fieldItems(r);
-    }
+  switch (lw[0]) {
+    case 'cmd': return cmdItems(tree, lw);
+    case 'reg': return regItems(tree, lw, words);
     case 'dma':
     case 'ats':
-      return [...TRANSACTION_OPTIONS.map((o) => kw(o, 'transaction option')), kw('expect'), ...(words.length === 1 ? nameItems(ctx, uri, ['smmu']) : [])];
+    case 'pri': return transactionItems(tree, lw, words);
     case 'ste':
-      if (words.length === 1) return nameItems(ctx, uri, ['smmu']);
+      if (lw.length === 1) return nameItems(tree, ['smmu']);
+      break;
+    case 'pagetable':
+      // `pagetable |` on its own line in a cd block still being typed: the parser has closed the
+      // block at the keyword; the field wants a stage-1 table.
+      if (!blockStmt && lw.length === 1 && inOpenCdBlock(tree, offset)) return nameItems(tree, ['pagetable'], 1);
+      if (!blockStmt) return pagetableHeader(lw);
+      break;
+    case 'smmu':
+      if (!blockStmt) return [];
       break;
     case 'map':
     case 'unmap':
     case 'pte':
-      if (blockStmt) return []; // `map IOVA ...` inside a pagetable body names no table
-      if (words.length === 1) return nameItems(ctx, uri, ['pagetable']);
-      return [];
+      return lw.length === 1 && !blockStmt ? nameItems(tree, ['pagetable']) : [];
     case 'include':
       return [];
   }
+  return fieldPosition(tree, lw, words, blockStmt, stmt);
+}
 
-  // Field position (a block line, or inline options of ste/cd): `field |` -> values or names.
-  const stmt = blockStmt ?? (chain[1] as Statement | undefined);
+let statementCache: CompletionItem[] | undefined;
+/** The keyword list and snippets are constant: built once. */
+const statementItemsOnce = (): CompletionItem[] => (statementCache ??= statementItems());
+
+function inOpenCdBlock(tree: Script, offset: number): boolean {
+  const before = tree.statements.filter((x) => x.start < offset);
+  const prev = before[before.length - 2];
+  return prev?.kind === 'cd' && prev.body !== undefined && !prev.body.closed;
+}
+
+function tableStageByName(tree: Script, name: string | undefined): 1 | 2 {
+  const s = tree.statements.find((x) => x.kind === 'pagetable' && x.name?.name === name);
+  return stageOf(s);
+}
+
+function expectItems(after: string[]): CompletionItem[] {
+  const negated = after[0] === 'no';
+  const a = negated ? after.slice(1) : after;
+  if (a.length === 0) return negated ? EXPECT_KINDS.filter((k) => k !== 'pa' && k !== 'mem').map((k) => kw(k, 'expectation')) : [...EXPECT_KINDS.map((k) => kw(k, 'expectation')), kw('no', 'negates the expectation')];
+  const [what, ...rest] = a;
+  if (what === 'hazard') return rest.length === 0 ? hazardItems() : [];
+  if (what === 'tlb') return rest.length === 0 ? [kw('hit', 'TLB lookup'), kw('miss', 'TLB lookup')] : [];
+  if (what === 'outcome') return rest.length === 0 ? OUTCOMES.map((k) => kw(k, 'outcome')) : [];
+  if (what === 'fault' || what === 'event') {
+    if (rest.length === 0) return what === 'fault' ? [...eventItems(), ...fieldWords([])] : eventItems();
+    const last = rest[rest.length - 1];
+    const info = EXPECT_FIELD_DOCS[last];
+    if (info) return (info.values ?? []).map((v) => kw(v, `${last}`));
+    return fieldWords(rest);
+  }
+  return [];
+}
+
+/** Record fields after `expect fault F_NAME` (those not yet written). */
+function fieldWords(used: string[]): CompletionItem[] {
+  return wordItems(EXPECT_FIELD_DOCS, 'event record field', { used });
+}
+
+function featureValues(lw: string[]): CompletionItem[] {
+  const info = SMMU_FEATURES[lw[0]];
+  const vals = info?.values ?? [];
+  const used = new Set(lw.slice(1));
+  // `stages s1 s2 nested` and `granules 4K 64K` take several values; the others one.
+  const many = lw[0] === 'stages' || lw[0] === 'granules';
+  if (!many && lw.length > 1) return [];
+  return vals.filter((v) => !used.has(v.toLowerCase())).map((v) => kw(v, lw[0], info!.doc));
+}
+
+function pagetableHeader(lw: string[]): CompletionItem[] {
+  // pagetable NAME [s1|s2] [GRANULE] [options]
+  if (lw.length < 2) return [];
+  const rest = lw.slice(2);
+  const stage = rest.includes('s2') || rest.includes('stage2') ? 2 : 1;
+  const last = rest[rest.length - 1];
+  const opt = last !== undefined ? PAGETABLE_OPTIONS[last] : undefined;
+  if (opt) return (opt.values ?? []).map((v) => kw(v, last, opt.doc));
+  const out: CompletionItem[] = [];
+  if (!rest.some((w) => w in STAGES)) out.push(...wordItems(STAGES, 'stage'));
+  if (!rest.some((w) => w.toUpperCase() in GRANULES)) out.push(...wordItems(GRANULES, 'granule'));
+  out.push(...wordItems(PAGETABLE_OPTIONS, 'pagetable option', { stage, used: rest }));
+  return out;
+}
+
+/** `map IOVA +SIZE -> PA |`: permissions, then attributes. */
+function mappingItems(lw: string[], stage: 1 | 2): CompletionItem[] {
+  const arrow = lw.indexOf('->');
+  if (arrow < 0 || lw.length <= arrow + 1) return [];
+  const after = lw.slice(arrow + 2);
+  const last = after[after.length - 1];
+  if (last !== undefined && MAP_ATTRS[last]?.values) return MAP_ATTRS[last].values!.map((v) => kw(v, last));
+  const attrs = wordItems(MAP_ATTRS, `stage-${stage} attribute`, { stage, used: after });
+  return after.some((w) => isPermsWord(w)) ? attrs : [...wordItems(PERMS, 'permissions'), ...attrs];
+}
+
+function cmdItems(tree: Script, lw: string[]): CompletionItem[] {
+  const opcode = lw.slice(1).find((w) => w.startsWith('cmd_'));
+  if (!opcode) return [...commandItems(), kw('raw', 'raw dwords'), ...nameItems(tree, ['smmu'])];
+  const def = COMMANDS.find((c) => c.name.toLowerCase() === opcode);
+  if (!def) return [];
+  const prev = lw[lw.length - 1];
+  if (prev !== opcode) {
+    const vals = valueItems(def, prev);
+    if (vals.length) return vals;
+  }
+  return fieldItems(def).filter((f) => f.label !== 'Op' && f.label !== 'opcode');
+}
+
+function regItems(tree: Script, lw: string[], words: string[]): CompletionItem[] {
+  if (lw.length === 1) return [...registerItems(), ...nameItems(tree, ['smmu'])];
+  const name = words[1].includes('.') ? words[1].slice(words[1].indexOf('.') + 1) : words[1];
+  const r = REGISTERS.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.name.toLowerCase() === 'smmu_' + name.toLowerCase());
+  if (!r) return [];
+  if (lw.length > 2) {
+    const vals = valueItems(r, lw[lw.length - 1]);
+    if (vals.length) return vals;
+  }
+  return fieldItems(r);
+}
+
+function transactionItems(tree: Script, lw: string[], words: string[]): CompletionItem[] {
+  const prev = lw[lw.length - 1];
+  const smmus = nameItems(tree, ['smmu']);
+  const smmu = lw.length > 1 && smmus.some((s) => s.label === words[1]) ? words[1] : undefined;
+  if (prev === 'sid') return sidItems(tree, smmu);
+  if (['ssid', 'iova', 'addr', 'len', 'prgi'].includes(prev)) return [];
+  const used = new Set(lw.slice(1));
+  const access = used.has('read') || used.has('write');
+  const opts = TRANSACTION_OPTIONS.filter((o) => !used.has(o) && !(access && (o === 'read' || o === 'write')) && !(o === 'addr' && used.has('iova')) && !(o === 'iova' && used.has('addr')))
+    .filter((o) => lw[0] === 'pri' || (o !== 'prgi' && o !== 'last'))
+    .map((o) => kw(o, 'transaction option'));
+  return [...opts, kw('expect', 'an expectation on this transaction'), ...(lw.length === 1 ? smmus : [])];
+}
+
+/** Field position (a block line, or inline options of ste/cd): `field |` -> values or names. */
+function fieldPosition(tree: Script, lw: string[], words: string[], blockStmt: Statement | undefined, stmt: Statement | undefined): CompletionItem[] {
   const def = structOf(stmt);
-  const fieldName = blockStmt ? words[0] : prev;
-  if (fieldName) {
-    if (stmt?.kind === 'ste' && fieldName.toLowerCase() === 'config') return [...CONFIG_WORDS.map((w) => kw(w, 'STE.Config')), ...valueItems(def!, 'Config')];
-    const refs = referenceKinds(fieldName);
-    if (refs && words.length === (blockStmt ? 1 : words.length)) {
-      const names = nameItems(ctx, uri, refs);
-      if (names.length) return names;
-    }
-    if (def) {
-      const vals = valueItems(def, fieldName);
-      if (vals.length) return vals;
-      if (!blockStmt && def) return fieldItems(def);
-    }
+  const fieldName = blockStmt ? words[0] : words[words.length - 1];
+  if (!fieldName) return [];
+  if (stmt?.kind === 'ste' && fieldName.toLowerCase() === 'config') return CONFIG_WORDS.map(([w, d]) => kw(w, `STE.Config = ${d}`));
+  const refs = referenceKinds(fieldName, stmt);
+  if (refs && (!blockStmt || lw.length === 1)) return nameItems(tree, refs.kinds, refs.stage);
+  if (def) {
+    const vals = valueItems(def, fieldName);
+    if (vals.length) return vals;
+    if (!blockStmt) return fieldItems(def);
   }
   return [];
 }

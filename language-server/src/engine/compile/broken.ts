@@ -16,6 +16,7 @@ export class Broken {
   /** `smmu:sid` of STEs not written because of an unresolved reference -> its cause. */
   readonly sids = new Map<string, WireDiagnostic>();
   private readonly skipped = new Map<WireDiagnostic, Array<{ at: WireRange; what: string }>>();
+  private readonly seen = new Set<string>();
 
   /** A mark to pass to `since`. */
   mark(): number {
@@ -35,7 +36,10 @@ export class Broken {
   skip(cause: WireDiagnostic, at: WireRange, what: string): void {
     let list = this.skipped.get(cause);
     if (!list) this.skipped.set(cause, (list = []));
-    if (!list.some((s) => s.at.line === at.line && s.what === what)) list.push({ at, what });
+    const key = `${cause.line}:${cause.col}:${at.line}:${what}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    list.push({ at, what });
   }
 
   /** Says once, on each cause, what it made the run skip. */
@@ -44,7 +48,8 @@ export class Broken {
       const lines = list.map((s) => `${s.what} at line ${s.at.line}`);
       const shown = lines.length > 6 ? [...lines.slice(0, 6), `${lines.length - 6} more`] : lines;
       cause.message += `. Not run because of this: ${shown.join(', ')}`;
-      cause.related = [...(cause.related ?? []), ...list.map((s) => ({ line: s.at.line, col: s.at.col, message: `${s.what} not run: it depends on line ${cause.line}` }))];
+      // Related locations for the first 100 (a generated file may skip thousands).
+      cause.related = [...(cause.related ?? []), ...list.slice(0, 100).map((s) => ({ line: s.at.line, col: s.at.col, message: `${s.what} not run: it depends on line ${cause.line}` }))];
     }
   }
 }
