@@ -225,7 +225,8 @@ function eventMatcher(ctx: LowerCtx, fields: Field[]): Matcher | undefined {
       case 'ipa': {
         const a = needNum();
         if (a === undefined) return undefined;
-        tests.push((ev) => (ev.ipa === hex(a) ? undefined : `IPA is ${ev.ipa ?? 'absent'}`));
+        // The record carries the IPA's page (IHI 0070 §7.3: IPA[51:12]), so the expected IPA is compared page-aligned by the user.
+        tests.push((ev) => (ev.ipa === hex(a) ? undefined : `IPA is ${ev.ipa ?? 'absent'} (event records hold the page-aligned IPA, bits [51:12])`));
         break;
       }
       case 'sid':
