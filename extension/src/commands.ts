@@ -68,6 +68,9 @@ export function registerCommands(context: vscode.ExtensionContext, client: Reque
     if (!uri) return vscode.window.showWarningMessage('IOMMU Lens: open a .smmu scenario first.');
     return debugScenario(uri);
   });
+  // The debugger steps back by replaying (supportsStepBack): reachable from the palette and a key.
+  reg('iommuLens.stepBack', () => vscode.commands.executeCommand('workbench.action.debug.stepBack'));
+  reg('iommuLens.reverseContinue', () => vscode.commands.executeCommand('workbench.action.debug.reverseContinue'));
   for (const [id, kind] of Object.entries(PANEL_COMMANDS)) {
     reg(id, (arg, step) => {
       if (openPanel) return openPanel(kind, targetUri(arg), typeof step === 'number' ? step : undefined);

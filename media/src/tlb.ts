@@ -102,7 +102,7 @@ export function tlbPanel(root: HTMLElement, host: Host): PanelView {
       const cRemoved = new Set(ch.configRemoved);
       const total = smmus.reduce((n, m) => n + m.tlb.length, 0);
       summary.textContent = state
-        ? `After step ${state.stepIndex + 1}: ${total} TLB entr${total === 1 ? 'y' : 'ies'} in ${smmus.length} SMMU${smmus.length === 1 ? '' : 's'}` +
+        ? `After line ${state.line}: ${total} TLB entr${total === 1 ? 'y' : 'ies'} in ${smmus.length} SMMU${smmus.length === 1 ? '' : 's'}` +
           (added.size || removed.size ? ` · this step added ${added.size}, removed ${removed.size}` : '')
         : 'No state.';
       patchKeyed(list, smmus, (m) => m.name, (m) => instance(m.name).el, (_el, m) => {

@@ -91,7 +91,7 @@ e2eSuite('panels', (ctx) => {
 
     test(`${theme}: TLB shows the entry the walk inserted`, async () => {
       const f = await open('tlb', WALK_LINE);
-      const text = await waitPanelText(f, /After step \d+: 1 TLB entry/);
+      const text = await waitPanelText(f, /After line \d+: 1 TLB entry/);
       await ctx.wb.screenshot(`${theme}-tlb`);
       // One 4K stage-1 entry, ASID 5 (the cd), 0x1000_0000 -> 0x8000_0000.
       assert.match(text, /0x1000_0000/);

@@ -137,7 +137,7 @@ export class ScenarioDebugAdapter extends LoggingDebugSession {
         frames.push(new StackFrame(2, `walk: ${item.label} = ${item.step.desc}`, source, focus.line, focus.col));
       }
       const label = this.stopped.reason === 'end' ? `${focus.label} (end of scenario)` : focus.label;
-      frames.push(new StackFrame(1, `step ${focus.index + 1}/${dbg.steps.length}: ${label}`, source, focus.line, focus.col));
+      frames.push(new StackFrame(1, `line ${focus.line}: ${label}`, source, focus.line, focus.col));
     }
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);

@@ -84,10 +84,13 @@ export class ScenarioDebugger {
     return this.session.position >= this.session.steps.length;
   }
 
-  /** The result of the most recently executed step. */
+  /** The result of the most recently executed step; for `dma ... expect ...` the transaction's,
+   *  not its inline expectation's (Variables show the DMA's walk, events and hazards). */
   lastResult(): WireStep | undefined {
     const r = this.session.results();
-    return r[r.length - 1];
+    let i = r.length - 1;
+    while (i > 0 && r[i].kind === 'expect' && r[i - 1].line === r[i].line) i--;
+    return r[i];
   }
 
   /**
@@ -259,24 +262,44 @@ export class ScenarioDebugger {
     this.focusIndex = this.session.position;
     if (!result) return undefined;
     const exception = this.exceptionOf(result);
-    if (exception) {
-      this.focusIndex = index;
-      return exception;
+    if (!exception) return undefined;
+    if (exception.fault) {
+      // A fault the scenario expects (`expect fault|event|outcome` right after it) is no exception.
+      const after = this.runExpectations();
+      if (after.intended) return after.stop;
+      if (after.stop) return after.stop;
     }
-    return undefined;
+    this.focusIndex = index;
+    return { reason: exception.reason, text: exception.text, description: exception.description };
   }
 
-  private exceptionOf(r: WireStep): Stop | undefined {
+  /** Runs the expectations that directly follow a faulting transaction (inline or on the next
+   *  lines): whether one of them says the fault was intended, and a failed-expectation stop. */
+  private runExpectations(): { intended: boolean; stop?: Stop } {
+    let intended = false;
+    while (!this.finished && this.session.steps[this.session.position].kind === 'expect') {
+      const index = this.session.position;
+      const r = this.session.step();
+      this.focusIndex = this.session.position;
+      if (!r?.expectation) continue;
+      if (r.expectation.passed && /^expect (fault|event|outcome (?!ok))/i.test(r.expectation.text ?? r.label)) intended = true;
+      if (!r.expectation.passed && this.filters.has('expectation')) {
+        this.focusIndex = index;
+        return { intended, stop: { reason: 'exception', text: 'Expectation failed', description: r.expectation.message } };
+      }
+    }
+    return { intended };
+  }
+
+  private exceptionOf(r: WireStep): (Stop & { fault?: boolean }) | undefined {
     if (this.filters.has('expectation') && r.expectation && !r.expectation.passed) {
       return { reason: 'exception', text: 'Expectation failed', description: r.expectation.message };
     }
     if (this.filters.has('fault') && r.outcome === 'fault') {
       const ev = r.events[0];
       const text = ev ? ev.type : 'Abort';
-      const description = ev
-        ? `${ev.type} (${ev.code}) StreamID ${ev.sid}${ev.inputAddr ? ` InputAddr ${ev.inputAddr}` : ''}`
-        : `Transaction aborted with no event (${r.abort ?? 'no record'})${r.reason ? `: ${r.reason}` : ''}`;
-      return { reason: 'exception', text, description };
+      const description = ev ? faultText(r) : `Transaction aborted with no event (${r.abort ?? 'no record'})${r.reason ? `: ${r.reason}` : ''}`;
+      return { reason: 'exception', text, description, fault: true };
     }
     if (this.filters.has('hazard') && r.hazards.length > 0) {
       const h = r.hazards[0];
@@ -284,4 +307,25 @@ export class ScenarioDebugger {
     }
     return undefined;
   }
+}
+
+/** `F_TRANSLATION at stage 2, level 1 (IPA 0x90000000): ...`: where the walk failed, from the
+ *  transaction's walks, then the record's StreamID and addresses. */
+export function faultText(r: WireStep): string {
+  const ev = r.events[0];
+  const f = findFault(r.walks ?? []);
+  const where = f ? ` at stage ${f.stage}, level ${f.level}${f.ipa ? ` (IPA ${f.ipa})` : ''}: ${f.reason}` : '';
+  const ipa = !f?.ipa && ev.ipa ? ` IPA ${ev.ipa}` : '';
+  return `${ev.type} (${ev.code})${where}. StreamID ${ev.sid}${ev.inputAddr ? ` InputAddr ${ev.inputAddr}` : ''}${ipa}${ev.class ? ` CLASS=${ev.class}` : ''}`;
+}
+
+function findFault(walks: readonly WireWalk[]): WireWalk['fault'] | undefined {
+  for (const w of walks) {
+    if (w.fault) return w.fault;
+    for (const s of w.steps) {
+      const inner = s.s2Walk ? findFault([s.s2Walk]) : undefined;
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }

@@ -21,6 +21,8 @@ export function distance(a: string, b: string): number {
 /** Up to 3 candidates within a small edit distance (or sharing a prefix), closest first. */
 export function closest(name: string, candidates: Iterable<string>): string[] {
   const scored: Array<[number, string]> = [];
+  // No name is that long: a pasted blob gets no suggestion (and costs no distance computation).
+  if (name.length > 64) return [];
   const lower = name.toLowerCase();
   for (const c of candidates) {
     const dist = distance(name, c);

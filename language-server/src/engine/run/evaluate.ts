@@ -6,7 +6,7 @@ import { CD, STE } from '../../model/fields';
 import { COMMANDS, commandByOpcode } from '../../model/fields/commands';
 import { EVENTS } from '../../model/fields/events';
 import { L1CD, L1STD } from '../../model/fields/l1';
-import { decode, describeStruct, type StructDef } from '../../model/fields/field';
+import { decode, describeStructText, type StructDef } from '../../model/fields/field';
 import { registerByName } from '../../model/fields/registers';
 import { interpretSte } from '../../model/smmu/ste';
 import { locateCd, locateSte, readStruct } from '../../model/smmu/tables';
@@ -69,7 +69,7 @@ export function evaluate(rt: Runtime, expression: string): string {
       const loc = locateSte(rt.mem, s.streamTable(), Number(sid));
       if (!loc.ok) return `StreamID ${hex(sid)}: ${loc.reason}`;
       const raw = readStruct(rt.mem, loc.addr, 8);
-      if (kw === 'ste') return `STE of StreamID ${hex(sid)} at ${hex(loc.addr)}\n${describeStruct(STE, raw)}`;
+      if (kw === 'ste') return `STE of StreamID ${hex(sid)} at ${hex(loc.addr)}\n${describeStructText(STE, raw)}`;
       const chk = interpretSte(raw, s.features);
       if (!chk.ok) return `STE of StreamID ${hex(sid)} is not usable: ${chk.rule.message}`;
       const s1 = chk.config.s1;
@@ -78,7 +78,7 @@ export function evaluate(rt: Runtime, expression: string): string {
       const cdLoc = locateCd(rt.mem, s1, ssid);
       if (!cdLoc.ok) return cdLoc.reason;
       const addr = cdLoc.addr;
-      return `CD of StreamID ${hex(sid)} SubstreamID ${hex(ssid)} at ${hex(addr)}${chk.config.mode === 'nested' ? ' (an IPA: shown as PA)' : ''}\n${describeStruct(CD, readStruct(rt.mem, addr, 8))}`;
+      return `CD of StreamID ${hex(sid)} SubstreamID ${hex(ssid)} at ${hex(addr)}${chk.config.mode === 'nested' ? ' (an IPA: shown as PA)' : ''}\n${describeStructText(CD, readStruct(rt.mem, addr, 8))}`;
     }
     case 'translate': {
       const s = inst(t[1]);
@@ -122,7 +122,7 @@ export function evaluate(rt: Runtime, expression: string): string {
       else if (what === 'cmd') def = commandByOpcode(words[0] & 0xffn) ?? undefined;
       else if (what === 'event') def = EVENTS.find((e) => isType(e, words[0]));
       if (!def) return what === 'cmd' ? `unknown opcode ${hex(words[0] & 0xffn)} (known: ${COMMANDS.map((c) => c.name).join(', ')})` : `cannot decode '${t[1] ?? ''}': ste, cd, l1std, l1cd, cmd, event`;
-      return describeStruct(def, words);
+      return describeStructText(def, words);
     }
     default:
       return EVALUATE_HELP;

@@ -357,17 +357,33 @@ export function formatValue(f: FieldDef, value: bigint): string {
 }
 
 /** Markdown table of every field of a decoded structure (RES0 ranges only when non-zero). */
-export function describeStruct(def: StructDef, dwords: readonly bigint[]): string {
+/** Each field of a structure: name, bits, value and meaning (RES0 fields only when set). */
+export function structRows(def: StructDef, dwords: readonly bigint[]): Array<[string, string, string, string]> {
   const values = decode(def, dwords);
-  const lines: string[] = [`**${def.name}** — ${def.spec}`, '', '| Field | Bits | Value | Meaning |', '|---|---|---|---|'];
+  const rows: Array<[string, string, string, string]> = [];
   for (const f of def.fields) {
     const v = values[f.name];
     if (f.reserved && v === 0n) continue;
     const e = valueName(f, v);
-    const meaning = f.reserved ? 'RES0 bits set' : e ? `${e.name}: ${e.meaning}` : '';
-    lines.push(`| ${f.name} | ${f.word}[${f.hi === f.lo ? f.lo : `${f.hi}:${f.lo}`}] | ${hex(v)} | ${meaning} |`);
+    rows.push([f.name, `${f.word}[${f.hi === f.lo ? f.lo : `${f.hi}:${f.lo}`}]`, hex(v), f.reserved ? 'RES0 bits set' : e ? `${e.name}: ${e.meaning}` : '']);
   }
+  return rows;
+}
+
+export function describeStruct(def: StructDef, dwords: readonly bigint[]): string {
+  const lines = [`**${def.name}** — ${def.spec}`, '', '| Field | Bits | Value | Meaning |', '|---|---|---|---|'];
+  for (const r of structRows(def, dwords)) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
+}
+
+/** The same as aligned plain text (the Debug Console shows no markdown). */
+export function describeStructText(def: StructDef, dwords: readonly bigint[]): string {
+  const rows = structRows(def, dwords);
+  const w0 = Math.max(5, ...rows.map((r) => r[0].length));
+  const w1 = Math.max(4, ...rows.map((r) => r[1].length));
+  const w2 = Math.max(5, ...rows.map((r) => r[2].length));
+  const line = (r: readonly string[]) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}`.trimEnd();
+  return [`${def.name} (${def.spec})`, line(['Field', 'Bits', 'Value', 'Meaning']), ...rows.map(line)].join('\n');
 }
 
 /** One field-level problem: RES0 bits set, or a Reserved encoding. */
