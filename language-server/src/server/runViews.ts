@@ -90,7 +90,12 @@ export function codeLenses(ctx: ServerContext, p: CodeLensParams): CodeLens[] {
   out.push({ range: top, command: { title: `▶ Run scenario${summary}`, command: Commands.runScenario, arguments: [uri] } });
   out.push({ range: top, command: { title: 'Debug', command: Commands.debugScenario, arguments: [uri] } });
   if (!v) return out;
-  for (const s of v.ex.summary.tx) {
+  // One lens per scenario always; one per transaction only while that stays readable (a lens line
+  // above every `dma` of a 10,000-line file doubles its height): iommuLens.codeLens.*.
+  const { perTransaction, maxTransactions } = ctx.settings().codeLens;
+  const txs = v.ex.summary.tx;
+  if (perTransaction === 'off' || (perTransaction === 'auto' && txs.length > maxTransactions)) return out;
+  for (const s of txs) {
     const pos = v.place(s.line, s.col);
     if (!pos) continue;
     const range = { start: pos, end: pos };

@@ -103,7 +103,13 @@ export function transactionMarkdown(s: WireStep): string {
   if (s.tlb) out.push('', `TLB **${s.tlb}**${s.tlb === 'hit' ? ' (no table walk)' : ''}`);
   out.push('');
   const walks = s.walks ?? [];
-  for (const w of walks) renderWalk(w, out);
+  // Under nesting the CD pointer is an IPA: the stage-2 walks before the stage-1 walk translate the
+  // context fetches (L1CD, CD; IHI 0070 §3.3.3); a stage-2 walk after it translates the output IPA.
+  const firstS1 = walks.findIndex((w) => w.stage === 1);
+  walks.forEach((w, i) => {
+    const role = w.stage !== 2 || firstS1 < 0 ? '' : i < firstS1 ? 'CD fetch (the context descriptor pointer is an IPA): ' : 'Output IPA (the stage-1 result): ';
+    renderWalk(w, out, role);
+  });
   for (const { walk, leaf } of leaves(walks)) {
     const fields = stepFields(walk, leaf);
     const shown: Record<string, string> = {};
