@@ -216,3 +216,41 @@ export function decodePte(desc: bigint, sel: PteSelector): DecodedPte {
   if (sel.granule === 64) address |= ((desc >> 12n) & 0xfn) << 48n;
   return { kind, def, address };
 }
+
+/** Mask of bit `bit` of field `name` in the 32-bit half that holds it (`lo` = bits [31:0], `hi` = [63:32]). */
+function halfMask(def: StructDef, name: string, half: 'lo' | 'hi', bit = 0): number {
+  const f = def.fields.find((x) => x.name === name)!;
+  const b = f.lo + bit - (half === 'hi' ? 32 : 0);
+  if (b < 0 || b > 31) throw new Error(`${name} is not in the ${half} half`);
+  return 1 << b;
+}
+
+// One-bit leaf fields as masks on the two 32-bit halves the walk's hot path reads, derived from
+// the tables above (a stage-1 level-1 4KB block has them all) so the positions live here only.
+const LEAF = leafDef(1, 4, 1, 'block', 30);
+
+/** One-bit leaf descriptor fields in bits [31:0] (DDI 0487 D8.3). */
+export const PTE_LO = {
+  /** AF: access flag. */
+  AF: halfMask(LEAF, 'AF', 'lo'),
+  /** AP[2] (stage 1: read-only), the same bit as S2AP[1] (stage 2: write). */
+  AP2: halfMask(LEAF, 'AP', 'lo', 1),
+  /** AP[1] (stage 1: unprivileged access), the same bit as S2AP[0] (stage 2: read). */
+  AP1: halfMask(LEAF, 'AP', 'lo'),
+  /** nG: not global (stage 1). */
+  nG: halfMask(LEAF, 'nG', 'lo'),
+  /** nT: block translation entry (FEAT_BBM, blocks). */
+  nT: halfMask(LEAF, 'nT', 'lo'),
+} as const;
+
+/** One-bit leaf descriptor fields in bits [63:32], as masks on that half (DDI 0487 D8.3). */
+export const PTE_HI = {
+  /** DBM: dirty bit modifier (HTTU dirty state). */
+  DBM: halfMask(LEAF, 'DBM', 'hi'),
+  /** Contiguous hint. */
+  Contiguous: halfMask(LEAF, 'Contiguous', 'hi'),
+  /** PXN: privileged execute-never (stage 1). */
+  PXN: halfMask(LEAF, 'PXN', 'hi'),
+  /** UXN (XN in single-privilege regimes, stage 1). */
+  UXN: halfMask(LEAF, 'UXN', 'hi'),
+} as const;

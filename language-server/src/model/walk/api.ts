@@ -4,7 +4,7 @@
 import type { PhysicalMemory } from '../memory';
 import type { FaultClass, Stage, StageResult, WalkFault, WalkTrace } from '../types';
 import type { ConfigError } from './config';
-import type { FastTranslate } from './engine';
+import type { FastTranslate } from './levels';
 
 /** A fetched descriptor: the PA it was read from, its value, and (nested) the stage-2 walk of its address. */
 export interface FetchOk {

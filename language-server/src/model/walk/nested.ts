@@ -7,7 +7,7 @@ import type { PhysicalMemory } from '../memory';
 import type { Access, Perms, StageResult, WalkFault, WalkTrace } from '../types';
 import { memFetch, type DescFetch, type DescUpdate, type FetchResult, type WalkOptions } from './api';
 import type { ConfigError, S1WalkConfig, S2WalkConfig } from './config';
-import { mkFault, type FastTranslate } from './engine';
+import { mkFault, type FastTranslate } from './levels';
 import { levelOffset } from './geometry';
 import { fromPerms, toPerms } from './perms';
 import { compileS1, walkStage1, type S1Compiled } from './stage1';

@@ -4,9 +4,14 @@
 import type { Access, StageResult, WalkFault, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
-import { descend, hexN, join64, mkFault, newLoopState } from './engine';
-import { levelOffset, makeGeometry, outAddr, type Geometry } from './geometry';
+import { descend, hexN, mkFault, newLoopState } from './levels';
+import { levelOffset, makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
+import { checkLeaf, leafUpdate, type LeafRules, type LeafState } from './leaf';
+import { PTE_HI, PTE_LO } from '../fields/pte';
+
+const { AF, AP1, AP2, nG, nT } = PTE_LO;
+const { DBM, Contiguous, PXN, UXN } = PTE_HI;
 
 interface S1Range {
   cfg: S1RangeConfig;
@@ -22,6 +27,7 @@ export interface S1Compiled {
   readonly r0: S1Range;
   readonly r1: S1Range | undefined;
   readonly regime: S1Regime;
+  readonly rules: LeafRules;
 }
 
 const compiled = new WeakMap<S1WalkConfig, S1Compiled | ConfigError>();
@@ -44,12 +50,20 @@ export function compileS1(cfg: S1WalkConfig): S1Compiled | ConfigError {
   const issues = checkS1Config(cfg);
   if (issues.length) c = { event: 'C_BAD_CD', issues };
   else {
+    const regime = cfg.regime ?? 'el1';
+    const wxn = !!cfg.wxn;
     c = {
       kind: 's1',
       cfg,
       r0: makeRange(cfg, cfg.tt0),
       r1: cfg.tt1 ? makeRange(cfg, cfg.tt1) : undefined,
-      regime: cfg.regime ?? 'el1',
+      regime,
+      rules: {
+        stage: 1, ha: !!cfg.ha, hd: !!cfg.hd, affd: !!cfg.affd,
+        outName: 'IPS', afWhy: 'descriptor has AF=0 (CD.HA=0, CD.AFFD=0)',
+        perms: (lo, hi, t) => s1Perms(lo, hi, t, regime, wxn),
+        permReason: (lo, hi, t, a) => permReason(lo, hi, t, regime, wxn, a),
+      },
     };
   }
   compiled.set(cfg, c);
@@ -71,20 +85,20 @@ export function s1Canonical(cfg: S1WalkConfig, va: bigint): bigint {
  * hierarchical controls). `lo`/`hi`: descriptor halves; `tableAttrs`: see LoopState.
  */
 function s1Perms(lo: number, hi: number, tableAttrs: number, regime: S1Regime, wxn: boolean): number {
-  const ap2 = (lo >> 7) & 1;
-  const ap1 = (lo >> 6) & 1;
+  const ap2 = lo & AP2;
+  const ap1 = lo & AP1;
   const aptNoWrite = (tableAttrs >> 3) & 1; // APTable[1]
   const aptNoUnpriv = (tableAttrs >> 2) & 1; // APTable[0]
-  const uxn = ((hi >> 22) & 1) | ((tableAttrs >> 1) & 1); // UXN / XN, UXNTable / XNTable
+  const uxn = (hi & UXN) | ((tableAttrs >> 1) & 1); // UXN / XN, UXNTable / XNTable
   if (regime === 'el2') {
     // Single privilege level: AP[1], PXN, APTable[0] and PXNTable do not apply; all accesses as privileged.
     const w = !ap2 && !aptNoWrite;
     const x = !uxn && !(wxn && w);
     return PR | UR | (w ? PW | UW : 0) | (x ? PX | UX : 0);
   }
-  const pxn = ((hi >> 21) & 1) | (tableAttrs & 1);
+  const pxn = (hi & PXN) | (tableAttrs & 1);
   const pw = !ap2 && !aptNoWrite;
-  const ur = ap1 === 1 && !aptNoUnpriv;
+  const ur = ap1 !== 0 && !aptNoUnpriv;
   const uw = ur && pw;
   const ux = !uxn && !(wxn && uw);
   // A region writable at EL0 is never executable at EL1 (DDI 0487 D8.4.1, "PXN implied by EL0 write").
@@ -106,11 +120,11 @@ function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime
   if (a.read && a.exec) {
     const xnName = regime === 'el2' ? 'XN' : a.priv ? 'PXN' : 'UXN';
     if (a.priv && regime !== 'el2') {
-      if ((hi >> 21) & 1) parts.push('PXN=1');
+      if (hi & PXN) parts.push('PXN=1');
       if (tableAttrs & 1) parts.push('PXNTable=1 on the way');
       if (ap === 1) parts.push('AP[2:1]=0b01 (writable at EL0) implies PXN');
     } else {
-      if ((hi >> 22) & 1) parts.push(`${xnName}=1`);
+      if (hi & UXN) parts.push(`${xnName}=1`);
       if (tableAttrs & 2) parts.push(`${regime === 'el2' ? 'XNTable' : 'UXNTable'}=1 on the way`);
     }
     if (wxn) parts.push('CD.WXN=1 makes writable memory execute-never');
@@ -118,7 +132,7 @@ function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime
   return `stage 1 forbids a ${accessName(a)}: ${parts.join('; ') || 'no permission'}`;
 }
 
-const st1 = newLoopState();
+const st1: LeafState = { ...newLoopState(), oa: 0, perms: 0, newLo: 0, what: undefined };
 const TWO52 = 2 ** 52;
 
 function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
@@ -167,50 +181,18 @@ export function walkStage1(
   const st = st1;
   const ia = low ? n : Number(va & geo.inMask);
   if (!descend(geo, ia, va, fetch, steps, st, 'IN')) return failWith(trace, st.fault!);
+  const tAttrs = range.cfg.had ? 0 : st.tableAttrs; // CD.HADx: hierarchical attributes disabled
+  if (!checkLeaf(c.rules, geo, st, tAttrs, access, neededPerm(access), 'IN', ia, va)) return failWith(trace, st.fault!);
   const level = st.level;
   const lo = st.lo;
   const hi = st.hi;
-  const oa = outAddr(geo.lpa, lo, hi, geo.oaLoMask[level], geo.oaHiMask[level]);
-  if (oa >= geo.outLimitN) {
-    return failWith(trace, mkFault('F_ADDR_SIZE', 1, level, 'IN', va,
-      `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit IPS`));
-  }
-  let newLo = lo;
-  let what: DescUpdate['what'] | undefined;
-  if ((lo & 0x400) === 0) {
-    // IHI 0070 §3.13: HA sets AF in the descriptor; else AFFD=1 lets AF=0 pass; else Access flag fault,
-    // which has priority over a permission fault.
-    if (cfg.ha) {
-      newLo |= 0x400;
-      what = 'AF';
-    } else if (!cfg.affd) {
-      return failWith(trace, mkFault('F_ACCESS', 1, level, 'IN', va, `level ${level} descriptor has AF=0 (CD.HA=0, CD.AFFD=0)`));
-    }
-  }
-  const tAttrs = range.cfg.had ? 0 : st.tableAttrs; // CD.HADx: hierarchical attributes disabled
-  const wxn = !!cfg.wxn;
-  let perms = s1Perms(lo, hi, tAttrs, c.regime, wxn);
-  const need = neededPerm(access);
-  if ((perms & need) === 0) {
-    // HTTU dirty state (IHI 0070 §3.13.3): DBM=1 with AP[2]=1 is writable-clean; a write clears AP[2].
-    const dbmOk = !access.read && cfg.ha && cfg.hd && (hi & (1 << 19)) !== 0 && (lo & 0x80) !== 0;
-    const p2 = dbmOk ? s1Perms(lo & ~0x80, hi, tAttrs, c.regime, wxn) : 0;
-    if ((p2 & need) === 0) {
-      return failWith(trace, mkFault('F_PERMISSION', 1, level, 'IN', va, permReason(lo, hi, tAttrs, c.regime, wxn, access)));
-    }
-    newLo &= ~0x80;
-    perms = p2;
-    what = what ? 'AF+DBM' : 'DBM';
-  }
+  const oa = st.oa;
   let updates: DescUpdate[] | undefined;
-  if (what && fetch.prepareWrite) {
+  if (st.what) {
     // Nested: the descriptor update is a stage-2 write (IHI 0070 §3.13); it may fault at stage 2.
-    const f = fetch.prepareWrite(BigInt(st.descAddr));
+    const f = fetch.prepareWrite?.(BigInt(st.descAddr));
     if (f) return failWith(trace, f);
-  }
-  if (what) {
-    const u: DescUpdate = { stage: 1, level, descAddr: BigInt(st.descAddr), descPa: BigInt(st.descPa),
-      oldValue: join64(hi, lo), newValue: join64(hi, newLo), what };
+    const u = leafUpdate(1, st);
     updates = [u];
     opts?.writeBack?.(u);
   }
@@ -221,15 +203,15 @@ export function walkStage1(
     blockShift: geo.shift[level],
     inputBase: sel ? (va | ~geo.inMask) & geo.baseMask[level] : BigInt(ia - off),
     outputBase: BigInt(oa),
-    perms: toPerms(perms),
+    perms: toPerms(st.perms),
     attrs: {
       attrIndx: (lo >> 2) & 7,
       sh: (lo >> 8) & 3,
-      nG: c.regime !== 'el2' && (lo & 0x800) !== 0,
-      af: (newLo & 0x400) !== 0,
-      contiguous: (hi & (1 << 20)) !== 0,
-      dbm: (hi & (1 << 19)) !== 0,
-      nT: level < 3 && (lo & 0x10000) !== 0,
+      nG: c.regime !== 'el2' && (lo & nG) !== 0,
+      af: (st.newLo & AF) !== 0,
+      contiguous: (hi & Contiguous) !== 0,
+      dbm: (hi & DBM) !== 0,
+      nT: level < 3 && (lo & nT) !== 0,
     },
     level,
   };

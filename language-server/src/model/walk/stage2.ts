@@ -4,14 +4,20 @@
 import type { Access, FaultClass, StageResult, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS2Config, s2StartLevel, type ConfigError, type S2WalkConfig } from './config';
-import { descend, hexN, join64, mkFault, newLoopState, type LoopState } from './engine';
-import { levelOffset, makeGeometry, outAddr, type Geometry } from './geometry';
+import { descend, hexN, mkFault, newLoopState } from './levels';
+import { levelOffset, makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
+import { checkLeaf, leafUpdate, type LeafRules, type LeafState } from './leaf';
+import { PTE_HI, PTE_LO } from '../fields/pte';
+
+const { AF, nT } = PTE_LO;
+const { DBM, Contiguous } = PTE_HI;
 
 export interface S2Compiled {
   readonly kind: 's2';
   readonly cfg: S2WalkConfig;
   readonly geo: Geometry;
+  readonly rules: LeafRules;
 }
 
 const compiled = new WeakMap<S2WalkConfig, S2Compiled | ConfigError>();
@@ -24,7 +30,14 @@ export function compileS2(cfg: S2WalkConfig): S2Compiled | ConfigError {
   if (issues.length) c = { event: 'C_BAD_STE', issues };
   else {
     const sl = s2StartLevel(cfg.granule, cfg.sl0, cfg.stt)!;
-    c = { kind: 's2', cfg, geo: makeGeometry(2, cfg.granule, 64 - cfg.tsz, sl, cfg.ttb, cfg.ps, !!cfg.lpa) };
+    const xnx = !!cfg.xnx;
+    const rules: LeafRules = {
+      stage: 2, ha: !!cfg.ha, hd: !!cfg.hd, affd: !!cfg.affd,
+      outName: 'STE.S2PS/OAS', afWhy: 'stage-2 descriptor has AF=0 (STE.S2HA=0, STE.S2AFFD=0)',
+      perms: (lo, hi) => s2Perms(lo, hi, xnx),
+      permReason: (lo, hi, _t, a) => permReason(lo, hi, xnx, a),
+    };
+    c = { kind: 's2', cfg, geo: makeGeometry(2, cfg.granule, 64 - cfg.tsz, sl, cfg.ttb, cfg.ps, !!cfg.lpa), rules };
   }
   compiled.set(cfg, c);
   return c;
@@ -55,15 +68,12 @@ function permReason(lo: number, hi: number, xnx: boolean, a: Access): string {
   return `stage 2 forbids a ${accessName(a)}: ${why}`;
 }
 
-/** Scratch of the stage-2 core: the loop state plus the leaf's output. */
-export interface S2State extends LoopState {
-  oa: number;
-  perms: number;
-  newLo: number;
+/** Scratch of the stage-2 core: the loop state, the leaf's outcome and its HTTU update. */
+export interface S2State extends LeafState {
   update: DescUpdate | undefined;
 }
 
-const st2: S2State = { ...newLoopState(), oa: 0, perms: 0, newLo: 0, update: undefined };
+const st2: S2State = { ...newLoopState(), oa: 0, perms: 0, newLo: 0, what: undefined, update: undefined };
 /** The stage-2 core's scratch, read right after s2Core returns (single-threaded, not reentrant). */
 export const s2Last: Readonly<S2State> = st2;
 
@@ -100,50 +110,12 @@ export function s2Core(
     return false;
   }
   if (!descend(geo, ipa, ipaBig, fetch, steps, st, cls)) return false;
-  const level = st.level;
-  const lo = st.lo;
-  const hi = st.hi;
-  const oa = outAddr(geo.lpa, lo, hi, geo.oaLoMask[level], geo.oaHiMask[level]);
-  if (oa >= geo.outLimitN) {
-    st.fault = mkFault('F_ADDR_SIZE', 2, level, cls, ipaBig ?? BigInt(ipa),
-      `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit STE.S2PS/OAS`);
-    return false;
-  }
-  let newLo = lo;
-  let what: DescUpdate['what'] | undefined;
-  if ((lo & 0x400) === 0) {
-    if (cfg.ha) {
-      newLo |= 0x400;
-      what = 'AF';
-    } else if (!cfg.affd) {
-      st.fault = mkFault('F_ACCESS', 2, level, cls, ipaBig ?? BigInt(ipa), `level ${level} stage-2 descriptor has AF=0 (STE.S2HA=0, STE.S2AFFD=0)`);
-      return false;
-    }
-  }
-  const xnx = !!cfg.xnx;
-  let perms = s2Perms(lo, hi, xnx);
-  const need = neededPerm(access);
-  if ((perms & need) === 0) {
-    // IHI 0070 §3.13.3: DBM=1 with S2AP[1]=0 is writable-clean; a write sets S2AP[1].
-    const dbmOk = !access.read && cfg.ha && cfg.hd && (hi & (1 << 19)) !== 0;
-    const p2 = dbmOk ? s2Perms(lo | 0x80, hi, xnx) : 0;
-    if ((p2 & need) === 0) {
-      st.fault = mkFault('F_PERMISSION', 2, level, cls, ipaBig ?? BigInt(ipa), permReason(lo, hi, xnx, access));
-      return false;
-    }
-    newLo |= 0x80;
-    perms = p2;
-    what = what ? 'AF+DBM' : 'DBM';
-  }
-  if (what) {
-    const u: DescUpdate = { stage: 2, level, descAddr: BigInt(st.descAddr), descPa: BigInt(st.descPa),
-      oldValue: join64(hi, lo), newValue: join64(hi, newLo), what };
+  if (!checkLeaf(c.rules, geo, st, 0, access, neededPerm(access), cls, ipa, ipaBig)) return false;
+  if (st.what) {
+    const u = leafUpdate(2, st);
     st.update = u;
     writeBack?.(u);
   }
-  st.oa = oa;
-  st.perms = perms;
-  st.newLo = newLo;
   return true;
 }
 
@@ -186,10 +158,10 @@ export function walkStage2(
       memAttr: (lo >> 2) & 0xf,
       sh: (lo >> 8) & 3,
       nG: false,
-      af: (st.newLo & 0x400) !== 0,
-      contiguous: (hi & (1 << 20)) !== 0,
-      dbm: (hi & (1 << 19)) !== 0,
-      nT: level < 3 && (lo & 0x10000) !== 0,
+      af: (st.newLo & AF) !== 0,
+      contiguous: (hi & Contiguous) !== 0,
+      dbm: (hi & DBM) !== 0,
+      nT: level < 3 && (lo & nT) !== 0,
     },
     level,
   };
