@@ -7,7 +7,7 @@
 import type { Access, FaultClass, Stage } from '../types';
 import type { DescUpdate } from './api';
 import { PTE_HI, PTE_LO } from '../fields/pte';
-import { hexN, join64, mkFault, type LoopState } from './levels';
+import { hexN, join64, mkFault, newLoopState, type LoopState } from './levels';
 import { outAddr, type Geometry } from './geometry';
 
 const { AF, AP2 } = PTE_LO;
@@ -41,51 +41,42 @@ export interface LeafState extends LoopState {
   newLo: number;
   /** The HTTU update to make, if any. */
   what: DescUpdate['what'] | undefined;
+  /** The stage's record of that update, once made. */
+  update: DescUpdate | undefined;
+}
+
+/** A stage's scratch (one shape for both: the leaf checks stay monomorphic). */
+export function newLeafState(): LeafState {
+  return { ...newLoopState(), oa: 0, perms: 0, newLo: 0, what: undefined, update: undefined };
 }
 
 /**
- * Output size, AF, permissions and dirty state of the leaf in `st` (st.level/lo/hi) for an access
- * needing permission bit `need`. False: the fault is in st.fault. `inN`/`inBig`: the input address
- * (its exact value for reports, when at hand).
+ * Output size, AF, permissions and dirty state of the leaf in `st` (st.level/lo/hi), whose
+ * permission mask is `perms` (r.perms of the leaf, computed by the caller: the common case needs
+ * no other), for an access needing permission bit `need`. False: the fault is in st.fault.
+ * `inN`/`inBig`: the input address (its exact value for reports, when at hand).
  */
 export function checkLeaf(
-  r: LeafRules, geo: Geometry, st: LeafState, tableAttrs: number, access: Access, need: number,
+  r: LeafRules, geo: Geometry, st: LeafState, perms: number, tableAttrs: number, access: Access, need: number,
   cls: FaultClass, inN: number, inBig: bigint | undefined,
 ): boolean {
   const level = st.level;
   const lo = st.lo;
   const hi = st.hi;
-  st.what = undefined;
   const oa = outAddr(geo.lpa, lo, hi, geo.oaLoMask[level], geo.oaHiMask[level]);
-  if (oa >= geo.outLimitN) {
-    st.fault = mkFault('F_ADDR_SIZE', r.stage, level, cls, inBig ?? BigInt(inN),
-      `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit ${r.outName}`);
-    return false;
-  }
+  if (oa >= geo.outLimitN) return leafFault(r, st, 'F_ADDR_SIZE', geo, oa, tableAttrs, access, cls, inN, inBig);
   let newLo = lo;
   let what: DescUpdate['what'] | undefined;
   if ((lo & AF) === 0) {
     if (r.ha) {
       newLo |= AF;
       what = 'AF';
-    } else if (!r.affd) {
-      st.fault = mkFault('F_ACCESS', r.stage, level, cls, inBig ?? BigInt(inN), `level ${level} ${r.afWhy}`);
-      return false;
-    }
+    } else if (!r.affd) return leafFault(r, st, 'F_ACCESS', geo, oa, tableAttrs, access, cls, inN, inBig);
   }
-  let perms = r.perms(lo, hi, tableAttrs);
   if ((perms & need) === 0) {
-    // IHI 0070 §3.13.3: DBM == 1 makes a read-only leaf writable-clean (stage 1 AP[2] == 1, stage 2
-    // S2AP[1] == 0); a write makes it dirty (clears AP[2] / sets S2AP[1]) instead of faulting.
-    const dirtyLo = r.stage === 1 ? lo & ~AP2 : lo | AP2;
-    const dbmOk = !access.read && r.ha && r.hd && (hi & DBM) !== 0 && dirtyLo !== lo;
-    const p2 = dbmOk ? r.perms(dirtyLo, hi, tableAttrs) : 0;
-    if ((p2 & need) === 0) {
-      st.fault = mkFault('F_PERMISSION', r.stage, level, cls, inBig ?? BigInt(inN), r.permReason(lo, hi, tableAttrs, access));
-      return false;
-    }
-    newLo = r.stage === 1 ? newLo & ~AP2 : newLo | AP2;
-    perms = p2;
+    perms = dirtyPerms(r, lo, hi, tableAttrs, access, need);
+    if (perms === 0) return leafFault(r, st, 'F_PERMISSION', geo, oa, tableAttrs, access, cls, inN, inBig);
+    newLo = dirty(r.stage, newLo);
     what = what ? 'AF+DBM' : 'DBM';
   }
   st.oa = oa;
@@ -93,6 +84,37 @@ export function checkLeaf(
   st.newLo = newLo;
   st.what = what;
   return true;
+}
+
+/** A leaf's bits [31:0] made dirty: stage 1 clears AP[2], stage 2 sets S2AP[1] (the same bit). */
+function dirty(stage: Stage, lo: number): number {
+  return stage === 1 ? lo & ~AP2 : lo | AP2;
+}
+
+/**
+ * IHI 0070 §3.13.3: with HTTU dirty state, DBM == 1 makes a read-only leaf writable-clean (stage 1
+ * AP[2] == 1, stage 2 S2AP[1] == 0) and a write makes it dirty instead of faulting. The permissions
+ * once dirty when that lets the access through, else 0.
+ */
+function dirtyPerms(r: LeafRules, lo: number, hi: number, tableAttrs: number, access: Access, need: number): number {
+  const d = dirty(r.stage, lo);
+  if (access.read || !r.ha || !r.hd || (hi & DBM) === 0 || d === lo) return 0;
+  const p = r.perms(d, hi, tableAttrs);
+  return (p & need) === 0 ? 0 : p;
+}
+
+/** The fault checkLeaf found, with its reason, in st.fault (cold path). */
+function leafFault(
+  r: LeafRules, st: LeafState, kind: 'F_ADDR_SIZE' | 'F_ACCESS' | 'F_PERMISSION', geo: Geometry, oa: number,
+  tableAttrs: number, access: Access, cls: FaultClass, inN: number, inBig: bigint | undefined,
+): false {
+  const level = st.level;
+  const why = kind === 'F_ADDR_SIZE' ? `level ${level} output address ${hexN(oa)} is beyond the ${geo.outSize}-bit ${r.outName}`
+    : kind === 'F_ACCESS' ? `level ${level} ${r.afWhy}`
+    : r.permReason(st.lo, st.hi, tableAttrs, access);
+  st.what = undefined;
+  st.fault = mkFault(kind, r.stage, level, cls, inBig ?? BigInt(inN), why);
+  return false;
 }
 
 /** The HTTU update checkLeaf decided (st.what set). */

@@ -4,10 +4,10 @@
 import type { Access, StageResult, WalkFault, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
-import { descend, hexN, mkFault, newLoopState } from './levels';
+import { descend, hexN, mkFault } from './levels';
 import { levelOffset, makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
-import { checkLeaf, leafUpdate, type LeafRules, type LeafState } from './leaf';
+import { checkLeaf, leafUpdate, newLeafState, type LeafRules } from './leaf';
 import { PTE_HI, PTE_LO } from '../fields/pte';
 
 const { AF, AP1, AP2, nG, nT } = PTE_LO;
@@ -28,6 +28,8 @@ export interface S1Compiled {
   readonly r1: S1Range | undefined;
   readonly regime: S1Regime;
   readonly rules: LeafRules;
+  /** CD.WXN. */
+  readonly wxn: boolean;
 }
 
 const compiled = new WeakMap<S1WalkConfig, S1Compiled | ConfigError>();
@@ -58,6 +60,7 @@ export function compileS1(cfg: S1WalkConfig): S1Compiled | ConfigError {
       r0: makeRange(cfg, cfg.tt0),
       r1: cfg.tt1 ? makeRange(cfg, cfg.tt1) : undefined,
       regime,
+      wxn,
       rules: {
         stage: 1, ha: !!cfg.ha, hd: !!cfg.hd, affd: !!cfg.affd,
         outName: 'IPS', afWhy: 'descriptor has AF=0 (CD.HA=0, CD.AFFD=0)',
@@ -132,7 +135,7 @@ function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime
   return `stage 1 forbids a ${accessName(a)}: ${parts.join('; ') || 'no permission'}`;
 }
 
-const st1: LeafState = { ...newLoopState(), oa: 0, perms: 0, newLo: 0, what: undefined };
+const st1 = newLeafState();
 const TWO52 = 2 ** 52;
 
 function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
@@ -182,7 +185,8 @@ export function walkStage1(
   const ia = low ? n : Number(va & geo.inMask);
   if (!descend(geo, ia, va, fetch, steps, st, 'IN')) return failWith(trace, st.fault!);
   const tAttrs = range.cfg.had ? 0 : st.tableAttrs; // CD.HADx: hierarchical attributes disabled
-  if (!checkLeaf(c.rules, geo, st, tAttrs, access, neededPerm(access), 'IN', ia, va)) return failWith(trace, st.fault!);
+  const perms = s1Perms(st.lo, st.hi, tAttrs, c.regime, c.wxn);
+  if (!checkLeaf(c.rules, geo, st, perms, tAttrs, access, neededPerm(access), 'IN', ia, va)) return failWith(trace, st.fault!);
   const level = st.level;
   const lo = st.lo;
   const hi = st.hi;

@@ -4,10 +4,10 @@
 import type { Access, FaultClass, StageResult, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS2Config, s2StartLevel, type ConfigError, type S2WalkConfig } from './config';
-import { descend, hexN, mkFault, newLoopState } from './levels';
+import { descend, hexN, mkFault } from './levels';
 import { levelOffset, makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
-import { checkLeaf, leafUpdate, type LeafRules, type LeafState } from './leaf';
+import { checkLeaf, leafUpdate, newLeafState, type LeafRules, type LeafState } from './leaf';
 import { PTE_HI, PTE_LO } from '../fields/pte';
 
 const { AF, nT } = PTE_LO;
@@ -18,6 +18,8 @@ export interface S2Compiled {
   readonly cfg: S2WalkConfig;
   readonly geo: Geometry;
   readonly rules: LeafRules;
+  /** SMMU_IDR3.XNX (FEAT_XNX) as the STE sees it. */
+  readonly xnx: boolean;
 }
 
 const compiled = new WeakMap<S2WalkConfig, S2Compiled | ConfigError>();
@@ -37,7 +39,7 @@ export function compileS2(cfg: S2WalkConfig): S2Compiled | ConfigError {
       perms: (lo, hi) => s2Perms(lo, hi, xnx),
       permReason: (lo, hi, _t, a) => permReason(lo, hi, xnx, a),
     };
-    c = { kind: 's2', cfg, geo: makeGeometry(2, cfg.granule, 64 - cfg.tsz, sl, cfg.ttb, cfg.ps, !!cfg.lpa), rules };
+    c = { kind: 's2', cfg, geo: makeGeometry(2, cfg.granule, 64 - cfg.tsz, sl, cfg.ttb, cfg.ps, !!cfg.lpa), rules, xnx };
   }
   compiled.set(cfg, c);
   return c;
@@ -69,11 +71,9 @@ function permReason(lo: number, hi: number, xnx: boolean, a: Access): string {
 }
 
 /** Scratch of the stage-2 core: the loop state, the leaf's outcome and its HTTU update. */
-export interface S2State extends LeafState {
-  update: DescUpdate | undefined;
-}
+export type S2State = LeafState;
 
-const st2: S2State = { ...newLoopState(), oa: 0, perms: 0, newLo: 0, what: undefined, update: undefined };
+const st2: S2State = newLeafState();
 /** The stage-2 core's scratch, read right after s2Core returns (single-threaded, not reentrant). */
 export const s2Last: Readonly<S2State> = st2;
 
@@ -110,7 +110,7 @@ export function s2Core(
     return false;
   }
   if (!descend(geo, ipa, ipaBig, fetch, steps, st, cls)) return false;
-  if (!checkLeaf(c.rules, geo, st, 0, access, neededPerm(access), cls, ipa, ipaBig)) return false;
+  if (!checkLeaf(c.rules, geo, st, s2Perms(st.lo, st.hi, c.xnx), 0, access, neededPerm(access), cls, ipa, ipaBig)) return false;
   if (st.what) {
     const u = leafUpdate(2, st);
     st.update = u;
