@@ -6,6 +6,14 @@
 
 import { MASK64 } from './bits';
 
+/**
+ * Physical addresses are below 2^52, the largest SMMU_IDR5.OAS (IHI 0070 §6.3 SMMU_IDR5; DDI 0487 FEAT_LPA):
+ * the one PA limit. The walks' number path relies on it (every PA/IPA exact in a double).
+ */
+export const PA_LIMIT = 1n << 52n;
+/** PA_LIMIT as a number, for the hot path. */
+export const PA_LIMIT_N = 2 ** 52;
+
 const FRAME_SHIFT = 12n;
 const FRAME_SIZE = 4096;
 const OFFSET_MASK = 0xfffn;

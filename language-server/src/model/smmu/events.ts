@@ -5,6 +5,7 @@ import type { Access, EventType, FaultClass } from '../types';
 import { decode, encode, fieldByName } from '../fields/field';
 import { EVENT_CLASS, EVENT_TYPES, eventByName } from '../fields/events';
 import type { EventRecord } from './result';
+import { PA_LIMIT } from '../memory';
 
 export interface EventInfo {
   sid: number;
@@ -45,8 +46,8 @@ export function makeEvent(type: EventType, info: EventInfo, reason: string): Eve
   if (info.s2 !== undefined) v.S2 = info.s2 ? 1n : 0n;
   if (info.class !== undefined) v.CLASS = EVENT_CLASS[info.class];
   // IPA holds bits [51:12], FetchAddr bits [51:3] (IHI 0070 §7.3).
-  if (info.ipa !== undefined) v.IPA = info.ipa & PAGE_MASK & ((1n << 52n) - 1n);
-  if (info.fetchAddr !== undefined) v.FetchAddr = info.fetchAddr & DW_MASK & ((1n << 52n) - 1n);
+  if (info.ipa !== undefined) v.IPA = info.ipa & PAGE_MASK & (PA_LIMIT - 1n);
+  if (info.fetchAddr !== undefined) v.FetchAddr = info.fetchAddr & DW_MASK & (PA_LIMIT - 1n);
   if (info.reasonCode !== undefined) v.Reason = info.reasonCode & 0xffff_ffffn;
   if (info.stall) {
     v.Stall = 1n;

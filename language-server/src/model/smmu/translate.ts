@@ -4,7 +4,7 @@
 // typed fault -> event record, with the fault-to-event mapping in one place (walkFault below).
 
 import type { Access, EventType, FaultClass, Perms, StageResult, WalkFault, WalkTrace } from '../types';
-import type { PhysicalMemory } from '../memory';
+import { PA_LIMIT, type PhysicalMemory } from '../memory';
 import type { S1Regime } from '../walk/config';
 import { detectsTlbConflicts, type SmmuFeatures } from './features';
 import type { ConfigCache } from './configCache';
@@ -477,12 +477,11 @@ function fetchFault(
 function fetchAborted(
   ctx: PipelineCtx, res: TransactionResult, base: EventInfo, type: 'F_STE_FETCH' | 'F_CD_FETCH', pa: bigint, len: number, what: string, dry: boolean,
 ): boolean {
-  if (!ctx.mem.hasAborts || pa >= TWO52 || !ctx.mem.abortsAt(Number(pa), len)) return false;
+  if (!ctx.mem.hasAborts || pa >= PA_LIMIT || !ctx.mem.abortsAt(Number(pa), len)) return false;
   fetchFault(ctx, res, base, type, pa, `external abort fetching the ${what} at ${hex(pa)}`, dry);
   return true;
 }
 
-const TWO52 = 1n << 52n;
 
 function badStreamId(ctx: PipelineCtx, res: TransactionResult, base: EventInfo, why: string, dry: boolean): TransactionResult {
   const ev = ctx.makeEvent('C_BAD_STREAMID', base, why);

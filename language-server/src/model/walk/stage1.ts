@@ -9,6 +9,7 @@ import { levelOffset, makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
 import { checkLeaf, leafUpdate, newLeafState, type LeafRules } from './leaf';
 import { PTE_HI, PTE_LO } from '../fields/pte';
+import { PA_LIMIT_N } from '../memory';
 
 const { AF, AP1, AP2, nG, nT } = PTE_LO;
 const { DBM, Contiguous, PXN, UXN } = PTE_HI;
@@ -136,7 +137,6 @@ function permReason(lo: number, hi: number, tableAttrs: number, regime: S1Regime
 }
 
 const st1 = newLeafState();
-const TWO52 = 2 ** 52;
 
 function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
   if (trace) trace.fault = f;
@@ -157,7 +157,7 @@ export function walkStage1(
   // Fast case: a VA below 2^52 is exact as a double, has VA[63:52]=0 (so VA[55]=0) and needs no BigInt
   // arithmetic; other VAs (TTB1, tagged, out of range) take the BigInt path.
   const n = Number(va);
-  const low = n < TWO52;
+  const low = n < PA_LIMIT_N;
   const sel = low ? 0 : (va >> 55n) & 1n ? 1 : 0; // VA[55]
   // IHI 0070 §3.4.1: VA[55] selects TTB1 when the CD has two ranges; a single-range regime has TTB0 only.
   const range = sel && c.r1 ? c.r1 : c.r0;

@@ -2,6 +2,7 @@
 
 import type { Field, Span } from '../../../dsl/ast';
 import { hex } from '../../../model/bits';
+import { PA_LIMIT } from '../../../model/memory';
 import type { LowerCtx } from '../lowerCtx';
 import type { Decl } from '../names/symbols';
 import { resolveRef } from '../names/resolve';
@@ -41,7 +42,6 @@ export function declInfo<K extends 'pagetable' | 'cd' | 'cdtable', N, I>(
   }
 }
 
-const MAX_PA_END = 1n << 52n;
 
 /** `at ADDR` with an alignment and range check; reserves the range in the allocator. */
 export function placeAt(ctx: LowerCtx, f: Field | undefined, size: bigint, align: bigint, what: string): bigint | undefined {
@@ -53,7 +53,7 @@ export function placeAt(ctx: LowerCtx, f: Field | undefined, size: bigint, align
     return undefined;
   }
   // Structures live in physical memory, at most 52 bits wide (IHI 0070 §6.3 SMMU_IDR5.OAS).
-  if (a + size > MAX_PA_END) {
+  if (a + size > PA_LIMIT) {
     ctx.report(f, 'E_VALUE_RANGE', `${what} at ${hex(a)} does not fit below the 52-bit physical address space`);
     return undefined;
   }

@@ -4,6 +4,7 @@
 
 import type { Statement, TransactionStmt } from '../../../dsl/ast';
 import { hex } from '../../../model/bits';
+import { PA_LIMIT } from '../../../model/memory';
 import type { LowerCtx, TxnRef } from '../lowerCtx';
 import { num } from './values';
 import { resolveSmmu } from '../names/resolve';
@@ -69,8 +70,6 @@ function lowerWrite(ctx: LowerCtx, s: Extract<Statement, { kind: 'write' }>): vo
   });
 }
 
-/** Physical addresses are at most 52 bits (IHI 0070 §6.3 SMMU_IDR5.OAS). */
-const PA_END = 1n << 52n;
 
 function lowerAbort(ctx: LowerCtx, s: Extract<Statement, { kind: 'abort' }>): void {
   const addr = num(ctx, s.addr, 'address');
@@ -80,7 +79,7 @@ function lowerAbort(ctx: LowerCtx, s: Extract<Statement, { kind: 'abort' }>): vo
     ctx.report(s.size!, 'E_VALUE', 'an abort range is at least 1 byte');
     return;
   }
-  if (addr + size > PA_END) {
+  if (addr + size > PA_LIMIT) {
     ctx.report(s.size ?? s.addr!, 'E_VALUE_RANGE', `${hex(addr)} + ${hex(size)} does not fit below the 52-bit physical address space`);
     return;
   }
