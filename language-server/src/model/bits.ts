@@ -23,11 +23,6 @@ export function bit(v: bigint, n: number): boolean {
   return ((v >> BigInt(n)) & 1n) === 1n;
 }
 
-/** Wrap to 64 bits, two's complement for negative values. */
-export function u64(v: bigint): bigint {
-  return BigInt.asUintN(64, v);
-}
-
 /** Lower-case 0x-hex, as used in every report and in the CLI's JSON. */
 export function hex(v: bigint | number): string {
   return '0x' + v.toString(16);
@@ -49,7 +44,3 @@ export function sizeName(log2: number): string {
   return `${2 ** (log2 - u * 10)}${SIZE_UNITS[u]}`;
 }
 
-/** Align down to 2^log2. */
-export function alignDown(v: bigint, log2: number): bigint {
-  return v & ~mask(log2) & MASK64;
-}

@@ -54,11 +54,6 @@ export const PA_SIZE: FieldValue[] = vals(
   [7, '56', '56 bits; SMMUv3.4 and later, Reserved before'],
 );
 
-/** Bits of address for a PA_SIZE encoding. */
-export function paSizeBits(enc: bigint | number): number {
-  return [32, 36, 40, 42, 44, 48, 52, 56][Number(enc) & 7];
-}
-
 export const ENDIAN: FieldValue[] = vals([0, 'LE', 'Little endian'], [1, 'BE', 'Big endian']);
 
 export function bool(zero: string, one: string): FieldValue[] {

@@ -300,7 +300,7 @@ export function tryEncode(
 }
 
 /** Bit range in the spec's structure-wide numbering, e.g. STE.S2T0SZ is [165:160]. */
-export function specBits(f: FieldDef): { hi: number; lo: number } {
+function specBits(f: FieldDef): { hi: number; lo: number } {
   return { hi: f.word * 64 + f.hi, lo: f.word * 64 + f.lo };
 }
 
@@ -348,12 +348,6 @@ export function describeField(def: StructDef, name: string): string {
   lines.push('');
   lines.push(`*${f.spec}*`);
   return lines.join('\n');
-}
-
-/** Human text for one decoded value: '0x5 (S1_TRANS)'. */
-export function formatValue(f: FieldDef, value: bigint): string {
-  const v = f.values ? valueName(f, value) : undefined;
-  return v ? `${hex(value)} (${v.name})` : hex(value);
 }
 
 /** Markdown table of every field of a decoded structure (RES0 ranges only when non-zero). */

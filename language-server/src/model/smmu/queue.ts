@@ -2,23 +2,9 @@
 // bits [LOG2SIZE-1:0] and the wrap flag in bit [LOG2SIZE]. Empty: index and wrap equal.
 // Full: same index, different wrap.
 
-export interface QueuePos {
-  index: number;
-  wrap: number;
-}
-
-export function qpos(reg: bigint, log2size: number): QueuePos {
-  const v = Number(reg & 0xfffffn); // at most 19 index bits + wrap
-  return { index: v & ((1 << log2size) - 1), wrap: (v >> log2size) & 1 };
-}
-
 /** Combined index+wrap value of `reg` (bits [log2size:0]). */
 export function qval(reg: bigint, log2size: number): number {
   return Number(reg & 0xfffffn) & ((2 << log2size) - 1);
-}
-
-export function qEmpty(prod: number, cons: number): boolean {
-  return prod === cons;
 }
 
 export function qFull(prod: number, cons: number, log2size: number): boolean {

@@ -147,7 +147,7 @@ function newResult(sid: number, ssid: number | undefined, iova: bigint, access: 
 }
 
 /** Translate one address. */
-export function translateOne(
+function translateOne(
   ctx: PipelineCtx, sidIn: bigint | number, ssid: number | undefined, iova: bigint, access: Access, opts: TranslateOptions,
 ): TransactionResult {
   const dry = opts.dryRun === true;

@@ -3,7 +3,6 @@
 
 import type { Granule, StageResult } from '../types';
 import type { StageOutcome } from '../walk/api';
-import type { NestedOutcome } from '../walk/nested';
 import { toPerms, fromPerms } from '../walk/perms';
 import type { Tlb, TlbEntry, TlbInsert, TlbRegime } from './tlb';
 
@@ -52,12 +51,3 @@ export function cacheS1(tlb: Tlb, o: StageOutcome, tags: TlbTags, granule: Granu
   return o.ok ? tlb.insert(s1Entry(o.result, tags, granule), step).entry : undefined;
 }
 
-/** Cache a stage-2 walk outcome; a fault inserts nothing. */
-export function cacheS2(tlb: Tlb, o: StageOutcome, vmid: number, granule: Granule, step: number): TlbEntry | undefined {
-  return o.ok ? tlb.insert(s2Entry(o.result, vmid, granule), step).entry : undefined;
-}
-
-/** Cache a nested translation; a fault at either stage inserts nothing. */
-export function cacheNested(tlb: Tlb, o: NestedOutcome, tags: TlbTags, granule: Granule, step: number): TlbEntry | undefined {
-  return o.ok ? tlb.insert(nestedEntry(o.s1, o.s2, tags, granule), step).entry : undefined;
-}

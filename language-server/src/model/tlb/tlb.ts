@@ -564,7 +564,7 @@ function covers(e: TlbEntry, addr: bigint): boolean {
  * address. With TG != 0: the range is (NUM+1) * 2^SCALE * granule bytes from Address (IHI 0070 §4.4.1,
  * range invalidation); entries overlapping it match, and TTL != 0 restricts to entries of that level.
  */
-export function addrMatcher(addr: bigint, range?: TlbiRange): (e: TlbEntry) => boolean {
+function addrMatcher(addr: bigint, range?: TlbiRange): (e: TlbEntry) => boolean {
   if (!range || range.tg === 0) return (e) => covers(e, addr);
   const gShift = TG_SHIFT[range.tg];
   const start = addr & ~((1n << BigInt(gShift)) - 1n);

@@ -142,7 +142,7 @@ export function s2ConcatTables(g: Granule, inputSize: number, startLevel: number
 }
 
 /** Legal TxSZ range (IHI 0070 CD.T0SZ / STE.S2T0SZ): min 16 (12 with 52-bit VA/IPA and 64K), max 39 (48/47 with STT). */
-export function tszRange(g: Granule, opts: { va52?: boolean; stt?: boolean }): [number, number] {
+function tszRange(g: Granule, opts: { va52?: boolean; stt?: boolean }): [number, number] {
   const min = opts.va52 && g === 64 ? 12 : 16;
   const max = opts.stt ? (g === 64 ? 47 : 48) : 39;
   return [min, max];

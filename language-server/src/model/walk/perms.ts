@@ -8,7 +8,6 @@ export const UX = 4;
 export const PR = 8;
 export const PW = 16;
 export const PX = 32;
-export const ALL_PERMS = 63;
 
 /**
  * The permission bit an access needs: write if RnW=0, else execute if InD=1, else read; privileged if
