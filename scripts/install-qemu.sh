@@ -4,7 +4,8 @@
 # qemu-system-aarch64 on the PATH (any of them at version >= 10.0). Otherwise, on Debian 12
 # (bookworm) it adds the bookworm-backports suite to apt's sources and either unpacks Debian's
 # qemu-system-arm 10.0 beside an installed 7.2 (apt-get download + dpkg -x; 7.2 brought the
-# libraries) or installs it with apt-get. Idempotent; nothing is fetched when a copy is found.
+# libraries) or installs it with apt-get. Idempotent; nothing is fetched when a copy is found
+# (IOMMU_LENS_QEMU_NO_INSTALL=1: look only).
 # Exit 0 with the path on stdout, 1 when QEMU 10 cannot be had here (the reason on stderr).
 set -euo pipefail
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/iommu-lens/qemu-10.0"
@@ -19,6 +20,8 @@ is10() { # PATH -> true when it runs and reports version >= 10
 for c in "${IOMMU_LENS_QEMU:-}" "$UNPACKED" "$(command -v qemu-system-aarch64 || true)"; do
   if [ -n "$c" ] && is10 "$c"; then echo "$c"; exit 0; fi
 done
+# IOMMU_LENS_QEMU_NO_INSTALL=1: only look (tests that use QEMU when it is there).
+if [ -n "${IOMMU_LENS_QEMU_NO_INSTALL:-}" ]; then echo "install-qemu: no QEMU >= 10.0 found" >&2; exit 1; fi
 
 if ! command -v apt-get >/dev/null || ! grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
   echo "install-qemu: no QEMU >= 10.0 found and this is not Debian 12 (install qemu-system-aarch64 10.x and set IOMMU_LENS_QEMU)" >&2

@@ -5,6 +5,7 @@ import { RESULT_REQUEST, type ResultParams, type ResultResponse } from '../../la
 import { debugScenario } from './debug';
 import type { RequestClient } from './lazyClient';
 import { statusView } from './statusText';
+import { compareWithQemu, type QemuListener } from './qemuCommand';
 
 export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
 
@@ -60,9 +61,12 @@ async function runScenario(client: RequestClient, arg: unknown): Promise<void> {
   void (v.warning ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg));
 }
 
-export function registerCommands(context: vscode.ExtensionContext, client: RequestClient, openPanel?: PanelOpener): void {
+export function registerCommands(context: vscode.ExtensionContext, client: RequestClient, openPanel?: PanelOpener, onQemu?: QemuListener): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   reg('iommuLens.runScenario', (arg) => runScenario(client, arg));
+  const qemuDiags = vscode.languages.createDiagnosticCollection('iommu-lens-qemu');
+  context.subscriptions.push(qemuDiags, vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && qemuDiags.delete(e.document.uri)));
+  reg('iommuLens.compareQemu', (arg) => compareWithQemu(client, qemuDiags, targetUri(arg), onQemu));
   reg('iommuLens.debugScenario', (arg) => {
     const uri = targetUri(arg);
     if (!uri) return vscode.window.showWarningMessage('IOMMU Lens: open a .smmu scenario first.');

@@ -15,7 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(status);
   client = new LazyClient(context, (r) => status.update(r));
   const panels = registerPanels(context, client);
-  registerCommands(context, client, panelOpener(panels));
+  registerCommands(context, client, panelOpener(panels), (uri, s) => panels.setQemu(uri, s));
   registerDecodeLog(context, context.extensionUri, client);
   registerDebugger(context);
 }

@@ -6,6 +6,7 @@ import { DataTable } from './datatable';
 import { h, patchKeyed, replaceChildren, s, setText } from './dom';
 import type { Host, PanelView, Update } from './panel';
 import { section } from './widgets';
+import { qemuSection } from './qemu';
 
 const STEP_COLUMNS = [
   { label: '#', width: '5%' },
@@ -117,10 +118,12 @@ export function eventsPanel(root: HTMLElement, host: Host): PanelView {
       h('span', {}, h('span', { class: `sw sw-${c}`, 'aria-hidden': 'true' }, g), t),
     ),
   );
-  root.replaceChildren(h('header', { class: 'panel-header' }, h('h1', {}, 'Events & hazards'), summary), tl, legend, hzSec.el, queues, stepSec.el);
+  const qemu = qemuSection(reveal);
+  root.replaceChildren(h('header', { class: 'panel-header' }, h('h1', {}, 'Events & hazards'), summary), tl, legend, qemu.el, hzSec.el, queues, stepSec.el);
   let lastTl = '';
   return {
-    update({ state, result }: Update) {
+    update({ state, result, qemu: q }: Update) {
+      qemu.update(q);
       const steps = result?.steps ?? [];
       const current = state?.stepIndex ?? -1;
       stepsByKey = new Map(steps.map((st) => [String(st.index), st]));

@@ -58,7 +58,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
   if (kind === 'decode') return;
   if (!view) view = makers[kind]?.(root, host);
   try {
-    view?.update({ uri: m.uri, state: m.state, result: m.result });
+    view?.update({ uri: m.uri, state: m.state, result: m.result, qemu: m.qemu });
   } catch (e) {
     root.appendChild(h('p', { class: 'problem' }, `Could not render: ${e instanceof Error ? e.message : String(e)}`));
   }

@@ -5,6 +5,7 @@ import type { WireScenarioResult, WireState } from '../../../language-server/src
 import type { PanelDataSource } from './dataSource';
 import { PanelHost } from './panelHost';
 import type { HostMessage, PanelKind, WebviewMessage } from './protocol';
+import type { QemuSummary } from '../../../language-server/src/qemu/report';
 import { debounce, stepAtLine } from './steps';
 
 interface Current {
@@ -18,6 +19,8 @@ export class PanelManager implements vscode.Disposable {
   private current: Current | undefined;
   /** Result cache by document: re-asked when the document version changes. */
   private results = new Map<string, { version: number; result: WireScenarioResult | null }>();
+  /** The last "Compare with QEMU" of each document (until it is edited). */
+  private readonly qemu = new Map<string, QemuSummary>();
   /** Bumped by every request round so a slow answer never overwrites a newer one. */
   private generation = 0;
   readonly follow = debounce((editor: vscode.TextEditor | undefined) => void this.followNow(editor), 150);
@@ -39,6 +42,14 @@ export class PanelManager implements vscode.Disposable {
     host.post(this.message());
     if (uri && stepIndex !== undefined) void this.showStep(uri, stepIndex);
     else if (!this.current) this.follow(vscode.window.activeTextEditor);
+  }
+
+  /** Shows a comparison with QEMU in the Events panel (opened if needed). */
+  setQemu(uri: string, summary: QemuSummary): void {
+    this.qemu.set(uri, summary);
+    this.open('events');
+    if (this.current?.uri === uri) this.update(uri, this.current.state, this.current.result);
+    else void this.showStep(vscode.Uri.parse(uri), -1);
   }
 
   /** Sends new data to every open panel. */
@@ -84,6 +95,7 @@ export class PanelManager implements vscode.Disposable {
   /** Forgets the cached result of a changed document and refreshes the panels. */
   invalidate(doc: vscode.TextDocument): void {
     this.results.delete(doc.uri.toString());
+    this.qemu.delete(doc.uri.toString());
     if (this.current?.uri === doc.uri.toString()) {
       const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
       this.follow(editor);
@@ -105,7 +117,8 @@ export class PanelManager implements vscode.Disposable {
   private message(): HostMessage {
     const c = this.current;
     if (!c) return { type: 'empty', reason: 'Open a .smmu scenario and put the cursor on a step.' };
-    return { type: 'state', uri: c.uri, state: c.state, result: c.result };
+    const q = this.qemu.get(c.uri);
+    return { type: 'state', uri: c.uri, state: c.state, result: c.result, ...(q ? { qemu: q } : {}) };
   }
 
   private onMessage(host: PanelHost, m: WebviewMessage): void {

@@ -2,6 +2,7 @@
 // Everything that arrives from a webview is untrusted: parse it with parseWebviewMessage before use.
 import type { WireScenarioResult, WireState } from '../../../language-server/src/engine/api';
 import type { WireLogResult } from '../../../language-server/src/model/logs/wire';
+import type { QemuSummary } from '../../../language-server/src/qemu/report';
 
 /** The four scenario panels follow a scenario's steps; `decode` shows a decoded log (IOMMU Lens: Decode Log). */
 export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events' | 'decode';
@@ -17,7 +18,7 @@ export const PANEL_TITLES: Record<PanelKind, string> = {
 
 /** Extension -> webview. */
 export type HostMessage =
-  | { type: 'state'; uri: string; state: WireState | null; result: WireScenarioResult | null }
+  | { type: 'state'; uri: string; state: WireState | null; result: WireScenarioResult | null; qemu?: QemuSummary }
   | { type: 'empty'; reason: string }
   /** The decode panel: what was decoded (a file name, "selection of ...") and its records. */
   | { type: 'decoded'; source: string; log: WireLogResult };
@@ -64,5 +65,8 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
   const result = x.result;
   if (state !== null && !(isRecord(state) && Array.isArray(state.smmus) && Array.isArray(state.walks) && isRecord(state.changes))) return undefined;
   if (result !== null && !(isRecord(result) && Array.isArray(result.steps) && Array.isArray(result.diagnostics))) return undefined;
-  return { type: 'state', uri: x.uri, state: state as WireState | null, result: result as WireScenarioResult | null };
+  const m: HostMessage = { type: 'state', uri: x.uri, state: state as WireState | null, result: result as WireScenarioResult | null };
+  const q = x.qemu;
+  if (isRecord(q) && typeof q.title === 'string' && isRecord(q.counts) && Array.isArray(q.rows)) m.qemu = q as unknown as QemuSummary;
+  return m;
 }

@@ -6,24 +6,9 @@ import { hex } from '../model/bits';
 import type { TransactionResult } from '../model/smmu/result';
 import { wireEvent } from '../engine/output/convert';
 import type { WireEvent } from '../engine/api';
+import type { DmaSide } from './report';
 
-export interface DmaSide {
-  outcome: 'ok' | 'fault';
-  pa?: string;
-  /** Recorded events (written to the event queue). */
-  events: WireEvent[];
-  read: boolean;
-  /** The model's reason for a fault (the rule that fired). */
-  reason: string;
-  /** The model's walk ended on a block descriptor at level 0 (4K) or 1 (16K/64K): a translation fault in the spec. */
-  blockAtLowLevel?: boolean;
-  /** The model translated through stage 2 (a stage-2 walk or a stage-2 fault). */
-  usesStage2?: boolean;
-  /** The STE enables substreams (STE.S1CDMax != 0). */
-  substreams?: boolean;
-  /** The model's stage-2 walk started in concatenated tables. */
-  s2Concatenated?: boolean;
-}
+export type { DmaSide } from './report';
 
 const GRANULE_BITS: Record<number, number> = { 4: 12, 16: 14, 64: 16 };
 

@@ -10,31 +10,14 @@ import { hex } from '../model/bits';
 import type { SmmuFeatures } from '../model/smmu/features';
 import type { TrafficOp } from '../engine/index';
 import { diffFields, modelSide, type DmaSide } from './compare';
-import { explain, type Departure, type QemuVersion } from './departures';
+import { explain, type QemuVersion } from './departures';
+import type { DmaReport, QemuReport } from './report';
+
+export type { DmaReport, QemuReport } from './report';
 import { makePlan, type Plan } from './plan';
 import { Qtest } from './qtest';
 import { Replay } from './replay';
 import { sidOfSlot } from './streams';
-
-export interface DmaReport {
-  step: number;
-  sid: string;
-  iova: string;
-  status: 'same' | 'known' | 'unexplained' | 'not comparable';
-  reason?: string;
-  fields?: string[];
-  model?: DmaSide;
-  qemu?: DmaSide;
-  departures?: Array<Pick<Departure, 'id' | 'text' | 'spec'>>;
-}
-
-export interface QemuReport {
-  qemu?: { path: string; version: string; machine: string; stage?: string };
-  /** Set when the scenario could not be run in QEMU (exit status 2). */
-  cannotRun?: string;
-  sidMap?: Record<string, string>;
-  dmas: DmaReport[];
-}
 
 const TRACE_EVENTS = ['smmuv3_translate_success', 'smmuv3_translate_bypass', 'smmuv3_translate_disable', 'smmuv3_translate_abort', 'smmuv3_record_event'];
 

@@ -89,6 +89,7 @@ export function codeLenses(ctx: ServerContext, p: CodeLensParams): CodeLens[] {
   const summary = r ? ` (${r.expectations.passed} passed, ${r.expectations.failed} failed, ${r.faults} fault${r.faults === 1 ? '' : 's'})` : '';
   out.push({ range: top, command: { title: `▶ Run scenario${summary}`, command: Commands.runScenario, arguments: [uri] } });
   out.push({ range: top, command: { title: 'Debug', command: Commands.debugScenario, arguments: [uri] } });
+  out.push({ range: top, command: { title: 'Compare with QEMU', command: Commands.compareQemu, arguments: [uri] } });
   if (!v) return out;
   // One lens per scenario always; one per transaction only while that stays readable (a lens line
   // above every `dma` of a 10,000-line file doubles its height): iommuLens.codeLens.*.

@@ -15,7 +15,7 @@ import { completion, COMPLETION_TRIGGERS } from './completion';
 import type { ServerContext } from './context';
 import { Analyzer, type Executed } from './documents';
 import { checkedTextDocuments } from './editCheck';
-import { includersOf } from './includes';
+import { includersOf, makeIncludeResolver } from './includes';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { guard, type GuardContext } from './guard';
@@ -38,6 +38,8 @@ import {
 import { prepareRename, rename } from './rename';
 import type { EngineRunner } from './runner';
 import { codeLenses, inlayHints } from './runViews';
+import { compareQemuRequest } from './qemu';
+import { QEMU_REQUEST, type QemuParams, type QemuResponse } from './protocol';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
@@ -200,6 +202,16 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
       if (!ex) return null;
       const r = await ex.full();
       return ex.source.partial ? { ...r, partial: true } : r;
+    }, { document: false }),
+  );
+  connection.onRequest(
+    QEMU_REQUEST,
+    guard<QemuParams, QemuResponse>(g, QEMU_REQUEST, null, (p) => {
+      if (typeof p?.uri !== 'string') return null;
+      const readInclude = makeIncludeResolver({
+        workspaceFolders: () => workspaceFolders, openText: (u) => documents.get(u)?.getText(), maxFileSize: () => settings.maxFileSize,
+      });
+      return compareQemuRequest(p, documents.get(p.uri)?.getText(), readInclude);
     }, { document: false }),
   );
 
