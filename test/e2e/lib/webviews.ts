@@ -21,8 +21,8 @@ export const PANEL_COMMAND: Record<PanelKind, string> = {
   events: 'IOMMU Lens: Show Events and Hazards',
 };
 
-/** The frame of a rendered panel (its document has `<body data-panel=kind>`). */
-export async function panelFrame(page: Page, kind: PanelKind, timeout = 30_000): Promise<Frame> {
+/** The frame of a rendered panel (its document has `<body data-panel=kind>`; `decode` is the decoded-log panel). */
+export async function panelFrame(page: Page, kind: PanelKind | 'decode', timeout = 30_000): Promise<Frame> {
   const until = Date.now() + timeout;
   while (Date.now() < until) {
     for (const f of page.frames()) {
