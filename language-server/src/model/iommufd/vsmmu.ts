@@ -8,7 +8,7 @@
 
 import { hex } from '../bits';
 import { decodeEvent } from '../smmu/events';
-import { executeCommand, type CommandResult } from '../smmu/commands';
+import { cfgiSteSpan, executeCommand, type CommandResult } from '../smmu/commands';
 import { makeFeatures, type SmmuFeatures } from '../smmu/features';
 import { SmmuInstance } from '../smmu/instance';
 import type { EventRecord } from '../smmu/result';
@@ -115,11 +115,8 @@ export class VSmmu {
       case 'CMD_CFGI_STE':
         this.installSte(Number(f.StreamID));
         break;
-      case 'CMD_CFGI_STE_RANGE':
-      case 'CMD_CFGI_ALL': {
-        const span = 2n ** (f.Range + 1n);
-        const lo = Number((f.StreamID / span) * span);
-        const hi = lo + Number(span) - 1;
+      case 'CMD_CFGI_STE_RANGE': {
+        const [lo, hi] = cfgiSteSpan(Number(f.StreamID), Number(f.Range));
         for (const vsid of this.vsids()) if (vsid >= lo && vsid <= hi) this.installSte(vsid);
         break;
       }

@@ -55,6 +55,13 @@ export interface CommandCtx {
 
 
 /** TG/TTL/NUM/SCALE of a TLBI by address (IHI 0070 §4.4); TG is RES0 (ignored) without SMMU_IDR3.RIL. */
+/** The StreamIDs CMD_CFGI_STE_RANGE covers: 2^(Range+1) aligned to that size; Range 31 is all (IHI 0070 §4.3). */
+export function cfgiSteSpan(sid: number, range: number): [number, number] {
+  const n = 2 ** (range + 1);
+  const lo = Math.floor(sid / n) * n;
+  return [lo, lo + n - 1];
+}
+
 function range(d: FieldValues, f: SmmuFeatures): TlbiRange | undefined {
   const tg = Number(d.TG ?? 0n);
   if (tg === 0 || !f.ril) return undefined;
@@ -101,16 +108,14 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       const r = Number(d.Range);
       if (r === 31) {
         res.invalidated = 'config';
-      res.removed.config = ctx.invalidateAllConfig();
+        res.removed.config = ctx.invalidateAllConfig();
         res.message = `CMD_CFGI_ALL: removed ${res.removed.config.length} config entries`;
         return res;
       }
-      // 2^(Range+1) StreamIDs aligned to that size (IHI 0070 §4.3).
-      const n = 2 ** (r + 1);
-      const lo = Math.floor(sid / n) * n;
+      const [lo, hi] = cfgiSteSpan(sid, r);
       res.invalidated = 'config';
-      res.removed.config = ctx.invalidateSteRange(lo, lo + n - 1);
-      res.message = `invalidated STEs ${hex(lo)}..${hex(lo + n - 1)}: ${res.removed.config.length} config entries`;
+      res.removed.config = ctx.invalidateSteRange(lo, hi);
+      res.message = `invalidated STEs ${hex(lo)}..${hex(hi)}: ${res.removed.config.length} config entries`;
       return res;
     }
     case 'CMD_CFGI_CD': {

@@ -95,3 +95,16 @@ test('guest actions the VMM cannot forward are noted', () => {
   assert.match(notes[2], /-EIO: STE.SHCFG is set/);
   assert.equal(VSmmu.create('x', ['nope'], vm().fd) instanceof VSmmu, false);
 });
+
+test('guest CMD_CFGI_ALL / CMD_CFGI_STE_RANGE install every guest STE of a vDEVICE in the range', () => {
+  const { vs, g } = guestVm(['vA', 'vB']);
+  vs.take();
+  vs.memory.write64(G_STRTAB + 0x10n * 64n, encode(STE, { V: 1n, Config: 5n, S1ContextPtr: G_CD })[0]);
+  vs.memory.write64(G_STRTAB + 0x20n * 64n, encode(STE, { V: 1n, Config: 4n })[0]);
+  g.submitCommand(CMD('CMD_CFGI_STE_RANGE', { StreamID: 0x10n, Range: 3n })); // 0x10..0x1f
+  assert.deepEqual(vs.take().calls.map((c) => c.line.split(' ').slice(0, 2).join(' ') + ' ' + c.line.split(' ')[2]), ['iommufd hwpt_nested vs0_s10_1', 'iommufd attach smmuA']);
+  g.submitCommand(CMD('CMD_CFGI_ALL'));
+  const lines = vs.take().calls.map((c) => c.line);
+  assert.equal(lines.filter((l) => l.startsWith('iommufd attach')).length, 2);
+  assert.ok(lines.includes('iommufd attach smmuB 0x9 vs0_s20_3'), lines.join('\n'));
+});
