@@ -3,7 +3,8 @@
 // (HAD0 -> DisCH0, HWU061/062 -> SKL0, ...); this table uses the VMSAv8-64 names.
 // Note: the spec splits TBI into TBI0 [38] and TBI1 [39] (some sources show one TBI[1:0] field).
 
-import { StructDef, fld, res0, vals } from './field';
+import { StructDef } from './field';
+import { fld, res0, vals } from './define';
 import { CACHE_WALK, ENDIAN, PA_SIZE, SHAREABILITY, TG0_VALUES, TG1_VALUES, bool } from './common';
 
 const S = 'IHI 0070 §5.4';

@@ -4,7 +4,8 @@
 // checked against Linux's CMDQ_* defines (positions only). Bits of a command that are not listed
 // are left out (not declared RES0) where the spec's layout figure could not be checked.
 
-import { FieldDef, StructDef, encode, fld, vals } from './field';
+import { FieldDef, StructDef, encode } from './field';
+import { fld, vals } from './define';
 
 const C = 'IHI 0070 §4';
 const PREFETCH = 'IHI 0070 §4.2';

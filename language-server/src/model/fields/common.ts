@@ -1,6 +1,7 @@
 // Encodings shared by several structures.
 
-import { FieldValue, vals } from './field';
+import { FieldValue } from './field';
+import { vals } from './define';
 
 /** Normal-memory cacheability of a table/CD fetch (STE.S1CIR/S1COR, IHI 0070 §5.2). */
 export const CACHE_RA: FieldValue[] = vals(

@@ -8,7 +8,9 @@
 // (`00000001 00000000` is the dword 0x1, in memory order). When some tokens are zero-padded to 16
 // digits (Linux prints `\t0x%016llx`), shorter tokens are dropped as headers ("event 0x10 received").
 
-import { FieldDef, FieldIssue, StructDef, decode, encode, valueName, validate } from './field';
+import { FieldDef, StructDef, decode, encode } from './field';
+import { FieldIssue, validate } from './validate';
+import { valueName } from './describe';
 import { STE } from './ste';
 import { CD } from './cd';
 import { L1STD, L1CD } from './l1';

@@ -10,7 +10,8 @@
 // SMMUv3 record structs (positions only). F_STREAM_DISABLED and F_TRANSL_FORBIDDEN have no
 // substream fields; C_BAD_SUBSTREAMID has no SSV.
 
-import { FieldDef, StructDef, fld, vals } from './field';
+import { FieldDef, StructDef } from './field';
+import { fld, vals } from './define';
 import type { EventType } from '../types';
 
 const E = 'IHI 0070 §7.3';

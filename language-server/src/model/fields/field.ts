@@ -1,5 +1,5 @@
-// Field codec: every SMMUv3 structure is described once, as data (StructDef), and decode,
-// encode, validation and hover text are all derived from that one table.
+// Field codec: every SMMUv3 structure is described once, as data (StructDef), and decode and
+// encode are derived from that one table (text in describe.ts, field rules in validate.ts).
 //
 // Conventions
 // - A structure is an array of little-endian 64-bit dwords; dword i holds the spec's bits
@@ -134,14 +134,14 @@ export function fieldByName(def: StructDef, name: string): FieldDef | undefined 
   return c.byLower.get(key);
 }
 
-function requireField(def: StructDef, name: string): FieldDef {
+export function requireField(def: StructDef, name: string): FieldDef {
   const f = fieldByName(def, name);
   if (!f) throw new FieldError('unknown-field', def.name, name, `${def.name} has no field '${name}'`);
   return f;
 }
 
 /** Raw (unshifted-address) bits of one field. */
-function rawOf(f: FieldDef, dwords: readonly bigint[]): bigint {
+export function rawOf(f: FieldDef, dwords: readonly bigint[]): bigint {
   const w = dwords[f.word] ?? 0n;
   return (w >> BigInt(f.lo)) & ((1n << BigInt(f.hi - f.lo + 1)) - 1n);
 }
@@ -297,167 +297,4 @@ export function tryEncode(
     if (e instanceof FieldError) return { ok: false, error: e };
     throw e;
   }
-}
-
-/** Bit range in the spec's structure-wide numbering, e.g. STE.S2T0SZ is [165:160]. */
-function specBits(f: FieldDef): { hi: number; lo: number } {
-  return { hi: f.word * 64 + f.hi, lo: f.word * 64 + f.lo };
-}
-
-function rangeText(f: FieldDef): string {
-  return f.hi === f.lo ? `bit [${f.lo}]` : `bits [${f.hi}:${f.lo}]`;
-}
-
-/** The enumeration entry for a value, if the field is enumerated. */
-export function valueName(f: FieldDef, value: bigint): FieldValue | undefined {
-  return f.values?.find((v) => v.value === value);
-}
-
-function binary(v: bigint, width: number): string {
-  return '0b' + v.toString(2).padStart(width, '0');
-}
-
-/** Markdown hover text for one field. */
-export function describeField(def: StructDef, name: string): string {
-  const f = requireField(def, name);
-  const g = specBits(f);
-  const width = f.hi - f.lo + 1;
-  const lines: string[] = [];
-  lines.push(`**${def.name}.${f.name}** — dword ${f.word} ${rangeText(f)}` +
-    (def.dwords > 1 ? ` (${def.name} ${g.hi === g.lo ? `bit [${g.lo}]` : `bits [${g.hi}:${g.lo}]`})` : ''));
-  lines.push('');
-  lines.push(f.reserved ? `Reserved, RES0. ${f.summary}`.trim() : f.summary);
-  if (f.addressShift !== undefined) {
-    lines.push('');
-    lines.push(`Address field: holds address bits [${width - 1 + f.addressShift}:${f.addressShift}]` +
-      (f.addressShift > 0 ? `; the address must be ${1n << BigInt(f.addressShift)}-byte aligned.` : '.'));
-  }
-  if (f.maxLegal !== undefined) {
-    lines.push('');
-    lines.push(`Legal values: 0..${f.maxLegal}; larger values are Reserved.`);
-  }
-  if (f.values?.length) {
-    lines.push('');
-    lines.push('| Value | Name | Meaning |');
-    lines.push('|---|---|---|');
-    for (const v of f.values) {
-      lines.push(`| ${binary(v.value, width)} | ${v.name}${v.reserved ? ' (Reserved)' : ''} | ${v.meaning} |`);
-    }
-    if (f.valuesComplete) lines.push('', 'Other values are Reserved.');
-  }
-  lines.push('');
-  lines.push(`*${f.spec}*`);
-  return lines.join('\n');
-}
-
-/** Markdown table of every field of a decoded structure (RES0 ranges only when non-zero). */
-/** Each field of a structure: name, bits, value and meaning (RES0 fields only when set). */
-export function structRows(def: StructDef, dwords: readonly bigint[]): Array<[string, string, string, string]> {
-  const values = decode(def, dwords);
-  const rows: Array<[string, string, string, string]> = [];
-  for (const f of def.fields) {
-    const v = values[f.name];
-    if (f.reserved && v === 0n) continue;
-    const e = valueName(f, v);
-    rows.push([f.name, `${f.word}[${f.hi === f.lo ? f.lo : `${f.hi}:${f.lo}`}]`, hex(v), f.reserved ? 'RES0 bits set' : e ? `${e.name}: ${e.meaning}` : '']);
-  }
-  return rows;
-}
-
-export function describeStruct(def: StructDef, dwords: readonly bigint[]): string {
-  const lines = [`**${def.name}** — ${def.spec}`, '', '| Field | Bits | Value | Meaning |', '|---|---|---|---|'];
-  for (const r of structRows(def, dwords)) lines.push(`| ${r.join(' | ')} |`);
-  return lines.join('\n');
-}
-
-/** The same as aligned plain text (the Debug Console shows no markdown). */
-export function describeStructText(def: StructDef, dwords: readonly bigint[]): string {
-  const rows = structRows(def, dwords);
-  const w0 = Math.max(5, ...rows.map((r) => r[0].length));
-  const w1 = Math.max(4, ...rows.map((r) => r[1].length));
-  const w2 = Math.max(5, ...rows.map((r) => r[2].length));
-  const line = (r: readonly string[]) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}`.trimEnd();
-  return [`${def.name} (${def.spec})`, line(['Field', 'Bits', 'Value', 'Meaning']), ...rows.map(line)].join('\n');
-}
-
-/** One field-level problem: RES0 bits set, or a Reserved encoding. */
-export interface FieldIssue {
-  struct: string;
-  field: string;
-  message: string;
-  spec: string;
-}
-
-/**
- * Pure field rules: RES0 bits that are set and Reserved enum encodings.
- * Semantic legality (ILLEGAL STE/CD combinations given SMMU features) belongs to the engine.
- */
-export function validate(def: StructDef, dwords: readonly bigint[]): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  for (const f of def.fields) {
-    const raw = rawOf(f, dwords);
-    if (f.reserved) {
-      if (raw !== 0n) {
-        issues.push({ struct: def.name, field: f.name, spec: f.spec,
-          message: `${def.name} ${rangeText(f)} of dword ${f.word} ${f.hi === f.lo ? 'is' : 'are'} RES0 but ${f.hi === f.lo ? 'is set' : `hold ${hex(raw)}`}` });
-      }
-      continue;
-    }
-    if (f.maxLegal !== undefined && raw > f.maxLegal) {
-      issues.push({ struct: def.name, field: f.name, spec: f.spec,
-        message: `${def.name}.${f.name} = ${raw} is Reserved (legal values are 0..${f.maxLegal})` });
-      continue;
-    }
-    if (!f.values) continue;
-    const e = valueName(f, raw);
-    if (e?.reserved) {
-      issues.push({ struct: def.name, field: f.name, spec: f.spec,
-        message: `${def.name}.${f.name} = ${hex(raw)} is a Reserved encoding (${e.meaning})` });
-    } else if (!e && f.valuesComplete) {
-      issues.push({ struct: def.name, field: f.name, spec: f.spec,
-        message: `${def.name}.${f.name} = ${hex(raw)} is not a defined encoding` });
-    }
-  }
-  return issues;
-}
-
-// ---- helpers for writing tables ----
-
-export interface FieldOpts {
-  values?: FieldValue[];
-  valuesComplete?: boolean;
-  reserved?: boolean;
-  /** true: in-place address field (addressShift = lo of the dword-relative range). */
-  address?: boolean;
-  addressShift?: number;
-  maxLegal?: bigint | number;
-}
-
-/**
- * A field given by the spec's structure-wide bit numbers (STE.S2T0SZ is [165:160]),
- * converted to dword + dword-relative range. Throws if the range crosses a dword.
- */
-export function fld(name: string, hiAbs: number, loAbs: number, spec: string, summary: string, o: FieldOpts = {}): FieldDef {
-  const word = Math.floor(loAbs / 64);
-  if (Math.floor(hiAbs / 64) !== word || hiAbs < loAbs) throw new Error(`field ${name} [${hiAbs}:${loAbs}] crosses a dword`);
-  const lo = loAbs - word * 64;
-  const hi = hiAbs - word * 64;
-  const f: FieldDef = { name, word, hi, lo, summary, spec };
-  if (o.values) f.values = o.values;
-  if (o.valuesComplete) f.valuesComplete = true;
-  if (o.reserved) f.reserved = true;
-  if (o.address) f.addressShift = lo;
-  if (o.addressShift !== undefined) f.addressShift = o.addressShift;
-  if (o.maxLegal !== undefined) f.maxLegal = BigInt(o.maxLegal);
-  return f;
-}
-
-/** A RES0 range. */
-export function res0(hiAbs: number, loAbs: number, spec: string): FieldDef {
-  return fld(`RES0_${hiAbs}_${loAbs}`, hiAbs, loAbs, spec, '', { reserved: true });
-}
-
-/** Shorthand for value lists: [value, name, meaning, reserved?]. */
-export function vals(...list: Array<[number | bigint, string, string, boolean?]>): FieldValue[] {
-  return list.map(([v, name, meaning, reserved]) => (reserved ? { value: BigInt(v), name, meaning, reserved } : { value: BigInt(v), name, meaning }));
 }

@@ -1,6 +1,9 @@
 // Public entry of the field tables: every SMMUv3 structure defined once, as data.
 
 export * from './field';
+export * from './describe';
+export * from './validate';
+export * from './define';
 export * from './common';
 export { STE, STE_CONFIG } from './ste';
 export { CD, cdMair } from './cd';

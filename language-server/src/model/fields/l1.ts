@@ -1,6 +1,7 @@
 // Level-1 descriptors of 2-level Stream tables and CD tables (one dword each).
 
-import { StructDef, fld, res0, vals } from './field';
+import { StructDef } from './field';
+import { fld, res0, vals } from './define';
 
 const STD = 'IHI 0070 §5.1';
 const LCD = 'IHI 0070 §5.3';

@@ -3,7 +3,8 @@
 // Scope: 48-bit output addresses, plus the 52-bit OA[51:48] field of the 64KB granule (FEAT_LPA).
 // FEAT_LPA2 (DS == 1) layouts, 128-bit descriptors and permission indirection are not described.
 
-import { FieldDef, StructDef, fld, res0, vals } from './field';
+import { FieldDef, StructDef } from './field';
+import { fld, res0, vals } from './define';
 import { SHAREABILITY } from './common';
 import type { DescKind, Granule, Stage } from '../types';
 

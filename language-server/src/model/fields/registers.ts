@@ -4,7 +4,8 @@
 // decode/encode/describeField/validate work on register values unchanged.
 // Field positions checked against Linux's arm-smmu-v3.h and QEMU's registerfields (positions only).
 
-import { StructDef, fld, res0, vals } from './field';
+import { StructDef } from './field';
+import { fld, res0, vals } from './define';
 import { PA_SIZE, bool } from './common';
 
 export type RegisterAccess = 'RO' | 'RW' | 'WO';

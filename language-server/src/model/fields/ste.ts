@@ -4,7 +4,8 @@
 // Note: Linux masks S1ContextPtr as [51:6] and S2TTB as [51:4]; the spec defines the fields up to
 // bit 55 (56-bit PA, SMMUv3.4+), so this table follows the spec: bits above the OAS are RES0 there.
 
-import { StructDef, fld, res0, vals } from './field';
+import { StructDef } from './field';
+import { fld, res0, vals } from './define';
 import { CACHE_RA, CACHE_WALK, ENDIAN, PA_SIZE, SHAREABILITY, TG0_VALUES, bool } from './common';
 
 const S = 'IHI 0070 §5.2';

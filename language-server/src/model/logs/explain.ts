@@ -2,7 +2,8 @@
 // events with meaning and likely cause, commands with the CERROR reason, STEs/CDs with the
 // configuration they select and their illegal fields. Nothing here knows a bit position.
 
-import { decode, valueName, type FieldValues, type StructDef } from '../fields/field';
+import { decode, type FieldValues, type StructDef } from '../fields/field';
+import { valueName } from '../fields/describe';
 import { decodeRecord, type DecodedField } from '../fields/dump';
 import { STE } from '../fields/ste';
 import { CD } from '../fields/cd';

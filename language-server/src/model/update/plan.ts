@@ -12,7 +12,8 @@
 
 import { STE } from '../fields/ste';
 import { CD } from '../fields/cd';
-import { getField, validate, type StructDef } from '../fields/field';
+import { getField, type StructDef } from '../fields/field';
+import { validate } from '../fields/validate';
 import { usedFields, usedMask, updateSafeMask } from '../fields/used';
 import { hex, MASK64 } from '../bits';
 import { fullFeatures, type SmmuFeatures } from '../smmu/features';
