@@ -2,7 +2,8 @@
 // and address only), from its result: the entry it used, else its STE/CD configuration.
 
 import type { TransactionResult } from '../smmu/result';
-import type { Tlb, TlbEntry, TlbRegime } from '../tlb/tlb';
+import type { Tlb } from '../tlb/tlb';
+import type { TlbEntry, TlbRegime } from '../tlb/types';
 import type { SmmuCtx } from './shadow';
 
 export interface Tags {

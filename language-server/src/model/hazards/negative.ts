@@ -3,7 +3,8 @@
 // mapping through the TLBI). Kept in an unbounded `Tlb` so that TLBIs are replayed with the model's
 // matching; a record made valid and walked again without a TLBI + CMD_SYNC is H_CM_INVALID_TO_VALID.
 
-import { Tlb, type TlbEntry, type TlbInsert } from '../tlb/tlb';
+import { Tlb } from '../tlb/tlb';
+import { type TlbEntry, type TlbInsert } from '../tlb/types';
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
 import { granuleShift } from '../fields/pte';

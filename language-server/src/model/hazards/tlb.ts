@@ -5,7 +5,8 @@
 // (DDI 0487 D8.16.1); TLBIs are replayed on the shadows with the model's own command code and what
 // they remove is pending until CMD_SYNC. Reports H_STALE_TLB, H_TLBI_NO_SYNC and H_BBM.
 
-import { Tlb, type TlbEntry, type TlbInsert } from '../tlb/tlb';
+import { Tlb } from '../tlb/tlb';
+import { type TlbEntry, type TlbInsert } from '../tlb/types';
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
 import type { Stage, WalkTrace } from '../types';

@@ -1,7 +1,7 @@
 // Plain-data results of the SMMU instance: transactions, events, commands, register accesses.
 
 import type { Access, Attrs, EventType, FaultClass, Perms, WalkTrace } from '../types';
-import type { TlbEntry } from '../tlb/tlb';
+import type { TlbEntry } from '../tlb/types';
 import type { FieldValues } from '../fields/field';
 import type { ConfigRule, SteConfig } from './ste';
 import type { CdConfig } from './cd';

@@ -4,7 +4,8 @@
 import type { Granule, StageResult } from '../types';
 import type { StageOutcome } from '../walk/api';
 import { toPerms, fromPerms } from '../walk/perms';
-import type { Tlb, TlbEntry, TlbInsert, TlbRegime } from './tlb';
+import type { Tlb } from './tlb';
+import type { TlbEntry, TlbInsert, TlbRegime } from './types';
 
 export interface TlbTags {
   regime: TlbRegime;

@@ -1,190 +1,17 @@
 // The SMMU TLB: leaf translations tagged as IHI 0070 §3.17 allows (translation regime, VMID, ASID or
-// global), with a declared capacity and replacement policy, and invalidation operations mirroring the
-// CMD_TLBI_* commands (IHI 0070 §4.4). Every invalidation returns exactly the entries it removed.
-//
-// Lookup is by hash: entries live in per-tag buckets, each with one level per block size present. A
-// level maps the page key (input address >> blockShift, a number < 2^52) in chunks of CHUNK
-// consecutive pages: a Map from chunk key to a small array, plus the last chunk used, so that lookups
-// with locality (DMA buffers, consecutive pages) index an array instead of hashing into a large Map.
-// A lookup tries the (few) block sizes of the ASID bucket and of the global bucket. Only successful
-// walks are cached (a fault is never cached).
+// global), with a declared capacity and replacement policy (policy.ts), and invalidation operations
+// mirroring the CMD_TLBI_* commands (IHI 0070 §4.4; what each removes: tlbi.ts). Every invalidation
+// returns exactly the entries it removed. Lookup is by hash (store.ts). Only successful walks are
+// cached (a fault is never cached).
 
-import type { Attrs, Perms } from '../types';
+import type { TlbEntry, TlbInsert, TlbOptions, TlbPolicy, TlbRegime, TlbiRange } from './types';
+import {
+  BASE_MASK, CHUNK, GLOBAL, INV_CHUNK, INV_POW2, K30, REGIME_IDX, S2_SPACE, TWO53,
+  chunkOf, collect, findN, pageKey, slotAt, tagOf, type Bucket, type Level, type Slot,
+} from './store';
+import { pickVictim, prng } from './policy';
+import * as tlbi from './tlbi';
 
-export type TlbPolicy = 'lru' | 'fifo' | 'random' | 'unbounded';
-
-/** Translation regime of an entry (STE.STRW, IHI 0070 §5.2): NS-EL1, EL2, or EL2 with E2H. */
-export type TlbRegime = 'nsel1' | 'el2' | 'el2-e2h';
-
-/** What an entry caches: stage 1 only, stage 2 only (IPA input), or a combined nested VA -> PA entry. */
-export type TlbEntryKind = 's1' | 's2' | 'nested';
-
-export interface TlbEntry {
-  /** Unique, increasing. */
-  readonly id: number;
-  readonly kind: TlbEntryKind;
-  readonly regime: TlbRegime;
-  /** VMID tag (0 in the EL2 regimes, which are not VMID-tagged). */
-  readonly vmid: number;
-  /** ASID tag; meaningless when `global`. */
-  readonly asid: number;
-  /** nG=0 (or a regime without ASIDs): matches every ASID. Always false for stage-2 entries. */
-  readonly global: boolean;
-  /** Granule of the walk that produced it, and log2 of the region it maps. */
-  readonly granule: 4 | 16 | 64;
-  readonly blockShift: number;
-  /** Lookup level of the leaf (of the smaller stage for nested entries). */
-  readonly level: number;
-  /** Region base: VA (s1, nested; canonical) or IPA (s2). */
-  readonly inputBase: bigint;
-  readonly outputBase: bigint;
-  /** Nested: the IPA of inputBase. */
-  readonly ipaBase?: bigint;
-  /** Effective permissions (nested: both stages intersected). */
-  readonly perms: Perms;
-  readonly s1Perms?: Perms;
-  readonly s2Perms?: Perms;
-  readonly attrs: Attrs;
-  readonly s2Attrs?: Attrs;
-  /** Scenario step that inserted it. */
-  readonly insertedAt: number;
-  /** Lookups that hit it. */
-  hits: number;
-}
-
-/** What the caller provides to insert an entry (the TLB assigns id, hits). */
-export type TlbInsert = Omit<TlbEntry, 'id' | 'hits' | 'insertedAt'>;
-
-export interface TlbOptions {
-  /** Maximum number of entries (ignored for 'unbounded'). */
-  capacity: number;
-  policy: TlbPolicy;
-  /** Seed of the 'random' policy's generator (deterministic replay). */
-  seed?: number;
-}
-
-/** Range part of a TLBI by address (IHI 0070 §4.4.1: TG, TTL, NUM, SCALE; SMMUv3.2 range invalidation). */
-export interface TlbiRange {
-  /** TG: 0 = not a range (single address), 1 = 4K, 2 = 16K, 3 = 64K. */
-  tg: number;
-  /** TTL: level hint, 0 = any level; with TG != 0, 1..3 = only entries of that level. */
-  ttl: number;
-  num: number;
-  scale: number;
-}
-
-interface Slot {
-  e: TlbEntry;
-  key: number; // full page key (input base >> blockShift)
-  bucket: Bucket;
-  pos: number; // index in `all`; -1 once removed
-  lastUse: number;
-  seq: number;
-}
-
-/** CHUNK consecutive page keys of one level (at most one slot per key: same tag and region replace). */
-interface Chunk {
-  key: number; // full chunk key (page key / CHUNK); the level's map is keyed by its low 30 bits (SMI keys)
-  chain: Chunk | undefined; // next chunk with the same low 30 bits (rare)
-  slots: (Slot | undefined)[];
-  count: number;
-}
-
-/** The entries of one tag and block size. */
-interface Level {
-  shift: number;
-  map: Map<number, Chunk>;
-  /** The chunk of the last lookup that found one (-1: none). */
-  lastKey: number;
-  last: Chunk | undefined;
-}
-
-interface Bucket {
-  tag: number;
-  /** Ascending shifts: the smallest block is found first. */
-  levels: Level[];
-}
-
-const CHUNK = 32;
-const INV_CHUNK = 1 / CHUNK; // exact
-
-const REGIME_IDX: Record<TlbRegime, number> = { nsel1: 0, el2: 1, 'el2-e2h': 2 };
-const S2_SPACE = 3; // stage-2 entries have their own (IPA) tag space
-const GLOBAL = 0x10000;
-
-/** Tag: regime (2 bits) | VMID (16 bits) | ASID or GLOBAL (17 bits); < 2^35, exact as a number. */
-function tagOf(space: number, vmid: number, asid: number): number {
-  return (space * 0x10000 + (vmid & 0xffff)) * 0x20000 + asid;
-}
-
-/** Address >> shift as a number, from the address halves (shift >= 12 keeps it below 2^52). */
-function pageKey(hi: number, lo: number, shift: number): number {
-  if (shift >= 32) return hi >>> (shift - 32);
-  return hi * 2 ** (32 - shift) + (lo >>> shift);
-}
-
-const TG_SHIFT = [0, 12, 14, 16];
-const TWO53 = 1n << 53n;
-const INV_POW2 = Array.from({ length: 65 }, (_, i) => 2 ** -i); // exact: multiply instead of divide
-/** BASE_MASK[n] clears the offset within a 2^n block (precomputed: no BigInt temporaries per insert). */
-const BASE_MASK = Array.from({ length: 65 }, (_, n) => ~((1n << BigInt(n)) - 1n));
-
-const K30 = 0x3fff_ffff;
-
-/** The chunk of key `ck` in a level's map, if any. */
-function chunkOf(m: Map<number, Chunk>, ck: number): Chunk | undefined {
-  let c = m.get(ck & K30);
-  while (c !== undefined && c.key !== ck) c = c.chain;
-  return c;
-}
-
-/** The slot of page key `k` in a level, if any. */
-function slotAt(l: Level, k: number): Slot | undefined {
-  const ck = Math.floor(k * INV_CHUNK);
-  const c = chunkOf(l.map, ck);
-  return c === undefined ? undefined : c.slots[k - ck * CHUNK];
-}
-
-/** Find the slot covering address `n` * 2^d (n exact, d <= 11) in a bucket, smallest block first. */
-function findN(b: Bucket, n: number, d: number): Slot | undefined {
-  const levels = b.levels;
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i];
-    const k = Math.floor(n * INV_POW2[l.shift - d]);
-    const ck = Math.floor(k * INV_CHUNK);
-    let c = l.last;
-    if (ck !== l.lastKey) {
-      c = chunkOf(l.map, ck);
-      if (c === undefined) continue;
-      l.lastKey = ck;
-      l.last = c;
-    }
-    const s = c!.slots[k - ck * CHUNK];
-    if (s !== undefined) return s;
-  }
-  return undefined;
-}
-
-/** Append the entry of each block size of a bucket that covers `addr` (a level holds one per region). */
-function collect(b: Bucket, addr: bigint, out: TlbEntry[]): void {
-  for (const l of b.levels) {
-    const k = addr < TWO53 ? Math.floor(Number(addr) * INV_POW2[l.shift]) : Number(addr >> BigInt(l.shift));
-    const s = slotAt(l, k);
-    if (s !== undefined) out.push(s.e);
-  }
-}
-
-/** Deterministic PRNG (mulberry32) for the 'random' policy. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Tlb {
   readonly capacity: number;
@@ -353,7 +180,7 @@ export class Tlb {
     const l0 = this.level(tag, e.blockShift, false);
     const old = l0 && slotAt(l0, key);
     if (old) evicted.push(this.removeSlot(old)); // same tag and region: replaced
-    while (this.all.length >= this.capacity) evicted.push(this.removeSlot(this.victim()));
+    while (this.all.length >= this.capacity) evicted.push(this.removeSlot(pickVictim(this.all, this.policy, this.rand)));
     const l = this.level(tag, e.blockShift, true)!;
     const ck = Math.floor(key * INV_CHUNK);
     let c = chunkOf(l.map, ck);
@@ -388,16 +215,6 @@ export class Tlb {
     return l;
   }
 
-  private victim(): Slot {
-    const all = this.all;
-    if (this.policy === 'random') return all[Math.floor(this.rand() * all.length)];
-    let best = all[0];
-    for (let i = 1; i < all.length; i++) {
-      const s = all[i];
-      if (this.policy === 'lru' ? s.lastUse < best.lastUse : s.seq < best.seq) best = s;
-    }
-    return best;
-  }
 
   private removeSlot(s: Slot): TlbEntry {
     const b = s.bucket;
@@ -455,36 +272,36 @@ export class Tlb {
     return s ? this.removeSlot(s) : undefined;
   }
 
-  // --- Invalidation commands (IHI 0070 §4.4.2-4.4.3) ---
+  // --- Invalidation commands (IHI 0070 §4.4.2-4.4.3): what each removes is decided in tlbi.ts ---
 
   /** CMD_TLBI_NSNH_ALL: every NS-EL1 entry, all VMIDs, stage 1, stage 2 and nested. */
   nsnhAll(): TlbEntry[] {
-    return this.invalidateWhere((e) => e.regime === 'nsel1');
+    return this.invalidateWhere(tlbi.nsnhAll());
   }
 
   /** CMD_TLBI_NH_ALL: NS-EL1 stage-1 and nested entries of one VMID (stage-2-only entries stay). */
   nhAll(vmid: number): TlbEntry[] {
-    return this.invalidateWhere((e) => e.regime === 'nsel1' && e.kind !== 's2' && e.vmid === vmid);
+    return this.invalidateWhere(tlbi.nhAll(vmid));
   }
 
   /** CMD_TLBI_S12_VMALL: every NS-EL1 entry of one VMID, all stages. */
   s12VmAll(vmid: number): TlbEntry[] {
-    return this.invalidateWhere((e) => e.regime === 'nsel1' && e.vmid === vmid);
+    return this.invalidateWhere(tlbi.s12VmAll(vmid));
   }
 
   /** CMD_TLBI_EL2_ALL: every EL2 and EL2-E2H entry. */
   el2All(): TlbEntry[] {
-    return this.invalidateWhere((e) => e.regime !== 'nsel1');
+    return this.invalidateWhere(tlbi.el2All());
   }
 
   /** CMD_TLBI_NH_ASID: non-global NS-EL1 stage-1/nested entries with this VMID and ASID. */
   nhAsid(vmid: number, asid: number): TlbEntry[] {
-    return this.invalidateWhere((e) => e.regime === 'nsel1' && e.kind !== 's2' && e.vmid === vmid && !e.global && e.asid === asid);
+    return this.invalidateWhere(tlbi.nhAsid(vmid, asid));
   }
 
   /** CMD_TLBI_EL2_ASID: non-global EL2-E2H entries with this ASID. */
   el2Asid(asid: number): TlbEntry[] {
-    return this.invalidateWhere((e) => e.regime === 'el2-e2h' && !e.global && e.asid === asid);
+    return this.invalidateWhere(tlbi.el2Asid(asid));
   }
 
   /**
@@ -493,26 +310,22 @@ export class Tlb {
    * only leaf entries (no walk caches modelled).
    */
   nhVa(vmid: number, asid: number, addr: bigint, range?: TlbiRange, _leaf = false): TlbEntry[] {
-    const hit = addrMatcher(addr, range);
-    return this.invalidateWhere((e) => e.regime === 'nsel1' && e.kind !== 's2' && e.vmid === vmid && (e.global || e.asid === asid) && hit(e));
+    return this.invalidateWhere(tlbi.nhVa(vmid, asid, addr, range));
   }
 
   /** CMD_TLBI_NH_VAA: as NH_VA for every ASID. */
   nhVaa(vmid: number, addr: bigint, range?: TlbiRange, _leaf = false): TlbEntry[] {
-    const hit = addrMatcher(addr, range);
-    return this.invalidateWhere((e) => e.regime === 'nsel1' && e.kind !== 's2' && e.vmid === vmid && hit(e));
+    return this.invalidateWhere(tlbi.nhVaa(vmid, addr, range));
   }
 
   /** CMD_TLBI_EL2_VA: EL2 entries covering the address (EL2-E2H: global, or non-global with this ASID). */
   el2Va(asid: number, addr: bigint, range?: TlbiRange, _leaf = false): TlbEntry[] {
-    const hit = addrMatcher(addr, range);
-    return this.invalidateWhere((e) => e.regime !== 'nsel1' && (e.global || e.asid === asid) && hit(e));
+    return this.invalidateWhere(tlbi.el2Va(asid, addr, range));
   }
 
   /** CMD_TLBI_EL2_VAA: EL2 entries covering the address, every ASID. */
   el2Vaa(addr: bigint, range?: TlbiRange, _leaf = false): TlbEntry[] {
-    const hit = addrMatcher(addr, range);
-    return this.invalidateWhere((e) => e.regime !== 'nsel1' && hit(e));
+    return this.invalidateWhere(tlbi.el2Vaa(addr, range));
   }
 
   /**
@@ -521,8 +334,7 @@ export class Tlb {
    * entries; software follows it with CMD_TLBI_NH_ALL / S12_VMALL), so a missing follow-up stays visible.
    */
   s2Ipa(vmid: number, ipa: bigint, range?: TlbiRange, _leaf = false): TlbEntry[] {
-    const hit = addrMatcher(ipa, range);
-    return this.invalidateWhere((e) => e.kind === 's2' && e.vmid === vmid && hit(e));
+    return this.invalidateWhere(tlbi.s2Ipa(vmid, ipa, range));
   }
 
   /** Remove everything (SMMU reset / CMD_TLBI_NSNH_ALL plus EL2_ALL). */
@@ -553,32 +365,4 @@ export class Tlb {
     }
     return undefined;
   }
-}
-
-function covers(e: TlbEntry, addr: bigint): boolean {
-  return addr >= e.inputBase && addr - e.inputBase < 1n << BigInt(e.blockShift);
-}
-
-/**
- * Address matching of a TLBI by address. Without a range (TG=0): entries whose region contains the
- * address. With TG != 0: the range is (NUM+1) * 2^SCALE * granule bytes from Address (IHI 0070 §4.4.1,
- * range invalidation); entries overlapping it match, and TTL != 0 restricts to entries of that level.
- */
-function addrMatcher(addr: bigint, range?: TlbiRange): (e: TlbEntry) => boolean {
-  if (!range || range.tg === 0) return (e) => covers(e, addr);
-  const gShift = TG_SHIFT[range.tg];
-  const start = addr & ~((1n << BigInt(gShift)) - 1n);
-  const len = BigInt(range.num + 1) << BigInt(range.scale + gShift);
-  const end = start + len; // exclusive
-  const ttl = range.ttl;
-  return (e) => {
-    if (ttl !== 0 && e.level !== ttl) return false;
-    const eEnd = e.inputBase + (1n << BigInt(e.blockShift));
-    return e.inputBase < end && eEnd > start;
-  };
-}
-
-/** Range size in bytes of a TLBI range (for reports). */
-export function tlbiRangeBytes(r: TlbiRange): bigint {
-  return r.tg === 0 ? 0n : BigInt(r.num + 1) << BigInt(r.scale + TG_SHIFT[r.tg]);
 }

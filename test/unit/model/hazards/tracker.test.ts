@@ -10,7 +10,8 @@ import { makeFeatures } from '../../../../language-server/src/model/smmu/feature
 import { executeCommand, type CommandResult } from '../../../../language-server/src/model/smmu/commands';
 import { commandByName, commandPreset } from '../../../../language-server/src/model/fields/commands';
 import { encode } from '../../../../language-server/src/model/fields/field';
-import { Tlb, type TlbEntry } from '../../../../language-server/src/model/tlb/tlb';
+import { Tlb } from '../../../../language-server/src/model/tlb/tlb';
+import { type TlbEntry } from '../../../../language-server/src/model/tlb/types';
 import type { TransactionResult } from '../../../../language-server/src/model/smmu/result';
 import type { WalkTrace } from '../../../../language-server/src/model/types';
 import { HazardTracker, HAZARDS } from '../../../../language-server/src/model/hazards';
