@@ -1,0 +1,69 @@
+// Building one transaction's result: what it used (configuration entries, TLB entries, descriptors),
+// its walks and events, its outcome. Shared frozen empties keep a TLB hit free of allocations.
+
+import type { Access, WalkTrace } from '../../types';
+import type { EventRecord, TransactionResult } from '../result';
+
+/** OFFSET_MASK[n] = 2^n - 1: offset within a block of 2^n bytes (precomputed: no BigInt allocation per hit). */
+export const OFFSET_MASK: bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
+
+/** Shared empty containers of results that walked nothing / raised nothing (most TLB hits): never mutated. */
+const NO_WALKS: TransactionResult['walks'] = Object.freeze({});
+const NO_EVENTS: EventRecord[] = Object.freeze([]) as unknown as EventRecord[];
+
+// `used` lists start as shared frozen empties and become exact-size literals on their first ids (a push
+// onto [] allocates a 17-slot backing store; a TLB hit would pay for three of them).
+const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
+const NO_PAS: bigint[] = Object.freeze([]) as unknown as bigint[];
+
+export function newResult(sid: number, ssid: number | undefined, iova: bigint, access: Access): TransactionResult {
+  return {
+    outcome: 'fault', sid, ssid, iova, access, tlb: 'n/a', configCache: 'n/a', walks: NO_WALKS, events: NO_EVENTS,
+    used: { configEntries: NO_IDS, tlbEntries: NO_IDS, descriptors: NO_PAS },
+  };
+}
+
+export function walksOf(res: TransactionResult): TransactionResult['walks'] {
+  if (res.walks === NO_WALKS) res.walks = {};
+  return res.walks;
+}
+
+export function useConfig(res: TransactionResult, id: number): void {
+  const u = res.used;
+  const a = u.configEntries;
+  if (a === NO_IDS) u.configEntries = [id];
+  else if (a.length === 1) u.configEntries = [a[0], id]; // STE then CD: the common pair
+  else a.push(id);
+}
+
+export function useTlb(res: TransactionResult, id: number): void {
+  const u = res.used;
+  if (u.tlbEntries === NO_IDS) u.tlbEntries = [id];
+  else u.tlbEntries.push(id);
+}
+
+export function useDesc(res: TransactionResult, pa: bigint): void {
+  const u = res.used;
+  if (u.descriptors === NO_PAS) u.descriptors = [pa];
+  else u.descriptors.push(pa);
+}
+
+export function addEvent(res: TransactionResult, ev: EventRecord): void {
+  if (res.events === NO_EVENTS) res.events = [];
+  res.events.push(ev);
+}
+
+/** Every descriptor a walk read (those of the stage-2 walks it made first). */
+export function collectDescs(res: TransactionResult, t: WalkTrace | undefined): void {
+  if (!t) return;
+  for (const s of t.steps) {
+    if (s.s2Walk) collectDescs(res, s.s2Walk);
+    useDesc(res, s.descPa);
+  }
+}
+
+export function done(res: TransactionResult, outcome: TransactionResult['outcome'], reason?: string): TransactionResult {
+  res.outcome = outcome;
+  if (reason !== undefined) res.reason = reason;
+  return res;
+}
