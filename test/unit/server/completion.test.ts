@@ -87,6 +87,7 @@ test('expectations: kinds, events then record fields after `expect fault F_TRANS
   assert.deepEqual(labels(await at(base + 'expect fault F_TRANSLATION class |')), ['CD', 'TT', 'IN']);
   const hz = await at(base + 'expect hazard |');
   assert.ok(labels(hz).includes('H_STALE_TLB') && labels(hz).includes('H_TLBI_NO_SYNC'));
+  for (const c of ['H_VIOMMU_WRONG_INSTANCE', 'H_PARENT_S2_NOT_INVALIDATED', 'H_VDEVICE_MISSING', 'H_VMID_REUSED_PARENTS']) assert.ok(labels(hz).includes(c), c);
   assert.match(JSON.stringify(hz.find((i) => i.label === 'H_STALE_TLB')!.documentation), /TLBI/);
   assert.ok(labels(await at(base + '\nexpect no hazard |')).includes('H_STALE_TLB'));
 });

@@ -6,40 +6,31 @@ import { describeMix } from '../../model/update';
 import type { Finding, MissingCommand, NowOutcome } from '../../model/hazards';
 import { permsText } from '../../model/smmu/perms';
 import { commandText } from './commandText';
+import { guestHazardText, isGuestFinding, outcomeText, staleParts, type HazardText } from './guestHazardText';
 
-export interface HazardText {
-  message: string;
-  fix: string;
-  related: Array<{ step: number; message: string }>;
-}
+export type { HazardText } from './guestHazardText';
 
 const quoted = (ms: MissingCommand[], sep: string): string => ms.map((m) => `\`${commandText(m)}\``).join(sep);
 
-function outcomeText(n: NowOutcome): string | undefined {
-  if (n.kind === 'pa') return `PA ${hex(n.pa)}${n.perms ? ` (${permsText(n.perms)})` : ''}`;
-  return n.kind === 'fault' ? n.event : undefined;
-}
-
 /** The message, fix and related lines of a finding; `L(step)` is the step's line. */
 export function hazardText(f: Finding, L: (step: number) => number): HazardText {
+  if (isGuestFinding(f)) return guestHazardText(f, L);
   const s = f.smmu;
   const syncAfter = (at: number, cite = '') => `insert \`${commandText(f.missing[0])}\` after line ${L(at)}${cite}.`;
   switch (f.state) {
     case 'tlb': {
       const w = f.write;
-      const oldOut = `PA ${hex(f.cachedPa)} (${permsText(f.cachedPerms)})`;
-      const desc = w.nowValid ? `the descriptor at ${hex(w.addr)} is ${hex(w.now)}` : `F_TRANSLATION: the descriptor at ${hex(w.addr)} is invalid`;
-      const newOut = outcomeText(f.now);
-      const rel = { step: w.step, message: `write that changed the descriptor at ${hex(w.addr)}: ${hex(w.old)} -> ${hex(w.now)}` };
+      const p = staleParts(f);
       if (f.invalidatedAt !== undefined) {
+        const desc = w.nowValid ? `the descriptor at ${hex(w.addr)} is ${hex(w.now)}` : `F_TRANSLATION: the descriptor at ${hex(w.addr)} is invalid`;
         return {
-          message: `${s}: the TLBI at line ${L(f.invalidatedAt)} has not been completed by a CMD_SYNC: this transaction may still get the old ${oldOut} instead of ${newOut ?? desc} (IHI 0070 §4.7.3).`,
-          fix: syncAfter(f.invalidatedAt), related: [{ step: f.invalidatedAt, message: 'invalidation not completed by a CMD_SYNC' }, rel],
+          message: `${s}: the TLBI at line ${L(f.invalidatedAt)} has not been completed by a CMD_SYNC: this transaction may still get the old ${p.old} instead of ${outcomeText(f.now) ?? desc} (IHI 0070 §4.7.3).`,
+          fix: syncAfter(f.invalidatedAt), related: [{ step: f.invalidatedAt, message: 'invalidation not completed by a CMD_SYNC' }, p.change],
         };
       }
       return {
-        message: `${s}: stale translation possible: ${hex(f.va)} was cached as ${oldOut} (walk at line ${L(f.walkStep)}); now ${newOut === undefined ? desc : `${newOut} (${desc})`}, but no matching TLBI + CMD_SYNC ran on ${s} since the change at line ${L(w.step)}.`,
-        fix: `insert ${quoted(f.missing, ' then ')} after line ${L(w.step)}.`, related: [rel, { step: f.walkStep, message: 'walk whose result may still be cached' }],
+        message: `${s}: stale translation possible: ${hex(f.va)} was cached as ${p.old} (walk at line ${L(f.walkStep)}); now ${p.now}, but no matching TLBI + CMD_SYNC ran on ${s} since the change at line ${L(w.step)}.`,
+        fix: `insert ${quoted(f.missing, ' then ')} after line ${L(w.step)}.`, related: [p.change, { step: f.walkStep, message: 'walk whose result may still be cached' }],
       };
     }
     case 'freed':

@@ -33,6 +33,8 @@ export const defaultHazardHook: HazardHook = {
   afterStep(rt, step) {
     const t = tracker(rt);
     t.beginStep(rt.index);
+    const vm = rt.vmContext;
+    if (vm) t.vm(vm);
     // Writes during a transaction are the SMMU's own (HTTU), not software updates.
     t.flushWrites(step.kind === 'dma' || step.kind === 'ats');
     for (const it of rt.stepLog) {

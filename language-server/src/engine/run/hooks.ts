@@ -2,6 +2,7 @@
 // the order they happened. The runtime implements it; hooks never import the runtime.
 
 import type { CommandResult } from '../../model/smmu/commands';
+import type { IommufdContext } from '../../model/iommufd/context';
 import type { TransactionResult } from '../../model/smmu/result';
 import type { RunView } from '../output/state';
 import type { WireHazard, WireRange, WireStep } from '../output/wire';
@@ -16,6 +17,8 @@ export interface StepLogEntry {
 export interface HazardView extends RunView {
   /** Commands and transactions of the current step, in order (kept only between beginStep and endStep). */
   readonly stepLog: readonly StepLogEntry[];
+  /** The run's iommufd objects, once a line created them (hazards on them are worded in the guest's terms). */
+  readonly vmContext?: IommufdContext;
 }
 
 /** Hazard analysis hook: another module may register one; it sees every step after it ran. */

@@ -15,6 +15,7 @@ import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
 import type { HazardHook, StepLogEntry } from './hooks';
 import { VirtState } from './virt';
+import type { IommufdContext } from '../../model/iommufd/context';
 import type { TrafficSink } from '../output/traffic';
 import type { PageRequest, PriResult } from '../../model/smmu/pri';
 
@@ -72,6 +73,11 @@ export class Runtime {
   /** The VM layer (iommufd objects, vSMMUs), created by the first line that uses it. */
   get virt(): VirtState {
     return (this.virtState ??= new VirtState(this));
+  }
+
+  /** The iommufd objects, once a line created the VM layer. */
+  get vmContext(): IommufdContext | undefined {
+    return this.virtState?.fd;
   }
 
   /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`). */

@@ -31,7 +31,7 @@ export class VirtState {
   readonly fd: IommufdContext;
   readonly vsmmus = new Map<string, VSmmu>();
   /** Rejections per step, with the diagnostics they made (an `expect rejected` makes them information). */
-  private readonly rejected = new Map<number, { errno: string; diag: WireDiagnostic }[]>();
+  private readonly rejected = new Map<number, { errno: string; diag?: WireDiagnostic }[]>();
   /** Objects whose call failed in this run: calls that use them are skipped (their line has the error). */
   private readonly failed = new Set<string>();
 
@@ -56,10 +56,14 @@ export class VirtState {
     if (call) (w.calls ??= []).push(call);
     addEffects(w, fx);
     for (const c of fx.hostCommands) this.rt.noteCommands(c.smmu, c.results, out);
-    for (const r of fx.rejections) this.noteRejection(r.errno, this.rt.report('error', 'E_IOMMUFD', `${call ? `${call}: ` : ''}${r.errno === 'CERROR_ILL' ? '' : `-${r.errno}: `}${r.message}`));
+    for (const r of fx.rejections) {
+      // A refusal the hazard analysis words in the guest's terms (H_VDEVICE_MISSING) has that one diagnostic.
+      const diag = r.asHazard ? undefined : this.rt.report('error', 'E_IOMMUFD', `${call ? `${call}: ` : ''}${r.errno === 'CERROR_ILL' ? '' : `-${r.errno}: `}${r.message}`);
+      this.noteRejection(r.errno, diag);
+    }
   }
 
-  private noteRejection(errno: string, diag: WireDiagnostic): void {
+  private noteRejection(errno: string, diag?: WireDiagnostic): void {
     const list = this.rejected.get(this.rt.index) ?? [];
     list.push({ errno, diag });
     this.rejected.set(this.rt.index, list);
@@ -71,7 +75,7 @@ export class VirtState {
 
   /** A passing `expect rejected`: the refusal was intended, shown as information. */
   markRejectionIntended(step: number): void {
-    for (const r of this.rejected.get(step) ?? []) r.diag.severity = 'information';
+    for (const r of this.rejected.get(step) ?? []) if (r.diag) r.diag.severity = 'information';
   }
 
   /** `vsmmu NAME VIOMMU...`. */

@@ -15,7 +15,11 @@ export type HazardCode =
   | 'H_STE_CONT'
   | 'H_STE_TORN'
   | 'H_CD_TORN'
-  | 'H_CM_INVALID_TO_VALID';
+  | 'H_CM_INVALID_TO_VALID'
+  | 'H_VIOMMU_WRONG_INSTANCE'
+  | 'H_PARENT_S2_NOT_INVALIDATED'
+  | 'H_VDEVICE_MISSING'
+  | 'H_VMID_REUSED_PARENTS';
 
 export interface HazardInfo {
   code: HazardCode;
@@ -85,5 +89,25 @@ export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
     code: 'H_CM_INVALID_TO_VALID', severity: 'information', spec: 'IHI 0070 §3.17 (invalid entries are not cached)',
     meaning: 'An invalid entry a walk had read was made valid and used without an invalidation: correct on real SMMUs, but a caching-mode (shadowing) vIOMMU needs the TLBI to see the new mapping.',
     fix: 'If the SMMU may be emulated in caching mode, issue the TLBI and CMD_SYNC after the map.',
+  },
+  H_VIOMMU_WRONG_INSTANCE: {
+    code: 'H_VIOMMU_WRONG_INSTANCE', severity: 'warning', spec: 'IHI 0070 §3.17, §4.4; iommufd.h IOMMU_HWPT_INVALIDATE (the VMID is the vIOMMU\'s, local to its SMMU)',
+    meaning: 'The guest invalidated a changed stage-1 translation through the vIOMMU (or vCMDQ) of one physical SMMU, but the device that cached it is behind another: the invalidation ran with the first SMMU\'s VMID on that SMMU only, and the stale entry lives on the other.',
+    fix: 'Send the guest TLBI to the vIOMMU of the device\'s SMMU too: `iommufd invalidate VIOMMU ...`, `cmd VIOMMU CMD_TLBI_...` on its vCMDQ, or `cmd VSMMU ...` on the vSMMU presenting it.',
+  },
+  H_PARENT_S2_NOT_INVALIDATED: {
+    code: 'H_PARENT_S2_NOT_INVALIDATED', severity: 'warning', spec: 'IHI 0070 §3.17, §4.4 (CMD_TLBI_S2_IPA, CMD_TLBI_S12_VMALL); iommufd IOMMU_IOAS_UNMAP',
+    meaning: 'The stage-2 table of a nesting parent (the VM\'s IOAS) changed, and a physical SMMU that uses the parent with its own VMID was not invalidated: that SMMU may still translate through the old stage 2.',
+    fix: 'Invalidate on every SMMU that uses the parent (`iommufd ioas_unmap` without `skip`, or CMD_TLBI_S2_IPA / CMD_TLBI_S12_VMALL + CMD_SYNC with that SMMU\'s VMID).',
+  },
+  H_VDEVICE_MISSING: {
+    code: 'H_VDEVICE_MISSING', severity: 'warning', spec: 'IHI 0070 §5.2 (the host STE is not replaced); iommufd.h IOMMU_VDEVICE_ALLOC; arm-smmu-v3-iommufd.c (a translating nested STE needs a vDEVICE: -ENOENT)',
+    meaning: 'A translating guest STE (Config S1_TRANS) was attached or invalidated (CMD_CFGI_STE) for a device with no vDEVICE on the vIOMMU: the kernel refuses it, so the device keeps its old host STE and the guest\'s stage 1 is not used.',
+    fix: 'Allocate the vDEVICE first: `iommufd vdevice VIOMMU VSID SID` before the attach or the guest\'s CMD_CFGI_STE.',
+  },
+  H_VMID_REUSED_PARENTS: {
+    code: 'H_VMID_REUSED_PARENTS', severity: 'warning', spec: 'IHI 0070 §3.17 (TLB tags), §5.2 STE.S2VMID; iommufd IOMMU_VIOMMU_ALLOC (a VMID per vIOMMU on its SMMU)',
+    meaning: 'The VMID iommufd gave a nesting parent on one physical SMMU was used there with another stage-2 table (another parent, or an STE the scenario wrote) with no CMD_TLBI_S12_VMALL + CMD_SYNC in between: the two VMs\' translations can be mixed.',
+    fix: 'Give the other stage-2 table a VMID iommufd did not allocate on that SMMU, or CMD_TLBI_S12_VMALL + CMD_SYNC before reusing the VMID.',
   },
 };

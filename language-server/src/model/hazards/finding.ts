@@ -3,7 +3,9 @@
 // the fix in scenario syntax (engine/hazardText.ts).
 
 import type { Perms, Stage } from '../types';
+import type { TlbEntry } from '../tlb';
 import type { EntryKind, TornMix, UpdatePlan } from '../update';
+import type { GuestVia } from '../iommufd/facts';
 import type { HazardCode } from './codes';
 
 /** A command that would have removed the hazard, e.g. { name: 'CMD_TLBI_NH_VA', fields: { ASID: 5n, Address: ..., Leaf: 1n } }. */
@@ -54,6 +56,10 @@ export interface TlbFinding extends Common {
   walkStep: number;
   /** The TLBI awaiting a CMD_SYNC (H_TLBI_NO_SYNC). */
   invalidatedAt?: number;
+  /** The transaction's StreamID, the cached entry and the stage of the changed descriptor (for the guest's view). */
+  sid: number;
+  entry: TlbEntry;
+  changedStage: Stage;
 }
 
 /** Memory an invalidated, not yet synced translation reaches is written again (IHI 0070 §4.7.3). */
@@ -160,7 +166,88 @@ export interface TornFinding extends Common {
   plan?: UpdatePlan;
 }
 
-export type Finding = TlbFinding | FreedFinding | BbmFinding | ConfigFinding | AtcFinding | NegativeFinding | BindingFinding | ContFinding | TornFinding;
+/** How a guest reaches a vIOMMU: its vSMMU's command queue, its hardware queue 0 (vCMDQ), or IOMMU_HWPT_INVALIDATE. */
+export interface GuestRoute {
+  via: 'vsmmu' | 'vcmdq' | 'invalidate';
+  /** The vSMMU (vsmmu) or the vIOMMU (vcmdq, invalidate) the line names. */
+  name: string;
+}
+
+/** A guest command (spec fields, no VMID: the kernel or the queue forces it) and the way it must take. */
+export interface GuestCommand {
+  route: GuestRoute;
+  name: string;
+  fields: Record<string, bigint>;
+  raw: [bigint, bigint];
+}
+
+/** A guest invalidation that reached another vIOMMU than the one holding the stale entry. */
+export interface SentElsewhere {
+  step: number;
+  viommu: string;
+  smmu: string;
+  via: GuestVia;
+  /** The guest's vSMMU the command was trapped from. */
+  vsmmu?: string;
+  name: string;
+  /** The guest's command as it wrote it. */
+  guest: [bigint, bigint];
+}
+
+/**
+ * A stale translation of a vIOMMU's nested HWPT, in the guest's terms (instead of the host's
+ * H_STALE_TLB): never invalidated, or invalidated through the vIOMMU of another physical SMMU.
+ */
+export interface GuestTlbFinding extends Common {
+  state: 'guestTlb';
+  code: 'H_STALE_TLB' | 'H_VIOMMU_WRONG_INSTANCE';
+  host: TlbFinding;
+  viommu: string;
+  /** The virtual StreamID of the device that used it. */
+  vsid?: number;
+  sent?: SentElsewhere;
+  fix: GuestCommand;
+}
+
+/** A nesting parent's stage-2 table changed and an SMMU that uses it (with its VMID) was not invalidated. */
+export interface ParentS2Finding extends Common {
+  state: 'parentS2';
+  code: 'H_PARENT_S2_NOT_INVALIDATED';
+  host: TlbFinding;
+  parent: string;
+  ioas: string;
+  vmid: number;
+  viommus: string[];
+  /** The IOAS unmap that left this SMMU out (`skip SMMU`). */
+  unmap?: { ioas: string; iova: bigint; length: bigint };
+}
+
+/** A translating guest STE for a device with no vDEVICE on the vIOMMU: not installed. */
+export interface VdeviceFinding extends Common {
+  state: 'vdevice';
+  code: 'H_VDEVICE_MISSING';
+  viommu: string;
+  vsmmu?: string;
+  /** The physical StreamID (attach, or the one candidate device) and the virtual one (guest CFGI_STE). */
+  sid?: number;
+  vsid?: number;
+  guest: [bigint, bigint];
+}
+
+/** A VMID iommufd gave a nesting parent on an SMMU, used there with another stage-2 table. */
+export interface VmidParentsFinding extends Common {
+  state: 'vmidParents';
+  code: 'H_VMID_REUSED_PARENTS';
+  host: BindingFinding;
+  parent: string;
+  viommus: string[];
+  /** Which of the two tables is the parent's (the other one is `otherParent`'s, if a parent's). */
+  parentIsNew: boolean;
+  otherParent?: string;
+}
+
+export type Finding = TlbFinding | FreedFinding | BbmFinding | ConfigFinding | AtcFinding | NegativeFinding | BindingFinding | ContFinding | TornFinding
+  | GuestTlbFinding | ParentS2Finding | VdeviceFinding | VmidParentsFinding;
 
 /** Every finding's code (for tests and filters). */
 export type FindingCode = Finding['code'] & HazardCode;

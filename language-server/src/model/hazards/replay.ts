@@ -17,7 +17,7 @@ export interface ShadowTargets {
 const none = (): ConfigCacheEntry<unknown>[] => [];
 
 /** Run `c` again on `s`'s shadow structures; returns what it removed from them. */
-export function replay(s: SmmuCtx, c: CommandResult, to: ShadowTargets): CommandResult {
+export function replay(s: SmmuCtx, c: Pick<CommandResult, 'raw' | 'index'>, to: ShadowTargets): CommandResult {
   const cfg = to.config;
   const atc = to.atc;
   const ctx: CommandCtx = {

@@ -102,7 +102,7 @@ export class TlbShadow implements Shadow {
       const now: NowOutcome = p.outcome === 'ok' && p.tlb === 'miss' ? { kind: 'pa', pa: p.pa ?? 0n, perms: p.perms }
         : p.outcome === 'fault' || p.outcome === 'stalled' ? { kind: 'fault', event: p.events[0]?.type ?? 'a fault' } : { kind: 'descriptor' };
       const at = st.pending.at(c);
-      const base = { state: 'tlb' as const, severity: 'warning' as const, step: this.env.step, smmu: s.name, va: t.va, cachedPa: e.outputBase + (t.va - e.inputBase), cachedPerms: e.perms, now, write: { step: w.step, addr: w.addr, old: w.old, now: w.now, nowValid: w.nowValid }, walkStep: e.insertedAt };
+      const base = { state: 'tlb' as const, severity: 'warning' as const, step: this.env.step, smmu: s.name, sid: p.sid, entry: e, changedStage: w.stage, va: t.va, cachedPa: e.outputBase + (t.va - e.inputBase), cachedPerms: e.perms, now, write: { step: w.step, addr: w.addr, old: w.old, now: w.now, nowValid: w.nowValid }, walkStep: e.insertedAt };
       if (at !== undefined) this.env.report({ ...base, code: 'H_TLBI_NO_SYNC', missing: syncOnly(s.name), insertAfter: at, invalidatedAt: at });
       else this.env.report({ ...base, code: 'H_STALE_TLB', missing: tlbiFor(c, w), insertAfter: w.step });
     }
@@ -274,7 +274,7 @@ export class TlbShadow implements Shadow {
 }
 
 /** The insertable part of an entry, as one fixed-shape literal (rest/spread copies are slow on the miss path). */
-function toInsert(e: TlbEntry): TlbInsert {
+export function toInsert(e: TlbEntry): TlbInsert {
   return {
     kind: e.kind, regime: e.regime, vmid: e.vmid, asid: e.asid, global: e.global, granule: e.granule, blockShift: e.blockShift, level: e.level,
     inputBase: e.inputBase, outputBase: e.outputBase, ipaBase: e.ipaBase, perms: e.perms, s1Perms: e.s1Perms, s2Perms: e.s2Perms,

@@ -18,6 +18,8 @@ import { NegativeShadow } from './negative';
 import { BindingShadow } from './bindings';
 import { ContCheck } from './cont';
 import { TornShadow } from './torn';
+import { ViommuLens } from './viommu';
+import type { IommufdContext } from '../iommufd/context';
 
 export interface HazardTrackerOptions {
   /** Reports per stale item (later uses are not repeated); default 20. */
@@ -32,6 +34,7 @@ export class HazardTracker {
   private readonly shadows: Shadow[];
   private writes: bigint[] = [];
   private out: Finding[] = [];
+  private lens?: ViommuLens;
 
   constructor(mem: PhysicalMemory, opts: HazardTrackerOptions = {}) {
     const watch = new Watch();
@@ -70,11 +73,16 @@ export class HazardTracker {
     }
   }
 
+  /** The run's VM layer (iommufd scenarios only): from now on findings on its state are in the guest's terms. */
+  vm(ctx: IommufdContext): void {
+    this.lens ??= new ViommuLens(ctx, this.env);
+  }
+
   /** Everything found since the last call. */
   take(): Finding[] {
     const f = this.out;
     this.out = [];
-    return f;
+    return this.lens ? this.lens.apply(f) : f;
   }
 
   private smmu(inst: SmmuInstance): SmmuCtx & { last?: { ste: unknown; cd: unknown; epoch: number } } {

@@ -18,6 +18,7 @@ import { HwQueue } from './hwQueue';
 import type { Attachment, Hwpt, Ioas, IoasMapping, NestedHwpt, ParentHwpt, Viommu } from './objects';
 import { GUEST_INVALIDATIONS, VEVENT_TYPES, convertGuestCommand, validateVste, type UapiError } from './uapi';
 import { VEventQueue } from './veventq';
+import { VmFacts } from './facts';
 
 /** A host command the kernel issued (or a guest queue's hardware executed) and what it did. */
 export interface HostCommand {
@@ -73,6 +74,8 @@ export class IommufdContext {
   vdeviceVersion = 0;
   /** VMIDs in use per SMMU (a parent's VMID on each SMMU that uses it). */
   private readonly vmids = new Map<string, Map<number, string>>();
+  /** What the hazard analysis words in the guest's terms (drained by the engine's hazard hook). */
+  readonly facts = new VmFacts();
 
   constructor(readonly sys: SmmuHost, private readonly firstVmid = 1) {}
 
@@ -115,6 +118,12 @@ export class IommufdContext {
     return out;
   }
 
+  /** The nesting parent VMID `vmid` belongs to on `smmu`, if iommufd allocated it. */
+  vmidOwner(smmu: string, vmid: number): ParentHwpt | undefined {
+    const p = this.hwpts.get(this.vmids.get(smmu)?.get(vmid) ?? '');
+    return p?.kind === 'parent' ? p : undefined;
+  }
+
   /**
    * IOMMU_IOAS_UNMAP: drop the mappings in [iova, iova+length) (whole mappings only, as iommufd
    * requires), then on every SMMU using a parent over the IOAS issue what the driver issues for a
@@ -132,7 +141,10 @@ export class IommufdContext {
     ioas.maps = ioas.maps.filter((x) => !(x.iova >= iova && x.iova + x.length <= end));
     if (ioas.maps.length === before) return fail({ errno: 'ENOENT', message: `nothing is mapped in [${hex(iova)}, +${hex(length)})` });
     const fx = noEffects();
-    for (const u of this.usersOf(name)) {
+    const users = this.usersOf(name);
+    const skipped = users.filter((u) => skip.has(u.smmu)).map((u) => u.smmu);
+    if (skipped.length) this.facts.add({ kind: 'unmap', ioas: name, iova, length, skipped });
+    for (const u of users) {
       if (skip.has(u.smmu)) continue;
       const inst = this.sys.get(u.smmu);
       if (!inst) continue;
@@ -245,7 +257,10 @@ export class IommufdContext {
       const v = this.viommus.get(h.viommu)!;
       if (v.smmu !== smmu) return fail({ errno: 'EINVAL', message: `nested HWPT ${hwptName} belongs to vIOMMU ${v.name} on ${v.smmu}, not ${smmu}` });
       const vsid = [...v.vdevices].find(([, s]) => s === sid)?.[0];
-      if (vsid === undefined && h.vste.kind === 's1') return fail({ errno: 'ENOENT', message: `StreamID ${hex(sid)} has no vDEVICE on ${v.name}: a translating nested HWPT needs one (IOMMU_VDEVICE_ALLOC first)` });
+      if (vsid === undefined && h.vste.kind === 's1') {
+        this.facts.add({ kind: 'noVdevice', viommu: v.name, smmu, sid, guest: h.guest });
+        return fail({ errno: 'ENOENT', asHazard: true, message: `StreamID ${hex(sid)} has no vDEVICE on ${v.name}: a translating nested HWPT needs one (IOMMU_VDEVICE_ALLOC first)` });
+      }
       if (vsid !== undefined) vmaster = { viommu: v.name, vsid };
       ste = nestedHostSte(h.vste, parent.table, v.vmid, oas, inst.features.ats && h.vste.enableAts);
       guest = h.guest;
@@ -301,6 +316,7 @@ export class IommufdContext {
       host.push(c.host);
     }
     fx.handled = host.length;
+    host.forEach((h, i) => this.facts.add({ kind: 'guestCmd', viommu, smmu: v.smmu, via: 'invalidate', guest: cmds[i], host: h }));
     if (host.length > 0) this.issue(inst, [...host, CMD('CMD_SYNC', {})], fx, cmds.slice(0, host.length));
     return fx;
   }
@@ -358,7 +374,10 @@ export class IommufdContext {
     const fx = noEffects();
     for (const e of q.consume(prod, (a) => inst.mem.read64(a), v.vmid, (vs) => v.vdevices.get(vs))) {
       if (e.error) fx.rejections.push({ ...e.error, errno: 'CERROR_ILL', message: q.stopped?.reason ?? e.error.message, index: e.index });
-      else fx.hostCommands.push({ smmu: v.smmu, cmd: e.host!, guest: e.guest, results: [executeCommand(inst, e.host!, e.index)] });
+      else {
+        this.facts.add({ kind: 'guestCmd', viommu, smmu: v.smmu, via: 'vcmdq', guest: e.guest, host: e.host! });
+        fx.hostCommands.push({ smmu: v.smmu, cmd: e.host!, guest: e.guest, results: [executeCommand(inst, e.host!, e.index)] });
+      }
     }
     return fx;
   }

@@ -7,3 +7,4 @@ export * from './hwQueue';
 export * from './context';
 export * from './guestMemory';
 export * from './vsmmu';
+export * from './facts';

@@ -41,6 +41,8 @@ export interface Viommu {
   vdevices: Map<number, number>;
   veventq?: VEventQueue;
   hwQueues: Map<number, HwQueue>;
+  /** The guest's vSMMU that presents this vIOMMU (`vsmmu` line), if any. */
+  vsmmu?: string;
 }
 
 /** IOMMU_HWPT_ALLOC on a vIOMMU with IOMMU_HWPT_DATA_ARM_SMMUV3: a guest STE's words 0-1. */

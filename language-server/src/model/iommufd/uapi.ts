@@ -16,6 +16,8 @@ export interface UapiError {
   message: string;
   /** The field (spec name) the error is about, when there is one. */
   field?: string;
+  /** The hazard analysis words this one in the guest's terms (a VmFact): no diagnostic of its own. */
+  asHazard?: boolean;
 }
 
 /** STE fields a nested HWPT may carry (STRTAB_STE_0/1_NESTING_ALLOWED): words 0 and 1 only. */

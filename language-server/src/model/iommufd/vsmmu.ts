@@ -17,7 +17,7 @@ import type { EventType } from '../types';
 import type { IommufdContext, IommufdEffects } from './context';
 import { GuestMemory } from './guestMemory';
 import type { Viommu } from './objects';
-import { GUEST_INVALIDATIONS } from './uapi';
+import { GUEST_INVALIDATIONS, validateVste } from './uapi';
 
 /** One iommufd call the VMM made, as its interchange line, with what it did. */
 export interface KernelCall {
@@ -63,6 +63,7 @@ export class VSmmu {
     }
     const vs = new VSmmu(name, viommus, fd, ioas!, features);
     for (const v of viommus) {
+      fd.viommus.get(v)!.vsmmu ??= name;
       if (!fd.viommus.get(v)!.veventq) vs.call(`iommufd veventq ${v} ${DEFAULT_VEVENTQ_DEPTH}`, fd.allocVeventq(v, DEFAULT_VEVENTQ_DEPTH));
     }
     return vs;
@@ -170,7 +171,11 @@ export class VSmmu {
     }
     const [w0, w1] = readStruct(this.memory, loc.addr, 2);
     if (!v) {
-      this.note(`guest STE of virtual StreamID ${hex(vsid)} (${hex(w0)}) cannot be installed: no vDEVICE on ${this.viommus.join(', ')} (IOMMU_VDEVICE_ALLOC)`);
+      // A translating one is a hazard the analysis words (H_VDEVICE_MISSING); others are only not forwarded.
+      const first = this.fd.viommus.get(this.viommus[0])!;
+      const vste = validateVste(w0, w1);
+      if (vste.ok && vste.kind === 's1') this.fd.facts.add({ kind: 'noVdevice', viommu: first.name, smmu: first.smmu, vsid, vsmmu: this.name, guest: [w0, w1] });
+      else this.note(`guest STE of virtual StreamID ${hex(vsid)} (${hex(w0)}) cannot be installed: no vDEVICE on ${this.viommus.join(', ')} (IOMMU_VDEVICE_ALLOC)`);
       return;
     }
     const hwpt = `${this.name}_s${vsid.toString(16)}_${++this.hwptSerial}`;

@@ -6,13 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario } from '../../../../language-server/src/engine';
-
-interface Case {
-  name: string;
-  /** Scenario text with its `expect hazard` / `expect no hazard` lines. */
-  text: string;
-}
+import { applyFix, codes, expected, run, testCases, type Case } from './cases';
 
 const S1 = `smmu smmu0
 pagetable pt s1 4K { map 0x1000_0000 +8K -> 0x8000_0000 rw }
@@ -20,20 +14,6 @@ cd c { pagetable pt; asid 5 }
 ste smmu0 0x10 { cd c }
 dma smmu0 read sid 0x10 iova 0x1000_0000
 `; // lines 1-5; the next line is 6
-
-const run = (text: string) => runScenario(text, 'hz.smmu');
-const codes = (text: string) => run(text).diagnostics.filter((d) => d.code.startsWith('H_')).map((d) => `${d.code}@${d.line}`).sort();
-
-/** The hazards a scenario expects, as `CODE@line` of the statement each `expect hazard` refers to. */
-function expected(text: string): string[] {
-  const out: string[] = [];
-  let stmt = 0;
-  text.split('\n').forEach((l, i) => {
-    if (!/^\s*expect\b/.test(l) && l.trim()) stmt = i + 1;
-    for (const m of l.matchAll(/expect hazard (H_[A-Z_]+)/g)) out.push(`${m[1]}@${stmt}`);
-  });
-  return out.sort();
-}
 
 const cases: Case[] = [
   // IHI 0070 §3.17/§4.4: after the PTE is cleared the TLB may keep the translation until TLBI + SYNC.
@@ -192,16 +172,7 @@ cases.push(
     text: ATS + 'cmd smmu0 CMD_ATC_INV sid 0x10 addr 0x1000_0000 size 0\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x10 iova 0x1000_1000\nexpect no hazard\n' },
 );
 
-for (const c of cases) {
-  test(`hazard: ${c.name}`, () => {
-    const r = run(c.text);
-    const errors = r.diagnostics.filter((d) => d.severity === 'error' && !/^(F_|C_)/.test(d.code));
-    assert.deepEqual(errors, [], 'the scenario itself is well-formed');
-    assert.ok(r.expectations.passed > 0, 'the case states its hazards');
-    assert.deepEqual(r.expectations.failed, 0, JSON.stringify(r.diagnostics.filter((d) => d.code === 'EXPECT_FAILED')));
-    assert.deepEqual(codes(c.text), expected(c.text), 'exactly the hazards the scenario expects');
-  });
-}
+testCases('hazard', cases);
 
 const first = cases[0].text;
 
@@ -235,14 +206,6 @@ test('a stale translation is reported at every transaction that may use it, up t
 });
 
 // The fix a hazard names is real scenario text: inserting its commands where it says removes it.
-function applyFix(text: string, fix: string): string {
-  const cmds = [...fix.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
-  const at = Number(/after line (\d+)/.exec(fix)?.[1]);
-  const lines = text.split('\n');
-  lines.splice(at, 0, ...cmds);
-  return lines.join('\n');
-}
-
 for (const c of cases.filter((x) => /^(H_STALE_TLB|H_STALE_STE|H_STALE_CD|H_TLBI_NO_SYNC|H_ATC_STALE)@\d+$/.test(expected(x.text).join(' ')))) {
   test(`the fix of "${c.name}" removes the hazard`, () => {
     const d = run(c.text).diagnostics.find((x) => x.code.startsWith('H_'))!;

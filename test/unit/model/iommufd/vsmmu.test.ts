@@ -80,19 +80,25 @@ test('guest invalidations are batched per vIOMMU until CMD_SYNC; TLBIs go to eve
   assert.equal(calls[1].fx.hostCommands[1].results[0].fields.StreamID, 0x9n);
 });
 
-test('guest actions the VMM cannot forward are noted', () => {
+test('guest actions the VMM cannot forward are noted; a translating guest STE without a vDEVICE is a fact for the hazard analysis (H_VDEVICE_MISSING)', () => {
   const { vs, g } = guestVm();
   vs.take();
+  vs.fd.facts.take();
   vs.memory.write64(G_STRTAB + 0x33n * 64n, encode(STE, { V: 1n, Config: 5n, S1ContextPtr: G_CD })[0]);
   g.submitCommand(CMD('CMD_CFGI_STE', { StreamID: 0x33n }));
   g.submitCommand(CMD('CMD_ATC_INV', { StreamID: 0x44n }));
   vs.memory.write64(G_STRTAB + 0x10n * 64n, encode(STE, { V: 1n, Config: 5n, S1ContextPtr: G_CD, SHCFG: 1n })[0]);
   vs.memory.write64(G_STRTAB + 0x10n * 64n + 8n, encode(STE, { SHCFG: 1n })[1]);
   g.submitCommand(CMD('CMD_CFGI_STE', { StreamID: 0x10n }));
+  vs.memory.write64(G_STRTAB + 0x34n * 64n, encode(STE, { V: 1n, Config: 4n })[0]);
+  g.submitCommand(CMD('CMD_CFGI_STE', { StreamID: 0x34n }));
   const { notes } = vs.take();
-  assert.match(notes[0], /virtual StreamID 0x33 .* no vDEVICE/);
-  assert.match(notes[1], /CMD_ATC_INV for virtual StreamID 0x44: no vDEVICE/);
-  assert.match(notes[2], /-EIO: STE.SHCFG is set/);
+  assert.match(notes[0], /CMD_ATC_INV for virtual StreamID 0x44: no vDEVICE/);
+  assert.match(notes[1], /-EIO: STE.SHCFG is set/);
+  assert.match(notes[2], /guest STE of virtual StreamID 0x34 .* no vDEVICE/, 'a bypass STE is only not forwarded');
+  assert.equal(notes.length, 3);
+  const facts = vs.fd.facts.take().filter((f) => f.kind === 'noVdevice');
+  assert.deepEqual(facts.map((f) => [f.vsid, f.vsmmu, f.viommu]), [[0x33, vs.name, 'vA']]);
   assert.equal(VSmmu.create('x', ['nope'], vm().fd) instanceof VSmmu, false);
 });
 
