@@ -5,19 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runScenario } from '../../../language-server/src/engine';
+import { TWO_SMMUS_TEXT } from '../model/iommufd/fixture';
 
 const run = (text: string) => runScenario(text, 'vm.smmu');
-const SETUP = `reg smmuA.SMMU_STRTAB_BASE 0x80000000
-reg smmuA.SMMU_STRTAB_BASE_CFG 0x6
-reg smmuA.SMMU_CMDQ_BASE 0x80010008
-reg smmuA.SMMU_EVENTQ_BASE 0x80020007
-reg smmuA.SMMU_CR0 0xd
-reg smmuB.SMMU_STRTAB_BASE 0x81000000
-reg smmuB.SMMU_STRTAB_BASE_CFG 0x6
-reg smmuB.SMMU_CMDQ_BASE 0x81010008
-reg smmuB.SMMU_EVENTQ_BASE 0x81020007
-reg smmuB.SMMU_CR0 0xd
-iommufd ioas ioas0
+const SETUP = TWO_SMMUS_TEXT + `iommufd ioas ioas0
 iommufd ioas_map ioas0 0x40000000 0x200000 0x100000000
 iommufd hwpt_parent s2 ioas0 smmuA
 iommufd viommu vA smmuA s2

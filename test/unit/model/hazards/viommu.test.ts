@@ -7,18 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyFix, codes, run, testCases, type Case } from './cases';
+import { TWO_SMMUS_TEXT } from '../iommufd/fixture';
 
-const HOST = `reg smmuA.SMMU_STRTAB_BASE 0x80000000
-reg smmuA.SMMU_STRTAB_BASE_CFG 0x6
-reg smmuA.SMMU_CMDQ_BASE 0x80010008
-reg smmuA.SMMU_EVENTQ_BASE 0x80020007
-reg smmuA.SMMU_CR0 0xd
-reg smmuB.SMMU_STRTAB_BASE 0x81000000
-reg smmuB.SMMU_STRTAB_BASE_CFG 0x6
-reg smmuB.SMMU_CMDQ_BASE 0x81010008
-reg smmuB.SMMU_EVENTQ_BASE 0x81020007
-reg smmuB.SMMU_CR0 0xd
-iommufd ioas ioas0
+const HOST = TWO_SMMUS_TEXT + `iommufd ioas ioas0
 iommufd ioas_map ioas0 0x40000000 0xc0000 0x100000000
 iommufd ioas_map ioas0 0x400c0000 0x140000 0x1000c0000
 iommufd hwpt_parent s2 ioas0 smmuA

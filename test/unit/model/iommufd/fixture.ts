@@ -6,6 +6,19 @@ import { IommufdContext } from '../../../../language-server/src/model/iommufd';
 import { encodeCommand } from '../../../../language-server/src/model/fields/commands';
 
 export const CMD = encodeCommand;
+
+/** The same two SMMUs in scenario text (10 lines): stream tables at 0x8000_0000 / 0x8100_0000, queues, CR0. */
+export const TWO_SMMUS_TEXT = `reg smmuA.SMMU_STRTAB_BASE 0x80000000
+reg smmuA.SMMU_STRTAB_BASE_CFG 0x6
+reg smmuA.SMMU_CMDQ_BASE 0x80010008
+reg smmuA.SMMU_EVENTQ_BASE 0x80020007
+reg smmuA.SMMU_CR0 0xd
+reg smmuB.SMMU_STRTAB_BASE 0x81000000
+reg smmuB.SMMU_STRTAB_BASE_CFG 0x6
+reg smmuB.SMMU_CMDQ_BASE 0x81010008
+reg smmuB.SMMU_EVENTQ_BASE 0x81020007
+reg smmuB.SMMU_CR0 0xd
+`;
 export const RD = { read: true, exec: false, priv: false };
 
 /** A driver's bring-up: linear stream table of 64 STEs, 16-entry command queue, 8-entry event queue. */
