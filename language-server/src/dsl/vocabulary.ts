@@ -96,6 +96,7 @@ export const MAP_ATTRS: Readonly<Record<string, WordInfo>> = {
   attrindx: { doc: 'AttrIndx N (0-7) into CD.MAIR.', stage: 1 },
   memattr: { doc: 'Stage-2 MemAttr N (0-15).', stage: 2 },
   sh: { doc: 'Shareability.', values: ['nsh', 'osh', 'ish'] },
+  pgsize: { doc: 'Map with leaves of this size only: the granule (pages) or a block size of the granule.', values: ['4K', '2M', '1G'] },
 };
 
 export const EXPECT_FIELD_DOCS: Readonly<Record<string, WordInfo>> = {

@@ -15,6 +15,8 @@ import {
   commandItems, dedupe, eventItems, statementItems, fieldItems, hazardItems, kw, nameItems, registerItems, sidItems, valueItems, wordItems,
 } from './completionItems';
 import { structOf } from './specContext';
+import { leafSizes, sizeText } from '../engine';
+import type { Granule } from '../model/types';
 
 export const COMPLETION_TRIGGERS = [' ', '.'];
 
@@ -50,6 +52,12 @@ function lineWords(before: string): { words: string[]; typing: string } {
 
 function innermostBlockStatement(chain: readonly Node[]): Statement | undefined {
   return chain.some((n) => n.kind === 'block') ? (chain[1] as Statement) : undefined;
+}
+
+/** The granule a pagetable declaration names (default 4K). */
+function granuleOfDecl(s: Statement | undefined): Granule {
+  const v = s?.kind === 'pagetable' ? s.granule?.value : undefined;
+  return v === 16n || v === 16384n ? 16 : v === 64n || v === 65536n ? 64 : 4;
 }
 
 function stageOf(s: Statement | undefined): 1 | 2 {
@@ -92,9 +100,9 @@ function itemsAt(tree: Script, offset: number, lw: string[], words: string[], ty
   }
   if (blockStmt?.kind === 'smmu') return featureValues(lw);
   if (lw[0] === 'map' && (blockStmt?.kind === 'pagetable' || lw.length > 1)) {
-    const stage = blockStmt?.kind === 'pagetable' ? stageOf(blockStmt) : tableStageByName(tree, words[1]);
+    const decl = blockStmt?.kind === 'pagetable' ? blockStmt : tree.statements.find((x) => x.kind === 'pagetable' && x.name?.name === words[1]);
     if (lw.length === 1 && !blockStmt) return nameItems(tree, ['pagetable']);
-    return mappingItems(lw, stage);
+    return mappingItems(lw, stageOf(decl), granuleOfDecl(decl));
   }
   switch (lw[0]) {
     case 'cmd': return cmdItems(tree, lw);
@@ -132,11 +140,6 @@ function inOpenCdBlock(tree: Script, offset: number): boolean {
   const before = tree.statements.filter((x) => x.start < offset);
   const prev = before[before.length - 2];
   return prev?.kind === 'cd' && prev.body !== undefined && !prev.body.closed;
-}
-
-function tableStageByName(tree: Script, name: string | undefined): 1 | 2 {
-  const s = tree.statements.find((x) => x.kind === 'pagetable' && x.name?.name === name);
-  return stageOf(s);
 }
 
 function expectItems(after: string[]): CompletionItem[] {
@@ -188,11 +191,12 @@ function pagetableHeader(lw: string[]): CompletionItem[] {
 }
 
 /** `map IOVA +SIZE -> PA |`: permissions, then attributes. */
-function mappingItems(lw: string[], stage: 1 | 2): CompletionItem[] {
+function mappingItems(lw: string[], stage: 1 | 2, granule: Granule): CompletionItem[] {
   const arrow = lw.indexOf('->');
   if (arrow < 0 || lw.length <= arrow + 1) return [];
   const after = lw.slice(arrow + 2);
   const last = after[after.length - 1];
+  if (last === 'pgsize' || last === 'pages') return leafSizes(granule).map((x) => kw(sizeText(x.size), 'pgsize', x.level === 3 ? 'Pages (level 3).' : `Level-${x.level} blocks.`));
   if (last !== undefined && MAP_ATTRS[last]?.values) return MAP_ATTRS[last].values!.map((v) => kw(v, last));
   const attrs = wordItems(MAP_ATTRS, `stage-${stage} attribute`, { stage, used: after });
   return after.some((w) => isPermsWord(w)) ? attrs : [...wordItems(PERMS, 'permissions'), ...attrs];

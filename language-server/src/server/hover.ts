@@ -180,6 +180,13 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
     if (s && at) return answer((text ? text + '\n\n---\n\n' : '') + (await commandMarkdown(s, at.ex)));
     if (text) return answer(text);
   }
+  // A page-table edit's keyword: what the step wrote (an unmap says which blocks it split).
+  if ((stmt?.kind === 'unmap' || stmt?.kind === 'map' || stmt?.kind === 'pte') && tok === stmt.keyword) {
+    const at = await stepsAt(ctx, uri, stmt, token);
+    const s = at?.steps.find((x) => x.kind === stmt.kind);
+    const text = staticHover(tok, chain, tree);
+    if (s) return answer((text ? text + '\n\n---\n\n' : '') + `**${md(s.label)}**`);
+  }
   // An STE declaration's keyword or StreamID: the STE as the step wrote it to memory.
   if (stmt?.kind === 'ste' && (tok === stmt.keyword || tok === stmt.sid)) {
     const at = await stepsAt(ctx, uri, stmt, token);

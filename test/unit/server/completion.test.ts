@@ -70,6 +70,11 @@ test('pagetable header: stage, then granule, then options (stage-2 only ones at 
   assert.ok(perms.includes('rw') && perms.includes('none') && perms.includes('device') && perms.includes('pxn'), perms.join(','));
   const attrs = labels(await at('pagetable t s2 4K {\n  map 0x1000 +4K -> 0x8000 rw |\n}\n'));
   assert.ok(!attrs.includes('rw') && attrs.includes('memattr') && !attrs.includes('pxn') && !attrs.includes('attrindx'), attrs.join(','));
+  assert.ok(attrs.includes('pgsize'));
+  // pgsize: the leaf sizes of the table's granule (pages, then blocks), in a body and in a `map TABLE` step.
+  assert.deepEqual(labels(await at('pagetable t s1 4K {\n  map 0x1000 +4K -> 0x8000 rw pgsize |\n}\n')), ['4K', '2M', '1G']);
+  assert.deepEqual(labels(await at('pagetable t s2 64K {\n}\nmap t 0x0 +512M -> 0x0 rw pgsize |\n')), ['64K', '512M']);
+  assert.deepEqual(labels(await at('pagetable t s1 16K\nmap t 0x0 +32M -> 0x0 pgsize |\n')), ['16K', '32M']);
 });
 
 test('values after sid are the StreamIDs the scenario programs on that SMMU', async () => {

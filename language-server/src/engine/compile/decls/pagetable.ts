@@ -8,7 +8,7 @@ import { makeFeatures } from '../../../model/smmu/features';
 import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s2Sl0Encoding, s2StartLevel } from '../../../model/walk/config';
 import type { Granule, Stage } from '../../../model/types';
 import type { LowerCtx } from '../lowerCtx';
-import { PageTableLayout, startTables, type Write } from '../layout/pagetable';
+import { PageTableLayout, sizeText, startTables, type Write } from '../layout/pagetable';
 import { descDef, hasFields, makeCodec } from '../layout/descriptors';
 import { closest, didYouMean } from '../names/symbols';
 import { mappingAttrs } from '../lowering/mapAttrs';
@@ -125,9 +125,15 @@ function layoutMapping(ctx: LowerCtx, pt: PtInfo, m: Mapping): Write[] | undefin
     codec = makeCodec(pt.stage, pt.granule, attrs);
     ctx.decls.codecs.set(key, codec);
   }
-  const r = pt.layout.map(m.iova.value, m.size.value, m.pa.value, codec);
+  const pgF = m.attrs.find((f) => f.name.lower === 'pgsize' || f.name.lower === 'pages');
+  const pg = pgF?.values[0];
+  if (pgF && pg?.kind !== 'number') {
+    ctx.report(pgF, 'E_MAP_PGSIZE', `expected a size after '${pgF.name.text}' (${pt.layout.leafSizes().map((x) => sizeText(x.size)).join(', ')})`);
+    return undefined;
+  }
+  const r = pt.layout.map(m.iova.value, m.size.value, m.pa.value, codec, pg?.kind === 'number' ? pg.value : undefined);
   if (!r.ok) {
-    const code = r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : r.message.includes('descriptors') ? 'E_MAP_TOO_LARGE' : 'E_MAP_ALIGN';
+    const code = r.message.startsWith('pgsize') ? 'E_MAP_PGSIZE' : r.message.includes('overlaps') ? 'E_MAP_OVERLAP' : r.message.includes('beyond') ? 'E_MAP_RANGE' : r.message.includes('descriptors') ? 'E_MAP_TOO_LARGE' : 'E_MAP_ALIGN';
     ctx.report(m, code, `map ${m.iova.text} ${m.size.text} -> ${m.pa.text}: ${r.message}`);
     return undefined;
   }
@@ -178,7 +184,9 @@ export function lowerUnmap(ctx: LowerCtx, s: UnmapStmt): void {
     return;
   }
   const w = r.writes;
-  ctx.addStep({ span: s, kind: 'unmap', label: `unmap ${pt.name} ${hex(iova)} ${hex(size)}`, run: (rt) => rt.writeMany(w) });
+  const split = (r.split ?? []).map((b) => `split the ${sizeText(b.size)} ${b.level === 3 ? 'page' : 'block'} at ${hex(b.iova)} into a level-${b.level + 1} table`).join(', ');
+  const label = `unmap ${pt.name} ${hex(iova)} ${hex(size)}${split ? `: ${split} keeping the rest mapped (as Linux's io-pgtable arm_lpae_split_blk_unmap did)` : ''}`;
+  ctx.addStep({ span: s, kind: 'unmap', label, run: (rt) => rt.writeMany(w) });
 }
 
 export function lowerPte(ctx: LowerCtx, s: PteStmt): void {

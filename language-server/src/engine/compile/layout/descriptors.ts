@@ -1,7 +1,7 @@
 // Page-table descriptors for the layout and the walk panel, through the model's descriptor
 // field tables (model/fields/pte.ts; DDI 0487 D8.3 formats, D8.4 permissions). No bit positions here.
 
-import { encode, fieldByName, type StructDef } from '../../../model/fields/field';
+import { decode, encode, fieldByName, type StructDef } from '../../../model/fields/field';
 import { pteDef } from '../../../model/fields/pte';
 import type { Granule, Stage } from '../../../model/types';
 import type { DescCodec } from './pagetable';
@@ -79,10 +79,31 @@ export function makeCodec(stage: Stage, granule: Granule, a: LeafAttrs): DescCod
     }
     return encode(def, { [q.addrField]: addr }, [p.tpl])[0];
   };
+  // A leaf's output address: the OA field (and OA[51:48] with the 64KB granule, FEAT_LPA).
+  const oaOf = (level: number, desc: bigint): bigint => {
+    const v = decode(descDef(stage, granule, level, 'leaf')!, [desc]);
+    return (v.OA_51_48 ?? 0n) | (v.OA ?? 0n); // address fields decode in place
+  };
   return {
     table: (next, level) => place((tables[level] ??= prep(level, 'table')), next, level, 'table'),
     leaf: (level, oa) => place((leaves[level] ??= prep(level, 'leaf')), oa, level, 'leaf'),
+    oa: oaOf,
+    // Same attribute fields, another level's format, a new output address (a block split into
+    // the next level's blocks or pages keeps its attributes).
+    relevel: (desc, from, to, oa) => {
+      const v = decode(descDef(stage, granule, from, 'leaf')!, [desc]);
+      const def = descDef(stage, granule, to, 'leaf')!;
+      const keep: Record<string, bigint> = {};
+      for (const f of def.fields) if (!f.name.startsWith('OA') && !f.reserved && v[f.name] !== undefined) keep[f.name] = v[f.name]!;
+      const tpl = encode(def, { ...keep, Valid: 1n, Type: to === 3 ? 1n : 0n })[0];
+      return place({ tpl, mask: addrMask(def) }, oa, to, 'leaf');
+    },
   };
+}
+
+function addrMask(def: StructDef): bigint {
+  const f = def.fields.find((x) => x.name === 'OA')!;
+  return ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
 }
 
 /** Whether every name is a field of the format (for `pte ... field value` edits). */

@@ -5,68 +5,14 @@
 // block sizes per level: DDI 0487 D8.3 (4K: L1/L2 blocks; 16K and 64K: L2 blocks without LPA).
 
 import { granuleShift, levelShift, levelStride } from '../../../model/walk/config';
-import type { Granule, Stage } from '../../../model/types';
 import type { Allocator } from './alloc';
-
-export interface Write {
-  addr: bigint;
-  value: bigint;
-}
-
-/** Descriptor encoders for this table's stage (see descriptors.ts). */
-export interface DescCodec {
-  /** Table descriptor at `level` pointing to `next`. */
-  table(next: bigint, level: number): bigint;
-  /** Block (level < 3) or page (level 3) descriptor mapping output address `oa`. */
-  leaf(level: number, oa: bigint): bigint;
-}
-
-export interface TableGeometry {
-  stage: Stage;
-  granule: Granule;
-  /** Input address size in bits (64 - TxSZ). */
-  inputSize: number;
-  startLevel: number;
-  /** Output address size in bits (the instance's OAS or the stage's PS). */
-  outputSize: number;
-}
-
-interface Node {
-  addr: bigint;
-  level: number;
-  /** Live entries: index -> child table or leaf (its input base). */
-  children: Map<number, Node | Leaf>;
-}
-
-interface Leaf {
-  leaf: true;
-  level: number;
-  iova: bigint;
-  desc: bigint;
-}
-
-export interface MappedRange {
-  iova: bigint;
-  size: bigint;
-  pa: bigint;
-}
+import { leafSizes, minBlockLevel, sizeText, startTables, type DescCodec, type Leaf, type LayoutResult, type MappedRange, type Node, type SplitBlock, type TableGeometry, type Write } from './tree';
 
 /** Descriptors one mapping may write: larger mappings must be aligned so blocks can be used. */
 const MAX_DESCRIPTORS_PER_MAP = 1 << 20;
 
-export type LayoutResult = { ok: true; writes: Write[] } | { ok: false; message: string };
-
-/** Lowest level at which a block descriptor is legal (DDI 0487 D8.3; no FEAT_LPA/LPA2 blocks). */
-function minBlockLevel(g: Granule): number {
-  return g === 4 ? 1 : 2;
-}
-
-/** Number of concatenated tables at the start level (stage 2 only; 1 for stage 1). */
-export function startTables(geo: TableGeometry): number {
-  const bitsAtStart = geo.inputSize - levelShift(geo.granule, geo.startLevel);
-  const extra = bitsAtStart - levelStride(geo.granule);
-  return extra > 0 ? 2 ** extra : 1;
-}
+export type { DescCodec, LayoutResult, MappedRange, SplitBlock, TableGeometry, Write } from './tree';
+export { leafSizes, sizeText, startTables } from './tree';
 
 export class PageTableLayout {
   readonly root: bigint;
@@ -164,8 +110,26 @@ export class PageTableLayout {
     return false;
   }
 
+  /**
+   * Leaf sizes this table can use, smallest first: the page (level 3) and each block level from
+   * the lowest legal one (DDI 0487 D8.3) that is not above the start level.
+   */
+  leafSizes(): Array<{ level: number; size: bigint }> {
+    return leafSizes(this.geo.granule, this.geo.startLevel);
+  }
+
+  /** The level whose leaves map `pgsize` bytes, or why there is none. */
+  levelFor(pgsize: bigint): number | string {
+    const sizes = this.leafSizes();
+    const hit = sizes.find((x) => x.size === pgsize);
+    return hit ? hit.level : `pgsize ${sizeText(pgsize)} is not a page or block size of this ${this.geo.granule}K stage-${this.geo.stage} table (${sizes.map((x) => sizeText(x.size)).join(', ')})`;
+  }
+
   /** Refuses a mapping that would need more than MAX_DESCRIPTORS_PER_MAP descriptors (counted, not built). */
-  private tooMany(iova: bigint, size: bigint, pa: bigint): string | undefined {
+  private tooMany(iova: bigint, size: bigint, pa: bigint, forced?: number): string | undefined {
+    if (forced !== undefined) {
+      return size / this.blockSize(forced) > BigInt(MAX_DESCRIPTORS_PER_MAP) ? `needs more than ${MAX_DESCRIPTORS_PER_MAP} descriptors of ${sizeText(this.blockSize(forced))}: use a larger pgsize or split it` : undefined;
+    }
     const g = this.geo.granule;
     const minLevel = Math.max(minBlockLevel(g), this.geo.startLevel);
     let va = iova;
@@ -199,9 +163,19 @@ export class PageTableLayout {
     return undefined;
   }
 
-  /** Lays out one mapping: the largest legal block where IOVA, PA and the remaining size are aligned. */
-  map(iova: bigint, size: bigint, pa: bigint, codec: DescCodec = this.codec): LayoutResult {
-    const problem = this.check(iova, size, pa) ?? this.tooMany(iova, size, pa);
+  /**
+   * Lays out one mapping: the largest legal block where IOVA, PA and the remaining size are
+   * aligned, or only leaves of `pgsize` bytes when given (a page or a block size of the granule).
+   */
+  map(iova: bigint, size: bigint, pa: bigint, codec: DescCodec = this.codec, pgsize?: bigint): LayoutResult {
+    let forced: number | undefined;
+    if (pgsize !== undefined) {
+      const l = this.levelFor(pgsize);
+      if (typeof l === 'string') return { ok: false, message: l };
+      if (iova % pgsize !== 0n || pa % pgsize !== 0n || size % pgsize !== 0n) return { ok: false, message: `IOVA, PA and size must be multiples of pgsize ${sizeText(pgsize)}` };
+      forced = l;
+    }
+    const problem = this.check(iova, size, pa) ?? this.tooMany(iova, size, pa, forced);
     if (problem) return { ok: false, message: problem };
     const writes: Write[] = [];
     const g = this.geo.granule;
@@ -210,8 +184,8 @@ export class PageTableLayout {
     let oa = pa;
     const end = iova + size;
     while (va < end) {
-      let level = minLevel;
-      for (; level < 3; level++) {
+      let level = forced ?? minLevel;
+      for (; forced === undefined && level < 3; level++) {
         const bs = this.blockSize(level);
         if (va % bs === 0n && oa % bs === 0n && end - va >= bs) break;
       }
@@ -248,18 +222,31 @@ export class PageTableLayout {
     return node;
   }
 
-  /** Removes the mappings [iova, iova+size): leaf descriptors are zeroed, empty tables are unlinked and freed. */
+  /**
+   * Removes the mappings [iova, iova+size): leaf descriptors are zeroed, empty tables are unlinked
+   * and freed. A block only partly in the range is split first, as Linux's io-pgtable did
+   * (arm_lpae_split_blk_unmap, until Linux 6.13): a next-level table replaces it, mapping the rest of
+   * the block with the same attributes (blocks of the next level, or pages; split again where the
+   * range cuts one of those), its entries written before the table descriptor that replaces the block.
+   */
   unmap(iova: bigint, size: bigint): LayoutResult {
+    const page = this.tableSize;
+    if (size <= 0n || iova % page !== 0n || size % page !== 0n) return { ok: false, message: `IOVA and size must be positive multiples of the ${this.geo.granule}K granule` };
     const hit = this.ranges.filter((r) => iova < r.iova + r.size && r.iova < iova + size);
     if (hit.length === 0) return { ok: false, message: `nothing is mapped in [0x${iova.toString(16)}, 0x${(iova + size).toString(16)})` };
     const writes: Write[] = [];
-    const leaves: Array<{ path: Node[]; idx: number; leaf: Leaf }> = [];
+    const split: SplitBlock[] = [];
+    let leaves: Array<{ path: Node[]; idx: number; leaf: Leaf }> = [];
     this.collect(this.rootNode, [], iova, iova + size, leaves);
-    for (const { leaf } of leaves) {
-      const bs = 1n << BigInt(levelShift(this.geo.granule, leaf.level));
-      if (leaf.iova < iova || leaf.iova + bs > iova + size) {
-        return { ok: false, message: `unmap [0x${iova.toString(16)}, 0x${(iova + size).toString(16)}) would split the ${bs >= 1n << 20n ? `${bs >> 20n}M` : `${bs >> 10n}K`} block at 0x${leaf.iova.toString(16)}` };
-      }
+    for (const { path, idx, leaf } of leaves) {
+      const bs = this.blockSize(leaf.level);
+      if (leaf.iova >= iova && leaf.iova + bs <= iova + size) continue;
+      this.split(path[path.length - 1], idx, leaf, iova, iova + size, writes);
+      split.push({ iova: leaf.iova, size: bs, level: leaf.level });
+    }
+    if (split.length) {
+      leaves = [];
+      this.collect(this.rootNode, [], iova, iova + size, leaves);
     }
     for (const { path, idx } of leaves) {
       const node = path[path.length - 1];
@@ -290,7 +277,30 @@ export class PageTableLayout {
     }
     this.ranges.length = 0;
     for (const r of keep) this.ranges.push(r);
-    return { ok: true, writes };
+    return split.length ? { ok: true, writes, split } : { ok: true, writes };
+  }
+
+  /**
+   * Replaces the block `leaf` (entry `idx` of `parent`) by a table one level down holding the
+   * block's mapping outside [lo, hi), splitting again the entries the range cuts.
+   */
+  private split(parent: Node, idx: number, leaf: Leaf, lo: bigint, hi: bigint, writes: Write[]): void {
+    const level = leaf.level + 1;
+    const addr = this.alloc.alloc(this.tableSize, this.tableSize);
+    const node: Node = { addr, level, children: new Map() };
+    const bs = this.blockSize(level);
+    const n = Number(this.blockSize(leaf.level) / bs);
+    const oa0 = this.codec.oa(leaf.level, leaf.desc);
+    for (let i = 0; i < n; i++) {
+      const va = leaf.iova + BigInt(i) * bs;
+      if (va >= lo && va + bs <= hi) continue;
+      const sub: Leaf = { leaf: true, level, iova: va, desc: this.codec.relevel(leaf.desc, leaf.level, level, oa0 + BigInt(i) * bs) };
+      node.children.set(i, sub);
+      if (va < hi && lo < va + bs) this.split(node, i, sub, lo, hi, writes);
+      else writes.push({ addr: addr + BigInt(i) * 8n, value: sub.desc });
+    }
+    parent.children.set(idx, node);
+    writes.push({ addr: parent.addr + BigInt(idx) * 8n, value: this.codec.table(addr, leaf.level) });
   }
 
   private collect(node: Node, path: Node[], lo: bigint, hi: bigint, out: Array<{ path: Node[]; idx: number; leaf: Leaf }>): void {

@@ -49,6 +49,8 @@ function applyAttr(ctx: LowerCtx, f: Field, a: LeafAttrs, stage: Stage): boolean
     case 'dbm': a.dbm = true; return true;
     case 'contig': case 'contiguous': a.contiguous = true; return true;
     case 'xn': a.x = false; return true;
+    // The leaf size to use (layoutMapping reads it): not a descriptor attribute.
+    case 'pgsize': case 'pages': return true;
     // Stage 1 only: one of the two execute-never bits (DDI 0487 D8.4.2).
     case 'pxn':
     case 'uxn':
@@ -75,7 +77,7 @@ function applyAttr(ctx: LowerCtx, f: Field, a: LeafAttrs, stage: Stage): boolean
       return true;
     }
     default:
-      ctx.report(f.name, 'E_MAP_ATTR', `unknown mapping attribute '${f.name.text}' for a stage-${stage} table: priv, user, device, normal, global, ng, af0, dbm, contig, xn, pxn, uxn, attr N, memattr N, sh nsh|osh|ish`);
+      ctx.report(f.name, 'E_MAP_ATTR', `unknown mapping attribute '${f.name.text}' for a stage-${stage} table: priv, user, device, normal, global, ng, af0, dbm, contig, xn, pxn, uxn, attr N, memattr N, sh nsh|osh|ish, pgsize SIZE`);
       return false;
   }
 }

@@ -69,17 +69,70 @@ test('stage 2: 40-bit IPA starting at level 1 uses two concatenated tables (DDI 
   assert.equal(r.writes[0].value, 0x1_0000_0000n | 1n | (0xfn << 2n) | (3n << 6n) | (3n << 8n) | (1n << 10n) | (2n << 53n));
 });
 
-test('unmap zeroes leaves, unlinks empty tables and refuses to split a block', () => {
+test('unmap zeroes leaves and unlinks empty tables', () => {
   const l = layout(1, 4, 39, 1);
   assert.ok(l.map(0x20_0000n, 0x20_0000n, 0x8000_0000n).ok);
-  const split = l.unmap(0x20_0000n, 0x1000n);
-  assert.ok(!split.ok && /split/.test(split.message));
   const u = l.unmap(0x20_0000n, 0x20_0000n);
-  assert.ok(u.ok);
+  assert.ok(u.ok && u.split === undefined);
   // Block zeroed, then the now-empty L2 table unlinked from L1.
   assert.deepEqual(u.writes.map((w) => w.value), [0n, 0n]);
   assert.equal(l.mappings().length, 0);
   assert.ok(!l.unmap(0x20_0000n, 0x1000n).ok, 'nothing mapped any more');
+  const odd = l.unmap(0x20_0800n, 0x1000n);
+  assert.ok(!odd.ok && /multiples of the 4K granule/.test(odd.message));
+});
+
+const OA_4K = 0xf_ffff_ffff_f000n; // OA[47:12] of a 4K page (DDI 0487 D8.3)
+
+test('unmap of part of a 2M block splits it into a level-3 table keeping the other 511 pages (arm_lpae_split_blk_unmap)', () => {
+  const l = layout(1, 4, 39, 1);
+  const m = l.map(0x20_0000n, 0x20_0000n, 0x8000_0000n);
+  assert.ok(m.ok);
+  const block = m.writes[m.writes.length - 1];
+  const u = l.unmap(0x20_1000n, 0x1000n);
+  assert.ok(u.ok);
+  assert.deepEqual(u.split, [{ iova: 0x20_0000n, size: 0x20_0000n, level: 2 }]);
+  // 511 pages into the new table, then the table descriptor replaces the block (same slot).
+  assert.equal(u.writes.length, 512);
+  const tableDesc = u.writes[511];
+  assert.equal(tableDesc.addr, block.addr);
+  assert.equal(tableDesc.value & 3n, 3n, 'table descriptor');
+  const l3 = tableDesc.value & OA_4K;
+  assert.ok(!u.writes.some((w) => w.addr === l3 + 8n), 'the unmapped page (entry 1) is not written');
+  const p2 = u.writes.find((w) => w.addr === l3 + 16n)!;
+  // Same attributes as the block, Type 1 (page), OA 0x8000_2000.
+  assert.equal(p2.value, (block.value & ~OA_4K) | 2n | 0x8000_2000n);
+  assert.equal(u.writes.find((w) => w.addr === l3)!.value & OA_4K, 0x8000_0000n);
+  assert.deepEqual(l.mappings().map((r) => [r.iova, r.size, r.pa]), [[0x20_0000n, 0x1000n, 0x8000_0000n], [0x20_2000n, 0x1f_e000n, 0x8000_2000n]]);
+  // The rest of the former block is now pages: unmapping it all unlinks the level-3 table too.
+  const rest = l.unmap(0x20_0000n, 0x20_0000n);
+  assert.ok(rest.ok && rest.split === undefined);
+  assert.equal(rest.writes.length, 511 + 2, '511 pages zeroed, the L3 and L2 tables unlinked');
+  assert.equal(l.mappings().length, 0);
+});
+
+test('a 4K hole in a 1G block splits twice: 511 2M blocks and 511 pages', () => {
+  const l = layout(2, 4, 40, 1);
+  assert.ok(l.map(0x4000_0000n, 0x4000_0000n, 0x1_0000_0000n).ok);
+  const u = l.unmap(0x4000_0000n + 0x20_3000n, 0x1000n);
+  assert.ok(u.ok);
+  assert.equal(u.writes.length, 511 + 511 + 2);
+  const kinds = u.writes.map((w) => w.value & 3n);
+  assert.equal(kinds.filter((k) => k === 1n).length, 511, 'level-2 blocks (Type 0)');
+  assert.equal(u.split!.length, 1);
+});
+
+test('pgsize forces the leaf size: pages for a 2M-aligned range, a block size must be aligned, other sizes are refused', () => {
+  const l = layout(1, 4, 39, 1);
+  const r = l.map(0x20_0000n, 0x20_0000n, 0x8000_0000n, undefined, 0x1000n);
+  assert.ok(r.ok);
+  assert.equal(r.writes.length, 2 + 512, 'L1 and L2 table descriptors, 512 pages');
+  assert.ok(r.writes.slice(2).every((w) => (w.value & 3n) === 3n));
+  const mis = l.map(0x60_0000n, 0x20_0000n, 0x8010_0000n, undefined, 0x20_0000n);
+  assert.ok(!mis.ok && /multiples of pgsize 2M/.test(mis.message));
+  const bad = l.map(0x60_0000n, 0x20_0000n, 0x8020_0000n, undefined, 0x2000n);
+  assert.ok(!bad.ok && /pgsize 8K is not a page or block size of this 4K stage-1 table \(4K, 2M, 1G\)/.test(bad.message), !bad.ok ? bad.message : '');
+  assert.deepEqual(layout(1, 64, 48, 1).leafSizes().map((x) => x.size), [0x1_0000n, 0x2000_0000n]);
 });
 
 test('64K granule: 512M blocks at level 2, 48-bit input starts at level 1', () => {
