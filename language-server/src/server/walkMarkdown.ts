@@ -5,6 +5,7 @@ import type { WireEvent, WireStep, WireWalk, WireWalkStep } from '../engine/api'
 import { decode, decodePte } from '../model/fields';
 import { leafPerms } from '../model/smmu/perms';
 import { md } from './convert';
+import { stage2Story, walkRoles } from '../engine/output/nestedText';
 
 /** A descriptor's fields: as the engine decoded them, else decoded here from the field tables. */
 function stepFields(w: WireWalk, s: WireWalkStep): Record<string, string> {
@@ -105,9 +106,11 @@ export function transactionMarkdown(s: WireStep): string {
   const walks = s.walks ?? [];
   // Under nesting the CD pointer is an IPA: the stage-2 walks before the stage-1 walk translate the
   // context fetches (L1CD, CD; IHI 0070 §3.3.3); a stage-2 walk after it translates the output IPA.
-  const firstS1 = walks.findIndex((w) => w.stage === 1);
+  const roles = walkRoles(walks, s.events);
+  const story = stage2Story(walks, roles);
+  if (story) out.push(`Through stage 2: ${md(story)}`, '');
   walks.forEach((w, i) => {
-    const role = w.stage !== 2 || firstS1 < 0 ? '' : i < firstS1 ? 'CD fetch (the context descriptor pointer is an IPA): ' : 'Output IPA (the stage-1 result): ';
+    const role = roles[i] === 'cd' ? 'CD fetch (the context descriptor pointer is an IPA): ' : roles[i] === 'output' ? 'Output IPA (the stage-1 result): ' : '';
     renderWalk(w, out, role);
   });
   for (const { walk, leaf } of leaves(walks)) {

@@ -16,7 +16,15 @@ const SEL = {
   hover: '.monaco-hover:not(.hidden) .monaco-hover-content',
   languageMode: '#status\\.editor\\.mode',
   problemsRow: '.markers-panel .monaco-list-row',
+  suggestRow: '.editor-widget.suggest-widget.visible .monaco-list-row',
+  codeActionRow: '.action-widget .monaco-list-row.action',
 };
+
+/** One row of the editor's suggest widget: its label and kind (the icon's codicon name). */
+export interface Suggestion {
+  label: string;
+  kind: string;
+}
 
 // Browser globals used inside page.evaluate callbacks (this file compiles without the DOM lib).
 interface El {
@@ -133,6 +141,55 @@ export class Workbench {
     const hover = this.page.locator(SEL.hover).first();
     await hover.waitFor({ state: 'visible', timeout: 15_000 });
     return (await hover.innerText()).trim();
+  }
+
+  /** Opens the suggest widget at the cursor (Trigger Suggest, Ctrl+Space) and returns its rendered rows. */
+  async suggestions(): Promise<Suggestion[]> {
+    await this.page.keyboard.press('Control+Space');
+    const rows = this.page.locator(SEL.suggestRow);
+    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+    // The list fills in as the language server answers: read it once it stops changing.
+    let prev = '';
+    for (let i = 0; i < 20; i++) {
+      const now = (await rows.allInnerTexts()).join('|');
+      if (now === prev) break;
+      prev = now;
+      await this.page.waitForTimeout(150);
+    }
+    return rows.evaluateAll((els) =>
+      (els as unknown as El[]).map((e) => {
+        const icon = Array.from(e.querySelectorAll('.suggest-icon')).map((x) => (x as unknown as { className: string }).className).join(' ');
+        return { label: (e.querySelectorAll('.label-name')[0]?.textContent ?? '').trim(), kind: /codicon-symbol-(\w+)/.exec(icon)?.[1] ?? '' };
+      }),
+    );
+  }
+
+  /**
+   * Completes the word at the cursor: types `prefix`, opens the suggest widget, accepts the row
+   * labelled `label` (of `kind` when given: `keyword`, `snippet`, ...). Returns the rows offered.
+   */
+  async complete(prefix: string, label: string, kind?: string): Promise<Suggestion[]> {
+    if (prefix) await this.page.keyboard.type(prefix);
+    const rows = await this.suggestions();
+    const i = rows.findIndex((r) => r.label === label && (kind === undefined || r.kind === kind));
+    if (i < 0) throw new Error(`'${label}'${kind ? ` (${kind})` : ''} not offered after '${prefix}': ${rows.map((r) => `${r.label}:${r.kind}`).join(', ')}`);
+    for (let k = 0; k < i; k++) await this.page.keyboard.press('ArrowDown');
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(SEL.suggestRow).first().waitFor({ state: 'hidden', timeout: 10_000 });
+    return rows;
+  }
+
+  /** Text of the active editor's model (through the rendered lines, so only what is on screen). */
+  async visibleText(): Promise<string> {
+    return (await this.page.locator(SEL.viewLine).allInnerTexts()).join('\n');
+  }
+
+  /** Opens Quick Fix (Ctrl+.) at the cursor and applies the action whose title matches. */
+  async quickFix(title: string | RegExp): Promise<void> {
+    await this.page.keyboard.press('Control+.');
+    const row = this.page.locator(SEL.codeActionRow).filter({ hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
   }
 
   /** Closes a hover, quick input or notification focus. */

@@ -15,7 +15,7 @@ const adapter = path.join(root, 'dist', 'debugAdapter.js');
 const SCENARIO = `smmu smmuA { stages s1 s2 nested; oas 48 }
 smmu smmuB { stages s1 s2 nested; oas 48 }
 pagetable vm_s2 s2 4K {
-  map 0x4000_0000 +2M -> 0x4000_0000 rw
+  map 0x4000_0000 +2M -> 0x1_0000_0000 rw
   map 0x8000_0000 +2M -> 0x2_0000_0000 rw
 }
 pagetable nic_s1 s1 4K {

@@ -427,7 +427,7 @@ test('hover under nesting shows the stage-2 walks of the stage-1 table addresses
   // stage-1 table (IPA 0x5000_0000) is itself translated by a stage-2 walk (IHI 0070 §3.4.1).
   const text = `smmu smmu0
 pagetable host s2 4K {
-  map 0x4000_0000 +16M -> 0x4000_0000 rw
+  map 0x4000_0000 +16M -> 0x1_0000_0000 rw
   map 0x5000_0000 +4K -> 0x5000_0000 rw
   map 0x8000_0000 +2M -> 0x1_2000_0000 rw
 }

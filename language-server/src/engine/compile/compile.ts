@@ -9,6 +9,7 @@ import type { WireRange } from '../output/wire';
 import type { Program } from '../run/runtime';
 import { Symbols } from './names/symbols';
 import { collectSymbols } from './names/resolve';
+import { collectGuests } from './decls/guest';
 import { lowerStatement } from './lowering/lower';
 import { LowerCtx } from './lowerCtx';
 import type { SourceFile } from './source';
@@ -104,6 +105,7 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
   // Pre-pass: every declaration, so references may come before or after (names are file-global).
   collectSymbols(ctx, stmts);
   noteTypos(ctx, stmts);
+  collectGuests(ctx, stmts);
   const cancelled = options.isCancelled;
   for (let i = 0; i < stmts.length; i++) {
     // A stale edit stops compiling (polled every 256 statements: the poll is an atomic load).

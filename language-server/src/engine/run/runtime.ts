@@ -3,6 +3,7 @@
 // produced). A step is data about its place in the text plus a `run` closure over a fresh Runtime,
 // so the same Program can be replayed any number of times (goto = new Runtime + run N steps).
 
+import { stage2Story, walkRoles } from '../output/nestedText';
 import { PhysicalMemory } from '../../model/memory';
 import { hex } from '../../model/bits';
 import { makeFeatures, type SmmuFeatures } from '../../model/smmu/features';
@@ -251,6 +252,9 @@ export class Runtime {
       } else {
         msg = `${r.outcome}: StreamID ${hex(r.sid)}, InputAddr ${hex(r.iova)}: ${reason || 'terminated without an event'}`;
       }
+      // Under nesting: which IPAs stage 2 translated, and to what (output/nestedText.ts).
+      const story = out.walks && stage2Story(out.walks, walkRoles(out.walks, out.events));
+      if (story) msg += `. Through stage 2: ${story}`;
       rec.faultDiag = this.report('error', ev?.type ?? 'F_ABORT', msg);
     }
     // Results are kept only for transactions an expectation looks at (long runs stay small).

@@ -15,7 +15,7 @@ const eabt = (text: string) => {
 
 const NESTED = (abort: string) => `smmu smmu0
 pagetable host s2 4K at 0x4f00_0000 {
-  map 0x4000_0000 +16M -> 0x4000_0000 rw
+  map 0x4000_0000 +16M -> 0x1_0000_0000 rw
   map 0x5000_0000 +4K -> 0x5000_0000 rw
   map 0x8000_0000 +2M -> 0x1_2000_0000 rw
 }

@@ -16,6 +16,7 @@ import { fieldsOf, findField } from './fields';
 import { tg0Encoding, tg1Encoding } from '../../../model/walk/config';
 import { ptInfo } from './pagetable';
 import { smmuOf } from './smmu';
+import { guestSpace, placeGuest } from './guest';
 import type { CdInfo, PtInfo } from './state';
 
 const CD_SPECIAL = ['pagetable', 'table', 'tt0', 'ttb0', 'tt1', 'ttb1', 'smmu', 'at'];
@@ -29,6 +30,7 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
   const smmu = smmuOf(ctx, fields);
   const feats = smmu?.features ?? makeFeatures();
   let dwords: bigint[];
+  const tables: PtInfo[] = [];
   if (n.raw) {
     if (n.raw.dwords.length > 8) {
       ctx.report(n.raw, 'E_RAW_LENGTH', `a CD is 8 dwords (IHI 0070 §5.4), got ${n.raw.dwords.length}`);
@@ -67,6 +69,7 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
       }
     }
     if (user.ASID === undefined) v.ASID = ctx.decls.freshAsid(ctx.symbols);
+    for (const t of [tt0, tt1]) if (t) tables.push(t);
     if (tt0) Object.assign(v, { TTB0: tt0.layout.root, T0SZ: BigInt(64 - tt0.inputSize), TG0: BigInt(tg0Encoding(tt0.granule)) });
     else v.EPD0 = 1n;
     if (tt1) Object.assign(v, { TTB1: tt1.layout.root, T1SZ: BigInt(64 - tt1.inputSize), TG1: BigInt(tg1Encoding(tt1.granule)), IR1: 1n, OR1: 1n, SH1: 3n });
@@ -76,8 +79,11 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
   }
   const chk = interpretCd(dwords, feats, 'el1');
   if (!chk.ok) ctx.report(n.name ?? n, 'W_CD_ILLEGAL', `the SMMU will reject this CD with C_BAD_CD: ${chk.rule.message} (${chk.rule.spec})`, 'warning');
-  const addr = placeAt(ctx, findField(fields, 'at'), 64n, 64n, `cd ${name}`) ?? ctx.alloc.alloc(64n, 64n);
-  return { name, dwords, addr };
+  // A CD a nested STE reaches is at an IPA (decls/guest.ts).
+  const guest = guestSpace(ctx, 'cd', name, (s2) => ptInfo(ctx, s2, n));
+  const alloc = guest?.alloc ?? ctx.alloc;
+  const addr = placeAt(ctx, findField(fields, 'at'), 64n, 64n, `cd ${name}`, alloc) ?? alloc.alloc(64n, 64n);
+  return guest ? { name, dwords, addr, tables, guest } : { name, dwords, addr, tables };
 }
 
 export function cdWrites(cd: CdInfo, addr: bigint): Write[] {
@@ -88,9 +94,11 @@ export function lowerCd(ctx: LowerCtx, s: CdDecl): void {
   if (!s.name || ctx.symbols.cd.get(s.name.name)?.node !== s) return;
   const cd = cdInfo(ctx, s.name.name, s.name);
   if (!cd) return;
-  const w = cdWrites(cd, cd.addr);
+  const raw = cdWrites(cd, cd.addr);
+  const w = cd.guest ? placeGuest(ctx, cd.guest, raw, `cd ${cd.name}`, s.name) : raw;
   const f = decodeShort(CD, cd.dwords, ['ASID', 'TTB0', 'T0SZ', 'TG0']);
-  ctx.addStep({ span: s, kind: 'cd', label: `cd ${cd.name} at ${hex(cd.addr)}: ${f}`, run: (rt) => rt.writeMany(w) });
+  const at = cd.guest ? `IPA ${hex(cd.addr)}${w.length ? ` (PA ${hex(w[0].addr)} through stage 2 ${cd.guest.s2.name})` : ''}` : hex(cd.addr);
+  ctx.addStep({ span: s, kind: 'cd', label: `cd ${cd.name} at ${at}: ${f}`, run: (rt) => rt.writeMany(w) });
 }
 
 function decodeShort(def: StructDef, dwords: bigint[], names: string[]): string {

@@ -4,6 +4,7 @@ import type { Field, Span } from '../../../dsl/ast';
 import { hex } from '../../../model/bits';
 import { PA_LIMIT } from '../../../model/memory';
 import type { LowerCtx } from '../lowerCtx';
+import type { Allocator } from '../layout/alloc';
 import type { Decl } from '../names/symbols';
 import { resolveRef } from '../names/resolve';
 import { fieldNum } from '../lowering/values';
@@ -44,7 +45,7 @@ export function declInfo<K extends 'pagetable' | 'cd' | 'cdtable', N, I>(
 
 
 /** `at ADDR` with an alignment and range check; reserves the range in the allocator. */
-export function placeAt(ctx: LowerCtx, f: Field | undefined, size: bigint, align: bigint, what: string): bigint | undefined {
+export function placeAt(ctx: LowerCtx, f: Field | undefined, size: bigint, align: bigint, what: string, alloc: Allocator = ctx.alloc): bigint | undefined {
   if (!f) return undefined;
   const a = fieldNum(ctx, f);
   if (a === undefined) return undefined;
@@ -57,6 +58,6 @@ export function placeAt(ctx: LowerCtx, f: Field | undefined, size: bigint, align
     ctx.report(f, 'E_VALUE_RANGE', `${what} at ${hex(a)} does not fit below the 52-bit physical address space`);
     return undefined;
   }
-  ctx.alloc.reserve(a, size);
+  alloc.reserve(a, size);
   return a;
 }

@@ -15,6 +15,7 @@ import { mappingAttrs } from '../lowering/mapAttrs';
 import { applyField } from '../lowering/structFields';
 import { fieldNum } from '../lowering/values';
 import { declInfo, placeAt } from './declInfo';
+import { guestSpace, placeGuest } from './guest';
 import { fieldsOf, findField, granuleOf, wordOf } from './fields';
 import { smmuOf } from './smmu';
 import type { PtInfo } from './state';
@@ -91,11 +92,36 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
   }
   const geo = { stage, granule, inputSize, startLevel, outputSize };
   const rootSize = (1n << BigInt(granuleShift(granule))) * BigInt(startTables(geo));
-  const at = placeAt(ctx, findField(fields, 'at'), rootSize, rootSize, `pagetable ${name} (${startTables(geo) > 1 ? `${startTables(geo)} concatenated tables, ` : ''}${rootSize} bytes)`);
+  // A stage-1 table a nested STE reaches is laid out at IPAs (decls/guest.ts).
+  const guest = stage === 1 ? guestSpace(ctx, 'pagetable', name, (s2) => ptInfo(ctx, s2, n)) : undefined;
+  const alloc = guest?.alloc ?? ctx.alloc;
+  const at = placeAt(ctx, findField(fields, 'at'), rootSize, rootSize, `pagetable ${name} (${startTables(geo) > 1 ? `${startTables(geo)} concatenated tables, ` : ''}${rootSize} bytes)`, alloc);
   // Each mapping has its own codec; the layout's own codec is only used for table descriptors.
-  const layout = new PageTableLayout(geo, makeCodec(stage, granule, defaultAttrs(stage)), ctx.alloc, at);
-  ctx.decls.tableNames.set(layout.root, name);
-  return { name, stage, granule, inputSize, startLevel, outputSize, layout, span: n };
+  const layout = new PageTableLayout(geo, makeCodec(stage, granule, defaultAttrs(stage)), alloc, at);
+  if (!ctx.decls.tableNames.has(layout.root)) ctx.decls.tableNames.set(layout.root, name);
+  const info: PtInfo = { name, stage, granule, inputSize, startLevel, outputSize, layout, span: n };
+  if (guest) info.guest = guest;
+  let body: Write[] | undefined;
+  const file = ctx.file;
+  info.layBody = () => {
+    if (body) return body;
+    body = [];
+    const prev = ctx.file;
+    ctx.file = file;
+    for (const it of n.body?.items ?? []) {
+      if (it.kind !== 'mapping') continue;
+      const w = layoutMapping(ctx, info, it);
+      if (w) for (const x of w) body.push(x);
+    }
+    ctx.file = prev;
+    return body;
+  };
+  return info;
+}
+
+/** A table's writes where the memory is: a guest table's through its stage 2 (decls/guest.ts). */
+function placed(ctx: LowerCtx, pt: PtInfo, writes: Write[], span: Span): Write[] {
+  return pt.guest ? placeGuest(ctx, pt.guest, writes, `pagetable ${pt.name}`, span) : writes;
 }
 
 /**
@@ -144,17 +170,10 @@ export function lowerPagetable(ctx: LowerCtx, s: PagetableDecl): void {
   if (!s.name || ctx.symbols.pagetable.get(s.name.name)?.node !== s) return;
   const pt = ptInfo(ctx, s.name.name, s.name);
   if (!pt) return;
-  const writes: Write[] = [];
-  let maps = 0;
-  for (const it of s.body?.items ?? []) {
-    if (it.kind !== 'mapping') continue;
-    const w = layoutMapping(ctx, pt, it);
-    if (w) {
-      for (const x of w) writes.push(x);
-      maps++;
-    }
-  }
-  const label = `pagetable ${pt.name}: stage ${pt.stage}, ${pt.granule}K, ${pt.inputSize}-bit input, start level ${pt.startLevel} at ${hex(pt.layout.root)}, ${maps} mapping${maps === 1 ? '' : 's'}`;
+  const writes = placed(ctx, pt, pt.layBody!(), s.name);
+  const maps = pt.layout.mappings().length;
+  const at = pt.guest ? `IPA ${hex(pt.layout.root)} (through stage 2 ${pt.guest.s2.name})` : hex(pt.layout.root);
+  const label = `pagetable ${pt.name}: stage ${pt.stage}, ${pt.granule}K, ${pt.inputSize}-bit input, start level ${pt.startLevel} at ${at}, ${maps} mapping${maps === 1 ? '' : 's'}`;
   ctx.addStep({ span: s, kind: 'pagetable', label, run: (rt) => rt.writeMany(writes) });
 }
 
@@ -162,8 +181,9 @@ export function lowerMap(ctx: LowerCtx, s: MapStmt): void {
   if (!s.table) return;
   const pt = ptInfo(ctx, s.table.name, s.table);
   if (!pt) return;
-  const w = layoutMapping(ctx, pt, s.mapping);
-  if (!w) return;
+  const laid = layoutMapping(ctx, pt, s.mapping);
+  if (!laid) return;
+  const w = placed(ctx, pt, laid, s);
   const m = s.mapping;
   ctx.addStep({ span: s, kind: 'map', label: `map ${pt.name} ${m.iova!.text} ${m.size!.text} -> ${m.pa!.text}${m.perms ? ' ' + m.perms.text : ''}`, run: (rt) => rt.writeMany(w) });
 }
@@ -183,7 +203,7 @@ export function lowerUnmap(ctx: LowerCtx, s: UnmapStmt): void {
     ctx.report(s, 'E_UNMAP', r.message);
     return;
   }
-  const w = r.writes;
+  const w = placed(ctx, pt, r.writes, s);
   const split = (r.split ?? []).map((b) => `split the ${sizeText(b.size)} ${b.level === 3 ? 'page' : 'block'} at ${hex(b.iova)} into a level-${b.level + 1} table`).join(', ');
   const label = `unmap ${pt.name} ${hex(iova)} ${hex(size)}${split ? `: ${split} keeping the rest mapped (as Linux's io-pgtable arm_lpae_split_blk_unmap did)` : ''}`;
   ctx.addStep({ span: s, kind: 'unmap', label, run: (rt) => rt.writeMany(w) });
@@ -226,7 +246,7 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
     value = encode(def, vals, [value])[0];
   }
   pt.layout.notePte(s.iova.value, loc.level, value, (value & 1n) === 1n);
-  const addr = loc.addr;
-  const v = value;
-  ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${hex(addr)} = ${hex(v)}`, run: (rt) => rt.writeMem(addr, v, 64) });
+  const w = placed(ctx, pt, [{ addr: loc.addr, value }], s);
+  const where = pt.guest ? `IPA ${hex(loc.addr)}${w.length ? ` = PA ${hex(w[0].addr)}` : ''}` : hex(loc.addr);
+  ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${where} = ${hex(value)}`, run: (rt) => rt.writeMany(w) });
 }

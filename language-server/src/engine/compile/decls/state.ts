@@ -5,6 +5,7 @@ import type { Field, Span } from '../../../dsl/ast';
 import type { SmmuFeatures } from '../../../model/smmu/features';
 import type { Granule, Stage } from '../../../model/types';
 import type { DescCodec, PageTableLayout, Write } from '../layout/pagetable';
+import type { Allocator } from '../layout/alloc';
 import type { Symbols } from '../names/symbols';
 import { fieldsOf } from './fields';
 
@@ -27,12 +28,19 @@ export interface PtInfo {
   outputSize: number;
   layout: PageTableLayout;
   span: Span;
+  /** Lays out the declaration's own mappings once (they are written at the declaration). */
+  layBody?: () => Write[];
+  /** The IPA space it lives in (a stage-1 table a nested STE reaches). */
+  guest?: GuestSpace;
 }
 
 export interface CdInfo {
   name: string;
   dwords: bigint[];
   addr: bigint;
+  /** Its TTB0/TTB1 tables. */
+  tables: PtInfo[];
+  guest?: GuestSpace;
 }
 
 export interface CdtInfo {
@@ -42,6 +50,23 @@ export interface CdtInfo {
   base: bigint;
   writes: Write[];
   hasSsid0: boolean;
+  /** The table and its level-2 tables as [address, size], and its CDs. */
+  ranges: Array<[bigint, bigint]>;
+  cds: CdInfo[];
+  guest?: GuestSpace;
+}
+
+/** The IPA space of a stage-2 table that nested STEs use: the guest's structures (decls/guest.ts). */
+export interface GuestSpace {
+  s2: PtInfo;
+  /** Guest IPAs for the guest's structures. */
+  alloc: Allocator;
+  /** Guest writes stage 2 did not map when they were made, before the first nested STE. */
+  pending: Array<{ write: Write; what: string }>;
+  /** Host 4K frames holding guest structures. */
+  placed: Set<bigint>;
+  /** Whether a nested STE of this space was lowered. */
+  steSeen: boolean;
 }
 
 export class DeclState {
@@ -51,6 +76,9 @@ export class DeclState {
   readonly cdts = new Map<string, CdtInfo | null>();
   readonly tableNames = new Map<bigint, string>();
   readonly codecs = new Map<string, DescCodec>();
+  /** `kind:name` of structures STEs reach -> the stage-2 table of their IPA space ('' : physical). */
+  readonly guestOf = new Map<string, string>();
+  readonly guestSpaces = new Map<string, GuestSpace | null>();
   private nextAsid = 1;
   private nextVmid = 1;
   /** ASIDs / VMIDs the scenario writes explicitly (auto-allocated ones avoid them). */

@@ -13,6 +13,7 @@ import { applyField } from '../lowering/structFields';
 import { fieldNum } from '../lowering/values';
 import { cdInfo } from './cd';
 import { cdtInfo } from './cdTable';
+import { checkGuestSte, guestRanges } from './guest';
 import { fieldsOf, wordOf } from './fields';
 import { stage2SteFields } from '../../../model/iommufd/hostSte';
 import { ptInfo } from './pagetable';
@@ -43,6 +44,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
   const feats = l.features;
   let dwords: bigint[];
   let what = 'raw';
+  let guestFirst: Write[] = [];
   if (s.raw) {
     if (s.raw.dwords.length > 8) {
       ctx.report(s.raw, 'E_RAW_LENGTH', `an STE is 8 dwords (IHI 0070 §5.2), got ${s.raw.dwords.length}`);
@@ -95,9 +97,21 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     const s1 = cd !== undefined || cdt !== undefined;
     if (config === undefined) config = s1 && s2 ? STE_CONFIG.NESTED : s1 ? STE_CONFIG.S1_TRANS : s2 ? STE_CONFIG.S2_TRANS : STE_CONFIG.ABORT;
     const at = configF ?? s.sid;
+    const d0 = ctx.diagnostics.length;
     if ((config & 1n) && (config & 4n) && !feats.stage1) ctx.report(at, 'E_FEATURE', `${smmuName} does not implement stage 1 (SMMU_IDR0.S1P)`);
     if ((config & 2n) && (config & 4n) && !feats.stage2) ctx.report(at, 'E_FEATURE', `${smmuName} does not implement stage 2 (SMMU_IDR0.S2P)`);
     else if (config === STE_CONFIG.NESTED && !feats.nested) ctx.report(at, 'E_FEATURE', `${smmuName} does not implement nesting`);
+    // Nested: the guest's structures must be where stage 2 maps their IPAs (decls/guest.ts); not
+    // checked when the SMMU cannot nest (that is the one error).
+    const space = (cd ?? cdt)?.guest;
+    if (space && s2 === space.s2 && !ctx.diagnostics.slice(d0).some((d) => d.code === 'E_FEATURE')) {
+      const checked = checkGuestSte(ctx, space, guestRanges(cd, cdt), { start: s.start, end: s.sid.end });
+      if (checked.problem) {
+        ctx.broken.sids.set(`${smmuName}:${sid}`, checked.problem);
+        return;
+      }
+      guestFirst = checked.writes;
+    }
     v.Config = config;
     if (cd && cdt) ctx.report(s, 'E_STE', 'give either cd or cdtable, not both');
     if (cd) Object.assign(v, { S1ContextPtr: cd.addr, S1CDMax: 0n, S1Fmt: 0n });
@@ -114,7 +128,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
   }
   const chk = interpretSte(dwords, feats);
   if (!chk.ok) ctx.report(s.sid, 'W_STE_ILLEGAL', `the SMMU will reject this STE with C_BAD_STE: ${chk.rule.message} (${chk.rule.spec})`, 'warning');
-  const writes: Write[] = [];
+  const writes: Write[] = guestFirst;
   const t = l.strtab;
   let addr: bigint;
   if (!t.twoLevel) addr = t.base + sid * 64n;

@@ -315,6 +315,32 @@ export class PageTableLayout {
     }
   }
 
+  /** The output address the tree maps `va` to now (undefined where nothing is mapped). */
+  translate(va: bigint): bigint | undefined {
+    if (va < 0n || va >= this.inLimit) return undefined;
+    let node = this.rootNode;
+    for (;;) {
+      const c = node.children.get(this.index(va, node.level));
+      if (c === undefined) return undefined;
+      if ('leaf' in c) return this.codec.oa(c.level, c.desc) + (va & (this.blockSize(c.level) - 1n));
+      node = c;
+    }
+  }
+
+  /** Every table of the tree as [address, size] (the root with its concatenated tables first). */
+  tables(): Array<[bigint, bigint]> {
+    const out: Array<[bigint, bigint]> = [[this.root, this.rootSize]];
+    const visit = (n: Node) => {
+      for (const c of n.children.values()) {
+        if ('leaf' in c) continue;
+        out.push([c.addr, this.tableSize]);
+        visit(c);
+      }
+    };
+    visit(this.rootNode);
+    return out;
+  }
+
   /**
    * Address of the descriptor that translates `va` at `level` (default: the deepest existing
    * one). Used by `pte` steps. undefined when no table exists at that level.
