@@ -29,14 +29,15 @@ export function staleParts(f: TlbFinding): { old: string; now: string; change: {
   const old = `PA ${hex(f.cachedPa)} (${permsText(f.cachedPerms)})`;
   const desc = w.nowValid ? `the descriptor at ${hex(w.addr)} is ${hex(w.now)}` : `F_TRANSLATION: the descriptor at ${hex(w.addr)} is invalid`;
   const out = outcomeText(f.now);
-  return { old, now: out === undefined ? desc : `${out} (${desc})`, change: { step: w.step, message: `write that changed the descriptor at ${hex(w.addr)}: ${hex(w.old)} -> ${hex(w.now)}` } };
+  return { old, now: out === undefined || desc.startsWith(out) ? desc : `${out} (${desc})`, change: { step: w.step, message: `write that changed the descriptor at ${hex(w.addr)}: ${hex(w.old)} -> ${hex(w.now)}` } };
 }
 
 /** The guest command as its line(s): `cmd VSMMU|VIOMMU ...` then its CMD_SYNC, or one `iommufd invalidate` (the kernel adds the sync). */
 export function guestCommandText(g: GuestCommand): string {
   if (g.route.via === 'invalidate') return `\`iommufd invalidate ${g.route.name} ${hex(g.raw[0])} ${hex(g.raw[1])}\``;
   const on = g.route.name;
-  return `\`${commandText({ smmu: on, name: g.name, fields: g.fields })}\` then \`${commandText({ smmu: on, name: 'CMD_SYNC', fields: {} })}\``;
+  const sync = `\`${commandText({ smmu: on, name: 'CMD_SYNC', fields: {} })}\``;
+  return g.name === 'CMD_SYNC' ? sync : `\`${commandText({ smmu: on, name: g.name, fields: g.fields })}\` then ${sync}`;
 }
 
 export function isGuestFinding(f: Finding): f is GuestFinding {
@@ -58,6 +59,15 @@ function guestTlb(f: GuestTlbFinding, L: L): HazardText {
   const dev = f.vsid !== undefined ? `virtual StreamID ${hex(f.vsid)} (StreamID ${hex(h.sid)} on ${f.smmu})` : `StreamID ${hex(h.sid)} on ${f.smmu}`;
   const cached = `${hex(h.va)} was cached as ${p.old} (walk at line ${L(h.walkStep)}) under ${f.viommu}'s VMID ${h.entry.vmid}; now ${p.now}`;
   const related = [p.change, { step: h.walkStep, message: 'walk whose result may still be cached' }];
+  const u = f.unsynced;
+  if (u) {
+    const where = u.vsmmu ? `on ${u.vsmmu}, which its VMM forwards to ${u.viommu} only at the guest's CMD_SYNC` : `on ${u.viommu}'s vCMDQ, which ${u.smmu} completes only at a CMD_SYNC on that queue`;
+    return {
+      message: `${f.viommu}: the guest's ${u.name} at line ${L(u.step)} is ${where}, and none came before this transaction: ${dev} may still use the old translation: ${cached} (IHI 0070 §4.7.3).`,
+      fix: `insert ${guestCommandText(f.fix)} after line ${L(u.step)}.`,
+      related: [{ step: u.step, message: 'guest TLBI not completed by a guest CMD_SYNC' }, ...related],
+    };
+  }
   const s = f.sent;
   if (s) {
     const through = s.vsmmu ? ` (trapped from ${s.vsmmu})` : s.via === 'vcmdq' ? ` through ${s.viommu}'s vCMDQ` : '';

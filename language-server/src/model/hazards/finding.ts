@@ -181,7 +181,7 @@ export interface GuestCommand {
   raw: [bigint, bigint];
 }
 
-/** A guest invalidation that reached another vIOMMU than the one holding the stale entry. */
+/** A guest invalidation: one that reached another vIOMMU than the one holding the stale entry, or one awaiting its CMD_SYNC. */
 export interface SentElsewhere {
   step: number;
   viommu: string;
@@ -200,12 +200,14 @@ export interface SentElsewhere {
  */
 export interface GuestTlbFinding extends Common {
   state: 'guestTlb';
-  code: 'H_STALE_TLB' | 'H_VIOMMU_WRONG_INSTANCE';
+  code: 'H_STALE_TLB' | 'H_VIOMMU_WRONG_INSTANCE' | 'H_TLBI_NO_SYNC';
   host: TlbFinding;
   viommu: string;
   /** The virtual StreamID of the device that used it. */
   vsid?: number;
   sent?: SentElsewhere;
+  /** H_TLBI_NO_SYNC: the guest's TLBI (on a vCMDQ, or batched by its vSMMU) that no guest CMD_SYNC completed. */
+  unsynced?: SentElsewhere;
   fix: GuestCommand;
 }
 

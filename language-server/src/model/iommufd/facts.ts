@@ -9,6 +9,8 @@ export type GuestVia = 'invalidate' | 'vcmdq';
 export type VmFact =
   /** A guest invalidation accepted for `viommu` and executed on its SMMU (host form in `host`). */
   | { kind: 'guestCmd'; viommu: string; smmu: string; via: GuestVia; guest: [bigint, bigint]; host: [bigint, bigint] }
+  /** A guest invalidation a vSMMU's VMM batched for `viommu`, forwarded only at the guest's CMD_SYNC. */
+  | { kind: 'guestQueued'; vsmmu: string; viommu: string; smmu: string; guest: [bigint, bigint] }
   /** IOMMU_IOAS_UNMAP that left the SMMUs in `skipped` uninvalidated (`skip SMMU`). */
   | { kind: 'unmap'; ioas: string; iova: bigint; length: bigint; skipped: string[] }
   /**

@@ -147,6 +147,7 @@ export class VSmmu {
     let b = this.batch.get(viommu);
     if (!b) this.batch.set(viommu, (b = []));
     b.push(cmd);
+    this.fd.facts.add({ kind: 'guestQueued', vsmmu: this.name, viommu, smmu: this.fd.viommus.get(viommu)!.smmu, guest: cmd });
   }
 
   /** At the guest's CMD_SYNC: one IOMMU_HWPT_INVALIDATE per vIOMMU with its batch. */

@@ -100,6 +100,13 @@ const cases: Case[] = [
     text: OWN_S2(1) + 'dma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010 expect hazard H_VMID_REUSED_PARENTS\nexpect no hazard H_VMID_REUSE\n' },
   { name: 'the host STE with a VMID iommufd did not allocate: no hazard',
     text: OWN_S2(7) + 'dma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010\nexpect no hazard\n' },
+  // IHI 0070 §4.7.3: a TLBI is complete only at a later CMD_SYNC: on a vCMDQ, the guest's; through a vSMMU, the VMM forwards at it.
+  { name: 'a TLBI on vB\'s vCMDQ without its CMD_SYNC: the guest\'s H_TLBI_NO_SYNC',
+    text: VM + QUEUES + WARM + 'cmd vB CMD_TLBI_NH_VA asid 1 addr 0x80201000\ndma smmuB read sid 9 iova 0x80201010 expect hazard H_TLBI_NO_SYNC\n' },
+  { name: 'a TLBI on vs1 without a CMD_SYNC: the VMM has not forwarded it: the guest\'s H_TLBI_NO_SYNC',
+    text: VM + 'vsmmu vs0 vA\nvsmmu vs1 vB\n' + VSMMUS + VS1 + WARM + 'cmd vs1 CMD_TLBI_NH_VA asid 1 addr 0x80201000\ndma vs1 read sid 0x20 iova 0x80201010 expect hazard H_TLBI_NO_SYNC\n' },
+  { name: 'the same with the guest\'s CMD_SYNC: no hazard',
+    text: VM + 'vsmmu vs0 vA\nvsmmu vs1 vB\n' + VSMMUS + VS1 + WARM + 'cmd vs1 CMD_TLBI_NH_VA asid 1 addr 0x80201000\ncmd vs1 CMD_SYNC\ndma vs1 read sid 0x20 iova 0x80201010 expect fault F_TRANSLATION\nexpect no hazard\n' },
 ];
 
 testCases('guest hazard', cases);
@@ -125,6 +132,15 @@ test('the guest\'s H_STALE_TLB gives the guest\'s TLBI for the device\'s vIOMMU,
   assert.doesNotMatch(d.message, /cmd smmuB/);
 });
 
+test('the guest\'s H_TLBI_NO_SYNC names the queue or the vSMMU and asks for the guest\'s CMD_SYNC there', () => {
+  const q = hazard(cases[15].text, 'H_TLBI_NO_SYNC');
+  assert.match(q.message, /^vB: the guest's CMD_TLBI_NH_VA at line 35 is on vB's vCMDQ, which smmuB completes only at a CMD_SYNC on that queue/);
+  assert.match(fixOf(q), /^insert `cmd vB CMD_SYNC` after line 35\.$/);
+  const v = hazard(cases[16].text, 'H_TLBI_NO_SYNC');
+  assert.match(v.message, /is on vs1, which its VMM forwards to vB only at the guest's CMD_SYNC/);
+  assert.match(fixOf(v), /^insert `cmd vs1 CMD_SYNC` after line \d+\.$/);
+});
+
 test('H_PARENT_S2_NOT_INVALIDATED names the parent, the SMMU left out with its VMID and vIOMMU; the fix is the unmap without skip', () => {
   const d = hazard(cases[7].text, 'H_PARENT_S2_NOT_INVALIDATED');
   assert.match(d.message, /^smmuB: the stage-2 table of nesting parent s2 \(IOAS ioas0\) changed, and smmuB, which uses it with VMID 1 \(vIOMMU vB\), was not invalidated \(the IOAS unmap at line 32 skipped smmuB\)/);
@@ -147,7 +163,7 @@ test('H_VMID_REUSED_PARENTS names the parent, its vIOMMU and the other table', (
   assert.match(d.message, /^smmuA: VMID 1 is the VMID iommufd gave nesting parent s2 \(S2TTB 0x[0-9a-f]+\) on smmuA \(vIOMMU vA\), and it is also used there with S2TTB 0x[0-9a-f]+, a stage-2 table that is no nesting parent's/);
 });
 
-for (const i of [0, 2, 3, 5, 7, 12]) {
+for (const i of [0, 2, 3, 5, 7, 12, 15, 16]) {
   test(`the guest's fix of "${cases[i].name}" removes the hazard`, () => {
     const d = run(cases[i].text).diagnostics.find((x) => x.code.startsWith('H_'))!;
     const fixed = applyFix(cases[i].text, fixOf(d));
