@@ -9,9 +9,12 @@ import { makeResolver } from './main';
 
 const USAGE = 'usage: iommu-lens lower FILE [--smmu NAME]';
 
-/** The ops one SMMU sees: memory writes and aborts (shared) and its own registers, commands and transactions. */
+/** Ops every instance sees: memory writes, aborts and VM-layer lines. */
+const shared = (o: TrafficOp) => o.op === 'write' || o.op === 'abort' || o.op === 'line';
+
+/** The ops one SMMU sees: the shared ones and its own registers, commands and transactions. */
 export function opsOfSmmu(ops: readonly TrafficOp[], smmu: string | undefined): TrafficOp[] {
-  return smmu === undefined ? [...ops] : ops.filter((o) => o.op === 'write' || o.op === 'abort' || o.smmu === smmu);
+  return smmu === undefined ? [...ops] : ops.filter((o) => shared(o) || ('smmu' in o && o.smmu === smmu));
 }
 
 export function lowerMain(args: string[], out: (s: string) => void, err: (s: string) => void, cwd: string): number {
@@ -43,7 +46,7 @@ export function lowerMain(args: string[], out: (s: string) => void, err: (s: str
   }
   const smmus = new Map([...traffic.smmus].filter(([n]) => smmu === undefined || n === smmu));
   const ops = opsOfSmmu(traffic.ops, smmu);
-  if (smmu !== undefined && !smmus.has(smmu) && !ops.some((o) => o.op !== 'write' && o.op !== 'abort')) {
+  if (smmu !== undefined && !smmus.has(smmu) && !ops.some((o) => !shared(o))) {
     err(`${file}: no SMMU named '${smmu}' in the scenario`);
     return 2;
   }

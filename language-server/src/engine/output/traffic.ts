@@ -1,7 +1,10 @@
 // The scenario as the traffic a driver and its devices produce: every memory write, register
 // write, command and transaction a run makes, recorded through the Runtime (TrafficSink), and
 // printed as the low-level interchange lines (`iommu-lens lower`). SMMU-initiated writes (event
-// queue records, HTTU updates) are not traffic: replaying the lines produces them again.
+// queue records, HTTU updates) are not traffic: replaying the lines produces them again. A VM-layer
+// line (`iommufd ...`, `vsmmu ...`) and a guest's `reg`/`cmd`/`dma` on a vSMMU or vIOMMU are traffic
+// as they stand: what they make the kernel and the VMM do (parent tables, host STEs and commands,
+// the physical transaction) is produced again by replaying them, so it is not recorded.
 
 import { hex } from '../../model/bits';
 import type { SmmuFeatures } from '../../model/smmu/features';
@@ -19,6 +22,8 @@ export interface TrafficSink {
   /** A transaction and what the model did with it. */
   txn(step: number, smmu: string, req: TranslateRequest, result: TransactionResult): void;
   pri(step: number, smmu: string, req: PageRequest): void;
+  /** A VM-layer line, as written. */
+  line(step: number, text: string): void;
 }
 
 export type TrafficOp =
@@ -27,7 +32,8 @@ export type TrafficOp =
   | { op: 'reg'; step: number; smmu: string; reg: string; value: bigint }
   | { op: 'cmd'; step: number; smmu: string; d0: bigint; d1: bigint }
   | { op: 'txn'; step: number; smmu: string; req: TranslateRequest; result: TransactionResult }
-  | { op: 'pri'; step: number; smmu: string; req: PageRequest };
+  | { op: 'pri'; step: number; smmu: string; req: PageRequest }
+  | { op: 'line'; step: number; text: string };
 
 /** Records the traffic in order. */
 export class TrafficRecorder implements TrafficSink {
@@ -54,6 +60,9 @@ export class TrafficRecorder implements TrafficSink {
   pri(step: number, smmu: string, req: PageRequest): void {
     this.ops.push({ op: 'pri', step, smmu, req });
   }
+  line(step: number, text: string): void {
+    this.ops.push({ op: 'line', step, text });
+  }
 }
 
 /** One op as its interchange line. */
@@ -61,6 +70,7 @@ export function opLine(o: TrafficOp): string {
   switch (o.op) {
     case 'write': return `write${o.width} ${hex(o.addr)} ${hex(o.value)}`;
     case 'abort': return `abort ${hex(o.addr)} ${hex(o.size)}`;
+    case 'line': return o.text;
     case 'reg': return `reg ${o.smmu}.${o.reg} ${hex(o.value)}`;
     case 'cmd': return `cmd ${o.smmu} raw ${hex(o.d0)} ${hex(o.d1)}`;
     case 'txn': {

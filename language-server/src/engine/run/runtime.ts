@@ -81,8 +81,8 @@ export class Runtime {
     return this.virtState?.fd;
   }
 
-  /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`). */
-  readonly traffic?: TrafficSink;
+  /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`); unset while a VM-layer line runs. */
+  private traffic?: TrafficSink;
 
   constructor(readonly program: Program, traffic?: TrafficSink) {
     this.traffic = traffic;
@@ -144,6 +144,18 @@ export class Runtime {
 
   // ---- what steps do ----
 
+  /** Runs a VM-layer action recorded as `line`: what it makes the kernel and the VMM do is not traffic. */
+  vmLayer<T>(line: string | undefined, run: () => T): T {
+    const sink = this.traffic;
+    if (sink && line !== undefined) sink.line(this.index, line);
+    this.traffic = undefined;
+    try {
+      return run();
+    } finally {
+      this.traffic = sink;
+    }
+  }
+
   writeMem(addr: bigint, value: bigint, width: 8 | 16 | 32 | 64): void {
     this.traffic?.write(this.index, addr, value, width);
     if (width === 64) this.mem.write64(addr, value);
@@ -176,7 +188,7 @@ export class Runtime {
 
   writeReg(smmu: string, reg: string, value: bigint, out?: WireStep): void {
     this.traffic?.reg(this.index, smmu, reg, value);
-    if (this.virtState?.owns(smmu) && out) return this.virtState.writeReg(smmu, reg, value, out);
+    if (this.virtState?.owns(smmu) && out) return this.vmLayer(undefined, () => this.virtState!.writeReg(smmu, reg, value, out));
     const r = this.smmu(smmu).writeReg(reg, value);
     for (const w of r.warnings) this.report('warning', 'W_REGISTER', `${smmu}: ${w}`);
     if (r.commands?.length && out) this.noteCommands(smmu, r.commands, out);
@@ -184,7 +196,7 @@ export class Runtime {
 
   command(smmu: string, dwords: bigint[], out: WireStep): void {
     this.traffic?.cmd(this.index, smmu, dwords[0], dwords[1]);
-    if (this.virtState?.owns(smmu)) return this.virtState.command(smmu, dwords, out);
+    if (this.virtState?.owns(smmu)) return this.vmLayer(undefined, () => this.virtState!.command(smmu, dwords, out));
     const r = this.smmu(smmu).submitCommand([dwords[0], dwords[1]]);
     for (const w of r.warnings) this.report('warning', 'W_COMMAND', `${smmu}: ${w}`);
     this.noteCommands(smmu, r.commands, out);
@@ -204,7 +216,12 @@ export class Runtime {
   }
 
   transaction(smmu: string, req: TranslateRequest, out: WireStep): TransactionResult | undefined {
-    if (this.virtState?.vsmmus.has(smmu)) return this.virtState.transaction(smmu, req, out);
+    if (this.virtState?.vsmmus.has(smmu)) {
+      const sink = this.traffic;
+      const g = this.vmLayer(undefined, () => this.virtState!.transaction(smmu, req, out));
+      if (g) sink?.txn(this.index, smmu, req, g);
+      return g;
+    }
     const r = this.smmu(smmu).translate(req);
     this.traffic?.txn(this.index, smmu, req, r);
     this.noteTransaction(smmu, r, out);

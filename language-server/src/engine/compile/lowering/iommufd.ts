@@ -74,7 +74,7 @@ export function lowerIommufd(ctx: LowerCtx, s: IommufdStmt): void {
   const line = `iommufd ${op} ${a.map((o) => ('name' in o ? o.name : (o as NumberLit | Word).text)).join(' ')}`;
   const step = (run: Parameters<LowerCtx['addStep']>[0]['run']) => (ctx.lastCall = ctx.addStep({
     span: s, kind: 'iommufd', label: line, ...(smmu ? { smmu } : {}),
-    run: (rt, out) => rt.virt.guarded(refs, decl, out, () => run(rt, out)),
+    run: (rt, out) => rt.vmLayer(line, () => rt.virt.guarded(refs, decl, out, () => run(rt, out))),
   }));
   switch (op) {
     case 'ioas': {
@@ -212,8 +212,9 @@ export function lowerVsmmu(ctx: LowerCtx, s: VsmmuStmt): void {
   const viommus = s.viommus.map((v) => v.name);
   if (viommus.some((v) => st.failed.has(v))) return void st.failed.add(name);
   for (const v of s.viommus) if (!resolveVirtual(ctx, v)) return void st.failed.add(name);
+  const line = `vsmmu ${name} ${viommus.join(' ')}`;
   ctx.lastCall = ctx.addStep({
-    span: s, kind: 'vsmmu', smmu: name, label: `vsmmu ${name} ${viommus.join(' ')}`,
-    run: (rt, out) => rt.virt.guarded(viommus, name, out, () => rt.virt.createVsmmu(name, viommus, out)),
+    span: s, kind: 'vsmmu', smmu: name, label: line,
+    run: (rt, out) => rt.vmLayer(line, () => rt.virt.guarded(viommus, name, out, () => rt.virt.createVsmmu(name, viommus, out))),
   });
 }
