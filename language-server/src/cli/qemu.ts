@@ -32,7 +32,7 @@ export function formatQemu(file: string, r: QemuReport, lineOf: (step: number) =
       for (const k of d.departures ?? []) out.push(`    QEMU departure ${k.id} (${k.spec}): ${k.text}`);
     }
   }
-  if (r.cannotRun) out.push(`${file}: cannot run in QEMU: ${r.cannotRun}`);
+  if (r.cannotRun) out.push(`${file}: cannot run in QEMU: ${r.cannotRun}${r.cannotRunDeparture ? ` (known departure ${r.cannotRunDeparture.id}, ${r.cannotRunDeparture.spec}: ${r.cannotRunDeparture.text})` : ''}`);
   const n = (s: string) => r.dmas.filter((d) => d.status === s).length;
   out.push(`${file}: ${r.dmas.length} DMAs: ${n('same')} same, ${n('known')} known departures, ${n('unexplained')} unexplained, ${n('not comparable')} not comparable`);
   return out.join('\n');

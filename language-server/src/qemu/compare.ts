@@ -27,7 +27,18 @@ export function modelSide(r: TransactionResult, read: boolean, smmu: string, ste
   if (ste && ste.V === 1n && ste.S1CDMax !== 0n) side.substreams = true;
   const s2first = s2?.steps[0];
   if (s2 && s2first && s2first.index >= 2 ** (GRANULE_BITS[s2.granule] - 3)) side.s2Concatenated = true;
+  if (r.tlb === 'hit' && r.tlbEntry?.global) side.hitGlobal = true;
+  for (const st of s1?.steps ?? []) {
+    const bits = st.s2Walk ? BigInt(GRANULE_BITS[st.s2Walk.granule]) : undefined;
+    if (bits !== undefined && st.descAddr >> bits !== st.tableAddr >> bits) side.s1TableAcrossS2Pages = true;
+  }
   return side;
+}
+
+/** Nested: the PA the stage-1 root table was read at (its IPA translated by stage 2), or undefined. */
+export function s1RootPa(r: TransactionResult): bigint | undefined {
+  const st = r.walks.stage1?.steps[0];
+  return st?.s2Walk ? st.descPa - (st.descAddr - st.tableAddr) : undefined;
 }
 
 const EVENT_FIELDS: Array<[string, keyof WireEvent]> = [

@@ -18,6 +18,10 @@ export interface Departure {
   to?: QemuVersion;
   /** The differing fields this departure explains for a DMA, or undefined when it does not apply. */
   explains?(model: DmaSide, qemu: DmaSide): readonly string[] | undefined;
+  /** Why no DMA comparison can show it (a departure without `explains` has this or `stopsQemu`). */
+  unobservable?: string;
+  /** QEMU stops (crashes) on it: does the model's STE of the DMA QEMU stopped at match? */
+  stopsQemu?(ste: Readonly<Record<string, bigint>>): boolean;
 }
 
 const ALL = ['outcome', 'pa', 'event', 'events', 'StreamID', 'SubstreamID', 'InputAddr', 'IPA', 'RnW', 'S2', 'CLASS'];
@@ -72,18 +76,23 @@ export const DEPARTURES: readonly Departure[] = [
   {
     id: 'ng-ignored', spec: 'IHI 0070 §3.17, DDI 0487 D8.12 nG', from: [0, 0],
     text: 'The TLB is tagged by ASID (and VMID) only and nG is ignored.',
+    // A global entry the model hits (another ASID's, or one CMD_TLBI_NH_ASID keeps) is not one in QEMU.
+    explains: (m) => (m.hitGlobal ? ALL : undefined),
   },
   {
     id: 'span-2lvl', spec: 'IHI 0070 §3.4.3 L1STD.Span', from: [0, 0],
     text: 'A 2-level stream table allows 2^Span STEs per level-2 table instead of 2^(Span-1) (not visible here: QEMU is given a linear table).',
+    unobservable: 'QEMU is given a linear mirror of the stream table, so it never walks a level-2 table of the scenario',
   },
   {
     id: 'eventq-abt', spec: 'IHI 0070 §7.4 event queue overflow', from: [0, 0],
     text: 'When the event queue fills, QEMU sets GERROR.EVENTQ_ABT_ERR rather than the overflow flag.',
+    unobservable: 'both sides drop the record of a full queue; the comparison reads events, not SMMU_GERROR or the PROD overflow flag',
   },
   {
     id: 'no-stage2', spec: 'IHI 0070 §5.2 STE.Config', from: [0, 0], to: [9, 1],
     text: 'No stage 2 and no nesting (Config 0b110/0b111 give C_BAD_STE), no substreams, no stall, no HTTU, no ATS/PRI, no VMID tagging.',
+    explains: (m, q) => (m.usesStage2 && first(q)?.type === 'C_BAD_STE' ? ALL : undefined),
   },
   {
     id: 's2-concat', spec: 'DDI 0487 D8.2.7 concatenated tables', from: [9, 1],
@@ -118,6 +127,8 @@ export const DEPARTURES: readonly Departure[] = [
   {
     id: 's2aa64-abort', spec: 'IHI 0070 §5.2 STE.S2AA64', from: [9, 1],
     text: 'QEMU aborts (assertion) on an STE with a stage-2 Config and S2AA64 = 0.',
+    // STE.Config 0b11x selects stage 2 (IHI 0070 §5.2).
+    stopsQemu: (ste) => ste.V === 1n && (ste.Config & 6n) === 6n && ste.S2AA64 === 0n,
   },
   {
     id: 's2t0sz-s2ps', spec: 'IHI 0070 §5.2 STE.S2T0SZ', from: [9, 1],
@@ -127,10 +138,12 @@ export const DEPARTURES: readonly Departure[] = [
   {
     id: 's1-table-s2-base', spec: 'IHI 0070 §3.4.1', from: [9, 1],
     text: 'Each stage-1 table is translated through stage 2 by its base address only.',
+    explains: (m) => (m.s1TableAcrossS2Pages ? ALL : undefined),
   },
   {
     id: 'ttb0-s2-kept', spec: 'IHI 0070 §4.4.3 CMD_TLBI_S12_VMALL', from: [9, 1],
     text: 'The stage-2 translation of TTB0 is kept with the configuration until CFGI.',
+    explains: (m) => (m.ttb0S2Moved ? ALL : undefined),
   },
   {
     id: 's2-ias-unrecorded', spec: 'IHI 0070 §3.4 IAS, §7.3.11', from: [9, 1],
@@ -157,6 +170,11 @@ export function explain(fields: readonly string[], model: DmaSide, qemu: DmaSide
     if (left.size === 0) return used;
   }
   return undefined;
+}
+
+/** The departure that explains QEMU stopping at a DMA whose STE (the model's, decoded) is `ste`. */
+export function explainStop(ste: Readonly<Record<string, bigint>> | undefined, v: QemuVersion): Departure | undefined {
+  return ste ? DEPARTURES.find((d) => d.stopsQemu && applies(d, v) && d.stopsQemu(ste)) : undefined;
 }
 
 export function versionText(d: Departure): string {

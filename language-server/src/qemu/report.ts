@@ -20,6 +20,12 @@ export interface DmaSide {
   substreams?: boolean;
   /** The model's stage-2 walk started in concatenated tables. */
   s2Concatenated?: boolean;
+  /** The model's TLB hit a global (nG = 0) stage-1 entry. */
+  hitGlobal?: boolean;
+  /** A nested stage-1 walk read a descriptor in another stage-2 page than its table's base. */
+  s1TableAcrossS2Pages?: boolean;
+  /** Nested: the stage-1 root table's PA differs from the one at this StreamID's first DMA since the last CMD_CFGI_*. */
+  ttb0S2Moved?: boolean;
 }
 
 export interface DmaReport {
@@ -38,6 +44,8 @@ export interface QemuReport {
   qemu?: { path: string; version: string; machine: string; stage?: string };
   /** Set when the scenario could not be run in QEMU (exit status 2). */
   cannotRun?: string;
+  /** The known departure that explains why QEMU stopped (e.g. its assertion on S2AA64 = 0). */
+  cannotRunDeparture?: { id: string; text: string; spec: string };
   sidMap?: Record<string, string>;
   dmas: DmaReport[];
 }

@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { hex } from '../model/bits';
 import type { SmmuFeatures } from '../model/smmu/features';
 import type { TrafficOp } from '../engine/index';
-import { diffFields, modelSide, type DmaSide } from './compare';
-import { explain, type QemuVersion } from './departures';
+import { diffFields, modelSide, s1RootPa, type DmaSide } from './compare';
+import { explain, explainStop, type QemuVersion } from './departures';
+import { commandByOpcode } from '../model/fields/commands';
 import type { DmaReport, QemuReport } from './report';
 
 export type { DmaReport, QemuReport } from './report';
@@ -68,28 +69,54 @@ export async function compareWithQemu(ops: readonly TrafficOp[], smmus: Readonly
   report.sidMap = Object.fromEntries([...plan.map.slot].map(([s, slot]) => [hex(s), hex(sidOfSlot(slot))]));
   const qemuSides = plan.txns.some((t) => !t.notComparable) ? await replay(binary, plan, machine, stage, ops, opts.timeoutMs ?? 20000) : { results: new Map<number, DmaSide>(), stes: new Map() };
   if ('error' in qemuSides) report.cannotRun = qemuSides.error;
+  report.dmas = classify(ops, plan, qemuSides, v.version, report);
+  return report;
+}
+
+/**
+ * Every planned DMA against QEMU's side of it: same, known (with the departures), unexplained or
+ * not comparable. `report.cannotRun` (QEMU stopped) may gain the departure that explains the stop.
+ */
+export function classify(ops: readonly TrafficOp[], plan: Plan, qemuSides: { results: ReadonlyMap<number, DmaSide>; stes: ReadonlyMap<number, Record<string, bigint> | undefined> }, version: QemuVersion, report: Pick<QemuReport, 'cannotRun' | 'cannotRunDeparture'>): DmaReport[] {
+  const dmas: DmaReport[] = [];
+  // Per StreamID, the stage-1 root table's PA at the first DMA since the last CMD_CFGI_* (QEMU keeps it: ttb0-s2-kept).
+  const rootPa = new Map<string, bigint>();
+  let lastOp = 0;
   for (const t of plan.txns) {
     const o = ops[t.op];
+    for (; lastOp < t.op; lastOp++) {
+      const c = ops[lastOp];
+      if (c.op === 'cmd' && commandByOpcode(c.d0 & 0xffn)?.name.startsWith('CMD_CFGI_')) rootPa.clear();
+    }
     const base = { step: t.step, sid: hex(t.sid), iova: hex(t.iova) };
     if (t.notComparable || o.op !== 'txn') {
-      report.dmas.push({ ...base, status: 'not comparable', reason: t.notComparable });
+      dmas.push({ ...base, status: 'not comparable', reason: t.notComparable });
       continue;
     }
     const q = qemuSides.results.get(t.op);
     if (!q) {
-      report.dmas.push({ ...base, status: 'not comparable', reason: report.cannotRun ? `QEMU stopped before this DMA: ${report.cannotRun}` : 'not run' });
+      const stop = report.cannotRun && !report.cannotRunDeparture && o.result.ste ? explainStop(o.result.ste.fields, version) : undefined;
+      if (stop) report.cannotRunDeparture = { id: stop.id, text: stop.text, spec: stop.spec };
+      dmas.push({ ...base, status: 'not comparable', reason: report.cannotRun ? `QEMU stopped before this DMA: ${report.cannotRun}${stop ? ` (known departure ${stop.id}: ${stop.text})` : ''}` : 'not run' });
       continue;
     }
     const m = modelSide(o.result, t.read, o.smmu, qemuSides.stes.get(t.op));
+    const root = s1RootPa(o.result);
+    const key = `${o.smmu}:${t.sid}`;
+    if (root !== undefined) {
+      const was = rootPa.get(key);
+      if (was === undefined) rootPa.set(key, root);
+      else if (was !== root) m.ttb0S2Moved = true;
+    }
     const fields = diffFields(m, q);
     if (!fields.length) {
-      report.dmas.push({ ...base, status: 'same', model: m, qemu: q });
+      dmas.push({ ...base, status: 'same', model: m, qemu: q });
       continue;
     }
-    const deps = explain(fields, m, q, v.version);
-    report.dmas.push({ ...base, status: deps ? 'known' : 'unexplained', fields, model: m, qemu: q, ...(deps ? { departures: deps.map(({ id, text, spec }) => ({ id, text, spec })) } : {}) });
+    const deps = explain(fields, m, q, version);
+    dmas.push({ ...base, status: deps ? 'known' : 'unexplained', fields, model: m, qemu: q, ...(deps ? { departures: deps.map(({ id, text, spec }) => ({ id, text, spec })) } : {}) });
   }
-  return report;
+  return dmas;
 }
 
 async function replay(binary: string, plan: Plan, machine: string, stage: string | undefined, ops: readonly TrafficOp[], timeoutMs: number): Promise<{ results: Map<number, DmaSide>; stes: Map<number, Record<string, bigint> | undefined>; error?: string }> {

@@ -23,7 +23,7 @@ export function summarizeQemu(r: QemuReport, rangeOf: (step: number) => { line: 
   const q = r.qemu;
   return {
     title: q ? `QEMU ${q.version} (-M ${q.machine}${q.stage ? `, arm-smmuv3.stage=${q.stage}` : ''})` : 'QEMU',
-    ...(r.cannotRun ? { cannotRun: r.cannotRun } : {}),
+    ...(r.cannotRun ? { cannotRun: r.cannotRunDeparture ? `${r.cannotRun} (known departure ${r.cannotRunDeparture.id}: ${r.cannotRunDeparture.text})` : r.cannotRun } : {}),
     counts: { same: n('same'), known: n('known'), unexplained: n('unexplained'), notComparable: n('not comparable') },
     rows,
   };
