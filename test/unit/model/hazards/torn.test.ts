@@ -10,6 +10,7 @@ import { planUpdate, firstTornWrite, structOf, type EntryKind, type PlanWrite } 
 import { hex } from '../../../../language-server/src/model/bits';
 import { getField } from '../../../../language-server/src/model/fields';
 import { ABORT, BYPASS, SSID0, DSS_BYPASS, cdtableSte, s2Ste, nestedSte, s1Cd, svaCd } from '../update/entries';
+import { linuxSyncs } from '../update/linuxRef';
 
 // `smmu smmu0` lays the linear stream table out at 0x4000_0000: the STE of StreamID 0x10 is at
 // 0x4000_0400 (64 bytes per STE). CDs are written at 0x5000_0000 and used through a stage-1 STE
@@ -108,10 +109,11 @@ const arbCd = fc.oneof(
   fc.boolean().map((live) => svaCd(1997n, live)),
 );
 
-test('property: every planned sequence replayed as a scenario raises no torn hazard and reaches the target; naive order is torn exactly when a mix exists', () => {
+test('property: every planned sequence replayed as a scenario raises no torn hazard, reaches the target with no more syncs than Linux; naive order is torn exactly when a mix exists', () => {
   const check = (kind: EntryKind) => (from: bigint[], to: bigint[]) => {
     const r = planUpdate(kind, from, to);
     assert.ok(r.ok, r.ok ? '' : r.error);
+    assert.ok(r.plan.syncs <= linuxSyncs(kind, from, to), `${r.plan.syncs} syncs, Linux's order ${linuxSyncs(kind, from, to)}`);
     const final = to.map((w, i) => `expect mem ${hex(at(kind) + BigInt(i * 8))} ${hex(w)}`).join('\n');
     const text = scenario(kind, from, planLines(r.plan, { smmu: 'smmu0', addr: at(kind), sid: 0x10n, ssid: 0n })) + `expect no hazard H_${kind}_TORN\n${final}\n`;
     const res = runScenario(text, 'p.smmu');

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planUpdate, planStates, formatPlan, tornMix, type EntryKind } from '../../../../language-server/src/model/update';
+import { linuxSyncs } from './linuxRef';
 import { ABORT, BYPASS, SSID0, DSS_BYPASS, CDTAB, ZERO, cdtableSte, s2Ste, nestedSte, s1Cd, svaCd } from './entries';
 import { STE, CD, encode } from '../../../../language-server/src/model/fields';
 
@@ -14,6 +15,7 @@ function expectTransition(kind: EntryKind, from: bigint[], to: bigint[], syncs: 
   assert.ok(r.ok, r.ok ? '' : r.error);
   const { plan } = r;
   assert.equal(plan.syncs, syncs, formatPlan(plan));
+  assert.ok(plan.syncs <= linuxSyncs(kind, from, to), "no more syncs than Linux's order over the same used bits");
   assert.equal(plan.phases.length, syncs);
   assert.equal(plan.hitless, hitless, formatPlan(plan));
   const states = planStates(plan);
