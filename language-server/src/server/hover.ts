@@ -25,6 +25,8 @@ import { md } from './convert';
 import { nameIndex } from './names';
 import { fieldOf, statementOf, structOf, valueByName } from './specContext';
 import { eventMarkdown, transactionMarkdown } from './walkMarkdown';
+import { planActionTitle, updatePlanAt } from './codeActions';
+import { formatPlan } from '../model/update';
 
 function structSummary(def: StructDef): string {
   const names = def.fields.filter((f) => !f.reserved).map((f) => f.name);
@@ -196,12 +198,28 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
     const view = state?.smmus.find((m) => !s?.smmu || m.name === s.smmu)?.streams.find((v) => sid !== undefined && BigInt(v.sid) === sid);
     if (s && view) {
       const dwords = view.raw.map((h) => BigInt(h));
-      return answer(`**${md(s.label)}**\n\n${describeStruct(STE, dwords)}${view.problem ? `\n\n⚠ ${md(view.problem)}` : ''}`);
+      return answer(`**${md(s.label)}**\n\n${describeStruct(STE, dwords)}${view.problem ? `\n\n⚠ ${md(view.problem)}` : ''}${await planHover(ctx, uri, offset, token)}`);
     }
+  }
+  // A write into a live STE or CD: how Linux would order the update it is part of.
+  if (stmt?.kind === 'write' && (tok === stmt.keyword || tok === stmt.addr)) {
+    const plan = await planHover(ctx, uri, offset, token);
+    const text = staticHover(tok, chain, tree);
+    if (plan || text) return answer((text ?? '') + plan);
   }
   const text = staticHover(tok, chain, tree);
   if (text) return answer(text);
   const decl = declarationHover(ctx, uri, offset);
   if (decl) return answer(decl);
   return null;
+}
+
+/** The hitless plan of the live STE/CD update the statement makes, as a hover section (or ''). */
+async function planHover(ctx: ServerContext, uri: string, offset: number, token: CancellationToken): Promise<string> {
+  const u = await updatePlanAt(ctx, uri, offset, token);
+  if (!u) return '';
+  const k = u.plan.kind;
+  return `\n\n---\n\n**Live ${k} update** (lines ${u.startLine + 1}-${u.endLine + 1}): Linux's \`arm_smmu_write_entry()\` order, ` +
+    `${u.plan.syncs} CMD_CFGI_${k} + CMD_SYNC${u.plan.hitless ? ', hitless' : `, ${k}.V = 0 in between`}; the code action "${planActionTitle(k)}" writes it.\n\n` +
+    '```text\n' + formatPlan(u.plan) + '\n```';
 }
