@@ -167,9 +167,9 @@ export class LspClient {
   }
 
   /** Open a document and wait for its first diagnostics. */
-  async openAndWait(name: string, text: string): Promise<{ uri: string; diagnostics: Diag[] }> {
+  async openAndWait(name: string, text: string, timeoutMs = 10_000): Promise<{ uri: string; diagnostics: Diag[] }> {
     const uri = await this.open(name, text);
-    const p = await this.diagnostics(uri, 1);
+    const p = await this.diagnostics(uri, 1, timeoutMs);
     return { uri, diagnostics: p.diagnostics };
   }
 
