@@ -58,9 +58,15 @@ export class VirtState {
     for (const c of fx.hostCommands) this.rt.noteCommands(c.smmu, c.results, out);
     for (const r of fx.rejections) {
       // A refusal the hazard analysis words in the guest's terms (H_VDEVICE_MISSING) has that one diagnostic.
-      const diag = r.asHazard ? undefined : this.rt.report('error', 'E_IOMMUFD', `${call ? `${call}: ` : ''}${r.errno === 'CERROR_ILL' ? '' : `-${r.errno}: `}${r.message}`);
+      const diag = r.asHazard ? undefined : this.rt.report('error', 'E_IOMMUFD', `${call ? `${call}: ` : ''}${r.errno === 'CERROR_ILL' ? '' : `-${r.errno}: `}${r.message}${this.owner(r.vsid)}`);
       this.noteRejection(r.errno, diag);
     }
+  }
+
+  /** For a guest command with another vIOMMU's virtual StreamID: where the device is (the guest sent it to the wrong instance). */
+  private owner(vsid: number | undefined): string {
+    const v = vsid === undefined ? undefined : [...this.fd.viommus.values()].find((x) => x.vdevices.has(vsid));
+    return v ? ` (virtual StreamID ${hex(vsid!)} is a vDEVICE of ${v.name} on ${v.smmu}: the guest must send it to ${v.name})` : '';
   }
 
   private noteRejection(errno: string, diag?: WireDiagnostic): void {

@@ -18,6 +18,8 @@ export interface UapiError {
   field?: string;
   /** The hazard analysis words this one in the guest's terms (a VmFact): no diagnostic of its own. */
   asHazard?: boolean;
+  /** A virtual StreamID with no vDEVICE on the vIOMMU the command went to. */
+  vsid?: number;
 }
 
 /** STE fields a nested HWPT may carry (STRTAB_STE_0/1_NESTING_ALLOWED): words 0 and 1 only. */
@@ -140,7 +142,7 @@ export function convertGuestCommand(
   else if (conv === 'sid') {
     const vsid = Number(getField(def, host, 'StreamID'));
     const sid = vsidToSid(vsid);
-    if (sid === undefined) return { ok: false, error: { errno: 'EIO', field: `${name}.StreamID`, message: `virtual StreamID 0x${vsid.toString(16)} has no vDEVICE on this vIOMMU` } };
+    if (sid === undefined) return { ok: false, error: { errno: 'EIO', field: `${name}.StreamID`, vsid, message: `virtual StreamID 0x${vsid.toString(16)} has no vDEVICE on this vIOMMU` } };
     host = withField(def, host, 'StreamID', BigInt(sid));
   }
   return { ok: true, host };

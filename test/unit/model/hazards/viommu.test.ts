@@ -171,3 +171,10 @@ for (const i of [0, 2, 3, 5, 7, 12, 15, 16]) {
     assert.deepEqual(codes(fixed.replace(/ expect hazard H_[A-Z0-9_]+/g, '').replace(/^expect hazard .*$/gm, '')), [], fixed);
   });
 }
+
+test('a guest CMD_ATC_INV sent to vA for a vDEVICE of vB: the -EIO says where the device is', () => {
+  const r = run(VM + 'iommufd invalidate vA 0x2000000040 0x0\nexpect rejected EIO\n');
+  const e = r.diagnostics.filter((d) => d.code === 'E_IOMMUFD');
+  assert.equal(e.length, 1);
+  assert.match(e[0].message, /-EIO: virtual StreamID 0x20 has no vDEVICE on this vIOMMU \(virtual StreamID 0x20 is a vDEVICE of vB on smmuB: the guest must send it to vB\)/);
+});
