@@ -89,7 +89,7 @@ export class ScenarioDebugAdapter extends LoggingDebugSession {
   /** Compile (or recompile) the scenario text; breakpoints and filters carry over. */
   private load(text: string): void {
     this.text = text;
-    const session = compileScenario(text, this.files.uriOf(this.program), { readInclude: includeResolverFor(this.files, this.workspaceRoot) });
+    const session = compileScenario(text, this.files.uriOf(this.program), { readInclude: includeResolverFor(this.files, this.workspaceRoot), checkpoints: { every: 64 } });
     this.dbg = new ScenarioDebugger(session);
     this.dbg.setBreakpoints(this.pendingBreakpoints);
     this.dbg.setExceptionFilters(this.exceptionFilters);

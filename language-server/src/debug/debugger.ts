@@ -177,7 +177,7 @@ export class ScenarioDebugger {
     return this.next();
   }
 
-  /** Step back one descriptor (inside a walk) or one statement (replaying from the start). */
+  /** Step back one descriptor (inside a walk) or one statement (replaying from the latest checkpoint before it). */
   stepBack(): Stop {
     if (this.walk && this.walk.cursor > 0) {
       this.walk.cursor--;

@@ -34,6 +34,18 @@ export interface EngineOptions {
   maxFileSize?: number;
   /** Sees every memory, register, command and transaction write the run makes (`iommu-lens lower`). */
   traffic?: TrafficSink;
+  /**
+   * Take checkpoints of the model state while running (every `every` steps, at most `max`; memory
+   * copy-on-write): `goto` back and a later session (`previous`) resume from them. Off by default
+   * (a headless run goes forward only).
+   */
+  checkpoints?: { every?: number; max?: number };
+  /**
+   * A session of an earlier version of the same document, with checkpoints: the new session takes
+   * over its results up to its latest checkpoint before the first step that changed and runs on
+   * from there. Results are identical to a run from the start.
+   */
+  previous?: ScenarioSession;
 }
 
 /** Static information about a step, known after compiling (before running): WireStep's position,
@@ -53,8 +65,10 @@ export interface ScenarioSession {
   readonly position: number;
   /** Run the next step; undefined at the end. */
   step(): WireStep | undefined;
-  /** Reset the model and run up to `position` steps. */
+  /** Reset the model and run up to `position` steps (from the latest checkpoint before it, if any). */
   goto(position: number): void;
+  /** A new session at `position` (from this one's checkpoints), leaving this one where it is. */
+  fork(position: number): ScenarioSession;
   /** Run all remaining steps and return the scenario's result (all steps, all diagnostics). */
   runToEnd(): WireScenarioResult;
   /**

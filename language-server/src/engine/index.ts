@@ -18,7 +18,7 @@ export { leafSizes, sizeText } from './compile/layout/tree';
 
 /** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
 export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {
-  return new Session(compile(text, uri, options), options.isCancelled, options.traffic);
+  return new Session(compile(text, uri, options), options);
 }
 
 /** Compiles and runs a scenario to the end. Never throws. */

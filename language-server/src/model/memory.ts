@@ -5,6 +5,7 @@
 // unless SMMU_CR0/STE endianness says otherwise; the model supports little-endian only).
 
 import { MASK64 } from './bits';
+import { SNAPSHOT, type Copier } from './snapshot';
 
 /**
  * Physical addresses are below 2^52, the largest SMMU_IDR5.OAS (IHI 0070 §6.3 SMMU_IDR5; DDI 0487 FEAT_LPA):
@@ -23,13 +24,18 @@ export interface MemoryWrite {
   size: number;
 }
 
-/** Called after every write: the hazard tracker and caches-of-memory observe writes through it. */
-export type WriteObserver = (addr: bigint, size: number) => void;
+/** Told after every write: the hazard tracker observes writes through it (an object, so a snapshot
+ *  of the memory and its observer stay connected). */
+export interface WriteObserver {
+  memoryWritten(addr: bigint, size: number): void;
+}
 
 export class PhysicalMemory {
   // Key: frame number (addr >> 12) as a number: at most 2^52, exact in a double.
-  private readonly frames = new Map<number, BigUint64Array>();
+  private frames = new Map<number, BigUint64Array>();
   private readonly observers: WriteObserver[] = [];
+  /** Frames shared with a snapshot (copied before their first write: copy-on-write). */
+  private shared?: Set<number>;
 
   /** Declared external-abort ranges [base, end) (sorted, merged): SMMU accesses there abort. */
   private abortRanges: Array<[number, number]> = [];
@@ -81,8 +87,27 @@ export class PhysicalMemory {
     if (!f && create) {
       f = new BigUint64Array(FRAME_SIZE / 8);
       this.frames.set(key, f);
+    } else if (f && create && this.shared?.has(key)) {
+      f = f.slice();
+      this.frames.set(key, f);
+      this.shared.delete(key);
+      this.words.delete(key);
     }
     return f;
+  }
+
+  /** A copy for a snapshot: the frames are shared by both until one of them writes (copy-on-write). */
+  [SNAPSHOT](c: Copier): PhysicalMemory {
+    const m = c.note(this, Object.create(PhysicalMemory.prototype) as PhysicalMemory);
+    for (const k of Reflect.ownKeys(this) as Array<keyof this>) {
+      if (k !== 'frames' && k !== 'shared' && k !== 'words') (m as unknown as Record<PropertyKey, unknown>)[k as PropertyKey] = c.copy(this[k]);
+    }
+    const mm = m as unknown as { frames: Map<number, BigUint64Array>; shared: Set<number>; words: Map<number, Uint32Array> };
+    mm.frames = new Map(this.frames);
+    mm.words = new Map();
+    mm.shared = new Set(this.frames.keys());
+    this.shared = new Set(this.frames.keys());
+    return m;
   }
 
   read64(addr: bigint): bigint {
@@ -184,6 +209,6 @@ export class PhysicalMemory {
   }
 
   private notify(addr: bigint, size: number): void {
-    for (let i = 0; i < this.observers.length; i++) this.observers[i](addr, size);
+    for (let i = 0; i < this.observers.length; i++) this.observers[i].memoryWritten(addr, size);
   }
 }

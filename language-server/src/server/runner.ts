@@ -6,7 +6,10 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IncludeResolver, ScenarioSession, StepInfo, WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
-import { compileScenario } from '../engine';
+import { compileScenario, cutToSize } from '../engine';
+import { parse } from '../dsl';
+import { reparse } from '../dsl/incremental';
+import type { ParseResult } from '../dsl/ast';
 import { makeIncludeResolver } from './includes';
 
 export interface RunRequest {
@@ -98,15 +101,41 @@ function resolverFor(req: RunRequest): IncludeResolver {
   return makeIncludeResolver({ workspaceFolders: () => req.roots, openText: (u) => req.openDocs[u], maxFileSize: () => req.maxFileSize });
 }
 
+/** The state after step `i`, from a fork of the session (the session stays at its end: the next
+ *  edit resumes from it); stepping on through the scenario reuses the fork. */
 function stateOf(session: ScenarioSession): (i: number) => WireState | null {
   let cache: { index: number; state: WireState } | undefined;
+  let fork: ScenarioSession | undefined;
   return (i) => {
     if (!Number.isInteger(i) || i < 0 || i >= session.steps.length) return null;
     if (cache?.index === i) return cache.state;
-    session.goto(i + 1);
-    cache = { index: i, state: session.state() };
+    if (fork && fork.position <= i + 1 && i + 1 - fork.position < 256) fork.goto(i + 1);
+    else fork = session.fork(i + 1);
+    cache = { index: i, state: fork.state() };
     return cache.state;
   };
+}
+
+/** What the worker keeps of a document's last completed run (the next edit resumes from it). */
+interface Kept {
+  version: number;
+  session: ScenarioSession;
+  state: (i: number) => WireState | null;
+}
+
+/** The syntax tree of the last text the worker saw for a document (re-parsed incrementally). */
+interface Tree {
+  text: string;
+  parsed: ParseResult;
+}
+
+/** Parses `text`, incrementally from the document's last tree; undefined when the engine cuts it. */
+function parseFor(trees: Map<string, Tree>, req: RunRequest): ParseResult | undefined {
+  if (cutToSize(req.text, req.maxFileSize).length !== req.text.length) return undefined;
+  const t = trees.get(req.uri);
+  const parsed = t ? reparse(t.parsed, t.text, req.text, req.uri) : parse(req.text, req.uri);
+  trees.set(req.uri, { text: req.text, parsed });
+  return parsed;
 }
 
 const SLICE_MS = 8;
@@ -153,12 +182,14 @@ type FromWorker =
 
 /** Worker side: keeps the latest completed session per document for state requests. */
 export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
-  const sessions = new Map<string, { version: number; state: (i: number) => WireState | null }>();
+  const sessions = new Map<string, Kept>();
+  const trees = new Map<string, Tree>();
   /** Results of completed runs, by run id, until the server releases them. */
   const results = new Map<number, { uri: string; result: WireScenarioResult }>();
   port.on('message', (m) => {
     if (m.type === 'forget') {
       sessions.delete(m.uri);
+      trees.delete(m.uri);
       for (const [id, r] of results) if (r.uri === m.uri) results.delete(id);
     } else if (m.type === 'release') {
       results.delete(m.runId);
@@ -185,13 +216,19 @@ export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => 
         return;
       }
       try {
-        const s = compileScenario(m.req.text, m.req.uri, { readInclude: resolverFor(m.req), isCancelled: cancelled, maxFileSize: m.req.maxFileSize });
+        // Incremental: the tree re-parses only the statements the edit touched; the run resumes
+        // from a checkpoint of the last completed run before the first step that changed.
+        const parsed = parseFor(trees, m.req);
+        const s = compileScenario(m.req.text, m.req.uri, {
+          readInclude: resolverFor(m.req), isCancelled: cancelled, maxFileSize: m.req.maxFileSize, parsed,
+          checkpoints: {}, previous: sessions.get(m.req.uri)?.session,
+        });
         const result = cancelled() ? undefined : s.runToEnd();
         if (!result || cancelled()) {
           port.postMessage({ type: 'cancelled', id: m.id });
           return;
         }
-        sessions.set(m.req.uri, { version: m.req.version, state: stateOf(s) });
+        sessions.set(m.req.uri, { version: m.req.version, session: s, state: stateOf(s) });
         results.set(m.id, { uri: m.req.uri, result });
         // Only the summary (diagnostics are published from it); the whole result on request.
         port.postMessage({ type: 'done', id: m.id, summary: summarize(result) });

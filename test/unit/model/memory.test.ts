@@ -47,7 +47,7 @@ test('top of the 64-bit space does not wrap into a bigger key', () => {
 test('write observers see every write', () => {
   const m = new PhysicalMemory();
   const seen: Array<[bigint, number]> = [];
-  m.onWrite((a, s) => seen.push([a, s]));
+  m.onWrite({ memoryWritten: (a, s) => void seen.push([a, s]) });
   m.write64(0x10n, 1n);
   m.write32(0x20n, 1n);
   m.write8(0x30n, 1);

@@ -14,6 +14,7 @@ import { lowerStatement } from './lowering/lower';
 import { LowerCtx } from './lowerCtx';
 import type { SourceFile } from './source';
 import { DEFAULT_MAX_FILE_SIZE, cutToSize, partialNotice } from './fileSize';
+import { sigOf } from '../run/checkpoints';
 
 /** Include nesting bound (a chain deeper than this is reported, not followed). */
 const MAX_INCLUDE_DEPTH = 16;
@@ -22,7 +23,7 @@ const SEVERITY = ['error', 'error', 'warning', 'information', 'hint'] as const;
 
 function parseFile(ctx: LowerCtx, uri: string, text: string, via?: WireRange, parsed?: ParseResult): SourceFile {
   const { tree, diagnostics } = parsed ?? parse(text, uri);
-  const f: SourceFile = { uri, tree, via };
+  const f: SourceFile = { uri, tree, text, via };
   const prev = ctx.file;
   ctx.file = f;
   for (const d of diagnostics) {
@@ -128,7 +129,7 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
   const sids = new Map<string, number[]>();
   for (const [k, v] of symbols.sids) sids.set(k, v.filter((x) => x < 1n << 32n).map(Number));
   const program: Program = {
-    uri, steps: ctx.steps, diagnostics: ctx.diagnostics, setup: ctx.setup, sids, tableNames: ctx.decls.tableNames, watched: ctx.watched,
+    uri, steps: ctx.steps, diagnostics: ctx.diagnostics, setup: ctx.setup, setupKey: sigOf(ctx.setupSig), sids, tableNames: ctx.decls.tableNames, watched: ctx.watched,
   };
   if (partial) program.partial = true;
   return program;

@@ -13,6 +13,7 @@ import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
 import { DeclState } from './decls/state';
 import { Broken } from './broken';
+import { stepKey } from '../run/checkpoints';
 
 /** The transaction an expectation checks (the latest one for a standalone `expect`). */
 export interface TxnRef {
@@ -29,6 +30,8 @@ export class LowerCtx {
   readonly diagnostics: WireDiagnostic[] = [];
   readonly steps: StepDef[] = [];
   readonly setup: Program['setup'] = [];
+  /** What `setup` depends on (Program.setupKey). */
+  readonly setupSig: unknown[] = [];
   readonly alloc = new Allocator();
   readonly decls = new DeclState();
   /** Transaction steps an expectation looks at. */
@@ -66,8 +69,16 @@ export class LowerCtx {
     return d;
   }
 
-  addStep(s: Omit<StepDef, 'range'> & { span: Span }): number {
-    const step: StepDef = { range: this.range(s.span), kind: s.kind, label: s.label, run: s.run };
+  /**
+   * Adds a step. `sig`: the data its `run` uses that neither its statement's text nor its label
+   * shows (writes laid out from declarations, encoded dwords, the steps it refers to): with them
+   * they make the step's key (run/checkpoints.ts).
+   */
+  addStep(s: Omit<StepDef, 'range' | 'key'> & { span: Span; sig?: unknown }): number {
+    const range = this.range(s.span);
+    const text = this.file.text.slice(s.span.start, s.span.end);
+    const key = stepKey(s.kind, s.label, s.smmu, range, text, s.sig);
+    const step: StepDef = { range, kind: s.kind, label: s.label, key, run: s.run };
     if (s.smmu !== undefined) step.smmu = s.smmu;
     this.steps.push(step);
     return this.steps.length - 1;

@@ -6,6 +6,8 @@ import type { WireRange } from '../output/wire';
 export interface SourceFile {
   uri: string;
   tree: Script;
+  /** The file's text (a step's key holds its statement's text). */
+  text: string;
   /** For an included file: the include statement's range in the main file. */
   via?: WireRange;
 }

@@ -8,14 +8,10 @@ import { hazardText } from '../output/hazardText';
 import type { HazardHook, HazardView } from './hooks';
 import type { WireHazard } from '../output/wire';
 
-const trackers = new WeakMap<HazardView, HazardTracker>();
-
+// The run's tracker lives in `rt.hookState`, so a checkpoint of the run copies it with the model.
 function tracker(rt: HazardView): HazardTracker {
-  let t = trackers.get(rt);
-  if (!t) {
-    t = new HazardTracker(rt.mem);
-    trackers.set(rt, t);
-  }
+  let t = rt.hookState as HazardTracker | undefined;
+  if (!t) rt.hookState = t = new HazardTracker(rt.mem);
   return t;
 }
 

@@ -19,6 +19,8 @@ export interface HazardView extends RunView {
   readonly stepLog: readonly StepLogEntry[];
   /** The run's iommufd objects, once a line created them (hazards on them are worded in the guest's terms). */
   readonly vmContext?: IommufdContext;
+  /** What the hook keeps for this run (copied with the run's checkpoints). */
+  hookState: unknown;
 }
 
 /** Hazard analysis hook: another module may register one; it sees every step after it ran. */

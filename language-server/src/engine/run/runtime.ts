@@ -5,6 +5,7 @@
 
 import { stage2Story, walkRoles } from '../output/nestedText';
 import { PhysicalMemory } from '../../model/memory';
+import { snapshot } from '../../model/snapshot';
 import { hex } from '../../model/bits';
 import { makeFeatures, type SmmuFeatures } from '../../model/smmu/features';
 import { SmmuInstance } from '../../model/smmu/instance';
@@ -25,6 +26,8 @@ export interface StepDef {
   kind: string;
   label: string;
   smmu?: string;
+  /** Everything `run` depends on besides the model state (run/checkpoints.ts): equal keys, equal steps. */
+  key: string;
   /** Executes the step: changes the model in `rt`, fills the results into `out`. May throw (caught by the session). */
   run(rt: Runtime, out: WireStep): void;
 }
@@ -35,6 +38,8 @@ export interface Program {
   diagnostics: WireDiagnostic[];
   /** SMMU instances the scenario declares, created in this order on every run. */
   setup: Array<(rt: Runtime) => void>;
+  /** What `setup` depends on: runs of Programs with the same setupKey start from the same state. */
+  setupKey: string;
   partial?: boolean;
   /** StreamIDs the scenario names per SMMU (the state view lists their STEs first). */
   sids?: Map<string, number[]>;
@@ -53,9 +58,32 @@ export interface TxnRecord {
   faultDiag?: WireDiagnostic;
 }
 
+/** The model state of a run after some steps (checkpoints.ts): a copy no run changes. */
+export interface RunSnapshot {
+  readonly model: ModelState;
+  /** Index of the last step run. */
+  readonly index: number;
+}
+
+interface ModelState {
+  mem: PhysicalMemory;
+  smmus: Map<string, SmmuInstance>;
+  declared: Map<string, SmmuFeatures>;
+  hookState: unknown;
+  lastTraces?: WalkTrace[];
+}
+
+/** An expectation turned an earlier fault into information (undone when a run goes back before it). */
+interface Intended {
+  at: number;
+  step: number;
+  diag: WireDiagnostic;
+  prev: WireDiagnostic['severity'];
+}
+
 export class Runtime {
-  readonly mem = new PhysicalMemory();
-  readonly smmus = new Map<string, SmmuInstance>();
+  readonly mem: PhysicalMemory;
+  readonly smmus: Map<string, SmmuInstance>;
   /** Run diagnostics of the current step. */
   diags: WireDiagnostic[] = [];
   index = -1;
@@ -64,7 +92,10 @@ export class Runtime {
   private readonly hazards = new Map<number, WireHazard[]>();
   private lastTraces?: WalkTrace[];
   /** Features of declared instances (created on first use). */
-  readonly declared = new Map<string, SmmuFeatures>();
+  readonly declared: Map<string, SmmuFeatures>;
+  /** What the hazard hook keeps for this run (copied with the model by snapshot()). */
+  hookState: unknown;
+  private intended: Intended[] = [];
   static hazardHook?: HazardHook = defaultHazardHook;
   /** Commands and transactions of the current step, in order (for the hazard hook); kept only between beginStep and endStep. */
   readonly stepLog: StepLogEntry[] = [];
@@ -84,10 +115,48 @@ export class Runtime {
   /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`); unset while a VM-layer line runs. */
   private traffic?: TrafficSink;
 
-  constructor(readonly program: Program, traffic?: TrafficSink) {
+  /** A run of `program` from its start, or from `from` (a snapshot of a run of a program whose
+   *  steps so far had the same keys: checkpoints.ts). */
+  constructor(readonly program: Program, traffic?: TrafficSink, from?: RunSnapshot) {
     this.traffic = traffic;
+    const m = from ? snapshot(from.model) : undefined;
+    this.mem = m?.mem ?? new PhysicalMemory();
+    this.smmus = m?.smmus ?? new Map();
+    this.declared = m?.declared ?? new Map();
+    this.hookState = m?.hookState;
+    this.lastTraces = m?.lastTraces;
+    if (from) this.index = from.index;
+    if (m) return;
     for (const s of program.setup) s(this);
     if (traffic) for (const [name, f] of this.declared) traffic.declare(name, f);
+  }
+
+  /** A copy of the model state, or undefined when it cannot be copied (the VM layer, a traffic sink). */
+  snapshot(): RunSnapshot | undefined {
+    if (this.virtState || this.traffic) return undefined;
+    const model = snapshot<ModelState>({ mem: this.mem, smmus: this.smmus, declared: this.declared, hookState: this.hookState, lastTraces: this.lastTraces });
+    return model && { model, index: this.index };
+  }
+
+  /**
+   * This run was restored at `position` from a snapshot of `prev`'s run: it takes over what `prev`
+   * recorded for the steps before (transaction records, hazards) and undoes what later steps of
+   * `prev` changed in them. `diags`: the run diagnostics per step before `position` (copied where
+   * an undo changes one).
+   */
+  adopt(prev: Runtime, position: number, diags: WireDiagnostic[][]): void {
+    for (const [k, v] of prev.txns) if (k < position) this.txns.set(k, v);
+    for (const [k, v] of prev.hazards) if (k < position) this.hazards.set(k, v);
+    this.intended = prev.intended.filter((x) => x.at < position);
+    const undo = new Map<WireDiagnostic, Intended>();
+    for (const x of prev.intended) if (x.at >= position && x.step < position && !undo.has(x.diag)) undo.set(x.diag, x);
+    for (const [d, x] of undo) {
+      if (d.severity === x.prev) continue;
+      const copy = { ...d, severity: x.prev };
+      diags[x.step] = diags[x.step].map((y) => (y === d ? copy : y));
+      const rec = this.txns.get(x.step);
+      if (rec?.faultDiag === d) this.txns.set(x.step, { ...rec, faultDiag: copy });
+    }
   }
 
   // Last instance looked up by name (transactions repeat the same SMMU): skips the Map lookup.
@@ -297,7 +366,9 @@ export class Runtime {
   /** A passing expectation says the fault was intended: it is shown as information. */
   markFaultIntended(step: number): void {
     const d = this.txns.get(step)?.faultDiag;
-    if (d) d.severity = 'information';
+    if (!d) return;
+    this.intended.push({ at: this.index, step, diag: d, prev: d.severity });
+    d.severity = 'information';
   }
 
   stepHazards(step: number): WireHazard[] {

@@ -1,13 +1,25 @@
 // ScenarioSession (api.ts): runs a Program step by step on its own Runtime. Step back and
-// `goto` replay from the start on a fresh Runtime: the model is deterministic, so replaying N
-// steps reproduces the state exactly.
+// `goto` replay from the latest checkpoint before the target (checkpoints.ts; from the start when
+// there is none): the model is deterministic, so replaying reproduces the state exactly. A session
+// of an edited text resumes from a checkpoint of the previous version's session, before the first
+// step whose key changed, reusing that session's results for the steps before.
 
 import type { ScenarioSession, StepInfo } from '../api';
 import { diag } from '../output/convert';
-import { Runtime, type Program } from './runtime';
+import { Runtime, type Program, type RunSnapshot } from './runtime';
 import type { WireDiagnostic, WireExpectationResult, WireScenarioResult, WireState, WireStep } from '../output/wire';
 import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
+import { Checkpoints, firstChange } from './checkpoints';
+
+export interface SessionOptions {
+  isCancelled?: () => boolean;
+  traffic?: TrafficSink;
+  /** Take checkpoints (every `every` steps, at most `max`). */
+  checkpoints?: { every?: number; max?: number };
+  /** A session of an earlier version of the same document: resumed from its checkpoints. */
+  previous?: ScenarioSession;
+}
 
 export class Session implements ScenarioSession {
   readonly uri: string;
@@ -18,10 +30,57 @@ export class Session implements ScenarioSession {
   /** Run diagnostics per executed step (faults, failed expectations, internal errors). */
   private runDiags: WireDiagnostic[][] = [];
 
-  constructor(private readonly program: Program, private readonly isCancelled?: () => boolean, private readonly traffic?: TrafficSink) {
+  private readonly isCancelled?: () => boolean;
+  private readonly traffic?: TrafficSink;
+  private readonly cps?: Checkpoints;
+  /** Steps whose results were taken over from the previous session (not run again). */
+  readonly reused: number = 0;
+
+  constructor(private readonly program: Program, options: SessionOptions = {}) {
     this.uri = program.uri;
     this.diagnostics = program.diagnostics;
+    this.isCancelled = options.isCancelled;
+    this.traffic = options.traffic;
+    if (options.checkpoints && !options.traffic) this.cps = new Checkpoints(options.checkpoints.every, options.checkpoints.max);
     this.rt = this.fresh();
+    const prev = options.previous;
+    if (this.cps && prev instanceof Session && prev.cps && prev.streamed === 0) this.reused = this.resume(prev, prev.cps);
+  }
+
+  /** Continues `prev` from its latest checkpoint before the first changed step; returns that position. */
+  private resume(prev: Session, cps: Checkpoints): number {
+    const cp = cps.atOrBefore(Math.min(firstChange(prev.program, this.program), prev.done.length));
+    if (!cp) return 0;
+    this.restore(prev, cp.position, cp.state);
+    this.cps!.adopt(cps, cp.position);
+    return cp.position;
+  }
+
+  /** Restores the run at `position` from a checkpoint, taking `from`'s results before it. */
+  private restore(from: Session, position: number, state: Parameters<typeof Runtime.prototype.adopt>[0] extends never ? never : import('./runtime').RunSnapshot): void {
+    const rt = new Runtime(this.program, undefined, state);
+    const diags = from.runDiags.slice(0, position);
+    rt.adopt(from.rt, position, diags);
+    this.rt = rt;
+    this.done = from.done.slice(0, position);
+    this.runDiags = diags;
+  }
+
+  fork(position: number): ScenarioSession {
+    const target = Math.max(0, Math.min(position, this.program.steps.length));
+    const s = new Session(this.program, { isCancelled: this.isCancelled, checkpoints: {} });
+    const cp = this.streamed === 0 ? this.cps?.atOrBefore(Math.min(target, this.position)) : undefined;
+    if (cp) {
+      s.restore(this, cp.position, cp.state);
+      s.cps!.adopt(this.cps!, cp.position);
+    }
+    s.goto(target);
+    return s;
+  }
+
+  /** The memory the checkpoints hold, for benchmarks: their number and interval. */
+  checkpointStats(): { count: number; interval: number } | undefined {
+    return this.cps && { count: this.cps.count, interval: this.cps.interval };
   }
 
   /** Built on first use (a run does not need it). */
@@ -61,16 +120,21 @@ export class Session implements ScenarioSession {
     this.rt.endStep(out);
     this.done.push(out);
     this.runDiags.push(this.rt.diags);
+    this.cps?.note(this.position, this.rt);
     return out;
   }
 
   goto(position: number): void {
     const target = Math.max(0, Math.min(position, this.program.steps.length));
     if (target < this.position) {
-      this.rt = this.fresh();
-      this.done = [];
-      this.streamed = 0;
-      this.runDiags = [];
+      const cp = this.streamed === 0 ? this.cps?.atOrBefore(target) : undefined;
+      if (cp) this.restore(this, cp.position, cp.state);
+      else {
+        this.rt = this.fresh();
+        this.done = [];
+        this.streamed = 0;
+        this.runDiags = [];
+      }
     }
     while (this.position < target) this.step();
   }
@@ -80,6 +144,7 @@ export class Session implements ScenarioSession {
       if (this.isCancelled?.()) break;
       this.step();
     }
+    if (this.position === this.program.steps.length) this.cps?.note(this.position, this.rt, true);
     return this.result();
   }
 

@@ -39,9 +39,12 @@ export class AtcShadow implements Shadow {
   private count = 0;
 
   constructor(private readonly env: HazardEnv, private readonly tlb: TlbShadow) {
-    tlb.onGone.push((c) => {
-      for (const a of this.byCached.get(c) ?? []) a.needsInvAt ??= env.step;
-    });
+    tlb.onGone.push(this);
+  }
+
+  /** A TLB shadow entry was invalidated or changed: the translations fetched from it need a CMD_ATC_INV. */
+  tlbGone(c: Cached): void {
+    for (const a of this.byCached.get(c) ?? []) a.needsInvAt ??= this.env.step;
   }
 
   transaction(s: SmmuCtx, r: TransactionResult): void {

@@ -7,8 +7,8 @@ export class Pending<T> {
   /** Item -> step of the invalidation awaiting a CMD_SYNC (insertion order = issue order). */
   private readonly items = new Map<T, number>();
 
-  /** `onCount(delta)`: told when the number of pending items changes (for write filters). */
-  constructor(private readonly onCount?: (delta: number) => void) {}
+  /** `counter.everyWrite` follows the number of pending items (the write filter, watch.ts). */
+  constructor(private readonly counter?: { everyWrite: number }) {}
 
   get size(): number {
     return this.items.size;
@@ -18,7 +18,7 @@ export class Pending<T> {
   add(x: T, step: number): void {
     if (this.items.has(x)) return;
     this.items.set(x, step);
-    this.onCount?.(1);
+    if (this.counter) this.counter.everyWrite++;
   }
 
   /** Step of `x`'s invalidation not yet completed, if any. */
@@ -29,7 +29,7 @@ export class Pending<T> {
   /** `x` changed after its invalidation: that invalidation does not count. */
   void(x: T): boolean {
     if (!this.items.delete(x)) return false;
-    this.onCount?.(-1);
+    if (this.counter) this.counter.everyWrite--;
     return true;
   }
 
@@ -41,7 +41,7 @@ export class Pending<T> {
   sync(): T[] {
     const done = [...this.items.keys()];
     this.items.clear();
-    if (done.length) this.onCount?.(-done.length);
+    if (done.length && this.counter) this.counter.everyWrite -= done.length;
     return done;
   }
 }

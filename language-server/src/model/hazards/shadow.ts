@@ -10,6 +10,7 @@ import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
 import type { Finding } from './finding';
 import type { Watch } from './watch';
+import { stateless } from '../snapshot';
 
 /** One SMMU instance as the analysis sees it. */
 export interface SmmuCtx {
@@ -48,14 +49,17 @@ export interface Shadow {
 }
 
 /** Per-SMMU state of one shadow, created on first use. */
-export class PerSmmu<T> {
+export class PerSmmu<T, A = undefined> {
   private readonly m = new Map<SmmuCtx, T>();
 
-  constructor(private readonly make: (s: SmmuCtx) => T) {}
+  /** `make` captures nothing mutable (model/snapshot.ts copies a PerSmmu): what it needs is `arg`. */
+  constructor(private readonly make: (arg: A) => T, private readonly arg: A = undefined as A) {
+    stateless(make);
+  }
 
   get(s: SmmuCtx): T {
     let v = this.m.get(s);
-    if (v === undefined) this.m.set(s, (v = this.make(s)));
+    if (v === undefined) this.m.set(s, (v = this.make(this.arg)));
     return v;
   }
 

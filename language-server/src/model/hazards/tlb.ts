@@ -17,7 +17,7 @@ import { matching, tagsOf, type Tags } from './lookup';
 import { Pending } from './pending';
 import { replay } from './replay';
 import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
-import { sameFrame } from './watch';
+import { sameFrame, type Watch } from './watch';
 
 interface Change extends DescWrite {
   /** The changed descriptor was the leaf of its stage (a Leaf TLBI covers it). */
@@ -56,18 +56,18 @@ const unbounded = (): Tlb => new Tlb({ capacity: Infinity, policy: 'unbounded' }
 
 export class TlbShadow implements Shadow {
   private readonly descs: Descriptors<Cached>;
-  private readonly states: PerSmmu<State>;
+  private readonly states: PerSmmu<State, Watch>;
   /** The shadow entry behind the page just seen (for the ATC shadow). */
   current: Cached | undefined;
   /** Told when an entry is invalidated or changed (the ATC shadow's translations go with it). */
-  readonly onGone: Array<(c: Cached) => void> = [];
+  readonly onGone: Array<{ tlbGone(c: Cached): void }> = [];
 
   constructor(private readonly env: HazardEnv) {
     this.descs = new Descriptors(env.watch);
-    this.states = new PerSmmu(() => ({
+    this.states = new PerSmmu((watch: Watch): State => ({
       shadow: unbounded(), cached: new Map(), staleTlb: unbounded(), stale: new Map(),
-      pending: new Pending((d) => { env.watch.everyWrite += d; }), pendingTlb: unbounded(), pendingStale: new Map(),
-    }));
+      pending: new Pending(watch), pendingTlb: unbounded(), pendingStale: new Map(),
+    }), env.watch);
   }
 
   get tracked(): number {
@@ -191,7 +191,7 @@ export class TlbShadow implements Shadow {
       // Changed after its TLBI: the SMMU may have refetched the old entry since; that TLBI does not count.
       st.pending.void(u);
       for (const o of this.rehome(u, st.shadow, st.cached, st.staleTlb, st.stale)) this.release(o);
-      for (const f of this.onGone) f(u);
+      for (const f of this.onGone) f.tlbGone(u);
     }
   }
 
@@ -242,7 +242,7 @@ export class TlbShadow implements Shadow {
       ids.delete(x.entry.id);
       st.pending.add(x, this.env.step);
       if (x.stale) this.rehome(x, undefined, undefined, st.pendingTlb, st.pendingStale);
-      for (const f of this.onGone) f(x);
+      for (const f of this.onGone) f.tlbGone(x);
     };
     for (const e of replay(s, c, { tlb: st.shadow }).removed.tlb) {
       const x = st.cached.get(e.id);

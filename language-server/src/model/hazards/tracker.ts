@@ -28,26 +28,38 @@ export interface HazardTrackerOptions {
 
 const WORD = ~7n;
 
+/** The shadows' environment; findings are collected in `out`. */
+class Env implements HazardEnv {
+  step = -1;
+  out: Finding[] = [];
+  constructor(readonly mem: PhysicalMemory, readonly watch: Watch, readonly maxReports: number) {}
+  report(f: Finding): void {
+    this.out.push(f);
+  }
+}
+
+/** A tracker holds no closures: `snapshot` (model/snapshot.ts) copies it with its memory. */
 export class HazardTracker {
   private readonly smmus = new Map<string, SmmuCtx & { last?: { ste: unknown; cd: unknown; epoch: number } }>();
-  private readonly env: HazardEnv & { step: number };
+  private readonly env: Env;
   private readonly shadows: Shadow[];
   private writes: bigint[] = [];
-  private out: Finding[] = [];
   private lens?: ViommuLens;
 
   constructor(mem: PhysicalMemory, opts: HazardTrackerOptions = {}) {
-    const watch = new Watch();
-    this.env = { mem, watch, step: -1, maxReports: opts.maxReportsPerItem ?? 20, report: (f) => this.out.push(f) };
+    this.env = new Env(mem, new Watch(), opts.maxReportsPerItem ?? 20);
     const tlb = new TlbShadow(this.env);
     const config = new ConfigShadow(this.env);
     // Order: configuration checks, then per page the TLB before the shadows that build on its entries.
     this.shadows = [new TornShadow(this.env, config), config, new ContCheck(this.env), new BindingShadow(this.env), tlb, new NegativeShadow(this.env), new AtcShadow(this.env, tlb)];
-    mem.onWrite((addr, size) => {
-      if (!watch.wants(addr)) return;
-      const end = addr + BigInt(size);
-      for (let a = addr & WORD; a < end; a += 8n) this.writes.push(a);
-    });
+    mem.onWrite(this);
+  }
+
+  /** PhysicalMemory's observer: buffers the watched words written. */
+  memoryWritten(addr: bigint, size: number): void {
+    if (!this.env.watch.wants(addr)) return;
+    const end = addr + BigInt(size);
+    for (let a = addr & WORD; a < end; a += 8n) this.writes.push(a);
   }
 
   /** Descriptors and STE/CD structures currently watched (for tests and state views). */
@@ -80,8 +92,8 @@ export class HazardTracker {
 
   /** Everything found since the last call. */
   take(): Finding[] {
-    const f = this.out;
-    this.out = [];
+    const f = this.env.out;
+    this.env.out = [];
     return this.lens ? this.lens.apply(f) : f;
   }
 

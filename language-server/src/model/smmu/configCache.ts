@@ -57,17 +57,20 @@ export class ConfigCache<S, C> {
   private readonly map = new Map<number, ConfigCacheEntry<S> | ConfigCacheEntry<C>>();
   /** The STE entries with a span (few): looked at only when a StreamID has no entry of its own. */
   private spans: ConfigCacheEntry<S>[] = [];
-  private readonly rnd: () => number;
+  /** xorshift32 state: deterministic 'random' policy (a number, so a snapshot copies it). */
+  private seed: number;
 
   constructor(readonly cfg: CacheConfig) {
-    let seed = (cfg.seed ?? 1) >>> 0 || 1;
-    // xorshift32: deterministic 'random' policy.
-    this.rnd = () => {
-      seed ^= seed << 13; seed >>>= 0;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5; seed >>>= 0;
-      return seed / 0x100000000;
-    };
+    this.seed = (cfg.seed ?? 1) >>> 0 || 1;
+  }
+
+  private rnd(): number {
+    let seed = this.seed;
+    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5; seed >>>= 0;
+    this.seed = seed;
+    return seed / 0x100000000;
   }
 
   get size(): number {

@@ -9,7 +9,7 @@ import {
   BASE_MASK, CHUNK, GLOBAL, INV_CHUNK, INV_POW2, K30, REGIME_IDX, S2_SPACE, TWO53,
   chunkOf, collect, findN, pageKey, slotAt, tagOf, type Bucket, type Level, type Slot,
 } from './store';
-import { pickVictim, prng } from './policy';
+import { pickVictim, Prng } from './policy';
 import * as tlbi from './tlbi';
 
 
@@ -24,7 +24,7 @@ export class Tlb {
   private dead = 0;
   private nextId = 1;
   private clock = 0;
-  private readonly rand: () => number;
+  private readonly rand: Prng;
   /** Lookups and hits since creation (for statistics panels). */
   lookups = 0;
   hitCount = 0;
@@ -32,7 +32,7 @@ export class Tlb {
   constructor(opts: TlbOptions) {
     this.policy = opts.policy;
     this.capacity = opts.policy === 'unbounded' ? Infinity : Math.max(1, opts.capacity);
-    this.rand = prng(opts.seed ?? 1);
+    this.rand = new Prng(opts.seed ?? 1);
   }
 
   get size(): number {

@@ -87,6 +87,7 @@ export function lowerSmmu(ctx: LowerCtx, s: SmmuDecl): void {
   const l = smmuLayout(ctx, name);
   const features = l.features;
   ctx.setup.push((rt) => rt.declared.set(name, features));
+  ctx.setupSig.push(name, features);
   const fields = fieldsOf(s);
   // `setup none`: the scenario programs the registers itself (what `iommu-lens lower` prints).
   const setup = findField(fields, 'setup');
@@ -121,7 +122,7 @@ export function lowerSmmu(ctx: LowerCtx, s: SmmuDecl): void {
     const op = BigInt(c === 'CMD_CFGI_ALL' ? OPCODES.CMD_CFGI_STE_RANGE : OPCODES[c]);
     // CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range 31 (IHI 0070 §4.3.3).
     const dwords = c === 'CMD_CFGI_ALL' ? encodeCmd('CMD_CFGI_STE_RANGE', { Opcode: op, Range: 31n }) : encodeCmd(c, { Opcode: op });
-    ctx.addStep({ span: s, kind: 'cmd', smmu: name, label: `cmd ${name} ${c}`, run: (rt, out) => rt.command(name, dwords, out) });
+    ctx.addStep({ span: s, kind: 'cmd', smmu: name, label: `cmd ${name} ${c}`, sig: dwords, run: (rt, out) => rt.command(name, dwords, out) });
   }
   if (enabled) reg('SMMU_CR0', { SMMUEN: 1n, CMDQEN: 1n, EVENTQEN: 1n, PRIQEN: priqen }, ' (SMMU enabled)');
 }

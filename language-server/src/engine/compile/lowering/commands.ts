@@ -51,7 +51,7 @@ export function lowerCmd(ctx: LowerCtx, s: CmdStmt): void {
   }
   const cmd = dwords;
   const step = ctx.addStep({
-    span: s, kind: 'cmd', smmu, label: `cmd ${smmu} ${name}`,
+    span: s, kind: 'cmd', smmu, label: `cmd ${smmu} ${name}`, sig: cmd,
     run: (rt, out) => {
       rt.command(smmu, cmd, out);
       notePcieCommands(rt, out);

@@ -154,7 +154,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
   const c = check;
   const txnStep = txn?.step;
   ctx.addStep({
-    span, kind: 'expect', label,
+    span, kind: 'expect', label, sig: [txn?.step, txnStep, ctx.lastCall],
     run: (rt, out) => {
       const res = c(rt);
       out.expectation = { passed: res.passed, message: res.message, text: label };

@@ -1,0 +1,105 @@
+// Checkpoints of a run: copies of the model state (Runtime.snapshot: the SMMU instances, memory
+// copy-on-write, TLB, caches, queues, hazard shadows) every N steps, so a run can start again
+// from the step before a change (an edit, the debugger's step back) instead of from the start.
+// Memory is bounded: at most `max` checkpoints; when full, every other one is dropped and N doubles.
+// Which steps changed is decided by key: a step's key holds everything its `run` uses besides
+// the model state (its statement's text, range, label and `sig`), so equal keys run equally.
+
+import type { WireRange } from '../output/wire';
+import type { Program, RunSnapshot, Runtime } from './runtime';
+
+/** A canonical text of plain data (bigints, arrays, objects): for step keys. */
+export function sigOf(x: unknown): string {
+  if (x === undefined) return '';
+  if (typeof x === 'bigint') return x.toString(16);
+  if (typeof x !== 'object' || x === null) return String(x);
+  if (Array.isArray(x)) {
+    let s = '[';
+    for (const v of x) s += sigOf(v) + ',';
+    return s + ']';
+  }
+  if (x instanceof Map || x instanceof Set) return sigOf([...x]);
+  let s = '{';
+  for (const k of Object.keys(x)) s += k + ':' + sigOf((x as Record<string, unknown>)[k]) + ',';
+  return s + '}';
+}
+
+export function stepKey(kind: string, label: string, smmu: string | undefined, r: WireRange, text: string, sig: unknown): string {
+  return `${kind}\u0001${label}\u0001${smmu ?? ''}\u0001${r.line}:${r.col}-${r.endLine}:${r.endCol}\u0001${text}\u0001${sigOf(sig)}`;
+}
+
+/** Index of the first step of `b` that may run differently from the same step of `a`. */
+export function firstChange(a: Program, b: Program): number {
+  if (a.setupKey !== b.setupKey) return 0;
+  const n = Math.min(a.steps.length, b.steps.length);
+  const wa = a.watched;
+  const wb = b.watched;
+  for (let i = 0; i < n; i++) {
+    // A watched transaction keeps its result for the expectation that looks at it.
+    if (a.steps[i].key !== b.steps[i].key || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i;
+  }
+  return n;
+}
+
+export interface Checkpoint {
+  /** Steps run before the copy was taken. */
+  position: number;
+  state: RunSnapshot;
+}
+
+export class Checkpoints {
+  private list: Checkpoint[] = [];
+  /** Set when a snapshot failed (the VM layer holds state a copy cannot take): no more are tried. */
+  private stopped = false;
+
+  constructor(private every = 128, private readonly max = 64) {}
+
+  get count(): number {
+    return this.list.length;
+  }
+
+  get interval(): number {
+    return this.every;
+  }
+
+  /** After `position` steps ran on `rt`: takes a checkpoint when one is due (or `last`: the end of
+   *  the run, so an edit that changes no step re-runs nothing). */
+  note(position: number, rt: Runtime, last = false): void {
+    if (this.stopped || (position % this.every !== 0 && !last) || this.atOrBefore(position)?.position === position) return;
+    const state = rt.snapshot();
+    if (!state) {
+      this.stopped = true;
+      return;
+    }
+    // Sorted by position (after a step back, the later checkpoints are still valid).
+    let i = this.list.length;
+    while (i > 0 && this.list[i - 1].position > position) i--;
+    this.list.splice(i, 0, { position, state });
+    if (this.list.length > this.max) {
+      this.every *= 2;
+      this.list = this.list.filter((c, i) => c.position % this.every === 0 || i === this.list.length - 1);
+    }
+  }
+
+  /** The latest checkpoint at or before `position`. */
+  atOrBefore(position: number): Checkpoint | undefined {
+    const l = this.list;
+    let lo = 0;
+    let hi = l.length - 1;
+    let best: Checkpoint | undefined;
+    while (lo <= hi) {
+      const m = (lo + hi) >> 1;
+      if (l[m].position <= position) {
+        best = l[m];
+        lo = m + 1;
+      } else hi = m - 1;
+    }
+    return best;
+  }
+
+  /** This run continues another from `position`: its checkpoints up to there hold. */
+  adopt(from: Checkpoints, position: number): void {
+    this.every = from.every;
+    this.list = from.list.filter((c) => c.position <= position);
+  }
+}

@@ -1,0 +1,90 @@
+// Snapshots of model state (checkpoints of a run, the debugger's step back): a deep copy of an
+// object graph that keeps its shape (prototypes, shared references, cycles, Maps, Sets, typed
+// arrays). A class that needs more than a field-by-field copy (PhysicalMemory: copy-on-write
+// frames) implements `[SNAPSHOT]`. Functions are state the copy cannot see into: only those marked
+// `stateless` are shared; any other makes the snapshot fail (`undefined`), so a caller falls back
+// to replaying instead of resuming from a wrong copy.
+
+/** Method a class implements to copy itself: `(c) => copy` (use `c.copy` for its fields). */
+export const SNAPSHOT = Symbol('snapshot');
+
+export interface Snapshotable {
+  [SNAPSHOT](c: Copier): object;
+}
+
+const statelessFns = new WeakSet<object>();
+
+/** Marks a function that captures nothing mutable (it may be shared between copies). */
+export function stateless<F extends (...args: never[]) => unknown>(fn: F): F {
+  statelessFns.add(fn);
+  return fn;
+}
+
+class NotCopyable extends Error {}
+
+export class Copier {
+  private readonly memo = new Map<object, unknown>();
+
+  /** Objects shared, not copied (immutable program data, frozen tables). */
+  constructor(private readonly shared: ReadonlySet<object> = new Set()) {}
+
+  /** Remembers `copy` as the copy of `orig` (before copying its fields: cycles). */
+  note<T extends object>(orig: T, copy: T): T {
+    this.memo.set(orig, copy);
+    return copy;
+  }
+
+  copy<T>(x: T): T {
+    if (x === null || (typeof x !== 'object' && typeof x !== 'function')) return x;
+    const o = x as unknown as object;
+    const done = this.memo.get(o);
+    if (done !== undefined) return done as T;
+    if (typeof x === 'function') {
+      if (statelessFns.has(o)) return x;
+      throw new NotCopyable(`function ${(x as unknown as { name?: string }).name || '(anonymous)'}`);
+    }
+    if (this.shared.has(o) || Object.isFrozen(o)) return x;
+    const custom = (o as Partial<Snapshotable>)[SNAPSHOT];
+    if (custom) return this.note(o, custom.call(o, this)) as T;
+    if (Array.isArray(o)) {
+      const a: unknown[] = this.note(o, new Array(o.length));
+      for (let i = 0; i < o.length; i++) a[i] = this.copy(o[i]);
+      return a as T;
+    }
+    if (o instanceof Map) {
+      const m = this.note(o, new Map());
+      for (const [k, v] of o) m.set(this.copy(k), this.copy(v));
+      return m as T;
+    }
+    if (o instanceof Set) {
+      const s = this.note(o, new Set());
+      for (const v of o) s.add(this.copy(v));
+      return s as T;
+    }
+    if (ArrayBuffer.isView(o)) {
+      const v = o as unknown as { slice(): object };
+      return this.note(o, v.slice()) as T;
+    }
+    if (o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise) throw new NotCopyable(o.constructor.name);
+    const c = this.note(o, Object.create(Object.getPrototypeOf(o)) as object);
+    for (const k of Reflect.ownKeys(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, k)!;
+      if ('value' in d) d.value = this.copy(d.value);
+      Object.defineProperty(c, k, d);
+    }
+    return c as T;
+  }
+}
+
+/**
+ * A deep copy of `root` (shared references and cycles kept), or undefined when the graph holds
+ * state that cannot be copied (a function not marked `stateless`, a WeakMap, a Promise).
+ */
+export function snapshot<T>(root: T, shared?: ReadonlySet<object>): T | undefined {
+  try {
+    return new Copier(shared).copy(root);
+  } catch (e) {
+    if (e instanceof NotCopyable) return undefined;
+    throw e;
+  }
+}
