@@ -17,6 +17,18 @@ export interface IncludeResolver {
   (fromUri: string, path: string): { uri: string; text: string } | { error: string };
 }
 
+/** How often a run copies its model state (run/checkpoints.ts). */
+export interface CheckpointOptions {
+  /** Fewest steps between two checkpoints (default 32). */
+  every?: number;
+  /** Most checkpoints kept (default 64). */
+  max?: number;
+  /** Run time between two checkpoints, in multiples of the last copy's time (default 3; 0: by steps only). */
+  cost?: number;
+  /** Most objects copied into checkpoints in all (default 4 million). */
+  budget?: number;
+}
+
 export interface EngineOptions {
   readInclude?: IncludeResolver;
   /**
@@ -35,11 +47,11 @@ export interface EngineOptions {
   /** Sees every memory, register, command and transaction write the run makes (`iommu-lens lower`). */
   traffic?: TrafficSink;
   /**
-   * Take checkpoints of the model state while running (every `every` steps, at most `max`; memory
-   * copy-on-write): `goto` back and a later session (`previous`) resume from them. Off by default
+   * Take checkpoints of the model state while running (run/checkpoints.ts: spaced by steps and by
+   * the copy's cost, bounded in number and objects; memory copy-on-write): `goto` back and a later session (`previous`) resume from them. Off by default
    * (a headless run goes forward only).
    */
-  checkpoints?: { every?: number; max?: number };
+  checkpoints?: CheckpointOptions;
   /**
    * A session of an earlier version of the same document, with checkpoints: the new session takes
    * over its results up to its latest checkpoint before the first step that changed and runs on

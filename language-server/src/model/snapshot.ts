@@ -28,6 +28,11 @@ export class Copier {
   /** Objects shared, not copied (immutable program data, frozen tables). */
   constructor(private readonly shared: ReadonlySet<object> = new Set()) {}
 
+  /** Objects copied so far. */
+  get size(): number {
+    return this.memo.size;
+  }
+
   /** Remembers `copy` as the copy of `orig` (before copying its fields: cycles). */
   note<T extends object>(orig: T, copy: T): T {
     this.memo.set(orig, copy);
@@ -51,38 +56,45 @@ export class Copier {
       for (let i = 0; i < o.length; i++) a[i] = this.copy(o[i]);
       return a as T;
     }
+    // A subclass (RegFile extends Map with a version) keeps its prototype and own fields.
+    const proto = Object.getPrototypeOf(o) as object | null;
     if (o instanceof Map) {
-      const m = this.note(o, new Map());
-      for (const [k, v] of o) m.set(this.copy(k), this.copy(v));
-      return m as T;
+      const m = this.note(o, proto === Map.prototype ? new Map() : (Reflect.construct(Map, [], o.constructor) as Map<unknown, unknown>));
+      for (const [k, v] of o) Map.prototype.set.call(m, this.copy(k), this.copy(v));
+      return this.fields(o, m) as T;
     }
     if (o instanceof Set) {
-      const s = this.note(o, new Set());
-      for (const v of o) s.add(this.copy(v));
-      return s as T;
+      const s = this.note(o, proto === Set.prototype ? new Set() : (Reflect.construct(Set, [], o.constructor) as Set<unknown>));
+      for (const v of o) Set.prototype.add.call(s, this.copy(v));
+      return this.fields(o, s) as T;
     }
     if (ArrayBuffer.isView(o)) {
       const v = o as unknown as { slice(): object };
       return this.note(o, v.slice()) as T;
     }
     if (o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise) throw new NotCopyable(o.constructor.name);
-    const c = this.note(o, Object.create(Object.getPrototypeOf(o)) as object);
-    for (const k of Reflect.ownKeys(o)) {
-      const d = Object.getOwnPropertyDescriptor(o, k)!;
-      if ('value' in d) d.value = this.copy(d.value);
-      Object.defineProperty(c, k, d);
-    }
-    return c as T;
+    return this.fields(o, this.note(o, (proto === Object.prototype ? {} : Object.create(proto)) as object)) as T;
+  }
+
+  /** Copies the own enumerable fields (plain assignment keeps the copy's shape fast: model objects
+   *  have only enumerable data fields). */
+  private fields(o: object, c: object): object {
+    const src = o as Record<string, unknown>;
+    const dst = c as Record<string, unknown>;
+    for (const k of Object.keys(src)) dst[k] = this.copy(src[k]);
+    return c;
   }
 }
 
 /**
- * A deep copy of `root` (shared references and cycles kept), or undefined when the graph holds
- * state that cannot be copied (a function not marked `stateless`, a WeakMap, a Promise).
+ * A deep copy of `root` (shared references and cycles kept) with the number of objects copied, or
+ * undefined when the graph holds state that cannot be copied (a function not marked `stateless`,
+ * a WeakMap, a Promise).
  */
-export function snapshot<T>(root: T, shared?: ReadonlySet<object>): T | undefined {
+export function snapshot<T>(root: T, shared?: ReadonlySet<object>): { copy: T; objects: number } | undefined {
   try {
-    return new Copier(shared).copy(root);
+    const c = new Copier(shared);
+    return { copy: c.copy(root), objects: c.size };
   } catch (e) {
     if (e instanceof NotCopyable) return undefined;
     throw e;

@@ -1,11 +1,15 @@
 // Checkpoints of a run: copies of the model state (Runtime.snapshot: the SMMU instances, memory
 // copy-on-write, TLB, caches, queues, hazard shadows) every N steps, so a run can start again
 // from the step before a change (an edit, the debugger's step back) instead of from the start.
-// Memory is bounded: at most `max` checkpoints; when full, every other one is dropped and N doubles.
+// A copy costs time in proportion to the state: one is taken at least `every` steps after the
+// last and once the run has spent `cost` times the last copy's time since (copying stays a
+// fraction of the run). Memory is bounded: at most `max` checkpoints and `budget` copied objects
+// in all; beyond, every other checkpoint is dropped and `every` doubles.
 // Which steps changed is decided by key: a step's key holds everything its `run` uses besides
 // the model state (its statement's text, range, label and `sig`), so equal keys run equally.
 
 import type { WireRange } from '../output/wire';
+import type { CheckpointOptions } from '../api';
 import type { Program, RunSnapshot, Runtime } from './runtime';
 
 /** A canonical text of plain data (bigints, arrays, objects): for step keys. */
@@ -51,8 +55,28 @@ export class Checkpoints {
   private list: Checkpoint[] = [];
   /** Set when a snapshot failed (the VM layer holds state a copy cannot take): no more are tried. */
   private stopped = false;
+  private every: number;
+  private readonly max: number;
+  private readonly cost: number;
+  private readonly budget: number;
+  /** performance.now() after the last copy, and how long it took. */
+  private lastAt = 0;
+  private lastMs = 0;
+  private lastPos = 0;
 
-  constructor(private every = 128, private readonly max = 64) {}
+  constructor(o: CheckpointOptions = {}) {
+    this.every = o.every ?? 32;
+    this.max = o.max ?? 64;
+    this.cost = o.cost ?? 3;
+    this.budget = o.budget ?? 4_000_000;
+  }
+
+  /** Objects the checkpoints hold (copies; memory frames are shared until written). */
+  get objects(): number {
+    let n = 0;
+    for (const c of this.list) n += c.state.objects;
+    return n;
+  }
 
   get count(): number {
     return this.list.length;
@@ -65,19 +89,26 @@ export class Checkpoints {
   /** After `position` steps ran on `rt`: takes a checkpoint when one is due (or `last`: the end of
    *  the run, so an edit that changes no step re-runs nothing). */
   note(position: number, rt: Runtime, last = false): void {
-    if (this.stopped || (position % this.every !== 0 && !last) || this.atOrBefore(position)?.position === position) return;
+    if (this.stopped || (Math.abs(position - this.lastPos) < this.every && !last)) return;
+    const t0 = performance.now();
+    if (!last && t0 - this.lastAt < this.cost * this.lastMs) return;
+    if (this.atOrBefore(position)?.position === position) return;
     const state = rt.snapshot();
     if (!state) {
       this.stopped = true;
       return;
     }
+    this.lastAt = performance.now();
+    this.lastMs = this.lastAt - t0;
+    this.lastPos = position;
     // Sorted by position (after a step back, the later checkpoints are still valid).
     let i = this.list.length;
     while (i > 0 && this.list[i - 1].position > position) i--;
     this.list.splice(i, 0, { position, state });
-    if (this.list.length > this.max) {
+    if (this.list.length > this.max || this.objects > this.budget) {
       this.every *= 2;
-      this.list = this.list.filter((c, i) => c.position % this.every === 0 || i === this.list.length - 1);
+      const n = this.list.length;
+      this.list = this.list.filter((_c, i) => i % 2 === 1 || i === n - 1);
     }
   }
 
@@ -100,6 +131,9 @@ export class Checkpoints {
   /** This run continues another from `position`: its checkpoints up to there hold. */
   adopt(from: Checkpoints, position: number): void {
     this.every = from.every;
+    this.lastMs = from.lastMs;
+    this.lastPos = position;
+    this.lastAt = performance.now();
     this.list = from.list.filter((c) => c.position <= position);
   }
 }

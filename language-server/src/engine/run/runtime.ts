@@ -63,6 +63,8 @@ export interface RunSnapshot {
   readonly model: ModelState;
   /** Index of the last step run. */
   readonly index: number;
+  /** Objects copied (for the checkpoints' memory bound). */
+  readonly objects: number;
 }
 
 interface ModelState {
@@ -119,7 +121,7 @@ export class Runtime {
    *  steps so far had the same keys: checkpoints.ts). */
   constructor(readonly program: Program, traffic?: TrafficSink, from?: RunSnapshot) {
     this.traffic = traffic;
-    const m = from ? snapshot(from.model) : undefined;
+    const m = from ? snapshot(from.model)?.copy : undefined;
     this.mem = m?.mem ?? new PhysicalMemory();
     this.smmus = m?.smmus ?? new Map();
     this.declared = m?.declared ?? new Map();
@@ -134,8 +136,8 @@ export class Runtime {
   /** A copy of the model state, or undefined when it cannot be copied (the VM layer, a traffic sink). */
   snapshot(): RunSnapshot | undefined {
     if (this.virtState || this.traffic) return undefined;
-    const model = snapshot<ModelState>({ mem: this.mem, smmus: this.smmus, declared: this.declared, hookState: this.hookState, lastTraces: this.lastTraces });
-    return model && { model, index: this.index };
+    const c = snapshot<ModelState>({ mem: this.mem, smmus: this.smmus, declared: this.declared, hookState: this.hookState, lastTraces: this.lastTraces });
+    return c && { model: c.copy, index: this.index, objects: c.objects };
   }
 
   /**

@@ -4,7 +4,7 @@
 // of an edited text resumes from a checkpoint of the previous version's session, before the first
 // step whose key changed, reusing that session's results for the steps before.
 
-import type { ScenarioSession, StepInfo } from '../api';
+import type { CheckpointOptions, ScenarioSession, StepInfo } from '../api';
 import { diag } from '../output/convert';
 import { Runtime, type Program, type RunSnapshot } from './runtime';
 import type { WireDiagnostic, WireExpectationResult, WireScenarioResult, WireState, WireStep } from '../output/wire';
@@ -16,7 +16,7 @@ export interface SessionOptions {
   isCancelled?: () => boolean;
   traffic?: TrafficSink;
   /** Take checkpoints (every `every` steps, at most `max`). */
-  checkpoints?: { every?: number; max?: number };
+  checkpoints?: CheckpointOptions;
   /** A session of an earlier version of the same document: resumed from its checkpoints. */
   previous?: ScenarioSession;
 }
@@ -41,7 +41,7 @@ export class Session implements ScenarioSession {
     this.diagnostics = program.diagnostics;
     this.isCancelled = options.isCancelled;
     this.traffic = options.traffic;
-    if (options.checkpoints && !options.traffic) this.cps = new Checkpoints(options.checkpoints.every, options.checkpoints.max);
+    if (options.checkpoints && !options.traffic) this.cps = new Checkpoints(options.checkpoints);
     this.rt = this.fresh();
     const prev = options.previous;
     if (this.cps && prev instanceof Session && prev.cps && prev.streamed === 0) this.reused = this.resume(prev, prev.cps);
@@ -79,8 +79,8 @@ export class Session implements ScenarioSession {
   }
 
   /** The memory the checkpoints hold, for benchmarks: their number and interval. */
-  checkpointStats(): { count: number; interval: number } | undefined {
-    return this.cps && { count: this.cps.count, interval: this.cps.interval };
+  checkpointStats(): { count: number; interval: number; objects: number } | undefined {
+    return this.cps && { count: this.cps.count, interval: this.cps.interval, objects: this.cps.objects };
   }
 
   /** Built on first use (a run does not need it). */

@@ -22,7 +22,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 42);
 const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 const scratch = (text: string) => compileScenario(text, URI, { readInclude: noInclude });
 const incremental = (text: string, previous?: ScenarioSession, every = 4) =>
-  compileScenario(text, URI, { readInclude: noInclude, checkpoints: { every }, previous }) as Session;
+  compileScenario(text, URI, { readInclude: noInclude, checkpoints: { every, cost: 0 }, previous }) as Session;
 
 type Edit = { kind: 'delete' | 'copy' | 'number' | 'comment' | 'join'; at: number; from: number; digit: number };
 
@@ -135,7 +135,7 @@ test('an expectation that marked a fault intended is undone when the run resumes
 test('snapshot: memory is copied on write; a closure it cannot see into makes it fail', () => {
   const m = new PhysicalMemory();
   m.write64(0x1000n, 1n);
-  const c = snapshot(m)!;
+  const c = snapshot(m)!.copy;
   c.write64(0x1000n, 2n);
   m.write64(0x1008n, 3n);
   assert.equal(m.read64(0x1000n), 1n);
@@ -143,8 +143,24 @@ test('snapshot: memory is copied on write; a closure it cannot see into makes it
   assert.equal(c.read64(0x1008n), 0n);
   const cyc: { self?: unknown; f?: () => void } = {};
   cyc.self = cyc;
-  const k = snapshot(cyc)!;
+  const k = snapshot(cyc)!.copy;
   assert.equal(k.self, k);
   cyc.f = () => undefined;
   assert.equal(snapshot(cyc), undefined);
+  // A Map subclass keeps its prototype and fields (SmmuInstance's register file counts versions).
+  class Versioned extends Map<number, bigint> {
+    version = 0;
+    override set(k: number, v: bigint): this {
+      this.version++;
+      return super.set(k, v);
+    }
+  }
+  const r = new Versioned();
+  r.set(1, 2n);
+  const rc = snapshot(r)!.copy;
+  assert.ok(rc instanceof Versioned);
+  assert.equal(rc.version, 1);
+  rc.set(3, 4n);
+  assert.equal(rc.version, 2);
+  assert.equal(r.size, 1);
 });
