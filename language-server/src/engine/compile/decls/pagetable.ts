@@ -248,5 +248,5 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
   pt.layout.notePte(s.iova.value, loc.level, value, (value & 1n) === 1n);
   const w = placed(ctx, pt, [{ addr: loc.addr, value }], s);
   const where = pt.guest ? `IPA ${hex(loc.addr)}${w.length ? ` = PA ${hex(w[0].addr)}` : ''}` : hex(loc.addr);
-  ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${where} = ${hex(value)}`, run: (rt) => rt.writeMany(w) });
+  ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${where} = ${hex(value)}`, sig: w, run: (rt) => rt.writeMany(w) });
 }
