@@ -9,8 +9,8 @@ import { makeResolver } from './main';
 
 const USAGE = 'usage: iommu-lens lower FILE [--smmu NAME]';
 
-/** Ops every instance sees: memory writes, aborts and VM-layer lines. */
-const shared = (o: TrafficOp) => o.op === 'write' || o.op === 'abort' || o.op === 'line';
+/** Ops every instance sees: memory writes, aborts and VM-layer lines and the CPUs' broadcast TLBIs. */
+const shared = (o: TrafficOp) => o.op === 'write' || o.op === 'abort' || o.op === 'line' || o.op === 'cpu';
 
 /** The ops one SMMU sees: the shared ones and its own registers, commands and transactions. */
 export function opsOfSmmu(ops: readonly TrafficOp[], smmu: string | undefined): TrafficOp[] {

@@ -215,6 +215,18 @@ export interface CmdStmt extends StatementBase {
   raw?: RawData;
 }
 
+/** `cpu tlbi INSTR [asid N] [va A] [vmid N] [vhe]` or `cpu tlbi INSTR xt X [vmid N] [vhe]`: a PE's
+ *  broadcast TLB invalidation (DDI 0487 C5.5, TLBI VAE1IS, ASIDE1IS, ...). The engine checks the
+ *  instruction and its operands. */
+export interface CpuStmt extends StatementBase {
+  kind: 'cpu';
+  /** `tlbi`. */
+  op?: Word;
+  /** The instruction (`vae1is`, `VALE1IS`, ...). */
+  instr?: Word;
+  fields: Field[];
+}
+
 /** `dma [SMMU] read|write sid N [ssid N] iova A [len N] [priv] [exec] [translated] [expect ...]*`;
  *  `ats ...` is the same shape (an ATS Translation Request), and so is `pri ... prgi N [last]` (a PRI
  *  Page Request). */
@@ -291,6 +303,7 @@ export type Statement =
   | AbortStmt
   | RegStmt
   | CmdStmt
+  | CpuStmt
   | TransactionStmt
   | MapStmt
   | UnmapStmt

@@ -17,6 +17,7 @@ export const STATEMENT_KEYWORDS = [
   'abort',
   'reg',
   'cmd',
+  'cpu',
   'dma',
   'ats',
   'pri',
@@ -40,6 +41,13 @@ export const BLOCK_BREAKERS: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS.fi
 /** Options of `dma` / `ats` / `pri` lines. Flags take no value. `translated` (dma: through the
  *  function's ATC), `prgi` and `last` (pri: Page Request Group Index, last request of the group). */
 export const TRANSACTION_OPTIONS = ['sid', 'ssid', 'iova', 'addr', 'len', 'read', 'write', 'priv', 'exec', 'translated', 'prgi', 'last'] as const;
+
+/** Operations of a `cpu` line (a PE's broadcast maintenance; the instructions are model/cpu/tlbi.ts). */
+export const CPU_OPS = ['tlbi'] as const;
+
+/** Options of a `cpu tlbi` line: the operand by name (`asid`, `va`) or as the register (`xt`), the
+ *  PE's current VMID, and `vhe` (executed by a VHE host: HCR_EL2.E2H == 1, and TGE == 1 for the EL1 forms). */
+export const CPU_TLBI_OPTIONS = ['asid', 'va', 'xt', 'vmid', 'vhe'] as const;
 
 /** What an `expect` can check. */
 export const EXPECT_KINDS = ['pa', 'fault', 'event', 'tlb', 'hazard', 'outcome', 'mem', 'rejected'] as const;
@@ -91,6 +99,7 @@ export const FLAG_WORDS: ReadonlySet<string> = new Set([
   'table',
   'enable',
   'disable',
+  'vhe',
 ]);
 
 /** Permission words of a mapping (`map ... -> PA rw`). */
@@ -107,6 +116,8 @@ export const KEYWORDS: readonly string[] = [
   'raw',
   'no',
   ...TRANSACTION_OPTIONS,
+  ...CPU_OPS,
+  ...CPU_TLBI_OPTIONS,
   ...EXPECT_KINDS,
   'level',
   'hit',

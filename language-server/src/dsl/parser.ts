@@ -127,6 +127,9 @@ class Parser extends StepParser {
       case 'cmd':
         s = this.cmdStmt(kw);
         break;
+      case 'cpu':
+        s = this.cpuStmt(kw);
+        break;
       case 'dma':
       case 'ats':
       case 'pri':

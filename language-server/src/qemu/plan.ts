@@ -55,8 +55,10 @@ export function makePlan(ops: readonly TrafficOp[], notComparable?: string): Pla
   const outRange: number[] = [];
   const txns: PlannedTxn[] = [];
   let needsStage2 = false;
+  let broadcast = false;
   ops.forEach((o, i) => {
-    if (o.op === 'write') {
+    if (o.op === 'cpu') broadcast = true;
+    else if (o.op === 'write') {
       if (o.addr < RAM_BASE) belowRam = true;
       if (o.addr + 8n > top) top = o.addr + 8n;
       mem.writeBytes(o.addr, bytesOf(o.value, o.width));
@@ -80,6 +82,7 @@ export function makePlan(ops: readonly TrafficOp[], notComparable?: string): Pla
         : res.outcome === 'stalled' ? 'stall: QEMU models no stalled transactions'
         : res.httu?.length ? 'HTTU: QEMU does not update descriptors'
         : aborted ? 'external aborts (`abort` ranges): QEMU memory never aborts'
+        : broadcast ? 'after a `cpu tlbi`: QEMU\'s SMMUv3 takes no broadcast TLB maintenance (SMMU_IDR0.BTM == 0)'
         : belowRam ? `the scenario writes below QEMU's RAM (${hex(RAM_BASE)})`
         : undefined);
       if (!t.notComparable) (steBytes(mem, streamTableOf(base, cfg), t.sid) ? inRange : outRange).push(t.sid);

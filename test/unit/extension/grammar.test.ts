@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXPECT_KINDS, FLAG_WORDS, IOMMUFD_OPS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
+import { CPU_OPS, CPU_TLBI_OPTIONS, EXPECT_KINDS, FLAG_WORDS, IOMMUFD_OPS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
+import { CPU_TLBIS } from '../../../language-server/src/model/cpu/tlbi';
 
 interface Rule { match?: string; patterns?: Rule[] }
 const grammar = JSON.parse(readFileSync(resolve(__dirname, '../../../../syntaxes/smmu.tmLanguage.json'), 'utf8')) as {
@@ -37,9 +38,20 @@ test('every iommufd operation is highlighted after `iommufd`', () => {
   }
 });
 
+test('every CPU TLBI instruction is highlighted after `cpu tlbi`', () => {
+  const rs = regexes(grammar.repository.step);
+  for (const d of CPU_TLBIS) {
+    for (const written of [d.name, d.name.toLowerCase()]) {
+      const m = rs.map((r) => r.exec(`cpu tlbi ${written} xt 1`)).find((x) => x && x[3]);
+      assert.equal(m?.[3], written, `cpu tlbi ${written} is not highlighted`);
+    }
+  }
+  assert.ok(!rs.some((r) => r.exec('cpu tlbi vae1isx 1')?.[3]), 'a longer word is not an instruction');
+});
+
 test('every transaction option and expectation kind is a highlighted option word', () => {
   const rs = regexes(grammar.repository.option);
-  for (const w of [...TRANSACTION_OPTIONS, ...EXPECT_KINDS, 'raw', 'no']) {
+  for (const w of [...TRANSACTION_OPTIONS, ...EXPECT_KINDS, ...CPU_OPS, ...CPU_TLBI_OPTIONS.filter((o) => !FLAG_WORDS.has(o)), 'raw', 'no']) {
     assert.ok(rs.some((r) => r.test(` ${w} `)), `option ${w} is not highlighted`);
   }
 });

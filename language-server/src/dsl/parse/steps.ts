@@ -1,7 +1,7 @@
 // Scenario steps: writes, iommufd and vSMMU operations, external aborts, registers, commands,
 // transactions (dma, ats, pri), map/unmap, pte, and expectations.
 
-import type { AbortStmt, CmdStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
+import type { AbortStmt, CmdStmt, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
 import { DIAG } from '../diagnostics';
 import { closest, didYouMean } from '../suggest';
 import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS } from '../keywords';
@@ -123,6 +123,22 @@ export abstract class StepParser extends DeclParser {
     s.opcode = this.word();
     s.fields = this.onlyFields(this.inline(false), 'cmd');
     if (this.isPunct('{')) s.body = this.block(0, false);
+    return s;
+  }
+
+  protected cpuStmt(kw: Keyword): CpuStmt {
+    const s: CpuStmt = { kind: 'cpu', keyword: kw, incomplete: false, start: kw.start, end: kw.end, fields: [] };
+    if (!this.isWord('tlbi')) {
+      this.errorAtTok(DIAG.expected, 'expected `tlbi` after `cpu` (cpu tlbi vae1is asid 5 va 0x4000_0000)');
+      return s;
+    }
+    s.op = this.word();
+    if (this.tok.kind !== 'word') {
+      this.errorAtTok(DIAG.expected, 'expected a TLBI instruction after `tlbi` (VAE1IS, VALE1IS, ASIDE1IS, VMALLE1IS, VAE2IS, ALLE2IS, ...)');
+      return s;
+    }
+    s.instr = this.word();
+    s.fields = this.onlyFields(this.inline(false), 'cpu tlbi');
     return s;
   }
 

@@ -28,6 +28,14 @@ export function hazardText(f: Finding, L: (step: number) => number): HazardText 
           fix: syncAfter(f.invalidatedAt), related: [{ step: f.invalidatedAt, message: 'invalidation not completed by a CMD_SYNC' }, p.change],
         };
       }
+      const b = f.broadcast;
+      if (b) {
+        return {
+          message: `${s}: the CPU's ${b.instr} at line ${L(b.step)} does not reach this SMMU's TLB (${b.why}): ${hex(f.va)} may still translate to the old ${p.old} (walk at line ${L(f.walkStep)}) instead of ${p.now} (IHI 0070 §3.17.6).`,
+          fix: `insert ${quoted(f.missing, ' then ')} after line ${L(b.step)}.`,
+          related: [{ step: b.step, message: `CPU TLBI this SMMU ignores (${b.why})` }, p.change, { step: f.walkStep, message: 'walk whose result may still be cached' }],
+        };
+      }
       return {
         message: `${s}: stale translation possible: ${hex(f.va)} was cached as ${p.old} (walk at line ${L(f.walkStep)}); now ${p.now}, but no matching TLBI + CMD_SYNC ran on ${s} since the change at line ${L(w.step)}.`,
         fix: `insert ${quoted(f.missing, ' then ')} after line ${L(w.step)}.`, related: [p.change, { step: f.walkStep, message: 'walk whose result may still be cached' }],

@@ -10,6 +10,7 @@ import { hex } from '../../model/bits';
 import type { SmmuFeatures } from '../../model/smmu/features';
 import type { PageRequest } from '../../model/smmu/pri';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
+import { targetRegime, xtOf, type CpuTlbi } from '../../model/cpu/tlbi';
 
 /** What the Runtime reports; `step` is the index of the step that made the access. */
 export interface TrafficSink {
@@ -24,6 +25,8 @@ export interface TrafficSink {
   pri(step: number, smmu: string, req: PageRequest): void;
   /** A VM-layer line, as written. */
   line(step: number, text: string): void;
+  /** A PE's broadcast TLBI (reaches every SMMU). */
+  cpuTlbi(step: number, op: CpuTlbi): void;
 }
 
 export type TrafficOp =
@@ -33,7 +36,8 @@ export type TrafficOp =
   | { op: 'cmd'; step: number; smmu: string; d0: bigint; d1: bigint }
   | { op: 'txn'; step: number; smmu: string; req: TranslateRequest; result: TransactionResult }
   | { op: 'pri'; step: number; smmu: string; req: PageRequest }
-  | { op: 'line'; step: number; text: string };
+  | { op: 'line'; step: number; text: string }
+  | { op: 'cpu'; step: number; tlbi: CpuTlbi };
 
 /** Records the traffic in order. */
 export class TrafficRecorder implements TrafficSink {
@@ -63,6 +67,9 @@ export class TrafficRecorder implements TrafficSink {
   line(step: number, text: string): void {
     this.ops.push({ op: 'line', step, text });
   }
+  cpuTlbi(step: number, tlbi: CpuTlbi): void {
+    this.ops.push({ op: 'cpu', step, tlbi });
+  }
 }
 
 /** One op as its interchange line. */
@@ -80,10 +87,19 @@ export function opLine(o: TrafficOp): string {
       return `${kw} ${o.smmu} ${r.access.read ? 'read' : 'write'} sid ${hex(r.sid)}${r.ssid !== undefined ? ` ssid ${hex(r.ssid)}` : ''}` +
         ` iova ${hex(r.iova)}${len}${r.access.priv ? ' priv' : ''}${r.access.exec ? ' exec' : ''}${r.kind === 'translated' ? ' translated' : ''}`;
     }
+    case 'cpu': return cpuTlbiLine(o.tlbi);
     case 'pri': {
       const r = o.req;
       return `pri ${o.smmu} ${r.write ? 'write' : 'read'} sid ${hex(r.sid)}${r.ssid !== undefined ? ` ssid ${hex(r.ssid)}` : ''} iova ${hex(r.addr)}` +
         ` prgi ${hex(r.prgi)}${r.last ? ' last' : ''}${r.priv ? ' priv' : ''}${r.exec ? ' exec' : ''}`;
     }
   }
+}
+
+/** `cpu tlbi <instr> [xt <Xt>] [vmid <n>] [vhe]`: the instruction with its register operand, as the
+ *  PE executed it (the interchange form of a `cpu tlbi` line). */
+export function cpuTlbiLine(t: CpuTlbi): string {
+  const xt = t.def.operand ? ` xt ${hex(xtOf(t))}` : '';
+  const vmid = targetRegime(t) === 'nsel1' && t.vmid !== 0 ? ` vmid ${t.vmid}` : '';
+  return `cpu tlbi ${t.def.name.toLowerCase()}${xt}${vmid}${t.vhe ? ' vhe' : ''}`;
 }

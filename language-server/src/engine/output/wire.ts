@@ -193,6 +193,10 @@ export interface WireStep {
   walks?: WireWalk[];
   /** When the step ran invalidation commands (CMD_TLBI_*, CMD_CFGI_*, CMD_ATC_INV): the TLB and configuration cache entries they removed. */
   removed?: { tlb: number[]; config: number[] };
+  /** `cpu tlbi`: what the PE's broadcast TLBI did on each SMMU (IHI 0070 §3.17.6): taken or not
+   *  (`why`: SMMU_IDR0.BTM == 0, SMMU_CR2.PTM == 1), the TLB entries removed, and those of its
+   *  regime it matched but kept (`why`: the SMMU's refusal, or CD.ASET == 1). */
+  broadcast?: Array<{ smmu: string; taken: boolean; why?: string; removed: number[]; kept: Array<{ id: number; why: string }> }>;
   /** Expectation result when the step is (or carries) an expectation. */
   expectation?: {
     passed: boolean;

@@ -37,6 +37,7 @@ export const defaultHazardHook: HazardHook = {
       const inst = rt.smmus.get(it.smmu);
       if (!inst) continue;
       if (it.cmd) t.command(inst, it.cmd);
+      else if (it.broadcast) t.broadcast(inst, it.broadcast);
       // A stream with STE.EATS != 0 may have fetched the translation into its device's ATC.
       else if (it.txn) t.transaction(inst, it.txn, (it.txn.ste?.fields.EATS ?? 0n) !== 0n);
     }

@@ -4,14 +4,17 @@
 import type { CommandResult } from '../../model/smmu/commands';
 import type { IommufdContext } from '../../model/iommufd/context';
 import type { TransactionResult } from '../../model/smmu/result';
+import type { BroadcastResult } from '../../model/smmu/broadcast';
 import type { RunView } from '../output/state';
 import type { WireHazard, WireRange, WireStep } from '../output/wire';
 
-/** One command or transaction of the current step. */
+/** One command, transaction or broadcast TLBI of the current step. */
 export interface StepLogEntry {
   smmu: string;
   cmd?: CommandResult;
   txn?: TransactionResult;
+  /** A PE's broadcast TLBI as this SMMU took it. */
+  broadcast?: BroadcastResult;
 }
 
 export interface HazardView extends RunView {

@@ -20,6 +20,8 @@ import { VirtState } from './virt';
 import type { IommufdContext } from '../../model/iommufd/context';
 import type { TrafficSink } from '../output/traffic';
 import type { PageRequest, PriResult } from '../../model/smmu/pri';
+import { broadcastTo } from '../../model/smmu/broadcast';
+import type { CpuTlbi } from '../../model/cpu/tlbi';
 
 export interface StepDef {
   range: WireRange;
@@ -271,6 +273,18 @@ export class Runtime {
     const r = this.smmu(smmu).submitCommand([dwords[0], dwords[1]]);
     for (const w of r.warnings) this.report('warning', 'W_COMMAND', `${smmu}: ${w}`);
     this.noteCommands(smmu, r.commands, out);
+  }
+
+  /** A PE's broadcast TLBI: every SMMU of the run sees it and takes it or not (model/smmu/broadcast.ts). */
+  cpuTlbi(op: CpuTlbi, out: WireStep): void {
+    this.traffic?.cpuTlbi(this.index, op);
+    const seen = (out.broadcast ??= []);
+    for (const [name, inst] of this.smmus) {
+      const b = broadcastTo(inst, op);
+      if (this.inStep) this.stepLog.push({ smmu: name, broadcast: b });
+      if (b.removed.length) (out.removed ??= { tlb: [], config: [] }).tlb.push(...b.removed.map((e) => e.id));
+      seen.push({ smmu: name, taken: b.refusal === undefined, ...(b.refusal ? { why: b.refusal } : {}), removed: b.removed.map((e) => e.id), kept: b.kept.map((k) => ({ id: k.entry.id, why: k.why })) });
+    }
   }
 
   noteCommands(smmu: string, cmds: ReturnType<SmmuInstance['consumeCommands']>, out: WireStep): void {

@@ -12,6 +12,7 @@ export { COMMANDS, OPCODES, commandByOpcode, commandByName, commandPreset } from
 export type { CommandName } from './commands';
 export { EVENTS, EVENT_TYPES, EVENT_CLASS, eventByType, eventByName, PRI_PAGE_REQUEST } from './events';
 export { REGISTERS, registerByName, registerByOffset } from './registers';
+export { TLBI_VA, TLBI_VAA, TLBI_ASID } from './tlbi';
 export type { RegisterDef, RegisterAccess } from './registers';
 
 import { StructDef } from './field';

@@ -8,6 +8,7 @@ export type HazardCode =
   | 'H_STALE_STE'
   | 'H_STALE_CD'
   | 'H_TLBI_NO_SYNC'
+  | 'H_TLBI_NOT_BROADCAST'
   | 'H_BBM'
   | 'H_ATC_STALE'
   | 'H_ASID_REUSE'
@@ -49,6 +50,11 @@ export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
     code: 'H_TLBI_NO_SYNC', severity: 'warning', spec: 'IHI 0070 §4.7.3 (CMD_SYNC completes earlier invalidations)',
     meaning: 'An invalidation (CMD_TLBI_*/CMD_CFGI_*) was issued but not completed by a CMD_SYNC before a transaction it should affect, or before the memory it freed was written.',
     fix: 'Issue CMD_SYNC after the invalidation and before relying on it.',
+  },
+  H_TLBI_NOT_BROADCAST: {
+    code: 'H_TLBI_NOT_BROADCAST', severity: 'warning', spec: 'IHI 0070 §3.17.6 (broadcast TLB maintenance), §6.3.1 SMMU_IDR0.BTM, §6.3.12 SMMU_CR2.PTM, §5.4 CD.ASET',
+    meaning: 'A page table the SMMU may have cached (a process\'s table shared with a device, SVA) was changed and only the CPU\'s TLBI ...IS followed, but this SMMU does not take broadcast TLB maintenance (SMMU_IDR0.BTM == 0 or SMMU_CR2.PTM == 1) or the CD\'s ASID is not in the shared set (CD.ASET == 1): the SMMU may keep the old translation.',
+    fix: 'After the CPU\'s TLBI, also issue CMD_TLBI_NH_VA (ASID, VA) (CMD_TLBI_EL2_VA for an EL2 stream) and CMD_SYNC on this SMMU, as Linux\'s arm_smmu_mm_arch_invalidate_secondary_tlbs() does.',
   },
   H_BBM: {
     code: 'H_BBM', severity: 'warning', spec: 'DDI 0487 D8.16.1 (break-before-make); IHI 0070 §3.21.2',

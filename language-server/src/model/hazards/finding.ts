@@ -46,7 +46,7 @@ interface Common {
 /** A TLB entry a walk filled may still be used: changed and not invalidated, or invalidated and not synced. */
 export interface TlbFinding extends Common {
   state: 'tlb';
-  code: 'H_STALE_TLB' | 'H_TLBI_NO_SYNC';
+  code: 'H_STALE_TLB' | 'H_TLBI_NO_SYNC' | 'H_TLBI_NOT_BROADCAST';
   va: bigint;
   /** The cached translation for `va`. */
   cachedPa: bigint;
@@ -60,6 +60,9 @@ export interface TlbFinding extends Common {
   sid: number;
   entry: TlbEntry;
   changedStage: Stage;
+  /** H_TLBI_NOT_BROADCAST: the PE's TLBI (its step and text) this SMMU did not take, and why
+   *  (SMMU_IDR0.BTM == 0, SMMU_CR2.PTM == 1, CD.ASET == 1). */
+  broadcast?: { step: number; instr: string; why: string };
 }
 
 /** Memory an invalidated, not yet synced translation reaches is written again (IHI 0070 §4.7.3). */

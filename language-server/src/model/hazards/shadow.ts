@@ -8,6 +8,7 @@ import type { PhysicalMemory } from '../memory';
 import type { SmmuInstance } from '../smmu/instance';
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
+import type { BroadcastResult } from '../smmu/broadcast';
 import type { Finding } from './finding';
 import type { Watch } from './watch';
 import { stateless } from '../snapshot';
@@ -42,6 +43,8 @@ export interface Shadow {
   page?(s: SmmuCtx, r: TransactionResult, p: TransactionResult, ats: boolean): void;
   /** A command the SMMU consumed without error, CMD_SYNC excepted (`c.invalidated` says which cache an invalidation is for). */
   command?(s: SmmuCtx, c: CommandResult): void;
+  /** A PE's broadcast TLBI as SMMU `s` took it (complete at once: the PE's DSB ISH). */
+  broadcast?(s: SmmuCtx, b: BroadcastResult): void;
   /** CMD_SYNC on `s`: complete what is pending. */
   sync?(s: SmmuCtx): void;
   /** Words this shadow watches. */

@@ -3,12 +3,17 @@
 // transaction on that SMMU read it; no speculative fills). A changed descriptor moves its entries to a
 // stale `Tlb` (so a fresh walk of the same page is shadowed too) and may break break-before-make
 // (DDI 0487 D8.16.1); TLBIs are replayed on the shadows with the model's own command code and what
-// they remove is pending until CMD_SYNC. Reports H_STALE_TLB, H_TLBI_NO_SYNC and H_BBM.
+// they remove is pending until CMD_SYNC. A PE's broadcast TLBI (smmu/broadcast.ts) is replayed the
+// same way and completes at once (its DSB); a changed entry it matched but the SMMU kept (BTM, PTM,
+// CD.ASET) is reported, when used, as H_TLBI_NOT_BROADCAST. Reports H_STALE_TLB, H_TLBI_NO_SYNC,
+// H_TLBI_NOT_BROADCAST and H_BBM.
 
 import { Tlb } from '../tlb/tlb';
 import { type TlbEntry, type TlbInsert } from '../tlb/types';
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
+import { applyBroadcast, type BroadcastResult } from '../smmu/broadcast';
+import { cpuTlbiText } from '../cpu/tlbi';
 import type { Stage, WalkTrace } from '../types';
 import { bbmChanges, sizeChangeAllowed } from './bbm';
 import { Descriptors, isValid, type Desc } from './descriptors';
@@ -36,6 +41,8 @@ export interface Cached {
   /** Descriptors of the stage-2 walk (nested entries only). */
   s2Deps?: bigint[];
   stale?: Change;
+  /** A PE's TLBI after the change matched it, but this SMMU kept it (why: SMMU_IDR0.BTM, SMMU_CR2.PTM, CD.ASET). */
+  missed?: { step: number; instr: string; why: string };
   reports: number;
   freedReported?: boolean;
 }
@@ -104,6 +111,7 @@ export class TlbShadow implements Shadow {
       const at = st.pending.at(c);
       const base = { state: 'tlb' as const, severity: 'warning' as const, step: this.env.step, smmu: s.name, sid: p.sid, entry: e, changedStage: w.stage, va: t.va, cachedPa: e.outputBase + (t.va - e.inputBase), cachedPerms: e.perms, now, write: { step: w.step, addr: w.addr, old: w.old, now: w.now, nowValid: w.nowValid }, walkStep: e.insertedAt };
       if (at !== undefined) this.env.report({ ...base, code: 'H_TLBI_NO_SYNC', missing: syncOnly(s.name), insertAfter: at, invalidatedAt: at });
+      else if (c.missed) this.env.report({ ...base, code: 'H_TLBI_NOT_BROADCAST', missing: tlbiFor(c, w), insertAfter: c.missed.step, broadcast: { ...c.missed } });
       else this.env.report({ ...base, code: 'H_STALE_TLB', missing: tlbiFor(c, w), insertAfter: w.step });
     }
   }
@@ -184,6 +192,7 @@ export class TlbShadow implements Shadow {
       if (u.stale) {
         u.stale.now = now;
         u.stale.nowValid = afterValid;
+        u.missed = undefined; // a PE TLBI before this change was not for it
         continue;
       }
       u.stale = { step: this.env.step, addr: a, old: d.value, now, nowValid: afterValid, leaf: u.leaves.includes(a), stage: u.s2Deps?.includes(a) ? 2 : d.sel.stage };
@@ -238,26 +247,54 @@ export class TlbShadow implements Shadow {
     if (c.invalidated !== 'tlb') return;
     const st = this.states.get(s);
     const leaf = c.fields.Leaf !== undefined && c.fields.Leaf !== 0n;
-    const pend = (x: Cached, ids: Map<number, Cached>) => {
-      ids.delete(x.entry.id);
+    const pend = (x: Cached) => {
       st.pending.add(x, this.env.step);
       if (x.stale) this.rehome(x, undefined, undefined, st.pendingTlb, st.pendingStale);
-      for (const f of this.onGone) f.tlbGone(x);
     };
-    for (const e of replay(s, c, { tlb: st.shadow }).removed.tlb) {
+    for (const x of this.take(st, replay(s, c, { tlb: st.shadow }).removed.tlb, replay(s, c, { tlb: st.staleTlb }).removed.tlb, leaf)) pend(x);
+  }
+
+  /**
+   * Entries an invalidation removed from the shadow and stale TLBs, taken out of their maps (and
+   * told to `onGone`). A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not
+   * covered (IHI 0070 §4.4), its entry goes back into the stale TLB.
+   */
+  private take(st: State, fromShadow: readonly TlbEntry[], fromStale: readonly TlbEntry[], leaf: boolean): Cached[] {
+    const out: Cached[] = [];
+    for (const e of fromShadow) {
       const x = st.cached.get(e.id);
-      if (x) pend(x, st.cached);
+      if (!x) continue;
+      st.cached.delete(e.id);
+      out.push(x);
     }
-    for (const e of replay(s, c, { tlb: st.staleTlb }).removed.tlb) {
+    for (const e of fromStale) {
       const x = st.stale.get(e.id);
       if (!x) continue;
-      // A Leaf TLBI leaves walk-cache entries: a changed table descriptor is not covered (IHI 0070 §4.4).
-      if (leaf && x.stale && !x.stale.leaf) {
-        st.stale.delete(e.id);
-        this.rehome(x, undefined, undefined, st.staleTlb, st.stale);
-        continue;
-      }
-      pend(x, st.stale);
+      st.stale.delete(e.id);
+      if (leaf && x.stale && !x.stale.leaf) this.rehome(x, undefined, undefined, st.staleTlb, st.stale);
+      else out.push(x);
+    }
+    for (const x of out) for (const f of this.onGone) f.tlbGone(x);
+    return out;
+  }
+
+  /** A PE's broadcast TLBI, as this SMMU took it (`b`): replayed on the shadows, complete at once (DSB ISH). */
+  broadcast(s: SmmuCtx, b: BroadcastResult): void {
+    const st = this.states.get(s);
+    const last = b.op.def.last;
+    const stale = applyBroadcast(st.staleTlb, b.op, b.refusal);
+    for (const x of this.take(st, applyBroadcast(st.shadow, b.op, b.refusal).removed, stale.removed, last)) this.release(x);
+    for (const k of stale.kept) {
+      const x = st.stale.get(k.entry.id);
+      if (x) x.missed = { step: this.env.step, instr: cpuTlbiText(b.op), why: k.why };
+    }
+    // An invalidation awaiting a CMD_SYNC that the broadcast also covers is complete now.
+    for (const e of applyBroadcast(st.pendingTlb, b.op, b.refusal).removed) {
+      const x = st.pendingStale.get(e.id);
+      if (!x) continue;
+      st.pendingStale.delete(e.id);
+      st.pending.void(x);
+      this.release(x);
     }
   }
 
@@ -276,7 +313,7 @@ export class TlbShadow implements Shadow {
 /** The insertable part of an entry, as one fixed-shape literal (rest/spread copies are slow on the miss path). */
 export function toInsert(e: TlbEntry): TlbInsert {
   return {
-    kind: e.kind, regime: e.regime, vmid: e.vmid, asid: e.asid, global: e.global, granule: e.granule, blockShift: e.blockShift, level: e.level,
+    kind: e.kind, regime: e.regime, vmid: e.vmid, asid: e.asid, global: e.global, aset: e.aset, granule: e.granule, blockShift: e.blockShift, level: e.level,
     inputBase: e.inputBase, outputBase: e.outputBase, ipaBase: e.ipaBase, perms: e.perms, s1Perms: e.s1Perms, s2Perms: e.s2Perms,
     attrs: e.attrs, s2Attrs: e.s2Attrs,
   };

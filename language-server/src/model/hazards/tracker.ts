@@ -8,6 +8,7 @@ import type { PhysicalMemory } from '../memory';
 import type { SmmuInstance } from '../smmu/instance';
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
+import type { BroadcastResult } from '../smmu/broadcast';
 import type { Finding } from './finding';
 import type { HazardEnv, Shadow, SmmuCtx } from './shadow';
 import { Watch } from './watch';
@@ -128,5 +129,11 @@ export class HazardTracker {
       return;
     }
     for (const x of this.shadows) x.command?.(s, c);
+  }
+
+  /** A PE's broadcast TLBI reached `inst` (taken or refused: `b` says). */
+  broadcast(inst: SmmuInstance, b: BroadcastResult): void {
+    const s = this.smmu(inst);
+    for (const x of this.shadows) x.broadcast?.(s, b);
   }
 }

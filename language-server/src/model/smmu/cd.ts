@@ -14,6 +14,8 @@ export interface CdConfig {
   /** CD.R: record faults; CD.S: stall faults (IHI 0070 §5.4). */
   record: boolean;
   stall: boolean;
+  /** CD.ASET (IHI 0070 §5.4): 1 = ASID outside the set shared with the PEs' broadcast TLB maintenance. */
+  aset: boolean;
 }
 
 export type CdCheck = { ok: true; config: CdConfig } | { ok: false; rule: ConfigRule; fields: FieldValues };
@@ -74,5 +76,5 @@ export function interpretCd(raw: readonly bigint[], f: SmmuFeatures, regime: S1R
   }
   const issues = checkS1Config(walk);
   if (issues.length) return bad(d, issues[0].field, issues[0].message);
-  return { ok: true, config: { fields: d, asid, walk, record: d.R !== 0n, stall: d.S !== 0n } };
+  return { ok: true, config: { fields: d, asid, walk, record: d.R !== 0n, stall: d.S !== 0n, aset: d.ASET !== 0n } };
 }

@@ -26,3 +26,5 @@ export { PriState, PRI_RESP_CODES } from './pri';
 export type { PageRequest, PriResult, PriResponse, PriRespCode, PendingPrg, PriCtx } from './pri';
 export { atsAsTransaction } from './ats';
 export type { AtsInfo } from './result';
+export { applyBroadcast, broadcastRefusal, broadcastTo, ASET_REFUSAL } from './broadcast';
+export type { BroadcastResult } from './broadcast';

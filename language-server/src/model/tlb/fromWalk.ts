@@ -11,6 +11,8 @@ export interface TlbTags {
   regime: TlbRegime;
   vmid: number;
   asid: number;
+  /** CD.ASET (IHI 0070 §5.4): the ASID is outside the set shared with the PEs. */
+  aset?: boolean;
 }
 
 const align = (v: bigint, shift: number): bigint => v & ~((1n << BigInt(shift)) - 1n);
@@ -18,7 +20,7 @@ const align = (v: bigint, shift: number): bigint => v & ~((1n << BigInt(shift)) 
 /** Stage-1-only entry; global when the leaf has nG=0. */
 export function s1Entry(r: StageResult, tags: TlbTags, granule: Granule): TlbInsert {
   return {
-    kind: 's1', regime: tags.regime, vmid: tags.vmid, asid: tags.asid, global: !r.attrs.nG, granule,
+    kind: 's1', regime: tags.regime, vmid: tags.vmid, asid: tags.asid, global: !r.attrs.nG, aset: tags.aset === true, granule,
     blockShift: r.blockShift, level: r.level, inputBase: r.inputBase, outputBase: r.outputBase, perms: r.perms, attrs: r.attrs,
   };
 }
@@ -39,7 +41,7 @@ export function nestedEntry(s1: StageResult, s2: StageResult, tags: TlbTags, gra
   const shift = Math.min(s1.blockShift, s2.blockShift);
   const va = s1.inputBase + (s1.outputAddr - s1.outputBase);
   return {
-    kind: 'nested', regime: tags.regime, vmid: tags.vmid, asid: tags.asid, global: !s1.attrs.nG, granule,
+    kind: 'nested', regime: tags.regime, vmid: tags.vmid, asid: tags.asid, global: !s1.attrs.nG, aset: tags.aset === true, granule,
     blockShift: shift, level: s1.blockShift <= s2.blockShift ? s1.level : s2.level,
     inputBase: align(va, shift), ipaBase: align(s1.outputAddr, shift), outputBase: align(s2.outputAddr, shift),
     perms: toPerms(fromPerms(s1.perms) & fromPerms(s2.perms)), s1Perms: s1.perms, s2Perms: s2.perms,

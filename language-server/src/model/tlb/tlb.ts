@@ -159,6 +159,7 @@ export class Tlb {
       vmid,
       asid: global ? 0 : ins.asid,
       global,
+      aset: ins.aset === true,
       granule: ins.granule,
       blockShift: ins.blockShift,
       level: ins.level,

@@ -21,6 +21,9 @@ export interface TlbEntry {
   readonly asid: number;
   /** nG=0 (or a regime without ASIDs): matches every ASID. Always false for stage-2 entries. */
   readonly global: boolean;
+  /** CD.ASET of the CD that filled it (IHI 0070 §5.4): 1 = a non-shared ASID, outside broadcast TLB
+   *  invalidation by ASID or VA. False for stage-2-only entries. */
+  readonly aset: boolean;
   /** Granule of the walk that produced it, and log2 of the region it maps. */
   readonly granule: 4 | 16 | 64;
   readonly blockShift: number;
@@ -43,8 +46,8 @@ export interface TlbEntry {
   hits: number;
 }
 
-/** What the caller provides to insert an entry (the TLB assigns id, hits). */
-export type TlbInsert = Omit<TlbEntry, 'id' | 'hits' | 'insertedAt'>;
+/** What the caller provides to insert an entry (the TLB assigns id, hits); `aset` defaults to false. */
+export type TlbInsert = Omit<TlbEntry, 'id' | 'hits' | 'insertedAt' | 'aset'> & { aset?: boolean };
 
 export interface TlbOptions {
   /** Maximum number of entries (ignored for 'unbounded'). */

@@ -45,7 +45,7 @@ function writeTables(mem: PhysicalMemory): WalkTrace {
 
 function entry(asid = 5, vmid = 0): TlbEntry {
   return {
-    id: 1, kind: 's1', regime: 'nsel1', vmid, asid, global: false, granule: 4, blockShift: 12, level: 3, inputBase: VA, outputBase: PA,
+    id: 1, kind: 's1', regime: 'nsel1', vmid, asid, global: false, aset: false, granule: 4, blockShift: 12, level: 3, inputBase: VA, outputBase: PA,
     perms: RW, attrs: { sh: 3, nG: true, af: true, contiguous: false, dbm: false }, insertedAt: 0, hits: 0,
   };
 }

@@ -101,7 +101,17 @@ export function lowerSmmu(ctx: LowerCtx, s: SmmuDecl): void {
     const { def, value } = regValue(r, v);
     addRegStep(ctx, s, name, def, value, note);
   };
-  reg('SMMU_CR2', { RECINVSID: 1n }, ' (record invalid StreamIDs)');
+  // `ptm 1`: private TLB maintenance (Linux sets it: its SMMU TLB is maintained by commands only);
+  // `e2h 1`: EL2 streams use the EL2-E2H regime (IHI 0070 §6.3.12 SMMU_CR2).
+  const ptm = findField(fields, 'ptm');
+  const e2h = findField(fields, 'e2h');
+  const cr2: FieldValues = { RECINVSID: 1n };
+  if (ptm && flagOf(ptm)) cr2.PTM = 1n;
+  if (e2h && flagOf(e2h)) {
+    if (!features.hyp) ctx.report(e2h, 'E_SMMU_FEATURE', 'SMMU_CR2.E2H needs SMMU_IDR0.HYP (hyp 1)');
+    else cr2.E2H = 1n;
+  }
+  reg('SMMU_CR2', cr2, ` (record invalid StreamIDs${cr2.PTM ? ', private TLB maintenance' : ''}${cr2.E2H ? ', EL2-E2H' : ''})`);
   reg('SMMU_STRTAB_BASE', { ADDR: l.strtab.base }, ' (stream table)');
   reg('SMMU_STRTAB_BASE_CFG', { LOG2SIZE: BigInt(l.strtab.log2size), SPLIT: l.strtab.twoLevel ? BigInt(l.strtab.split) : 0n, FMT: l.strtab.twoLevel ? 1n : 0n },
     ` (${l.strtab.twoLevel ? '2-level' : 'linear'}, ${l.strtab.log2size} StreamID bits)`);

@@ -25,7 +25,7 @@ const CHOICES: Record<string, [keyof SmmuFeatures, string[]]> = {
   stecont: ['steCont', ['honour', 'ignore']],
 };
 
-const DRIVER_OPTIONS = ['setup', 'strtab', 'split', 'log2size', 'enable', 'disabled', 'version', 'granules', 'httu', 'stall', 'stlevel', 'tlb', 'configcache', 'stages'];
+const DRIVER_OPTIONS = ['ptm', 'e2h', 'setup', 'strtab', 'split', 'log2size', 'enable', 'disabled', 'version', 'granules', 'httu', 'stall', 'stlevel', 'tlb', 'configcache', 'stages'];
 
 export function smmuFeatures(ctx: LowerCtx, decl: SmmuDecl | undefined): SmmuFeatures {
   if (!decl) return makeFeatures();

@@ -10,6 +10,7 @@ import { num } from './values';
 import { resolveSmmu } from '../names/resolve';
 import { lowerExpectation } from './expect';
 import { lowerCmd } from './commands';
+import { lowerCpu } from './cpu';
 import { lowerSmmu } from '../decls/smmu';
 import { lowerMap, lowerPagetable, lowerPte, lowerUnmap } from '../decls/pagetable';
 import { lowerCd } from '../decls/cd';
@@ -29,6 +30,7 @@ export function lowerStatement(ctx: LowerCtx, s: Statement): void {
     case 'abort': return lowerAbort(ctx, s);
     case 'reg': return lowerReg(ctx, s);
     case 'cmd': return lowerCmd(ctx, s);
+    case 'cpu': return lowerCpu(ctx, s);
     case 'dma':
     case 'ats': return lowerTransaction(ctx, s);
     case 'pri': return lowerPri(ctx, s);

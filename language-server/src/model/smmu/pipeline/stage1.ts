@@ -89,7 +89,7 @@ export function stage1(
   res.blockShift = s2res ? Math.min(r1.result.blockShift, s2res.blockShift) : r1.result.blockShift;
   if (!dry) {
     if (f.bbml === 1 && (r1.result.attrs.nT || s2res?.attrs.nT)) return done(res, 'ok', NT_NOT_CACHED);
-    const tags = { regime: tregime, vmid, asid: cd.asid };
+    const tags = { regime: tregime, vmid, asid: cd.asid, aset: cd.aset };
     const g = r1.trace?.granule ?? 4;
     const ins = s2res ? nestedEntry(r1.result, s2res, tags, g) : s1Entry(r1.result, tags, g);
     const e = ctx.tlb.insert(ins, ctx.step).entry;
