@@ -46,6 +46,8 @@ export const SMMU_FEATURES: Readonly<Record<string, WordInfo>> = {
   hyp: { doc: 'EL2/E2H translation regimes (SMMU_IDR0.HYP).' },
   cd2l: { doc: '2-level CD tables (SMMU_IDR0.CD2L).' },
   msi: { doc: 'MSIs (SMMU_IDR0.MSI).' },
+  ptm: { doc: 'The driver sets SMMU_CR2.PTM: private TLB maintenance, the SMMU ignores the CPUs\' broadcast TLBIs (as Linux does).', values: ['0', '1'] },
+  e2h: { doc: 'The driver sets SMMU_CR2.E2H: EL2 streams (STE.STRW == EL2) use the EL2-E2H regime, with ASIDs.', values: ['0', '1'] },
   enable: { doc: 'The tool sets SMMU_CR0.SMMUEN (the default).' },
   disabled: { doc: 'The tool leaves SMMU_CR0.SMMUEN clear.' },
 };
@@ -115,6 +117,15 @@ export const EXPECT_FIELD_DOCS: Readonly<Record<string, WordInfo>> = {
   count: { doc: 'How many events the transaction produced.' },
 };
 
+/** Options of a `cpu tlbi` line (keywords.ts CPU_TLBI_OPTIONS), with their meaning. */
+export const CPU_TLBI_OPTION_DOCS: Readonly<Record<string, WordInfo>> = {
+  asid: { doc: 'Xt[63:48]: the ASID (VAE1IS, VALE1IS, ASIDE1IS; VAE2IS/VALE2IS with `vhe`).' },
+  va: { doc: 'The address: Xt[43:0] = VA[55:12] (bits [63:56] follow VA[55]).' },
+  xt: { doc: 'The register operand as the CPU wrote it (instead of `asid`/`va`).' },
+  vmid: { doc: 'The CPU\'s current VMID (VTTBR_EL2.VMID) for the EL1&0 regime (default 0).' },
+  vhe: { doc: 'Executed by a VHE host (HCR_EL2.E2H == 1, and TGE == 1 for the EL1 forms): the EL2&0 regime.' },
+};
+
 /** What each statement keyword starts, for completion documentation. */
 export const STATEMENT_DOCS: Readonly<Record<string, string>> = {
   include: 'Include another scenario file.',
@@ -130,6 +141,7 @@ export const STATEMENT_DOCS: Readonly<Record<string, string>> = {
   abort: 'Memory the SMMU cannot read (external abort).',
   reg: 'Write an SMMU register: `reg [SMMU.]REGISTER VALUE`.',
   cmd: 'A command on the command queue: `cmd [SMMU] CMD_NAME fields`.',
+  cpu: 'A CPU\'s broadcast TLB invalidation, seen by every SMMU that takes broadcasts: `cpu tlbi vae1is asid N va ADDR [vmid N] [vhe]` (DDI 0487 C5.5).',
   dma: 'A client transaction: `dma [SMMU] read|write sid N [ssid N] iova ADDR`.',
   ats: 'A PCIe ATS Translation Request.',
   pri: 'A PCIe PRI page request.',

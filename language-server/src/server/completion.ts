@@ -8,8 +8,9 @@ import type { CancellationToken, CompletionItem, CompletionParams } from 'vscode
 import { EXPECT_KINDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '../dsl';
 import type { DeclKind, Node, Script, Statement } from '../dsl/ast';
 import { isPermsWord } from '../dsl/keywords';
-import { EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES } from '../dsl/vocabulary';
+import { CPU_TLBI_OPTION_DOCS, EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES } from '../dsl/vocabulary';
 import { COMMANDS, REGISTERS } from '../model/fields';
+import { CPU_TLBIS, cpuTlbiByName } from '../model/cpu/tlbi';
 import type { ServerContext } from './context';
 import {
   commandItems, dedupe, eventItems, statementItems, fieldItems, hazardItems, kw, nameItems, registerItems, sidItems, valueItems, wordItems,
@@ -106,6 +107,7 @@ function itemsAt(tree: Script, offset: number, lw: string[], words: string[], ty
   }
   switch (lw[0]) {
     case 'cmd': return cmdItems(tree, lw);
+    case 'cpu': return cpuItems(lw);
     case 'reg': return regItems(tree, lw, words);
     case 'dma':
     case 'ats':
@@ -213,6 +215,19 @@ function cmdItems(tree: Script, lw: string[]): CompletionItem[] {
     if (vals.length) return vals;
   }
   return fieldItems(def).filter((f) => f.label !== 'Op' && f.label !== 'opcode');
+}
+
+/** `cpu |` -> tlbi; `cpu tlbi |` -> the instructions; then the options the instruction takes. */
+function cpuItems(lw: string[]): CompletionItem[] {
+  if (lw.length === 1) return [kw('tlbi', 'TLB invalidation', 'A TLBI ...IS instruction (DDI 0487 C5.5).')];
+  if (lw[1] !== 'tlbi') return [];
+  if (lw.length === 2) return CPU_TLBIS.map((d) => kw(d.name.toLowerCase(), 'TLBI instruction', d.summary));
+  const d = cpuTlbiByName(lw[2]);
+  const prev = lw[lw.length - 1];
+  if (!d || ['asid', 'va', 'xt', 'vmid'].includes(prev)) return [];
+  const takes = (o: string): boolean => o === 'vhe' || (o === 'vmid' ? d.el === 1 : d.operand !== undefined && (o === 'xt' || (o === 'asid' ? d.scope !== 'vaa' : d.scope !== 'asid')));
+  const used = lw.slice(3).filter((w) => w in CPU_TLBI_OPTION_DOCS);
+  return wordItems(CPU_TLBI_OPTION_DOCS, 'cpu tlbi option', { used }).filter((i) => takes(i.label));
 }
 
 function regItems(tree: Script, lw: string[], words: string[]): CompletionItem[] {

@@ -19,6 +19,7 @@ const SNIPPETS: Record<string, { detail: string; body: string }> = {
   cd: { detail: ' NAME { pagetable …; asid … }', body: 'cd ${1:name} {\n\tpagetable ${2:table}\n\tasid ${3:1}\n}' },
   ste: { detail: ' SMMU SID { config …; cd … }', body: 'ste ${1:smmu0} ${2:0x0} {\n\tconfig ${3|s1,s2,nested,bypass,abort|}\n\tcd ${4:name}\n}' },
   dma: { detail: ' read sid … iova …', body: 'dma ${1|read,write|} sid ${2:0x0} iova ${3:0x0}' },
+  cpu: { detail: ' tlbi vae1is asid … va …', body: 'cpu tlbi ${1|vae1is,vale1is,aside1is,vmalle1is|} asid ${2:1} va ${3:0x0}' },
 };
 
 export function kw(label: string, detail = 'keyword', documentation?: string): CompletionItem {

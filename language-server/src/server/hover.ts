@@ -27,6 +27,7 @@ import { fieldOf, statementOf, structOf, valueByName } from './specContext';
 import { eventMarkdown, transactionMarkdown } from './walkMarkdown';
 import { planActionTitle, updatePlanAt } from './codeActions';
 import { formatPlan } from '../model/update';
+import { broadcastMarkdown, cpuStaticHover } from './cpuHover';
 
 function structSummary(def: StructDef): string {
   const names = def.fields.filter((f) => !f.reserved).map((f) => f.name);
@@ -188,6 +189,13 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
     const s = at?.steps.find((x) => x.kind === stmt.kind);
     const text = staticHover(tok, chain, tree);
     if (s) return answer((text ? text + '\n\n---\n\n' : '') + `**${md(s.label)}**`);
+  }
+  if (stmt?.kind === 'cpu') {
+    const text = cpuStaticHover(stmt, tok);
+    const at = tok === stmt.keyword || tok === stmt.instr ? await stepsAt(ctx, uri, stmt, token) : undefined;
+    const s = at?.steps.find((x) => x.kind === 'cpu');
+    if (s) return answer((text ? text + '\n\n---\n\n' : '') + broadcastMarkdown(s));
+    if (text) return answer(text);
   }
   // An STE declaration's keyword or StreamID: the STE as the step wrote it to memory.
   if (stmt?.kind === 'ste' && (tok === stmt.keyword || tok === stmt.sid)) {

@@ -48,6 +48,10 @@ function collectTokens(tree: Script): Tok[] {
       case 'reg':
         if (n.register) special.set(n.register, 'macro');
         break;
+      case 'cpu':
+        if (n.op) special.set(n.op, 'keyword');
+        if (n.instr) special.set(n.instr, 'function');
+        break;
       case 'expectation':
         if (n.what) special.set(n.what, 'keyword');
         break;

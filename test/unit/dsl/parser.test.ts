@@ -323,3 +323,20 @@ test('pagetable header: stage words in any spelling, granule after them', () => 
     ['at', 0x80000000n],
   ]);
 });
+
+test('cpu tlbi INSTR with named operands or xt; `vhe` is a flag; a missing `tlbi` or instruction is one diagnostic', () => {
+  const text = 'cpu tlbi VAE1IS asid 42 va 0x4000_0000 vmid 3 vhe';
+  const s = one(text, 'cpu');
+  assert.equal(s.op?.text, 'tlbi');
+  assert.equal(s.instr?.text, 'VAE1IS');
+  assert.deepEqual(sp(s.instr), span(text, 'VAE1IS'));
+  assert.deepEqual(fields(s.fields), [['asid', 42n], ['va', 0x40000000n], ['vmid', 3n], ['vhe']]);
+  assert.deepEqual(fields(one('cpu tlbi vae1is xt 0x2a000000040000', 'cpu').fields), [['xt', 0x2a000000040000n]]);
+  assert.deepEqual(one('CPU TLBI vmalle1is', 'cpu').fields, []);
+  for (const bad of ['cpu dsb ish', 'cpu tlbi', 'cpu tlbi 0x5']) {
+    const r = parse(bad);
+    assert.equal(r.diagnostics.length, 1, bad);
+    assert.equal(r.tree.statements[0].kind, 'cpu');
+  }
+  assert.match(parse('cpu tlbi').diagnostics[0].message, /expected a TLBI instruction/);
+});

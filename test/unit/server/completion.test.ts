@@ -119,7 +119,7 @@ test('statement keywords carry documentation; snippets are Snippet items labelle
   const kwItem = items.find((i) => i.label === 'pagetable' && i.kind === 14)!;
   assert.ok(kwItem.documentation, 'keyword documented');
   const snips = items.filter((i) => i.kind === 15);
-  assert.deepEqual(snips.map((i) => i.label).sort(), ['cd', 'dma', 'pagetable', 'smmu', 'ste']);
+  assert.deepEqual(snips.map((i) => i.label).sort(), ['cd', 'cpu', 'dma', 'pagetable', 'smmu', 'ste']);
   for (const s of snips) {
     assert.equal(s.insertTextFormat, 2);
     assert.equal(s.labelDetails?.description, 'snippet');
@@ -160,4 +160,16 @@ test('the language turns word-based suggestions off and indents with 2 spaces, a
   assert.equal(d['editor.wordBasedSuggestions'], 'off');
   assert.equal(d['editor.tabSize'], 2);
   assert.equal(d['editor.insertSpaces'], true);
+});
+
+test('cpu: `tlbi`, then the TLBI instructions with their meaning, then the options that instruction takes', async () => {
+  assert.deepEqual(labels(await at('cpu |\n')), ['tlbi']);
+  const instrs = await at('cpu tlbi |\n');
+  assert.deepEqual(labels(instrs), ['vae1is', 'vale1is', 'vaae1is', 'vaale1is', 'aside1is', 'vmalle1is', 'vmalls12e1is', 'vae2is', 'vale2is', 'alle2is']);
+  assert.match(JSON.stringify(instrs.find((i) => i.label === 'aside1is')!.documentation), /by ASID/);
+  assert.deepEqual(labels(await at('cpu tlbi vae1is |\n')), ['asid', 'va', 'xt', 'vmid', 'vhe']);
+  assert.deepEqual(labels(await at('cpu tlbi vae1is asid 5 |\n')), ['va', 'xt', 'vmid', 'vhe']);
+  assert.deepEqual(labels(await at('cpu tlbi vaae1is |\n')), ['va', 'xt', 'vmid', 'vhe']);
+  assert.deepEqual(labels(await at('cpu tlbi alle2is |\n')), ['vhe']);
+  assert.deepEqual(labels(await at('cpu tlbi vae1is asid |\n')), []);
 });
