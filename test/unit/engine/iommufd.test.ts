@@ -145,3 +145,9 @@ test('state: one VM as one object (IOAS, parent with its VMID per SMMU, vIOMMUs,
   assert.equal(node.value, '1 vIOMMU(s), 1 nested HWPT(s)');
   assert.deepEqual(node.children!().map((c) => c.name), ['IOAS', 'Nesting parents', 'vIOMMUs', 'Nested HWPTs (guest STE -> host STE)']);
 });
+
+test('fuzzer finding: a nesting parent over a 1 GiB IOAS map not 2M-aligned (2^18 stage-2 writes) is laid out, not E_INTERNAL', () => {
+  const r = runScenario('smmu smmuA\niommufd ioas ioas0\niommufd ioas_map ioas0 0x100000 0x40000000 0x100000000\niommufd hwpt_parent s2 ioas0 smmuA\n', 'big.smmu');
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`), []);
+  assert.ok(r.diagnostics.some((d) => d.code === 'I_IOMMUFD_LAYOUT'));
+});

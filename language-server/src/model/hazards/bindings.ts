@@ -1,10 +1,12 @@
 // ASID and VMID bindings (IHI 0070 §3.17: the TLB tells address spaces apart by ASID and VMID only):
 // per SMMU, the stage-1 table (CD.TTB0) each VMID/ASID was last used with and the stage-2 table
 // (STE.S2TTB) of each VMID. Another table under the same tag before the tag was invalidated is
-// H_ASID_REUSE / H_VMID_REUSE. Whole-ASID/VMID TLBIs end a binding once a CMD_SYNC completes them.
+// H_ASID_REUSE / H_VMID_REUSE. Whole-ASID/VMID TLBIs end a binding once a CMD_SYNC completes them;
+// a CPU's broadcast ASIDE1IS / VMALLE1IS / VMALLS12E1IS the SMMU takes ends it at once (its DSB).
 
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
+import type { BroadcastResult } from '../smmu/broadcast';
 import { withSync } from './finding';
 import { vmidOf } from './lookup';
 import { Pending } from './pending';
@@ -13,11 +15,13 @@ import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
 interface Binding {
   ttb: bigint;
   step: number;
+  /** CD.ASET of the CD that bound the ASID (a broadcast by ASID does not reach it, IHI 0070 §5.4). */
+  aset?: boolean;
 }
 
 /** Which bindings an invalidation ends: (vmid, asid) for ASIDs, (vmid) for VMIDs. */
 interface Ends {
-  asid?: (vmid: number, asid: number) => boolean;
+  asid?: (vmid: number, asid: number, aset: boolean) => boolean;
   vmid?: (vmid: number) => boolean;
 }
 
@@ -65,7 +69,7 @@ export class BindingShadow implements Shadow {
           missing: withSync(s.name, 'CMD_TLBI_NH_ASID', { VMID: BigInt(vmid), ASID: BigInt(cd.asid) }),
         });
       }
-      st.asids.set(k, { ttb, step: this.env.step });
+      st.asids.set(k, { ttb, step: this.env.step, aset: cd.aset });
     }
     if (ste?.s2) {
       const ttb = ste.s2.walk.ttb;
@@ -86,12 +90,25 @@ export class BindingShadow implements Shadow {
   }
 
   sync(s: SmmuCtx): void {
-    const st = this.states.get(s);
-    const done = st.pending.sync();
+    this.end(this.states.get(s), this.states.get(s).pending.sync());
+  }
+
+  /** The EL1&0 broadcasts that invalidate a whole ASID or VMID, when the SMMU takes them (smmu/broadcast.ts). */
+  broadcast(s: SmmuCtx, b: BroadcastResult): void {
+    if (b.refusal !== undefined || b.regime !== 'nsel1') return;
+    const { vmid, asid } = b.op;
+    const scope = b.op.def.scope;
+    const e: Ends | undefined = scope === 'asid' ? { asid: (v, a, aset) => v === vmid && a === asid && !aset }
+      : scope === 'all' ? { asid: (v) => v === vmid }
+      : scope === 's12all' ? { asid: (v) => v === vmid, vmid: (v) => v === vmid } : undefined;
+    if (e) this.end(this.states.get(s), [e]);
+  }
+
+  private end(st: State, done: readonly Ends[]): void {
     if (!done.length) return;
-    for (const k of [...st.asids.keys()]) {
+    for (const [k, b] of [...st.asids]) {
       const [v, a] = k.split('/').map(Number);
-      if (done.some((e) => e.asid?.(v, a))) st.asids.delete(k);
+      if (done.some((e) => e.asid?.(v, a, b.aset === true))) st.asids.delete(k);
     }
     for (const v of [...st.vmids.keys()]) if (done.some((e) => e.vmid?.(v))) st.vmids.delete(v);
   }

@@ -141,3 +141,21 @@ test('`cpu tlbi` lines are checked against the instruction\'s operands', () => {
   assert.match(errs('cpu tlbi vae1is asid 1 va 0 pasid 3')[0], /^E_UNKNOWN_OPTION/);
   assert.deepEqual(errs('cpu tlbi vae1is xt 0x2a000000040000 vmid 2'), []);
 });
+
+test('ASID reuse: a CPU ASIDE1IS the SMMU takes ends the ASID\'s binding (no H_ASID_REUSE); refused, it does not', () => {
+  const reuse = (smmu: string, aset = '') => `smmu smmu0 { ${smmu} }
+pagetable p1 s1 4K { map 0x4000_0000 +4K -> 0x8800_0000 rw }
+pagetable p2 s1 4K { map 0x4000_0000 +4K -> 0x8900_0000 rw }
+cd a { pagetable p1; asid 42${aset} }
+cd b { pagetable p2; asid 42${aset} }
+cdtable pasids { cdmax 4; ssid 5 a; ssid 6 b }
+ste smmu0 0x100 { cdtable pasids }
+dma smmu0 read sid 0x100 ssid 5 iova 0x4000_0000
+cpu tlbi aside1is asid 42
+dma smmu0 read sid 0x100 ssid 6 iova 0x4000_0000
+`;
+  assert.deepEqual(codes(reuse('btm 1')), []);
+  assert.deepEqual(codes(reuse('btm 0')), ['H_ASID_REUSE@10']);
+  assert.deepEqual(codes(reuse('btm 1', '; aset 1')), ['H_ASID_REUSE@10'], 'ASIDE1IS does not reach CD.ASET == 1');
+  assert.deepEqual(codes(reuse('btm 1', '; aset 1').replace('aside1is asid 42', 'vmalle1is')), []);
+});
