@@ -6,7 +6,7 @@
 // after `sid`; event names, record fields and hazard codes in expectations. Items: completionItems.ts.
 import type { CancellationToken, CompletionItem, CompletionParams } from 'vscode-languageserver';
 import { EXPECT_KINDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '../dsl';
-import type { DeclKind, Node, Script, Statement } from '../dsl/ast';
+import type { Block, DeclKind, Node, Script, Statement } from '../dsl/ast';
 import { isPermsWord } from '../dsl/keywords';
 import { CPU_TLBI_OPTION_DOCS, EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES } from '../dsl/vocabulary';
 import { COMMANDS, REGISTERS } from '../model/fields';
@@ -81,7 +81,7 @@ export function completion(ctx: ServerContext, p: CompletionParams, _token: Canc
   const segment = lineText.slice(Math.max(lineText.lastIndexOf('{'), lineText.lastIndexOf(';')) + 1);
   const { words, typing } = lineWords(segment);
   const chain = nodeAt(tree, offset);
-  const blockStmt = innermostBlockStatement(chain);
+  const blockStmt = innermostBlockStatement(chain) ?? openBlockBefore(tree, offset);
   const stmt = blockStmt ?? (chain[1] as Statement | undefined);
   return dedupe(itemsAt(tree, offset, words.map((w) => w.toLowerCase()), words, typing, blockStmt, stmt));
 }
@@ -93,7 +93,11 @@ function itemsAt(tree: Script, offset: number, lw: string[], words: string[], ty
   if (expectAt >= 0) return expectItems(lw.slice(expectAt + 1));
   if (lw.length === 0) {
     if (!blockStmt) return statementItemsOnce();
-    if (blockStmt.kind === 'smmu') return wordItems(SMMU_FEATURES, 'SMMU feature');
+    if (blockStmt.kind === 'smmu') {
+      // Features the block already sets are not offered again.
+      const used = (blockStmt.body?.items ?? []).flatMap((it) => (it.kind === 'field' && it.end < offset ? [it.name.lower] : []));
+      return wordItems(SMMU_FEATURES, 'SMMU feature', { used });
+    }
     if (blockStmt.kind === 'pagetable') return [kw('map', 'mapping', 'map IOVA +SIZE -> PA [PERMS] [ATTRS]')];
     const def = structOf(blockStmt);
     const extra = (BLOCK_WORDS[blockStmt.kind] ?? []).map(([w, d]) => kw(w, d));
@@ -137,6 +141,17 @@ function itemsAt(tree: Script, offset: number, lw: string[], words: string[], ty
 let statementCache: CompletionItem[] | undefined;
 /** The keyword list and snippets are constant: built once. */
 const statementItemsOnce = (): CompletionItem[] => (statementCache ??= statementItems());
+
+/** The statement whose block is still open at the cursor (`smmu s { stages s1 |` at the end of a line: no `}` yet). */
+function openBlockBefore(tree: Script, offset: number): Statement | undefined {
+  let last: Statement | undefined;
+  for (const s of tree.statements) {
+    if (s.start >= offset) break;
+    last = s;
+  }
+  const body = last && 'body' in last ? (last.body as Block | undefined) : undefined;
+  return body && !body.closed && body.start < offset ? last : undefined;
+}
 
 function inOpenCdBlock(tree: Script, offset: number): boolean {
   const before = tree.statements.filter((x) => x.start < offset);

@@ -131,10 +131,13 @@ export const hazardItems = (): CompletionItem[] =>
  *  wins; a snippet and the keyword of the same word are different kinds and both stay. */
 export function dedupe(items: CompletionItem[]): CompletionItem[] {
   const seen = new Set<string>();
-  return items.filter((i) => {
+  const out = items.filter((i) => {
     const k = `${i.kind === CompletionItemKind.Snippet ? 's' : 'w'}:${i.label.toLowerCase()}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
+  // The editor keeps this order (most used first: `stages` before `version`), not the alphabet.
+  const width = String(out.length).length;
+  return out.map((i, n) => ({ ...i, sortText: String(n).padStart(width, '0') }));
 }

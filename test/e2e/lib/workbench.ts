@@ -52,7 +52,8 @@ export class Workbench {
 
   /** Loads the workbench at `url` and waits until it is interactive. */
   async load(url: string): Promise<void> {
-    await this.page.goto(url);
+    // The first load compiles the workbench's scripts: slow on a loaded machine.
+    await this.page.goto(url, { timeout: 120_000 });
     await this.page.waitForSelector(SEL.workbench, { timeout: 60_000 });
     await this.page.waitForSelector(SEL.statusbar, { timeout: 60_000 });
     // The explorer lists the folder once the remote file system answers.
@@ -84,7 +85,16 @@ export class Workbench {
 
   /** Opens a workspace file by name with Quick Open and waits for its editor. */
   async openFile(name: string): Promise<void> {
-    await this.quickPick(() => this.page.keyboard.press('Control+P'), name, name.split('/').pop()!);
+    // Quick Open searches the folder once its index is ready: on a loaded machine, ask again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.quickPick(() => this.page.keyboard.press('Control+P'), name, name.split('/').pop()!);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await this.page.locator(SEL.activeTab).filter({ hasText: name.split('/').pop()! }).waitFor({ timeout: 15_000 });
     await this.page.locator(SEL.viewLine).first().waitFor({ timeout: 15_000 });
   }
@@ -166,11 +176,13 @@ export class Workbench {
 
   /**
    * Completes the word at the cursor: types `prefix`, opens the suggest widget, accepts the row
-   * labelled `label` (of `kind` when given: `keyword`, `snippet`, ...). Returns the rows offered.
+   * labelled `label` (of `kind` when given: `keyword`, `snippet`, ...), after a screenshot named
+   * `shot` when given. Returns the rows offered.
    */
-  async complete(prefix: string, label: string, kind?: string): Promise<Suggestion[]> {
+  async complete(prefix: string, label: string, kind?: string, shot?: string): Promise<Suggestion[]> {
     if (prefix) await this.page.keyboard.type(prefix);
     const rows = await this.suggestions();
+    if (shot) await this.screenshot(shot); // with the suggest widget open
     const i = rows.findIndex((r) => r.label === label && (kind === undefined || r.kind === kind));
     if (i < 0) throw new Error(`'${label}'${kind ? ` (${kind})` : ''} not offered after '${prefix}': ${rows.map((r) => `${r.label}:${r.kind}`).join(', ')}`);
     for (let k = 0; k < i; k++) await this.page.keyboard.press('ArrowDown');
@@ -181,7 +193,8 @@ export class Workbench {
 
   /** Text of the active editor's model (through the rendered lines, so only what is on screen). */
   async visibleText(): Promise<string> {
-    return (await this.page.locator(SEL.viewLine).allInnerTexts()).join('\n');
+    // The editor renders spaces as U+00A0.
+    return (await this.page.locator(SEL.viewLine).allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
   }
 
   /** Opens Quick Fix (Ctrl+.) at the cursor and applies the action whose title matches. */

@@ -59,6 +59,12 @@ test('smmu { } offers the features with their meaning, then each feature\'s valu
   assert.deepEqual(labels(await at('smmu smmuA { stages s1 | }\n')), ['s2', 'nested']);
   assert.deepEqual(labels(await at('smmu smmuA {\n  httu |\n}\n')), ['none', 'ha', 'hd']);
   assert.deepEqual(labels(await at('smmu smmuA { oas 48; vmidbits | }\n')), ['8', '16']);
+  // As typed, before the `}`: the block is open at the end of the document.
+  assert.ok(labels(await at('smmu smmuA { |')).includes('stages'));
+  assert.deepEqual(labels(await at('smmu smmuA { stages s1 |')), ['s2', 'nested']);
+  // A feature the block already sets is not offered again.
+  const more = labels(await at('smmu smmuA { stages s1 s2 nested; |'));
+  assert.ok(!more.includes('stages') && more.includes('oas'), more.join(','));
 });
 
 test('pagetable header: stage, then granule, then options (stage-2 only ones at stage 2); map permissions and attributes', async () => {
