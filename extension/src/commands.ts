@@ -7,7 +7,7 @@ import type { RequestClient } from './lazyClient';
 import { statusView } from './statusText';
 import { compareWithQemu, type QemuListener } from './qemuCommand';
 
-export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
+export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events' | 'vm';
 
 /** Command id -> panel it opens (titles in package.json contributes.commands). */
 export const PANEL_COMMANDS: Readonly<Record<string, PanelKind>> = {
@@ -15,6 +15,7 @@ export const PANEL_COMMANDS: Readonly<Record<string, PanelKind>> = {
   'iommuLens.showTlb': 'tlb',
   'iommuLens.showStreamTable': 'streams',
   'iommuLens.showEvents': 'events',
+  'iommuLens.showVm': 'vm',
 };
 
 /** Opens a panel for a scenario; `stepIndex` is given by code lenses (`showWalk [uri, step]`). */

@@ -8,6 +8,7 @@ import { eventsPanel } from './events';
 import type { Host, PanelView } from './panel';
 import { streamsPanel } from './streams';
 import { tlbPanel } from './tlb';
+import { vmPanel } from './vm';
 import { walkPanel } from './walk';
 
 interface VsCodeApi {
@@ -39,6 +40,7 @@ const makers: Record<Exclude<PanelKind, 'decode'>, (root: HTMLElement, host: Hos
   tlb: tlbPanel,
   streams: streamsPanel,
   events: eventsPanel,
+  vm: vmPanel,
 };
 let view: PanelView | undefined;
 const decoder = kind === 'decode' ? decodePanel(root, host) : undefined;

@@ -7,6 +7,9 @@ import { hashString } from './lib/keyed';
 import type { PanelView, Update } from './panel';
 import { chainSvg } from './walkChain';
 import { nestedSvg } from './walkNested';
+import { contextLine, stepLine, vmLine } from './walkHeader';
+import { vmRoute } from './lib/vmRoute';
+import { PLAIN_STAGES, VM_STAGES, type StageNames } from './walkSvg';
 
 // ---- TLB hit -------------------------------------------------------------------------------
 
@@ -22,6 +25,18 @@ function tlbEntryFor(state: WireState, step: WireStep): WireTlbEntry | undefined
 
 // ---- panel ---------------------------------------------------------------------------------
 
+/** The section title of one walk: what it translated, in whose stage, from which table. */
+function walkTitle(walk: WireWalk, final: WireWalk | undefined, cdFetch: boolean, names: StageNames): string {
+  const tbl = (w: WireWalk | undefined) => (w?.table ? ` (table ${w.table})` : '');
+  if (walk.steps.some((x) => x.s2Walk)) {
+    const s2 = final ?? walk.steps.find((x) => x.s2Walk)?.s2Walk;
+    return `Nested walk of ${walk.inputAddr}: ${names.s1.toLowerCase()}${tbl(walk)} × ${names.s2.toLowerCase()}${tbl(s2)}`;
+  }
+  const name = walk.stage === 1 ? names.s1 : names.s2;
+  if (cdFetch) return `${name} walk of the CD's IPA ${walk.inputAddr} (CD fetch)${tbl(walk)}`;
+  return `${name} walk of ${walk.inputAddr}${tbl(walk)}`;
+}
+
 export function walkPanel(root: HTMLElement): PanelView {
   const header = h('header', { class: 'panel-header' });
   const list = h('div', { class: 'walks' });
@@ -30,13 +45,13 @@ export function walkPanel(root: HTMLElement): PanelView {
   return {
     update({ state, result }: Update) {
       const step = result?.steps.find((x) => x.index === state?.stepIndex);
-      replaceChildren(
-        header,
-        h('h1', {}, 'Translation walk'),
-        step ? h('p', { class: 'step-line' }, h('span', { class: 'muted' }, `Step ${step.index + 1} · line ${step.line} · `), step.label, step.outcome ? h('vscode-badge', { class: `outcome outcome-${step.outcome}` }, step.outcome) : null, step.tlb ? h('vscode-badge', { class: 'tlb-badge' }, `TLB ${step.tlb}`) : null) : h('p', { class: 'muted' }, 'No step at the cursor.'),
-      );
+      const ctx = state?.walkContext;
+      const route = vmRoute(state?.vm, ctx?.smmu ?? step?.smmu, ctx?.sid ?? step?.sid);
+      const nestedCfg = ctx?.config === 'nested' || (state?.walks ?? []).some((w) => w.steps.some((x) => x.s2Walk));
+      const names = route && nestedCfg ? VM_STAGES : PLAIN_STAGES;
+      replaceChildren(header, h('h1', {}, 'Translation walk'), stepLine(step), contextLine(state, route), vmLine(route, ctx?.sid));
       const walks = state?.walks ?? [];
-      const sig = JSON.stringify(walks) + (step?.index ?? '') + list.clientWidth;
+      const sig = JSON.stringify([walks, names]) + (step?.index ?? '') + list.clientWidth;
       if (sig === lastSig) return;
       lastSig = sig;
       const width = Math.max(560, Math.min(list.clientWidth || 760, 980) - 8);
@@ -53,7 +68,7 @@ export function walkPanel(root: HTMLElement): PanelView {
         }
         // A stage-2 walk before a nested stage-1 walk translated the CD's IPA (CD fetch).
         const cdFetch = wk.stage === 2 && walks.slice(i + 1).some((o) => o.stage === 1 && o.steps.some((x) => x.s2Walk));
-        items.push({ key: `${i}:${width}:${hashString(JSON.stringify([wk, final]))}`, walk: wk, final, cdFetch });
+        items.push({ key: `${i}:${width}:${names.s1}:${hashString(JSON.stringify([wk, final]))}`, walk: wk, final, cdFetch });
       });
       if (!items.length) {
         const entry = step && state ? tlbEntryFor(state, step) : undefined;
@@ -61,7 +76,7 @@ export function walkPanel(root: HTMLElement): PanelView {
         if (step?.tlb === 'hit' && entry) {
           box.append(
             h('h2', {}, 'TLB hit: no walk'),
-            h('p', { class: 'muted' }, `The translation came from TLB entry #${entry.id} (inserted by step ${entry.insertedAt + 1}).`),
+            h('p', { class: 'muted' }, `The translation came from TLB entry #${entry.id} (inserted by line ${result?.steps[entry.insertedAt]?.line ?? '?'}).`),
             kv([
               ['stage', entry.stage], ['ASID', entry.asid ?? '—'], ['VMID', entry.vmid ?? '—'], ['global', entry.global ? 'yes' : 'no'],
               ['input', `${groupHex(entry.inputBase)} – ${groupHex(rangeEnd(entry.inputBase, entry.sizeLog2))} (${sizeName(entry.sizeLog2)})`],
@@ -81,13 +96,8 @@ export function walkPanel(root: HTMLElement): PanelView {
         (it) => it.key,
         (it) => {
           const nested = it.walk.steps.some((x) => x.s2Walk);
-          const title = nested
-            ? `Nested walk (stage 1 × stage 2) of ${it.walk.inputAddr}`
-            : it.cdFetch
-              ? `Stage 2 walk of the CD address ${it.walk.inputAddr} (CD fetch)`
-              : `Stage ${it.walk.stage} walk of ${it.walk.inputAddr}`;
-          const sec = h('section', { class: `walk${it.walk.fault || it.final?.fault ? ' has-fault' : ''}` }, h('h2', {}, title));
-          sec.appendChild(h('div', { class: 'svg-wrap' }, nested ? nestedSvg(it.walk, it.final, width) : chainSvg(it.walk, width)));
+          const sec = h('section', { class: `walk${it.walk.fault || it.final?.fault ? ' has-fault' : ''}${it.cdFetch ? ' cd-fetch' : ''}` }, h('h2', {}, walkTitle(it.walk, it.final, !!it.cdFetch, names)));
+          sec.appendChild(h('div', { class: 'svg-wrap' }, nested ? nestedSvg(it.walk, it.final, width, names) : chainSvg(it.walk, width, names)));
           return sec;
         },
         () => undefined,

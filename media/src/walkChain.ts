@@ -6,7 +6,7 @@ import { s } from './dom';
 import { splitAddress, type GranuleKb } from './lib/addressSplit';
 import { bitRange, groupHex, parseHex } from './lib/format';
 import { leafPerms } from './lib/perms';
-import { arrow, defs, fieldLines, isFaultStep, label, levelClass, LINE, PAD, textWidth, wrap } from './walkSvg';
+import { arrow, defs, fieldLines, isFaultStep, label, levelClass, LINE, PAD, textWidth, wrap, type StageNames } from './walkSvg';
 
 // ---- address split bar -------------------------------------------------------------------
 
@@ -48,7 +48,7 @@ interface BoxSpec {
   kindCls: string;
 }
 
-export function stepBox(walk: WireWalk, st: WireWalkStep, i: number): BoxSpec {
+export function stepBox(walk: WireWalk, st: WireWalkStep, i: number, stageName = `Stage ${st.stage}`): BoxSpec {
   const rows: Array<[string, string]> = [
     ['table', groupHex(st.tableAddr)],
     ['index', `${st.index} (0x${st.index.toString(16)})`],
@@ -57,7 +57,7 @@ export function stepBox(walk: WireWalk, st: WireWalkStep, i: number): BoxSpec {
   ];
   const f = isFaultStep(walk, st, i) ? walk.fault : undefined;
   return {
-    title: `Stage ${st.stage} · level ${st.level}`,
+    title: `${stageName} · level ${st.level}`,
     badge: st.kind,
     rows,
     chips: st.fields,
@@ -97,7 +97,7 @@ export function drawBox(b: BoxSpec, x: number, y: number, w: number): { g: SVGEl
   return { g, height };
 }
 
-export function resultBox(walk: WireWalk, x: number, y: number, w: number): { g: SVGElement; height: number } {
+export function resultBox(walk: WireWalk, x: number, y: number, w: number, stageName = `Stage ${walk.stage}`): { g: SVGElement; height: number } {
   const f = walk.fault;
   const leaf = walk.steps[walk.steps.length - 1];
   if (f && !(leaf && (isFaultStep(walk, leaf, walk.steps.length - 1) || leaf.s2Walk?.fault))) {
@@ -112,29 +112,30 @@ export function resultBox(walk: WireWalk, x: number, y: number, w: number): { g:
   const rows: Array<[string, string]> = [['output', walk.outputAddr ? groupHex(walk.outputAddr) : '—']];
   const perms = leaf ? leafPerms(walk.stage, leaf.fields) : undefined;
   if (perms) rows.push(['access', perms.access], ['execute', perms.exec]);
-  return drawBox({ title: walk.stage === 1 && !walk.steps.some((x) => x.s2Walk) ? 'Output address' : `Stage ${walk.stage} output`, badge: 'ok', rows, chips: {}, kindCls: 'kind-result' }, x, y, w);
+  return drawBox({ title: walk.stage === 1 && !walk.steps.some((x) => x.s2Walk) ? 'Output address' : `${stageName} output`, badge: 'ok', rows, chips: {}, kindCls: 'kind-result' }, x, y, w);
 }
 
-export function chainSvg(walk: WireWalk, width: number): SVGElement {
+export function chainSvg(walk: WireWalk, width: number, names?: StageNames): SVGElement {
+  const stageName = names ? (walk.stage === 1 ? names.s1 : names.s2) : `Stage ${walk.stage}`;
   const w = Math.max(width, 520);
-  const svg = s('svg', { class: 'walk-svg', width: w, role: 'img', 'aria-label': `Stage ${walk.stage} walk of ${walk.inputAddr}` });
+  const svg = s('svg', { class: 'walk-svg', width: w, role: 'img', 'aria-label': `${stageName} walk of ${walk.inputAddr}` });
   svg.appendChild(defs());
   const bar = addressBar(walk, w, 0);
   svg.appendChild(bar.g);
   let y = bar.height + 14;
-  svg.appendChild(label(0, y, `TTB ${groupHex(walk.ttb)}`, 'muted small mono'));
+  svg.appendChild(label(0, y, `TTB ${groupHex(walk.ttb)}${walk.table ? ` · table ${walk.table}` : ''}`, 'muted small mono'));
   y += 10;
   const boxW = w - 40;
   walk.steps.forEach((st, i) => {
     svg.appendChild(arrow(20 + 12, y, 20 + 12, y + 18));
     y += 20;
-    const b = drawBox(stepBox(walk, st, i), 20, y, boxW);
+    const b = drawBox(stepBox(walk, st, i, stageName), 20, y, boxW);
     svg.appendChild(b.g);
     y += b.height;
   });
   svg.appendChild(arrow(32, y, 32, y + 18));
   y += 20;
-  const r = resultBox(walk, 20, y, boxW);
+  const r = resultBox(walk, 20, y, boxW, stageName);
   svg.appendChild(r.g);
   y += r.height + 4;
   svg.setAttribute('height', String(y));

@@ -3,6 +3,15 @@
 import type { WireWalk, WireWalkStep } from '../../language-server/src/engine/api';
 import { s } from './dom';
 
+/** How the two stages are called: "Stage 1"/"Stage 2", or "Guest stage 1"/"Host stage 2" in a VM. */
+export interface StageNames {
+  s1: string;
+  s2: string;
+}
+
+export const PLAIN_STAGES: StageNames = { s1: 'Stage 1', s2: 'Stage 2' };
+export const VM_STAGES: StageNames = { s1: 'Guest stage 1', s2: 'Host stage 2' };
+
 export const CH = 7.3; // width of one 12px monospace character
 export const LINE = 17;
 export const PAD = 10;

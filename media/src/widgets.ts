@@ -1,6 +1,6 @@
 // Small shared widgets: filter field, per-instance sections, key/value grids.
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import './lensSection';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { h, patchKeyed, setText } from './dom';
 
@@ -12,9 +12,9 @@ export function filterField(placeholder: string, initial: string, onInput: (q: s
   return tf;
 }
 
-/** A collapsible section whose heading and description can be updated in place. */
+/** A collapsible section whose heading (kept in its case) and description can be updated in place. */
 export function section(title: string, open = true): { el: HTMLElement; body: HTMLElement; setTitle(t: string, desc?: string): void } {
-  const el = h('vscode-collapsible', { heading: title, open }) as HTMLElement & { heading: string; description: string };
+  const el = h('lens-section', { heading: title, open }) as HTMLElement & { heading: string; description: string };
   const body = h('div', { class: 'section-body' });
   el.appendChild(body);
   return {
@@ -27,7 +27,7 @@ export function section(title: string, open = true): { el: HTMLElement; body: HT
   };
 }
 
-/** A native disclosure for items inside a section (keeps the case of hex names, unlike collapsible headings). */
+/** A native disclosure for items inside a section. */
 export function details(open: boolean): { el: HTMLDetailsElement; body: HTMLElement; set(title: string, desc: string): void } {
   const title = h('span', { class: 'item-title' });
   const desc = h('span', { class: 'item-desc muted' });

@@ -97,7 +97,7 @@ for (const theme of ['dark', 'light'] as const) {
       const o = await open('tlb', theme, [msg(fx.state4k)]);
       const p = o.page;
       const rows = () => p.locator('.data-table').nth(0).locator('vscode-table-row:visible').count();
-      assert.equal(await p.locator('vscode-collapsible[data-smmu]').count(), 2);
+      assert.equal(await p.locator('lens-section[data-smmu]').count(), 2);
       const all = await p.locator('vscode-table-row').count();
       assert.equal(all, 30 + 2); // 18 + 12 TLB entries, 2 config-cache entries
       assert.equal(await p.locator('vscode-table-row.added').count(), 2); // TLB #18 and config #2
@@ -108,8 +108,8 @@ for (const theme of ['dark', 'light'] as const) {
       await p.locator('vscode-textfield.filter input').fill('');
       await p.waitForTimeout(100);
       assert.ok((await rows()) > 10);
-      await p.locator('vscode-collapsible[data-smmu="smmu0"] vscode-table-header-cell', { hasText: 'Hits' }).first().click();
-      const hits = await p.locator('vscode-collapsible[data-smmu="smmu0"] .data-table').first().locator('vscode-table-row vscode-table-cell:nth-child(10)').allTextContents();
+      await p.locator('lens-section[data-smmu="smmu0"] vscode-table-header-cell', { hasText: 'Hits' }).first().click();
+      const hits = await p.locator('lens-section[data-smmu="smmu0"] .data-table').first().locator('vscode-table-row vscode-table-cell:nth-child(10)').allTextContents();
       const nums = hits.map(Number);
       assert.deepEqual(nums, [...nums].sort((a, b) => a - b));
       await finish(o, `tlb-${theme}`);
@@ -119,7 +119,7 @@ for (const theme of ['dark', 'light'] as const) {
       const [s0, ...rest] = fx.state4k.smmus;
       const spanned = { ...s0, configCache: [{ id: 7, kind: 'STE' as const, sid: '0x11', span: ['0x10', '0x13'] as [string, string], fields: { Config: '0x5', CONT: '0x2' }, hits: 1, insertedAt: 4 }] };
       const o = await open('tlb', theme, [msg({ ...fx.state4k, smmus: [spanned, ...rest] })]);
-      const cells = await o.page.locator('vscode-collapsible[data-smmu="smmu0"] .data-table').nth(1).locator('vscode-table-row vscode-table-cell').allTextContents();
+      const cells = await o.page.locator('lens-section[data-smmu="smmu0"] .data-table').nth(1).locator('vscode-table-row vscode-table-cell').allTextContents();
       assert.ok(cells.includes('0x10–0x13'), cells.join(' | '));
       await finish(o, `tlb-span-${theme}`);
     });
@@ -151,7 +151,7 @@ for (const theme of ['dark', 'light'] as const) {
       assert.equal(await p.locator('svg.timeline .tick').count(), fx.result.steps.length);
       assert.equal(await p.locator('svg.timeline .tick.bad').count(), 5); // 2 faults, 1 abort, 1 failed expectation, 1 error hazard
       assert.equal(await p.locator('li.hazard').count(), 3);
-      const evRows = await p.locator('vscode-collapsible[data-smmu="smmu0"] vscode-table-row').allTextContents();
+      const evRows = await p.locator('lens-section[data-smmu="smmu0"] vscode-table-row').allTextContents();
       assert.equal(evRows.length, 3);
       assert.ok(evRows[0].includes('F_TRANSLATION') && evRows[0].includes('0x11') && evRows[0].includes('TT'));
       await p.locator('svg.timeline .tick[data-index="11"]').click();

@@ -4,15 +4,16 @@ import type { WireScenarioResult, WireState } from '../../../language-server/src
 import type { WireLogResult } from '../../../language-server/src/model/logs/wire';
 import type { QemuSummary } from '../../../language-server/src/qemu/report';
 
-/** The four scenario panels follow a scenario's steps; `decode` shows a decoded log (IOMMU Lens: Decode Log). */
-export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events' | 'decode';
-export const PANEL_KINDS: readonly PanelKind[] = ['walk', 'tlb', 'streams', 'events', 'decode'];
+/** The scenario panels follow a scenario's steps (`vm`: the iommufd objects of its VM); `decode` shows a decoded log (IOMMU Lens: Decode Log). */
+export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events' | 'vm' | 'decode';
+export const PANEL_KINDS: readonly PanelKind[] = ['walk', 'tlb', 'streams', 'events', 'vm', 'decode'];
 
 export const PANEL_TITLES: Record<PanelKind, string> = {
   walk: 'SMMU: Translation walk',
   tlb: 'SMMU: TLB & caches',
   streams: 'SMMU: Stream table & CDs',
   events: 'SMMU: Events & hazards',
+  vm: 'SMMU: VM (iommufd)',
   decode: 'SMMU: Decoded log',
 };
 

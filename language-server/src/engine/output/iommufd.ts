@@ -8,7 +8,14 @@ import type { EventRecord } from '../../model/smmu/result';
 import type { IommufdContext } from '../../model/iommufd/context';
 import type { VSmmu } from '../../model/iommufd/vsmmu';
 import type { WireIommufd, WireVEvent, WireVm } from './wire';
-import { wireEvent } from './convert';
+import { wireEvent, wireFields } from './convert';
+import { decode, STE } from '../../model/fields';
+
+/** STE fields by spec name, only those that lie in the given words (a guest STE has words 0-1). */
+function steFields(words: readonly bigint[]): Record<string, string> {
+  const inWords = new Set(STE.fields.filter((f) => f.word < words.length).map((f) => f.name));
+  return wireFields(decode(STE, words), (n) => !inWords.has(n));
+}
 
 const cmdName = (d0: bigint): string => commandByOpcode(d0 & 0xffn)?.name ?? `opcode ${hex(d0 & 0xffn)}`;
 
@@ -52,8 +59,8 @@ export function wireVm(fd: IommufdContext, vsmmus: ReadonlyMap<string, VSmmu>): 
       hwQueues: [...v.hwQueues.values()].map((q) => ({ index: q.index, ipa: hex(q.ipa), pa: hex(q.pa), log2size: q.log2size, cons: q.cons, prod: q.prod, ...(q.stopped ? { stopped: q.stopped.reason } : {}) })),
     })),
     nested: hwpts.flatMap((h) => (h.kind !== 'nested' ? [] : [{
-      name: h.name, viommu: h.viommu, kind: h.vste.kind, guest: h.guest.map(hex),
-      attached: attachments.filter((a) => a.hwpt === h.name).map((a) => ({ smmu: a.smmu, sid: hex(a.sid), ...(a.vmaster ? { vsid: hex(a.vmaster.vsid) } : {}), hostSte: a.hostSte.map(hex) })),
+      name: h.name, viommu: h.viommu, kind: h.vste.kind, guest: h.guest.map(hex), guestFields: steFields(h.guest),
+      attached: attachments.filter((a) => a.hwpt === h.name).map((a) => ({ smmu: a.smmu, sid: hex(a.sid), ...(a.vmaster ? { vsid: hex(a.vmaster.vsid) } : {}), hostSte: a.hostSte.map(hex), hostFields: steFields(a.hostSte) })),
     }])),
     vsmmus: [...vsmmus.values()].map((v) => ({ name: v.name, viommus: v.viommus })),
   };

@@ -82,6 +82,20 @@ export interface WireWalk {
   steps: WireWalkStep[];
   outputAddr?: Hex;
   fault?: { kind: string; stage: 1 | 2; level: number; class: 'CD' | 'TT' | 'IN'; inputAddr: Hex; ipa?: Hex; reason: string };
+  /** State view only: the scenario's name of the table walked (a `pagetable`, an iommufd nesting parent). */
+  table?: string;
+}
+
+/** State view only: the transaction a state's walks belong to (the walk panel's header). */
+export interface WireWalkContext {
+  smmu: string;
+  sid: Hex;
+  ssid?: Hex;
+  /** STE.Config as the model read it: `abort`, `bypass`, `s1`, `s2`, `nested`. */
+  config?: string;
+  /** CD.ASID (IHI 0070 §5.4) and STE.S2VMID (§5.2) of the translation. */
+  asid?: Hex;
+  vmid?: Hex;
 }
 
 export interface WireHazard {
@@ -93,6 +107,9 @@ export interface WireHazard {
   fix: string;
   line: number;
   related: Array<{ line: number; col: number; message: string }>;
+  /** A stale-translation hazard: the TLB entry it is about, the one the walk of step `insertedAt`
+   *  (0-based, as WireTlbEntry.insertedAt) filled on `smmu` for `va`. */
+  tlb?: { smmu: string; insertedAt: number; va?: Hex };
 }
 
 export interface WireTlbEntry {
@@ -292,6 +309,8 @@ export interface WireState {
   smmus: WireSmmuState[];
   /** Walks of the step (the transaction's walk when the step is a transaction). */
   walks: WireWalk[];
+  /** The transaction those walks belong to. */
+  walkContext?: WireWalkContext;
   /** TLB/config entries added and removed by this step (ids), for highlighting. */
   changes: { tlbAdded: number[]; tlbRemoved: number[]; configAdded: number[]; configRemoved: number[] };
   /** The VM layer (iommufd objects, vSMMUs), when the scenario has one. */
@@ -308,6 +327,10 @@ export interface WireVm {
     veventq?: { depth: number; lost: number; events: Array<{ sequence: number; lost: boolean; type?: string; sid?: Hex }> };
     hwQueues: Array<{ index: number; ipa: Hex; pa: Hex; log2size: number; cons: number; prod: number; stopped?: string }>;
   }>;
-  nested: Array<{ name: string; viommu: string; kind: string; guest: Hex[]; attached: Array<{ smmu: string; sid: Hex; vsid?: Hex; hostSte: Hex[] }> }>;
+  /** Nested HWPTs: the guest's STE words 0-1 and, per attachment, the host STE the kernel installed (both also decoded by STE field name). */
+  nested: Array<{
+    name: string; viommu: string; kind: string; guest: Hex[]; guestFields?: Record<string, Hex>;
+    attached: Array<{ smmu: string; sid: Hex; vsid?: Hex; hostSte: Hex[]; hostFields?: Record<string, Hex> }>;
+  }>;
   vsmmus: Array<{ name: string; viommus: string[] }>;
 }

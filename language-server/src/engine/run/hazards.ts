@@ -3,6 +3,7 @@
 // findings into `WireHazard`s (worded by hazardText.ts, located by line, with the related
 // write/command/insertion lines).
 
+import { hex } from '../../model/bits';
 import { HazardTracker, type Finding } from '../../model/hazards';
 import { hazardText } from '../output/hazardText';
 import type { HazardHook, HazardView } from './hooks';
@@ -22,7 +23,17 @@ function toWire(rt: HazardView, h: Finding): WireHazard {
   const text = hazardText(h, lineOf);
   const related = text.related.map((r) => at(r.step, r.message));
   if (h.insertAfter !== undefined) related.push(at(h.insertAfter, 'the missing command(s) belong after this line'));
-  return { code: h.code, severity: h.severity, message: text.message, fix: text.fix, line: lineOf(h.step), related };
+  const w: WireHazard = { code: h.code, severity: h.severity, message: text.message, fix: text.fix, line: lineOf(h.step), related };
+  const tlb = cachedEntry(h);
+  if (tlb) w.tlb = tlb;
+  return w;
+}
+
+/** The TLB entry a stale-translation finding is about: the one its walk filled. */
+function cachedEntry(h: Finding): WireHazard['tlb'] {
+  if (h.state === 'tlb') return { smmu: h.smmu, insertedAt: h.walkStep, va: hex(h.va) };
+  if (h.state === 'descriptor') return { smmu: h.smmu, insertedAt: h.walkStep };
+  return undefined;
 }
 
 export const defaultHazardHook: HazardHook = {

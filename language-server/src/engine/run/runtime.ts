@@ -10,9 +10,9 @@ import { hex } from '../../model/bits';
 import { makeFeatures, type SmmuFeatures } from '../../model/smmu/features';
 import { SmmuInstance } from '../../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
-import type { WalkTrace } from '../../model/types';
 import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
-import { decodeDescriptor, diag, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
+import { diag, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
+import { stateWalks, type LastTransaction } from '../output/walkContext';
 import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
 import type { HazardHook, StepLogEntry } from './hooks';
@@ -94,7 +94,7 @@ export class Runtime {
   private current?: StepDef;
   private readonly txns = new Map<number, TxnRecord>();
   private readonly hazards = new Map<number, WireHazard[]>();
-  private lastTraces?: WalkTrace[];
+  private lastTraces?: LastTransaction;
   /** Features of declared instances (created on first use). */
   readonly declared: Map<string, SmmuFeatures>;
   /** What the hazard hook keeps for this run (copied with the model by snapshot()). */
@@ -335,7 +335,7 @@ export class Runtime {
     // state() decodes the current step's walks in full.
     if (walks.length) {
       out.walks = walks.map((w) => wireWalk(w));
-      this.lastTraces = walks;
+      this.lastTraces = { smmu, result: r, traces: walks };
     }
     if (!faulted && !watched) return;
     const fw = walks.find((w) => w.fault);
@@ -397,7 +397,11 @@ export class Runtime {
 
   state(last: WireStep | undefined): WireState {
     const st = buildState(this, last);
-    if (this.lastTraces) st.walks = this.lastTraces.map((w) => wireWalk(w, decodeDescriptor));
+    if (this.lastTraces) {
+      const w = stateWalks(this.lastTraces, this.program.tableNames);
+      st.walks = w.walks;
+      st.walkContext = w.context;
+    }
     if (this.virtState) st.vm = this.virtState.view();
     return st;
   }
