@@ -2,9 +2,9 @@
 // continue, step over, step back, the Variables view (an SMMU's TLB) and the Debug Console.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { e2eSuite } from './lib/suite';
 import { PANEL_COMMAND, panelFrame, waitPanelText } from './lib/webviews';
+import { stoppedLineText, waitStoppedAt } from './lib/debugging';
 
 // No inline expectations: one step per line, so a step over moves to the next line.
 const SCENARIO = `# Debugger walk-through.
@@ -27,30 +27,6 @@ const LAUNCH = JSON.stringify({
   version: '0.2.0',
   configurations: [{ type: 'iommu-lens', request: 'launch', name: 'Debug walkthrough', program: '${workspaceFolder}/debug-walkthrough.smmu', stopOnEntry: true }],
 }, null, 2);
-
-/** Text of the editor line the debugger stopped on (the top-stack-frame line decoration), or ''. */
-async function stoppedLineText(page: Page): Promise<string> {
-  const deco = page.locator('.part.editor .monaco-editor .view-overlays .debug-top-stack-frame-line').first();
-  const box = await deco.boundingBox().catch(() => null);
-  if (!box) return '';
-  const lines = page.locator('.part.editor .monaco-editor .view-lines .view-line');
-  for (let i = 0, n = await lines.count(); i < n; i++) {
-    const b = await lines.nth(i).boundingBox();
-    if (b && Math.abs(b.y - box.y) < 3) return (await lines.nth(i).innerText()).replace(/\u00a0/g, ' ');
-  }
-  return '';
-}
-
-async function waitStoppedAt(page: Page, text: string, timeout = 30_000): Promise<void> {
-  const until = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < until) {
-    last = await stoppedLineText(page);
-    if (last.includes(text)) return;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`not stopped on the line with "${text}" (stopped line: "${last}")`);
-}
 
 e2eSuite('debug', (ctx) => {
   const page = () => ctx.wb.page;

@@ -12,6 +12,7 @@ import type { HostMessage } from '../../extension/src/panels/protocol';
 import type { PanelKind } from '../../extension/src/panels/protocol';
 import { stepAtLine } from '../../extension/src/panels/steps';
 import { finish, open, startHarness, stopHarness } from './harness';
+import { HOSTILE, hostile } from './fixtures';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
 
@@ -204,3 +205,22 @@ for (const kind of ['vm'] as PanelKind[]) {
     await finish(o, `vm-none`);
   });
 }
+
+test('vm: hostile scenario strings stay text; fields a newer engine adds are shown, not dropped', async () => {
+  const m = at(TWO, 1000);
+  assert.equal(m.type, 'state');
+  if (m.type !== 'state' || !m.state?.vm) return;
+  const vm = hostile(m.state.vm);
+  // A shadowing vIOMMU mode and an unknown top-level object, as a newer engine might send them.
+  const withNew = { ...vm, viommus: vm.viommus.map((v) => ({ ...v, mode: 'shadow' })), shadowTables: [{ name: HOSTILE[0] }] };
+  const o = await open('vm', 'dark', [{ ...m, uri: HOSTILE[1], state: { ...m.state, vm: withNew }, result: hostile(m.result) }]);
+  const p = o.page;
+  assert.equal(await p.locator('img').count(), 0);
+  assert.equal(await p.locator('script').count(), 1);
+  assert.equal(await p.locator('[onerror], [onload]').count(), 0);
+  const text = (await p.locator('body').innerText()) ?? '';
+  assert.ok(HOSTILE.some((hs) => text.includes(hs)), 'hostile string shown as text');
+  assert.match(text, /mode\s+shadow/);
+  assert.match(text, /Other VM state/);
+  await finish(o, 'vm-hostile');
+});

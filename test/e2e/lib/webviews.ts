@@ -11,14 +11,15 @@ interface DomEl {
 declare const document: { body: { dataset: Record<string, string | undefined> } | null; querySelectorAll(s: string): ArrayLike<DomEl> };
 declare const window: Record<string, unknown>;
 
-export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events';
+export type PanelKind = 'walk' | 'tlb' | 'streams' | 'events' | 'vm';
 
-/** Command Palette titles of the four panel commands (package.json contributes.commands). */
+/** Command Palette titles of the panel commands (package.json contributes.commands). */
 export const PANEL_COMMAND: Record<PanelKind, string> = {
   walk: 'IOMMU Lens: Show Translation Walk',
   tlb: 'IOMMU Lens: Show TLB and Caches',
   streams: 'IOMMU Lens: Show Stream Table and CDs',
   events: 'IOMMU Lens: Show Events and Hazards',
+  vm: 'IOMMU Lens: Show VM (iommufd objects)',
 };
 
 /** The frame of a rendered panel (its document has `<body data-panel=kind>`; `decode` is the decoded-log panel). */
