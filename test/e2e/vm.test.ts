@@ -2,7 +2,7 @@
 // parent shared by two physical SMMUs, a vIOMMU on each, the guest invalidating through vA only).
 // The walk panel labels guest stage 1 and host stage 2 with the VMID and ASID; the VM panel shows
 // the vIOMMUs with their VMID per SMMU and the guest STE next to the host STE; the TLB panel marks
-// the entry of the H_STALE_TLB; the debugger's Variables show the VM node. Screenshots of each.
+// the entry of the stale translation; the debugger's Variables show the VM node. Screenshots of each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,8 +17,8 @@ const SRC = readFileSync(join(__dirname, '..', '..', 'examples', FILE), 'utf8').
 const lineOf = (re: RegExp) => SRC.findIndex((l) => re.test(l)) + 1;
 /** smmuA's first DMA: a nested walk (guest stage 1 over the shared parent's stage 2). */
 const NESTED_DMA = lineOf(/^dma smmuA read sid 5/);
-/** smmuB still uses the old translation: H_STALE_TLB. */
-const STALE_DMA = lineOf(/expect hazard H_STALE_TLB/);
+/** smmuB still uses the old translation: the guest's TLBI went to vA only (H_VIOMMU_WRONG_INSTANCE). */
+const STALE_DMA = lineOf(/^dma smmuB .*expect hazard H_VIOMMU_WRONG_INSTANCE/);
 
 const LAUNCH = JSON.stringify({
   version: '0.2.0',
@@ -70,8 +70,8 @@ e2eSuite('vm', (ctx) => {
     await ctx.wb.screenshot('vm-panel-nested-hwpt');
   });
 
-  test('TLB panel: the H_STALE_TLB entry on smmuB is marked; SMMU names keep their case', async () => {
-    const { frame, text } = await open('tlb', STALE_DMA, /H_STALE_TLB/);
+  test('TLB panel: the stale entry on smmuB is marked; SMMU names keep their case', async () => {
+    const { frame, text } = await open('tlb', STALE_DMA, /H_VIOMMU_WRONG_INSTANCE/);
     assert.equal(await frame.locator('lens-section[data-smmu="smmuB"] vscode-table-row.stale').count(), 1);
     assert.equal(await frame.locator('vscode-table-row.stale').count(), 1);
     assert.match(text, /TLB entry #\d+ \(0x8020_1000, 4K/);
@@ -89,7 +89,7 @@ e2eSuite('vm', (ctx) => {
     const until = Date.now() + 60_000;
     for (;;) {
       try {
-        await waitStoppedAt(page(), 'expect hazard H_STALE_TLB', 8_000);
+        await waitStoppedAt(page(), 'expect hazard H_VIOMMU_WRONG_INSTANCE', 8_000);
         break;
       } catch (e) {
         if (Date.now() > until) throw e;

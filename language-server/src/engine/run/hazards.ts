@@ -29,9 +29,12 @@ function toWire(rt: HazardView, h: Finding): WireHazard {
   return w;
 }
 
-/** The TLB entry a stale-translation finding is about: the one its walk filled. */
+/** The TLB entry a stale-translation finding is about: the one its walk filled (for a finding in
+ *  the guest's terms, H_VIOMMU_WRONG_INSTANCE, H_PARENT_S2_NOT_INVALIDATED, the host finding's). */
 function cachedEntry(h: Finding): WireHazard['tlb'] {
-  if (h.state === 'tlb') return { smmu: h.smmu, insertedAt: h.walkStep, va: hex(h.va) };
+  const host = 'host' in h ? (h.host as Finding | undefined) : undefined;
+  const t = h.state === 'tlb' ? h : host?.state === 'tlb' ? host : undefined;
+  if (t) return { smmu: t.smmu, insertedAt: t.walkStep, va: hex(t.va) };
   if (h.state === 'descriptor') return { smmu: h.smmu, insertedAt: h.walkStep };
   return undefined;
 }
