@@ -116,7 +116,13 @@ function vsmmuSection(vm: WireVm): HTMLElement | null {
   const list = arr(vm.vsmmus);
   if (!list.length) return null;
   const sec = section('vSMMUs (the guest\'s view)', true);
-  sec.body.append(table([{ label: 'vSMMU' }, { label: 'over vIOMMUs' }, { label: 'Other' }], list.map((v) => ({ cells: [v.name, arr(v.viommus).join(', '), extras(v, ['name', 'viommus']).map(([k, x]) => `${k}=${x}`).join(' ')] })), ''));
+  const other = (v: (typeof list)[number]) => extras(v, ['name', 'viommus']).map(([k, x]) => `${k}=${x}`).join(' ');
+  const more = list.some((v) => other(v) !== '');
+  sec.body.append(table(
+    [{ label: 'vSMMU' }, { label: 'over vIOMMUs' }, ...(more ? [{ label: 'Other' }] : [])],
+    list.map((v) => ({ cells: [v.name, arr(v.viommus).join(', '), ...(more ? [other(v)] : [])] })),
+    '',
+  ));
   return sec.el;
 }
 

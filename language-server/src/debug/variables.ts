@@ -4,6 +4,7 @@
 
 import type { WireState, WireStep, WireWalkStep } from '../engine/api';
 import type { WalkCursorItem } from './debugger';
+import { vmNode } from './vmVariables';
 
 export interface VarNode {
   name: string;
@@ -92,20 +93,7 @@ export function scopes(state: WireState, last: WireStep | undefined, walk: WalkC
       ],
     });
   }
-  if (state.vm) {
-    const vm = state.vm;
-    out.push({
-      name: 'VM',
-      value: `${vm.viommus.length} vIOMMU(s), ${vm.nested.length} nested HWPT(s)`,
-      children: () => [
-        jsonNode('IOAS', vm.ioas),
-        jsonNode('Nesting parents', vm.parents),
-        jsonNode('vIOMMUs', vm.viommus),
-        jsonNode('Nested HWPTs (guest STE -> host STE)', vm.nested),
-        ...(vm.vsmmus.length ? [jsonNode('vSMMUs', vm.vsmmus)] : []),
-      ],
-    });
-  }
+  if (state.vm) out.push(vmNode(state.vm, jsonNode));
   if (state.walks.length && !walk.length) out.push(jsonNode('Walks', state.walks));
   return out;
 }
