@@ -54,16 +54,16 @@ const lineOf = (file: string, re: RegExp, nth = 0): number => {
 const TWO = 'vm-two-smmus-shared-parent.smmu';
 const texts = (p: Page, sel: string) => p.locator(sel).allTextContents();
 
-/** A nested scenario with named tables, as the issue's user wrote it (vm_s2 identity-maps the tool's pool). */
+/** A nested scenario with named tables, as the issue's user wrote it. */
 const NAMED = `smmu smmuA { stages s1 s2 nested; oas 48 }
 pagetable vm_s2 s2 4K {
-  map 0x4000_0000 +16M -> 0x4000_0000 rw
+  map 0x4000_0000 +2M -> 0x1_0000_0000 rw
+  map 0x5000_0000 +4K -> 0x1_1000_0000 rw
   map 0x8000_0000 +2M -> 0x1234_5600_0000 rw
 }
 pagetable nic_s1 s1 4K at 0x5000_0000 {
   map 0x7f12_3456_7000 +4K -> 0x8000_0000 rw
 }
-map vm_s2 0x5000_0000 +4K -> 0x5000_0000 rw
 cd nic_cd { pagetable nic_s1; asid 0x2a; t0sz 16 }
 ste smmuA 0x40 { cd nic_cd; s2 vm_s2; vmid 7 }
 dma smmuA read sid 0x40 iova 0x7f12_3456_7abc expect pa 0x1234_5600_0abc
