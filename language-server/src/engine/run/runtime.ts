@@ -74,7 +74,7 @@ interface ModelState {
   smmus: Map<string, SmmuInstance>;
   declared: Map<string, SmmuFeatures>;
   hookState: unknown;
-  lastTraces?: WalkTrace[];
+  lastTraces?: LastTransaction;
 }
 
 /** An expectation turned an earlier fault into information (undone when a run goes back before it). */
