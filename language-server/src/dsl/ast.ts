@@ -181,11 +181,13 @@ export interface IommufdStmt extends StatementBase {
   operands: Array<NameDecl | NameRef | NumberLit | Word>;
 }
 
-/** `vsmmu NAME VIOMMU [VIOMMU...]`: a guest's virtual SMMU over vIOMMUs. */
+/** `vsmmu NAME VIOMMU [VIOMMU...] [mode nested|shadow]`: a guest's virtual SMMU over vIOMMUs. */
 export interface VsmmuStmt extends StatementBase {
   kind: 'vsmmu';
   name?: NameDecl;
   viommus: NameRef[];
+  /** The value after `mode` (one of VSMMU_MODES); absent: hardware nesting. */
+  mode?: Word;
 }
 
 /** `abort ADDR [SIZE]`: SMMU accesses to the range get an external abort. */

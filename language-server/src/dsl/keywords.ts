@@ -110,6 +110,9 @@ export function isPermsWord(lower: string): boolean {
   return new Set(lower).size === lower.length;
 }
 
+/** How a VMM backs a `vsmmu` (`vsmmu NAME VIOMMU... mode shadow`): hardware nesting or a shadowing VMM. */
+export const VSMMU_MODES = ['nested', 'shadow'] as const;
+
 /** Every fixed word, for completion and the TextMate grammar. */
 export const KEYWORDS: readonly string[] = [
   ...STATEMENT_KEYWORDS,
@@ -122,6 +125,8 @@ export const KEYWORDS: readonly string[] = [
   'level',
   'hit',
   'miss',
+  'mode',
+  ...VSMMU_MODES,
 ].filter((w, i, a) => a.indexOf(w) === i);
 
 const STATEMENT_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);

@@ -14,7 +14,7 @@ export { Runtime } from './run/runtime';
 export type { HazardHook } from './run/hooks';
 export { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
 export { featuresText } from './compile/decls/smmuFeatures';
-export { leafSizes, sizeText } from './compile/layout/tree';
+export { leafSizes, sizeText } from '../model/layout/tree';
 
 /** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
 export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {

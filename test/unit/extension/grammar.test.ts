@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CPU_OPS, CPU_TLBI_OPTIONS, EXPECT_KINDS, FLAG_WORDS, IOMMUFD_OPS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS } from '../../../language-server/src/dsl/keywords';
+import { CPU_OPS, CPU_TLBI_OPTIONS, EXPECT_KINDS, FLAG_WORDS, IOMMUFD_OPS, STATEMENT_KEYWORDS, TRANSACTION_OPTIONS, VSMMU_MODES } from '../../../language-server/src/dsl/keywords';
 import { CPU_TLBIS } from '../../../language-server/src/model/cpu/tlbi';
 
 interface Rule { match?: string; patterns?: Rule[] }
@@ -51,7 +51,7 @@ test('every CPU TLBI instruction is highlighted after `cpu tlbi`', () => {
 
 test('every transaction option and expectation kind is a highlighted option word', () => {
   const rs = regexes(grammar.repository.option);
-  for (const w of [...TRANSACTION_OPTIONS, ...EXPECT_KINDS, ...CPU_OPS, ...CPU_TLBI_OPTIONS.filter((o) => !FLAG_WORDS.has(o)), 'raw', 'no']) {
+  for (const w of [...TRANSACTION_OPTIONS, ...EXPECT_KINDS, ...CPU_OPS, ...CPU_TLBI_OPTIONS.filter((o) => !FLAG_WORDS.has(o)), 'raw', 'no', 'mode', ...VSMMU_MODES]) {
     assert.ok(rs.some((r) => r.test(` ${w} `)), `option ${w} is not highlighted`);
   }
 });

@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Allocator } from '../../../language-server/src/engine/compile/layout/alloc';
-import { PageTableLayout } from '../../../language-server/src/engine/compile/layout/pagetable';
+import { Allocator } from '../../../language-server/src/model/layout/alloc';
+import { PageTableLayout } from '../../../language-server/src/model/layout/pagetable';
 import { makeCodec, type LeafAttrs } from '../../../language-server/src/engine/compile/layout/descriptors';
 import { PhysicalMemory } from '../../../language-server/src/model/memory';
 import { walkStage1, walkStage2, memFetch, checkS2Config, s2StartLevel } from '../../../language-server/src/model/walk';

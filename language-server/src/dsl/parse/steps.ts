@@ -4,7 +4,7 @@
 import type { AbortStmt, CmdStmt, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
 import { DIAG } from '../diagnostics';
 import { closest, didYouMean } from '../suggest';
-import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS } from '../keywords';
+import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS, VSMMU_MODES } from '../keywords';
 import { low } from './cursor';
 import { TX_OPTIONS } from './blocks';
 import { DeclParser } from './decls';
@@ -70,8 +70,18 @@ export abstract class StepParser extends DeclParser {
     const name = this.declName(kw, 'vsmmu');
     if (!name) return s;
     s.name = name;
-    while (this.tok.kind === 'word' && !this.atItemEnd()) s.viommus.push(this.nameRef('viommu'));
+    while (this.tok.kind === 'word' && !this.atItemEnd() && !this.isWord('mode')) s.viommus.push(this.nameRef('viommu'));
     if (s.viommus.length === 0) this.errorAtTok(DIAG.expected, `expected the vIOMMUs of \`vsmmu ${name.name}\` (vsmmu ${name.name} VIOMMU...)`);
+    if (this.isWord('mode')) {
+      const kw = this.word();
+      if (this.tok.kind !== 'word' || this.atItemEnd()) {
+        this.errorAtTok(DIAG.expected, `expected ${VSMMU_MODES.join(' or ')} after \`mode\``);
+        return s;
+      }
+      const v = this.word();
+      if ((VSMMU_MODES as readonly string[]).includes(v.lower)) s.mode = v;
+      else this.error(v.start, v.end, DIAG.expected, `unknown vsmmu mode \`${v.text}\` after \`${kw.text}\`: ${VSMMU_MODES.join(' (hardware nesting) or ')} (a shadowing VMM)${didYouMean(closest(v.lower, VSMMU_MODES))}`);
+    }
     return s;
   }
 

@@ -8,7 +8,7 @@ import type { EngineOptions } from '../api';
 import type { WireDiagnostic, WireRange } from '../output/wire';
 import { diag } from '../output/convert';
 import type { Program, StepDef } from '../run/runtime';
-import { Allocator } from './layout/alloc';
+import { Allocator } from '../../model/layout/alloc';
 import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
 import { DeclState } from './decls/state';

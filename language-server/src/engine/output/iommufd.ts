@@ -7,7 +7,8 @@ import { decodeEvent } from '../../model/smmu/events';
 import type { EventRecord } from '../../model/smmu/result';
 import type { IommufdContext } from '../../model/iommufd/context';
 import type { VSmmu } from '../../model/iommufd/vsmmu';
-import type { WireIommufd, WireVEvent, WireVm } from './wire';
+import type { WireIommufd, WireShadow, WireVEvent, WireVm } from './wire';
+import type { ShadowDomain } from '../../model/iommufd/shadow';
 import { wireEvent, wireFields } from './convert';
 import { decode, STE } from '../../model/fields';
 
@@ -42,6 +43,13 @@ export function wireVEvent(g: GuestEvent, smmu: string): WireVEvent {
   return { ...wireEvent(ev, smmu), viommu: g.viommu, vevent: g.sequence, delivered: g.delivered };
 }
 
+function wireShadow(d: ShadowDomain): WireShadow {
+  return {
+    vsid: hex(d.vsid), smmu: d.smmu, sid: hex(d.sid), ioas: d.ioas, hwpt: d.hwpt, root: hex(d.layout.root), ...(d.asid !== undefined ? { asid: d.asid } : {}),
+    rewalks: d.rewalks, maps: [...d.maps.values()].sort((a, b) => (a.iova < b.iova ? -1 : 1)).map((m) => ({ iova: hex(m.iova), length: hex(m.length), pa: hex(m.pa), readOnly: m.readOnly })),
+  };
+}
+
 /** The VM view of the state (panels, the debugger's Variables). */
 export function wireVm(fd: IommufdContext, vsmmus: ReadonlyMap<string, VSmmu>): WireVm {
   const hwpts = [...fd.hwpts.values()];
@@ -62,6 +70,6 @@ export function wireVm(fd: IommufdContext, vsmmus: ReadonlyMap<string, VSmmu>): 
       name: h.name, viommu: h.viommu, kind: h.vste.kind, guest: h.guest.map(hex), guestFields: steFields(h.guest),
       attached: attachments.filter((a) => a.hwpt === h.name).map((a) => ({ smmu: a.smmu, sid: hex(a.sid), ...(a.vmaster ? { vsid: hex(a.vmaster.vsid) } : {}), hostSte: a.hostSte.map(hex), hostFields: steFields(a.hostSte) })),
     }])),
-    vsmmus: [...vsmmus.values()].map((v) => ({ name: v.name, viommus: v.viommus })),
+    vsmmus: [...vsmmus.values()].map((v) => ({ name: v.name, viommus: v.viommus, mode: v.mode, ...(v.shadow ? { shadows: [...v.shadow.domains.values()].map(wireShadow) } : {}) })),
   };
 }

@@ -317,6 +317,22 @@ export interface WireState {
   vm?: WireVm;
 }
 
+/** A shadowing vSMMU's shadow of one guest device: its stage-2-only host table and the composed mappings in it. */
+export interface WireShadow {
+  vsid: Hex;
+  smmu: string;
+  sid: Hex;
+  /** The IOAS and stage-2 HWPT the VMM holds the shadow in. */
+  ioas: string;
+  hwpt: string;
+  root: Hex;
+  /** The guest CD's ASID at the last re-walk. */
+  asid?: number;
+  /** Re-walks of the guest tables (one per guest invalidation that reached it). */
+  rewalks: number;
+  maps: Array<{ iova: Hex; length: Hex; pa: Hex; readOnly: boolean }>;
+}
+
 /** One VM as one object: its IOAS and parent, vIOMMUs per physical SMMU, vDEVICEs, nested HWPTs (guest STE -> host STE), vEVENTQs, hardware queues. */
 export interface WireVm {
   ioas: Array<{ name: string; maps: Array<{ iova: Hex; length: Hex; pa: Hex; readOnly: boolean }> }>;
@@ -332,5 +348,5 @@ export interface WireVm {
     name: string; viommu: string; kind: string; guest: Hex[]; guestFields?: Record<string, Hex>;
     attached: Array<{ smmu: string; sid: Hex; vsid?: Hex; hostSte: Hex[]; hostFields?: Record<string, Hex> }>;
   }>;
-  vsmmus: Array<{ name: string; viommus: string[] }>;
+  vsmmus: Array<{ name: string; viommus: string[]; mode: 'nested' | 'shadow'; shadows?: WireShadow[] }>;
 }

@@ -45,6 +45,7 @@ export const defaultHazardHook: HazardHook = {
     t.beginStep(rt.index);
     const vm = rt.vmContext;
     if (vm) t.vm(vm);
+    t.shadowing(rt.shadowing);
     // Writes during a transaction are the SMMU's own (HTTU), not software updates.
     t.flushWrites(step.kind === 'dma' || step.kind === 'ats');
     for (const it of rt.stepLog) {

@@ -5,6 +5,7 @@ import type { CommandResult } from '../../model/smmu/commands';
 import type { IommufdContext } from '../../model/iommufd/context';
 import type { TransactionResult } from '../../model/smmu/result';
 import type { BroadcastResult } from '../../model/smmu/broadcast';
+import type { ShadowingView } from '../../model/hazards';
 import type { RunView } from '../output/state';
 import type { WireHazard, WireRange, WireStep } from '../output/wire';
 
@@ -24,6 +25,8 @@ export interface HazardView extends RunView {
   readonly vmContext?: IommufdContext;
   /** What the hook keeps for this run (copied with the run's checkpoints). */
   hookState: unknown;
+  /** The run's shadowing vIOMMUs, if any (H_SHADOW_STALE). */
+  readonly shadowing?: ShadowingView;
 }
 
 /** Hazard analysis hook: another module may register one; it sees every step after it ran. */

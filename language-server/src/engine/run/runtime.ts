@@ -10,6 +10,8 @@ import { hex } from '../../model/bits';
 import { makeFeatures, type SmmuFeatures } from '../../model/smmu/features';
 import { SmmuInstance } from '../../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
+import type { WalkTrace } from '../../model/types';
+import type { ShadowingView } from '../../model/hazards';
 import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
 import { diag, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
 import { stateWalks, type LastTransaction } from '../output/walkContext';
@@ -114,6 +116,11 @@ export class Runtime {
   /** The iommufd objects, once a line created the VM layer. */
   get vmContext(): IommufdContext | undefined {
     return this.virtState?.fd;
+  }
+
+  /** The shadowing vIOMMUs of the run, for the hazard hook. */
+  get shadowing(): ShadowingView | undefined {
+    return this.virtState?.shadowing;
   }
 
   /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`); unset while a VM-layer line runs. */

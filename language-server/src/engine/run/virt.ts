@@ -5,7 +5,7 @@
 
 import { hex } from '../../model/bits';
 import { IommufdContext, type IommufdEffects } from '../../model/iommufd/context';
-import { VSmmu } from '../../model/iommufd/vsmmu';
+import { VSmmu, type VsmmuOptions } from '../../model/iommufd/vsmmu';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
 import type { WireStep } from '../output/wire';
 import { addEffects, emptyIommufd, wireVEvent, wireVm } from '../output/iommufd';
@@ -14,6 +14,7 @@ import type { SmmuInstance } from '../../model/smmu/instance';
 import type { CommandResult } from '../../model/smmu/commands';
 import type { SmmuFeatures } from '../../model/smmu/features';
 import type { WireDiagnostic } from '../output/wire';
+import type { ShadowingView } from '../../model/hazards';
 
 /** What the VM layer needs of the run (the Runtime; an interface, so run/ has no import circle). */
 export interface VirtHost {
@@ -84,9 +85,9 @@ export class VirtState {
     for (const r of this.rejected.get(step) ?? []) if (r.diag) r.diag.severity = 'information';
   }
 
-  /** `vsmmu NAME VIOMMU...`. */
-  createVsmmu(name: string, viommus: string[], out: WireStep): void {
-    const vs = VSmmu.create(name, viommus, this.fd, this.rt.declared.get(name) ?? {});
+  /** `vsmmu NAME VIOMMU... [mode shadow]`. */
+  createVsmmu(name: string, viommus: string[], out: WireStep, opts: Omit<VsmmuOptions, 'features'> = {}): void {
+    const vs = VSmmu.create(name, viommus, this.fd, { ...opts, features: this.rt.declared.get(name) ?? {} });
     if (!(vs instanceof VSmmu)) {
       this.rt.report('error', 'E_VSMMU', vs.error);
       return;
@@ -110,6 +111,23 @@ export class VirtState {
       (w.notes ??= []).push(n);
       this.noteRejection(/-(E[A-Z]+):/.exec(n)?.[1] ?? 'NOT_FORWARDED', this.rt.report('warning', 'W_VSMMU_FORWARD', `${vs.name}: ${n}`));
     }
+  }
+
+  /** The shadowing vSMMUs for the hazard analysis (H_SHADOW_STALE); undefined while there is none. */
+  get shadowing(): ShadowingView | undefined {
+    const shadows = [...this.vsmmus.values()].filter((v) => v.shadow);
+    if (shadows.length === 0) return undefined;
+    return {
+      serial: shadows.reduce((n, v) => n + v.shadow!.serial, 0),
+      tablePages: () => shadows.flatMap((v) => [...v.shadow!.tablePages]),
+      access: (smmu, sid, iova, access) => {
+        for (const v of shadows) {
+          const d = v.shadow!.domainAt(smmu, sid);
+          if (d) return { vsmmu: v.name, ...v.shadow!.translateGuest(d.vsid, iova, access) };
+        }
+        return undefined;
+      },
+    };
   }
 
   view(): ReturnType<typeof wireVm> {

@@ -20,7 +20,8 @@ export type HazardCode =
   | 'H_VIOMMU_WRONG_INSTANCE'
   | 'H_PARENT_S2_NOT_INVALIDATED'
   | 'H_VDEVICE_MISSING'
-  | 'H_VMID_REUSED_PARENTS';
+  | 'H_VMID_REUSED_PARENTS'
+  | 'H_SHADOW_STALE';
 
 export interface HazardInfo {
   code: HazardCode;
@@ -115,5 +116,10 @@ export const HAZARDS: Readonly<Record<HazardCode, HazardInfo>> = {
     code: 'H_VMID_REUSED_PARENTS', severity: 'warning', spec: 'IHI 0070 §3.17 (TLB tags), §5.2 STE.S2VMID; iommufd IOMMU_VIOMMU_ALLOC (a VMID per vIOMMU on its SMMU)',
     meaning: 'The VMID iommufd gave a nesting parent on one physical SMMU was used there with another stage-2 table (another parent, or an STE the scenario wrote) with no CMD_TLBI_S12_VMALL + CMD_SYNC in between: the two VMs\' translations can be mixed.',
     fix: 'Give the other stage-2 table a VMID iommufd did not allocate on that SMMU, or CMD_TLBI_S12_VMALL + CMD_SYNC before reusing the VMID.',
+  },
+  H_SHADOW_STALE: {
+    code: 'H_SHADOW_STALE', severity: 'warning', spec: 'IHI 0070 §3.17, §4.4 (a shadowing VMM learns of guest table changes only from invalidations)',
+    meaning: 'A DMA through a shadowing (caching-mode) vIOMMU got another answer than the guest\'s page tables give: the guest changed a mapping (made it valid, changed or removed it) and issued no invalidation, so the VMM never re-walked it and the shadow table still holds the old state. Under hardware nesting the walk would see the change.',
+    fix: 'After every guest page-table change, non-present to present included, issue CMD_TLBI_NH_VA (or NH_ASID/NH_ALL) + CMD_SYNC on the vSMMU.',
   },
 };

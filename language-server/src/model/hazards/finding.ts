@@ -124,6 +124,23 @@ export interface NegativeFinding extends Common {
   va: bigint;
 }
 
+/** A DMA through a shadowing vIOMMU got another answer than the guest's tables give (no guest invalidation since the change). */
+export interface ShadowFinding extends Common {
+  state: 'shadow';
+  code: 'H_SHADOW_STALE';
+  /** `smmu` is the vSMMU (where the missing guest commands go); `host` the physical SMMU. */
+  host: string;
+  sid: number;
+  vsid: number;
+  va: bigint;
+  /** What the shadow gave, and what the guest's tables give. */
+  now: NowOutcome;
+  guest: NowOutcome;
+  /** Host PA of the guest descriptor, and the step that last wrote it (when seen). */
+  desc?: bigint;
+  changedAt?: number;
+}
+
 /** An ASID (or VMID) bound to another translation table on the same SMMU. */
 export interface BindingFinding extends Common {
   state: 'asid' | 'vmid';
@@ -252,7 +269,7 @@ export interface VmidParentsFinding extends Common {
 }
 
 export type Finding = TlbFinding | FreedFinding | BbmFinding | ConfigFinding | AtcFinding | NegativeFinding | BindingFinding | ContFinding | TornFinding
-  | GuestTlbFinding | ParentS2Finding | VdeviceFinding | VmidParentsFinding;
+  | GuestTlbFinding | ParentS2Finding | VdeviceFinding | VmidParentsFinding | ShadowFinding;
 
 /** Every finding's code (for tests and filters). */
 export type FindingCode = Finding['code'] & HazardCode;

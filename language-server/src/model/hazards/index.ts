@@ -5,3 +5,4 @@
 export { HazardTracker, type HazardTrackerOptions } from './tracker';
 export type * from './finding';
 export { HAZARDS, type HazardCode, type HazardInfo } from './codes';
+export type { ShadowingView, ShadowedAccess } from './shadowing';

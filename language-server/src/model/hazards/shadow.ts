@@ -47,6 +47,8 @@ export interface Shadow {
   broadcast?(s: SmmuCtx, b: BroadcastResult): void;
   /** CMD_SYNC on `s`: complete what is pending. */
   sync?(s: SmmuCtx): void;
+  /** The step's analysis is done (HazardTracker.take): watch what the next step's writes may touch. */
+  endStep?(): void;
   /** Words this shadow watches. */
   readonly tracked?: number;
 }

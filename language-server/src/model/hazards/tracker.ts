@@ -21,6 +21,7 @@ import { ContCheck } from './cont';
 import { TornShadow } from './torn';
 import { ViommuLens } from './viommu';
 import type { IommufdContext } from '../iommufd/context';
+import { ShadowingCheck, type ShadowingView } from './shadowing';
 
 export interface HazardTrackerOptions {
   /** Reports per stale item (later uses are not repeated); default 20. */
@@ -52,7 +53,7 @@ export class HazardTracker {
     const tlb = new TlbShadow(this.env);
     const config = new ConfigShadow(this.env);
     // Order: configuration checks, then per page the TLB before the shadows that build on its entries.
-    this.shadows = [new TornShadow(this.env, config), config, new ContCheck(this.env), new BindingShadow(this.env), tlb, new NegativeShadow(this.env), new AtcShadow(this.env, tlb)];
+    this.shadows = [new TornShadow(this.env, config), config, new ContCheck(this.env), new BindingShadow(this.env), tlb, new NegativeShadow(this.env), new AtcShadow(this.env, tlb), new ShadowingCheck(this.env, () => this.shadowView)];
     mem.onWrite(this);
   }
 
@@ -91,8 +92,16 @@ export class HazardTracker {
     this.lens ??= new ViommuLens(ctx, this.env);
   }
 
-  /** Everything found since the last call. */
+  private shadowView?: ShadowingView;
+
+  /** The run's shadowing vIOMMUs (set by the hook every step: a restored checkpoint gets the live one). */
+  shadowing(view: ShadowingView | undefined): void {
+    this.shadowView = view;
+  }
+
+  /** Everything found since the last call; the end of the step (shadows prepare for the next). */
   take(): Finding[] {
+    for (const s of this.shadows) s.endStep?.();
     const f = this.env.out;
     this.env.out = [];
     return this.lens ? this.lens.apply(f) : f;

@@ -39,6 +39,12 @@ export class GuestMemory extends PhysicalMemory {
     if (pa !== undefined) this.host.write32(pa, value);
   }
 
+  /** The walk's hot path reads frames directly: the host frame behind a guest frame (IOAS maps are page aligned). */
+  override frameWords(frame: number): Uint32Array | undefined {
+    const pa = this.pa(BigInt(frame) << 12n, false);
+    return pa === undefined ? undefined : this.host.frameWords(Number(pa >> 12n));
+  }
+
   override read8(addr: bigint): number {
     const pa = this.pa(addr, false);
     return pa === undefined ? 0 : this.host.read8(pa);

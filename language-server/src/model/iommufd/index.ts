@@ -8,3 +8,5 @@ export * from './context';
 export * from './guestMemory';
 export * from './vsmmu';
 export * from './facts';
+export * from './shadow';
+export * from './guestTables';

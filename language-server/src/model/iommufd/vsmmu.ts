@@ -5,6 +5,8 @@
 // and installs it (IOMMU_HWPT_ALLOC nested + attach), TLBIs and ATC/CD invalidations are batched
 // per vIOMMU and forwarded at CMD_SYNC (IOMMU_HWPT_INVALIDATE); guest events come from the
 // vEVENTQs into the guest's event queue. Every call is logged in the interchange syntax.
+// In shadow mode (shadow.ts) the same guest is served by a shadowing VMM instead: stage-1 STEs get
+// a shadow table the VMM updates on the guest's invalidations, nothing is nested.
 
 import { hex } from '../bits';
 import { decodeEvent } from '../smmu/events';
@@ -18,6 +20,7 @@ import type { IommufdContext, IommufdEffects } from './context';
 import { GuestMemory } from './guestMemory';
 import type { Viommu } from './objects';
 import { GUEST_INVALIDATIONS, validateVste } from './uapi';
+import { ShadowVmm, type ShadowHost, type ShadowPlan, type VsmmuMode } from './shadow';
 
 /** One iommufd call the VMM made, as its interchange line, with what it did. */
 export interface KernelCall {
@@ -35,23 +38,38 @@ export interface VmmActivity {
 /** The guest's vSMMU depth of vEVENTQ the VMM allocates when a vIOMMU has none (QEMU uses a page). */
 const DEFAULT_VEVENTQ_DEPTH = 64;
 
-export class VSmmu {
+/** `vsmmu` options: hardware nesting (default) or a shadowing VMM with its table plan. */
+export interface VsmmuOptions {
+  features?: Partial<SmmuFeatures>;
+  mode?: VsmmuMode;
+  shadow?: ShadowPlan;
+}
+
+export class VSmmu implements ShadowHost {
   readonly guest: SmmuInstance;
+  /** The shadowing VMM (mode shadow), else undefined (hardware nesting). */
+  readonly shadow?: ShadowVmm;
   readonly memory: GuestMemory;
   private activity: VmmActivity = { calls: [], notes: [] };
   private readonly batch = new Map<string, [bigint, bigint][]>();
   private hwptSerial = 0;
 
-  private constructor(readonly name: string, readonly viommus: string[], readonly fd: IommufdContext, readonly ioas: string, features: Partial<SmmuFeatures>) {
+  private constructor(readonly name: string, readonly viommus: string[], readonly fd: IommufdContext, readonly ioas: string, opts: VsmmuOptions) {
     this.memory = new GuestMemory(fd.sys.mem, (ipa) => fd.ipaToPa(ioas, ipa));
     // The guest sees a stage-1-only SMMU: stage 2 belongs to the host (IDR0.S2P == 0).
-    this.guest = new SmmuInstance(name, this.memory, makeFeatures({ ...features, stage2: false }));
+    this.guest = new SmmuInstance(name, this.memory, makeFeatures({ ...opts.features, stage2: false }));
     this.guest.commandHook = (raw, index) => this.trap(raw, index);
+    if (opts.shadow) this.shadow = new ShadowVmm(this, opts.shadow);
   }
 
-  /** `vsmmu NAME VIOMMU...`: every vIOMMU must exist and share one IOAS (the VM's memory). */
-  static create(name: string, viommus: string[], fd: IommufdContext, features: Partial<SmmuFeatures> = {}): VSmmu | { error: string } {
+  get mode(): VsmmuMode {
+    return this.shadow ? 'shadow' : 'nested';
+  }
+
+  /** `vsmmu NAME VIOMMU... [mode shadow]`: every vIOMMU must exist and share one IOAS (the VM's memory). */
+  static create(name: string, viommus: string[], fd: IommufdContext, opts: VsmmuOptions = {}): VSmmu | { error: string } {
     if (viommus.length === 0) return { error: 'a vsmmu needs at least one vIOMMU' };
+    if (opts.mode === 'shadow' && !opts.shadow) return { error: 'a shadowing vsmmu needs memory for its shadow tables' };
     let ioas: string | undefined;
     for (const v of viommus) {
       const vi = fd.viommus.get(v);
@@ -61,10 +79,11 @@ export class VSmmu {
       if (ioas !== undefined && p.ioas !== ioas) return { error: `vIOMMU ${v} is over IOAS ${p.ioas}, the others over ${ioas}: a vsmmu is one VM's memory` };
       ioas = p.ioas;
     }
-    const vs = new VSmmu(name, viommus, fd, ioas!, features);
+    const vs = new VSmmu(name, viommus, fd, ioas!, opts.mode === 'shadow' ? opts : { features: opts.features });
     for (const v of viommus) {
       fd.viommus.get(v)!.vsmmu ??= name;
-      if (!fd.viommus.get(v)!.veventq) vs.call(`iommufd veventq ${v} ${DEFAULT_VEVENTQ_DEPTH}`, fd.allocVeventq(v, DEFAULT_VEVENTQ_DEPTH));
+      // A shadow's faults are stage-2 faults of the host: nothing reaches a vEVENTQ.
+      if (!vs.shadow && !fd.viommus.get(v)!.veventq) vs.call(`iommufd veventq ${v} ${DEFAULT_VEVENTQ_DEPTH}`, fd.allocVeventq(v, DEFAULT_VEVENTQ_DEPTH));
     }
     return vs;
   }
@@ -76,13 +95,15 @@ export class VSmmu {
     return a;
   }
 
-  private call(line: string, fx: IommufdEffects): IommufdEffects {
+  /** Logs one iommufd call the VMM made (also for the shadowing VMM). */
+  call(line: string, fx: IommufdEffects): IommufdEffects {
     this.activity.calls.push({ line, fx });
     for (const r of fx.rejections) this.activity.notes.push(`${line}: -${r.errno}: ${r.message}`);
     return fx;
   }
 
-  private note(message: string): void {
+  /** A guest action the layer could not forward. */
+  note(message: string): void {
     this.activity.notes.push(message);
   }
 
@@ -114,11 +135,11 @@ export class VSmmu {
     const f = r.fields;
     switch (r.name) {
       case 'CMD_CFGI_STE':
-        this.installSte(Number(f.StreamID));
+        this.configure(Number(f.StreamID));
         break;
       case 'CMD_CFGI_STE_RANGE': {
         const [lo, hi] = cfgiSteSpan(Number(f.StreamID), Number(f.Range));
-        for (const vsid of this.vsids()) if (vsid >= lo && vsid <= hi) this.installSte(vsid);
+        for (const vsid of this.vsids()) if (vsid >= lo && vsid <= hi) this.configure(vsid);
         break;
       }
       case 'CMD_SYNC':
@@ -128,6 +149,11 @@ export class VSmmu {
       case 'CMD_PREFETCH_ADDR':
         break;
       default: {
+        if (this.shadow?.trap(r)) break;
+        if (this.shadow && r.name === 'CMD_CFGI_ALL') {
+          for (const vsid of this.vsids()) this.configure(vsid);
+          break;
+        }
         const conv = GUEST_INVALIDATIONS.get(r.opcode);
         if (conv === undefined) {
           this.note(`guest ${r.name} cannot be forwarded: iommufd has no call for it on an SMMUv3 vIOMMU`);
@@ -160,6 +186,11 @@ export class VSmmu {
 
   private vsids(): number[] {
     return this.viommus.flatMap((n) => [...(this.fd.viommus.get(n)?.vdevices.keys() ?? [])]);
+  }
+
+  /** Guest CFGI_STE: a shadowing VMM shadows a stage-1 STE; anything else is installed as under nesting. */
+  private configure(vsid: number): void {
+    if (!this.shadow?.configure(vsid)) this.installSte(vsid);
   }
 
   /** Guest CFGI_STE: read the guest STE (through the IOAS) and install it for the device behind it. */

@@ -63,7 +63,7 @@ export function cfgiSteSpan(sid: number, range: number): [number, number] {
   return [lo, lo + n - 1];
 }
 
-function range(d: FieldValues, f: SmmuFeatures): TlbiRange | undefined {
+export function tlbiRange(d: FieldValues, f: SmmuFeatures): TlbiRange | undefined {
   const tg = Number(d.TG ?? 0n);
   if (tg === 0 || !f.ril) return undefined;
   return { tg, ttl: Number(d.TTL), num: Number(d.NUM), scale: Number(d.SCALE) };
@@ -140,11 +140,11 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       return tlbi(ctx.tlb.nhAsid(vmid, asid), `CMD_TLBI_NH_ASID VMID ${vmid} ASID ${hex(asid)}`);
     case 'CMD_TLBI_NH_VA':
       if (!f.stage1) return ill('CMD_TLBI_NH_VA needs stage 1 (SMMU_IDR0.S1P == 0)');
-      return tlbi(ctx.tlb.nhVa(vmid, asid, d.Address, range(d, f), d.Leaf !== 0n),
+      return tlbi(ctx.tlb.nhVa(vmid, asid, d.Address, tlbiRange(d, f), d.Leaf !== 0n),
         `CMD_TLBI_NH_VA VMID ${vmid} ASID ${hex(asid)} VA ${hex(d.Address)}`);
     case 'CMD_TLBI_NH_VAA':
       if (!f.stage1) return ill('CMD_TLBI_NH_VAA needs stage 1 (SMMU_IDR0.S1P == 0)');
-      return tlbi(ctx.tlb.nhVaa(vmid, d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_NH_VAA VMID ${vmid} VA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.nhVaa(vmid, d.Address, tlbiRange(d, f), d.Leaf !== 0n), `CMD_TLBI_NH_VAA VMID ${vmid} VA ${hex(d.Address)}`);
     case 'CMD_TLBI_EL2_ALL':
       if (!f.hyp) return ill('CMD_TLBI_EL2_ALL needs SMMU_IDR0.HYP');
       return tlbi(ctx.tlb.el2All(), 'CMD_TLBI_EL2_ALL');
@@ -153,16 +153,16 @@ export function executeCommand(ctx: CommandCtx, raw: [bigint, bigint], index: nu
       return tlbi(ctx.tlb.el2Asid(asid), `CMD_TLBI_EL2_ASID ASID ${hex(asid)}`);
     case 'CMD_TLBI_EL2_VA':
       if (!f.hyp) return ill('CMD_TLBI_EL2_VA needs SMMU_IDR0.HYP');
-      return tlbi(ctx.tlb.el2Va(asid, d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_EL2_VA VA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.el2Va(asid, d.Address, tlbiRange(d, f), d.Leaf !== 0n), `CMD_TLBI_EL2_VA VA ${hex(d.Address)}`);
     case 'CMD_TLBI_EL2_VAA':
       if (!f.hyp) return ill('CMD_TLBI_EL2_VAA needs SMMU_IDR0.HYP');
-      return tlbi(ctx.tlb.el2Vaa(d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_EL2_VAA VA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.el2Vaa(d.Address, tlbiRange(d, f), d.Leaf !== 0n), `CMD_TLBI_EL2_VAA VA ${hex(d.Address)}`);
     case 'CMD_TLBI_S12_VMALL':
       if (!f.stage2) return ill('CMD_TLBI_S12_VMALL needs stage 2 (SMMU_IDR0.S2P == 0)');
       return tlbi(ctx.tlb.s12VmAll(vmid), `CMD_TLBI_S12_VMALL VMID ${vmid}`);
     case 'CMD_TLBI_S2_IPA':
       if (!f.stage2) return ill('CMD_TLBI_S2_IPA needs stage 2 (SMMU_IDR0.S2P == 0)');
-      return tlbi(ctx.tlb.s2Ipa(vmid, d.Address, range(d, f), d.Leaf !== 0n), `CMD_TLBI_S2_IPA VMID ${vmid} IPA ${hex(d.Address)}`);
+      return tlbi(ctx.tlb.s2Ipa(vmid, d.Address, tlbiRange(d, f), d.Leaf !== 0n), `CMD_TLBI_S2_IPA VMID ${vmid} IPA ${hex(d.Address)}`);
     case 'CMD_TLBI_NSNH_ALL':
       return tlbi(ctx.tlb.nsnhAll(), 'CMD_TLBI_NSNH_ALL');
     case 'CMD_TLBI_EL3_ALL':

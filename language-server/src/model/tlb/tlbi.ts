@@ -87,16 +87,24 @@ function covers(e: TlbEntry, addr: bigint): boolean {
  */
 function addrMatcher(addr: bigint, range?: TlbiRange): TlbiMatch {
   if (!range || range.tg === 0) return (e) => covers(e, addr);
-  const gShift = TG_SHIFT[range.tg];
-  const start = addr & ~((1n << BigInt(gShift)) - 1n);
-  const len = BigInt(range.num + 1) << BigInt(range.scale + gShift);
-  const end = start + len; // exclusive
+  const [start, end] = tlbiSpan(addr, range);
   const ttl = range.ttl;
   return (e) => {
     if (ttl !== 0 && e.level !== ttl) return false;
     const eEnd = e.inputBase + (1n << BigInt(e.blockShift));
     return e.inputBase < end && eEnd > start;
   };
+}
+
+/**
+ * The input addresses a TLBI by address names: [start, end). With a range (TG != 0) the range of
+ * IHI 0070 §4.4.1; without, the one address (entries containing it match).
+ */
+export function tlbiSpan(addr: bigint, range?: TlbiRange): [bigint, bigint] {
+  if (!range || range.tg === 0) return [addr, addr + 1n];
+  const gShift = TG_SHIFT[range.tg];
+  const start = addr & ~((1n << BigInt(gShift)) - 1n);
+  return [start, start + (BigInt(range.num + 1) << BigInt(range.scale + gShift))];
 }
 
 /** Range size in bytes of a TLBI range (for reports). */

@@ -55,3 +55,19 @@ export function vm() {
   ok(fd.allocViommu('vB', 'smmuB', 's2'));
   return { sys, a, b, fd, ok };
 }
+
+// The guest's vSMMU structures at IPAs: stream table, command and event queues, a CD.
+export const G_STRTAB = 0x4010_0000n;
+export const G_CMDQ = 0x4011_0000n;
+export const G_EVENTQ = 0x4012_0000n;
+export const G_CD = 0x4013_0000n;
+
+/** The guest driver's bring-up of its vSMMU, at IPAs (IHI 0070 §6.3). */
+export function guestBringUp(g: SmmuInstance): void {
+  g.writeReg('SMMU_STRTAB_BASE', G_STRTAB);
+  g.writeReg('SMMU_STRTAB_BASE_CFG', 6n);
+  g.writeReg('SMMU_CMDQ_BASE', G_CMDQ | 4n);
+  g.writeReg('SMMU_EVENTQ_BASE', G_EVENTQ | 3n);
+  g.writeReg('SMMU_CR0', 0b1100n);
+  g.writeReg('SMMU_CR0', 0b1101n);
+}

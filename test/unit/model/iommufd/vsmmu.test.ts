@@ -5,12 +5,8 @@ import assert from 'node:assert/strict';
 import { VSmmu } from '../../../../language-server/src/model/iommufd';
 import { decode, encode } from '../../../../language-server/src/model/fields/field';
 import { STE } from '../../../../language-server/src/model/fields/ste';
-import { CMD, GUEST_RAM, RD, vm } from './fixture';
+import { CMD, G_CD, G_EVENTQ, G_STRTAB, GUEST_RAM, RD, guestBringUp, vm } from './fixture';
 
-const G_STRTAB = 0x4010_0000n;
-const G_CMDQ = 0x4011_0000n;
-const G_EVENTQ = 0x4012_0000n;
-const G_CD = 0x4013_0000n;
 
 function guestVm(viommus = ['vA']) {
   const env = vm();
@@ -19,13 +15,7 @@ function guestVm(viommus = ['vA']) {
   const vs = VSmmu.create('vs0', viommus, env.fd);
   assert.ok(vs instanceof VSmmu);
   const g = vs.guest;
-  // The guest driver's bring-up, at IPAs.
-  g.writeReg('SMMU_STRTAB_BASE', G_STRTAB);
-  g.writeReg('SMMU_STRTAB_BASE_CFG', 6n);
-  g.writeReg('SMMU_CMDQ_BASE', G_CMDQ | 4n);
-  g.writeReg('SMMU_EVENTQ_BASE', G_EVENTQ | 3n);
-  g.writeReg('SMMU_CR0', 0b1100n);
-  g.writeReg('SMMU_CR0', 0b1101n);
+  guestBringUp(g);
   return { ...env, vs, g };
 }
 

@@ -8,7 +8,7 @@ import { makeFeatures } from '../../../model/smmu/features';
 import { interpretCd } from '../../../model/smmu/cd';
 import { oasEncoding } from '../../../model/smmu/idr';
 import type { LowerCtx } from '../lowerCtx';
-import type { Write } from '../layout/pagetable';
+import type { Write } from '../../../model/layout/pagetable';
 import { DEFAULT_MAIR } from '../lowering/mapAttrs';
 import { applyField } from '../lowering/structFields';
 import { declInfo, placeAt } from './declInfo';

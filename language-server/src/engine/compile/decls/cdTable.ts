@@ -6,7 +6,7 @@ import { encode } from '../../../model/fields/field';
 import { L1CD } from '../../../model/fields';
 import { makeFeatures } from '../../../model/smmu/features';
 import type { LowerCtx } from '../lowerCtx';
-import type { Write } from '../layout/pagetable';
+import type { Write } from '../../../model/layout/pagetable';
 import { fieldNum } from '../lowering/values';
 import { cdInfo, cdWrites } from './cd';
 import { declInfo, placeAt } from './declInfo';

@@ -4,7 +4,7 @@ import type { Field, Span } from '../../../dsl/ast';
 import { hex } from '../../../model/bits';
 import { PA_LIMIT } from '../../../model/memory';
 import type { LowerCtx } from '../lowerCtx';
-import type { Allocator } from '../layout/alloc';
+import type { Allocator } from '../../../model/layout/alloc';
 import type { Decl } from '../names/symbols';
 import { resolveRef } from '../names/resolve';
 import { fieldNum } from '../lowering/values';

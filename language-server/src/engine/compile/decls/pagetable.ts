@@ -8,7 +8,7 @@ import { makeFeatures } from '../../../model/smmu/features';
 import { checkS1Config, checkS2Config, granuleShift, levelShift, s1StartLevel, s2Sl0Encoding, s2StartLevel } from '../../../model/walk/config';
 import type { Granule, Stage } from '../../../model/types';
 import type { LowerCtx } from '../lowerCtx';
-import { PageTableLayout, sizeText, startTables, type Write } from '../layout/pagetable';
+import { PageTableLayout, sizeText, startTables, type Write } from '../../../model/layout/pagetable';
 import { descDef, hasFields, makeCodec } from '../layout/descriptors';
 import { closest, didYouMean } from '../names/symbols';
 import { mappingAttrs } from '../lowering/mapAttrs';

@@ -4,8 +4,8 @@
 import type { Field, Span } from '../../../dsl/ast';
 import type { SmmuFeatures } from '../../../model/smmu/features';
 import type { Granule, Stage } from '../../../model/types';
-import type { DescCodec, PageTableLayout, Write } from '../layout/pagetable';
-import type { Allocator } from '../layout/alloc';
+import type { DescCodec, PageTableLayout, Write } from '../../../model/layout/pagetable';
+import type { Allocator } from '../../../model/layout/alloc';
 import type { Symbols } from '../names/symbols';
 import { fieldsOf } from './fields';
 

@@ -7,7 +7,7 @@ import { encode, type FieldValues } from '../../../model/fields/field';
 import { L1STD, STE, STE_CONFIG } from '../../../model/fields';
 import { interpretSte } from '../../../model/smmu/ste';
 import type { LowerCtx } from '../lowerCtx';
-import type { Write } from '../layout/pagetable';
+import type { Write } from '../../../model/layout/pagetable';
 import { resolveSmmu } from '../names/resolve';
 import { applyField } from '../lowering/structFields';
 import { fieldNum } from '../lowering/values';

@@ -4,7 +4,7 @@
 import { decode, encode, fieldByName, type StructDef } from '../../../model/fields/field';
 import { pteDef } from '../../../model/fields/pte';
 import type { Granule, Stage } from '../../../model/types';
-import type { DescCodec } from './pagetable';
+import type { DescCodec } from '../../../model/layout/pagetable';
 
 /** A mapping's permissions and attributes (from `map ... -> PA rw device global`, lowering/mapAttrs.ts). */
 export interface LeafAttrs {

@@ -9,7 +9,8 @@ import { makeFeatures } from '../../../model/smmu/features';
 import type { S2Table } from '../../../model/iommufd/hostSte';
 import type { Granule } from '../../../model/types';
 import type { LowerCtx } from '../lowerCtx';
-import { PageTableLayout, type Write } from '../layout/pagetable';
+import { PageTableLayout, type TableGeometry, type Write } from '../../../model/layout/pagetable';
+import type { ShadowPlan, ShadowTableFormat } from '../../../model/iommufd/shadow';
 import { makeCodec } from '../layout/descriptors';
 import { defaultAttrs, defaultS2StartLevel } from '../decls/pagetable';
 import { smmuLayout } from '../decls/smmu';
@@ -40,6 +41,10 @@ function reserveScenarioMemory(ctx: LowerCtx): void {
 interface IommufdLayout {
   ioas: Map<string, Array<{ iova: bigint; length: bigint; pa: bigint; ro: boolean }>>;
   parents: Map<string, ParentLayout>;
+  /** vIOMMU -> its physical SMMU (a shadowing vsmmu lays its tables out in that SMMU's format). */
+  viommus: Map<string, string>;
+  /** Memory reserved for the scenario already (before the first table the tool places). */
+  reserved: boolean;
   /** Objects whose line failed to compile: lines that use them are skipped, not reported again. */
   failed: Set<string>;
 }
@@ -47,12 +52,14 @@ interface IommufdLayout {
 const layouts = new WeakMap<LowerCtx, IommufdLayout>();
 function state(ctx: LowerCtx): IommufdLayout {
   let s = layouts.get(ctx);
-  if (!s) layouts.set(ctx, (s = { ioas: new Map(), parents: new Map(), failed: new Set() }));
+  if (!s) layouts.set(ctx, (s = { ioas: new Map(), parents: new Map(), viommus: new Map(), failed: new Set(), reserved: false }));
   return s;
 }
 
-const S2_RW = () => makeCodec(2, 4, defaultAttrs(2));
-const S2_RO = () => makeCodec(2, 4, { ...defaultAttrs(2), w: false });
+const S2_RW = (g: Granule = 4) => makeCodec(2, g, defaultAttrs(2));
+const S2_RO = (g: Granule = 4) => makeCodec(2, g, { ...defaultAttrs(2), w: false });
+/** Memory the tool reserves for one shadowing vsmmu's tables (1024 4K tables). */
+const SHADOW_POOL = 0x40_0000n;
 
 export function lowerIommufd(ctx: LowerCtx, s: IommufdStmt): void {
   if (!s.op || s.incomplete) return; // the parser has said what is missing
@@ -119,6 +126,7 @@ export function lowerIommufd(ctx: LowerCtx, s: IommufdStmt): void {
       return;
     }
     case 'viommu':
+      st.viommus.set(name(0), smmu!);
       step((rt, out) => rt.virt.apply(out, rt.virt.fd.allocViommu(name(0), smmu!, name(2))));
       return;
     case 'vdevice': {
@@ -178,22 +186,33 @@ function parentWrites(ctx: LowerCtx, st: IommufdLayout, ioas: string, edit: (p: 
 }
 
 /**
- * `hwpt_parent`: a stage-2 table in the parent SMMU's format (4K granule, its IAS up to 48 bits),
- * placed in memory the scenario does not otherwise write, holding the IOAS's mappings so far.
+ * The stage-2 table format the kernel uses on `smmu` (4K granule when it has it, its IAS up to 48
+ * bits): for nesting parents and shadow tables alike. Reserves the scenario's memory first.
  */
-function layoutParent(ctx: LowerCtx, st: IommufdLayout, hwpt: string, ioas: string, smmu: string, at: IommufdStmt): { parent: ParentLayout; writes: Write[] } | undefined {
-  if (st.parents.size === 0) reserveScenarioMemory(ctx);
+function s2Geometry(ctx: LowerCtx, st: IommufdLayout, smmu: string, at: IommufdStmt | VsmmuStmt, what: string): TableGeometry | undefined {
+  if (!st.reserved) reserveScenarioMemory(ctx);
+  st.reserved = true;
   const feats = smmuLayout(ctx, smmu)?.features ?? makeFeatures();
   if (!feats.stage2) {
-    ctx.report(at, 'E_FEATURE', `${smmu} does not implement stage 2 (SMMU_IDR0.S2P): it cannot hold a nesting parent`);
+    ctx.report(at, 'E_FEATURE', `${smmu} does not implement stage 2 (SMMU_IDR0.S2P): it cannot hold ${what}`);
     return undefined;
   }
   const granule: Granule = feats.granules.includes(4) ? 4 : feats.granules[0];
   const inputSize = Math.min(feats.ias, 48);
-  const geo = { stage: 2 as const, granule, inputSize, startLevel: defaultS2StartLevel(granule, inputSize), outputSize: feats.oas };
+  return { stage: 2, granule, inputSize, startLevel: defaultS2StartLevel(granule, inputSize), outputSize: feats.oas };
+}
+
+/**
+ * `hwpt_parent`: a stage-2 table in the parent SMMU's format (4K granule, its IAS up to 48 bits),
+ * placed in memory the scenario does not otherwise write, holding the IOAS's mappings so far.
+ */
+function layoutParent(ctx: LowerCtx, st: IommufdLayout, hwpt: string, ioas: string, smmu: string, at: IommufdStmt): { parent: ParentLayout; writes: Write[] } | undefined {
+  const geo = s2Geometry(ctx, st, smmu, at, 'a nesting parent');
+  if (!geo) return undefined;
+  const { granule, inputSize } = geo;
   const layout = new PageTableLayout(geo, S2_RW(), ctx.alloc);
   ctx.decls.tableNames.set(layout.root, hwpt);
-  const parent: ParentLayout = { ioas, granule, layout, table: { ttb: layout.root, granule, inputSize, startLevel: geo.startLevel, outputSize: feats.oas } };
+  const parent: ParentLayout = { ioas, granule, layout, table: { ttb: layout.root, granule, inputSize, startLevel: geo.startLevel, outputSize: geo.outputSize } };
   const writes: Write[] = [];
   for (const m of st.ioas.get(ioas) ?? []) {
     const r = layout.map(m.iova, m.length, m.pa, m.ro ? S2_RO() : S2_RW());
@@ -212,9 +231,29 @@ export function lowerVsmmu(ctx: LowerCtx, s: VsmmuStmt): void {
   const viommus = s.viommus.map((v) => v.name);
   if (viommus.some((v) => st.failed.has(v))) return void st.failed.add(name);
   for (const v of s.viommus) if (!resolveVirtual(ctx, v)) return void st.failed.add(name);
-  const line = `vsmmu ${name} ${viommus.join(' ')}`;
+  const shadow = s.mode?.lower === 'shadow' ? shadowPlan(ctx, st, s, name, viommus) : undefined;
+  if (s.mode?.lower === 'shadow' && !shadow) return void st.failed.add(name);
+  const opts = shadow ? { mode: 'shadow' as const, shadow } : {};
+  const line = `vsmmu ${name} ${viommus.join(' ')}${shadow ? ' mode shadow' : ''}`;
   ctx.lastCall = ctx.addStep({
     span: s, kind: 'vsmmu', smmu: name, label: line,
-    run: (rt, out) => rt.vmLayer(line, () => rt.virt.guarded(viommus, name, out, () => rt.virt.createVsmmu(name, viommus, out))),
+    run: (rt, out) => rt.vmLayer(line, () => rt.virt.guarded(viommus, name, out, () => rt.virt.createVsmmu(name, viommus, out, opts))),
   });
+}
+
+/** `mode shadow`: the memory of the shadow tables and their format on each vIOMMU's SMMU. */
+function shadowPlan(ctx: LowerCtx, st: IommufdLayout, s: VsmmuStmt, name: string, viommus: string[]): ShadowPlan | undefined {
+  const formats = new Map<string, ShadowTableFormat>();
+  for (const v of viommus) {
+    const smmu = st.viommus.get(v);
+    if (smmu === undefined || formats.has(smmu)) continue;
+    const geo = s2Geometry(ctx, st, smmu, s, 'shadow tables');
+    if (!geo) return undefined;
+    formats.set(smmu, { geo, rw: S2_RW(geo.granule), ro: S2_RO(geo.granule) });
+  }
+  if (!st.reserved) reserveScenarioMemory(ctx);
+  st.reserved = true;
+  const pool = ctx.alloc.alloc(SHADOW_POOL, 0x1000n);
+  ctx.report(s.mode ?? s, 'I_IOMMUFD_LAYOUT', `shadow tables of ${name} in [${hex(pool)}, +${hex(SHADOW_POOL)}): one stage-2 table per guest device, written by the VMM on the guest's invalidations`, 'information');
+  return { pool, poolSize: SHADOW_POOL, formats };
 }

@@ -60,6 +60,11 @@ export class Allocator {
     return a;
   }
 
+  /** The end of the highest allocation so far (memory above it has never been handed out). */
+  get top(): bigint {
+    return this.next;
+  }
+
   release(addr: bigint, size: bigint): void {
     const list = this.free.get(size) ?? [];
     list.push(addr);

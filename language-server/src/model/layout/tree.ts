@@ -1,9 +1,9 @@
 // The page-table layout's data: descriptor writes, the codec interface, the table geometry and
 // its derived numbers (DDI 0487 D8.2 start tables; D8.3 lowest block level), the shadow tree's nodes.
 
-import { levelShift, levelStride } from '../../../model/walk/config';
-import { blockAllowed } from '../../../model/walk/geometry';
-import type { Granule, Stage } from '../../../model/types';
+import { levelShift, levelStride } from '../walk/config';
+import { blockAllowed } from '../walk/geometry';
+import type { Granule, Stage } from '../types';
 
 export interface Write {
   addr: bigint;

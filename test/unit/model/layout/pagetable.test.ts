@@ -2,10 +2,10 @@
 // Expected descriptors are worked out from DDI 0487 D8.3 (formats) and D8.4 (AP/S2AP), by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Allocator } from '../../../../../language-server/src/engine/compile/layout/alloc';
-import { PageTableLayout, startTables } from '../../../../../language-server/src/engine/compile/layout/pagetable';
-import { makeCodec, type LeafAttrs } from '../../../../../language-server/src/engine/compile/layout/descriptors';
-import type { Granule, Stage } from '../../../../../language-server/src/model/types';
+import { Allocator } from '../../../../language-server/src/model/layout/alloc';
+import { PageTableLayout, startTables } from '../../../../language-server/src/model/layout/pagetable';
+import { makeCodec, type LeafAttrs } from '../../../../language-server/src/engine/compile/layout/descriptors';
+import type { Granule, Stage } from '../../../../language-server/src/model/types';
 
 const RW: LeafAttrs = { r: true, w: true, x: false, user: true, attrIndx: 0, memAttr: 15, sh: 3, nG: true, af: true, dbm: false, contiguous: false, extra: {} };
 

@@ -1,10 +1,11 @@
 // Page-table layout: turns `map IOVA SIZE -> PA` into real VMSAv8-64 descriptors for one stage
-// and granule, at compile time, over a shadow of the tree. Each operation returns the memory
-// writes it needs; the step replays them on the model's memory at run time.
+// and granule, over a shadow of the tree. Each operation returns the memory writes it needs: the
+// engine lays scenario tables out at compile time and replays the writes at run time; a shadowing
+// vIOMMU (iommufd/shadow.ts) lays its shadow tables out at run time and writes them at once.
 // Geometry: DDI 0487 D8.2 (granules, levels, start level, concatenated stage-2 start tables);
 // block sizes per level: DDI 0487 D8.3 (4K: L1/L2 blocks; 16K and 64K: L2 blocks without LPA).
 
-import { granuleShift, levelShift, levelStride } from '../../../model/walk/config';
+import { granuleShift, levelShift, levelStride } from '../walk/config';
 import type { Allocator } from './alloc';
 import { leafSizes, minBlockLevel, sizeText, startTables, type DescCodec, type Leaf, type LayoutResult, type MappedRange, type Node, type SplitBlock, type TableGeometry, type Write } from './tree';
 
