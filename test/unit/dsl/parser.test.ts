@@ -340,3 +340,15 @@ test('cpu tlbi INSTR with named operands or xt; `vhe` is a flag; a missing `tlbi
   }
   assert.match(parse('cpu tlbi').diagnostics[0].message, /expected a TLBI instruction/);
 });
+
+test('vsmmu: vIOMMUs, then `mode nested|shadow`; an unknown mode is an error at the word with a suggestion', () => {
+  const s = one('vsmmu vs1 vA vB mode shadow', 'vsmmu');
+  assert.deepEqual(s.viommus.map((v) => v.name), ['vA', 'vB']);
+  assert.equal(s.mode?.lower, 'shadow');
+  assert.equal(one('vsmmu vs0 vA', 'vsmmu').mode, undefined);
+  const bad = parse('vsmmu vs1 vA mode shadw');
+  assert.equal(bad.diagnostics.length, 1);
+  assert.deepEqual([bad.diagnostics[0].start, bad.diagnostics[0].end], [18, 23]);
+  assert.match(bad.diagnostics[0].message, /did you mean 'shadow'/);
+  assert.match(parse('vsmmu vs1 vA mode').diagnostics[0].message, /expected nested or shadow after `mode`/);
+});

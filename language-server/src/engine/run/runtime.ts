@@ -10,7 +10,6 @@ import { hex } from '../../model/bits';
 import { makeFeatures, type SmmuFeatures } from '../../model/smmu/features';
 import { SmmuInstance } from '../../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
-import type { WalkTrace } from '../../model/types';
 import type { ShadowingView } from '../../model/hazards';
 import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
 import { diag, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
