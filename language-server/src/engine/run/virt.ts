@@ -115,10 +115,19 @@ export class VirtState {
 
   /** The shadowing vSMMUs for the hazard analysis (H_SHADOW_STALE); undefined while there is none. */
   get shadowing(): ShadowingView | undefined {
+    if (this.shadowView?.count !== this.vsmmus.size) this.shadowView = { count: this.vsmmus.size, view: this.makeShadowing() };
+    return this.shadowView.view;
+  }
+
+  private shadowView?: { count: number; view: ShadowingView | undefined };
+
+  private makeShadowing(): ShadowingView | undefined {
     const shadows = [...this.vsmmus.values()].filter((v) => v.shadow);
     if (shadows.length === 0) return undefined;
     return {
-      serial: shadows.reduce((n, v) => n + v.shadow!.serial, 0),
+      get serial() {
+        return shadows.reduce((n, v) => n + v.shadow!.serial, 0);
+      },
       tablePages: () => shadows.flatMap((v) => [...v.shadow!.tablePages]),
       access: (smmu, sid, iova, access) => {
         for (const v of shadows) {

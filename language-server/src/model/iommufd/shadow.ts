@@ -98,6 +98,8 @@ const sameMap = (a: ShadowMap | undefined, b: ShadowMap | undefined): boolean =>
 
 export class ShadowVmm {
   readonly domains = new Map<number, ShadowDomain>();
+  /** `${smmu}:${sid}` -> domain (the hazard analysis asks on every transaction). */
+  private readonly byStream = new Map<string, ShadowDomain>();
   /** Host PAs of the guest table pages the re-walks read (the hazard analysis watches them). */
   readonly tablePages = new Set<bigint>();
   /** Bumped when tablePages grows. */
@@ -117,6 +119,8 @@ export class ShadowVmm {
   configure(vsid: number): boolean {
     const probe = this.host.guest.translate({ sid: vsid, iova: 0n, access: READ }, { dryRun: true });
     if (probe.ste?.config?.mode !== 's1') {
+      const d = this.domains.get(vsid);
+      if (d) this.byStream.delete(`${d.smmu}:${d.sid}`);
       this.domains.delete(vsid);
       return false;
     }
@@ -169,10 +173,9 @@ export class ShadowVmm {
 
   /** The shadow of (physical SMMU, StreamID), when a shadow of this vSMMU is attached there. */
   domainAt(smmu: string, sid: number): ShadowDomain | undefined {
-    for (const d of this.domains.values()) {
-      if (d.smmu === smmu && d.sid === sid && this.host.fd.attachments.get(`${smmu}:${sid}`)?.hwpt === d.hwpt) return d;
-    }
-    return undefined;
+    const key = `${smmu}:${sid}`;
+    const d = this.byStream.get(key);
+    return d && this.host.fd.attachments.get(key)?.hwpt === d.hwpt ? d : undefined;
   }
 
   /** What the guest's own tables give for one access now (what the shadow should hold). */
@@ -203,6 +206,7 @@ export class ShadowVmm {
     if (this.host.call(`iommufd hwpt_parent ${hwpt} ${ioas} ${v.smmu}`, fd.allocParent(hwpt, ioas, v.smmu, table)).rejections.length) return undefined;
     const d: ShadowDomain = { vsid, smmu: v.smmu, sid: v.vdevices.get(vsid)!, ioas, hwpt, layout, format, maps: new Map(), rewalks: 0 };
     this.domains.set(vsid, d);
+    this.byStream.set(`${d.smmu}:${d.sid}`, d);
     return d;
   }
 
