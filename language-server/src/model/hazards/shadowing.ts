@@ -42,7 +42,11 @@ export class ShadowingCheck implements Shadow {
   private serial = -1;
   private readonly reports = new Map<string, number>();
 
-  constructor(private readonly env: HazardEnv, private readonly view: () => ShadowingView | undefined) {}
+  constructor(private readonly env: HazardEnv, private readonly source: { readonly shadowView?: ShadowingView }) {}
+
+  private view(): ShadowingView | undefined {
+    return this.source.shadowView;
+  }
 
   get tracked(): number {
     return this.frames.size;

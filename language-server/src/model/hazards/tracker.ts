@@ -53,7 +53,7 @@ export class HazardTracker {
     const tlb = new TlbShadow(this.env);
     const config = new ConfigShadow(this.env);
     // Order: configuration checks, then per page the TLB before the shadows that build on its entries.
-    this.shadows = [new TornShadow(this.env, config), config, new ContCheck(this.env), new BindingShadow(this.env), tlb, new NegativeShadow(this.env), new AtcShadow(this.env, tlb), new ShadowingCheck(this.env, () => this.shadowView)];
+    this.shadows = [new TornShadow(this.env, config), config, new ContCheck(this.env), new BindingShadow(this.env), tlb, new NegativeShadow(this.env), new AtcShadow(this.env, tlb), new ShadowingCheck(this.env, this)];
     mem.onWrite(this);
   }
 
@@ -92,7 +92,8 @@ export class HazardTracker {
     this.lens ??= new ViommuLens(ctx, this.env);
   }
 
-  private shadowView?: ShadowingView;
+  /** Read by ShadowingCheck (an object, not a closure: the tracker is copied with checkpoints). */
+  shadowView?: ShadowingView;
 
   /** The run's shadowing vIOMMUs (set by the hook every step: a restored checkpoint gets the live one). */
   shadowing(view: ShadowingView | undefined): void {
