@@ -29,6 +29,13 @@ function wordType(text: string): TokenType {
   return 'enumMember';
 }
 
+/** The word a statement types on its own (a command's opcode, a register's name, what an expectation checks, a mapping's permissions). */
+function specialWord(n: Node): [Node, TokenType] | undefined {
+  const [w, t]: [Node | undefined, TokenType] = n.kind === 'cmd' ? [n.opcode, 'function'] : n.kind === 'reg' ? [n.register, 'macro']
+    : n.kind === 'expectation' ? [n.what, 'keyword'] : n.kind === 'mapping' ? [n.perms, 'keyword'] : [undefined, 'keyword'];
+  return w ? [w, t] : undefined;
+}
+
 function collectTokens(tree: Script): Tok[] {
   const names = nameIndex(tree);
   const toks: Tok[] = [];
@@ -42,22 +49,18 @@ function collectTokens(tree: Script): Tok[] {
     const parent = parents[parents.length - 1];
     if (named.has(n.start) && (n.kind === 'word' || n.kind === 'nameDecl' || n.kind === 'nameRef')) return;
     switch (n.kind) {
-      case 'cmd':
-        if (n.opcode) special.set(n.opcode, 'function');
-        break;
-      case 'reg':
-        if (n.register) special.set(n.register, 'macro');
-        break;
       case 'cpu':
         if (n.op) special.set(n.op, 'keyword');
         if (n.instr) special.set(n.instr, 'function');
         break;
+      case 'cmd':
+      case 'reg':
       case 'expectation':
-        if (n.what) special.set(n.what, 'keyword');
+      case 'mapping': {
+        const sp = specialWord(n);
+        if (sp) special.set(sp[0], sp[1]);
         break;
-      case 'mapping':
-        if (n.perms) special.set(n.perms, 'keyword');
-        break;
+      }
       case 'keyword':
         toks.push({ start: n.start, end: n.end, type: n.text === '->' ? 'operator' : 'keyword', mods: 0 });
         break;

@@ -1,15 +1,19 @@
 // ASID and VMID bindings (IHI 0070 §3.17: the TLB tells address spaces apart by ASID and VMID only):
 // per SMMU, the stage-1 table (CD.TTB0) each VMID/ASID was last used with and the stage-2 table
 // (STE.S2TTB) of each VMID. Another table under the same tag before the tag was invalidated is
-// H_ASID_REUSE / H_VMID_REUSE. Whole-ASID/VMID TLBIs end a binding once a CMD_SYNC completes them;
-// a CPU's broadcast ASIDE1IS / VMALLE1IS / VMALLS12E1IS the SMMU takes ends it at once (its DSB).
+// H_ASID_REUSE / H_VMID_REUSE. A TLBI that invalidates every entry of the ASID/VMID (replayed with
+// the model's own matching) ends the binding once a CMD_SYNC completes it; a CPU's broadcast the
+// SMMU takes (smmu/broadcast.ts, the same matching) ends it at once (its DSB).
 
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
-import type { BroadcastResult } from '../smmu/broadcast';
+import { applyBroadcast, type BroadcastResult } from '../smmu/broadcast';
 import { withSync } from './finding';
 import { vmidOf } from './lookup';
 import { Pending } from './pending';
+import { replay } from './replay';
+import { Tlb } from '../tlb/tlb';
+import type { TlbEntry } from '../tlb/types';
 import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
 
 interface Binding {
@@ -19,32 +23,53 @@ interface Binding {
   aset?: boolean;
 }
 
-/** Which bindings an invalidation ends: (vmid, asid) for ASIDs, (vmid) for VMIDs. */
-interface Ends {
-  asid?: (vmid: number, asid: number, aset: boolean) => boolean;
-  vmid?: (vmid: number) => boolean;
-}
-
 interface State {
   asids: Map<string, Binding>;
   vmids: Map<number, Binding>;
-  pending: Pending<Ends>;
+  /** Completed TLBIs wait for a CMD_SYNC. */
+  pending: Pending<CommandResult>;
 }
 
-/**
- * The TLBIs that invalidate every entry of an ASID or a VMID (IHI 0070 §4.4): NSNH_ALL all of them,
- * NH_ALL every ASID of its VMID, S12_VMALL its VMID and ASIDs, NH_ASID one ASID.
- */
-function ends(c: CommandResult): Ends | undefined {
-  const vmid = Number(c.fields.VMID ?? 0n);
-  const asid = Number(c.fields.ASID ?? 0n);
-  switch (c.name) {
-    case 'CMD_TLBI_NSNH_ALL': return { asid: () => true, vmid: () => true };
-    case 'CMD_TLBI_NH_ALL': return { asid: (v) => v === vmid };
-    case 'CMD_TLBI_S12_VMALL': return { asid: (v) => v === vmid, vmid: (v) => v === vmid };
-    case 'CMD_TLBI_NH_ASID': return { asid: (v, a) => v === vmid && a === asid };
-    default: return undefined;
+// Which TLBIs end a binding is the model's TLBI matching (tlb/tlbi.ts), replayed on probes: each
+// binding has two TLB entries of its tag, at the bottom and the top of the input space (stage 1 by
+// VMID and ASID, with the binding's CD.ASET, stage 2 by VMID). An invalidation that removes both
+// invalidated every entry of the tag (an address or range TLBI never covers both ends).
+const PROBE_ADDRS = [0n, 0xffff_ffff_ffff_f000n];
+const PROBE_PERMS = { ur: false, uw: false, ux: false, pr: false, pw: false, px: false };
+const PROBE_ATTRS = { sh: 0, nG: true, af: true, contiguous: false, dbm: false };
+
+function probe(tlb: Tlb, kind: 's1' | 's2', vmid: number, asid: number, aset: boolean, inputBase: bigint): void {
+  tlb.insert({
+    kind, regime: 'nsel1', vmid, asid, global: false, aset, granule: 4, blockShift: 12, level: 3,
+    inputBase, outputBase: 0n, perms: PROBE_PERMS, attrs: PROBE_ATTRS,
+  }, 0);
+}
+
+const keyOf = (e: TlbEntry): string => (e.kind === 's2' ? `${e.vmid}` : `${e.vmid}/${e.asid}`);
+
+/** The bindings (ASID keys `vmid/asid`, VMID keys `vmid`) the invalidations end, in order: each removes from a probe TLB. */
+function ended(st: State, invalidations: ReadonlyArray<(tlb: Tlb) => readonly TlbEntry[]>): Set<string> {
+  const tlb = new Tlb({ capacity: 0, policy: 'unbounded' });
+  for (const [k, b] of st.asids) {
+    const [v, a] = k.split('/').map(Number);
+    for (const addr of PROBE_ADDRS) probe(tlb, 's1', v, a, b.aset === true, addr);
   }
+  for (const v of st.vmids.keys()) for (const addr of PROBE_ADDRS) probe(tlb, 's2', v, 0, false, addr);
+  const out = new Set<string>();
+  for (const invalidate of invalidations) {
+    const hits = new Map<string, TlbEntry[]>();
+    for (const e of invalidate(tlb)) {
+      const k = keyOf(e);
+      const l = hits.get(k);
+      if (l) l.push(e);
+      else hits.set(k, [e]);
+    }
+    for (const [k, es] of hits) {
+      if (es.length === PROBE_ADDRS.length) out.add(k);
+      else for (const e of es) probe(tlb, e.kind === 's2' ? 's2' : 's1', e.vmid, e.asid, e.aset, e.inputBase); // one end only: the tag lives on
+    }
+  }
+  return out;
 }
 
 export class BindingShadow implements Shadow {
@@ -85,31 +110,25 @@ export class BindingShadow implements Shadow {
   }
 
   command(s: SmmuCtx, c: CommandResult): void {
-    const e = c.invalidated === 'tlb' ? ends(c) : undefined;
-    if (e) this.states.get(s).pending.add(e, this.env.step);
+    if (c.invalidated === 'tlb') this.states.get(s).pending.add(c, this.env.step);
   }
 
   sync(s: SmmuCtx): void {
-    this.end(this.states.get(s), this.states.get(s).pending.sync());
+    const st = this.states.get(s);
+    const done = st.pending.sync();
+    if (done.length) this.end(st, done.map((c) => (tlb: Tlb) => replay(s, c, { tlb }).removed.tlb));
   }
 
-  /** The EL1&0 broadcasts that invalidate a whole ASID or VMID, when the SMMU takes them (smmu/broadcast.ts). */
+  /** A CPU's broadcast TLBI, as this SMMU took it: the same matching (smmu/broadcast.ts) on the probes. */
   broadcast(s: SmmuCtx, b: BroadcastResult): void {
-    if (b.refusal !== undefined || b.regime !== 'nsel1') return;
-    const { vmid, asid } = b.op;
-    const scope = b.op.def.scope;
-    const e: Ends | undefined = scope === 'asid' ? { asid: (v, a, aset) => v === vmid && a === asid && !aset }
-      : scope === 'all' ? { asid: (v) => v === vmid }
-      : scope === 's12all' ? { asid: (v) => v === vmid, vmid: (v) => v === vmid } : undefined;
-    if (e) this.end(this.states.get(s), [e]);
+    if (b.refusal === undefined) this.end(this.states.get(s), [(tlb: Tlb) => applyBroadcast(tlb, b.op, undefined).removed]);
   }
 
-  private end(st: State, done: readonly Ends[]): void {
-    if (!done.length) return;
-    for (const [k, b] of [...st.asids]) {
-      const [v, a] = k.split('/').map(Number);
-      if (done.some((e) => e.asid?.(v, a, b.aset === true))) st.asids.delete(k);
-    }
-    for (const v of [...st.vmids.keys()]) if (done.some((e) => e.vmid?.(v))) st.vmids.delete(v);
+  private end(st: State, invalidations: ReadonlyArray<(tlb: Tlb) => readonly TlbEntry[]>): void {
+    if (!st.asids.size && !st.vmids.size) return;
+    const gone = ended(st, invalidations);
+    if (!gone.size) return;
+    for (const k of [...st.asids.keys()]) if (gone.has(k)) st.asids.delete(k);
+    for (const v of [...st.vmids.keys()]) if (gone.has(`${v}`)) st.vmids.delete(v);
   }
 }

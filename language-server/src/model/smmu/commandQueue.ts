@@ -2,21 +2,13 @@
 // stopping at an illegal one (CMDQ_CONS.ERR, GERROR.CMDQ_ERR), and driver-style submission at PROD.
 
 import { decode, encode } from '../fields/field';
-import type { PhysicalMemory } from '../memory';
-import type { SmmuFeatures } from './features';
 import type { CommandResult } from './commands';
 import type { RegAccessResult } from './regAccess';
-import { qCount, qFull, qInc, qval } from './queue';
+import { qCount, qFull, qInc, qval, type QueueHost } from './queue';
 import { CR0_CMDQEN, GERROR_CMDQ_ERR, OFF, R, type RegFile } from './registerFile';
 import { hex } from '../bits';
 
 const CMD_SIZE = 16n;
-
-/** What the queue needs from its SMMU. */
-export interface CommandQueueHost {
-  readonly mem: PhysicalMemory;
-  readonly features: SmmuFeatures;
-}
 
 /** GERROR.CMDQ_ERR active (not yet acknowledged in GERRORN). */
 export function cmdqError(regs: RegFile): boolean {
@@ -25,7 +17,7 @@ export function cmdqError(regs: RegFile): boolean {
   return ((g ^ gn) & GERROR_CMDQ_ERR) !== 0n;
 }
 
-function cmdqGeom(h: CommandQueueHost, regs: RegFile): { base: bigint; log2: number } {
+function cmdqGeom(h: QueueHost, regs: RegFile): { base: bigint; log2: number } {
   const d = decode(R('CMDQ_BASE'), [regs.get(OFF.CMDQ_BASE) ?? 0n]);
   return { base: d.ADDR, log2: Math.min(Number(d.LOG2SIZE), h.features.cmdqs) };
 }
@@ -36,7 +28,7 @@ function cmdqGeom(h: CommandQueueHost, regs: RegFile): { base: bigint; log2: num
  * queue with CONS pointing at it, until software acknowledges in GERRORN and writes PROD again).
  */
 export function consumeCommands(
-  h: CommandQueueHost, regs: RegFile, cr0: bigint, exec: (raw: [bigint, bigint], index: number) => CommandResult,
+  h: QueueHost, regs: RegFile, cr0: bigint, exec: (raw: [bigint, bigint], index: number) => CommandResult,
 ): CommandResult[] {
   const out: CommandResult[] = [];
   if ((cr0 & CR0_CMDQEN) === 0n || cmdqError(regs)) return out;
@@ -71,7 +63,7 @@ export function consumeCommands(
  * `writeProd` (which consumes it when CMDQEN == 1). Returns the commands consumed by that PROD write.
  */
 export function submitCommand(
-  h: CommandQueueHost, regs: RegFile, cr0: bigint, dwords: [bigint, bigint], writeProd: (prod: bigint) => RegAccessResult,
+  h: QueueHost, regs: RegFile, cr0: bigint, dwords: [bigint, bigint], writeProd: (prod: bigint) => RegAccessResult,
 ): { commands: CommandResult[]; warnings: string[] } {
   const { base, log2 } = cmdqGeom(h, regs);
   const prodReg = regs.get(OFF.CMDQ_PROD) ?? 0n;
@@ -93,7 +85,7 @@ export function submitCommand(
 }
 
 /** Number of commands waiting (PROD - CONS). */
-export function pendingCommands(h: CommandQueueHost, regs: RegFile): number {
+export function pendingCommands(h: QueueHost, regs: RegFile): number {
   const { log2 } = cmdqGeom(h, regs);
   return qCount(qval(regs.get(OFF.CMDQ_PROD) ?? 0n, log2), qval(regs.get(OFF.CMDQ_CONS) ?? 0n, log2), log2);
 }

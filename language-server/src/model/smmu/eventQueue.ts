@@ -2,11 +2,9 @@
 // (PROD.OVFLG against CONS.OVACKFLG), and the records software has not read yet.
 
 import { decode, type FieldValues } from '../fields/field';
-import type { PhysicalMemory } from '../memory';
-import type { SmmuFeatures } from './features';
 import { decodeEvent } from './events';
 import type { EventRecord } from './result';
-import { qFull, qInc, qval } from './queue';
+import { qFull, qInc, qval, type QueueHost } from './queue';
 import { CR0_EVENTQEN, EVENTQ_OVACKFLG, EVENTQ_OVFLG, OFF, R, type RegFile } from './registerFile';
 
 const EVT_SIZE = 32n;
@@ -18,12 +16,6 @@ export interface EventQueueRecord {
   code: number;
   fields: FieldValues;
   raw: bigint[];
-}
-
-/** What the queue needs from its SMMU. */
-export interface EventQueueHost {
-  readonly mem: PhysicalMemory;
-  readonly features: SmmuFeatures;
 }
 
 /**
@@ -38,7 +30,7 @@ export function signalEventOverflow(regs: RegFile): void {
 }
 
 /** Write an event record to the event queue (sets recorded / queueIndex / notRecordedBecause). */
-export function writeEvent(h: EventQueueHost, regs: RegFile, cr0: bigint, ev: EventRecord): void {
+export function writeEvent(h: QueueHost, regs: RegFile, cr0: bigint, ev: EventRecord): void {
   if ((cr0 & CR0_EVENTQEN) === 0n) {
     ev.notRecordedBecause = 'SMMU_CR0.EVENTQEN == 0 (event discarded)';
     return;
@@ -64,7 +56,7 @@ export function writeEvent(h: EventQueueHost, regs: RegFile, cr0: bigint, ev: Ev
 }
 
 /** Records between EVENTQ_CONS and EVENTQ_PROD, decoded. */
-export function unreadEvents(h: EventQueueHost, regs: RegFile): EventQueueRecord[] {
+export function unreadEvents(h: QueueHost, regs: RegFile): EventQueueRecord[] {
   const base = decode(R('EVENTQ_BASE'), [regs.get(OFF.EVENTQ_BASE) ?? 0n]);
   const log2 = Math.min(Number(base.LOG2SIZE), h.features.eventqs);
   const prod = qval(regs.get(OFF.EVENTQ_PROD) ?? 0n, log2);

@@ -4,14 +4,15 @@
 // write to a writable-clean leaf makes it dirty instead of faulting). IHI 0070 §3.13.
 // Hot path in numbers: the descriptor as two 32-bit halves, results left in the stage's scratch.
 
-import type { Access, FaultClass, Stage } from '../types';
+import type { Access, Attrs, FaultClass, Stage, StageResult } from '../types';
 import type { DescUpdate } from './api';
 import { PTE_HI, PTE_LO } from '../fields/pte';
 import { hexN, join64, mkFault, newLoopState, type LoopState } from './levels';
-import { outAddr, type Geometry } from './geometry';
+import { levelOffset, outAddr, type Geometry } from './geometry';
+import { toPerms } from './perms';
 
-const { AF, AP2 } = PTE_LO;
-const { DBM } = PTE_HI;
+const { AF, AP2, nG, nT } = PTE_LO;
+const { DBM, Contiguous } = PTE_HI;
 
 /** What the stages do differently: their HTTU controls, their permission rules, their names. */
 export interface LeafRules {
@@ -121,4 +122,29 @@ function leafFault(
 export function leafUpdate(stage: Stage, st: LeafState): DescUpdate {
   return { stage, level: st.level, descAddr: BigInt(st.descAddr), descPa: BigInt(st.descPa),
     oldValue: join64(st.hi, st.lo), newValue: join64(st.hi, st.newLo), what: st.what! };
+}
+
+/**
+ * The stage's result for the leaf checkLeaf accepted in `st`, translating input `inN` (exact below
+ * 2^52). `inputBase` is the region's input base when the caller has it (TTB1 VAs), else the input
+ * minus its offset. Attributes (DDI 0487 D8.5): stage 1 AttrIndx and nG (no nG in the EL2 regime:
+ * `ngTagged` false), stage 2 MemAttr; both SH, AF after the HTTU update, Contiguous, DBM and nT.
+ */
+export function leafResult(stage: Stage, geo: Geometry, st: LeafState, inN: number, inputBase: bigint | undefined, ngTagged: boolean): StageResult {
+  const level = st.level;
+  const lo = st.lo;
+  const hi = st.hi;
+  const off = levelOffset(geo, level, Math.floor(inN / 0x1_0000_0000), inN >>> 0);
+  const sh = (lo >> 8) & 3;
+  const af = (st.newLo & AF) !== 0;
+  const contiguous = (hi & Contiguous) !== 0;
+  const dbm = (hi & DBM) !== 0;
+  const nt = level < 3 && (lo & nT) !== 0;
+  const attrs: Attrs = stage === 1
+    ? { attrIndx: (lo >> 2) & 7, sh, nG: ngTagged && (lo & nG) !== 0, af, contiguous, dbm, nT: nt }
+    : { memAttr: (lo >> 2) & 0xf, sh, nG: false, af, contiguous, dbm, nT: nt };
+  return {
+    stage, outputAddr: BigInt(st.oa + off), blockShift: geo.shift[level], inputBase: inputBase ?? BigInt(inN - off),
+    outputBase: BigInt(st.oa), perms: toPerms(st.perms), attrs, level,
+  };
 }

@@ -1,18 +1,18 @@
 // Stage-1 walk (CD-configured, VA -> IPA/PA). DDI 0487 D8 (VMSAv8-64), IHI 0070 §3.4 (VA range
 // selection, TBI), §5.4 (CD fields), §3.13 (HTTU).
 
-import type { Access, StageResult, WalkFault, WalkStep, WalkTrace } from '../types';
+import type { Access, WalkFault, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
 import { descend, hexN, mkFault } from './levels';
-import { levelOffset, makeGeometry, type Geometry } from './geometry';
-import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
-import { checkLeaf, leafUpdate, newLeafState, type LeafRules } from './leaf';
+import { makeGeometry, type Geometry } from './geometry';
+import { accessName, neededPerm, PR, PW, PX, UR, UW, UX } from './perms';
+import { checkLeaf, leafResult, leafUpdate, newLeafState, type LeafRules } from './leaf';
 import { PTE_HI, PTE_LO } from '../fields/pte';
 import { PA_LIMIT_N } from '../memory';
 
-const { AF, AP1, AP2, nG, nT } = PTE_LO;
-const { DBM, Contiguous, PXN, UXN } = PTE_HI;
+const { AP1, AP2 } = PTE_LO;
+const { PXN, UXN } = PTE_HI;
 
 interface S1Range {
   cfg: S1RangeConfig;
@@ -143,15 +143,14 @@ function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
   return { ok: false, fault: f, trace };
 }
 
+/** A stage-1 configuration as given when compiled, else compiled now (cached). */
+export function s1Compiled(cfg: S1WalkConfig | S1Compiled): S1Compiled | ConfigError {
+  return 'kind' in cfg ? cfg : compileS1(cfg);
+}
+
 /** Stage-1 translation of `va`. Faults carry stage 1, CLASS=IN (their own fetch faults keep theirs). */
-export function walkStage1(
-  cfgIn: S1WalkConfig | S1Compiled,
-  va: bigint,
-  access: Access,
-  fetch: DescFetch,
-  opts?: WalkOptions,
-): StageOutcome {
-  const c = 'kind' in cfgIn ? cfgIn : compileS1(cfgIn);
+export function walkStage1(cfgIn: S1WalkConfig | S1Compiled, va: bigint, access: Access, fetch: DescFetch, opts?: WalkOptions): StageOutcome {
+  const c = s1Compiled(cfgIn);
   if ('event' in c) return { ok: false, configError: c };
   const cfg = c.cfg;
   // Fast case: a VA below 2^52 is exact as a double, has VA[63:52]=0 (so VA[55]=0) and needs no BigInt
@@ -187,10 +186,6 @@ export function walkStage1(
   const tAttrs = range.cfg.had ? 0 : st.tableAttrs; // CD.HADx: hierarchical attributes disabled
   const perms = s1Perms(st.lo, st.hi, tAttrs, c.regime, c.wxn);
   if (!checkLeaf(c.rules, geo, st, perms, tAttrs, access, neededPerm(access), 'IN', ia, va)) return failWith(trace, st.fault!);
-  const level = st.level;
-  const lo = st.lo;
-  const hi = st.hi;
-  const oa = st.oa;
   let updates: DescUpdate[] | undefined;
   if (st.what) {
     // Nested: the descriptor update is a stage-2 write (IHI 0070 §3.13); it may fault at stage 2.
@@ -200,25 +195,7 @@ export function walkStage1(
     updates = [u];
     opts?.writeBack?.(u);
   }
-  const off = levelOffset(geo, level, Math.floor(ia / 0x1_0000_0000), ia >>> 0);
-  const result: StageResult = {
-    stage: 1,
-    outputAddr: BigInt(oa + off),
-    blockShift: geo.shift[level],
-    inputBase: sel ? (va | ~geo.inMask) & geo.baseMask[level] : BigInt(ia - off),
-    outputBase: BigInt(oa),
-    perms: toPerms(st.perms),
-    attrs: {
-      attrIndx: (lo >> 2) & 7,
-      sh: (lo >> 8) & 3,
-      nG: c.regime !== 'el2' && (lo & nG) !== 0,
-      af: (st.newLo & AF) !== 0,
-      contiguous: (hi & Contiguous) !== 0,
-      dbm: (hi & DBM) !== 0,
-      nT: level < 3 && (lo & nT) !== 0,
-    },
-    level,
-  };
+  const result = leafResult(1, geo, st, ia, sel ? (va | ~geo.inMask) & geo.baseMask[st.level] : undefined, c.regime !== 'el2');
   if (trace) trace.outputAddr = result.outputAddr;
   return updates ? { ok: true, result, trace, updates } : { ok: true, result, trace };
 }

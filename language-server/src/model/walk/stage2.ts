@@ -1,17 +1,14 @@
 // Stage-2 walk (STE-configured, IPA -> PA). DDI 0487 D8 (VMSAv8-64 stage 2: S2AP, XN, concatenated
 // start-level tables), IHI 0070 §5.2 (STE.S2* fields), §3.13 (HTTU).
 
-import type { Access, FaultClass, StageResult, WalkStep, WalkTrace } from '../types';
+import type { Access, FaultClass, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
 import { checkS2Config, s2StartLevel, type ConfigError, type S2WalkConfig } from './config';
 import { descend, hexN, mkFault } from './levels';
-import { levelOffset, makeGeometry, type Geometry } from './geometry';
-import { accessName, neededPerm, PR, PW, PX, toPerms, UR, UW, UX } from './perms';
-import { checkLeaf, leafUpdate, newLeafState, type LeafRules, type LeafState } from './leaf';
-import { PTE_HI, PTE_LO } from '../fields/pte';
+import { makeGeometry, type Geometry } from './geometry';
+import { accessName, neededPerm, PR, PW, PX, UR, UW, UX } from './perms';
+import { checkLeaf, leafResult, leafUpdate, newLeafState, type LeafRules, type LeafState } from './leaf';
 
-const { AF, nT } = PTE_LO;
-const { DBM, Contiguous } = PTE_HI;
 
 export interface S2Compiled {
   readonly kind: 's2';
@@ -119,17 +116,16 @@ export function s2Core(
   return true;
 }
 
+/** A stage-2 configuration as given when compiled, else compiled now (cached). */
+export function s2Compiled(cfg: S2WalkConfig | S2Compiled): S2Compiled | ConfigError {
+  return 'kind' in cfg ? cfg : compileS2(cfg);
+}
+
 /**
  * Stage-2 translation of `ipa`. Faults carry stage 2, ipa, and CLASS = opts.faultClass (default IN).
  */
-export function walkStage2(
-  cfgIn: S2WalkConfig | S2Compiled,
-  ipa: bigint,
-  access: Access,
-  fetch: DescFetch,
-  opts?: WalkOptions,
-): StageOutcome {
-  const c = 'kind' in cfgIn ? cfgIn : compileS2(cfgIn);
+export function walkStage2(cfgIn: S2WalkConfig | S2Compiled, ipa: bigint, access: Access, fetch: DescFetch, opts?: WalkOptions): StageOutcome {
+  const c = s2Compiled(cfgIn);
   if ('event' in c) return { ok: false, configError: c };
   const geo = c.geo;
   const steps: WalkStep[] | undefined = opts?.trace ? [] : undefined;
@@ -143,28 +139,7 @@ export function walkStage2(
     if (trace) trace.fault = st.fault;
     return { ok: false, fault: st.fault!, trace };
   }
-  const level = st.level;
-  const lo = st.lo;
-  const hi = st.hi;
-  const off = levelOffset(geo, level, Math.floor(ipaN / 0x1_0000_0000), ipaN >>> 0);
-  const result: StageResult = {
-    stage: 2,
-    outputAddr: BigInt(st.oa + off),
-    blockShift: geo.shift[level],
-    inputBase: BigInt(ipaN - off),
-    outputBase: BigInt(st.oa),
-    perms: toPerms(st.perms),
-    attrs: {
-      memAttr: (lo >> 2) & 0xf,
-      sh: (lo >> 8) & 3,
-      nG: false,
-      af: (st.newLo & AF) !== 0,
-      contiguous: (hi & Contiguous) !== 0,
-      dbm: (hi & DBM) !== 0,
-      nT: level < 3 && (lo & nT) !== 0,
-    },
-    level,
-  };
+  const result = leafResult(2, geo, st, ipaN, undefined, false);
   if (trace) trace.outputAddr = result.outputAddr;
   return st.update ? { ok: true, result, trace, updates: [st.update] } : { ok: true, result, trace };
 }

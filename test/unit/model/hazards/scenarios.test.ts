@@ -128,6 +128,15 @@ const cases: Case[] = [
   { name: 'ASID reused after CMD_TLBI_NH_ASID + SYNC: no hazard',
     text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\n' +
       'cmd smmu0 CMD_TLBI_NH_ASID asid 5\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x11 iova 0x1000_0000\nexpect no hazard\n' },
+  { name: 'ASID reused after CMD_TLBI_NH_ALL + SYNC (every ASID of the VMID): no hazard',
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\n' +
+      'cmd smmu0 CMD_TLBI_NH_ALL\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x11 iova 0x1000_0000\nexpect no hazard\n' },
+  { name: 'ASID reused after a CMD_TLBI_NH_VA + SYNC only (one address, not the ASID): H_ASID_REUSE',
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\n' +
+      'cmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x11 iova 0x1000_0000 expect hazard H_ASID_REUSE\n' },
+  { name: 'ASID reused after CMD_TLBI_NH_ASID of another ASID + SYNC: H_ASID_REUSE',
+    text: S1 + 'pagetable pt2 s1 4K { map 0x1000_0000 +4K -> 0x9000_0000 rw }\ncd c2 { pagetable pt2; asid 5 }\nste smmu0 0x11 { cd c2 }\n' +
+      'cmd smmu0 CMD_TLBI_NH_ASID asid 6\ncmd smmu0 CMD_SYNC\ndma smmu0 read sid 0x11 iova 0x1000_0000 expect hazard H_ASID_REUSE\n' },
 ];
 
 const S2PAIR = `smmu smmu0
@@ -138,6 +147,12 @@ ste smmu0 0x1 { s2 a; vmid 9 }
 cases.push(
   { name: 'one VMID for two stage-2 tables on one SMMU',
     text: S2PAIR + 'ste smmu0 0x2 { s2 b; vmid 9 }\ndma smmu0 read sid 0x1 iova 0x8000_0000\ndma smmu0 read sid 0x2 iova 0x8000_0000 expect hazard H_VMID_REUSE\n' },
+  { name: 'VMID reused after CMD_TLBI_S12_VMALL + SYNC: no hazard',
+    text: S2PAIR + 'ste smmu0 0x2 { s2 b; vmid 9 }\ndma smmu0 read sid 0x1 iova 0x8000_0000\ncmd smmu0 CMD_TLBI_S12_VMALL vmid 9\ncmd smmu0 CMD_SYNC\n' +
+      'dma smmu0 read sid 0x2 iova 0x8000_0000\nexpect no hazard\n' },
+  { name: 'VMID reused after a CMD_TLBI_S2_IPA + SYNC only (one IPA, not the VMID): H_VMID_REUSE',
+    text: S2PAIR + 'ste smmu0 0x2 { s2 b; vmid 9 }\ndma smmu0 read sid 0x1 iova 0x8000_0000\ncmd smmu0 CMD_TLBI_S2_IPA vmid 9 addr 0x8000_0000\ncmd smmu0 CMD_SYNC\n' +
+      'dma smmu0 read sid 0x2 iova 0x8000_0000 expect hazard H_VMID_REUSE\n' },
   { name: 'distinct VMIDs: no hazard',
     text: S2PAIR + 'ste smmu0 0x2 { s2 b; vmid 10 }\ndma smmu0 read sid 0x1 iova 0x8000_0000\ndma smmu0 read sid 0x2 iova 0x8000_0000\nexpect no hazard\n' },
 );
