@@ -18,6 +18,13 @@ export abstract class DeclParser extends BlockParser {
     return undefined;
   }
 
+  /** The declared name after `kw`, set on the declaration `s` when present. */
+  protected nameInto(s: { name?: NameDecl }, kw: Keyword, declares: DeclKind): NameDecl | undefined {
+    const name = this.declName(kw, declares);
+    if (name) s.name = name;
+    return name;
+  }
+
   protected includeStmt(kw: Keyword): IncludeStmt {
     const s: IncludeStmt = { kind: 'include', keyword: kw, incomplete: false, start: kw.start, end: kw.end };
     if (this.tok.kind === 'string') s.path = this.string();
@@ -27,8 +34,7 @@ export abstract class DeclParser extends BlockParser {
 
   protected smmuDecl(kw: Keyword): SmmuDecl {
     const s: SmmuDecl = { kind: 'smmu', keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [] };
-    const name = this.declName(kw, 'smmu');
-    if (name) s.name = name;
+    this.nameInto(s, kw, 'smmu');
     s.options = this.onlyFields(this.inline(false), 'smmu');
     if (this.isPunct('{')) s.body = this.block(0, false);
     return s;
@@ -36,8 +42,7 @@ export abstract class DeclParser extends BlockParser {
 
   protected pagetableDecl(kw: Keyword): PagetableDecl {
     const s: PagetableDecl = { kind: 'pagetable', keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [] };
-    const name = this.declName(kw, 'pagetable');
-    if (name) s.name = name;
+    this.nameInto(s, kw, 'pagetable');
     if (this.isPunct(':')) this.advance();
     for (const it of this.inline(false)) {
       if (it.kind === 'field' && it.values.length === 0 && /^(s1|s2|stage1|stage2)$/.test(it.name.lower) && !s.stage) s.stage = it.name;
@@ -51,8 +56,7 @@ export abstract class DeclParser extends BlockParser {
 
   protected cdDecl(kw: Keyword): CdDecl {
     const s: CdDecl = { kind: 'cd', keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [] };
-    const name = this.declName(kw, 'cd');
-    if (name) s.name = name;
+    const name = this.nameInto(s, kw, 'cd');
     if (this.isWord('raw')) s.raw = this.raw();
     else {
       s.options = this.onlyFields(this.inline(false, true), 'cd');
@@ -65,8 +69,7 @@ export abstract class DeclParser extends BlockParser {
 
   protected cdTableDecl(kw: Keyword): CdTableDecl {
     const s: CdTableDecl = { kind: 'cdtable', keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [] };
-    const name = this.declName(kw, 'cdtable');
-    if (name) s.name = name;
+    this.nameInto(s, kw, 'cdtable');
     if (this.isPunct(':')) this.advance();
     s.options = this.onlyFields(this.inline(false), 'cdtable');
     if (this.isPunct('{')) s.body = this.block(0, false, SMMU_FIELD);

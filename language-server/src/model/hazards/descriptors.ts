@@ -32,11 +32,14 @@ export class Descriptors<U> {
     return this.map.get(addr);
   }
 
-  /** `user` depends on the descriptor at `addr` (read with `value` by a walk). */
-  use(addr: bigint, value: bigint, sel: PteSelector, user: U): Desc<U> {
+  /**
+   * `user` depends on the descriptor at `addr` (read with `value` by a walk of `stage`, `granule`,
+   * at `level`). The selector is only built for a descriptor not yet watched (hot path: no allocation).
+   */
+  use(addr: bigint, value: bigint, stage: PteSelector['stage'], granule: PteSelector['granule'], level: number, user: U): Desc<U> {
     let d = this.map.get(addr);
     if (!d) {
-      d = { value, sel, users: new Set() };
+      d = { value, sel: { stage, granule, level }, users: new Set() };
       this.map.set(addr, d);
       this.watch.add(addr);
     }

@@ -32,6 +32,8 @@ const NO_PERMS = { ur: false, uw: false, ux: false, pr: false, pw: false, px: fa
 
 export class NegativeShadow implements Shadow {
   private readonly descs: Descriptors<NegRec>;
+  /** Records made valid since their walk (on any SMMU): only these can be reported, so none means no check. */
+  private armed = 0;
   private readonly states = new PerSmmu<State>(() => ({ neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }), negs: new Map(), pending: new Pending() }));
 
   constructor(private readonly env: HazardEnv) {
@@ -45,7 +47,7 @@ export class NegativeShadow implements Shadow {
   page(s: SmmuCtx, r: TransactionResult, p: TransactionResult): void {
     if (p.tlb === 'hit') return;
     const st = this.states.get(s);
-    if (st.negs.size > 0) this.check(s, st, p);
+    if (this.armed > 0 && st.negs.size > 0) this.check(s, st, p);
     if (p.outcome === 'fault') this.record(s, st, r, p);
   }
 
@@ -63,13 +65,14 @@ export class NegativeShadow implements Shadow {
     for (const x of evicted) this.drop(st, x.id);
     const n: NegRec = { s, entry, addr: last.descPa };
     st.negs.set(entry.id, n);
-    this.descs.use(last.descPa, last.desc, { stage: w.stage, granule: w.granule, level: last.level }, n);
+    this.descs.use(last.descPa, last.desc, w.stage, w.granule, last.level, n);
   }
 
   private drop(st: State, id: number): void {
     const n = st.negs.get(id);
     if (!n) return;
     st.negs.delete(id);
+    if (n.madeValidAt !== undefined) this.armed--;
     this.descs.release(n.addr, n);
   }
 
@@ -90,7 +93,13 @@ export class NegativeShadow implements Shadow {
   written(a: bigint, now: bigint, byHardware: boolean): void {
     const d = this.descs.get(a);
     if (!d || d.value === now) return;
-    if (!byHardware && !isValid(d.value, d.sel) && isValid(now, d.sel)) for (const n of d.users) n.madeValidAt ??= this.env.step;
+    if (!byHardware && !isValid(d.value, d.sel) && isValid(now, d.sel)) {
+      for (const n of d.users) {
+        if (n.madeValidAt !== undefined) continue;
+        n.madeValidAt = this.env.step;
+        this.armed++;
+      }
+    }
     d.value = now;
   }
 

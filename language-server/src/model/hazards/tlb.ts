@@ -142,7 +142,7 @@ export class TlbShadow implements Shadow {
     for (let i = 0; i < steps.length; i++) {
       const x = steps[i];
       if (x.s2Walk) this.addDeps(c, x.s2Walk, false);
-      this.descs.use(x.descPa, x.desc, { stage: tr.stage, granule: tr.granule, level: x.level }, c);
+      this.descs.use(x.descPa, x.desc, tr.stage, tr.granule, x.level, c);
       c.deps.push(x.descPa);
       if (tr.stage === 2) (c.s2Deps ??= []).push(x.descPa);
       if (main && i === steps.length - 1) c.leaves.push(x.descPa);

@@ -86,6 +86,11 @@ export interface ConfigError {
   issues: ConfigIssue[];
 }
 
+/** A walk configuration as given when already compiled (it has a `kind`), else compiled now by `compile` (which caches). */
+export function compiledOr<W extends object, C extends { readonly kind: string }>(cfg: W | C, compile: (w: W) => C | ConfigError): C | ConfigError {
+  return 'kind' in cfg ? (cfg as C) : compile(cfg as W);
+}
+
 /** CD.IPS / STE.S2PS encoding to bits (DDI 0487 D8.2, TCR_ELx.IPS). undefined for reserved values. */
 export function ipsBits(enc: number): number | undefined {
   return [32, 36, 40, 42, 44, 48, 52][enc];

@@ -6,12 +6,12 @@
 import type { PhysicalMemory } from '../memory';
 import type { Access, Perms, StageResult, WalkFault, WalkTrace } from '../types';
 import { memFetch, type DescFetch, type DescUpdate, type FetchResult, type WalkOptions } from './api';
-import type { ConfigError, S1WalkConfig, S2WalkConfig } from './config';
+import { compiledOr, type ConfigError, type S1WalkConfig, type S2WalkConfig } from './config';
 import { mkFault, type FastTranslate } from './levels';
 import { levelOffset } from './geometry';
 import { fromPerms, toPerms } from './perms';
-import { s1Compiled, walkStage1, type S1Compiled } from './stage1';
-import { s2Compiled, s2Core, s2IsDevice, s2Last, walkStage2, type S2Compiled } from './stage2';
+import { compileS1, walkStage1, type S1Compiled } from './stage1';
+import { compileS2, s2Core, s2IsDevice, s2Last, walkStage2, type S2Compiled } from './stage2';
 
 /** Stage-1 table walks are data reads (IHI 0070 §3.4: TT accesses need stage-2 read permission). */
 const TT_ACCESS: Access = { read: true, exec: false, priv: true };
@@ -30,7 +30,7 @@ export interface NestedFetchOptions {
  * then reads the descriptor at the PA. Throws if the stage-2 configuration is illegal (check it first).
  */
 export function makeNestedFetch(s2: S2WalkConfig | S2Compiled, mem: PhysicalMemory, opts?: NestedFetchOptions): DescFetch {
-  const c = s2Compiled(s2);
+  const c = compiledOr(s2, compileS2);
   if ('event' in c) throw new Error(`makeNestedFetch: illegal stage-2 configuration: ${c.issues.map((i) => i.message).join('; ')}`);
   const plain = memFetch(mem);
   const wopts = { trace: !!opts?.trace, faultClass: 'TT' as const, writeBack: opts?.writeBack };
@@ -156,9 +156,9 @@ function fetchesFor(c2: S2Compiled, mem: PhysicalMemory): Fetches {
 export function translateNested(
   s1: S1WalkConfig | S1Compiled, s2: S2WalkConfig | S2Compiled, va: bigint, access: Access, mem: PhysicalMemory, opts?: NestedOptions,
 ): NestedOutcome {
-  const c2 = s2Compiled(s2);
+  const c2 = compiledOr(s2, compileS2);
   if ('event' in c2) return { ok: false, configError: c2 };
-  const c1 = s1Compiled(s1);
+  const c1 = compiledOr(s1, compileS1);
   if ('event' in c1) return { ok: false, configError: c1 };
   const trace = !!opts?.trace;
   const k = fetchesFor(c2, mem);

@@ -3,7 +3,7 @@
 
 import type { Access, WalkFault, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
-import { checkS1Config, s1StartLevel, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
+import { checkS1Config, s1StartLevel, compiledOr, type ConfigError, type S1RangeConfig, type S1Regime, type S1WalkConfig } from './config';
 import { descend, hexN, mkFault } from './levels';
 import { makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, UR, UW, UX } from './perms';
@@ -143,14 +143,9 @@ function failWith(trace: WalkTrace | undefined, f: WalkFault): StageOutcome {
   return { ok: false, fault: f, trace };
 }
 
-/** A stage-1 configuration as given when compiled, else compiled now (cached). */
-export function s1Compiled(cfg: S1WalkConfig | S1Compiled): S1Compiled | ConfigError {
-  return 'kind' in cfg ? cfg : compileS1(cfg);
-}
-
 /** Stage-1 translation of `va`. Faults carry stage 1, CLASS=IN (their own fetch faults keep theirs). */
 export function walkStage1(cfgIn: S1WalkConfig | S1Compiled, va: bigint, access: Access, fetch: DescFetch, opts?: WalkOptions): StageOutcome {
-  const c = s1Compiled(cfgIn);
+  const c = compiledOr(cfgIn, compileS1);
   if ('event' in c) return { ok: false, configError: c };
   const cfg = c.cfg;
   // Fast case: a VA below 2^52 is exact as a double, has VA[63:52]=0 (so VA[55]=0) and needs no BigInt

@@ -3,7 +3,7 @@
 
 import type { Access, FaultClass, WalkStep, WalkTrace } from '../types';
 import type { DescFetch, DescUpdate, StageOutcome, WalkOptions } from './api';
-import { checkS2Config, s2StartLevel, type ConfigError, type S2WalkConfig } from './config';
+import { checkS2Config, s2StartLevel, compiledOr, type ConfigError, type S2WalkConfig } from './config';
 import { descend, hexN, mkFault } from './levels';
 import { makeGeometry, type Geometry } from './geometry';
 import { accessName, neededPerm, PR, PW, PX, UR, UW, UX } from './perms';
@@ -116,16 +116,11 @@ export function s2Core(
   return true;
 }
 
-/** A stage-2 configuration as given when compiled, else compiled now (cached). */
-export function s2Compiled(cfg: S2WalkConfig | S2Compiled): S2Compiled | ConfigError {
-  return 'kind' in cfg ? cfg : compileS2(cfg);
-}
-
 /**
  * Stage-2 translation of `ipa`. Faults carry stage 2, ipa, and CLASS = opts.faultClass (default IN).
  */
 export function walkStage2(cfgIn: S2WalkConfig | S2Compiled, ipa: bigint, access: Access, fetch: DescFetch, opts?: WalkOptions): StageOutcome {
-  const c = s2Compiled(cfgIn);
+  const c = compiledOr(cfgIn, compileS2);
   if ('event' in c) return { ok: false, configError: c };
   const geo = c.geo;
   const steps: WalkStep[] | undefined = opts?.trace ? [] : undefined;
