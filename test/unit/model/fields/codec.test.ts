@@ -1,24 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  StructDef, FieldError, fld, res0, vals, decode, encode, tryEncode, getField, setField, fieldByName,
-  describeField, describeStruct, validate,
+  FieldError, decode, encode, tryEncode, getField, setField, fieldByName,
 } from '../../../../language-server/src/model/fields';
-
-// A small synthetic structure so the codec is tested independently of the spec tables.
-const T: StructDef = {
-  name: 'T',
-  dwords: 2,
-  spec: 'test',
-  fields: [
-    fld('En', 0, 0, 'test', 'enable'),
-    fld('Mode', 3, 1, 'test', 'mode', { values: vals([0, 'OFF', 'off'], [1, 'ON', 'on'], [2, 'RSVD', 'reserved', true]), valuesComplete: true }),
-    res0(5, 4, 'test'),
-    fld('Ptr', 51, 6, 'test', 'pointer', { address: true }),
-    fld('Top', 63, 60, 'test', 'top nibble'),
-    fld('Whole', 127, 64, 'test', 'all of dword1'),
-  ],
-};
+import { T } from './synthetic';
 
 test('decode reads each field at its bit range; address fields decode to the address', () => {
   const d = decode(T, [0x8000_1234_5678_9ac3n, 0xffff_ffff_ffff_ffffn]);
@@ -68,34 +53,4 @@ test('fieldByName is case-insensitive and accepts the struct prefix', () => {
   assert.equal(fieldByName(T, 'ptr')?.name, 'Ptr');
   assert.equal(fieldByName(T, 't.MODE')?.name, 'Mode');
   assert.equal(fieldByName(T, 'nothing'), undefined);
-});
-
-test('validate reports RES0 bits and Reserved / undefined encodings', () => {
-  assert.deepEqual(validate(T, [0n, 0n]), []);
-  const issues = validate(T, [0x10n | (2n << 1n), 0n]);
-  assert.deepEqual(issues.map((i) => i.field).sort(), ['Mode', 'RES0_5_4']);
-  const undef = validate(T, [3n << 1n, 0n]);
-  assert.equal(undef.length, 1);
-  assert.match(undef[0].message, /not a defined encoding/);
-});
-
-test('describeField gives range, meaning, values and citation', () => {
-  const md = describeField(T, 'mode');
-  assert.match(md, /\*\*T\.Mode\*\*/);
-  assert.match(md, /bits \[3:1\]/);
-  assert.match(md, /\| 0b010 \| RSVD \(Reserved\)/);
-  assert.match(md, /\*test\*/);
-  assert.match(describeField(T, 'Whole'), /dword 1 bits \[63:0\] \(T bits \[127:64\]\)/);
-});
-
-test('describeStruct lists decoded values with their names and hides zero RES0', () => {
-  const md = describeStruct(T, [1n | (1n << 1n), 0n]);
-  assert.match(md, /\| Mode \| 0\[3:1\] \| 0x1 \| ON: on \|/);
-  assert.doesNotMatch(md, /RES0_5_4/);
-});
-
-test('fld() converts structure-wide bit numbers and refuses ranges that cross a dword', () => {
-  const f = fld('X', 165, 160, 's', '');
-  assert.deepEqual([f.word, f.hi, f.lo], [2, 37, 32]);
-  assert.throws(() => fld('Y', 65, 62, 's', ''));
 });
