@@ -40,6 +40,12 @@ export class ScenarioDebugAdapter extends LoggingDebugSession {
   private text = '';
   private workspaceRoot = '';
   private pendingBreakpoints: number[] = [];
+  /** Resolved by configurationDone (or after 1 s): a launch runs only then. */
+  private configured: () => void = () => undefined;
+  private readonly configuration = new Promise<void>((resolve) => {
+    this.configured = resolve;
+    setTimeout(resolve, 1000).unref?.();
+  });
   private exceptionFilters: string[] = [];
   private readonly variableHandles = new Handles<VarNode>();
   private stopped: Stop = { reason: 'entry' };
@@ -67,6 +73,7 @@ export class ScenarioDebugAdapter extends LoggingDebugSession {
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.sendResponse(response);
+    this.configured();
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
@@ -83,7 +90,10 @@ export class ScenarioDebugAdapter extends LoggingDebugSession {
     }
     this.load(text);
     this.sendResponse(response);
-    this.report(this.dbg!.start(args.stopOnEntry ?? false));
+    // DAP: the client sends breakpoints and exception filters after the initialized event and ends
+    // with configurationDone, possibly after this launch request: run only then (or after 1 s for a
+    // client that never sends it).
+    void this.configuration.then(() => this.report(this.dbg!.start(args.stopOnEntry ?? false)));
   }
 
   /** Compile (or recompile) the scenario text; breakpoints and filters carry over. */

@@ -143,3 +143,20 @@ test('the scenario file deleted during the session: stepping and restart keep wo
   await act(() => dc.restartRequest({}));
   assert.equal((await topFrame()).line, 2);
 });
+
+test('launch without stopOnEntry waits for configurationDone: a breakpoint the client sends after launch is hit', async () => {
+  // VS Code sends launch right after initialize and the breakpoints after the initialized event,
+  // ending with configurationDone: the run must not start before it.
+  const c = new DebugClient('node', adapter, 'iommu-lens');
+  c.defaultTimeout = 10_000;
+  await c.start();
+  try {
+    const dma = fs.readFileSync(fixture, 'utf8').split('\n').findIndex((l) => /^\s*dma\b/.test(l)) + 1;
+    assert.ok(dma > 0);
+    await c.hitBreakpoint({ program: fixture, stopOnEntry: false }, { path: fixture, line: dma });
+    const st = await c.stackTraceRequest({ threadId: 1 });
+    assert.equal(st.body.stackFrames[0].line, dma);
+  } finally {
+    await c.stop();
+  }
+});
