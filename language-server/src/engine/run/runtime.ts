@@ -3,7 +3,7 @@
 // produced). A step is data about its place in the text plus a `run` closure over a fresh Runtime,
 // so the same Program can be replayed any number of times (goto = new Runtime + run N steps).
 
-import { stage2Story, walkRoles } from '../output/nestedText';
+import { faultMessage } from '../output/faultText';
 import { PhysicalMemory } from '../../model/memory';
 import { snapshot } from '../../model/snapshot';
 import { hex } from '../../model/bits';
@@ -348,23 +348,7 @@ export class Runtime {
     const reason = r.reason ?? r.events[0]?.reason ?? '';
     const rec: TxnRecord = { result: r, wire: out, reason };
     if (fw?.fault) rec.faultLevel = fw.fault.level;
-    if (faulted) {
-      const ev = r.events[0];
-      let msg: string;
-      if (ev) {
-        const f = ev.fields;
-        const where = fw?.fault ? `, stage ${fw.fault.stage} level ${fw.fault.level}` : '';
-        msg = `${ev.type}: StreamID ${hex(f.StreamID ?? BigInt(r.sid))}${f.SSV ? `, SubstreamID ${hex(f.SubstreamID ?? 0n)}` : ''}` +
-          `${f.InputAddr !== undefined ? `, InputAddr ${hex(f.InputAddr)}` : ''}${where}: ${ev.reason || reason}` +
-          `${r.outcome === 'stalled' ? ` (stalled, STAG ${hex(r.stag ?? 0)})` : ''}${ev.recorded ? '' : ` [not recorded: ${ev.notRecordedBecause ?? 'suppressed'}]`}`;
-      } else {
-        msg = `${r.outcome}: StreamID ${hex(r.sid)}, InputAddr ${hex(r.iova)}: ${reason || 'terminated without an event'}`;
-      }
-      // Under nesting: which IPAs stage 2 translated, and to what (output/nestedText.ts).
-      const story = out.walks && stage2Story(out.walks, walkRoles(out.walks, out.events));
-      if (story) msg += `. Through stage 2: ${story}`;
-      rec.faultDiag = this.report('error', ev?.type ?? 'F_ABORT', msg);
-    }
+    if (faulted) rec.faultDiag = this.report('error', r.events[0]?.type ?? 'F_ABORT', faultMessage(r, fw, reason, out));
     // Results are kept only for transactions an expectation looks at (long runs stay small).
     if (watched) this.txns.set(this.index, rec);
   }
