@@ -94,7 +94,7 @@ e2eSuite('vm', (ctx) => {
     }
     const vm = rows.filter({ hasText: /^\s*VM\b/ }).first();
     await vm.waitFor({ timeout: 15_000 });
-    assert.match(await vm.innerText(), /2 vIOMMU\(s\), 2 nested HWPT\(s\)/);
+    // (VM is a scope: VS Code shows a scope's name only; its children carry the values)
     if ((await vm.getAttribute('aria-expanded')) !== 'true') await vm.click();
     const viommus = rows.filter({ hasText: /^\s*vIOMMUs\b/ }).first();
     await viommus.waitFor({ timeout: 10_000 });
