@@ -100,10 +100,25 @@ export function parseNumberText(text: string): { value: bigint; suffixed: boolea
   return { value, suffixed };
 }
 
+/** Words and short numbers repeat (`dma`, `sid`, `smmu0`, `8`): their text, lower case and value
+ *  are read once per lexer and shared by every token that repeats them (a scenario's tree keeps
+ *  one string per distinct word, not one per occurrence). Bounded; beyond it texts are not shared. */
+const MAX_INTERNED = 4096;
+/** Numbers this long or shorter are shared (StreamIDs, lengths, small values); addresses rarely repeat. */
+const SHARED_NUMBER_LENGTH = 6;
+
+interface Interned {
+  text: string;
+  lower?: string;
+  value?: bigint;
+  suffixed?: boolean;
+}
+
 /** Streaming lexer: `next()` returns tokens one at a time, ending with `eof` (repeatedly). */
 export class Lexer {
   private pos = 0;
   private readonly n: number;
+  private readonly interned = new Map<string, Interned>();
   /** Offsets where each line starts, filled as newlines are read (every line break is a token). */
   readonly lineStarts: number[] = [0];
 
@@ -159,6 +174,9 @@ export class Lexer {
       i++;
       while (i < n && isWordPart(t.charCodeAt(i))) i++;
       kind = 'word';
+      const w = this.intern(t.slice(start, i));
+      text = w.text;
+      out.lower = w.lower ??= w.text.toLowerCase();
     } else if (isDigit(c)) {
       i++;
       while (i < n && isWordPart(t.charCodeAt(i))) i++;
@@ -170,7 +188,13 @@ export class Lexer {
         while (i < n && isWordPart(t.charCodeAt(i))) i++;
       }
       text = t.slice(start, i);
-      if (dotted) {
+      const shared = !dotted && i - start <= SHARED_NUMBER_LENGTH ? this.interned.get(text) : undefined;
+      if (shared?.value !== undefined) {
+        kind = 'number';
+        text = shared.text;
+        out.value = shared.value;
+        out.suffixed = shared.suffixed;
+      } else if (dotted) {
         kind = 'word';
       } else {
         const r = parseNumberText(text);
@@ -180,6 +204,7 @@ export class Lexer {
           kind = 'number';
           out.value = r.value;
           out.suffixed = r.suffixed;
+          if (r.error === undefined && i - start <= SHARED_NUMBER_LENGTH && this.interned.size < MAX_INTERNED) this.interned.set(text, { text, value: r.value, suffixed: r.suffixed });
           if (r.error === 'invalid') this.sink?.report(start, i, DIAG.invalidNumber, `invalid number \`${clip(text)}\``);
           else if (r.error === 'overflow')
             this.sink?.report(start, i, DIAG.numberOverflow, `number \`${clip(text)}\` does not fit in 64 bits (max 0xffff_ffff_ffff_ffff)`);
@@ -230,6 +255,16 @@ export class Lexer {
     out.start = start;
     out.end = i;
     out.text = text ?? (kind === 'punct' || kind === 'newline' ? (PUNCT_TEXT[c] ?? t.slice(start, i)) : t.slice(start, i));
+  }
+
+  /** The shared entry of a word's text (a new one while there is room). */
+  private intern(text: string): Interned {
+    let w = this.interned.get(text);
+    if (w === undefined) {
+      w = { text };
+      if (this.interned.size < MAX_INTERNED) this.interned.set(text, w);
+    }
+    return w;
   }
 }
 

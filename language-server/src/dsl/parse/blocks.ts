@@ -29,23 +29,23 @@ export abstract class BlockParser extends Cursor {
         const lower = low(t);
         if ((stopAtExpect && lower === 'expect') || (stopAtRaw && lower === 'raw')) return out;
         const name = this.word();
-        const f: Field = { kind: 'field', name, values: [], start: name.start, end: name.end };
+        let value: Value | undefined;
         if (FLAG_WORDS.has(lower)) {
           // A flag may still be given an explicit 0 or 1 (`leaf 0`, `priv 1`).
           const v = this.tok;
-          if (v.kind === 'number' && v.suffixed !== true && (v.value === 0n || v.value === 1n)) f.values.push(this.number());
+          if (v.kind === 'number' && v.suffixed !== true && (v.value === 0n || v.value === 1n)) value = this.number();
         } else {
           if (this.isPunct('=') || this.isPunct(':')) this.advance();
           const v = this.tok;
-          if (this.atNumber()) f.values.push(this.number());
-          else if (v.kind === 'string') f.values.push(this.string());
+          if (this.atNumber()) value = this.number();
+          else if (v.kind === 'string') value = this.string();
           else if (v.kind === 'word') {
             const vl = low(v);
-            if (!(stopAtExpect && vl === 'expect') && !(stopAtRaw && vl === 'raw')) f.values.push(this.word());
+            if (!(stopAtExpect && vl === 'expect') && !(stopAtRaw && vl === 'raw')) value = this.word();
           }
         }
-        f.end = this.lastEnd;
-        out.push(f);
+        // The values array is made at its size (a tree keeps one per field).
+        out.push({ kind: 'field', name, values: value ? [value] : [], start: name.start, end: this.lastEnd });
       } else if (this.atNumber()) out.push(this.number());
       else if (t.kind === 'string') out.push(this.string());
       else if (this.isPunct(',')) this.advance();
@@ -72,7 +72,8 @@ export abstract class BlockParser extends Cursor {
       if (it.kind === 'field') out.push(it);
       else this.error(it.start, it.end, DIAG.unexpectedToken, `unexpected value in \`${where}\`: values follow a field name (name value)`);
     }
-    return out;
+    // A copy at its size: the tree keeps it (a grown array has room for 16).
+    return out.length ? out.slice() : out;
   }
 
   /** `{ items }`; the cursor is on `{`. depth = number of enclosing blocks. */
