@@ -1,12 +1,12 @@
 // Text form of a scenario result: `file:line:col: severity: message [CODE]`, each related location
 // as a `note:` line under it, a summary line per file and a total across files.
 
-import type { WireScenarioResult } from '../engine/output/wire';
-import { type FailOn, faultCount, hazardCount, unexpectedHazards } from './policy';
+import type { FailOn } from './policy';
+import type { FileRun } from './tally';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function formatText(r: WireScenarioResult): string {
+export function formatText({ result: r, tally }: FileRun): string {
   const lines: string[] = [];
   for (const d of r.diagnostics) {
     if (d.severity === 'hint') continue;
@@ -14,10 +14,10 @@ export function formatText(r: WireScenarioResult): string {
     for (const rel of d.related ?? []) lines.push(`${r.file}:${rel.line}:${rel.col}: note: ${rel.message.replace(/\n/g, ' ')}`);
   }
   const { passed, failed } = r.expectations;
-  const hz = hazardCount(r);
-  const unexpected = unexpectedHazards(r).length;
-  lines.push(`${r.file}: ${r.steps.length} steps, ${plural(passed, 'expectation')} passed, ${failed} failed` +
-    `, ${plural(faultCount(r), 'fault')}, ${plural(hz, 'hazard')}${hz ? ` (${unexpected} not expected)` : ''}` +
+  const hz = tally.hazards.length;
+  const unexpected = tally.unexpectedHazards().length;
+  lines.push(`${r.file}: ${tally.steps} steps, ${plural(passed, 'expectation')} passed, ${failed} failed` +
+    `, ${plural(tally.faults, 'fault')}, ${plural(hz, 'hazard')}${hz ? ` (${unexpected} not expected)` : ''}` +
     `${r.partial ? ' (partial: file too large)' : ''}`);
   return lines.join('\n');
 }
@@ -33,14 +33,14 @@ export interface Totals {
   errors: number;
 }
 
-export function addTotals(t: Totals, r: WireScenarioResult): void {
+export function addTotals(t: Totals, { result: r, tally }: FileRun): void {
   t.files++;
-  t.steps += r.steps.length;
+  t.steps += tally.steps;
   t.passed += r.expectations.passed;
   t.failed += r.expectations.failed;
-  t.faults += faultCount(r);
-  t.hazards += hazardCount(r);
-  t.unexpectedHazards += unexpectedHazards(r).length;
+  t.faults += tally.faults;
+  t.hazards += tally.hazards.length;
+  t.unexpectedHazards += tally.unexpectedHazards().length;
   t.errors += r.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'EXPECT_FAILED').length;
 }
 

@@ -2,11 +2,11 @@
 // <testcase> per expectation plus one "runs cleanly" case that carries the errors (as <error>) and
 // what `--fail-on` counts (as <failure>).
 
-import type { WireDiagnostic, WireScenarioResult } from '../engine/output/wire';
+import type { WireDiagnostic } from '../engine/output/wire';
 import { type FailOn, errorDiagnostics, policyViolations } from './policy';
+import type { FileRun } from './tally';
 
-export interface JUnitFile {
-  result: WireScenarioResult;
+export interface JUnitFile extends FileRun {
   /** Seconds the file took. */
   seconds: number;
   /** When the run of the file started. */
@@ -36,7 +36,7 @@ function suite(f: JUnitFile, id: number, failOn: FailOn, hostname: string): { xm
     }
   }
   const errors = errorDiagnostics(r);
-  const violations = policyViolations(r, failOn);
+  const violations = policyViolations(f, failOn);
   let body = '';
   if (errors.length) body = `<error${attrs({ message: errors[0].message, type: errors[0].code })}>${xmlEscape(diagText(r.file, errors))}</error>`;
   else if (violations.length) {

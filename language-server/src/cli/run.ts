@@ -1,26 +1,36 @@
 // `iommu-lens run`: runs each scenario, prints text or JSON, writes the JUnit report, and returns
-// the exit status `--fail-on` asks for (cli/policy.ts).
+// the exit status `--fail-on` asks for (cli/policy.ts). Every mode streams the steps (the session
+// hands each one over as it runs and keeps none): `--json` writes each step's JSON at once
+// (jsonStream.ts), text and JUnit keep only their tally (tally.ts).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compileScenario, runScenario } from '../engine/index';
-import { runJsonStreaming } from './jsonStream';
+import { compileScenario } from '../engine/index';
+import { JsonLineWriter } from './jsonStream';
 import type { IncludeResolver } from '../engine/api';
-import type { WireScenarioResult } from '../engine/output/wire';
+import type { WireScenarioResult, WireStep } from '../engine/output/wire';
 import { addTotals, emptyTotals, formatText, formatTotals } from './format';
 import { type JUnitFile, junitXml } from './junit';
 import { USAGE, parseRunArgs } from './options';
 import { exitCode } from './policy';
+import { type FileRun, StepTally } from './tally';
 
 export type MakeResolver = (cwd: string, allowed: ReadonlySet<string>) => IncludeResolver;
 
-function unreadable(file: string, e: unknown): WireScenarioResult {
-  const code = (e as NodeJS.ErrnoException).code ?? String(e);
-  return {
-    file, steps: [], expectations: { passed: 0, failed: 0 }, expectationResults: [],
-    diagnostics: [{ line: 1, col: 1, endLine: 1, endCol: 1, severity: 'error', code: 'E_FILE', message: `cannot read ${file}: ${code}` }],
-  };
+const fileError = (file: string, code: string, message: string): WireScenarioResult => ({
+  file, steps: [], expectations: { passed: 0, failed: 0 }, expectationResults: [],
+  diagnostics: [{ line: 1, col: 1, endLine: 1, endCol: 1, severity: 'error', code, message }],
+});
+
+/** Compiles and runs one file, handing each step to `onStep` as it runs; the result has no steps.
+ *  Never throws: an internal error ends the file's run with E_INTERNAL. */
+function runFile(text: string, file: string, readInclude: IncludeResolver, onStep: (s: WireStep) => void): WireScenarioResult {
+  try {
+    return compileScenario(text, file, { readInclude }).runStreaming(onStep);
+  } catch (e) {
+    return fileError(file, 'E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export function runCommand(args: string[], out: (s: string) => void, err: (s: string) => void, cwd: string, makeResolver: MakeResolver, write?: (chunk: string) => void): number {
@@ -36,42 +46,41 @@ export function runCommand(args: string[], out: (s: string) => void, err: (s: st
   for (const file of o.files) {
     const started = new Date();
     const t0 = Date.now();
+    const tally = new StepTally();
     let result: WireScenarioResult;
     let text: string | undefined;
     try {
       text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
     } catch (e) {
-      result = unreadable(file, e);
+      result = fileError(file, 'E_FILE', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     if (text !== undefined) {
       if (o.files.length > 1) err(`running ${file}`);
-      // Progress on long runs: the engine polls isCancelled between steps.
-      let steps = 0;
+      // `--json` writes each step as it runs; the chunks go to `write`, or are joined for `out`.
+      const chunks: string[] = [];
+      const json = o.json ? new JsonLineWriter(file, write ?? ((c) => chunks.push(c))) : undefined;
       let last = t0;
-      const isCancelled = () => {
-        steps++;
-        if ((steps & 1023) === 0 && Date.now() - last > 2000) {
+      result = runFile(text, file, readInclude, (s) => {
+        tally.add(s);
+        json?.step(s);
+        // Progress on long runs.
+        if ((tally.steps & 1023) === 0 && Date.now() - last > 2000) {
           last = Date.now();
-          err(`${file}: ${steps} steps run (${((last - t0) / 1000).toFixed(0)} s)`);
+          err(`${file}: ${tally.steps} steps run (${((last - t0) / 1000).toFixed(0)} s)`);
         }
-        return false;
-      };
-      if (o.json) {
-        // `--json` streams each step as it runs (cli/jsonStream.ts): the result comes back without its steps.
-        const session = compileScenario(text, file, { readInclude, isCancelled });
-        const chunks: string[] = [];
-        result = runJsonStreaming(session, file, write ?? ((c) => chunks.push(c)));
-        if (!write) out(chunks.join(''));
-      } else result = runScenario(text, file, { readInclude, isCancelled });
+      });
+      result.file = file;
+      json?.end(result);
+      if (json && !write) out(chunks.join(''));
       const ms = Date.now() - t0;
-      if (ms > 1000) err(`${file}: ${steps} steps in ${(ms / 1000).toFixed(1)} s`);
+      if (ms > 1000) err(`${file}: ${tally.steps} steps in ${(ms / 1000).toFixed(1)} s`);
     }
-    const r = result!;
-    status = Math.max(status, exitCode(r, o.failOn));
-    addTotals(totals, r);
-    report.push({ result: r, seconds: (Date.now() - t0) / 1000, started });
-    if (!o.json) out(formatText(r));
-    else if (text === undefined) out(JSON.stringify(r));
+    const run: FileRun = { result: result!, tally };
+    status = Math.max(status, exitCode(run, o.failOn));
+    addTotals(totals, run);
+    report.push({ ...run, seconds: (Date.now() - t0) / 1000, started });
+    if (!o.json) out(formatText(run));
+    else if (text === undefined) out(JSON.stringify(result!));
   }
   if (!o.json) out(formatTotals(totals, o.failOn, status));
   if (o.junit) {

@@ -62,6 +62,17 @@ test('--fail-on: an unexpected hazard passes by default and fails under hazard a
   assert.equal(run(d, 'run', 'ok.smmu', '--fail-on', 'warning').code, 1, 'the hazard is still a warning');
 });
 
+test('--fail-on and --junit see the same steps with --json as without (the steps stream by and are not kept)', () => {
+  const d = dir({ 'hz.smmu': HAZARD, 'ok.smmu': EXPECTED });
+  for (const failOn of ['fault', 'hazard', 'warning']) {
+    for (const f of ['hz.smmu', 'ok.smmu']) assert.equal(run(d, 'run', f, '--json', '--fail-on', failOn).code, run(d, 'run', f, '--fail-on', failOn).code, `${f} --fail-on ${failOn}`);
+  }
+  assert.equal(run(d, 'run', 'hz.smmu', '--json', '--fail-on', 'hazard').code, 1);
+  run(d, 'run', 'hz.smmu', '--json', '--fail-on', 'hazard', '--junit', 'j.xml');
+  const hz = parseXml(fs.readFileSync(path.join(d, 'j.xml'), 'utf8')).children[0];
+  assert.equal(hz.children.find((c) => c.attrs.name === 'runs cleanly (--fail-on hazard)')!.children[0].attrs.type, 'H_STALE_TLB');
+});
+
 test('text output: codes, related locations as notes, a hazard count per file and a total across files', () => {
   const d = dir({ 'hz.smmu': HAZARD, 'bad.smmu': FAILING });
   const r = run(d, 'run', 'hz.smmu', 'bad.smmu');
