@@ -7,9 +7,12 @@ import type { IncludeResolver } from '../engine/api';
 import { USAGE } from './options';
 import { PLAN_USAGE, planCommand } from './plan';
 import { runCommand } from './run';
-import { lowerMain } from './lower';
-import { qemuMain } from './qemu';
-import { decodeMain } from './decode';
+
+// `qemu`, `lower` and `decode` (the QEMU comparison, the traffic recorder, the logs decoder) load
+// when used: a `run` does not evaluate their code (the process's start-up).
+const lower = () => require('./lower') as typeof import('./lower');
+const qemu = () => require('./qemu') as typeof import('./qemu');
+const decode = () => require('./decode') as typeof import('./decode');
 
 /** Includes resolve relative to the including file and must stay inside the working directory
  * tree, unless the file was named on the command line. */
@@ -43,9 +46,9 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   }
   if (command === 'run') return runCommand(args, out, err, cwd, makeResolver, write);
   if (command === 'plan') return planCommand(args, out, err);
-  if (command === 'qemu') return qemuMain(args, out, err, cwd);
-  if (command === 'lower') return lowerMain(args, out, err, cwd);
-  if (command === 'decode') return decodeMain(args, out, err, cwd, () => fs.readFileSync(0, 'utf8'));
+  if (command === 'qemu') return qemu().qemuMain(args, out, err, cwd);
+  if (command === 'lower') return lower().lowerMain(args, out, err, cwd);
+  if (command === 'decode') return decode().decodeMain(args, out, err, cwd, () => fs.readFileSync(0, 'utf8'));
   err(command === undefined ? USAGE : `unknown command '${command}'\n${USAGE}\n${PLAN_USAGE}`);
   return 2;
 }
