@@ -142,11 +142,12 @@ export function wireOutcome(r: TransactionResult, out: WireStep): void {
       break;
     default:
       out.outcome = r.outcome;
-      delete out.bypass;
-      delete out.abort;
+      // (set by an earlier transaction of the step, e.g. a resumed stall; `delete` is slow on the hot path)
+      if (out.bypass !== undefined) delete out.bypass;
+      if (out.abort !== undefined) delete out.abort;
   }
   if (r.outcome === 'bypass' || r.outcome === 'aborted') {
     if (r.reason !== undefined) out.reason = r.reason;
-  } else delete out.reason;
+  } else if (out.reason !== undefined) delete out.reason;
   if (r.pa !== undefined && (r.outcome === 'ok' || r.outcome === 'bypass')) out.pa = hex(r.pa);
 }

@@ -9,6 +9,9 @@ import { hazardText } from '../output/hazardText';
 import type { HazardHook, HazardView } from './hooks';
 import type { WireHazard } from '../output/wire';
 
+/** A step without findings (most of them): shared, never changed. */
+const NONE: WireHazard[] = Object.freeze([]) as unknown as WireHazard[];
+
 // The run's tracker lives in `rt.hookState`, so a checkpoint of the run copies it with the model.
 function tracker(rt: HazardView): HazardTracker {
   let t = rt.hookState as HazardTracker | undefined;
@@ -57,6 +60,6 @@ export const defaultHazardHook: HazardHook = {
       else if (it.txn) t.transaction(inst, it.txn, (it.txn.ste?.fields.EATS ?? 0n) !== 0n);
     }
     const found = t.take();
-    return found.length ? found.map((h) => toWire(rt, h)) : [];
+    return found.length ? found.map((h) => toWire(rt, h)) : NONE;
   },
 };

@@ -89,6 +89,8 @@ interface Intended {
 export class Runtime {
   readonly mem: PhysicalMemory;
   readonly smmus: Map<string, SmmuInstance>;
+  /** The same instances as an array (beginStep tells each the step number). */
+  private readonly instances: SmmuInstance[];
   /** Run diagnostics of the current step. */
   diags: WireDiagnostic[] = [];
   index = -1;
@@ -133,6 +135,7 @@ export class Runtime {
     this.mem = m?.mem ?? new PhysicalMemory();
     this.smmus = m?.smmus ?? new Map();
     this.declared = m?.declared ?? new Map();
+    this.instances = [...this.smmus.values()];
     this.hookState = m?.hookState;
     this.lastTraces = m?.lastTraces;
     if (from) this.index = from.index;
@@ -178,6 +181,7 @@ export class Runtime {
     if (!s) {
       s = new SmmuInstance(name, this.mem, this.declared.get(name) ?? makeFeatures());
       this.smmus.set(name, s);
+      this.instances.push(s);
     }
     this.lastName = name;
     this.lastSmmu = s;
@@ -188,11 +192,12 @@ export class Runtime {
   beginStep(index: number, def: StepDef): void {
     this.index = index;
     this.current = def;
-    this.diags = [];
+    // A step's diagnostics are kept (Session) only when there are some: an empty list is reused.
+    if (this.diags.length) this.diags = [];
     this.lastTraces = undefined;
-    this.stepLog.length = 0;
+    if (this.stepLog.length) this.stepLog.length = 0;
     this.inStep = true;
-    for (const s of this.smmus.values()) s.step = index;
+    for (const s of this.instances) s.step = index;
   }
 
   endStep(out: WireStep): void {
@@ -212,7 +217,7 @@ export class Runtime {
         this.report('warning', 'E_INTERNAL', `hazard analysis failed on this step: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    this.stepLog.length = 0;
+    if (this.stepLog.length) this.stepLog.length = 0;
   }
 
   report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic {

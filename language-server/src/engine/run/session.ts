@@ -12,6 +12,9 @@ import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
 import { Checkpoints, firstChange } from './checkpoints';
 
+/** The run diagnostics of a step without any (most of them): shared, never changed. */
+const NO_DIAGS: WireDiagnostic[] = Object.freeze([]) as unknown as WireDiagnostic[];
+
 export interface SessionOptions {
   isCancelled?: () => boolean;
   traffic?: TrafficSink;
@@ -27,7 +30,7 @@ export class Session implements ScenarioSession {
   private stepInfos?: StepInfo[];
   private rt: Runtime;
   private done: WireStep[] = [];
-  /** Run diagnostics per executed step (faults, failed expectations, internal errors). */
+  /** Run diagnostics per executed step (faults, failed expectations, internal errors; NO_DIAGS: none). */
   private runDiags: WireDiagnostic[][] = [];
 
   private readonly isCancelled?: () => boolean;
@@ -119,7 +122,8 @@ export class Session implements ScenarioSession {
     }
     this.rt.endStep(out);
     this.done.push(out);
-    this.runDiags.push(this.rt.diags);
+    // (the runtime reuses an empty list for the next step: a step without any gets the shared NO_DIAGS)
+    this.runDiags.push(this.rt.diags.length ? this.rt.diags : NO_DIAGS);
     this.cps?.note(this.position, this.rt);
     return out;
   }

@@ -34,12 +34,13 @@ interface CfgUse {
 interface State {
   cache: ConfigCache<unknown, unknown>;
   byId: Map<number, CfgUse>;
-  uses: Map<string, CfgUse>;
+  uses: Map<number, CfgUse>;
   pending: Pending<CfgUse>;
 }
 
 const STRUCT = ~(STE_SIZE - 1n);
-const key = (kind: 'STE' | 'CD', sid: number, ssid: number): string => (kind === 'STE' ? `${sid}` : `${sid}/${ssid}`);
+/** STE: the StreamID; CD: below zero, StreamID and SubstreamID (20 bits) together (exact below 2^53). */
+const key = (kind: 'STE' | 'CD', sid: number, ssid: number): number => (kind === 'STE' ? sid : -1 - (sid * 0x10_0000 + ssid));
 
 export class ConfigShadow implements Shadow {
   private readonly states = new PerSmmu<State>(() => ({ cache: new ConfigCache({ capacity: Infinity, policy: 'unbounded' }), byId: new Map(), uses: new Map(), pending: new Pending() }));

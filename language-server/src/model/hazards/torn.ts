@@ -65,12 +65,13 @@ export class TornShadow implements Shadow {
 
   /** A transaction used the entry at `base`: the update since the previous use (if any) ends here and is judged; a valid entry is watched from now on. */
   private used(s: SmmuCtx, kind: EntryKind, sid: number, ssid: number | undefined, base: bigint): void {
-    const raw = readStruct(this.env.mem, base, 8);
     const u = this.live.get(base);
+    // Nothing written since the previous use (the hot path): nothing to judge or to read.
+    if (u && u.writes.length === 0) return;
+    const raw = readStruct(this.env.mem, base, 8);
     // More than one dword written: rewriting one dword several times leaves whole values of it,
     // not mixes (an intermediate value is H_STALE_*'s business).
     if (u && new Set(u.writes.map((w) => w.dword)).size > 1) this.judge(s, kind, sid, ssid, base, u, raw);
-    if (u && u.writes.length === 0) return;
     if (getField(structOf(kind), raw, 'V') === 0n) this.live.delete(base);
     else this.live.set(base, { before: raw.slice(), cur: raw.slice(), writes: [] });
   }

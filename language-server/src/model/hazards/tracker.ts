@@ -104,7 +104,8 @@ export class HazardTracker {
   take(): Finding[] {
     for (const s of this.shadows) s.endStep?.();
     const f = this.env.out;
-    this.env.out = [];
+    // (the same empty list again when nothing was found: a caller never changes what it gets)
+    if (f.length) this.env.out = [];
     return this.lens ? this.lens.apply(f) : f;
   }
 
@@ -122,7 +123,11 @@ export class HazardTracker {
     // Configuration verdicts only change with the STE/CD views or the epoch: O(1) on the hot path.
     if (!l || l.ste !== r.ste || l.cd !== r.cd || l.epoch !== s.epoch || !r.ste) {
       for (const x of this.shadows) x.config?.(s, r);
-      s.last = { ste: r.ste, cd: r.cd, epoch: s.epoch };
+      if (l) {
+        l.ste = r.ste;
+        l.cd = r.cd;
+        l.epoch = s.epoch;
+      } else s.last = { ste: r.ste, cd: r.cd, epoch: s.epoch };
     }
     if (r.pages) for (const p of r.pages) for (const x of this.shadows) x.page?.(s, r, p, ats);
     else for (const x of this.shadows) x.page?.(s, r, r, ats);
