@@ -27,7 +27,7 @@ function measure(lines: number, mappings: number, transactions: number, edits: n
   const tail = txLines.filter((l) => l >= lines * 0.9);
   const last = tail.length ? tail : [txLines[txLines.length - 1]];
   for (const [where, pick] of [['last tenth', (i: number) => last[(i * 13) % last.length]], ['anywhere', (i: number) => txLines[(i * 7919) % txLines.length]]] as const) {
-    const t = { reparse: [] as number[], compile: [] as number[], run: [] as number[], full: [] as number[] };
+    const t = { reparse: [] as number[], compile: [] as number[], run: [] as number[], full: [] as number[], rerun: [] as number[] };
     for (let i = 0; i < edits; i++) {
       const ls = cur.split('\n');
       const ln = pick(i);
@@ -43,6 +43,7 @@ function measure(lines: number, mappings: number, transactions: number, edits: n
       s.runToEnd();
       b = performance.now();
       t.run.push(b - a);
+      t.rerun.push(1 - (s as Session).reused / s.steps.length);
       // Baseline: the same text run from the start (the same compile, no checkpoints).
       const f = compileScenario(next, URI, { parsed: p2 });
       a = performance.now();
@@ -55,7 +56,8 @@ function measure(lines: number, mappings: number, transactions: number, edits: n
     const run = percentile(t.run, 50);
     const full = percentile(t.full, 50);
     log(`  ${lines} lines, edit ${where} (median of ${edits}): re-parse ${percentile(t.reparse, 50).toFixed(1)} ms, compile ${percentile(t.compile, 50).toFixed(1)} ms, ` +
-      `run from checkpoint ${run.toFixed(1)} ms vs from the start ${full.toFixed(1)} ms (baseline): ${(run / full).toFixed(2)}x`);
+      `run from checkpoint ${run.toFixed(1)} ms vs from the start ${full.toFixed(1)} ms (baseline): ${(run / full).toFixed(2)}x, ` +
+      `${(percentile(t.rerun, 50) * 100).toFixed(0)}% of the steps re-run`);
   }
   log(`  ${lines} lines: ${cps.count} checkpoints (>= ${cps.interval} steps apart), ${cps.objects} objects copied, heap +${((heapWith - heap0) / 1048576).toFixed(0)} MB with them (scenario, program and checkpoints)`);
 }

@@ -3,8 +3,11 @@
 // from the step before a change (an edit, the debugger's step back) instead of from the start.
 // A copy costs time in proportion to the state: one is taken at least `every` steps after the
 // last and once the run has spent `cost` times the last copy's time since (copying stays a
-// fraction of the run). Memory is bounded: at most `max` checkpoints and `budget` copied objects
-// in all; beyond, every other checkpoint is dropped and `every` doubles.
+// fraction of the run). Edits come in bursts at one place (typing): a run resumed for an edit also
+// takes one at the edit's first changed step (`mark`), kept until the next edit, so the next
+// keystroke there re-runs only the steps after it. Memory is bounded: at most `max` checkpoints
+// and `budget` copied objects in all; beyond, every other checkpoint is dropped (never the
+// edit's) and `every` doubles.
 // Which steps changed is decided by key: a step's key holds everything its `run` uses besides
 // the model state (its statement's text, range, label and `sig`), so equal keys run equally.
 
@@ -51,6 +54,10 @@ export interface Checkpoint {
   state: RunSnapshot;
 }
 
+/** Most objects copied into checkpoints in all, by default (about 60 bytes each: the copies of a
+ *  100,000-line scenario's state stay near 100 MB). */
+const BUDGET = 2_000_000;
+
 export class Checkpoints {
   private list: Checkpoint[] = [];
   /** Set when a snapshot failed (the VM layer holds state a copy cannot take): no more are tried. */
@@ -63,12 +70,14 @@ export class Checkpoints {
   private lastAt = 0;
   private lastMs = 0;
   private lastPos = 0;
+  /** The first changed step of the latest edit (a checkpoint there survives thinning). */
+  private edit = -1;
 
   constructor(o: CheckpointOptions = {}) {
     this.every = o.every ?? 32;
     this.max = o.max ?? 64;
     this.cost = o.cost ?? 3;
-    this.budget = o.budget ?? 4_000_000;
+    this.budget = o.budget ?? BUDGET;
   }
 
   /** Objects the checkpoints hold (copies; memory frames are shared until written). */
@@ -89,9 +98,10 @@ export class Checkpoints {
   /** After `position` steps ran on `rt`: takes a checkpoint when one is due (or `last`: the end of
    *  the run, so an edit that changes no step re-runs nothing). */
   note(position: number, rt: Runtime, last = false): void {
-    if (this.stopped || (Math.abs(position - this.lastPos) < this.every && !last)) return;
+    const forced = last || position === this.edit;
+    if (this.stopped || (Math.abs(position - this.lastPos) < this.every && !forced)) return;
     const t0 = performance.now();
-    if (!last && t0 - this.lastAt < this.cost * this.lastMs) return;
+    if (!forced && t0 - this.lastAt < this.cost * this.lastMs) return;
     if (this.atOrBefore(position)?.position === position) return;
     const state = rt.snapshot();
     if (!state) {
@@ -108,7 +118,7 @@ export class Checkpoints {
     if (this.list.length > this.max || this.objects > this.budget) {
       this.every *= 2;
       const n = this.list.length;
-      this.list = this.list.filter((_c, i) => i % 2 === 1 || i === n - 1);
+      this.list = this.list.filter((c, i) => i % 2 === 1 || i === n - 1 || c.position === this.edit);
     }
   }
 
@@ -126,6 +136,12 @@ export class Checkpoints {
       } else hi = m - 1;
     }
     return best;
+  }
+
+  /** An edit changed the run from step `position` on: a checkpoint is taken there (when the run
+   *  gets there) and kept until the next edit. */
+  mark(position: number): void {
+    this.edit = position;
   }
 
   /** This run continues another from `position`: its checkpoints up to there hold. */

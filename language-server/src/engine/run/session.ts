@@ -52,7 +52,9 @@ export class Session implements ScenarioSession {
 
   /** Continues `prev` from its latest checkpoint before the first changed step; returns that position. */
   private resume(prev: Session, cps: Checkpoints): number {
-    const cp = cps.atOrBefore(Math.min(firstChange(prev.program, this.program), prev.done.length));
+    const first = Math.min(firstChange(prev.program, this.program), prev.done.length);
+    this.cps!.mark(first);
+    const cp = cps.atOrBefore(first);
     if (!cp) return 0;
     this.restore(prev, cp.position, cp.state);
     this.cps!.adopt(cps, cp.position);

@@ -3,6 +3,7 @@
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
+import { SNAPSHOT, type Copier } from '../snapshot';
 
 export interface Desc<U> {
   value: bigint;
@@ -20,9 +21,24 @@ export function isValid(value: bigint, sel: PteSelector): boolean {
 }
 
 export class Descriptors<U> {
-  private readonly map = new Map<bigint, Desc<U>>();
+  private map = new Map<bigint, Desc<U>>();
 
-  constructor(private readonly watch: Watch) {}
+  constructor(private watch: Watch) {}
+
+  /** A copy for a snapshot: by shape, the selectors shared (never changed), the users copied. */
+  [SNAPSHOT](c: Copier): Descriptors<U> {
+    const d = c.clone(this);
+    d.watch = c.copy(this.watch);
+    d.map = new Map();
+    for (const [a, x] of this.map) {
+      const users = new Set<U>();
+      for (const u of x.users) users.add(c.copy(u));
+      const y: Desc<U> = { value: x.value, sel: x.sel, users };
+      if (x.broken !== undefined) y.broken = x.broken;
+      d.map.set(a, y);
+    }
+    return d;
+  }
 
   get size(): number {
     return this.map.size;

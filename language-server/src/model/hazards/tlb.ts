@@ -132,6 +132,10 @@ export class TlbShadow implements Shadow {
     }
     const c: Cached = { s, entry, deps: [], leaves: [], reports: 0 };
     for (const w of walks) if (w) this.addDeps(c, w, true);
+    // Never changed from here: a snapshot (checkpoints) shares them instead of copying.
+    Object.freeze(c.deps);
+    Object.freeze(c.leaves);
+    if (c.s2Deps) Object.freeze(c.s2Deps);
     st.cached.set(entry.id, c);
     return c;
   }

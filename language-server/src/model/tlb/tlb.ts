@@ -11,6 +11,8 @@ import {
 } from './store';
 import { pickVictim, Prng } from './policy';
 import * as tlbi from './tlbi';
+import { SNAPSHOT, type Copier } from '../snapshot';
+import { copyStore, type TlbStore } from './copy';
 
 
 export class Tlb {
@@ -346,6 +348,13 @@ export class Tlb {
   /** All entries as plain data, in insertion order (cheap: the entries themselves, copied shallowly). */
   snapshot(): TlbEntry[] {
     return this.all.slice().sort((a, b) => a.seq - b.seq).map((s) => ({ ...s.e }));
+  }
+
+  /** A copy for a snapshot (copy.ts): by shape, entries' permissions and attributes shared. */
+  [SNAPSHOT](c: Copier): Tlb {
+    const t = c.clone(this);
+    copyStore(this as unknown as TlbStore, t as unknown as TlbStore, c);
+    return t;
   }
 
   get(id: number): TlbEntry | undefined {

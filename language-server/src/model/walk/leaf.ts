@@ -140,9 +140,10 @@ export function leafResult(stage: Stage, geo: Geometry, st: LeafState, inN: numb
   const contiguous = (hi & Contiguous) !== 0;
   const dbm = (hi & DBM) !== 0;
   const nt = level < 3 && (lo & nT) !== 0;
-  const attrs: Attrs = stage === 1
+  // Frozen: never changed (TLB entries share it; a snapshot of the TLB does not copy it).
+  const attrs: Attrs = Object.freeze(stage === 1
     ? { attrIndx: (lo >> 2) & 7, sh, nG: ngTagged && (lo & nG) !== 0, af, contiguous, dbm, nT: nt }
-    : { memAttr: (lo >> 2) & 0xf, sh, nG: false, af, contiguous, dbm, nT: nt };
+    : { memAttr: (lo >> 2) & 0xf, sh, nG: false, af, contiguous, dbm, nT: nt });
   return {
     stage, outputAddr: BigInt(st.oa + off), blockShift: geo.shift[level], inputBase: inputBase ?? BigInt(inN - off),
     outputBase: BigInt(st.oa), perms: toPerms(st.perms), attrs, level,

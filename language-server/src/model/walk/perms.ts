@@ -19,15 +19,19 @@ export function neededPerm(a: Access): number {
   return a.priv ? PR : UR;
 }
 
+/** The 64 permission records, frozen: a result shares one (no allocation per walk; a snapshot of
+ *  the TLB shares them too). */
+const PERMS: readonly Perms[] = Array.from({ length: 64 }, (_, m) => Object.freeze({
+  ur: (m & UR) !== 0,
+  uw: (m & UW) !== 0,
+  ux: (m & UX) !== 0,
+  pr: (m & PR) !== 0,
+  pw: (m & PW) !== 0,
+  px: (m & PX) !== 0,
+}));
+
 export function toPerms(m: number): Perms {
-  return {
-    ur: (m & UR) !== 0,
-    uw: (m & UW) !== 0,
-    ux: (m & UX) !== 0,
-    pr: (m & PR) !== 0,
-    pw: (m & PW) !== 0,
-    px: (m & PX) !== 0,
-  };
+  return PERMS[m & 63];
 }
 
 export function fromPerms(p: Perms): number {

@@ -105,6 +105,28 @@ test('a comment-only edit re-runs nothing; an edit near the end re-runs only the
   assert.equal(json(s2.runToEnd()), json(scratch(edited).runToEnd()));
 });
 
+test('a second edit at the same place resumes exactly at its first changed step (the checkpoint the first edit took there)', () => {
+  const text = scenario(400);
+  const s0 = incremental(text, undefined, 64);
+  s0.runToEnd();
+  const lines = text.split('\n');
+  const at = Math.floor(lines.length * 0.7) | 1;
+  const editTo = (digit: string) => lines.map((l, i) => (i === at ? l.replace(/.$/, digit) : l)).join('\n');
+  const first = editTo('8');
+  const s1 = incremental(first, s0, 64);
+  const step = s1.steps.findIndex((st) => st.line === at + 1);
+  assert.ok(s1.reused <= step && s1.reused < step - 8, `first edit resumed at ${s1.reused}, before step ${step}`);
+  assert.equal(json(s1.runToEnd()), json(scratch(first).runToEnd()));
+  // A burst of edits there, each from the checkpoint at the edited step (kept when others are thinned).
+  let prev = s1;
+  for (const d of ['c', '4', '0']) {
+    const s = incremental(editTo(d), prev, 64);
+    assert.equal(s.reused, step, `edit '${d}' resumed at ${s.reused}`);
+    assert.equal(json(s.runToEnd()), json(scratch(editTo(d)).runToEnd()));
+    prev = s;
+  }
+});
+
 test('an edit to a declaration re-runs from the first step it changes', () => {
   const text = scenario(200);
   const s0 = incremental(text, undefined, 8);

@@ -1,0 +1,59 @@
+// A TLB's copy for a snapshot (model/snapshot.ts, the checkpoints of a run): its hash structure
+// copied by shape (buckets, levels, chunks, slots, entries), not field by field. An entry's
+// permissions and attributes are values never changed once inserted: the copy shares them.
+
+import type { Copier } from '../snapshot';
+import { CHUNK, type Bucket, type Chunk, type Slot } from './store';
+import type { TlbEntry } from './types';
+
+/** The fields of a Tlb the copy replaces (the others are numbers and strings). */
+export interface TlbStore {
+  buckets: Map<number, Bucket>;
+  all: Slot[];
+  order: Slot[];
+  dead: number;
+  rand: object;
+  lastTag: number;
+  lastBucket: Bucket | undefined;
+  lastTag2: number;
+  lastBucket2: Bucket | undefined;
+}
+
+// (spread keeps the entry's shape: every entry has the same fields in the same order)
+const copyEntry = (e: TlbEntry): TlbEntry => ({ ...e });
+
+/** Fills `to` (a shallow copy of `from`) with copies of `from`'s structure. */
+export function copyStore(from: TlbStore, to: TlbStore, c: Copier): void {
+  const slots = new Map<Slot, Slot>();
+  const buckets = new Map<number, Bucket>();
+  for (const [tag, b] of from.buckets) {
+    const nb: Bucket = { tag, levels: [] };
+    for (const l of b.levels) {
+      const map = new Map<number, Chunk>();
+      for (const [k, ch] of l.map) map.set(k, copyChunk(ch, nb, slots, c));
+      nb.levels.push({ shift: l.shift, map, lastKey: -1, last: undefined });
+    }
+    buckets.set(tag, nb);
+  }
+  to.buckets = buckets;
+  to.all = from.all.map((s) => slots.get(s)!);
+  // Removed slots (pos -1) are left out: `order` only serves lookups by id.
+  to.order = [];
+  for (const s of from.order) if (s.pos >= 0) to.order.push(slots.get(s)!);
+  to.dead = 0;
+  to.rand = c.copy(from.rand);
+  to.lastTag = to.lastTag2 = -1;
+  to.lastBucket = to.lastBucket2 = undefined;
+}
+
+function copyChunk(ch: Chunk, b: Bucket, slots: Map<Slot, Slot>, c: Copier): Chunk {
+  const out: Chunk = { key: ch.key, chain: ch.chain && copyChunk(ch.chain, b, slots, c), slots: new Array<Slot | undefined>(CHUNK), count: ch.count };
+  for (let i = 0; i < CHUNK; i++) {
+    const s = ch.slots[i];
+    if (s === undefined) continue;
+    const n: Slot = { e: c.copyWith(s.e, copyEntry), key: s.key, bucket: b, pos: s.pos, lastUse: s.lastUse, seq: s.seq };
+    slots.set(s, n);
+    out.slots[i] = n;
+  }
+  return out;
+}
