@@ -186,6 +186,8 @@ export interface VsmmuStmt extends StatementBase {
   kind: 'vsmmu';
   name?: NameDecl;
   viommus: NameRef[];
+  /** The `mode` word, when written. */
+  modeKeyword?: Word;
   /** The value after `mode` (one of VSMMU_MODES); absent: hardware nesting. */
   mode?: Word;
 }

@@ -3,6 +3,8 @@
 // expectation fields. (The engine checks them: engine/decls.ts, engine/mapAttrs.ts, engine/expect.ts;
 // test/unit/lsp/completion.test.ts asserts the engine accepts every word listed here.)
 
+import { VSMMU_MODES } from './keywords';
+
 export interface WordInfo {
   doc: string;
   /** Values that may follow (`stages s1 s2 nested`). */
@@ -126,6 +128,15 @@ export const CPU_TLBI_OPTION_DOCS: Readonly<Record<string, WordInfo>> = {
   vhe: { doc: 'Executed by a VHE host (HCR_EL2.E2H == 1, and TGE == 1 for the EL1 forms): the EL2&0 regime.' },
 };
 
+/** `vsmmu NAME VIOMMU... mode M`: how the VMM backs the guest's vSMMU (VSMMU_MODES of keywords.ts). */
+export const VSMMU_MODE_DOCS: Readonly<Record<string, WordInfo>> = {
+  nested: { doc: 'Hardware nesting (default): guest STEs become nested host STEs, the SMMU walks the guest\'s stage 1 itself.' },
+  shadow: { doc: 'A shadowing (caching-mode) VMM: shadow tables updated only on guest invalidations, so non-present -> present needs one.' },
+};
+
+/** The `mode` word of a `vsmmu` line. */
+export const VSMMU_MODE_WORD: WordInfo = { doc: 'How the VMM backs this vSMMU: `mode nested` (hardware nesting, the default) or `mode shadow` (a shadowing VMM).', values: VSMMU_MODES };
+
 /** What each statement keyword starts, for completion documentation. */
 export const STATEMENT_DOCS: Readonly<Record<string, string>> = {
   include: 'Include another scenario file.',
@@ -148,5 +159,7 @@ export const STATEMENT_DOCS: Readonly<Record<string, string>> = {
   map: 'Add a mapping to a named table: `map TABLE IOVA +SIZE -> PA PERMS`.',
   unmap: 'Remove mappings from a named table: `unmap TABLE IOVA +SIZE`.',
   pte: 'Write one descriptor of a named table.',
+  iommufd: 'An iommufd call on the VM\'s objects: `iommufd ioas|ioas_map|hwpt_parent|viommu|vdevice|hwpt_nested|attach|invalidate|veventq|hw_queue ...`.',
+  vsmmu: 'A guest\'s virtual SMMU over vIOMMUs: `vsmmu NAME VIOMMU... [mode nested|shadow]`.',
   expect: 'Check the preceding transaction: `expect pa|fault|event|tlb|outcome|hazard|mem ...`.',
 };

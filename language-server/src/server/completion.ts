@@ -8,7 +8,7 @@ import type { CancellationToken, CompletionItem, CompletionParams } from 'vscode
 import { EXPECT_KINDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '../dsl';
 import type { Block, DeclKind, Node, Script, Statement } from '../dsl/ast';
 import { isPermsWord } from '../dsl/keywords';
-import { CPU_TLBI_OPTION_DOCS, EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES } from '../dsl/vocabulary';
+import { CPU_TLBI_OPTION_DOCS, EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES, VSMMU_MODE_DOCS, VSMMU_MODE_WORD } from '../dsl/vocabulary';
 import { COMMANDS, REGISTERS } from '../model/fields';
 import { CPU_TLBIS, cpuTlbiByName } from '../model/cpu/tlbi';
 import type { ServerContext } from './context';
@@ -134,6 +134,7 @@ function itemsAt(tree: Script, offset: number, lw: string[], words: string[], ty
       return lw.length === 1 && !blockStmt ? nameItems(tree, ['pagetable']) : [];
     case 'include':
       return [];
+    case 'vsmmu': return vsmmuItems(tree, lw);
   }
   return fieldPosition(tree, lw, words, blockStmt, stmt);
 }
@@ -269,6 +270,16 @@ function transactionItems(tree: Script, lw: string[], words: string[]): Completi
     .filter((o) => lw[0] === 'pri' || (o !== 'prgi' && o !== 'last'))
     .map((o) => kw(o, 'transaction option'));
   return [...opts, kw('expect', 'an expectation on this transaction'), ...(lw.length === 1 ? smmus : [])];
+}
+
+/** `vsmmu NAME |` -> vIOMMUs; after one, also `mode`; `mode |` -> nested, shadow with their meaning. */
+function vsmmuItems(tree: Script, lw: string[]): CompletionItem[] {
+  const m = lw.indexOf('mode');
+  if (m > 0) return m === lw.length - 1 ? wordItems(VSMMU_MODE_DOCS, 'vsmmu mode') : [];
+  if (lw.length < 2) return [];
+  const listed = new Set(lw.slice(2));
+  const viommus = nameItems(tree, ['viommu']).filter((i) => !listed.has(i.label.toLowerCase()));
+  return [...viommus, ...(lw.length > 2 ? [kw('mode', 'vsmmu option', VSMMU_MODE_WORD.doc)] : [])];
 }
 
 /** Field position (a block line, or inline options of ste/cd): `field |` -> values or names. */

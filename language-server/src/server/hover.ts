@@ -20,6 +20,7 @@ import {
   type StructDef,
 } from '../model/fields';
 import { pagetableShape } from '../engine/compile/decls/pagetable';
+import { VSMMU_MODE_DOCS, VSMMU_MODE_WORD } from '../dsl/vocabulary';
 import type { ServerContext } from './context';
 import { md } from './convert';
 import { nameIndex } from './names';
@@ -54,6 +55,12 @@ function pteHover(tree: Script, stmt: PteStmt, value: bigint): string | undefine
   return d.def ? `${head}\n\n${describeStruct(d.def, [value])}` : `${head}\n\n*DDI 0487 D8.3*`;
 }
 
+/** `mode` and its value on a `vsmmu` line (names there get the declaration hover). */
+function vsmmuModeHover(word: string, isValue: boolean, isKeyword: boolean): string | undefined {
+  if (isValue && VSMMU_MODE_DOCS[word]) return `**vsmmu mode ${word}** — ${VSMMU_MODE_DOCS[word].doc}`;
+  return isKeyword ? `**mode** — ${VSMMU_MODE_WORD.doc}` : undefined;
+}
+
 /** Hover text that needs only the syntax tree. */
 function staticHover(tok: Leaf, chain: readonly Node[], tree: Script): string | undefined {
   const stmt = statementOf(chain);
@@ -69,6 +76,7 @@ function staticHover(tok: Leaf, chain: readonly Node[], tree: Script): string | 
     const def = registerByName(stmt.register.text);
     if (def) return describeStruct(def, [tok.value]);
   }
+  if (tok.kind === 'word' && stmt?.kind === 'vsmmu') return vsmmuModeHover(tok.lower, tok === stmt.mode, tok === stmt.modeKeyword);
   if (tok.kind === 'word') {
     const def = structOf(stmt);
     const field = fieldOf(chain);

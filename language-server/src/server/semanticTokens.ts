@@ -29,10 +29,10 @@ function wordType(text: string): TokenType {
   return 'enumMember';
 }
 
-/** The word a statement types on its own (a command's opcode, a register's name, what an expectation checks, a mapping's permissions). */
+/** The word a statement types on its own (a command's opcode, a register's name, what an expectation checks, a mapping's permissions, a vsmmu's `mode`). */
 function specialWord(n: Node): [Node, TokenType] | undefined {
   const [w, t]: [Node | undefined, TokenType] = n.kind === 'cmd' ? [n.opcode, 'function'] : n.kind === 'reg' ? [n.register, 'macro']
-    : n.kind === 'expectation' ? [n.what, 'keyword'] : n.kind === 'mapping' ? [n.perms, 'keyword'] : [undefined, 'keyword'];
+    : n.kind === 'expectation' ? [n.what, 'keyword'] : n.kind === 'mapping' ? [n.perms, 'keyword'] : n.kind === 'vsmmu' ? [n.modeKeyword, 'keyword'] : [undefined, 'keyword'];
   return w ? [w, t] : undefined;
 }
 
@@ -56,6 +56,7 @@ function collectTokens(tree: Script): Tok[] {
       case 'cmd':
       case 'reg':
       case 'expectation':
+      case 'vsmmu':
       case 'mapping': {
         const sp = specialWord(n);
         if (sp) special.set(sp[0], sp[1]);

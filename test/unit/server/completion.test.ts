@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runScenario } from '../../../language-server/src/engine';
-import { GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES } from '../../../language-server/src/dsl/vocabulary';
+import { GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, VSMMU_MODE_DOCS } from '../../../language-server/src/dsl/vocabulary';
+import { VSMMU_MODES } from '../../../language-server/src/dsl/keywords';
 import { LspClient, repoRoot } from './helper';
 
 interface Item { label: string; kind?: number; detail?: string; documentation?: string | { value: string }; insertText?: string; insertTextFormat?: number; labelDetails?: { description?: string } }
@@ -178,4 +179,47 @@ test('cpu: `tlbi`, then the TLBI instructions with their meaning, then the optio
   assert.deepEqual(labels(await at('cpu tlbi vaae1is |\n')), ['va', 'xt', 'vmid', 'vhe']);
   assert.deepEqual(labels(await at('cpu tlbi alle2is |\n')), ['vhe']);
   assert.deepEqual(labels(await at('cpu tlbi vae1is asid |\n')), []);
+});
+
+const VM = `iommufd ioas ioas0
+iommufd ioas_map ioas0 0x40000000 0x200000 0x100000000
+iommufd hwpt_parent s2 ioas0 smmuA
+iommufd viommu vA smmuA s2
+iommufd viommu vB smmuA s2
+`;
+
+test('vsmmu: the vIOMMUs not yet listed, then `mode`, then nested and shadow with their meaning; hover on `mode` and its value', async () => {
+  assert.deepEqual(labels(await at(VM + 'vsmmu vs0 |')), ['vA', 'vB']);
+  assert.deepEqual(labels(await at(VM + 'vsmmu vs0 vA |')), ['vB', 'mode']);
+  const modes = await at(VM + 'vsmmu vs0 vA mode |');
+  assert.deepEqual(labels(modes), ['nested', 'shadow']);
+  assert.match(JSON.stringify(modes.find((i) => i.label === 'shadow')!.documentation), /only on guest invalidations/);
+  assert.match(JSON.stringify(modes.find((i) => i.label === 'nested')!.documentation), /Hardware nesting/);
+  assert.deepEqual(labels(await at(VM + 'vsmmu vs0 vA mode shadow |')), []);
+  const text = VM + 'vsmmu vs0 vA vB mode shadow\n';
+  const uri = await c.open('vsmmuHover.smmu', text);
+  const line = text.split('\n').length - 2;
+  const col = text.split('\n')[line].indexOf('mode');
+  assert.match((await c.hover(uri, line, col + 1))!.contents.value, /^\*\*mode\*\* — How the VMM backs this vSMMU/);
+  assert.match((await c.hover(uri, line, col + 6))!.contents.value, /^\*\*vsmmu mode shadow\*\* — A shadowing \(caching-mode\) VMM/);
+  // Semantic tokens: `mode` is a keyword (the TextMate grammar colors it too: test/grammar/iommufd.test.smmu).
+  const r = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+  let l = 0;
+  let ch = 0;
+  const types: string[] = [];
+  for (let i = 0; i < r.data.length; i += 5) {
+    l += r.data[i];
+    ch = r.data[i] === 0 ? ch + r.data[i + 1] : r.data[i + 1];
+    if (l === line && ch === col) types.push(String(r.data[i + 3]));
+  }
+  assert.deepEqual(types, ['0'], 'keyword (legend index 0)');
+});
+
+test('every vsmmu mode completion offers is one the parser accepts, and only those', () => {
+  assert.deepEqual(Object.keys(VSMMU_MODE_DOCS), [...VSMMU_MODES]);
+  for (const m of Object.keys(VSMMU_MODE_DOCS)) {
+    const d = runScenario(`${VM}vsmmu vs0 vA mode ${m}\n`, 'v.smmu').diagnostics.filter((x) => x.severity === 'error');
+    assert.deepEqual(d.map((x) => x.message), [], m);
+  }
+  assert.ok(runScenario(`${VM}vsmmu vs0 vA mode shadwo\n`, 'v.smmu').diagnostics.some((x) => /unknown vsmmu mode `shadwo`.*did you mean 'shadow'/i.test(x.message)));
 });

@@ -73,7 +73,7 @@ export abstract class StepParser extends DeclParser {
     while (this.tok.kind === 'word' && !this.atItemEnd() && !this.isWord('mode')) s.viommus.push(this.nameRef('viommu'));
     if (s.viommus.length === 0) this.errorAtTok(DIAG.expected, `expected the vIOMMUs of \`vsmmu ${name.name}\` (vsmmu ${name.name} VIOMMU...)`);
     if (this.isWord('mode')) {
-      const kw = this.word();
+      const kw = (s.modeKeyword = this.word());
       if (this.tok.kind !== 'word' || this.atItemEnd()) {
         this.errorAtTok(DIAG.expected, `expected ${VSMMU_MODES.join(' or ')} after \`mode\``);
         return s;
