@@ -2,65 +2,24 @@
 // the Linux arm-smmu-v3 driver applies them: host STEs written into the SMMU's stream table and
 // made visible with CMD_CFGI_STE + CMD_SYNC, guest invalidations converted and issued on the
 // vIOMMU's SMMU with a closing CMD_SYNC, faults of vDEVICEs forwarded to the vEVENTQ.
+// This class holds the objects and the allocations; the ioctls that act on the SMMUs are in
+// attach.ts (IOMMU_DEVICE_ATTACH), unmap.ts (IOMMU_IOAS_UNMAP) and guestQueues.ts (invalidations,
+// hardware queues, vEVENTQs); VMIDs in vmids.ts; what a call produced in effects.ts.
 
 import { hex } from '../bits';
-import { setField } from '../fields/field';
-import { encodeCommand as CMD } from '../fields/commands';
-import { eventByName } from '../fields/events';
-import type { PhysicalMemory } from '../memory';
 import type { SmmuInstance } from '../smmu/instance';
-import type { CommandResult } from '../smmu/commands';
 import type { EventRecord } from '../smmu/result';
-import { locateSte } from '../smmu/tables';
-import { executeCommand } from '../smmu/commands';
-import { nestedHostSte, s2DomainSte, type S2Table } from './hostSte';
-import { HwQueue } from './hwQueue';
+import { attachDevice } from './attach';
+import { fail, noEffects, type GuestEvent, type IommufdEffects, type SmmuHost } from './effects';
+import { allocHwQueue, allocVeventq, hwQueueProd, invalidate, reportEvent } from './guestQueues';
+import type { S2Table } from './hostSte';
 import type { Attachment, Hwpt, Ioas, IoasMapping, NestedHwpt, ParentHwpt, Viommu } from './objects';
-import { GUEST_INVALIDATIONS, VEVENT_TYPES, convertGuestCommand, validateVste, type UapiError } from './uapi';
-import { VEventQueue } from './veventq';
+import { validateVste, type UapiError } from './uapi';
+import { unmapIoas } from './unmap';
+import { VmidTable } from './vmids';
 import { VmFacts } from './facts';
 
-/** A host command the kernel issued (or a guest queue's hardware executed) and what it did. */
-export interface HostCommand {
-  smmu: string;
-  cmd: [bigint, bigint];
-  /** The guest command it was converted from. */
-  guest?: [bigint, bigint];
-  results: CommandResult[];
-}
-
-/** A guest event delivered to (or lost at) a vEVENTQ. */
-export interface GuestEvent {
-  viommu: string;
-  vsid: number;
-  sequence: number;
-  delivered: boolean;
-  /** The record with the virtual StreamID. */
-  record: bigint[];
-  type: string;
-  reason?: string;
-}
-
-/** What one ioctl produced: the model's answer for the JSON, the panels and the hazards. */
-export interface IommufdEffects {
-  steInstalls: { smmu: string; sid: number; addr: bigint; ste: bigint[]; guest?: [bigint, bigint] }[];
-  hostCommands: HostCommand[];
-  rejections: (UapiError & { index?: number })[];
-  /** IOMMU_HWPT_INVALIDATE: entry_num as the ioctl returns it (entries handled). */
-  handled?: number;
-  guestEvents: GuestEvent[];
-  /** Memory the step wrote (host PAs), for the hazard analysis and `lower`. */
-  writes: { addr: bigint; value: bigint }[];
-}
-
-/** The physical SMMUs and their memory (an SmmuSystem, or an engine run's instances). */
-export interface SmmuHost {
-  readonly mem: PhysicalMemory;
-  get(name: string): SmmuInstance | undefined;
-}
-
-const noEffects = (): IommufdEffects => ({ steInstalls: [], hostCommands: [], rejections: [], guestEvents: [], writes: [] });
-const fail = (e: UapiError): IommufdEffects => ({ ...noEffects(), rejections: [e] });
+export type { GuestEvent, HostCommand, IommufdEffects, SmmuHost } from './effects';
 
 export class IommufdContext {
   readonly ioas = new Map<string, Ioas>();
@@ -72,12 +31,14 @@ export class IommufdContext {
   veventSerial = 0;
   /** Bumped by every IOMMU_VDEVICE_ALLOC (routing caches key on it). */
   vdeviceVersion = 0;
-  /** VMIDs in use per SMMU (a parent's VMID on each SMMU that uses it). */
-  private readonly vmids = new Map<string, Map<number, string>>();
+  /** VMIDs per SMMU: a parent's VMID on each SMMU that uses it, and those the scenario's own STEs use. */
+  readonly vmids: VmidTable;
   /** What the hazard analysis words in the guest's terms (drained by the engine's hazard hook). */
   readonly facts = new VmFacts();
 
-  constructor(readonly sys: SmmuHost, private readonly firstVmid = 1) {}
+  constructor(readonly sys: SmmuHost, firstVmid = 1) {
+    this.vmids = new VmidTable(firstVmid);
+  }
 
   private inst(name: string): SmmuInstance | UapiError {
     return this.sys.get(name) ?? { errno: 'ENOENT', message: `no SMMU named ${name}` };
@@ -111,8 +72,8 @@ export class IommufdContext {
   /** The parents over an IOAS, with every SMMU and VMID they are used with. */
   usersOf(ioasName: string): { parent: ParentHwpt; smmu: string; vmid: number }[] {
     const out: { parent: ParentHwpt; smmu: string; vmid: number }[] = [];
-    for (const [smmu, ids] of this.vmids) for (const [vmid, hw] of ids) {
-      const p = this.hwpts.get(hw);
+    for (const { smmu, vmid, parent } of this.vmids.given()) {
+      const p = this.hwpts.get(parent);
       if (p?.kind === 'parent' && p.ioas === ioasName) out.push({ parent: p, smmu, vmid });
     }
     return out;
@@ -120,7 +81,7 @@ export class IommufdContext {
 
   /** The nesting parent VMID `vmid` belongs to on `smmu`, if iommufd allocated it. */
   vmidOwner(smmu: string, vmid: number): ParentHwpt | undefined {
-    const p = this.hwpts.get(this.vmids.get(smmu)?.get(vmid) ?? '');
+    const p = this.hwpts.get(this.vmids.parentAt(smmu, vmid) ?? '');
     return p?.kind === 'parent' ? p : undefined;
   }
 
@@ -132,39 +93,11 @@ export class IommufdContext {
    * (to show what a missing invalidation does).
    */
   unmapIoas(name: string, iova: bigint, length: bigint, granule: bigint, skip: ReadonlySet<string> = new Set()): IommufdEffects {
-    const ioas = this.ioas.get(name);
-    if (!ioas) return fail({ errno: 'ENOENT', message: `no IOAS named ${name}` });
-    const end = iova + length;
-    const partial = ioas.maps.find((x) => x.iova < end && iova < x.iova + x.length && (x.iova < iova || x.iova + x.length > end));
-    if (partial) return fail({ errno: 'ENOENT', message: `[${hex(iova)}, +${hex(length)}) cuts the mapping at ${hex(partial.iova)} (+${hex(partial.length)}): IOMMU_IOAS_UNMAP removes whole mappings only` });
-    const before = ioas.maps.length;
-    ioas.maps = ioas.maps.filter((x) => !(x.iova >= iova && x.iova + x.length <= end));
-    if (ioas.maps.length === before) return fail({ errno: 'ENOENT', message: `nothing is mapped in [${hex(iova)}, +${hex(length)})` });
-    const fx = noEffects();
-    const users = this.usersOf(name);
-    const skipped = users.filter((u) => skip.has(u.smmu)).map((u) => u.smmu);
-    if (skipped.length) this.facts.add({ kind: 'unmap', ioas: name, iova, length, skipped });
-    for (const u of users) {
-      if (skip.has(u.smmu)) continue;
-      const inst = this.sys.get(u.smmu);
-      if (!inst) continue;
-      const pages = length / granule;
-      const cmds: [bigint, bigint][] = pages <= 64n
-        ? Array.from({ length: Number(pages) }, (_, i) => CMD('CMD_TLBI_S2_IPA', { VMID: BigInt(u.vmid), Address: iova + BigInt(i) * granule, Leaf: 1n }))
-        : [CMD('CMD_TLBI_S12_VMALL', { VMID: BigInt(u.vmid) })];
-      cmds.push(CMD('CMD_TLBI_NH_ALL', { VMID: BigInt(u.vmid) }));
-      for (const a of this.attachments.values()) {
-        if (a.smmu === u.smmu && this.parentOf(a.hwpt)?.name === u.parent.name && ((a.hostSte[1] >> 28n) & 3n) !== 0n) {
-          cmds.push(CMD('CMD_ATC_INV', { StreamID: BigInt(a.sid), Size: 52n, Global: 0n }));
-        }
-      }
-      cmds.push(CMD('CMD_SYNC', {}));
-      for (const c of cmds) fx.hostCommands.push({ smmu: u.smmu, cmd: c, results: inst.submitCommand(c).commands });
-    }
-    return fx;
+    return unmapIoas(this, name, iova, length, granule, skip);
   }
 
-  private parentOf(hwptName: string): ParentHwpt | undefined {
+  /** The nesting parent of an HWPT (itself, or its vIOMMU's). */
+  parentOf(hwptName: string): ParentHwpt | undefined {
     const h = this.hwpts.get(hwptName);
     if (!h) return undefined;
     if (h.kind === 'parent') return h;
@@ -173,22 +106,9 @@ export class IommufdContext {
     return p?.kind === 'parent' ? p : undefined;
   }
 
-  /** The VMID of `parent` on `smmu`, allocated on first use (VMIDs are local to each SMMU). */
-  private vmidFor(parent: string, smmu: string): number {
-    let ids = this.vmids.get(smmu);
-    if (!ids) this.vmids.set(smmu, (ids = new Map()));
-    for (const [v, p] of ids) if (p === parent) return v;
-    let v = this.firstVmid;
-    while (ids.has(v)) v++;
-    ids.set(v, parent);
-    return v;
-  }
-
-  /** A VMID the scenario uses elsewhere on `smmu`, so allocation skips it. */
-  reserveVmid(smmu: string, vmid: number, owner: string): void {
-    let ids = this.vmids.get(smmu);
-    if (!ids) this.vmids.set(smmu, (ids = new Map()));
-    if (!ids.has(vmid)) ids.set(vmid, owner);
+  /** A VMID the scenario's own STEs use on `smmu`, so allocation skips it; the parent already given it, if any. */
+  reserveVmid(smmu: string, vmid: number, user: string): string | undefined {
+    return this.vmids.reserve(smmu, vmid, user);
   }
 
   /** IOMMU_HWPT_ALLOC with IOMMU_HWPT_ALLOC_NEST_PARENT over an IOAS, in `smmu`'s format. */
@@ -211,7 +131,7 @@ export class IommufdContext {
     const inst = this.inst(smmu);
     if ('errno' in inst) return fail(inst);
     if (!inst.features.nested) return fail({ errno: 'EOPNOTSUPP', message: `${smmu} does not implement nesting (SMMU_IDR0.S1P and S2P): no vIOMMU` });
-    this.viommus.set(name, { name, smmu, parent: hwpt, vmid: this.vmidFor(hwpt, smmu), vdevices: new Map(), hwQueues: new Map() });
+    this.viommus.set(name, { name, smmu, parent: hwpt, vmid: this.vmids.allocate(hwpt, smmu), vdevices: new Map(), hwQueues: new Map() });
     return noEffects();
   }
 
@@ -236,150 +156,34 @@ export class IommufdContext {
     return noEffects();
   }
 
-  /**
-   * IOMMU_DEVICE_ATTACH (VFIO_DEVICE_ATTACH_IOMMUFD_PT): install the host STE for StreamID `sid` of
-   * `smmu` in its stream table, then CMD_CFGI_STE + CMD_SYNC on its command queue.
-   */
+  /** IOMMU_DEVICE_ATTACH: the host STE for StreamID `sid` of `smmu` installed (attach.ts). */
   attach(smmu: string, sid: number, hwptName: string): IommufdEffects {
-    const h = this.hwpts.get(hwptName);
-    if (!h) return fail({ errno: 'ENOENT', message: `no HWPT named ${hwptName}` });
-    const inst = this.inst(smmu);
-    if ('errno' in inst) return fail(inst);
-    const parent = this.parentOf(hwptName)!;
-    const oas = inst.features.oas;
-    let ste: bigint[];
-    let vmaster: Attachment['vmaster'];
-    let guest: [bigint, bigint] | undefined;
-    if (h.kind === 'parent') {
-      if (!inst.features.stage2) return fail({ errno: 'EINVAL', message: `${smmu} does not implement stage 2` });
-      ste = s2DomainSte(parent.table, this.vmidFor(parent.name, smmu), oas, false);
-    } else {
-      const v = this.viommus.get(h.viommu)!;
-      if (v.smmu !== smmu) return fail({ errno: 'EINVAL', message: `nested HWPT ${hwptName} belongs to vIOMMU ${v.name} on ${v.smmu}, not ${smmu}` });
-      const vsid = [...v.vdevices].find(([, s]) => s === sid)?.[0];
-      if (vsid === undefined && h.vste.kind === 's1') {
-        this.facts.add({ kind: 'noVdevice', viommu: v.name, smmu, sid, guest: h.guest });
-        return fail({ errno: 'ENOENT', asHazard: true, message: `StreamID ${hex(sid)} has no vDEVICE on ${v.name}: a translating nested HWPT needs one (IOMMU_VDEVICE_ALLOC first)` });
-      }
-      if (vsid !== undefined) vmaster = { viommu: v.name, vsid };
-      ste = nestedHostSte(h.vste, parent.table, v.vmid, oas, inst.features.ats && h.vste.enableAts);
-      guest = h.guest;
-    }
-    const loc = locateSte(inst.mem, inst.streamTable(), sid);
-    if (!loc.ok) return fail({ errno: 'EINVAL', message: `${smmu} has no STE for StreamID ${hex(sid)}: ${loc.reason}` });
-    const fx = noEffects();
-    this.writeSte(inst, sid, loc.addr, ste, fx);
-    fx.steInstalls.push({ smmu, sid, addr: loc.addr, ste, guest });
-    this.issue(inst, [CMD('CMD_CFGI_STE', { StreamID: BigInt(sid), Leaf: 1n }), CMD('CMD_SYNC', {})], fx);
-    this.attachments.set(`${smmu}:${sid}`, { smmu, sid, hwpt: hwptName, hostSte: ste, vmaster });
-    return fx;
+    return attachDevice(this, smmu, sid, hwptName);
   }
 
-  /**
-   * The STE update: a live STE is made invalid first (word 0 with V == 0, CMD_CFGI_STE, CMD_SYNC),
-   * then words 1-7 and word 0 last, so the SMMU never fetches a mix of old and new words.
-   */
-  private writeSte(inst: SmmuInstance, sid: number, addr: bigint, ste: bigint[], fx: IommufdEffects): void {
-    const w = (a: bigint, v: bigint) => {
-      inst.mem.write64(a, v);
-      fx.writes.push({ addr: a, value: v });
-    };
-    if ((inst.mem.read64(addr) & 1n) !== 0n) {
-      w(addr, 0n);
-      this.issue(inst, [CMD('CMD_CFGI_STE', { StreamID: BigInt(sid), Leaf: 1n }), CMD('CMD_SYNC', {})], fx);
-    }
-    for (let i = 1; i < 8; i++) w(addr + BigInt(i * 8), ste[i]);
-    w(addr, ste[0]);
-  }
-
-  private issue(inst: SmmuInstance, cmds: [bigint, bigint][], fx: IommufdEffects, guest?: [bigint, bigint][]): void {
-    cmds.forEach((c, i) => fx.hostCommands.push({ smmu: inst.name, cmd: c, guest: guest?.[i], results: inst.submitCommand(c).commands }));
-  }
-
-  /**
-   * IOMMU_HWPT_INVALIDATE on a vIOMMU: convert each guest command, stop at the first rejected one
-   * (entry_num = the entries handled before it), issue the accepted ones on the vIOMMU's SMMU and
-   * end the batch with the kernel's own CMD_SYNC.
-   */
+  /** IOMMU_HWPT_INVALIDATE on a vIOMMU with guest commands (guestQueues.ts). */
   invalidate(viommu: string, cmds: [bigint, bigint][]): IommufdEffects {
-    const v = this.viommus.get(viommu);
-    if (!v) return fail({ errno: 'ENOENT', message: `no vIOMMU named ${viommu}` });
-    const inst = this.sys.get(v.smmu)!;
-    const fx = noEffects();
-    const host: [bigint, bigint][] = [];
-    for (let i = 0; i < cmds.length; i++) {
-      const c = convertGuestCommand(cmds[i], v.vmid, (vs) => v.vdevices.get(vs), GUEST_INVALIDATIONS);
-      if (!c.ok) {
-        fx.rejections.push({ ...c.error, index: i });
-        break;
-      }
-      host.push(c.host);
-    }
-    fx.handled = host.length;
-    host.forEach((h, i) => this.facts.add({ kind: 'guestCmd', viommu, smmu: v.smmu, via: 'invalidate', guest: cmds[i], host: h }));
-    if (host.length > 0) this.issue(inst, [...host, CMD('CMD_SYNC', {})], fx, cmds.slice(0, host.length));
-    return fx;
+    return invalidate(this, viommu, cmds);
   }
 
-  /** IOMMU_VEVENTQ_ALLOC (IOMMU_VEVENTQ_TYPE_ARM_SMMUV3): one per vIOMMU. */
+  /** IOMMU_VEVENTQ_ALLOC. */
   allocVeventq(viommu: string, depth: number): IommufdEffects {
-    const v = this.viommus.get(viommu);
-    if (!v) return fail({ errno: 'ENOENT', message: `no vIOMMU named ${viommu}` });
-    if (v.veventq) return fail({ errno: 'EEXIST', message: `${viommu} already has an ARM_SMMUV3 vEVENTQ` });
-    if (depth < 1) return fail({ errno: 'EINVAL', message: 'veventq_depth must be at least 1' });
-    v.veventq = new VEventQueue(depth);
-    return noEffects();
+    return allocVeventq(this, viommu, depth);
   }
 
-  /**
-   * An event the physical SMMU raised: forwarded to the vEVENTQ of the device's vIOMMU, with the
-   * virtual StreamID, when it is one of the types the driver reports and not a stage-2 fault
-   * (those stay with the host). Undefined when the event is not forwarded.
-   */
+  /** A physical SMMU's event, forwarded to a vEVENTQ when it belongs to a vDEVICE (guestQueues.ts). */
   reportEvent(smmu: string, ev: EventRecord): GuestEvent | undefined {
-    if (!VEVENT_TYPES.has(ev.type) || ev.fields.S2 === 1n) return undefined;
-    const a = this.attachments.get(`${smmu}:${Number(ev.fields.StreamID)}`);
-    const v = a?.vmaster && this.viommus.get(a.vmaster.viommu);
-    if (!a?.vmaster || !v?.veventq) return undefined;
-    const record = setField(eventByName(ev.type)!, ev.raw, 'StreamID', BigInt(a.vmaster.vsid));
-    const d = v.veventq.report(record);
-    this.veventSerial++;
-    return { viommu: v.name, vsid: a.vmaster.vsid, sequence: d.sequence, delivered: d.delivered, record, type: ev.type, reason: d.delivered ? undefined : d.reason };
+    return reportEvent(this, smmu, ev);
   }
 
-  /** IOMMU_HW_QUEUE_ALLOC (IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV). */
+  /** IOMMU_HW_QUEUE_ALLOC. */
   allocHwQueue(viommu: string, index: number, ipa: bigint, log2size: number): IommufdEffects {
-    const v = this.viommus.get(viommu);
-    if (!v) return fail({ errno: 'ENOENT', message: `no vIOMMU named ${viommu}` });
-    if (v.hwQueues.has(index)) return fail({ errno: 'EEXIST', message: `${viommu} already has hardware queue ${index}` });
-    if (index !== v.hwQueues.size) return fail({ errno: 'EINVAL', message: `hardware queues are allocated from index 0 upwards: the next one on ${viommu} is ${v.hwQueues.size}` });
-    const cmdqs = this.sys.get(v.smmu)!.features.cmdqs;
-    if (log2size < 1 || log2size > cmdqs) return fail({ errno: 'EINVAL', message: `LOG2SIZE ${log2size}: the queue must hold 2..2^SMMU_IDR1.CMDQS (2^${cmdqs}) commands` });
-    const length = BigInt(16 << log2size);
-    if (ipa % length !== 0n) return fail({ errno: 'EINVAL', message: `queue base ${hex(ipa)} is not aligned to its length ${hex(length)}` });
-    const ioas = this.hwpts.get(v.parent) as ParentHwpt;
-    const pa = this.ipaToPa(ioas.ioas, ipa);
-    const paEnd = this.ipaToPa(ioas.ioas, ipa + length - 1n);
-    if (pa === undefined || paEnd === undefined || paEnd - pa !== length - 1n) return fail({ errno: 'EINVAL', message: `queue [${hex(ipa)}, +${hex(length)}) is not mapped contiguously in IOAS ${ioas.ioas}` });
-    v.hwQueues.set(index, new HwQueue(viommu, index, ipa, pa, log2size));
-    return noEffects();
+    return allocHwQueue(this, viommu, index, ipa, log2size);
   }
 
-  /** The guest advanced a hardware queue's PROD: the hardware executes its commands directly. */
+  /** The guest advanced a hardware queue's PROD. */
   hwQueueProd(viommu: string, index: number, prod: number): IommufdEffects {
-    const v = this.viommus.get(viommu);
-    const q = v?.hwQueues.get(index);
-    if (!v || !q) return fail({ errno: 'ENOENT', message: `no hardware queue ${index} on ${viommu}` });
-    const inst = this.sys.get(v.smmu)!;
-    const fx = noEffects();
-    for (const e of q.consume(prod, (a) => inst.mem.read64(a), v.vmid, (vs) => v.vdevices.get(vs))) {
-      if (e.error) fx.rejections.push({ ...e.error, errno: 'CERROR_ILL', message: q.stopped?.reason ?? e.error.message, index: e.index });
-      else {
-        this.facts.add({ kind: 'guestCmd', viommu, smmu: v.smmu, via: 'vcmdq', guest: e.guest, host: e.host! });
-        fx.hostCommands.push({ smmu: v.smmu, cmd: e.host!, guest: e.guest, results: [executeCommand(inst, e.host!, e.index)] });
-      }
-    }
-    return fx;
+    return hwQueueProd(this, viommu, index, prod);
   }
 
   /** The nested HWPTs, vIOMMUs and attachments that name `viommu`'s SMMU: for the VM view. */

@@ -5,6 +5,8 @@ export * from './objects';
 export * from './veventq';
 export * from './hwQueue';
 export * from './context';
+export * from './effects';
+export * from './vmids';
 export * from './guestMemory';
 export * from './vsmmu';
 export * from './facts';
