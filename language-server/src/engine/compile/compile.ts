@@ -131,6 +131,7 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
   const program: Program = {
     uri, steps: ctx.steps, diagnostics: ctx.diagnostics, setup: ctx.setup, setupKey: sigOf(ctx.setupSig), sids, tableNames: ctx.decls.tableNames, watched: ctx.watched,
   };
+  if (ctx.decls.steVmids.size) program.steVmids = ctx.decls.steVmids;
   if (partial) program.partial = true;
   return program;
 }

@@ -50,6 +50,8 @@ export interface Program {
   tableNames?: Map<bigint, string>;
   /** Transaction steps an expectation looks at (their results are kept). */
   watched?: Set<number>;
+  /** smmu -> VMID -> StreamID of the `ste` declarations with stage 2 (the VM layer's VMID allocation skips them). */
+  steVmids?: Map<string, Map<number, bigint>>;
 }
 
 export interface TxnRecord {

@@ -18,6 +18,8 @@ import type { ShadowingView } from '../../model/hazards';
 
 /** What the VM layer needs of the run (the Runtime; an interface, so run/ has no import circle). */
 export interface VirtHost {
+  /** The compiled scenario's StreamIDs per SMMU, and the VMIDs of its `ste` declarations (runtime.ts Program). */
+  readonly program: { readonly sids?: ReadonlyMap<string, number[]>; readonly steVmids?: ReadonlyMap<string, ReadonlyMap<number, bigint>> };
   readonly mem: PhysicalMemory;
   readonly declared: ReadonlyMap<string, SmmuFeatures>;
   readonly diags: WireDiagnostic[];
@@ -37,7 +39,9 @@ export class VirtState {
   private readonly failed = new Set<string>();
 
   constructor(private readonly rt: VirtHost) {
-    this.fd = new IommufdContext({ mem: rt.mem, get: (n) => rt.smmu(n) });
+    this.fd = new IommufdContext({ mem: rt.mem, get: (n) => rt.smmu(n) }, 1, (smmu) => rt.program.sids?.get(smmu) ?? []);
+    // The scenario's `ste` declarations keep their VMIDs wherever they are in the file (docs/language.md, `viommu`).
+    for (const [smmu, used] of rt.program.steVmids ?? []) for (const [vmid, sid] of used) this.fd.reserveVmid(smmu, vmid, `ste ${smmu} ${hex(sid)}`);
   }
 
   /** Runs a call unless it uses a failed object; a call that declares an object and fails marks it failed. */

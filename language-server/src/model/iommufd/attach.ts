@@ -5,6 +5,8 @@
 
 import { hex } from '../bits';
 import { encodeCommand as CMD } from '../fields/commands';
+import { getField } from '../fields/field';
+import { STE } from '../fields/ste';
 import type { SmmuInstance } from '../smmu/instance';
 import { locateSte } from '../smmu/tables';
 import type { IommufdContext } from './context';
@@ -25,7 +27,7 @@ export function attachDevice(ctx: IommufdContext, smmu: string, sid: number, hwp
   let guest: [bigint, bigint] | undefined;
   if (h.kind === 'parent') {
     if (!inst.features.stage2) return fail({ errno: 'EINVAL', message: `${smmu} does not implement stage 2` });
-    ste = s2DomainSte(parent.table, ctx.vmids.allocate(parent.name, smmu), oas, false);
+    ste = s2DomainSte(parent.table, ctx.vmidFor(parent.name, smmu), oas, false);
   } else {
     const v = ctx.viommus.get(h.viommu)!;
     if (v.smmu !== smmu) return fail({ errno: 'EINVAL', message: `nested HWPT ${hwptName} belongs to vIOMMU ${v.name} on ${v.smmu}, not ${smmu}` });
@@ -57,7 +59,7 @@ function writeSte(inst: SmmuInstance, sid: number, addr: bigint, ste: bigint[], 
     inst.mem.write64(a, v);
     fx.writes.push({ addr: a, value: v });
   };
-  if ((inst.mem.read64(addr) & 1n) !== 0n) {
+  if (getField(STE, [inst.mem.read64(addr)], 'V') !== 0n) {
     w(addr, 0n);
     issue(inst, [CMD('CMD_CFGI_STE', { StreamID: BigInt(sid), Leaf: 1n }), CMD('CMD_SYNC', {})], fx);
   }

@@ -17,6 +17,7 @@ import type { Attachment, Hwpt, Ioas, IoasMapping, NestedHwpt, ParentHwpt, Viomm
 import { validateVste, type UapiError } from './uapi';
 import { unmapIoas } from './unmap';
 import { VmidTable } from './vmids';
+import { liveS2Vmids } from './steVmids';
 import { VmFacts } from './facts';
 
 export type { GuestEvent, HostCommand, IommufdEffects, SmmuHost } from './effects';
@@ -36,8 +37,21 @@ export class IommufdContext {
   /** What the hazard analysis words in the guest's terms (drained by the engine's hazard hook). */
   readonly facts = new VmFacts();
 
-  constructor(readonly sys: SmmuHost, firstVmid = 1) {
+  /**
+   * `namedSids`: the StreamIDs the scenario names on an SMMU, whose live STEs' VMIDs a first
+   * allocation on that SMMU skips (with the start of a linear stream table: steVmids.ts).
+   */
+  constructor(readonly sys: SmmuHost, firstVmid = 1, private readonly namedSids?: (smmu: string) => Iterable<number>) {
     this.vmids = new VmidTable(firstVmid);
+  }
+
+  /** The VMID of `parent` on `smmu`: allocated on first use, skipping those the SMMU's live STEs use. */
+  vmidFor(parent: string, smmu: string): number {
+    const known = this.vmids.of(parent, smmu);
+    if (known !== undefined) return known;
+    const inst = this.sys.get(smmu);
+    if (inst) for (const [vmid, sid] of liveS2Vmids(inst, this.namedSids?.(smmu))) this.vmids.reserve(smmu, vmid, `the STE of StreamID ${hex(sid)}`);
+    return this.vmids.allocate(parent, smmu);
   }
 
   private inst(name: string): SmmuInstance | UapiError {
@@ -131,7 +145,7 @@ export class IommufdContext {
     const inst = this.inst(smmu);
     if ('errno' in inst) return fail(inst);
     if (!inst.features.nested) return fail({ errno: 'EOPNOTSUPP', message: `${smmu} does not implement nesting (SMMU_IDR0.S1P and S2P): no vIOMMU` });
-    this.viommus.set(name, { name, smmu, parent: hwpt, vmid: this.vmids.allocate(hwpt, smmu), vdevices: new Map(), hwQueues: new Map() });
+    this.viommus.set(name, { name, smmu, parent: hwpt, vmid: this.vmidFor(hwpt, smmu), vdevices: new Map(), hwQueues: new Map() });
     return noEffects();
   }
 

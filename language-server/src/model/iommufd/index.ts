@@ -7,6 +7,7 @@ export * from './hwQueue';
 export * from './context';
 export * from './effects';
 export * from './vmids';
+export * from './steVmids';
 export * from './guestMemory';
 export * from './vsmmu';
 export * from './facts';

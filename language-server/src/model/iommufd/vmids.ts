@@ -18,10 +18,18 @@ export class VmidTable {
     return ids;
   }
 
+  /** The VMID `parent` was given on `smmu`, if any. */
+  of(parent: string, smmu: string): number | undefined {
+    const ids = this.parents.get(smmu);
+    if (ids) for (const [v, p] of ids) if (p === parent) return v;
+    return undefined;
+  }
+
   /** The VMID of `parent` on `smmu`, allocated on first use: the lowest neither given nor reserved. */
   allocate(parent: string, smmu: string): number {
+    const known = this.of(parent, smmu);
+    if (known !== undefined) return known;
     const ids = VmidTable.on(this.parents, smmu);
-    for (const [v, p] of ids) if (p === parent) return v;
     const taken = this.reserved.get(smmu);
     let v = this.first;
     while (ids.has(v) || taken?.has(v)) v++;
@@ -34,9 +42,11 @@ export class VmidTable {
    * Returns the nesting parent the kernel already gave it to, when it did (a VMID used twice).
    */
   reserve(smmu: string, vmid: number, user: string): string | undefined {
+    const given = this.parents.get(smmu)?.get(vmid);
+    if (given !== undefined) return given;
     const r = VmidTable.on(this.reserved, smmu);
     if (!r.has(vmid)) r.set(vmid, user);
-    return this.parents.get(smmu)?.get(vmid);
+    return undefined;
   }
 
   /** The nesting parent given `vmid` on `smmu`, if any. */

@@ -8,6 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyFix, codes, run, testCases, type Case } from './cases';
 import { TWO_SMMUS_TEXT } from '../iommufd/fixture';
+import { encode } from '../../../../language-server/src/model/fields/field';
+import { compileScenario } from '../../../../language-server/src/engine';
+import { STE } from '../../../../language-server/src/model/fields';
+import { stage2SteFields } from '../../../../language-server/src/model/iommufd/hostSte';
 
 const HOST = TWO_SMMUS_TEXT + `iommufd ioas ioas0
 iommufd ioas_map ioas0 0x40000000 0xc0000 0x100000000
@@ -61,6 +65,15 @@ ${GUEST.split('\n').slice(0, 9).join('\n')}
 dma smmuA read sid 7 iova 0x0 expect pa 0x7000_0000
 `;
 
+// A stage-2 STE for StreamID 7 of smmuA written with low-level lines (stream table at 0x8000_0000, 64-byte STEs,
+// IHI 0070 §5.2), over a host table of its own: IPA 0x4000_0000 -> PA 0x2_0000_0000 (a level-1 block, 40-bit IPA).
+const LOW_S2 = (vmid: number) => {
+  const w = encode(STE, { V: 1n, Config: 6n, ...stage2SteFields({ ttb: 0x7100_0000n, granule: 4, inputSize: 40, startLevel: 1, outputSize: 48 }, BigInt(vmid), 48) });
+  const at = (i: number) => `write64 0x${(0x8000_01c0 + i * 8).toString(16)} 0x${w[i].toString(16)}`;
+  return ['write64 0x71000008 0x2000007fd', ...[1, 2, 3, 4, 5, 6, 7, 0].map(at), 'cmd smmuA CMD_CFGI_STE sid 7 leaf', 'cmd smmuA CMD_SYNC', ''].join('\n');
+};
+const BEFORE_VIOMMUS = (low: string) => HOST.replace('iommufd viommu vA', `${low}iommufd viommu vA`);
+
 const cases: Case[] = [
   // IHI 0070 §4.4: a TLBI matches its VMID on its SMMU only; the kernel forces the vIOMMU's VMID.
   { name: 'a guest TLBI through vA for a device behind vB: H_VIOMMU_WRONG_INSTANCE, not also H_STALE_TLB',
@@ -96,10 +109,15 @@ const cases: Case[] = [
   { name: 'a guest CMD_CFGI_STE on its vSMMU for a virtual StreamID with no vDEVICE: H_VDEVICE_MISSING',
     text: HOST + GUEST + GUEST_STE + 'cmd vs0 CMD_CFGI_STE sid 0x18 leaf\nexpect hazard H_VDEVICE_MISSING\ncmd vs0 CMD_SYNC\n' },
   // IHI 0070 §3.17: the TLB tells stage-2 tables apart by VMID only.
-  { name: 'the parent\'s VMID on smmuA also used by a host STE with another stage-2 table: H_VMID_REUSED_PARENTS, not also H_VMID_REUSE',
-    text: OWN_S2(1) + 'dma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010 expect hazard H_VMID_REUSED_PARENTS\nexpect no hazard H_VMID_REUSE\n' },
+  { name: 'the parent\'s VMID on smmuA used by a later low-level STE with another stage-2 table: H_VMID_REUSED_PARENTS, not also H_VMID_REUSE',
+    text: VM + 'dma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010\n' + LOW_S2(1) + 'dma smmuA read sid 7 iova 0x40000010 expect pa 0x200000010 expect hazard H_VMID_REUSED_PARENTS\nexpect no hazard H_VMID_REUSE\n' },
   { name: 'the host STE with a VMID iommufd did not allocate: no hazard',
     text: OWN_S2(7) + 'dma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010\nexpect no hazard\n' },
+  // docs/language.md `viommu`: VMID allocation skips the VMIDs the scenario's own STEs use on that SMMU.
+  { name: 'an `ste` declaration with VMID 1 on smmuA: iommufd gives the parent VMID 2 there: no hazard',
+    text: OWN_S2(1) + 'dma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010\nexpect no hazard\n' },
+  { name: 'a low-level STE with VMID 1 written before the vIOMMUs: the parent gets VMID 2 on smmuA: no hazard',
+    text: BEFORE_VIOMMUS(LOW_S2(1)) + GUEST + 'dma smmuA read sid 7 iova 0x40000010 expect pa 0x200000010\ndma smmuA read sid 5 iova 0x80201010 expect pa 0x100080010\nexpect no hazard\n' },
   // IHI 0070 §4.7.3: a TLBI is complete only at a later CMD_SYNC: on a vCMDQ, the guest's; through a vSMMU, the VMM forwards at it.
   { name: 'a TLBI on vB\'s vCMDQ without its CMD_SYNC: the guest\'s H_TLBI_NO_SYNC',
     text: VM + QUEUES + WARM + 'cmd vB CMD_TLBI_NH_VA asid 1 addr 0x80201000\ndma smmuB read sid 9 iova 0x80201010 expect hazard H_TLBI_NO_SYNC\n' },
@@ -133,10 +151,10 @@ test('the guest\'s H_STALE_TLB gives the guest\'s TLBI for the device\'s vIOMMU,
 });
 
 test('the guest\'s H_TLBI_NO_SYNC names the queue or the vSMMU and asks for the guest\'s CMD_SYNC there', () => {
-  const q = hazard(cases[15].text, 'H_TLBI_NO_SYNC');
+  const q = hazard(cases[17].text, 'H_TLBI_NO_SYNC');
   assert.match(q.message, /^vB: the guest's CMD_TLBI_NH_VA at line 35 is on vB's vCMDQ, which smmuB completes only at a CMD_SYNC on that queue/);
   assert.match(fixOf(q), /^insert `cmd vB CMD_SYNC` after line 35\.$/);
-  const v = hazard(cases[16].text, 'H_TLBI_NO_SYNC');
+  const v = hazard(cases[18].text, 'H_TLBI_NO_SYNC');
   assert.match(v.message, /is on vs1, which its VMM forwards to vB only at the guest's CMD_SYNC/);
   assert.match(fixOf(v), /^insert `cmd vs1 CMD_SYNC` after line \d+\.$/);
 });
@@ -163,7 +181,7 @@ test('H_VMID_REUSED_PARENTS names the parent, its vIOMMU and the other table', (
   assert.match(d.message, /^smmuA: VMID 1 is the VMID iommufd gave nesting parent s2 \(S2TTB 0x[0-9a-f]+\) on smmuA \(vIOMMU vA\), and it is also used there with S2TTB 0x[0-9a-f]+, a stage-2 table that is no nesting parent's/);
 });
 
-for (const i of [0, 2, 3, 5, 7, 12, 15, 16]) {
+for (const i of [0, 2, 3, 5, 7, 12, 17, 18]) {
   test(`the guest's fix of "${cases[i].name}" removes the hazard`, () => {
     const d = run(cases[i].text).diagnostics.find((x) => x.code.startsWith('H_'))!;
     const fixed = applyFix(cases[i].text, fixOf(d));
@@ -177,4 +195,22 @@ test('a guest CMD_ATC_INV sent to vA for a vDEVICE of vB: the -EIO says where th
   const e = r.diagnostics.filter((d) => d.code === 'E_IOMMUFD');
   assert.equal(e.length, 1);
   assert.match(e[0].message, /-EIO: virtual StreamID 0x20 has no vDEVICE on this vIOMMU \(virtual StreamID 0x20 is a vDEVICE of vB on smmuB: the guest must send it to vB\)/);
+});
+
+test('VMID allocation skips the VMIDs of the scenario\'s `ste` declarations (anywhere in the file) and of live low-level STEs on that SMMU only', () => {
+  const vmidOf = (text: string, viommu: string) => {
+    const s = compileScenario(text, 'vmid.smmu');
+    s.goto(s.steps.length);
+    return s.state().vm!.viommus.find((v) => v.name === viommu)!.vmid;
+  };
+  assert.equal(vmidOf(OWN_S2(7), 'vA'), 1);
+  assert.equal(vmidOf(OWN_S2(1), 'vA'), 2);
+  // A declaration after the vIOMMU still reserves its VMID (declarations are the scenario's, not a step's).
+  assert.equal(vmidOf(OWN_S2(7).replace('ste smmuA 0x7 { s2 host; vmid 7 }\n', '') + 'ste smmuA 0x7 { s2 host; vmid 1 }\n', 'vA'), 2);
+  // A low-level STE: before the allocation it is skipped on smmuA; smmuB's VMIDs are its own.
+  assert.equal(vmidOf(BEFORE_VIOMMUS(LOW_S2(1)), 'vA'), 2);
+  assert.equal(vmidOf(BEFORE_VIOMMUS(LOW_S2(1)), 'vB'), 1);
+  assert.equal(vmidOf(BEFORE_VIOMMUS(LOW_S2(2)), 'vA'), 1);
+  // After it: nothing moves (the hazard analysis reports the reuse when both are used: H_VMID_REUSED_PARENTS).
+  assert.equal(vmidOf(HOST + LOW_S2(1), 'vA'), 1);
 });

@@ -79,6 +79,8 @@ export class DeclState {
   /** `kind:name` of structures STEs reach -> the stage-2 table of their IPA space ('' : physical). */
   readonly guestOf = new Map<string, string>();
   readonly guestSpaces = new Map<string, GuestSpace | null>();
+  /** smmu -> stage-2 VMID of an `ste` declaration -> its StreamID (iommufd's VMID allocation skips them). */
+  readonly steVmids = new Map<string, Map<number, bigint>>();
   private nextAsid = 1;
   private nextVmid = 1;
   /** ASIDs / VMIDs the scenario writes explicitly (auto-allocated ones avoid them). */

@@ -128,6 +128,11 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
   }
   const chk = interpretSte(dwords, feats);
   if (!chk.ok) ctx.report(s.sid, 'W_STE_ILLEGAL', `the SMMU will reject this STE with C_BAD_STE: ${chk.rule.message} (${chk.rule.spec})`, 'warning');
+  else if (chk.config.s2) {
+    let used = ctx.decls.steVmids.get(smmuName);
+    if (!used) ctx.decls.steVmids.set(smmuName, (used = new Map()));
+    if (!used.has(chk.config.s2.vmid)) used.set(chk.config.s2.vmid, sid);
+  }
   const writes: Write[] = guestFirst;
   const t = l.strtab;
   let addr: bigint;
