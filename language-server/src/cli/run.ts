@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileScenario } from '../engine/index';
+import { DEFAULT_MAX_FILE_SIZE } from '../engine/compile/fileSize';
+import { parse } from '../dsl/parser';
 import { JsonLineWriter } from './jsonStream';
 import type { IncludeResolver } from '../engine/api';
 import type { WireScenarioResult, WireStep } from '../engine/output/wire';
@@ -27,7 +29,9 @@ const fileError = (file: string, code: string, message: string): WireScenarioRes
  *  Never throws: an internal error ends the file's run with E_INTERNAL. */
 function runFile(text: string, file: string, readInclude: IncludeResolver, onStep: (s: WireStep) => void): WireScenarioResult {
   try {
-    return compileScenario(text, file, { readInclude }).runStreaming(onStep);
+    // The runner's lean tree (dsl/parser.ts ParseOptions): what the engine reads and no more.
+    const parsed = text.length <= DEFAULT_MAX_FILE_SIZE ? parse(text, file, { lean: true }) : undefined;
+    return compileScenario(text, file, { readInclude, parsed }).runStreaming(onStep);
   } catch (e) {
     return fileError(file, 'E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -11,9 +11,20 @@ import { StepParser } from './parse/steps';
 
 export { MAX_DEPTH } from './parse/blocks';
 
+/** How to parse. */
+export interface ParseOptions {
+  /**
+   * The tree the engine reads, without what only the editor reads (the runner's parse): a
+   * transaction's `options` list is left empty (its sid, ssid, iova, len, access and flags are in
+   * their own members, which are all the engine reads) and comment spans are not kept. Same
+   * diagnostics.
+   */
+  lean?: boolean;
+}
+
 /** Parses a scenario. Never throws; returns a tree for any input plus syntax diagnostics. */
-export function parse(text: string, uri?: string): ParseResult {
-  const p = new Parser(typeof text === 'string' ? text : String(text));
+export function parse(text: string, uri?: string, options?: ParseOptions): ParseResult {
+  const p = new Parser(typeof text === 'string' ? text : String(text), 0, options?.lean === true);
   const statements = p.parseScript();
   const lineStarts = p.lineStarts();
   const tree: Script = { kind: 'script', start: 0, end: p.text.length, statements, comments: p.comments, lineStarts };

@@ -40,7 +40,8 @@ export abstract class Cursor {
   /** Where parseScript stopped (the start of the statement `stopAt` accepted, else the end). */
   stoppedAt: number;
 
-  constructor(readonly text: string, from = 0) {
+  /** `lean`: the runner's tree (ParseOptions.lean): no comment spans, no transaction option lists. */
+  constructor(readonly text: string, from = 0, protected readonly lean = false) {
     this.stoppedAt = text.length;
     this.lx = new Lexer(text, this.sink, from);
     for (let i = 0; i < RING; i++) this.ring.push({ kind: 'eof', start: 0, end: 0, text: '', lower: undefined, value: undefined, suffixed: undefined, str: undefined });
@@ -65,7 +66,7 @@ export abstract class Cursor {
     for (;;) {
       const t = this.ahead.length > 0 ? this.ahead.pop()! : this.lex();
       if (t.kind === 'comment') {
-        this.comments.push({ start: t.start, end: t.end });
+        if (!this.lean) this.comments.push({ start: t.start, end: t.end });
         continue;
       }
       return t;
@@ -77,7 +78,7 @@ export abstract class Cursor {
       for (;;) {
         const t = this.lex();
         if (t.kind === 'comment') {
-          this.comments.push({ start: t.start, end: t.end });
+          if (!this.lean) this.comments.push({ start: t.start, end: t.end });
           continue;
         }
         this.ahead.push(t);

@@ -1,7 +1,7 @@
 // Scenario steps: writes, iommufd and vSMMU operations, external aborts, registers, commands,
 // transactions (dma, ats, pri), map/unmap, pte, and expectations.
 
-import type { AbortStmt, CmdStmt, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
+import type { AbortStmt, CmdStmt, Field, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
 import { DIAG } from '../diagnostics';
 import { closest, didYouMean } from '../suggest';
 import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS, VSMMU_MODES } from '../keywords';
@@ -9,6 +9,8 @@ import { low } from './cursor';
 import { TX_OPTIONS } from './blocks';
 import { DeclParser } from './decls';
 
+/** The (empty, shared) option list of a transaction in a lean tree. */
+const NO_OPTIONS = Object.freeze([]) as unknown as Field[];
 const EXPECT_KIND_SET: ReadonlySet<string> = new Set(EXPECT_KINDS);
 const EXPECT_FIELD_SET: ReadonlySet<string> = new Set(EXPECT_FIELDS);
 
@@ -203,6 +205,8 @@ export abstract class StepParser extends DeclParser {
     else if (!s.iova && !s.options.some((f) => f.name.lower === 'iova' || f.name.lower === 'addr'))
       this.error(kw.start, Math.max(kw.end, this.lastEnd), DIAG.expected, `\`${lower}\` needs an address: \`iova <addr>\``);
     while (this.isWord('expect')) s.expects.push(this.expectation(this.keyword()));
+    // The runner's tree: the option nodes die here, young (the engine reads the members above).
+    if (this.lean) s.options = NO_OPTIONS;
     return s;
   }
 
