@@ -18,7 +18,10 @@ export { leafSizes, sizeText } from '../model/layout/tree';
 
 /** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
 export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {
-  return new Session(compile(text, uri, options), options);
+  // The compiled program's closures keep the options they were compiled with: not the previous
+  // session (a run option), or every version of an edited document would stay reachable.
+  const { previous: _previous, ...compileOptions } = options;
+  return new Session(compile(text, uri, compileOptions), options);
 }
 
 /** Compiles and runs a scenario to the end. Never throws. */
