@@ -13,6 +13,8 @@ import { compileScenario, type ScenarioSession } from '../../../../language-serv
 import type { Session } from '../../../../language-server/src/engine/run/session';
 import { snapshot } from '../../../../language-server/src/model/snapshot';
 import { PhysicalMemory } from '../../../../language-server/src/model/memory';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 const EXAMPLES = path.join(__dirname, '../../../../../examples');
 const URI = 'file:///edit.smmu';
@@ -185,4 +187,25 @@ test('snapshot: memory is copied on write; a closure it cannot see into makes it
   rc.set(3, 4n);
   assert.equal(rc.version, 2);
   assert.equal(r.size, 1);
+});
+
+test('a session resumed from a previous one does not keep it (nor, through it, every earlier version)', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const text = scenario(50);
+  let prev: Session | undefined = incremental(text);
+  prev.runToEnd();
+  const first = new WeakRef(prev);
+  let cur = text;
+  for (const d of ['1', '2', '3']) {
+    cur = cur.replace(/0$/m, d);
+    const s = incremental(cur, prev);
+    s.runToEnd();
+    prev = s;
+  }
+  assert.ok(prev.reused > 0);
+  // (a WeakRef's target stays alive until the end of the job that made or read it)
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(first.deref(), undefined, 'the first session is still reachable from the last');
 });
