@@ -32,7 +32,9 @@ export function sigOf(x: unknown): string {
 }
 
 export function stepKey(kind: string, label: string, smmu: string | undefined, r: WireRange, text: string, sig: unknown): string {
-  return `${kind}\u0001${label}\u0001${smmu ?? ''}\u0001${r.line}:${r.col}-${r.endLine}:${r.endCol}\u0001${text}\u0001${sigOf(sig)}`;
+  // join() makes one flat string; a template literal leaves a tree of a dozen cons strings per
+  // step alive (25 of a 20,000-DMA program's 41 MB, all copied by the young-generation GC).
+  return [kind, label, smmu ?? '', `${r.line}:${r.col}-${r.endLine}:${r.endCol}`, text, sigOf(sig)].join('\u0001');
 }
 
 /** Index of the first step of `b` that may run differently from the same step of `a`. */
