@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { lowLevelDmaScenario } from './dmaScenario';
+import { parse } from '../language-server/src/dsl/parser';
+import { compileScenario } from '../language-server/src/engine/index';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'iommu-lens.js');
@@ -41,6 +43,41 @@ function timeProcess(args: string[], cwd: string): Timing {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Where one cold run's CPU goes, in a child process as the runner does it (the runner's lean
+ *  tree, a streamed run, each step's JSON): node's start-up, parse, compile, run, JSON, ms. */
+function phasesChild(file: string): void {
+  const start = cpuNow();
+  const text = fs.readFileSync(file, 'utf8');
+  const c0 = cpuNow();
+  const parsed = parse(text, file, { lean: true });
+  const c1 = cpuNow();
+  const session = compileScenario(text, file, { parsed });
+  const c2 = cpuNow();
+  let json = 0;
+  let bytes = 0;
+  session.runStreaming((step) => {
+    const t = performance.now();
+    bytes += JSON.stringify(step).length;
+    json += performance.now() - t;
+  });
+  const c3 = cpuNow();
+  console.log(JSON.stringify({ startup: start, read: c0 - start, parse: c1 - c0, compile: c2 - c1, run: c3 - c2 - json, json, bytes }));
+}
+
+function phases(dir: string): Record<string, number> | undefined {
+  const r = spawnSync(process.execPath, [__filename, '--phases', path.join(dir, 'dma.smmu')], { encoding: 'utf8' });
+  try {
+    return JSON.parse(r.stdout) as Record<string, number>;
+  } catch {
+    return undefined;
+  }
+}
+
 export function runCliBench(runs = 5, log: (s: string) => void = console.log, before?: string): { ms: number; cpuMs?: number; baselineCpuMs?: number; ok: boolean } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iommu-lens-cli-bench-'));
   const text = lowLevelDmaScenario();
@@ -69,11 +106,17 @@ export function runCliBench(runs = 5, log: (s: string) => void = console.log, be
     const oc = median(old.map((t) => t.cpuMs!));
     log(`  before (${before})  CPU ${oc.toFixed(0)} ms  wall ${median(old.map((t) => t.wallMs)).toFixed(0)} ms  (this build: ${cpu !== undefined ? (cpu / oc).toFixed(2) : 'n/a'}x of it)`);
   }
+  const ph = phases(dir);
+  if (ph) {
+    log(`  where one cold run's CPU goes (in process, out/): start-up and loading ${ph.startup.toFixed(0)} ms, parse ${ph.parse.toFixed(0)} ms, ` +
+      `compile ${ph.compile.toFixed(0)} ms, run ${ph.run.toFixed(0)} ms, JSON ${ph.json.toFixed(0)} ms (GC inside each)`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   return { ms: wall, cpuMs: cpu, baselineCpuMs: baseCpu, ok };
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--phases') phasesChild(process.argv[3]);
+else if (require.main === module) {
   const i = process.argv.indexOf('--before');
   const r = runCliBench(Number(process.argv[2] ?? 5), console.log, i > 0 ? process.argv[i + 1] : undefined);
   process.exitCode = r.ok ? 0 : 1;
