@@ -11,7 +11,7 @@
 // to a full parse. The result equals `parse(newText)` (the property test in
 // test/unit/dsl/incremental.test.ts checks it after random edits), diagnostics in offset order.
 import type { Diagnostic, ParseResult, Span, Statement } from './ast';
-import { MAX_DIAGNOSTICS, computeLineStarts, positionIn } from './diagnostics';
+import { MAX_DIAGNOSTICS, lineIndexIn, positionIn } from './diagnostics';
 import { parse, parseFrom } from './parser';
 
 /** What re-parsing did (for tests and benchmarks). */
@@ -42,6 +42,53 @@ export function commonSuffix(a: string, b: string, max: number): number {
   while (s + CHUNK <= max && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
   while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
   return s;
+}
+
+/**
+ * The line starts of `newText` from those of `oldText` (computeLineStarts of either), rescanning
+ * only the lines the edit touched: `p` and `s` are the lengths of the texts' common prefix and
+ * suffix (computed when not given). Equals `computeLineStarts(newText)`.
+ */
+export function nextLineStarts(oldStarts: readonly number[], oldText: string, newText: string, p?: number, s?: number): number[] {
+  const min = Math.min(oldText.length, newText.length);
+  p ??= commonPrefix(oldText, newText, min);
+  s ??= commonSuffix(oldText, newText, min - p);
+  const delta = newText.length - oldText.length;
+  // Kept: the starts up to the line before the edit's (the characters around them are unchanged).
+  const k = Math.max(0, lineIndexIn(oldStarts, p) - 1);
+  const a = oldStarts[k];
+  // Resumed: the first start whose preceding character lies in the common suffix.
+  const oldEnd = oldText.length - s;
+  let m = k;
+  while (m < oldStarts.length && oldStarts[m] <= oldEnd) m++;
+  const stop = m < oldStarts.length ? oldStarts[m] + delta : newText.length;
+  const out = oldStarts.slice(0, k + 1);
+  for (let i = a; i < stop; i++) {
+    const c = newText.charCodeAt(i);
+    if (c === 10) out.push(i + 1);
+    else if (c === 13) {
+      if (i + 1 < newText.length && newText.charCodeAt(i + 1) === 10) i++;
+      out.push(i + 1);
+    }
+  }
+  if (m < oldStarts.length) {
+    if (out[out.length - 1] === stop) out.pop();
+    for (let i = m; i < oldStarts.length; i++) out.push(oldStarts[i] + delta);
+  }
+  return out;
+}
+
+/** Data derived from a statement that does not depend on where it stands (offsets relative to its
+ *  start): a statement copied by `reparse` with its offsets shifted shares its original's memo, so
+ *  features do not derive it again for statements an edit only moved. */
+export type StatementMemo = Record<string, unknown>;
+const memos = new WeakMap<Statement, StatementMemo>();
+
+/** The memo of a statement (created empty on first use). */
+export function statementMemo(st: Statement): StatementMemo {
+  let m = memos.get(st);
+  if (!m) memos.set(st, (m = {}));
+  return m;
 }
 
 /** A copy of a node tree with every `start` / `end` moved by `delta`. */
@@ -110,7 +157,7 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   // 2. Parse from `a` until a statement starts where an old one did (after the edit).
   const oldStarts = new Map<number, number>();
   for (let k = firstFrom(stmts, oldEnd); k < stmts.length; k++) oldStarts.set(stmts[k].start, k);
-  const lineStarts = computeLineStarts(newText);
+  const lineStarts = nextLineStarts(old.tree.lineStarts, oldText, newText, p, s);
   const stopAt = (o: number) => o >= newEnd && oldStarts.has(o - delta);
   const mid = parseFrom(newText, a, stopAt, lineStarts);
   // parseFrom stops only where an old statement starts (else it reads to the end).
@@ -119,7 +166,11 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   // Tokens at or after the resync point belong to the old statements (a peek may have read them).
   const stop = j < stmts.length ? mid.stop : Infinity;
 
-  const tail = delta === 0 ? stmts.slice(j) : shifted(stmts.slice(j), delta);
+  const tail = delta === 0 ? stmts.slice(j) : stmts.slice(j).map((st) => {
+    const c = shifted(st, delta);
+    memos.set(c, statementMemo(st));
+    return c;
+  });
   const statements: Statement[] = [...stmts.slice(0, i), ...mid.statements, ...tail];
   const oc = old.tree.comments;
   const comments: Span[] = [

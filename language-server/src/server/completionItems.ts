@@ -4,6 +4,7 @@
 import type { CompletionItem } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
 import { STATEMENT_KEYWORDS } from '../dsl';
+import { lineIndexIn } from '../dsl/diagnostics';
 import type { DeclKind, Script } from '../dsl/ast';
 import { STATEMENT_DOCS, type WordInfo } from '../dsl/vocabulary';
 import { COMMANDS, EVENTS, REGISTERS, describeField, fieldByName, type StructDef } from '../model/fields';
@@ -113,9 +114,7 @@ export function sidItems(tree: Script, smmu: string | undefined): CompletionItem
 }
 
 function lineOf(tree: Script, offset: number): number {
-  let line = 0;
-  while (line + 1 < tree.lineStarts.length && tree.lineStarts[line + 1] <= offset) line++;
-  return line + 1;
+  return lineIndexIn(tree.lineStarts, offset) + 1;
 }
 
 export const commandItems = (): CompletionItem[] =>

@@ -13,7 +13,7 @@ import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
-import { reparse } from '../dsl/incremental';
+import { nextLineStarts, reparse } from '../dsl/incremental';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { cutToSize } from '../engine';
@@ -102,6 +102,8 @@ interface Entry {
   lastEdit?: number;
   /** Set by a malformed edit: the next run reuses nothing. */
   fresh?: boolean;
+  /** The source of the latest version analysed or parsed (its line starts seed the next). */
+  source?: Source;
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
@@ -164,6 +166,7 @@ export class Analyzer {
   refreshAll(): void {
     for (const e of this.entries.values()) {
       e.parsed = undefined;
+      e.source = undefined;
       this.update(e.doc);
     }
   }
@@ -176,7 +179,7 @@ export class Analyzer {
   parsed(uri: string): Parsed | undefined {
     const e = this.entries.get(uri);
     if (!e) return undefined;
-    if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e.doc, e.parsed);
+    if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e, e.parsed);
     return e.parsed;
   }
 
@@ -194,6 +197,7 @@ export class Analyzer {
     const e = this.entries.get(uri);
     if (!e) return;
     e.parsed = undefined;
+    e.source = undefined;
     e.map = undefined;
     e.fresh = true;
     // Versions may have gone backwards: no run answers for the new ones until the next completes.
@@ -256,16 +260,22 @@ export class Analyzer {
     });
   }
 
-  private source(doc: TextDocument): Source {
+  /** The source of the current version; line starts updated from the entry's last source. */
+  private source(e: Entry): Source {
+    const doc = e.doc;
+    if (e.source?.version === doc.version) return e.source;
     const full = doc.getText();
     const max = this.deps.settings().maxFileSize;
     const text = cutToSize(full, max);
-    return { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts: computeLineStarts(text) };
+    const last = e.source;
+    const lineStarts = last ? nextLineStarts(last.lineStarts, last.text, text) : computeLineStarts(text);
+    e.source = { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts };
+    return e.source;
   }
 
-  private parse(doc: TextDocument, prev?: Parsed): Parsed {
-    const src = this.source(doc);
-    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, doc.uri) : parse(src.text, doc.uri);
+  private parse(e: Entry, prev?: Parsed): Parsed {
+    const src = this.source(e);
+    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, e.doc.uri) : parse(src.text, e.doc.uri);
     return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
   }
 
@@ -275,7 +285,7 @@ export class Analyzer {
     if (stale()) return;
     const t0 = performance.now();
     // The engine parses on its own; the tree for the editor features is parsed only on demand.
-    const src = e.parsed?.version === version ? e.parsed : this.source(e.doc);
+    const src = e.parsed?.version === version ? e.parsed : this.source(e);
     // Typing inside a comment changes no token: the last run stands for this version too.
     const last = e.fresh ? undefined : e.executed;
     e.fresh = false;
@@ -303,12 +313,12 @@ export class Analyzer {
     }
     let ex: Executed;
     if (out.kind === 'done') {
-      ex = this.build(src, out.summary, out.full, out.state, performance.now() - t0);
+      ex = this.build(src, out.summary, out.full, out.stepsAtLine, out.state, performance.now() - t0);
     } else {
       // The engine is not supposed to fail; if it does, show the syntax diagnostics and why.
       this.deps.log(`engine failed for ${e.doc.uri}: ${out.message}`);
       const empty: WireScenarioResult = { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
-      ex = this.build(src, undefined, async () => empty, async () => null, performance.now() - t0);
+      ex = this.build(src, undefined, async () => empty, async () => [], async () => null, performance.now() - t0);
       ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
@@ -322,7 +332,7 @@ export class Analyzer {
     // scenarios) are computed when a feature first asks, so typing pays only for diagnostics.
   }
 
-  private build(src: Source, ran: RunSummary | undefined, full: Executed['full'], state: Executed['state'], elapsedMs: number): Executed {
+  private build(src: Source, ran: RunSummary | undefined, full: Executed['full'], stepsAtLine: Executed['stepsAtLine'], state: Executed['state'], elapsedMs: number): Executed {
     const diagnostics: Diagnostic[] = [];
     const summary: RunSummary = ran ?? { diagnostics: [], expectations: { passed: 0, failed: 0 }, faults: 0, hazards: 0, steps: 0, tx: [] };
     if (ran) {
@@ -331,17 +341,6 @@ export class Analyzer {
       const syntax = parse(src.text, src.uri).diagnostics;
       for (const d of syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
     }
-    let byLine: Promise<Map<number, WireStep[]>> | undefined;
-    const stepsByLine = () =>
-      (byLine ??= full().then((r) => {
-        const m = new Map<number, WireStep[]>();
-        for (const s of r.steps) {
-          const list = m.get(s.line - 1);
-          if (list) list.push(s);
-          else m.set(s.line - 1, [s]);
-        }
-        return m;
-      }));
     return {
       source: src,
       version: src.version,
@@ -349,7 +348,7 @@ export class Analyzer {
       diagnostics,
       elapsedMs,
       full,
-      stepsAtLine: async (line) => (await stepsByLine()).get(line) ?? [],
+      stepsAtLine,
       state,
     };
   }

@@ -4,7 +4,9 @@
 // IOMMU_LENS_INLINE_ENGINE=1) runs the engine on the server's thread instead.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { engineWorkerMain, InlineRunner, WorkerRunner, type EngineRunner } from './runner';
+import { engineWorkerMain } from './engineWorker';
+import { InlineRunner, type EngineRunner } from './runner';
+import { WorkerRunner } from './workerRunner';
 import { startServer } from './server';
 
 if (!isMainThread && parentPort && (workerData as { iommuLensEngineWorker?: boolean } | null)?.iommuLensEngineWorker) {

@@ -2,8 +2,13 @@
 // for go to definition, find references, rename, completion and semantic tokens.
 // A reference is a NameRef, or a field's value word whose text is a declared name
 // (`ste smmu0 0x100 { cd nic_cd }`, `cd x { ttb0 nic }`), as in the parser's `references`.
+// Kept per statement, relative to its start (dsl/incremental.ts statementMemo): a new tree from an
+// edit keeps the statement objects the edit did not reach, or shifted copies sharing their memo,
+// so only the statements the edit re-parsed are walked again. The whole-file list of occurrences is built
+// only when a feature asks for it (semantic tokens, references); `at` looks in one statement.
 import { walk } from '../dsl';
-import type { DeclKind, NameDecl, Node, Script, Span } from '../dsl/ast';
+import { statementMemo } from '../dsl/incremental';
+import type { DeclKind, NameDecl, Script, Span, Statement } from '../dsl/ast';
 
 export interface NameOccurrence extends Span {
   name: string;
@@ -13,11 +18,51 @@ export interface NameOccurrence extends Span {
 
 export interface NameIndex {
   decls: Map<string, NameDecl[]>;
-  occurrences: NameOccurrence[];
+  /** Every occurrence in offset order (built on first use). */
+  readonly occurrences: NameOccurrence[];
   /** The occurrence covering `offset` (end inclusive), if any. */
   at(offset: number): NameOccurrence | undefined;
   /** Declaration and references of `name`. */
   of(name: string): NameOccurrence[];
+}
+
+/** A name in one statement, offsets relative to the statement's start. A `candidate` is a field's
+ *  value word: a reference only when its text is a declared name. */
+interface LocalName {
+  rs: number;
+  re: number;
+  name: string;
+  kind: DeclKind | undefined;
+  declaration: boolean;
+  candidate: boolean;
+}
+
+function walkStatement(st: Statement): LocalName[] {
+  const out: LocalName[] = [];
+  const seen = new Set<number>();
+  const base = st.start;
+  walk(st, (n, parents) => {
+    if (n.kind !== 'word' && n.kind !== 'nameRef' && n.kind !== 'nameDecl') return;
+    if (seen.has(n.start)) return;
+    const at = { rs: n.start - base, re: n.end - base };
+    if (n.kind === 'nameDecl') out.push({ ...at, name: n.name, kind: n.declares, declaration: true, candidate: false });
+    else if (n.kind === 'nameRef') out.push({ ...at, name: n.name, kind: n.refers, declaration: false, candidate: false });
+    else {
+      // Only a field's value (`cd nic_cd`, `ttb0 nic`), as the parser's `references` reads them.
+      const parent = parents[parents.length - 1];
+      if (parent?.kind !== 'field' || parent.name === n) return;
+      out.push({ ...at, name: n.text, kind: undefined, declaration: false, candidate: true });
+    }
+    seen.add(n.start);
+  });
+  out.sort((a, b) => a.rs - b.rs);
+  return out;
+}
+
+/** The names of a statement (walked once per statement, shared with its shifted copies). */
+function namesOf(st: Statement): readonly LocalName[] {
+  const memo = statementMemo(st);
+  return ((memo.names as LocalName[] | undefined) ??= walkStatement(st));
 }
 
 const cache = new WeakMap<Script, NameIndex>();
@@ -25,51 +70,55 @@ const cache = new WeakMap<Script, NameIndex>();
 export function nameIndex(tree: Script): NameIndex {
   const hit = cache.get(tree);
   if (hit) return hit;
+  const statements = tree.statements;
   const decls = new Map<string, NameDecl[]>();
-  walk(tree, (n) => {
-    if (n.kind === 'nameDecl') {
+  for (const st of statements) {
+    for (const n of namesOf(st)) {
+      if (!n.declaration) continue;
+      const d: NameDecl = { kind: 'nameDecl', name: n.name, declares: n.kind!, start: st.start + n.rs, end: st.start + n.re };
       const l = decls.get(n.name);
-      if (l) l.push(n);
-      else decls.set(n.name, [n]);
+      if (l) l.push(d);
+      else decls.set(n.name, [d]);
     }
-  });
-  const occurrences: NameOccurrence[] = [];
-  const seen = new Set<number>();
-  walk(tree, (n: Node, parents) => {
-    const parent = parents[parents.length - 1];
-    if (seen.has(n.start) && (n.kind === 'word' || n.kind === 'nameRef' || n.kind === 'nameDecl')) return;
-    if (n.kind === 'nameDecl') {
-      occurrences.push({ start: n.start, end: n.end, name: n.name, kind: n.declares, declaration: true });
-      seen.add(n.start);
-    } else if (n.kind === 'nameRef') {
-      occurrences.push({ start: n.start, end: n.end, name: n.name, kind: n.refers, declaration: false });
-      seen.add(n.start);
-    } else if (n.kind === 'word' && decls.has(n.text)) {
-      // Only a field's value (`cd nic_cd`, `ttb0 nic`), as the parser's `references` reads them.
-      if (parent?.kind !== 'field' || parent.name === n) return;
-      const d = decls.get(n.text)![0];
-      occurrences.push({ start: n.start, end: n.end, name: n.text, kind: d.declares, declaration: false });
-      seen.add(n.start);
-    }
-  });
-  occurrences.sort((a, b) => a.start - b.start);
+  }
+  const occurrence = (st: Statement, n: LocalName): NameOccurrence | undefined => {
+    if (n.candidate && !decls.has(n.name)) return undefined;
+    return { start: st.start + n.rs, end: st.start + n.re, name: n.name, kind: n.candidate ? decls.get(n.name)![0].declares : n.kind, declaration: n.declaration };
+  };
+  let all: NameOccurrence[] | undefined;
   const idx: NameIndex = {
     decls,
-    occurrences,
+    get occurrences() {
+      if (!all) {
+        all = [];
+        for (const st of statements) for (const n of namesOf(st)) {
+          const o = occurrence(st, n);
+          if (o) all.push(o);
+        }
+      }
+      return all;
+    },
     at(offset) {
+      // The statements touching `offset` (end inclusive): binary search for the first.
       let lo = 0;
-      let hi = occurrences.length - 1;
-      while (lo <= hi) {
+      let hi = statements.length;
+      while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        const o = occurrences[mid];
-        if (offset < o.start) hi = mid - 1;
-        else if (offset > o.end) lo = mid + 1;
-        else return o;
+        if (statements[mid].end < offset) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < statements.length && statements[i].start <= offset; i++) {
+        const st = statements[i];
+        for (const n of namesOf(st)) {
+          if (st.start + n.rs > offset || offset > st.start + n.re) continue;
+          const o = occurrence(st, n);
+          if (o) return o;
+        }
       }
       return undefined;
     },
     of(name) {
-      return occurrences.filter((o) => o.name === name);
+      return idx.occurrences.filter((o) => o.name === name);
     },
   };
   cache.set(tree, idx);

@@ -1,0 +1,155 @@
+// The engine on a worker thread (engineWorker.ts is the other side). Runs are queued to the
+// worker; a run that takes longer than `maxRunMs` is stopped by terminating the worker (the next
+// run starts a new one). After each run the worker sends the steps that changed (stepStore.ts):
+// the server's thread keeps the latest step store per document, so features read a completed
+// run's steps at a line without asking the worker, which may be busy with the next edit's run.
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { WireScenarioResult, WireStep } from '../engine/api';
+import type { FromWorker, ToWorker } from './engineWorker';
+import { stepsByLine, type CancelFlag, type EngineRunner, type RunOutcome, type RunRequest } from './runner';
+import { StepStore } from './stepStore';
+
+interface Pending {
+  resolve: (m: FromWorker) => void;
+}
+
+export class WorkerRunner implements EngineRunner {
+  private worker?: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** The latest step store per document, as the worker's messages built it (in order). */
+  private readonly stores = new Map<string, StepStore>();
+  /** Runs whose steps have not arrived yet. */
+  private readonly stepWaiters = new Map<number, (s: StepStore | undefined) => void>();
+
+  /** `script`: the file to start as the worker (the bundled server itself). */
+  constructor(private readonly script: string, private readonly log: (m: string) => void, private readonly maxRunMs = 60_000) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(path.resolve(this.script), {
+      workerData: { iommuLensEngineWorker: true },
+      stdout: true,
+      stderr: true,
+      // Not the server's own flags (`--inspect` in the extension's debug launch is refused here).
+      execArgv: [],
+      // A scenario that exhausts memory takes down the worker, not the server.
+      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    });
+    w.unref();
+    w.stdout.resume(); // the engine prints nothing; never let output reach the LSP stream
+    w.stderr.on('data', (d: Buffer) => this.log(`engine worker: ${d.toString().trimEnd()}`));
+    w.on('message', (m: FromWorker) => {
+      if (m.type === 'steps') {
+        if (this.worker === w) this.steps(m);
+        return;
+      }
+      const p = this.pending.get(m.id);
+      if (p) {
+        this.pending.delete(m.id);
+        p.resolve(m);
+      }
+    });
+    const fail = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      this.log(`engine worker stopped: ${why}`);
+      for (const [id, p] of this.pending) p.resolve({ type: 'failed', id, message: `the engine worker stopped (${why})` });
+      this.pending.clear();
+      this.stores.clear();
+      for (const resolve of this.stepWaiters.values()) resolve(undefined);
+      this.stepWaiters.clear();
+    };
+    w.on('error', (e) => fail(e instanceof Error ? e.message : String(e)));
+    w.on('exit', (code) => fail(`exit code ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  private call(msg: ToWorker & { id: number }, timeoutMs: number): Promise<FromWorker> {
+    const w = this.ensure();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // A run that does not end is stopped with its worker; the next run starts a new one.
+        this.log(`engine worker: request ${msg.type} took more than ${timeoutMs} ms; restarting the worker`);
+        void w.terminate();
+      }, timeoutMs);
+      timer.unref?.();
+      this.pending.set(msg.id, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+      w.postMessage(msg);
+    });
+  }
+
+  /** Applies a run's step delta to the document's store (every message, in order). */
+  private steps(m: Extract<FromWorker, { type: 'steps' }>): void {
+    let store: StepStore | undefined;
+    try {
+      store = m.delta ? (this.stores.get(m.uri) ?? StepStore.EMPTY).next(m.delta) : undefined;
+    } catch (e) {
+      // Out of step with the worker (a document closed meanwhile): the next whole store resyncs.
+      this.log(`engine worker: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (store) this.stores.set(m.uri, store);
+    else this.stores.delete(m.uri);
+    this.stepWaiters.get(m.id)?.(store);
+    this.stepWaiters.delete(m.id);
+  }
+
+  async run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome> {
+    const id = this.nextId++;
+    const steps = new Promise<StepStore | undefined>((resolve) => this.stepWaiters.set(id, resolve));
+    const m = await this.call({ type: 'run', id, req, flag: cancel.buffer }, this.maxRunMs);
+    const worker = this.worker;
+    if (m.type !== 'done') {
+      this.stepWaiters.delete(id);
+      if (m.type === 'cancelled') return { kind: 'cancelled' };
+      return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
+    }
+    const { uri, version } = req;
+    let full: Promise<WireScenarioResult> | undefined;
+    let released = false;
+    // Fetched and parsed once, when a feature needs the whole result (the result panel). A worker
+    // that stopped since (or a released result) answers with an empty result.
+    const fullResult = () =>
+      (full ??= (async () => {
+        const r = !released && this.worker === worker ? await this.call({ type: 'full', id: this.nextId++, runId: id }, this.maxRunMs) : undefined;
+        const j = r?.type === 'full' ? r.json : null;
+        return j ? (JSON.parse(j) as WireScenarioResult) : { file: uri, diagnostics: [], steps: [], expectations: m.summary.expectations };
+      })());
+    const fromFull = stepsByLine(fullResult);
+    return {
+      kind: 'done',
+      summary: m.summary,
+      full: fullResult,
+      stepsAtLine: async (line: number): Promise<WireStep[]> => {
+        const store = await steps;
+        return store ? store.atLine(line) : fromFull(line);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.worker === worker) worker?.postMessage({ type: 'release', runId: id } satisfies ToWorker);
+      },
+      state: async (stepIndex) => {
+        const r = await this.call({ type: 'state', id: this.nextId++, uri, version, stepIndex }, this.maxRunMs);
+        return r.type === 'state' ? r.state : null;
+      },
+    };
+  }
+
+  forget(uri: string): void {
+    this.stores.delete(uri);
+    this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
