@@ -15,10 +15,10 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
 import { nextLineStarts, reparse } from '../dsl/incremental';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
-import type { WireScenarioResult, WireState, WireStep } from '../engine/api';
+import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { cutToSize } from '../engine';
 import { wireDiagnostic } from './convert';
-import { CancelFlag, type EngineRunner, type RunSummary } from './runner';
+import { CancelFlag, type EngineRunner, type RunCounts, type RunOutcome, type TxSummary } from './runner';
 import type { ServerSettings } from './settings';
 import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 
@@ -43,14 +43,18 @@ export interface Parsed extends Source {
 export interface Executed {
   source: Source;
   version: number;
-  /** Counts, transactions and diagnostics of the run (small; the full result is `full()`). */
-  summary: RunSummary;
-  /** Everything published for this version (syntax, semantic, run results, partial notice). */
+  /** Counts and diagnostics of the run (small; the transactions are `tx()`, the steps
+   *  `stepsAtLine()`, the full result `full()`). */
+  summary: RunCounts;
+  /** Everything published for this version (syntax, semantic, run results, partial notice).
+   *  Shared with other versions whose diagnostics are the same: never modified once published. */
   diagnostics: Diagnostic[];
   /** Milliseconds spent compiling and running. */
   elapsedMs: number;
   /** The whole result: every step with its walks and events. */
   full(): Promise<WireScenarioResult>;
+  /** Every transaction's outcome (inlay hints, code lenses). */
+  tx(): Promise<TxSummary[]>;
   /** Steps that start on a 0-based line. */
   stepsAtLine(line: number): Promise<WireStep[]>;
   /** Model state after step `stepIndex` (replays the session), null when out of range. */
@@ -105,6 +109,10 @@ interface Entry {
   /** The source of the latest version analysed or parsed (its line starts seed the next). */
   source?: Source;
 }
+
+/** LSP diagnostics by the engine's array they were converted from (the runner reuses an array
+ *  while the diagnostics stay the same). */
+const converted = new WeakMap<readonly WireDiagnostic[], Diagnostic[]>();
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
@@ -313,12 +321,11 @@ export class Analyzer {
     }
     let ex: Executed;
     if (out.kind === 'done') {
-      ex = this.build(src, out.summary, out.full, out.stepsAtLine, out.state, performance.now() - t0);
+      ex = this.build(src, out, performance.now() - t0);
     } else {
       // The engine is not supposed to fail; if it does, show the syntax diagnostics and why.
       this.deps.log(`engine failed for ${e.doc.uri}: ${out.message}`);
-      const empty: WireScenarioResult = { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
-      ex = this.build(src, undefined, async () => empty, async () => [], async () => null, performance.now() - t0);
+      ex = this.build(src, undefined, performance.now() - t0);
       ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
@@ -332,24 +339,27 @@ export class Analyzer {
     // scenarios) are computed when a feature first asks, so typing pays only for diagnostics.
   }
 
-  private build(src: Source, ran: RunSummary | undefined, full: Executed['full'], stepsAtLine: Executed['stepsAtLine'], state: Executed['state'], elapsedMs: number): Executed {
-    const diagnostics: Diagnostic[] = [];
-    const summary: RunSummary = ran ?? { diagnostics: [], expectations: { passed: 0, failed: 0 }, faults: 0, hazards: 0, steps: 0, tx: [] };
-    if (ran) {
-      for (const d of summary.diagnostics) diagnostics.push(wireDiagnostic(d, src.uri));
+  private build(src: Source, out: Extract<RunOutcome, { kind: 'done' }> | undefined, elapsedMs: number): Executed {
+    let diagnostics: Diagnostic[];
+    if (out) {
+      // The runner keeps the array while the diagnostics stay the same: converted once.
+      const ran = out.summary.diagnostics;
+      diagnostics = converted.get(ran) ?? ran.map((d) => wireDiagnostic(d, src.uri));
+      converted.set(ran, diagnostics);
     } else {
-      const syntax = parse(src.text, src.uri).diagnostics;
-      for (const d of syntax) diagnostics.push({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message });
+      diagnostics = parse(src.text, src.uri).diagnostics.map((d) => ({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message }));
     }
+    const empty: WireScenarioResult = { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
     return {
       source: src,
       version: src.version,
-      summary,
+      summary: out?.summary ?? { diagnostics: [], expectations: { passed: 0, failed: 0 }, faults: 0, hazards: 0, steps: 0 },
       diagnostics,
       elapsedMs,
-      full,
-      stepsAtLine,
-      state,
+      full: out?.full ?? (async () => empty),
+      tx: out?.tx ?? (async () => []),
+      stepsAtLine: out?.stepsAtLine ?? (async () => []),
+      state: out?.state ?? (async () => null),
     };
   }
 }

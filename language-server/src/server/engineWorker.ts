@@ -8,7 +8,7 @@ import { compileScenario, cutToSize } from '../engine';
 import { parse } from '../dsl';
 import { reparse } from '../dsl/incremental';
 import type { ParseResult } from '../dsl/ast';
-import { resolverFor, stateOf, summarize, type RunRequest, type RunSummary } from './runner';
+import { countsOf, resolverFor, stateOf, type RunCounts, type RunRequest } from './runner';
 import { StepEncoder, type StepDelta } from './stepStore';
 
 export type ToWorker =
@@ -18,7 +18,9 @@ export type ToWorker =
   | { type: 'release'; runId: number }
   | { type: 'forget'; uri: string };
 export type FromWorker =
-  | { type: 'done'; id: number; summary: RunSummary }
+  /** `diagnostics`: the JSON of the run's diagnostics (a string is far cheaper to pass between
+   *  threads than objects; the server's thread reuses its last array when the string is the same). */
+  | { type: 'done'; id: number; summary: Omit<RunCounts, 'diagnostics'>; diagnostics: string }
   /** `delta` null: the steps could not be encoded (the server's thread fetches the whole result). */
   | { type: 'steps'; id: number; uri: string; delta: StepDelta | null }
   | { type: 'full'; id: number; json: string | null }
@@ -101,7 +103,8 @@ export function engineWorkerMain(port: { on(ev: 'message', fn: (m: ToWorker) => 
         sessions.set(m.req.uri, { version: m.req.version, session: s, state: stateOf(s) });
         results.set(m.id, { uri: m.req.uri, result });
         // The summary first (diagnostics are published from it), then the steps that changed.
-        port.postMessage({ type: 'done', id: m.id, summary: summarize(result) });
+        const { diagnostics, ...summary } = countsOf(result);
+        port.postMessage({ type: 'done', id: m.id, summary, diagnostics: JSON.stringify(diagnostics) });
         let delta: StepDelta | null = null;
         try {
           delta = encoder.delta(m.req.uri, result.steps);

@@ -62,14 +62,14 @@ function placed(ctx: ServerContext, uri: string): Placed | undefined {
   };
 }
 
-export function inlayHints(ctx: ServerContext, p: InlayHintParams): InlayHint[] {
+export async function inlayHints(ctx: ServerContext, p: InlayHintParams): Promise<InlayHint[]> {
   if (!ctx.settings().inlayHints.enabled) return [];
   const v = placed(ctx, p.textDocument.uri);
   if (!v) return [];
   const out: InlayHint[] = [];
   const first = p.range.start.line + 1;
   const last = p.range.end.line + 1;
-  for (const s of v.ex.summary.tx) {
+  for (const s of await v.ex.tx()) {
     if (v.ex.version === v.doc.version && (s.endLine < first || s.endLine > last)) continue;
     const label = stepHint(s);
     if (!label) continue;
@@ -80,7 +80,7 @@ export function inlayHints(ctx: ServerContext, p: InlayHintParams): InlayHint[] 
   return out;
 }
 
-export function codeLenses(ctx: ServerContext, p: CodeLensParams): CodeLens[] {
+export async function codeLenses(ctx: ServerContext, p: CodeLensParams): Promise<CodeLens[]> {
   const v = placed(ctx, p.textDocument.uri);
   const uri = p.textDocument.uri;
   const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -94,7 +94,7 @@ export function codeLenses(ctx: ServerContext, p: CodeLensParams): CodeLens[] {
   // One lens per scenario always; one per transaction only while that stays readable (a lens line
   // above every `dma` of a 10,000-line file doubles its height): iommuLens.codeLens.*.
   const { perTransaction, maxTransactions } = ctx.settings().codeLens;
-  const txs = v.ex.summary.tx;
+  const txs = await v.ex.tx();
   if (perTransaction === 'off' || (perTransaction === 'auto' && txs.length > maxTransactions)) return out;
   for (const s of txs) {
     const pos = v.place(s.line, s.col);

@@ -26,21 +26,27 @@ export interface TxSummary extends StepInfo, Pick<WireStep, 'outcome' | 'bypass'
   event?: string;
 }
 
-/** What the server needs at once from a run; the full result (walks...) is fetched on demand. */
-export interface RunSummary {
+/** What the server needs at once from a run (it publishes from it); the transactions, the steps
+ *  and the whole result (walks...) are fetched on demand. */
+export interface RunCounts {
   /** The engine's diagnostics (each hazard is one, with its fix). */
   diagnostics: WireDiagnostic[];
   expectations: { passed: number; failed: number };
   faults: number;
   hazards: number;
   steps: number;
+}
+
+export interface RunSummary extends RunCounts {
   tx: TxSummary[];
 }
 
 export type RunOutcome =
   | {
       kind: 'done';
-      summary: RunSummary;
+      summary: RunCounts;
+      /** The transactions' outcomes, for inlay hints and code lenses. */
+      tx: () => Promise<TxSummary[]>;
       /** The whole result (every step with its walks). */
       full: () => Promise<WireScenarioResult>;
       /** Steps whose source line is the 0-based `line` (without fetching the whole result). */
@@ -54,25 +60,37 @@ export type RunOutcome =
 
 const TX_KINDS = new Set(['dma', 'ats']);
 
-/** The summary of a result (pure; runs wherever the result is). */
-export function summarize(r: WireScenarioResult): RunSummary {
+/** The inlay-hint summary of a transaction step; undefined for other steps. */
+export function txSummary(st: WireStep): TxSummary | undefined {
+  if (!TX_KINDS.has(st.kind)) return undefined;
+  const t: TxSummary = { index: st.index, line: st.line, col: st.col, endLine: st.endLine, endCol: st.endCol, kind: st.kind, label: st.label };
+  if (st.outcome !== undefined) t.outcome = st.outcome;
+  if (st.bypass !== undefined) t.bypass = st.bypass;
+  if (st.abort !== undefined) t.abort = st.abort;
+  if (st.pa !== undefined) t.pa = st.pa;
+  if (st.events[0]) t.event = st.events[0].type;
+  return t;
+}
+
+/** The counts of a result (pure; runs wherever the result is). */
+export function countsOf(r: WireScenarioResult): RunCounts {
   let faults = 0;
   let hazards = 0;
-  const tx: TxSummary[] = [];
   for (const st of r.steps) {
     if (st.outcome === 'fault') faults++;
     hazards += st.hazards.length;
-    if (TX_KINDS.has(st.kind)) {
-      const t: TxSummary = { index: st.index, line: st.line, col: st.col, endLine: st.endLine, endCol: st.endCol, kind: st.kind, label: st.label };
-      if (st.outcome !== undefined) t.outcome = st.outcome;
-      if (st.bypass !== undefined) t.bypass = st.bypass;
-      if (st.abort !== undefined) t.abort = st.abort;
-      if (st.pa !== undefined) t.pa = st.pa;
-      if (st.events[0]) t.event = st.events[0].type;
-      tx.push(t);
-    }
   }
-  return { diagnostics: r.diagnostics, expectations: r.expectations, faults, hazards, steps: r.steps.length, tx };
+  return { diagnostics: r.diagnostics, expectations: r.expectations, faults, hazards, steps: r.steps.length };
+}
+
+/** The summary of a result: its counts and every transaction's outcome. */
+export function summarize(r: WireScenarioResult): RunSummary {
+  const tx: TxSummary[] = [];
+  for (const st of r.steps) {
+    const t = txSummary(st);
+    if (t) tx.push(t);
+  }
+  return { ...countsOf(r), tx };
 }
 
 export interface EngineRunner {
@@ -150,7 +168,8 @@ export class InlineRunner implements EngineRunner {
       const result = s.runToEnd();
       const state = stateOf(s);
       const full = async () => result;
-      return { kind: 'done', summary: summarize(result), full, stepsAtLine: stepsByLine(full), state: async (i) => state(i) };
+      const { tx, ...summary } = summarize(result);
+      return { kind: 'done', summary, tx: async () => tx, full, stepsAtLine: stepsByLine(full), state: async (i) => state(i) };
     } catch (e) {
       return { kind: 'failed', message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }

@@ -6,6 +6,7 @@
 // shows (hover: the steps at one line), so a hover right after an edit never waits for the worker
 // (busy with the edit's run) nor parses the whole result.
 import type { WireStep } from '../engine/api';
+import { txSummary, type TxSummary } from './runner';
 
 /** Consecutive steps from `first`: their JSON one after the other in `json`, step i ending at `ends[i]`. */
 export interface StepChunk {
@@ -14,6 +15,8 @@ export interface StepChunk {
   ends: Int32Array;
   /** 1-based source line of each step. */
   lines: Int32Array;
+  /** JSON array of the chunk's transactions (TxSummary), in step order. */
+  tx: string;
 }
 
 /** What the worker sends after a run: keep `keep` steps of the document's last store, then `chunk`. */
@@ -25,6 +28,7 @@ export interface StepDelta {
 /** A chunk, with its steps by line built on first use (shared by every store that keeps it). */
 class Chunk {
   private byLine?: Map<number, number[]>;
+  private txs?: TxSummary[];
   constructor(readonly c: StepChunk) {}
   get first(): number {
     return this.c.first;
@@ -47,6 +51,11 @@ class Chunk {
     const hit = this.byLine.get(line);
     return hit ? hit.filter((i) => i < limit) : [];
   }
+  /** The chunk's transactions whose step is below `limit`. */
+  tx(limit: number): TxSummary[] {
+    this.txs ??= JSON.parse(this.c.tx) as TxSummary[];
+    return limit >= this.end ? this.txs : this.txs.filter((t) => t.index < limit);
+  }
   decode(i: number): WireStep {
     const k = i - this.c.first;
     const from = k === 0 ? 0 : this.c.ends[k - 1];
@@ -57,7 +66,21 @@ class Chunk {
 export class StepStore {
   static readonly EMPTY = new StepStore([], 0);
 
+  private txs?: TxSummary[];
+
   private constructor(private readonly chunks: readonly Chunk[], readonly count: number) {}
+
+  /** Every transaction's outcome, in step order (for inlay hints and code lenses). */
+  tx(): TxSummary[] {
+    if (!this.txs) {
+      const out: TxSummary[] = [];
+      this.chunks.forEach((c, k) => {
+        for (const t of c.tx(this.chunks[k + 1]?.first ?? this.count)) out.push(t);
+      });
+      this.txs = out;
+    }
+    return this.txs;
+  }
 
   /** The store after a run: `delta.keep` steps of this one, then the new chunk. */
   next(delta: StepDelta): StepStore {
@@ -119,6 +142,7 @@ export class StepEncoder {
       chunks = prev.chunks.filter((c) => c.first < keep);
     }
     const parts: string[] = [];
+    const tx: TxSummary[] = [];
     const ends = new Int32Array(steps.length - keep);
     const lines = new Int32Array(steps.length - keep);
     let at = 0;
@@ -128,6 +152,8 @@ export class StepEncoder {
       at += j.length;
       ends[i - keep] = at;
       lines[i - keep] = steps[i].line;
+      const t = txSummary(steps[i]);
+      if (t) tx.push(t);
     }
     if (keep > 0) {
       let used = at;
@@ -137,7 +163,7 @@ export class StepEncoder {
     }
     chunks.push({ first: keep, chars: at });
     this.last.set(uri, { steps, chunks });
-    return { keep, chunk: { first: keep, json: parts.join(''), ends, lines } };
+    return { keep, chunk: { first: keep, json: parts.join(''), ends, lines, tx: JSON.stringify(tx) } };
   }
 
   private whole(uri: string, steps: readonly WireStep[]): StepDelta {

@@ -5,9 +5,9 @@
 // run's steps at a line without asking the worker, which may be busy with the next edit's run.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WireScenarioResult, WireStep } from '../engine/api';
+import type { WireDiagnostic, WireScenarioResult, WireStep } from '../engine/api';
 import type { FromWorker, ToWorker } from './engineWorker';
-import { stepsByLine, type CancelFlag, type EngineRunner, type RunOutcome, type RunRequest } from './runner';
+import { stepsByLine, txSummary, type CancelFlag, type EngineRunner, type RunOutcome, type RunRequest } from './runner';
 import { StepStore } from './stepStore';
 
 interface Pending {
@@ -20,6 +20,8 @@ export class WorkerRunner implements EngineRunner {
   private nextId = 1;
   /** The latest step store per document, as the worker's messages built it (in order). */
   private readonly stores = new Map<string, StepStore>();
+  /** The last diagnostics per document, as received (JSON) and parsed. */
+  private readonly diagnostics = new Map<string, { json: string; list: WireDiagnostic[] }>();
   /** Runs whose steps have not arrived yet. */
   private readonly stepWaiters = new Map<number, (s: StepStore | undefined) => void>();
 
@@ -58,6 +60,7 @@ export class WorkerRunner implements EngineRunner {
       for (const [id, p] of this.pending) p.resolve({ type: 'failed', id, message: `the engine worker stopped (${why})` });
       this.pending.clear();
       this.stores.clear();
+      this.diagnostics.clear();
       for (const resolve of this.stepWaiters.values()) resolve(undefined);
       this.stepWaiters.clear();
     };
@@ -112,6 +115,9 @@ export class WorkerRunner implements EngineRunner {
       return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
     }
     const { uri, version } = req;
+    // Unchanged diagnostics (most edits) keep the same array: nothing parsed or converted again.
+    let diags = this.diagnostics.get(uri);
+    if (diags?.json !== m.diagnostics) this.diagnostics.set(uri, (diags = { json: m.diagnostics, list: JSON.parse(m.diagnostics) as WireDiagnostic[] }));
     let full: Promise<WireScenarioResult> | undefined;
     let released = false;
     // Fetched and parsed once, when a feature needs the whole result (the result panel). A worker
@@ -125,7 +131,8 @@ export class WorkerRunner implements EngineRunner {
     const fromFull = stepsByLine(fullResult);
     return {
       kind: 'done',
-      summary: m.summary,
+      summary: { ...m.summary, diagnostics: diags!.list },
+      tx: async () => (await steps)?.tx() ?? (await fullResult()).steps.flatMap((s) => txSummary(s) ?? []),
       full: fullResult,
       stepsAtLine: async (line: number): Promise<WireStep[]> => {
         const store = await steps;
@@ -145,6 +152,7 @@ export class WorkerRunner implements EngineRunner {
 
   forget(uri: string): void {
     this.stores.delete(uri);
+    this.diagnostics.delete(uri);
     this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
   }
 
