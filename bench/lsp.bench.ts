@@ -42,11 +42,13 @@ function cpuNow(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** CPU time (user + system, every thread) of another process so far, ms; undefined without /proc. */
-export function procCpuMs(pid: number | undefined): number | undefined {
+/** CPU time (user + system, every thread) of another process so far, ms; undefined without /proc.
+ *  `mainThread`: only the process's main thread (the language server's own thread, without the
+ *  engine worker). */
+export function procCpuMs(pid: number | undefined, mainThread = false): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields 14 and 15 (utime, stime) in clock ticks; f[0] is field 3. USER_HZ is 100 on Linux.
     return (Number(f[11]) + Number(f[12])) * 10;
