@@ -24,6 +24,20 @@ export interface NameIndex {
   at(offset: number): NameOccurrence | undefined;
   /** Declaration and references of `name`. */
   of(name: string): NameOccurrence[];
+  /** The occurrences in the statements that touch [from, to], in offset order. */
+  between(from: number, to: number): NameOccurrence[];
+}
+
+/** Index of the first span (statements, comments: in offset order) ending at or after `offset`. */
+export function firstStatementTo(spans: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid].end < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A name in one statement, offsets relative to the statement's start. A `candidate` is a field's
@@ -99,15 +113,8 @@ export function nameIndex(tree: Script): NameIndex {
       return all;
     },
     at(offset) {
-      // The statements touching `offset` (end inclusive): binary search for the first.
-      let lo = 0;
-      let hi = statements.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (statements[mid].end < offset) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < statements.length && statements[i].start <= offset; i++) {
+      // The statements touching `offset` (end inclusive).
+      for (let i = firstStatementTo(statements, offset); i < statements.length && statements[i].start <= offset; i++) {
         const st = statements[i];
         for (const n of namesOf(st)) {
           if (st.start + n.rs > offset || offset > st.start + n.re) continue;
@@ -119,6 +126,16 @@ export function nameIndex(tree: Script): NameIndex {
     },
     of(name) {
       return idx.occurrences.filter((o) => o.name === name);
+    },
+    between(from, to) {
+      const out: NameOccurrence[] = [];
+      for (let i = firstStatementTo(statements, from); i < statements.length && statements[i].start <= to; i++) {
+        for (const n of namesOf(statements[i])) {
+          const o = occurrence(statements[i], n);
+          if (o) out.push(o);
+        }
+      }
+      return out;
     },
   };
   cache.set(tree, idx);

@@ -1,9 +1,14 @@
-// Semantic tokens (full document). The legend is defined here and only here.
-import type { SemanticTokens, SemanticTokensLegend, SemanticTokensParams } from 'vscode-languageserver';
-import { positionAt, walk } from '../dsl';
-import type { DeclKind, Node, Script } from '../dsl/ast';
+// Semantic tokens: full, a range, or the delta from the last full result. The legend is defined
+// here and only here. Each statement's tokens are kept with it (relative offsets), so a new tree
+// from an edit walks only the statements the edit re-parsed.
+import type {
+  SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams, SemanticTokensLegend, SemanticTokensParams, SemanticTokensRangeParams,
+} from 'vscode-languageserver';
+import { offsetAt, positionAt, walk } from '../dsl';
+import { statementMemo } from '../dsl/incremental';
+import type { DeclKind, Node, Script, Statement } from '../dsl/ast';
 import type { ServerContext } from './context';
-import { nameIndex } from './names';
+import { firstStatementTo, nameIndex } from './names';
 
 const TOKEN_TYPES = ['keyword', 'namespace', 'struct', 'type', 'property', 'enumMember', 'number', 'string', 'comment', 'function', 'event', 'macro', 'operator'] as const;
 const TOKEN_MODIFIERS = ['declaration'] as const;
@@ -36,18 +41,19 @@ function specialWord(n: Node): [Node, TokenType] | undefined {
   return w ? [w, t] : undefined;
 }
 
-function collectTokens(tree: Script): Tok[] {
-  const names = nameIndex(tree);
-  const toks: Tok[] = [];
-  const named = new Set<number>();
-  for (const o of names.occurrences) {
-    named.add(o.start);
-    toks.push({ start: o.start, end: o.end, type: o.kind ? DECL_TYPE[o.kind] : 'type', mods: o.declaration ? DECLARATION : 0 });
-  }
+/** A statement's tokens other than names, offsets relative to its start (memoized per statement:
+ *  dsl/incremental.ts statementMemo). `word`: dropped where a name occurrence stands. */
+interface LocalTok extends Tok {
+  word: boolean;
+}
+
+function walkTokens(st: Statement): LocalTok[] {
+  const base = st.start;
+  const toks: LocalTok[] = [];
   const special = new Map<Node, TokenType>();
-  walk(tree, (n, parents) => {
+  const push = (n: Node, type: TokenType, word = false) => toks.push({ start: n.start - base, end: n.end - base, type, mods: 0, word });
+  walk(st, (n, parents) => {
     const parent = parents[parents.length - 1];
-    if (named.has(n.start) && (n.kind === 'word' || n.kind === 'nameDecl' || n.kind === 'nameRef')) return;
     switch (n.kind) {
       case 'cpu':
         if (n.op) special.set(n.op, 'keyword');
@@ -63,24 +69,43 @@ function collectTokens(tree: Script): Tok[] {
         break;
       }
       case 'keyword':
-        toks.push({ start: n.start, end: n.end, type: n.text === '->' ? 'operator' : 'keyword', mods: 0 });
+        push(n, n.text === '->' ? 'operator' : 'keyword');
         break;
-      case 'word': {
-        const t = special.get(n) ?? (parent?.kind === 'field' && parent.name === n ? 'property' : wordType(n.text));
-        toks.push({ start: n.start, end: n.end, type: t, mods: 0 });
+      case 'word':
+        push(n, special.get(n) ?? (parent?.kind === 'field' && parent.name === n ? 'property' : wordType(n.text)), true);
         break;
-      }
       case 'number':
-        toks.push({ start: n.start, end: n.end, type: 'number', mods: 0 });
+        push(n, 'number');
         break;
       case 'string':
-        toks.push({ start: n.start, end: n.end, type: 'string', mods: 0 });
+        push(n, 'string');
         break;
     }
   });
-  for (const c of tree.comments) toks.push({ start: c.start, end: c.end, type: 'comment', mods: 0 });
-  toks.sort((a, b) => a.start - b.start || b.end - a.end);
   return toks;
+}
+
+const tokensOf = (st: Statement): readonly LocalTok[] => ((statementMemo(st).tokens as LocalTok[] | undefined) ??= walkTokens(st));
+
+/** The tokens of the statements and comments that touch [from, to], in offset order. */
+function collectTokens(tree: Script, from = 0, to = tree.end): Tok[] {
+  const toks: Tok[] = [];
+  const named = new Set<number>();
+  for (const o of nameIndex(tree).between(from, to)) {
+    named.add(o.start);
+    toks.push({ start: o.start, end: o.end, type: o.kind ? DECL_TYPE[o.kind] : 'type', mods: o.declaration ? DECLARATION : 0 });
+  }
+  const st = tree.statements;
+  for (let i = firstStatementTo(st, from); i < st.length && st[i].start <= to; i++) {
+    const base = st[i].start;
+    for (const t of tokensOf(st[i])) {
+      if (!(t.word && named.has(base + t.start))) toks.push({ start: base + t.start, end: base + t.end, type: t.type, mods: 0 });
+    }
+  }
+  const c = tree.comments;
+  for (let i = firstStatementTo(c, from); i < c.length && c[i].start <= to; i++) toks.push({ start: c[i].start, end: c[i].end, type: 'comment', mods: 0 });
+  toks.sort((a, b) => a.start - b.start || b.end - a.end);
+  return from === 0 && to === tree.end ? toks : toks.filter((t) => t.end >= from && t.start <= to);
 }
 
 function encodeTokens(tree: Script, toks: readonly Tok[]): number[] {
@@ -102,8 +127,47 @@ function encodeTokens(tree: Script, toks: readonly Tok[]): number[] {
   return data;
 }
 
+/** The last full result per document, for deltas (a few documents). */
+const last = new Map<string, { id: string; data: number[] }>();
+let nextId = 1;
+
+function remember(uri: string, data: number[]): SemanticTokens {
+  const id = String(nextId++);
+  last.delete(uri);
+  last.set(uri, { id, data });
+  if (last.size > 8) last.delete(last.keys().next().value!);
+  return { resultId: id, data };
+}
+
 export function semanticTokens(ctx: ServerContext, p: SemanticTokensParams): SemanticTokens {
   const parsed = ctx.analyzer.parsed(p.textDocument.uri);
   if (!parsed) return { data: [] };
-  return { data: encodeTokens(parsed.tree, collectTokens(parsed.tree)) };
+  return remember(p.textDocument.uri, encodeTokens(parsed.tree, collectTokens(parsed.tree)));
+}
+
+/** The tokens of a range (the visible part of a large file). */
+export function semanticTokensRange(ctx: ServerContext, p: SemanticTokensRangeParams): SemanticTokens {
+  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  if (!parsed) return { data: [] };
+  const tree = parsed.tree;
+  return { data: encodeTokens(tree, collectTokens(tree, offsetAt(tree, p.range.start), offsetAt(tree, p.range.end))) };
+}
+
+/** The change since the result `previousResultId` as one edit (the common head and tail of the
+ *  two token arrays stay); the whole tokens when that result is not the last one kept. */
+export function semanticTokensDelta(ctx: ServerContext, p: SemanticTokensDeltaParams): SemanticTokens | SemanticTokensDelta {
+  const before = last.get(p.textDocument.uri);
+  const now = semanticTokens(ctx, { textDocument: p.textDocument });
+  if (!before || before.id !== p.previousResultId || !now.resultId) return now;
+  const a = before.data;
+  const b = now.data;
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  // Whole tokens only (5 numbers each).
+  head -= head % 5;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  tail -= tail % 5;
+  const edits = head === a.length && head === b.length ? [] : [{ start: head, deleteCount: a.length - head - tail, data: b.slice(head, b.length - tail) }];
+  return { resultId: now.resultId, edits };
 }

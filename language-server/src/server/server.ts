@@ -40,7 +40,7 @@ import type { EngineRunner } from './runner';
 import { codeLenses, inlayHints } from './runViews';
 import { compareQemuRequest } from './qemu';
 import { QEMU_REQUEST, type QemuParams, type QemuResponse } from './protocol';
-import { LEGEND, semanticTokens } from './semanticTokens';
+import { LEGEND, semanticTokens, semanticTokensDelta, semanticTokensRange } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
 
@@ -109,7 +109,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
-        semanticTokensProvider: { legend: LEGEND, full: true },
+        semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: true },
         documentFormattingProvider: true,
         foldingRangeProvider: true,
         inlayHintProvider: true,
@@ -180,6 +180,8 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   connection.onRenameRequest(guard(g, 'rename', null, (p) => rename(ctx, p), { position: true }));
   connection.onDocumentSymbol(guard(g, 'documentSymbol', [], (p) => documentSymbols(ctx, p)));
   connection.languages.semanticTokens.on(guard(g, 'semanticTokens', { data: [] }, (p) => semanticTokens(ctx, p)));
+  connection.languages.semanticTokens.onDelta(guard(g, 'semanticTokens/delta', { data: [] }, (p) => semanticTokensDelta(ctx, p)));
+  connection.languages.semanticTokens.onRange(guard(g, 'semanticTokens/range', { data: [] }, (p) => semanticTokensRange(ctx, p)));
   connection.onDocumentFormatting(guard(g, 'formatting', [], (p) => formatDocument(ctx, p)));
   connection.onFoldingRanges(guard(g, 'foldingRange', [], (p) => foldingRanges(ctx, p)));
   connection.languages.inlayHint.on(guard(g, 'inlayHint', [], (p) => inlayHints(ctx, p)));
