@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchEngine, benchHazardOverhead } from './engine.bench';
 import { benchVirt } from './virt.bench';
+import { runIncrementalBench } from './incremental.bench';
 import { Stopwatch } from './clock';
 import type { Rate } from './walk.bench';
 
@@ -84,6 +85,12 @@ export function main(): Figure[] {
   const hz = benchHazardOverhead(quick ? 2_000 : 10_000, quick ? 50_000 : 200_000);
   const hzRatio = hz.withCpuMs / hz.withoutCpuMs;
   figures.push({ name: 'hazard analysis: transaction steps with / without (x)', value: hzRatio, wall: hz.withMs / hz.withoutMs, unit: 'x', target: '<= 2 x', ok: hzRatio <= 2, ratio: hzRatio });
+  // Incremental compile per edit (CPU), ratio to a compile from scratch of the same text.
+  for (const f of runIncrementalBench((l) => console.log(l), !quick)) {
+    const max = f.lines >= 100_000 ? 40 : 5;
+    if (f.where === 'a declaration') continue; // printed above: proportionate, no fixed target
+    figures.push({ name: `incremental compile: ${f.lines / 1000}k lines, edit ${f.where} (ratio: / from scratch)`, value: f.compile, wall: f.compile, unit: 'ms', target: `< ${max} ms`, ok: f.compile < max, ratio: f.compile / f.scratch });
+  }
   figures.push({ name: 'engine: memory after the run', value: e.memoryMb, wall: e.memoryMb, unit: 'MB', target: '< 500 MB', ok: e.memoryMb < 500, ratio: 1 });
 
   console.log(`baseline: Map lookups ${fmt(base, 'ops/s')} CPU, ${fmt(baseRate.perSecond, 'ops/s')} wall (ratios below are CPU against CPU: ops/s / baseline, or time per op / baseline op)`);

@@ -1,7 +1,8 @@
 // The engine's entry points (contract in api.ts): compile a scenario into a session, or run it.
 
 import type { EngineOptions, ScenarioSession, WireDiagnostic, WireScenarioResult } from './api';
-import { compile } from './compile/compile';
+import { compileIncremental } from './compile/reuse';
+import type { CompileMemo } from './compile/memo';
 import { Session } from './run/session';
 import { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
 import { featuresText } from './compile/decls/smmuFeatures';
@@ -16,12 +17,25 @@ export { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
 export { featuresText } from './compile/decls/smmuFeatures';
 export { leafSizes, sizeText } from '../model/layout/tree';
 
-/** Compiles a scenario. Never throws: problems are in `session.diagnostics`. */
+/** What each session's compile keeps for the compile of the next version (compile/reuse.ts). */
+const memos = new WeakMap<ScenarioSession, CompileMemo>();
+
+/**
+ * Compiles a scenario. Never throws: problems are in `session.diagnostics`. With
+ * `options.previous`, only the statements the edit changed are lowered again when that gives
+ * the same program (compile/reuse.ts).
+ */
 export function compileScenario(text: string, uri: string, options: EngineOptions = {}): ScenarioSession {
+  // Kept for editors (sessions with checkpoints or a previous version), not for one-off runs.
+  const keep = options.checkpoints !== undefined || options.previous !== undefined;
+  const prev = options.previous && memos.get(options.previous);
   // The compiled program's closures keep the options they were compiled with: not the previous
   // session (a run option), or every version of an edited document would stay reachable.
   const { previous: _previous, ...compileOptions } = options;
-  return new Session(compile(text, uri, compileOptions), options);
+  const { program, memo } = compileIncremental(text, uri, compileOptions, prev, keep);
+  const session = new Session(program, options);
+  if (memo) memos.set(session, memo);
+  return session;
 }
 
 /** Compiles and runs a scenario to the end. Never throws. */

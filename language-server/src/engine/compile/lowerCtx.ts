@@ -12,7 +12,7 @@ import { Allocator } from '../../model/layout/alloc';
 import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
 import { DeclState } from './decls/state';
-import { Broken } from './broken';
+import { Broken, type SkipEntry } from './broken';
 import { stepKey } from '../run/checkpoints';
 
 /** The transaction an expectation checks (the latest one for a standalone `expect`). */
@@ -26,16 +26,29 @@ export interface TxnRef {
   span: Span;
 }
 
+/** Where an incremental compile (reuse.ts) starts: the earlier compile's context, whose
+ *  declaration-side state (layout, declarations, names) is shared and not changed, and the
+ *  outputs of the statements before the first one lowered again. */
+export interface ResumeFrom {
+  ctx: LowerCtx;
+  steps: StepDef[];
+  diagnostics: WireDiagnostic[];
+  watchLog: number[];
+  skips: SkipEntry[];
+}
+
 export class LowerCtx {
-  readonly diagnostics: WireDiagnostic[] = [];
-  readonly steps: StepDef[] = [];
-  readonly setup: Program['setup'] = [];
+  readonly diagnostics: WireDiagnostic[];
+  readonly steps: StepDef[];
+  readonly setup: Program['setup'];
   /** What `setup` depends on (Program.setupKey). */
-  readonly setupSig: unknown[] = [];
-  readonly alloc = new Allocator();
-  readonly decls = new DeclState();
-  /** Transaction steps an expectation looks at. */
-  readonly watched = new Set<number>();
+  readonly setupSig: unknown[];
+  readonly alloc: Allocator;
+  readonly decls: DeclState;
+  /** Transaction steps an expectation looks at, in the order expectations named them (`watch`). */
+  readonly watchLog: number[];
+  /** Index of the statement being lowered (in the expanded statement list). */
+  ordinal = 0;
   /** The latest transaction (a standalone `expect` applies to it). */
   lastTxn?: TxnRef;
   /** The latest iommufd call or guest action on a vSMMU/vIOMMU (`expect rejected` applies to it). */
@@ -43,10 +56,30 @@ export class LowerCtx {
   /** Why the latest transaction did not run (a standalone `expect` after it is skipped, not applied to an earlier one). */
   lastTxnSkipped?: WireDiagnostic;
   /** Unresolved references and what they make the run skip (broken.ts). */
-  readonly broken = new Broken();
+  readonly broken: Broken;
   file!: SourceFile;
 
-  constructor(readonly uri: string, readonly symbols: Symbols, readonly options: EngineOptions) {}
+  readonly options: EngineOptions;
+
+  constructor(readonly uri: string, readonly symbols: Symbols, options: EngineOptions, from?: ResumeFrom) {
+    // Closures made while lowering keep the context: not the tree or an earlier session.
+    const { parsed: _parsed, previous: _previous, ...kept } = options;
+    this.options = kept;
+    const c = from?.ctx;
+    this.diagnostics = from ? from.diagnostics : [];
+    this.steps = from ? from.steps : [];
+    this.watchLog = from ? from.watchLog : [];
+    this.setup = c ? c.setup : [];
+    this.setupSig = c ? c.setupSig : [];
+    this.alloc = c ? c.alloc : new Allocator();
+    this.decls = c ? c.decls : new DeclState();
+    this.broken = new Broken(c?.broken, from?.skips);
+  }
+
+  /** An expectation looks at transaction step `step` (its result is kept). */
+  watch(step: number): void {
+    this.watchLog.push(step);
+  }
 
   range(span: Span): WireRange {
     if (this.file.via) return this.file.via;

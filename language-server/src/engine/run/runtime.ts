@@ -49,7 +49,7 @@ export interface Program {
   /** Page-table roots by address -> scenario name (for the memory map). */
   tableNames?: Map<bigint, string>;
   /** Transaction steps an expectation looks at (their results are kept). */
-  watched?: Set<number>;
+  watched?: { has(step: number): boolean };
   /** smmu -> VMID -> StreamID of the `ste` declarations with stage 2 (the VM layer's VMID allocation skips them). */
   steVmids?: Map<string, Map<number, bigint>>;
 }

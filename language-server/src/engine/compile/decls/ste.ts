@@ -91,7 +91,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     // An unresolved cd/cdtable/s2: the STE is not written, the DMAs on its StreamID are skipped.
     const cause = ctx.broken.since(mark);
     if (cause) {
-      ctx.broken.sids.set(`${smmuName}:${sid}`, cause);
+      ctx.broken.setSid(`${smmuName}:${sid}`, ctx.ordinal, cause);
       return;
     }
     const s1 = cd !== undefined || cdt !== undefined;
@@ -107,7 +107,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     if (space && s2 === space.s2 && !ctx.diagnostics.slice(d0).some((d) => d.code === 'E_FEATURE')) {
       const checked = checkGuestSte(ctx, space, guestRanges(cd, cdt), { start: s.start, end: s.sid.end });
       if (checked.problem) {
-        ctx.broken.sids.set(`${smmuName}:${sid}`, checked.problem);
+        ctx.broken.setSid(`${smmuName}:${sid}`, ctx.ordinal, checked.problem);
         return;
       }
       guestFirst = checked.writes;
@@ -150,6 +150,6 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     addr = l2 + (sid & ((1n << BigInt(t.split)) - 1n)) * 64n;
   }
   writes.push(...dwords.map((value, i) => ({ addr: addr + BigInt(i * 8), value })));
-  ctx.broken.sids.delete(`${smmuName}:${sid}`);
+  ctx.broken.setSid(`${smmuName}:${sid}`, ctx.ordinal);
   ctx.addStep({ span: s, kind: 'ste', smmu: smmuName, label: `ste ${smmuName} sid ${hex(sid)}: ${what} at ${hex(addr)}`, sig: writes, run: (rt) => rt.writeMany(writes) });
 }

@@ -24,7 +24,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
   let check: Check | undefined;
   const needTxn = (): TxnRef | undefined => {
     if (!txn) ctx.report(span, 'E_EXPECT_NO_TRANSACTION', `\`expect ${what}\` needs a preceding dma`);
-    else ctx.watched.add(txn.step);
+    else ctx.watch(txn.step);
     return txn;
   };
   const v0 = e.values[0];

@@ -106,7 +106,7 @@ function lowerTxn(ctx: LowerCtx, s: TransactionStmt, mark: number): boolean {
   const smmu = resolveSmmu(ctx, s.smmu, s, s.kind === 'dma' ? ['vsmmu'] : []);
   const sid = num(ctx, s.sid, 'StreamID', 32);
   // The STE for this StreamID was not written (an unresolved reference): the DMA is not run.
-  const cause = ctx.broken.since(mark) ?? (smmu !== undefined && sid !== undefined ? ctx.broken.sids.get(`${smmu}:${sid}`) : undefined);
+  const cause = ctx.broken.since(mark) ?? (smmu !== undefined && sid !== undefined ? ctx.broken.sidCause(`${smmu}:${sid}`, ctx.ordinal) : undefined);
   if (cause) {
     if (!ctx.broken.since(mark)) ctx.broken.unresolved(cause);
     return false;

@@ -1,0 +1,180 @@
+// What a compile keeps for the next compile of the same document (reuse.ts): the context that
+// laid the declarations out, the statements' outputs in order, and the lowering state before
+// each statement, so an edit lowers only the statements it changed.
+
+import type { ParseResult, Statement } from '../../dsl/ast';
+import type { WireDiagnostic } from '../output/wire';
+import type { Program, StepDef } from '../run/runtime';
+import type { LowerCtx, TxnRef } from './lowerCtx';
+import type { SkipEntry } from './broken';
+
+/** One `readInclude` call and what it returned (an include changing on disk recompiles). */
+export interface IncludeRead {
+  from: string;
+  path: string;
+  got: { uri: string; text: string } | { error: string };
+}
+
+const SHIFT = 9;
+const MASK = (1 << SHIFT) - 1;
+
+/** An array in chunks, copied in O(n / 512) and each chunk only when written (an edit changes a few). */
+class Chunked<T> {
+  private chunks: T[][];
+  private mine: boolean[];
+
+  constructor(from?: Chunked<T>) {
+    this.chunks = from ? from.chunks.slice() : [];
+    this.mine = this.chunks.map(() => false);
+  }
+
+  get(i: number): T {
+    return this.chunks[i >> SHIFT][i & MASK];
+  }
+
+  set(i: number, v: T): void {
+    const c = i >> SHIFT;
+    if (c === this.chunks.length) {
+      this.chunks.push([]);
+      this.mine.push(true);
+    } else if (!this.mine[c]) {
+      this.chunks[c] = this.chunks[c].slice();
+      this.mine[c] = true;
+    }
+    this.chunks[c][i & MASK] = v;
+  }
+}
+
+/**
+ * The lowering state before each statement (index = ordinal in the expanded statement list; the
+ * last entry is the state at the end): how many steps, diagnostics, skip entries and watched
+ * steps the statements before it produced, and the state a statement may read from the ones
+ * before it (the latest transaction, why it did not run, the latest iommufd call). A copy shares
+ * what the next compile does not change.
+ */
+export class StmtStates {
+  readonly steps: Chunked<number>;
+  readonly diags: Chunked<number>;
+  readonly skips: Chunked<number>;
+  readonly watch: Chunked<number>;
+  readonly txn: Chunked<TxnRef | undefined>;
+  readonly skipped: Chunked<WireDiagnostic | undefined>;
+  readonly call: Chunked<number | undefined>;
+
+  /** Recorded in order from statement 0, or a copy of `from`. */
+  constructor(readonly count: number, from?: StmtStates) {
+    this.steps = new Chunked(from?.steps);
+    this.diags = new Chunked(from?.diags);
+    this.skips = new Chunked(from?.skips);
+    this.watch = new Chunked(from?.watch);
+    this.txn = new Chunked(from?.txn);
+    this.skipped = new Chunked(from?.skipped);
+    this.call = new Chunked(from?.call);
+  }
+
+  /** The state before statement `k` is the context's now. */
+  record(k: number, ctx: LowerCtx): void {
+    this.steps.set(k, ctx.steps.length);
+    this.diags.set(k, ctx.diagnostics.length);
+    this.skips.set(k, ctx.broken.skips.length);
+    this.watch.set(k, ctx.watchLog.length);
+    this.txn.set(k, ctx.lastTxn);
+    this.skipped.set(k, ctx.lastTxnSkipped);
+    this.call.set(k, ctx.lastCall);
+  }
+
+  /** Entries from `k` on moved by the given numbers of diagnostics, skip entries and watched steps. */
+  shift(k: number, diags: number, skips: number, watch: number): void {
+    for (const [a, d] of [[this.diags, diags], [this.skips, skips], [this.watch, watch]] as const) {
+      if (d !== 0) for (let i = k; i <= this.count; i++) a.set(i, a.get(i) + d);
+    }
+  }
+
+  /** Whether the context's state now equals the state before statement `k` (steps numbered alike). */
+  same(k: number, ctx: LowerCtx): boolean {
+    return ctx.steps.length === this.steps.get(k) && ctx.lastTxnSkipped === this.skipped.get(k) && ctx.lastCall === this.call.get(k) && sameTxn(ctx.lastTxn, this.txn.get(k));
+  }
+}
+
+/** Program.watched: how many expectations look at each step (an edit adds and removes a few). */
+export class Watched {
+  constructor(private readonly counts: Int32Array) {}
+
+  static of(log: readonly number[], steps: number): Watched {
+    const w = new Watched(new Int32Array(steps));
+    for (const t of log) w.counts[t]++;
+    return w;
+  }
+
+  has(step: number): boolean {
+    return this.counts[step] > 0;
+  }
+
+  /** A copy for `steps` steps without the `removed` looks and with log[from, to). */
+  patched(steps: number, removed: readonly number[], log: readonly number[], from: number, to: number): Watched {
+    const c = new Int32Array(steps);
+    c.set(this.counts.length <= steps ? this.counts : this.counts.subarray(0, steps));
+    for (const t of removed) if (t < steps) c[t]--;
+    for (let i = from; i < to; i++) c[log[i]]++;
+    return new Watched(c);
+  }
+}
+
+function sameTxn(a: TxnRef | undefined, b: TxnRef | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.step === b.step && a.smmu === b.smmu && a.sid === b.sid && a.ssid === b.ssid && a.iova === b.iova && a.read === b.read;
+}
+
+/** A compile's outputs in statement order (before Broken.finish words the causes). */
+export interface Outputs {
+  steps: StepDef[];
+  diagnostics: WireDiagnostic[];
+  skips: SkipEntry[];
+  watchLog: number[];
+}
+
+export interface CompileMemo {
+  uri: string;
+  text: string;
+  /** The main file's parse. */
+  parsed: ParseResult;
+  /** The context whose declaration-side state (names, layout, declarations) the program uses. */
+  ctx: LowerCtx;
+  out: Outputs;
+  /** Main-file statement index -> ordinal in the expanded list (-1: an include). */
+  ordOf: Int32Array;
+  /** The expanded statement count. */
+  count: number;
+  states: StmtStates;
+  watched: Watched;
+  reads: IncludeRead[];
+  /** Whether includes could be read at all. */
+  includes: boolean;
+  /** ctx.diagnostics[0, mainDiags) are the main file's syntax diagnostics. */
+  mainDiags: number;
+  program: Program;
+}
+
+/** Statements whose lowering reads only the names and the state StmtStates keeps, and changes
+ *  nothing but steps, diagnostics, skip entries, watched steps and that state: they can be
+ *  lowered again alone, with the declarations of the earlier compile. */
+export function lowersAlone(s: Statement): boolean {
+  switch (s.kind) {
+    case 'dma':
+    case 'ats':
+    case 'expect':
+    case 'write':
+    case 'abort':
+      return true;
+    case 'error':
+      return s.typo?.name === undefined;
+    default:
+      return false;
+  }
+}
+
+/** What a statement adds to the names pre-pass (names/resolve.ts): a write's 4K page. */
+export function prepassFact(s: Statement): string {
+  return s.kind === 'write' && s.addr ? (s.addr.value >> 12n).toString(16) : '';
+}

@@ -1,0 +1,173 @@
+// Incremental compile (engine/compile/reuse.ts): the compile of an edited document lowers again
+// only the statements the edit changed (and the next ones until the lowering state is the same
+// again); the program must equal a compile from scratch: steps (keys, labels, ranges), watched
+// steps, diagnostics, and the run's result. Property: random in-line and whole-line edits to the
+// examples. Plus the cases the issue names.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { compileIncremental, type Compiled } from '../../../../language-server/src/engine/compile/reuse';
+import { compileFull } from '../../../../language-server/src/engine/compile/compile';
+import type { EngineOptions } from '../../../../language-server/src/engine/api';
+import type { Program } from '../../../../language-server/src/engine/run/runtime';
+import { Session } from '../../../../language-server/src/engine/run/session';
+import { compileScenario } from '../../../../language-server/src/engine';
+
+const EXAMPLES = path.join(__dirname, '../../../../../examples');
+const URI = 'file:///edit.smmu';
+const noInclude: EngineOptions['readInclude'] = () => ({ error: 'includes are not read here' });
+const SEED = Number(process.env.FUZZ_SEED ?? 42);
+
+const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** Everything a program shows besides its closures (a step's key covers what its `run` uses). */
+function shape(p: Program): string {
+  const watched = p.steps.map((_s, i) => (p.watched?.has(i) ? 1 : 0)).join('');
+  return json({ steps: p.steps.map((s) => [s.key, s.kind, s.label, s.smmu, s.range]), diagnostics: p.diagnostics, watched, setupKey: p.setupKey, sids: p.sids, partial: p.partial });
+}
+
+function run(p: Program): string {
+  return json(new Session(p).runToEnd());
+}
+
+/** Compiles `text` after `prev` and checks it against a compile from scratch. */
+function step(text: string, prev: Compiled | undefined, options: EngineOptions = { readInclude: noInclude }, what = ''): Compiled {
+  const got = compileIncremental(text, URI, options, prev?.memo);
+  const want = compileFull(text, URI, options).program;
+  assert.equal(shape(got.program), shape(want), `program after ${what}`);
+  assert.equal(run(got.program), run(want), `run after ${what}`);
+  return got;
+}
+
+type Edit = { kind: 'digit' | 'char' | 'delete' | 'comment' | 'inline' | 'copy' | 'join'; at: number; from: number; digit: number };
+
+function apply(text: string, e: Edit): string {
+  const lines = text.split('\n');
+  const i = e.at % lines.length;
+  const l = lines[i];
+  const c = l.length ? e.from % l.length : 0;
+  if (e.kind === 'digit') lines[i] = l.replace(/0x[0-9a-f]+/i, (m) => m.slice(0, -1) + e.digit.toString(16));
+  else if (e.kind === 'char') lines[i] = l.slice(0, c) + 'x0 }#'[e.digit % 5] + l.slice(c);
+  else if (e.kind === 'delete') lines[i] = l.slice(0, c) + l.slice(c + 1 + (e.digit % 3));
+  else if (e.kind === 'inline') lines[i] = l + ' # ' + e.digit;
+  else if (e.kind === 'comment') lines.splice(i, 0, '# note');
+  else if (e.kind === 'copy') lines.splice(i, 0, lines[e.from % lines.length]);
+  else if (i + 1 < lines.length) lines.splice(i, 2, l + ' ' + lines[i + 1]);
+  return lines.join('\n');
+}
+
+const edit = fc.record({
+  kind: fc.constantFrom<Edit['kind']>('digit', 'digit', 'char', 'char', 'delete', 'inline', 'comment', 'copy', 'join'),
+  at: fc.nat(400), from: fc.nat(400), digit: fc.nat(15),
+});
+
+const examples = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.smmu')).sort();
+
+test('property: after each random edit the incremental compile equals a compile from scratch', () => {
+  let reused = 0;
+  fc.assert(
+    fc.property(fc.constantFrom(...examples), fc.array(edit, { minLength: 1, maxLength: 8 }), (file, edits) => {
+      let text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+      let prev = step(text, undefined);
+      for (const e of edits) {
+        text = apply(text, e);
+        prev = step(text, prev, undefined, `${file} ${json(e)}`);
+        if (prev.lowered >= 0) reused++;
+      }
+    }),
+    { numRuns: Number(process.env.FUZZ_PROPERTY_RUNS ?? 40), seed: SEED },
+  );
+  assert.ok(reused > 20, `${reused} compiles reused the earlier one`);
+});
+
+/** Declarations, then `n` transactions with expectations. */
+function scenario(n: number, extra = ''): string {
+  const out = ['smmu smmu0 { stages s1; oas 48 }', 'pagetable pt s1 4K {'];
+  for (let i = 0; i < 16; i++) out.push(`  map 0x${(0x1000_0000 + i * 0x1000).toString(16)} +4K -> 0x${(0x8000_0000 + i * 0x1000).toString(16)} rw`);
+  out.push('}', 'cd c0 { pagetable pt; asid 5 }', 'ste smmu0 0x100 { cd c0 }', extra);
+  for (let i = 0; i < n; i++) {
+    const p = i % 16;
+    out.push(`dma read sid 0x100 iova 0x${(0x1000_0040 + p * 0x1000).toString(16)}`, `expect pa 0x${(0x8000_0040 + p * 0x1000).toString(16)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const replaceLine = (text: string, i: number, f: (l: string) => string) => {
+  const ls = text.split('\n');
+  ls[i] = f(ls[i]);
+  return ls.join('\n');
+};
+
+test('an edit inside a transaction lowers that statement and the next few only', () => {
+  const text = scenario(200);
+  const s0 = step(text, undefined);
+  const line = text.split('\n').findIndex((l, i) => i > 100 && l.startsWith('dma'));
+  // The IOVA: the dma and its expectation (until the next transaction sets the same state).
+  const t1 = replaceLine(text, line, (l) => l.replace(/40$/, '48'));
+  const s1 = step(t1, s0, undefined, 'the IOVA');
+  assert.ok(s1.lowered >= 1 && s1.lowered <= 3, `lowered ${s1.lowered}`);
+  // Half-typed (a syntax error): the state differs until the next transaction.
+  const t2 = replaceLine(t1, line, (l) => l.replace(/iova 0x\w+$/, 'iova 0x'));
+  const s2 = step(t2, s1, undefined, 'an incomplete dma');
+  assert.ok(s2.lowered >= 1 && s2.lowered <= 3, `lowered ${s2.lowered}`);
+  assert.ok(s2.program.diagnostics.some((d) => d.line === line + 1 && d.severity === 'error'));
+  // An expectation that now fails to match is still one statement.
+  const t3 = replaceLine(t2, line + 1, (l) => l.replace(/pa 0x/, 'pa 0x1'));
+  const s3 = step(t3, s2, undefined, 'the expectation');
+  assert.ok(s3.lowered >= 1 && s3.lowered <= 3, `lowered ${s3.lowered}`);
+});
+
+test('a comment-only edit compiles nothing', () => {
+  const text = scenario(50);
+  const s0 = step(text, undefined);
+  const s1 = step(text.replace('cd c0 { pagetable pt; asid 5 }', 'cd c0 { pagetable pt; asid 5 } # the CD'), s0, undefined, 'a comment');
+  assert.equal(s1.lowered, 0);
+  const s2 = step(s1.memo!.text.replace('# the CD', '# the context descriptor'), s1, undefined, 'a comment edit');
+  assert.equal(s2.lowered, 0);
+});
+
+test('an edit to a declaration used later, a rename, a deleted declaration: the declarations are laid out again', () => {
+  const text = scenario(40);
+  const s0 = step(text, undefined);
+  // The ASID the CD declares: the CD's step and every TLB entry change.
+  const s1 = step(text.replace('asid 5', 'asid 7'), s0, undefined, 'the ASID');
+  assert.equal(s1.lowered, -1);
+  // A rename of the table the CD uses, then its use: an unknown name in between.
+  const t2 = s1.memo!.text.replace('pagetable pt s1', 'pagetable pt2 s1');
+  const s2 = step(t2, s1, undefined, 'a renamed table');
+  assert.ok(s2.program.diagnostics.some((d) => d.code === 'E_UNKNOWN_NAME'));
+  const s3 = step(t2.replace('pagetable pt;', 'pagetable pt2;'), s2, undefined, 'the use renamed');
+  assert.ok(!s3.program.diagnostics.some((d) => d.severity === 'error'));
+  // The CD deleted: the STE and the DMAs on its StreamID are skipped, said once.
+  const s4 = step(s3.memo!.text.replace(/cd c0 \{[^}]*\}/, ''), s3, undefined, 'a deleted CD');
+  assert.ok(s4.program.diagnostics.some((d) => d.code === 'E_UNKNOWN_NAME' && /Not run because of this/.test(d.message)));
+  // Then an edit to a DMA the deleted CD skips: reused, with the same "not run" list.
+  const line = s4.memo!.text.split('\n').findIndex((l) => l.startsWith('dma'));
+  step(replaceLine(s4.memo!.text, line, (l) => l.replace(/40$/, '44')), s4, undefined, 'a skipped DMA');
+});
+
+test('an include file changing recompiles; an unchanged one does not', () => {
+  let inc = 'pagetable pt s1 4K {\n  map 0x10000000 +4K -> 0x80000000 rw\n}\n';
+  const options: EngineOptions = { readInclude: (_from, p) => (p === 'tables.smmu' ? { uri: 'file:///tables.smmu', text: inc } : { error: `no ${p}` }) };
+  const text = 'smmu smmu0 { stages s1; oas 48 }\ninclude "tables.smmu"\ncd c0 { pagetable pt; asid 5 }\nste smmu0 0x100 { cd c0 }\ndma read sid 0x100 iova 0x10000040\nexpect pa 0x80000040\n';
+  const s0 = step(text, undefined, options);
+  const s1 = step(text.replace('expect pa 0x80000040', 'expect pa 0x80000044'), s0, options, 'an expectation');
+  assert.ok(s1.lowered >= 1);
+  inc = inc.replace('0x80000000', '0x90000000');
+  const s2 = step(s1.memo!.text.replace('0x80000044', '0x80000040'), s1, options, 'the include changed');
+  assert.equal(s2.lowered, -1);
+  assert.ok(s2.program.diagnostics.length === 0);
+});
+
+test('the session of an edit reuses its compile through compileScenario (previous)', () => {
+  const text = scenario(100);
+  const s0 = compileScenario(text, URI, { checkpoints: {} });
+  s0.runToEnd();
+  const t1 = text.replace(/expect pa 0x80000040\n$/, 'expect pa 0x80000041\n');
+  const s1 = compileScenario(t1, URI, { checkpoints: {}, previous: s0 });
+  assert.equal(json(s1.runToEnd()), json(compileScenario(t1, URI).runToEnd()));
+  assert.equal(s1.diagnostics.length, 0);
+  assert.equal(json(s1.steps), json(compileScenario(t1, URI).steps));
+});
