@@ -94,7 +94,7 @@ export function hazardText(f: Finding, L: (step: number) => number): HazardText 
       const guest = outcomeText(f.guest)!;
       const when = f.changedAt !== undefined ? ` since the guest's write at line ${L(f.changedAt)}` : '';
       return {
-        message: `${s} (shadowing vIOMMU): virtual StreamID ${hex(f.vsid)} (${f.host} StreamID ${hex(f.sid)}) at ${hex(f.va)} got ${host} from the shadow table, but the guest's page tables give ${guest}: the guest issued no invalidation${when}, so the VMM never re-walked it (under hardware nesting the walk would see it).`,
+        message: `${s} (shadowing vIOMMU): virtual StreamID ${hex(f.vsid)}${f.ssid !== undefined ? ` SubstreamID ${hex(f.ssid)}` : ''} (${f.host} StreamID ${hex(f.sid)}) at ${hex(f.va)} got ${host} from the shadow table, but the guest's page tables give ${guest}: the guest issued no invalidation${when}, so the VMM never re-walked it (under hardware nesting the walk would see it).`,
         fix: `${f.changedAt !== undefined ? 'insert' : 'issue'} ${quoted(f.missing, ' then ')}${f.changedAt !== undefined ? ` after line ${L(f.changedAt)}` : ' after the guest changes the mapping'} (a shadowing VMM needs it even for a non-present to present change).`,
         related: f.changedAt !== undefined ? [{ step: f.changedAt, message: `guest write to the descriptor at ${hex(f.desc ?? 0n)} the shadow does not know of` }] : [],
       };

@@ -45,7 +45,9 @@ export function wireVEvent(g: GuestEvent, smmu: string): WireVEvent {
 
 function wireShadow(d: ShadowDomain): WireShadow {
   return {
-    vsid: hex(d.vsid), smmu: d.smmu, sid: hex(d.sid), ioas: d.ioas, hwpt: d.hwpt, root: hex(d.layout.root), ...(d.asid !== undefined ? { asid: d.asid } : {}),
+    vsid: hex(d.vsid), smmu: d.smmu, sid: hex(d.sid), ...(d.ssid !== undefined ? { ssid: d.ssid } : {}), ioas: d.ioas, hwpt: d.hwpt, root: hex(d.layout?.root ?? 0n),
+    ...(d.host ? { hostAsid: d.host.ctx.hostAsid, hostCd: hex(d.host.device.cdTable + BigInt(d.host.ctx.cd) * 64n), ranges: d.host.ctx.ranges.map((r) => ({ ttb: r.index, root: hex(r.layout.root), inputSize: r.layout.geo.inputSize })) } : {}),
+    ...(d.asid !== undefined ? { asid: d.asid } : {}),
     rewalks: d.rewalks, maps: [...d.maps.values()].sort((a, b) => (a.iova < b.iova ? -1 : 1)).map((m) => ({ iova: hex(m.iova), length: hex(m.length), pa: hex(m.pa), readOnly: m.readOnly })),
   };
 }

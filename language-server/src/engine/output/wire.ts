@@ -322,10 +322,17 @@ export interface WireShadow {
   vsid: Hex;
   smmu: string;
   sid: Hex;
-  /** The IOAS and stage-2 HWPT the VMM holds the shadow in. */
+  /** The guest CD (SubstreamID) of a stage-1 host context (a device with substreams or TTB1). */
+  ssid?: number;
+  /** The IOAS and stage-2 HWPT the VMM holds the shadow in ('' for a stage-1 host context). */
   ioas: string;
   hwpt: string;
+  /** The stage-2 table, or the host context's first table. */
   root: Hex;
+  /** A stage-1 host context: its host ASID, host CD and tables (TTB0 / TTB1). */
+  hostAsid?: number;
+  hostCd?: Hex;
+  ranges?: Array<{ ttb: 0 | 1; root: Hex; inputSize: number }>;
   /** The guest CD's ASID at the last re-walk. */
   asid?: number;
   /** Re-walks of the guest tables (one per guest invalidation that reached it). */

@@ -133,10 +133,10 @@ export class VirtState {
         return shadows.reduce((n, v) => n + v.shadow!.serial, 0);
       },
       tablePages: () => shadows.flatMap((v) => [...v.shadow!.tablePages]),
-      access: (smmu, sid, iova, access) => {
+      access: (smmu, sid, ssid, iova, access) => {
         for (const v of shadows) {
-          const d = v.shadow!.domainAt(smmu, sid);
-          if (d) return { vsmmu: v.name, ...v.shadow!.translateGuest(d.vsid, iova, access) };
+          const d = v.shadow!.domainAt(smmu, sid, ssid);
+          if (d) return { vsmmu: v.name, ...v.shadow!.translateGuest(d.vsid, ssid, iova, access) };
         }
         return undefined;
       },
@@ -155,7 +155,7 @@ export class VirtState {
   writeReg(name: string, reg: string, value: bigint, out: WireStep): void {
     const vs = this.vsmmus.get(name);
     if (vs) {
-      const r = vs.guest.writeReg(reg, value);
+      const r = vs.writeReg(reg, value);
       for (const w of r.warnings) this.rt.report('warning', 'W_REGISTER', `${name}: ${w}`);
       this.drain(vs, out);
       return;

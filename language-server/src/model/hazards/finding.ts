@@ -132,6 +132,8 @@ export interface ShadowFinding extends Common {
   host: string;
   sid: number;
   vsid: number;
+  /** The transaction's SubstreamID (its guest CD has a shadow of its own). */
+  ssid?: number;
   va: bigint;
   /** What the shadow gave, and what the guest's tables give. */
   now: NowOutcome;

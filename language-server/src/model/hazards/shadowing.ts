@@ -7,20 +7,12 @@
 
 import type { TransactionResult } from '../smmu/result';
 import type { Access } from '../types';
+import type { GuestTranslation } from '../iommufd/shadowTypes';
 import { withSync, type NowOutcome } from './finding';
 import type { HazardEnv, Shadow, SmmuCtx } from './shadow';
 
-/** The guest's own answer for an access to a shadowed device (iommufd/shadow.ts GuestTranslation). */
-export interface ShadowedAccess {
-  /** The vSMMU and virtual StreamID behind the physical StreamID. */
-  vsmmu: string;
-  vsid: number;
-  asid?: number;
-  pa?: bigint;
-  fault?: string;
-  /** Host PA of the guest descriptor the guest's walk ended at. */
-  desc?: bigint;
-}
+/** The guest's own answer for an access to a shadowed device, with the vSMMU behind the physical StreamID. */
+export type ShadowedAccess = GuestTranslation & { vsmmu: string };
 
 /** The shadowing vIOMMUs of a run, as the analysis sees them (the engine's VM layer implements it). */
 export interface ShadowingView {
@@ -28,8 +20,8 @@ export interface ShadowingView {
   readonly serial: number;
   /** Host PAs of the guest table pages the VMMs' re-walks read (their writes are remembered). */
   tablePages(): Iterable<bigint>;
-  /** The guest's answer when (smmu, sid) is a device a shadowing VMM serves, else undefined. */
-  access(smmu: string, sid: number, iova: bigint, access: Access): ShadowedAccess | undefined;
+  /** The guest's answer when (smmu, sid, ssid) goes through a shadow a shadowing VMM keeps, else undefined. */
+  access(smmu: string, sid: number, ssid: number | undefined, iova: bigint, access: Access): ShadowedAccess | undefined;
 }
 
 const FRAME = 12n;
@@ -70,11 +62,11 @@ export class ShadowingCheck implements Shadow {
 
   page(s: SmmuCtx, _r: TransactionResult, p: TransactionResult): void {
     if (this.serial < 0) return; // no shadowing VMM has re-walked anything yet
-    const g = this.view()?.access(s.name, p.sid, p.iova, p.access);
+    const g = this.view()?.access(s.name, p.sid, p.ssid, p.iova, p.access);
     if (!g) return;
     const hostOk = p.outcome === 'ok' && p.pa !== undefined;
     if (hostOk ? g.pa === p.pa : g.pa === undefined) return;
-    const key = `${s.name}:${p.sid}:${p.iova & PAGE_MASK}`;
+    const key = `${s.name}:${p.sid}:${p.ssid ?? '-'}:${p.iova & PAGE_MASK}`;
     const n = this.reports.get(key) ?? 0;
     if (n >= this.env.maxReports) return;
     this.reports.set(key, n + 1);
@@ -86,7 +78,7 @@ export class ShadowingCheck implements Shadow {
       : { Address: p.iova & PAGE_MASK, Leaf: 1n };
     this.env.report({
       state: 'shadow', code: 'H_SHADOW_STALE', severity: 'warning', step: this.env.step, smmu: g.vsmmu, host: s.name,
-      sid: p.sid, vsid: g.vsid, va: p.iova, now, guest, desc: g.desc, changedAt,
+      sid: p.sid, vsid: g.vsid, ...(p.ssid !== undefined ? { ssid: p.ssid } : {}), va: p.iova, now, guest, desc: g.desc, changedAt,
       missing: withSync(g.vsmmu, g.asid !== undefined ? 'CMD_TLBI_NH_VA' : 'CMD_TLBI_NH_VAA', fields), insertAfter: changedAt,
     });
   }

@@ -43,7 +43,7 @@ export function attachDevice(ctx: IommufdContext, smmu: string, sid: number, hwp
   const loc = locateSte(inst.mem, inst.streamTable(), sid);
   if (!loc.ok) return fail({ errno: 'EINVAL', message: `${smmu} has no STE for StreamID ${hex(sid)}: ${loc.reason}` });
   const fx = noEffects();
-  writeSte(inst, sid, loc.addr, ste, fx);
+  writeHostSte(inst, sid, loc.addr, ste, fx);
   fx.steInstalls.push({ smmu, sid, addr: loc.addr, ste, guest });
   issue(inst, [CMD('CMD_CFGI_STE', { StreamID: BigInt(sid), Leaf: 1n }), CMD('CMD_SYNC', {})], fx);
   ctx.attachments.set(`${smmu}:${sid}`, { smmu, sid, hwpt: hwptName, hostSte: ste, vmaster });
@@ -54,7 +54,7 @@ export function attachDevice(ctx: IommufdContext, smmu: string, sid: number, hwp
  * The STE update: a live STE is made invalid first (word 0 with V == 0, CMD_CFGI_STE, CMD_SYNC),
  * then words 1-7 and word 0 last, so the SMMU never fetches a mix of old and new words.
  */
-function writeSte(inst: SmmuInstance, sid: number, addr: bigint, ste: bigint[], fx: IommufdEffects): void {
+export function writeHostSte(inst: SmmuInstance, sid: number, addr: bigint, ste: bigint[], fx: IommufdEffects): void {
   const w = (a: bigint, v: bigint) => {
     inst.mem.write64(a, v);
     fx.writes.push({ addr: a, value: v });

@@ -12,4 +12,5 @@ export * from './guestMemory';
 export * from './vsmmu';
 export * from './facts';
 export * from './shadow';
+export * from './shadowS1';
 export * from './guestTables';

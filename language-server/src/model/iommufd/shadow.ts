@@ -8,88 +8,31 @@
 // IOVA -> host PA mappings, a stage-2 HWPT over it (its table laid out with the model's
 // PageTableLayout in memory the tool reserved), the device attached to it; a re-walk's
 // differences are IOMMU_IOAS_UNMAP (the kernel's TLBIs follow) and IOMMU_IOAS_MAP calls.
+// A guest device with substreams (STE.S1CDMax > 0) or a TTB1 range cannot be held in one stage-2
+// table: its shadow is a VMM-owned stage-1 host context instead (shadowS1.ts), one shadow per guest
+// CD (SubstreamID), each re-walked over TTB0 and TTB1 (guestTables.ts) on the invalidations that
+// reach its CD (CMD_CFGI_CD of its SubstreamID) or its ASID (CMD_TLBI_NH_ASID / NH_VA).
 
 import { hex } from '../bits';
 import { tlbiRange, type CommandResult } from '../smmu/commands';
-import type { SmmuInstance } from '../smmu/instance';
 import { tlbiSpan } from '../tlb/tlbi';
-import { granuleShift } from '../walk/config';
+import { granuleShift, type S1WalkConfig } from '../walk/config';
 import type { Access } from '../types';
 import { Allocator } from '../layout/alloc';
-import { PageTableLayout, type DescCodec, type TableGeometry, type Write } from '../layout/pagetable';
-import type { IommufdContext, IommufdEffects } from './context';
-import { scanLeaves } from './guestTables';
+import { PageTableLayout, type Write } from '../layout/pagetable';
+import { noEffects as noFx } from './effects';
+import { guestRanges, scanLeaves } from './guestTables';
 import type { Viommu } from './objects';
+import { MAX_HOST_CD_LOG2, S1Device } from './shadowS1';
+import type { GuestTranslation, ShadowDomain, ShadowHost, ShadowMap, ShadowPlan } from './shadowTypes';
 
-/** How a VMM backs a guest's vSMMU. */
-export type VsmmuMode = 'nested' | 'shadow';
-
-/** A shadow table's format on one physical SMMU: its stage-2 geometry and leaf encoders. */
-export interface ShadowTableFormat {
-  geo: TableGeometry;
-  rw: DescCodec;
-  ro: DescCodec;
-}
-
-/** Where and how shadow tables are laid out (decided by the engine at compile time). */
-export interface ShadowPlan {
-  /** Host memory reserved for shadow tables: [pool, pool + poolSize). */
-  pool: bigint;
-  poolSize: bigint;
-  formats: ReadonlyMap<string, ShadowTableFormat>;
-}
-
-/** One composed mapping: guest IOVA -> host PA. */
-export interface ShadowMap {
-  iova: bigint;
-  length: bigint;
-  pa: bigint;
-  readOnly: boolean;
-}
-
-/** The shadow of one guest device (virtual StreamID) on its physical SMMU. */
-export interface ShadowDomain {
-  vsid: number;
-  smmu: string;
-  sid: number;
-  ioas: string;
-  hwpt: string;
-  layout: PageTableLayout;
-  format: ShadowTableFormat;
-  /** Composed mappings by IOVA. */
-  maps: Map<bigint, ShadowMap>;
-  /** The guest CD's ASID at the last re-walk (a TLBI by ASID re-walks the domains with it). */
-  asid?: number;
-  rewalks: number;
-}
-
-/** What the shadow needs of its vSMMU (vsmmu.ts). */
-export interface ShadowHost {
-  readonly name: string;
-  readonly guest: SmmuInstance;
-  readonly fd: IommufdContext;
-  /** The VM's IOAS (guest-physical -> host PA). */
-  readonly ioas: string;
-  viommuOf(vsid: number): Viommu | undefined;
-  call(line: string, fx: IommufdEffects): IommufdEffects;
-  note(message: string): void;
-}
-
-/** The guest's own translation of one access, composed with the VM's stage 2. */
-export interface GuestTranslation {
-  vsid: number;
-  asid?: number;
-  /** Host PA, when the guest's tables and the IOAS translate it. */
-  pa?: bigint;
-  /** Why not (an event type, or the IOAS not mapping the IPA). */
-  fault?: string;
-  /** Host PA of the guest descriptor the walk ended at (the leaf, or the invalid entry). */
-  desc?: bigint;
-}
+export type { GuestTranslation, ShadowDomain, ShadowHost, ShadowMap, ShadowPlan, ShadowTableFormat, VsmmuMode } from './shadowTypes';
 
 const READ: Access = { read: true, exec: false, priv: false };
 const WRITE: Access = { read: false, exec: false, priv: false };
 const ALL: [bigint, bigint] = [0n, 1n << 64n];
+/** translateGuest answers kept at most (then dropped at once). */
+const ANSWERS_KEPT = 1 << 16;
 /** Descriptors one re-walk reads at most (bounded work per guest command). */
 const REWALK_LIMIT = 1 << 16;
 
@@ -97,18 +40,26 @@ const sameMap = (a: ShadowMap | undefined, b: ShadowMap | undefined): boolean =>
   !!a && !!b && a.length === b.length && a.pa === b.pa && a.readOnly === b.readOnly;
 
 export class ShadowVmm {
-  readonly domains = new Map<number, ShadowDomain>();
-  /** `${smmu}:${sid}` -> domain (the hazard analysis asks on every transaction). */
-  private readonly byStream = new Map<string, ShadowDomain>();
+  /** The shadows: `${vsid}` for a device's stage-2 shadow, `${vsid}/${cd}` for a CD's stage-1 host context. */
+  readonly domains = new Map<string, ShadowDomain>();
+  /** The devices with a stage-1 host context (their host STE), by virtual StreamID. */
+  private readonly devices = new Map<number, S1Device>();
+  /** `${smmu}:${sid}` -> virtual StreamID (the hazard analysis asks on every transaction). */
+  private readonly byStream = new Map<string, number>();
   /** Host PAs of the guest table pages the re-walks read (the hazard analysis watches them). */
   readonly tablePages = new Set<bigint>();
   /** Bumped when tablePages grows. */
   serial = 0;
   private readonly alloc: Allocator;
   private poolReported = false;
+  /** translateGuest's answers, valid while `changes` is `answersAt`. */
+  private readonly answers = new Map<string, GuestTranslation>();
+  private changes = 0;
+  private answersAt = 0;
 
   constructor(private readonly host: ShadowHost, readonly plan: ShadowPlan) {
     this.alloc = new Allocator(plan.pool);
+    host.fd.sys.mem.onWrite({ memoryWritten: () => this.changes++ });
   }
 
   /**
@@ -118,10 +69,9 @@ export class ShadowVmm {
    */
   configure(vsid: number): boolean {
     const probe = this.host.guest.translate({ sid: vsid, iova: 0n, access: READ }, { dryRun: true });
-    if (probe.ste?.config?.mode !== 's1') {
-      const d = this.domains.get(vsid);
-      if (d) this.byStream.delete(`${d.smmu}:${d.sid}`);
-      this.domains.delete(vsid);
+    const s1 = probe.ste?.config?.mode === 's1' ? probe.ste.config.s1 : undefined;
+    if (!s1) {
+      this.drop(vsid);
       return false;
     }
     const v = this.host.viommuOf(vsid);
@@ -129,14 +79,84 @@ export class ShadowVmm {
       this.host.note(`guest STE of virtual StreamID ${hex(vsid)} cannot be shadowed: no vDEVICE for it behind ${this.host.name} (IOMMU_VDEVICE_ALLOC)`);
       return true;
     }
-    const d = this.domains.get(vsid) ?? this.create(vsid, v);
-    if (!d) return true;
-    const sid = v.vdevices.get(vsid)!;
-    if (this.host.fd.attachments.get(`${v.smmu}:${sid}`)?.hwpt !== d.hwpt) {
-      this.host.call(`iommufd attach ${v.smmu} ${hex(sid)} ${d.hwpt}`, this.host.fd.attach(v.smmu, sid, d.hwpt));
+    const tt1 = probe.cd?.config?.walk.tt1;
+    if (s1.cdMax > 0 || (tt1 && !tt1.epd) || this.devices.has(vsid)) this.configureS1(vsid, v, s1.cdMax, BigInt(s1.dss));
+    else this.configureS2(vsid, v);
+    return true;
+  }
+
+  /** A device without substreams or TTB1: one stage-2 shadow over iommufd objects. */
+  private configureS2(vsid: number, v: Viommu): void {
+    const d = this.domains.get(`${vsid}`) ?? this.create(vsid, v);
+    if (!d) return;
+    if (this.host.fd.attachments.get(`${v.smmu}:${d.sid}`)?.hwpt !== d.hwpt) {
+      this.host.call(`iommufd attach ${v.smmu} ${hex(d.sid)} ${d.hwpt}`, this.host.fd.attach(v.smmu, d.sid, d.hwpt));
     }
     this.rewalk(d, ALL);
-    return true;
+  }
+
+  /** A device with substreams or TTB1: the VMM's host STE and CD table, a stage-1 host context per guest CD. */
+  private configureS1(vsid: number, v: Viommu, cdMax: number, dss: bigint): void {
+    const format = this.plan.s1Formats?.get(v.smmu);
+    const inst = this.host.fd.sys.get(v.smmu);
+    if (!format || !inst) {
+      this.host.note(`${v.smmu} has no stage-1 table format: virtual StreamID ${hex(vsid)} (substreams or TTB1) is not shadowed`);
+      return;
+    }
+    const sid = v.vdevices.get(vsid)!;
+    let dev = this.devices.get(vsid);
+    if (!dev || dev.cdMax !== Math.min(cdMax, MAX_HOST_CD_LOG2) || dev.inst !== inst || dev.sid !== sid) {
+      this.drop(vsid);
+      dev = new S1Device(inst, sid, cdMax, dss, format, this.alloc);
+      if (cdMax > MAX_HOST_CD_LOG2) this.host.note(`virtual StreamID ${hex(vsid)}: only SubstreamIDs below ${1 << MAX_HOST_CD_LOG2} are shadowed (the guest's STE.S1CDMax is ${cdMax})`);
+      const fx = dev.install();
+      if (typeof fx === 'string') return this.host.note(fx);
+      this.host.record(fx);
+      // The VMM owns the device's STE now: no iommufd HWPT is attached to it.
+      this.host.fd.attachments.delete(`${v.smmu}:${sid}`);
+      this.devices.set(vsid, dev);
+      this.byStream.set(`${v.smmu}:${sid}`, vsid);
+    }
+    for (let cd = 0; cd < 1 << dev.cdMax; cd++) this.configureCd(vsid, dev, cd);
+  }
+
+  /** One guest CD: a host context with its shape (made anew when the guest's ranges changed), re-walked whole. */
+  private configureCd(vsid: number, dev: S1Device, cd: number): void {
+    const key = `${vsid}/${cd}`;
+    const g = this.guestCd(vsid, cd);
+    let d = this.domains.get(key);
+    if (!g) {
+      if (d) for (const m of [...d.maps.values()]) this.unmap(d, m);
+      return;
+    }
+    const ranges = guestRanges(g.cfg.walk.tt0, g.cfg.walk.tt1);
+    const shape = ranges.map((r) => `${r.index}:${r.tt.tsz}:${r.tt.epd ? 1 : 0}`).join(',');
+    if (!d || d.shape !== shape) {
+      const fx = noFx();
+      const ctx = dev.context(cd, ranges, fx);
+      this.host.record(fx);
+      this.checkPool();
+      d = { vsid, smmu: dev.inst.name, sid: dev.sid, ssid: cd, ioas: '', hwpt: '', layout: ctx.ranges[0]?.layout, host: { device: dev, ctx }, shape, maps: new Map(), rewalks: 0 };
+      this.domains.set(key, d);
+    }
+    this.rewalk(d, ALL);
+  }
+
+  /** The guest's CD `cd` of `vsid`: the SubstreamID a transaction uses for it, and its stage-1 configuration. */
+  private guestCd(vsid: number, cd: number): { ssid?: number; cfg: { asid: number; walk: S1WalkConfig } } | undefined {
+    for (const ssid of cd === 0 ? [undefined, 0] : [cd]) {
+      const r = this.host.guest.translate({ sid: vsid, ssid, iova: 0n, access: READ }, { dryRun: true });
+      const c = r.ste?.config?.mode === 's1' ? r.cd?.config : undefined;
+      if (c) return { ssid, cfg: c };
+    }
+    return undefined;
+  }
+
+  /** Forgets the shadows of `vsid` (its STE no longer translates at stage 1, or its host context is remade). */
+  private drop(vsid: number): void {
+    for (const [k, d] of this.domains) if (d.vsid === vsid) this.domains.delete(k);
+    for (const [k, v] of this.byStream) if (v === vsid) this.byStream.delete(k);
+    this.devices.delete(vsid);
   }
 
   /** The guest invalidations a shadowing VMM acts on; false for the others. */
@@ -161,9 +181,18 @@ export class ShadowVmm {
         each(() => true, tlbiSpan(f.Address, tlbiRange(f, this.host.guest.features)));
         return true;
       case 'CMD_CFGI_CD':
-      case 'CMD_CFGI_CD_ALL':
-        each((d) => d.vsid === Number(f.StreamID));
+      case 'CMD_CFGI_CD_ALL': {
+        const vsid = Number(f.StreamID);
+        const dev = this.devices.get(vsid);
+        // A CD change may bring substreams or TTB1 into use: the device's shadow is decided again.
+        if (!dev) {
+          if (this.domains.has(`${vsid}`)) this.configure(vsid);
+          return true;
+        }
+        if (r.name === 'CMD_CFGI_CD_ALL') for (let cd = 0; cd < 1 << dev.cdMax; cd++) this.configureCd(vsid, dev, cd);
+        else if (Number(f.SubstreamID) < 1 << dev.cdMax) this.configureCd(vsid, dev, Number(f.SubstreamID));
         return true;
+      }
       case 'CMD_ATC_INV':
         return true; // the shadow has no ATS: nothing cached in a device
       default:
@@ -171,19 +200,50 @@ export class ShadowVmm {
     }
   }
 
-  /** The shadow of (physical SMMU, StreamID), when a shadow of this vSMMU is attached there. */
-  domainAt(smmu: string, sid: number): ShadowDomain | undefined {
+  /** The shadow a transaction of (physical SMMU, StreamID, SubstreamID) goes through, when this vSMMU shadows it. */
+  domainAt(smmu: string, sid: number, ssid?: number): ShadowDomain | undefined {
     const key = `${smmu}:${sid}`;
-    const d = this.byStream.get(key);
-    return d && this.host.fd.attachments.get(key)?.hwpt === d.hwpt ? d : undefined;
+    const vsid = this.byStream.get(key);
+    if (vsid === undefined) return undefined;
+    const dev = this.devices.get(vsid);
+    if (!dev) {
+      const d = this.domains.get(`${vsid}`);
+      return d && this.host.fd.attachments.get(key)?.hwpt === d.hwpt ? d : undefined;
+    }
+    // A later iommufd attach took the STE over.
+    if (this.host.fd.attachments.has(key)) return undefined;
+    return this.domains.get(`${vsid}/${ssid ?? 0}`);
   }
 
-  /** What the guest's own tables give for one access now (what the shadow should hold). */
-  translateGuest(vsid: number, iova: bigint, access: Access): GuestTranslation {
-    const r = this.host.guest.translate({ sid: vsid, iova, access }, { dryRun: true });
+  /**
+   * What the guest's own tables give for one access now (what the shadow should hold). Asked at
+   * every DMA on a shadowed device, so answers are kept until guest memory (any host write) or a
+   * guest register changes: the guest walk reads nothing else (a dry run fills no guest cache).
+   */
+  translateGuest(vsid: number, ssid: number | undefined, iova: bigint, access: Access): GuestTranslation {
+    if (this.answersAt !== this.changes) {
+      this.answers.clear();
+      this.answersAt = this.changes;
+    }
+    const key = `${vsid}:${ssid ?? '-'}:${access.read ? 'r' : 'w'}${access.exec ? 'x' : ''}${access.priv ? 'p' : ''}:${iova}`;
+    let a = this.answers.get(key);
+    if (!a) {
+      if (this.answers.size >= ANSWERS_KEPT) this.answers.clear();
+      this.answers.set(key, (a = this.walkGuest(vsid, ssid, iova, access)));
+    }
+    return a;
+  }
+
+  /** Guest memory or registers changed: kept answers are dropped. */
+  guestChanged(): void {
+    this.changes++;
+  }
+
+  private walkGuest(vsid: number, ssid: number | undefined, iova: bigint, access: Access): GuestTranslation {
+    const r = this.host.guest.translate({ sid: vsid, ssid, iova, access }, { dryRun: true });
     const steps = r.walks.stage1?.steps;
     const last = steps?.[steps.length - 1];
-    const out: GuestTranslation = { vsid, asid: r.cd?.config?.asid };
+    const out: GuestTranslation = { vsid, ssid, asid: r.cd?.config?.asid };
     if (last) out.desc = this.host.fd.ipaToPa(this.host.ioas, last.descPa);
     if (r.outcome !== 'ok' || r.pa === undefined) return { ...out, fault: r.events[0]?.type ?? r.outcome };
     const pa = this.host.fd.ipaToPa(this.host.ioas, r.pa);
@@ -205,28 +265,31 @@ export class ShadowVmm {
     const table = { ttb: layout.root, granule, inputSize, startLevel, outputSize };
     if (this.host.call(`iommufd hwpt_parent ${hwpt} ${ioas} ${v.smmu}`, fd.allocParent(hwpt, ioas, v.smmu, table)).rejections.length) return undefined;
     const d: ShadowDomain = { vsid, smmu: v.smmu, sid: v.vdevices.get(vsid)!, ioas, hwpt, layout, format, maps: new Map(), rewalks: 0 };
-    this.domains.set(vsid, d);
-    this.byStream.set(`${d.smmu}:${d.sid}`, d);
+    this.domains.set(`${vsid}`, d);
+    this.byStream.set(`${d.smmu}:${d.sid}`, vsid);
     return d;
   }
 
-  /** Re-walks the guest's tables over [lo, hi) and maps/unmaps the differences in the shadow. */
+  /** Re-walks the guest's tables (TTB0 and TTB1) over [lo, hi) and maps/unmaps the differences in the shadow. */
   private rewalk(d: ShadowDomain, [lo, hi]: [bigint, bigint]): void {
     d.rewalks++;
-    const probe = this.host.guest.translate({ sid: d.vsid, iova: lo, access: READ }, { dryRun: true });
-    const cd = probe.ste?.config?.mode === 's1' ? probe.cd?.config : undefined;
+    const g = d.ssid === undefined ? this.guestCd(d.vsid, 0) : this.guestCd(d.vsid, d.ssid);
     const want = new Map<bigint, ShadowMap>();
     let [rlo, rhi] = [lo, hi];
-    if (cd) {
-      d.asid = cd.asid;
-      const scan = scanLeaves(this.host.guest.mem, cd.walk.tt0, lo, hi, REWALK_LIMIT);
-      if (scan.truncated) this.host.note(`re-walk of virtual StreamID ${hex(d.vsid)} stopped after ${REWALK_LIMIT} descriptors: invalidate smaller ranges`);
-      this.watchTables(scan.tables);
-      for (const leaf of scan.leaves) {
-        const size = 1n << BigInt(leaf.shift);
-        if (leaf.va < rlo) rlo = leaf.va;
-        if (leaf.va + size > rhi) rhi = leaf.va + size;
-        for (const m of this.compose(d.vsid, leaf.va, size)) want.set(m.iova, m);
+    if (g) {
+      d.asid = g.cfg.asid;
+      // A stage-2 shadow holds TTB0 only (a device using TTB1 gets a stage-1 host context: configure()).
+      const ranges = guestRanges(g.cfg.walk.tt0, d.host ? g.cfg.walk.tt1 : undefined);
+      for (const range of ranges) {
+        const scan = scanLeaves(this.host.guest.mem, range, lo, hi, REWALK_LIMIT);
+        if (scan.truncated) this.host.note(`re-walk of virtual StreamID ${hex(d.vsid)} stopped after ${REWALK_LIMIT} descriptors: invalidate smaller ranges`);
+        this.watchTables(scan.tables);
+        for (const leaf of scan.leaves) {
+          const size = 1n << BigInt(leaf.shift);
+          if (leaf.va < rlo) rlo = leaf.va;
+          if (leaf.va + size > rhi) rhi = leaf.va + size;
+          for (const m of this.compose(d.vsid, g.ssid, leaf.va, size)) want.set(m.iova, m);
+        }
       }
     }
     for (const m of [...d.maps.values()]) if (m.iova < rhi && m.iova + m.length > rlo && !sameMap(m, want.get(m.iova))) this.unmap(d, m);
@@ -234,11 +297,11 @@ export class ShadowVmm {
   }
 
   /** One guest leaf [va, va + size) through the guest's SMMU (read, then write) and the IOAS. */
-  private compose(vsid: number, va: bigint, size: bigint): ShadowMap[] {
+  private compose(vsid: number, ssid: number | undefined, va: bigint, size: bigint): ShadowMap[] {
     const g = this.host.guest;
-    const r = g.translate({ sid: vsid, iova: va, access: READ }, { dryRun: true });
+    const r = g.translate({ sid: vsid, ssid, iova: va, access: READ }, { dryRun: true });
     if (r.outcome !== 'ok' || r.pa === undefined) return [];
-    const writable = g.translate({ sid: vsid, iova: va, access: WRITE }, { dryRun: true }).outcome === 'ok';
+    const writable = g.translate({ sid: vsid, ssid, iova: va, access: WRITE }, { dryRun: true }).outcome === 'ok';
     const ipa = r.pa;
     const out: ShadowMap[] = [];
     for (const m of this.host.fd.ioas.get(this.host.ioas)?.maps ?? []) {
@@ -265,34 +328,51 @@ export class ShadowVmm {
       mem.write64(w.addr, w.value);
       into.push(w);
     }
+    this.checkPool();
+  }
+
+  private checkPool(): void {
     if (!this.poolReported && this.alloc.top > this.plan.pool + this.plan.poolSize) {
       this.poolReported = true;
       this.host.note(`shadow tables outgrew the ${hex(this.plan.poolSize)} bytes reserved at ${hex(this.plan.pool)}: later tables may overlap other memory`);
     }
   }
 
-  /** IOMMU_IOAS_MAP of one composed mapping, its descriptors written into the shadow table. */
+  /** One composed mapping into the shadow: IOMMU_IOAS_MAP (stage-2 shadow) or the host context's table. */
   private map(d: ShadowDomain, m: ShadowMap): void {
+    if (d.host) {
+      const fx = noFx();
+      const problem = d.host.device.map(d.host.ctx, m.iova, m.length, m.pa, m.readOnly, fx.writes);
+      this.checkPool();
+      if (problem) return this.host.note(`virtual StreamID ${hex(d.vsid)} SubstreamID ${d.ssid}: ${hex(m.iova)} (+${hex(m.length)}) cannot be shadowed: ${problem}`);
+      d.maps.set(m.iova, m);
+      return this.host.record(fx);
+    }
     const line = `iommufd ioas_map ${d.ioas} ${hex(m.iova)} ${hex(m.length)} ${hex(m.pa)}${m.readOnly ? ' ro' : ''}`;
-    const problem = d.layout.check(m.iova, m.length, m.pa);
+    const problem = d.layout!.check(m.iova, m.length, m.pa);
     if (problem) return this.host.note(`${line}: the shadow table cannot hold it: ${problem}`);
     const fx = this.host.fd.mapIoas(d.ioas, { iova: m.iova, length: m.length, pa: m.pa, readOnly: m.readOnly });
     if (!fx.rejections.length) {
-      const r = d.layout.map(m.iova, m.length, m.pa, m.readOnly ? d.format.ro : d.format.rw);
+      const r = d.layout!.map(m.iova, m.length, m.pa, m.readOnly ? d.format!.ro : d.format!.rw);
       if (r.ok) this.write(r.writes, fx.writes);
       d.maps.set(m.iova, m);
     }
     this.host.call(line, fx);
   }
 
-  /** IOMMU_IOAS_UNMAP: the descriptors cleared, then the kernel's invalidations on the SMMU. */
+  /** Removes one mapping: IOMMU_IOAS_UNMAP (the kernel's invalidations follow), or the host context's own. */
   private unmap(d: ShadowDomain, m: ShadowMap): void {
-    const r = d.layout.unmap(m.iova, m.length);
+    d.maps.delete(m.iova);
+    if (d.host) {
+      const fx = noFx();
+      d.host.device.unmap(d.host.ctx, m.iova, m.length, fx);
+      return this.host.record(fx);
+    }
+    const r = d.layout!.unmap(m.iova, m.length);
     const ws: Write[] = [];
     if (r.ok) this.write(r.writes, ws);
-    const fx = this.host.fd.unmapIoas(d.ioas, m.iova, m.length, 1n << BigInt(granuleShift(d.format.geo.granule)));
+    const fx = this.host.fd.unmapIoas(d.ioas, m.iova, m.length, 1n << BigInt(granuleShift(d.format!.geo.granule)));
     fx.writes.unshift(...ws);
-    d.maps.delete(m.iova);
     this.host.call(`iommufd ioas_unmap ${d.ioas} ${hex(m.iova)} ${hex(m.length)}`, fx);
   }
 }

@@ -88,6 +88,12 @@ export class VSmmu implements ShadowHost {
     return vs;
   }
 
+  /** A guest register write (the guest driver's MMIO to its vSMMU). */
+  writeReg(reg: string, value: bigint): ReturnType<SmmuInstance['writeReg']> {
+    this.shadow?.guestChanged();
+    return this.guest.writeReg(reg, value);
+  }
+
   /** The activity since the last call (the engine takes it once per step). */
   take(): VmmActivity {
     const a = this.activity;
@@ -100,6 +106,11 @@ export class VSmmu implements ShadowHost {
     this.activity.calls.push({ line, fx });
     for (const r of fx.rejections) this.activity.notes.push(`${line}: -${r.errno}: ${r.message}`);
     return fx;
+  }
+
+  /** What the shadowing VMM did on a physical SMMU itself (no iommufd call: its own host STE and CDs). */
+  record(fx: IommufdEffects): void {
+    this.activity.calls.push({ line: '', fx });
   }
 
   /** A guest action the layer could not forward. */

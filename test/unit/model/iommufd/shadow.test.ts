@@ -100,7 +100,7 @@ test('a mapping made valid without an invalidation misses in the shadow until th
   install(vs);
   m.write64(G_L3 + 2n * 8n, page(0x4008_1000n));
   assert.equal(b.translate({ sid: 9, iova: IOVA + 0x1000n, access: RD }).outcome, 'fault', 'the VMM has not seen the new entry');
-  assert.equal(vs.shadow!.translateGuest(0x10, IOVA + 0x1000n, RD).pa, GUEST_RAM + 0x8_1000n, 'the guest\'s own tables map it');
+  assert.equal(vs.shadow!.translateGuest(0x10, undefined, IOVA + 0x1000n, RD).pa, GUEST_RAM + 0x8_1000n, 'the guest\'s own tables map it');
   vs.guest.submitCommand(CMD('CMD_TLBI_NH_VA', { ASID: 1n, Address: IOVA + 0x1000n, Leaf: 1n }));
   const { calls } = vs.take();
   assert.deepEqual(calls.map((c) => c.line), ['iommufd ioas_map vs1_shadow_10 0x80202000 0x1000 0x100081000']);
@@ -163,9 +163,9 @@ test('H_SHADOW_STALE: the hazard analysis compares the shadow\'s answer with the
   const view: ShadowingView = {
     get serial() { return sh.serial; },
     tablePages: () => sh.tablePages,
-    access: (smmu, sid, iova, access) => {
-      const d = sh.domainAt(smmu, sid);
-      return d && { vsmmu: vs.name, ...sh.translateGuest(d.vsid, iova, access) };
+    access: (smmu, sid, ssid, iova, access) => {
+      const d = sh.domainAt(smmu, sid, ssid);
+      return d && { vsmmu: vs.name, ...sh.translateGuest(d.vsid, ssid, iova, access) };
     },
   };
   const t = new HazardTracker(sys.mem);

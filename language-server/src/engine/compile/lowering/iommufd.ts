@@ -11,6 +11,8 @@ import type { Granule } from '../../../model/types';
 import type { LowerCtx } from '../lowerCtx';
 import { PageTableLayout, type TableGeometry, type Write } from '../../../model/layout/pagetable';
 import type { ShadowPlan, ShadowTableFormat } from '../../../model/iommufd/shadow';
+import type { S1ShadowFormat } from '../../../model/iommufd/shadowS1';
+import { DEFAULT_MAIR } from './mapAttrs';
 import { makeCodec } from '../layout/descriptors';
 import { defaultAttrs, defaultS2StartLevel } from '../decls/pagetable';
 import { smmuLayout } from '../decls/smmu';
@@ -244,16 +246,22 @@ export function lowerVsmmu(ctx: LowerCtx, s: VsmmuStmt): void {
 /** `mode shadow`: the memory of the shadow tables and their format on each vIOMMU's SMMU. */
 function shadowPlan(ctx: LowerCtx, st: IommufdLayout, s: VsmmuStmt, name: string, viommus: string[]): ShadowPlan | undefined {
   const formats = new Map<string, ShadowTableFormat>();
+  const s1Formats = new Map<string, S1ShadowFormat>();
   for (const v of viommus) {
     const smmu = st.viommus.get(v);
     if (smmu === undefined || formats.has(smmu)) continue;
     const geo = s2Geometry(ctx, st, smmu, s, 'shadow tables');
     if (!geo) return undefined;
     formats.set(smmu, { geo, rw: S2_RW(geo.granule), ro: S2_RO(geo.granule) });
+    // Devices with substreams or TTB1 get a stage-1 host context (model/iommufd/shadowS1.ts), where the SMMU has stage 1.
+    if ((smmuLayout(ctx, smmu)?.features ?? makeFeatures()).stage1) {
+      const g = geo.granule;
+      s1Formats.set(smmu, { granule: g, outputSize: geo.outputSize, rw: makeCodec(1, g, defaultAttrs(1)), ro: makeCodec(1, g, { ...defaultAttrs(1), w: false }), mair: DEFAULT_MAIR });
+    }
   }
   if (!st.reserved) reserveScenarioMemory(ctx);
   st.reserved = true;
   const pool = ctx.alloc.alloc(SHADOW_POOL, 0x1000n);
-  ctx.report(s.mode ?? s, 'I_IOMMUFD_LAYOUT', `shadow tables of ${name} in [${hex(pool)}, +${hex(SHADOW_POOL)}): one stage-2 table per guest device, written by the VMM on the guest's invalidations`, 'information');
-  return { pool, poolSize: SHADOW_POOL, formats };
+  ctx.report(s.mode ?? s, 'I_IOMMUFD_LAYOUT', `shadow tables of ${name} in [${hex(pool)}, +${hex(SHADOW_POOL)}): one stage-2 table per guest device (a stage-1 host context per guest CD for a device with substreams or TTB1), written by the VMM on the guest's invalidations`, 'information');
+  return { pool, poolSize: SHADOW_POOL, formats, s1Formats };
 }
