@@ -102,11 +102,13 @@ export class VirtState {
 
   /** The VMM's calls and notes since the last step, into the step. */
   private drain(vs: VSmmu, out: WireStep): void {
-    const bad = vs.memory.unmapped.splice(0);
-    if (bad.length) {
+    if (vs.memory.unmapped.length) {
+      const bad = vs.memory.unmapped.splice(0);
       const u = bad[0];
       this.rt.report('warning', 'W_VSMMU_IPA', `${vs.name}: the guest ${u.write ? 'wrote' : 'read'} IPA ${hex(u.ipa)}${bad.length > 1 ? ` (and ${bad.length - 1} more accesses)` : ''}, not mapped by IOAS ${vs.ioas}: writes there are dropped, reads return zero`);
     }
+    // Most guest DMAs make the VMM do nothing: no activity object is taken then.
+    if (vs.idle) return;
     const a = vs.take();
     for (const c of a.calls) this.apply(out, { ...c.fx, rejections: [] }, c.line);
     if (a.calls.length === 0 && a.notes.length === 0) return;

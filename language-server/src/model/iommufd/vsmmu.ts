@@ -94,6 +94,11 @@ export class VSmmu implements ShadowHost {
     return this.guest.writeReg(reg, value);
   }
 
+  /** Nothing done since the last take(). */
+  get idle(): boolean {
+    return this.activity.calls.length === 0 && this.activity.notes.length === 0;
+  }
+
   /** The activity since the last call (the engine takes it once per step). */
   take(): VmmActivity {
     const a = this.activity;
