@@ -67,3 +67,25 @@ test('without a stage-1 host context the same device keeps a stage-2 shadow: a g
   const d = s.state().vm!.vsmmus[0].shadows!;
   assert.deepEqual(d.map((x) => [x.ssid, x.ioas, x.hwpt]), [[undefined, 'vs0_shadow_10', 'vs0_shadow_10_s2']]);
 });
+
+test('a guest that turns TTB1 on later (CD.EPD1 0, then CMD_CFGI_CD): the VMM moves the device from its stage-2 shadow to a host CD', () => {
+  // The guest starts without substreams and with EPD1 set in CD 0 (a stage-2 shadow), then writes T1SZ/TG1/EPD1 0 and TTB1.
+  const start = EXAMPLE.replace('write64 0x100100400 0x80000004000100b', 'write64 0x100100400 0x4000100b').replace('write64 0x100001000 0x16205b5993519', 'write64 0x100001000 0x16205c0003519');
+  const head = start.slice(0, start.indexOf('\n# Without a SubstreamID'));
+  const text = `${head}
+dma vs0 read sid 0x10 iova 0xffffff8000201010 expect fault F_TRANSLATION
+write64 0x100001000 0x16205b5993519
+cmd vs0 CMD_CFGI_CD sid 0x10 ssid 0 leaf
+cmd vs0 CMD_SYNC
+dma vs0 read sid 0x10 iova 0xffffff8000201010 expect pa 0x100090010
+dma vs0 read sid 0x10 iova 0x80201010 expect pa 0x100080010
+`;
+  const r = runScenario(text, 'switch.smmu');
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(r.expectations, { passed: 3, failed: 0 });
+  const cfgi = r.steps.find((s) => /CMD_CFGI_CD sid 0x10/.test(s.label))!;
+  assert.equal(BigInt(cfgi.iommufd!.steInstalls[0].ste[0]) >> 1n & 7n, 5n, 'host STE Config S1_TRANS');
+  const s = compileScenario(text, 'switch.smmu');
+  s.goto(s.steps.length);
+  assert.deepEqual(s.state().vm!.vsmmus[0].shadows!.map((d) => [d.ssid, d.ioas]), [[0, '']]);
+});
