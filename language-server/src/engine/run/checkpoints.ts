@@ -13,7 +13,10 @@
 
 import type { WireRange } from '../output/wire';
 import type { CheckpointOptions } from '../api';
-import type { Program, RunSnapshot, Runtime } from './runtime';
+import type { Program, Runtime } from './runtime';
+import type { RunSnapshot } from './modelState';
+
+export type { RunSnapshot } from './modelState';
 
 /** A canonical text of plain data (bigints, arrays, objects): for step keys. */
 export function sigOf(x: unknown): string {
@@ -98,20 +101,21 @@ export class Checkpoints {
   }
 
   /** After `position` steps ran on `rt`: takes a checkpoint when one is due (or `last`: the end of
-   *  the run, so an edit that changes no step re-runs nothing). */
+   *  the run, so an edit that changes no step re-runs nothing; that one is the ended run's state
+   *  itself, not a copy: the session never steps that Runtime again, a step back makes another). */
   note(position: number, rt: Runtime, last = false): void {
     const forced = last || position === this.edit;
     if (this.stopped || (Math.abs(position - this.lastPos) < this.every && !forced)) return;
     const t0 = performance.now();
     if (!forced && t0 - this.lastAt < this.cost * this.lastMs) return;
     if (this.atOrBefore(position)?.position === position) return;
-    const state = rt.snapshot();
+    const state = last ? rt.finalState(this.list[this.list.length - 1]?.state.objects ?? 0) : rt.snapshot();
     if (!state) {
       this.stopped = true;
       return;
     }
     this.lastAt = performance.now();
-    this.lastMs = this.lastAt - t0;
+    if (!last) this.lastMs = this.lastAt - t0;
     this.lastPos = position;
     // Sorted by position (after a step back, the later checkpoints are still valid).
     let i = this.list.length;

@@ -23,6 +23,7 @@ import type { TrafficSink } from '../output/traffic';
 import type { PageRequest, PriResult } from '../../model/smmu/pri';
 import { broadcastTo } from '../../model/smmu/broadcast';
 import type { CpuTlbi } from '../../model/cpu/tlbi';
+import type { ModelState, RunSnapshot } from './modelState';
 
 export interface StepDef {
   range: WireRange;
@@ -61,23 +62,6 @@ export interface TxnRecord {
   faultLevel?: number;
   reason: string;
   faultDiag?: WireDiagnostic;
-}
-
-/** The model state of a run after some steps (checkpoints.ts): a copy no run changes. */
-export interface RunSnapshot {
-  readonly model: ModelState;
-  /** Index of the last step run. */
-  readonly index: number;
-  /** Objects copied (for the checkpoints' memory bound). */
-  readonly objects: number;
-}
-
-interface ModelState {
-  mem: PhysicalMemory;
-  smmus: Map<string, SmmuInstance>;
-  declared: Map<string, SmmuFeatures>;
-  hookState: unknown;
-  lastTraces?: LastTransaction;
 }
 
 /** An expectation turned an earlier fault into information (undone when a run goes back before it). */
@@ -149,8 +133,18 @@ export class Runtime {
   /** A copy of the model state, or undefined when it cannot be copied (the VM layer, a traffic sink). */
   snapshot(): RunSnapshot | undefined {
     if (this.virtState || this.traffic) return undefined;
-    const c = snapshot<ModelState>({ mem: this.mem, smmus: this.smmus, declared: this.declared, hookState: this.hookState, lastTraces: this.lastTraces });
+    const c = snapshot<ModelState>(this.model());
     return c && { model: c.copy, index: this.index, objects: c.objects };
+  }
+
+  /** The model state itself, for a run that has ended (no step changes it; a run resumed from it copies it). */
+  finalState(objects: number): RunSnapshot | undefined {
+    if (this.virtState || this.traffic) return undefined;
+    return { model: this.model(), index: this.index, objects };
+  }
+
+  private model(): ModelState {
+    return { mem: this.mem, smmus: this.smmus, declared: this.declared, hookState: this.hookState, lastTraces: this.lastTraces };
   }
 
   /**

@@ -6,11 +6,11 @@
 
 import type { CheckpointOptions, ScenarioSession, StepInfo } from '../api';
 import { diag } from '../output/convert';
-import { Runtime, type Program, type RunSnapshot } from './runtime';
+import { Runtime, type Program } from './runtime';
 import type { WireDiagnostic, WireExpectationResult, WireScenarioResult, WireState, WireStep } from '../output/wire';
 import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
-import { Checkpoints, firstChange } from './checkpoints';
+import { Checkpoints, firstChange, type RunSnapshot } from './checkpoints';
 
 /** The run diagnostics of a step without any (most of them): shared, never changed. */
 const NO_DIAGS: WireDiagnostic[] = Object.freeze([]) as unknown as WireDiagnostic[];
@@ -62,7 +62,7 @@ export class Session implements ScenarioSession {
   }
 
   /** Restores the run at `position` from a checkpoint, taking `from`'s results before it. */
-  private restore(from: Session, position: number, state: Parameters<typeof Runtime.prototype.adopt>[0] extends never ? never : import('./runtime').RunSnapshot): void {
+  private restore(from: Session, position: number, state: RunSnapshot): void {
     const rt = new Runtime(this.program, undefined, state);
     const diags = from.runDiags.slice(0, position);
     rt.adopt(from.rt, position, diags);
