@@ -170,7 +170,8 @@ export function compileFull(text: string, uri: string, options: EngineOptions = 
     ctx.ordinal = i;
     lowerOne(ctx, stmts[i].file, stmts[i].stmt);
   }
-  states?.record(stmts.length, ctx);
+  // A stopped compile keeps no memo (and has not recorded the statements it did not reach).
+  if (!stopped) states?.record(stmts.length, ctx);
   ctx.file = root;
   const out: Outputs = { steps: ctx.steps, diagnostics: ctx.diagnostics, skips: ctx.broken.skips, watchLog: ctx.watchLog };
   const watched = Watched.of(ctx.watchLog, ctx.steps.length);
