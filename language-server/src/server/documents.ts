@@ -57,6 +57,8 @@ export interface Executed {
   tx(): Promise<TxSummary[]>;
   /** Steps that start on a 0-based line. */
   stepsAtLine(line: number): Promise<WireStep[]>;
+  /** True once `stepsAtLine` answers without waiting for the worker. */
+  stepsReady(): boolean;
   /** Model state after step `stepIndex` (replays the session), null when out of range. */
   state(stepIndex: number): Promise<WireState | null>;
 }
@@ -88,13 +90,16 @@ interface Entry {
   doc: TextDocument;
   parsed?: Parsed;
   executed?: Executed;
+  /** The run before `executed`, kept while `executed`'s steps are on their way from the worker. */
+  previous?: Executed;
   timer?: ReturnType<typeof setTimeout>;
   waiters: Set<Waiter>;
   closed: boolean;
   /** Set when the run in flight becomes stale. */
   cancel?: CancelFlag;
-  /** Offset map from the last run's text to the current text, cached per pair of versions. */
-  map?: { from: number; to: number; map: TextMap };
+  /** Offset maps from a run's text to the current text, cached per pair of versions (at most
+   *  one per kept run: `executed` and `previous`). */
+  maps: { from: number; to: number; map: TextMap }[];
   /** Lets the runner drop the full result behind `executed` (called one run after it is replaced). */
   release?: () => void;
   /** The run before: its full result is kept one run longer, for requests that began before it
@@ -131,7 +136,7 @@ export class Analyzer {
   update(doc: TextDocument): void {
     let e = this.entries.get(doc.uri);
     if (!e) {
-      e = { doc, waiters: new Set(), closed: false };
+      e = { doc, waiters: new Set(), closed: false, maps: [] };
       this.entries.set(doc.uri, e);
     }
     e.doc = doc;
@@ -206,13 +211,14 @@ export class Analyzer {
     if (!e) return;
     e.parsed = undefined;
     e.source = undefined;
-    e.map = undefined;
+    e.maps = [];
     e.fresh = true;
     // Versions may have gone backwards: no run answers for the new ones until the next completes.
     e.releasePrevious?.();
     e.releasePrevious = e.release;
     e.release = undefined;
     e.executed = undefined;
+    e.previous = undefined;
     for (const w of [...e.waiters]) w.resolve(undefined);
   }
 
@@ -232,24 +238,37 @@ export class Analyzer {
 
   /**
    * A run that can answer for `offset` of the current text: the last completed one when the line
-   * holding `offset` is unchanged since, else the run of the current version.
+   * holding `offset` is unchanged since, else the run of the current version. While the last
+   * run's steps are still on their way from the worker, the run before it answers if that line
+   * is unchanged since it too, so a hover right after a run does not wait for them.
    */
   async executedAt(uri: string, offset: number, token?: CancellationToken): Promise<ExecutedView | undefined> {
     const e = this.entries.get(uri);
     if (!e) return undefined;
-    const ex = e.executed;
-    if (ex) {
-      if (ex.version === e.doc.version) return { ex, map: IDENTITY };
-      const text = e.doc.getText();
-      if (e.map?.from !== ex.version || e.map.to !== e.doc.version) e.map = { from: ex.version, to: e.doc.version, map: textMap(ex.source.text, text) };
-      const map = e.map.map;
-      const line = lineBounds(text, Math.min(offset, text.length));
-      const a = map.toOld(line.start);
-      const b = map.toOld(line.end);
-      if (a !== undefined && b !== undefined && b - a === line.end - line.start) return { ex, map };
+    const last = e.executed;
+    const order = last && !last.stepsReady() && e.previous?.stepsReady() ? [e.previous, last] : [last];
+    for (const ex of order) {
+      const view = ex && this.viewAt(e, ex, offset);
+      if (view) return view;
     }
     const now = await this.executedNow(uri, token);
     return now ? { ex: now, map: IDENTITY } : undefined;
+  }
+
+  /** `ex` seen from the current text, when the line holding `offset` is unchanged since `ex`. */
+  private viewAt(e: Entry, ex: Executed, offset: number): ExecutedView | undefined {
+    if (ex.version === e.doc.version) return { ex, map: IDENTITY };
+    const text = e.doc.getText();
+    let m = e.maps.find((x) => x.from === ex.version && x.to === e.doc.version);
+    if (!m) {
+      m = { from: ex.version, to: e.doc.version, map: textMap(ex.source.text, text) };
+      // One map per kept run: older pairs are dropped.
+      e.maps = [...e.maps.filter((x) => x.to === e.doc.version && (x.from === e.executed?.version || x.from === e.previous?.version)), m];
+    }
+    const line = lineBounds(text, Math.min(offset, text.length));
+    const a = m.map.toOld(line.start);
+    const b = m.map.toOld(line.end);
+    return a !== undefined && b !== undefined && b - a === line.end - line.start ? { ex, map: m.map } : undefined;
   }
 
   private waitFor(e: Entry, version: number, token?: CancellationToken): Promise<Executed | undefined> {
@@ -329,6 +348,7 @@ export class Analyzer {
       ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
+    e.previous = e.executed;
     e.executed = ex;
     e.releasePrevious?.();
     e.releasePrevious = e.release;
@@ -359,6 +379,7 @@ export class Analyzer {
       full: out?.full ?? (async () => empty),
       tx: out?.tx ?? (async () => []),
       stepsAtLine: out?.stepsAtLine ?? (async () => []),
+      stepsReady: out?.stepsReady ?? (() => true),
       state: out?.state ?? (async () => null),
     };
   }

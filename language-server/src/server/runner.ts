@@ -51,6 +51,9 @@ export type RunOutcome =
       full: () => Promise<WireScenarioResult>;
       /** Steps whose source line is the 0-based `line` (without fetching the whole result). */
       stepsAtLine: (line: number) => Promise<WireStep[]>;
+      /** True once `stepsAtLine` answers without waiting (the worker sends the steps after the
+       *  counts and diagnostics). Absent: always true. */
+      stepsReady?: () => boolean;
       state: (stepIndex: number) => Promise<WireState | null>;
       /** The caller no longer needs `full` (lets the runner drop the result it keeps). */
       release?: () => void;

@@ -106,7 +106,9 @@ export class WorkerRunner implements EngineRunner {
 
   async run(req: RunRequest, cancel: CancelFlag): Promise<RunOutcome> {
     const id = this.nextId++;
+    let stepsReady = false;
     const steps = new Promise<StepStore | undefined>((resolve) => this.stepWaiters.set(id, resolve));
+    void steps.then(() => (stepsReady = true));
     const m = await this.call({ type: 'run', id, req, flag: cancel.buffer }, this.maxRunMs);
     const worker = this.worker;
     if (m.type !== 'done') {
@@ -134,6 +136,7 @@ export class WorkerRunner implements EngineRunner {
       summary: { ...m.summary, diagnostics: diags!.list },
       tx: async () => (await steps)?.tx() ?? (await fullResult()).steps.flatMap((s) => txSummary(s) ?? []),
       full: fullResult,
+      stepsReady: () => stepsReady,
       stepsAtLine: async (line: number): Promise<WireStep[]> => {
         const store = await steps;
         return store ? store.atLine(line) : fromFull(line);
