@@ -355,8 +355,8 @@ export class Analyzer {
     e.release = out.kind === 'done' ? out.release : undefined;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
-    // Nothing is warmed up here: the syntax tree and the full result (a ~2 MB JSON parse on large
-    // scenarios) are computed when a feature first asks, so typing pays only for diagnostics.
+    // The server brings the syntax tree and name index up to this version once it is published,
+    // while idle (server.ts publish); the full result is fetched only when a feature asks for it.
   }
 
   private build(src: Source, out: Extract<RunOutcome, { kind: 'done' }> | undefined, elapsedMs: number): Executed {
