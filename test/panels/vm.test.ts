@@ -14,6 +14,7 @@ import { stepAtLine } from '../../extension/src/panels/steps';
 import { finish, open, startHarness, stopHarness } from './harness';
 import { HOSTILE, hostile } from './fixtures';
 import { hexGrouped } from '../../language-server/src/model/bits';
+import { NESTED_NAMED } from '../data/scenarios';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
 
@@ -54,20 +55,6 @@ const lineOf = (file: string, re: RegExp, nth = 0): number => {
 const TWO = 'vm-two-smmus-shared-parent.smmu';
 const texts = (p: Page, sel: string) => p.locator(sel).allTextContents();
 
-/** A nested scenario with named tables, as the issue's user wrote it. */
-const NAMED = `smmu smmuA { stages s1 s2 nested; oas 48 }
-pagetable vm_s2 s2 4K {
-  map 0x4000_0000 +2M -> 0x1_0000_0000 rw
-  map 0x5000_0000 +4K -> 0x1_1000_0000 rw
-  map 0x8000_0000 +2M -> 0x1234_5600_0000 rw
-}
-pagetable nic_s1 s1 4K at 0x5000_0000 {
-  map 0x7f12_3456_7000 +4K -> 0x8000_0000 rw
-}
-cd nic_cd { pagetable nic_s1; asid 0x2a; t0sz 16 }
-ste smmuA 0x40 { cd nic_cd; s2 vm_s2; vmid 7 }
-dma smmuA read sid 0x40 iova 0x7f12_3456_7abc expect pa 0x1234_5600_0abc
-`;
 
 for (const theme of ['dark', 'light'] as const) {
   describe(`VM and walk panels on the VM examples (${theme})`, () => {
@@ -148,7 +135,7 @@ for (const theme of ['dark', 'light'] as const) {
     });
 
     test('walk: the nested grid shows whole descriptor addresses and the stage-1 leaf output address, with tooltips', async () => {
-      const o = await open('walk', theme, [at('named.smmu', 12, NAMED)]);
+      const o = await open('walk', theme, [at('named.smmu', 12, NESTED_NAMED)]);
       const p = o.page;
       const titles = await texts(p, 'section.walk h2');
       assert.equal(titles.length, 2, titles.join(' | '));
@@ -207,7 +194,7 @@ for (const theme of ['dark', 'light'] as const) {
 
 for (const kind of ['vm'] as PanelKind[]) {
   test(`${kind}: a scenario without a VM says how to make one`, async () => {
-    const o = await open(kind, 'dark', [at('named.smmu', 1, NAMED)]);
+    const o = await open(kind, 'dark', [at('named.smmu', 1, NESTED_NAMED)]);
     assert.match(await o.page.locator('body').innerText(), /This scenario has no VM: add iommufd lines/);
     await finish(o, `vm-none`);
   });

@@ -3,23 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileScenario, runScenario } from '../../../../language-server/src/engine';
-
-const NESTED = `smmu smmuA { stages s1 s2 nested; oas 48 }
-pagetable vm_s2 s2 4K {
-  map 0x4000_0000 +2M -> 0x1_0000_0000 rw
-  map 0x5000_0000 +4K -> 0x1_1000_0000 rw
-  map 0x8000_0000 +2M -> 0x1234_5600_0000 rw
-}
-pagetable nic_s1 s1 4K at 0x5000_0000 {
-  map 0x7f12_3456_7000 +4K -> 0x8000_0000 rw
-}
-cd nic_cd { pagetable nic_s1; asid 0x2a; t0sz 16 }
-ste smmuA 0x40 { cd nic_cd; s2 vm_s2; vmid 7 }
-dma smmuA read sid 0x40 iova 0x7f12_3456_7abc expect pa 0x1234_5600_0abc
-`;
+import { NESTED_NAMED } from '../../../data/scenarios';
 
 test('state: a nested walk carries the scenario table names and its context (STE.Config, CD.ASID, STE.S2VMID)', () => {
-  const s = compileScenario(NESTED, 'file:///nested.smmu');
+  const s = compileScenario(NESTED_NAMED, 'file:///nested.smmu');
   const r = s.runToEnd();
   assert.deepEqual(r.expectations, { passed: 1, failed: 0 });
   const dma = r.steps.find((x) => x.kind === 'dma')!;
@@ -37,7 +24,7 @@ test('state: a nested walk carries the scenario table names and its context (STE
 });
 
 test('a step that walked nothing has no walk context', () => {
-  const s = compileScenario(NESTED, 'file:///nested.smmu');
+  const s = compileScenario(NESTED_NAMED, 'file:///nested.smmu');
   s.runToEnd();
   s.goto(1);
   assert.equal(s.state().walkContext, undefined);
