@@ -45,6 +45,12 @@ export class HazardTracker {
   private readonly smmus = new Map<string, SmmuCtx & { last?: { ste: unknown; cd: unknown; epoch: number } }>();
   private readonly env: Env;
   private readonly shadows: Shadow[];
+  // The shadows that implement each per-transaction hook, in `shadows` order (the hot path calls
+  // only those: a TLB hit on a quiet SMMU makes no call that does nothing).
+  private readonly onTxn: Shadow[];
+  private readonly onConfig: Shadow[];
+  private readonly onPage: Shadow[];
+  private readonly onEnd: Shadow[];
   private writes: bigint[] = [];
   private lens?: ViommuLens;
 
@@ -54,6 +60,10 @@ export class HazardTracker {
     const config = new ConfigShadow(this.env);
     // Order: configuration checks, then per page the TLB before the shadows that build on its entries.
     this.shadows = [new TornShadow(this.env, config), config, new ContCheck(this.env), new BindingShadow(this.env), tlb, new NegativeShadow(this.env), new AtcShadow(this.env, tlb), new ShadowingCheck(this.env, this)];
+    this.onTxn = this.shadows.filter((x) => x.transaction);
+    this.onConfig = this.shadows.filter((x) => x.config);
+    this.onPage = this.shadows.filter((x) => x.page);
+    this.onEnd = this.shadows.filter((x) => x.endStep);
     mem.onWrite(this);
   }
 
@@ -102,7 +112,7 @@ export class HazardTracker {
 
   /** Everything found since the last call; the end of the step (shadows prepare for the next). */
   take(): Finding[] {
-    for (const s of this.shadows) s.endStep?.();
+    for (let i = 0; i < this.onEnd.length; i++) this.onEnd[i].endStep!();
     const f = this.env.out;
     // (the same empty list again when nothing was found: a caller never changes what it gets)
     if (f.length) this.env.out = [];
@@ -118,19 +128,21 @@ export class HazardTracker {
   /** A transaction (or a retried stalled one) ran on `inst`. `ats`: its stream uses ATS (STE.EATS != 0). */
   transaction(inst: SmmuInstance, r: TransactionResult, ats = false): void {
     const s = this.smmu(inst);
-    for (const x of this.shadows) x.transaction?.(s, r);
+    const onTxn = this.onTxn;
+    for (let i = 0; i < onTxn.length; i++) onTxn[i].transaction!(s, r);
     const l = s.last;
     // Configuration verdicts only change with the STE/CD views or the epoch: O(1) on the hot path.
     if (!l || l.ste !== r.ste || l.cd !== r.cd || l.epoch !== s.epoch || !r.ste) {
-      for (const x of this.shadows) x.config?.(s, r);
+      for (const x of this.onConfig) x.config!(s, r);
       if (l) {
         l.ste = r.ste;
         l.cd = r.cd;
         l.epoch = s.epoch;
       } else s.last = { ste: r.ste, cd: r.cd, epoch: s.epoch };
     }
-    if (r.pages) for (const p of r.pages) for (const x of this.shadows) x.page?.(s, r, p, ats);
-    else for (const x of this.shadows) x.page?.(s, r, r, ats);
+    const onPage = this.onPage;
+    if (r.pages) for (const p of r.pages) for (let i = 0; i < onPage.length; i++) onPage[i].page!(s, r, p, ats);
+    else for (let i = 0; i < onPage.length; i++) onPage[i].page!(s, r, r, ats);
   }
 
   /** A command the instance consumed (in queue order). */

@@ -10,7 +10,7 @@ import type { TransactionResult, TranslateRequest, TlbEntryInfo } from './result
 import type { StageRun } from './walkPort';
 import type { TlbEntry } from '../tlb/types';
 import type { PipelineCtx, TranslateOptions } from './pipeline/ctx';
-import { OFFSET_MASK, done, newResult } from './pipeline/record';
+import { OFFSET_MASK, done, inOneBlock, newResult } from './pipeline/record';
 import { steOf } from './pipeline/steStage';
 import { cdOf, substreamOf } from './pipeline/cdStage';
 import { badSubstream } from './pipeline/faults';
@@ -27,6 +27,8 @@ export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: Transla
   const len = req.len ?? 1n;
   const first = translateOne(ctx, req.sid, req.ssid, req.iova, req.access, opts);
   if (len <= 1n || (first.outcome !== 'ok' && first.outcome !== 'bypass')) return first;
+  // Most DMAs lie inside their first region (a bypass covers all of the address space).
+  if (first.outcome === 'bypass' || inOneBlock(req.iova, len, regionShift(first))) return first;
   // Exclusive end; nothing lies above 2^64 - 1 (a bypass covers the rest of the space in one region,
   // so an unclamped end past 2^64 would never be reached).
   const end = req.iova + len > ADDR_END ? ADDR_END : req.iova + len;
@@ -63,8 +65,12 @@ export function translate(ctx: PipelineCtx, req: TranslateRequest, opts: Transla
 /** End (exclusive) of the region the translation of `addr` covers. */
 function nextRegion(r: TransactionResult, addr: bigint): bigint {
   if (r.outcome === 'bypass') return ADDR_END; // untranslated: one region
-  const shift = r.tlbEntry ? r.tlbEntry.blockShift : r.blockShift ?? 12;
-  return (addr | OFFSET_MASK[shift]) + 1n; // = ((addr >> shift) + 1) << shift, two BigInt operations fewer
+  return (addr | OFFSET_MASK[regionShift(r)]) + 1n; // = ((addr >> shift) + 1) << shift, two BigInt operations fewer
+}
+
+/** log2 of the region a translation covers: its TLB entry's, else its walk's (4K when neither says). */
+function regionShift(r: TransactionResult): number {
+  return r.tlbEntry ? r.tlbEntry.blockShift : r.blockShift ?? 12;
 }
 
 /** Translate one address: the pipeline's stages in order; each either continues or completes `res`. */

@@ -3,7 +3,7 @@
 
 import type { PhysicalMemory } from '../memory';
 import type { Access, FaultClass, StageResult, WalkFault, WalkTrace } from '../types';
-import { memFetch, memWriteBack, type DescFetch, type DescUpdate } from '../walk/api';
+import { memFetch, memWriteBack, type DescFetch, type DescUpdate, type StageOk, type WalkOptions } from '../walk/api';
 import type { S1WalkConfig, S2WalkConfig } from '../walk/config';
 import { walkStage1 } from '../walk/stage1';
 import { walkStage2 } from '../walk/stage2';
@@ -33,26 +33,34 @@ function configFault(stage: 1 | 2, cls: FaultClass, addr: bigint, msg: string): 
   return { kind: 'F_TRANSLATION', stage, level: 0, class: cls, inputAddr: addr, reason: `illegal configuration: ${msg}` };
 }
 
-/** HTTU write-back that also lists the updates (IHI 0070 §3.13), for the transaction's result. */
-function recordingWriteBack(mem: PhysicalMemory, into: DescUpdate[]): (u: DescUpdate) => void {
-  return (u) => {
-    mem.write64(u.descPa, u.newValue);
-    into.push(u);
-  };
+// The walks' options: traced, and (not in a dry run) HTTU updates written to memory, built once per
+// memory and fault class. A walk calls writeBack once, for its leaf, and returns that update in
+// `updates` (IHI 0070 §3.13).
+const DRY: Record<string, WalkOptions> = {};
+const writing = new WeakMap<PhysicalMemory, Record<string, WalkOptions>>();
+
+function walkOptions(mem: PhysicalMemory, cls: FaultClass, dry: boolean): WalkOptions {
+  if (dry) return (DRY[cls] ??= { trace: true, faultClass: cls });
+  let m = writing.get(mem);
+  if (!m) writing.set(mem, (m = {}));
+  return (m[cls] ??= { trace: true, faultClass: cls, writeBack: memWriteBack(mem) });
+}
+
+/** A dry run writes nothing: the HTTU update the walk decided is not made, so not reported. */
+function dryRun(r: StageOk): StageRun {
+  return r.updates ? { ok: true, result: r.result, trace: r.trace } : r;
 }
 
 export function s1Walk(cfg: S1WalkConfig, va: bigint, access: Access, fetch: DescFetch, mem: PhysicalMemory, dry: boolean): StageRun {
-  const ups: DescUpdate[] = [];
-  const r = walkStage1(cfg, va, access, fetch, { trace: true, writeBack: dry ? undefined : recordingWriteBack(mem, ups) });
-  if (r.ok) return ups.length ? { ok: true, result: r.result, trace: r.trace, updates: ups } : { ok: true, result: r.result, trace: r.trace };
+  const r = walkStage1(cfg, va, access, fetch, walkOptions(mem, 'IN', dry));
+  if (r.ok) return dry ? dryRun(r) : r;
   if (r.configError) return { ok: false, fault: configFault(1, 'IN', va, r.configError.issues.map((i) => i.message).join('; ')) };
   return { ok: false, fault: r.fault, trace: r.trace };
 }
 
 export function s2Walk(cfg: S2WalkConfig, ipa: bigint, access: Access, mem: PhysicalMemory, cls: FaultClass, dry: boolean): StageRun {
-  const ups: DescUpdate[] = [];
-  const r = walkStage2(cfg, ipa, access, plainFetch(mem), { trace: true, faultClass: cls, writeBack: dry ? undefined : recordingWriteBack(mem, ups) });
-  if (r.ok) return ups.length ? { ok: true, result: r.result, trace: r.trace, updates: ups } : { ok: true, result: r.result, trace: r.trace };
+  const r = walkStage2(cfg, ipa, access, plainFetch(mem), walkOptions(mem, cls, dry));
+  if (r.ok) return dry ? dryRun(r) : r;
   if (r.configError) return { ok: false, fault: configFault(2, cls, ipa, r.configError.issues.map((i) => i.message).join('; ')) };
   return { ok: false, fault: r.fault, trace: r.trace };
 }

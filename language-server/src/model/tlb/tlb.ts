@@ -6,7 +6,7 @@
 
 import type { TlbEntry, TlbInsert, TlbOptions, TlbPolicy, TlbRegime, TlbiRange } from './types';
 import {
-  BASE_MASK, CHUNK, GLOBAL, INV_CHUNK, INV_POW2, K30, REGIME_IDX, S2_SPACE, TWO53,
+  BASE_MASK, CHUNK, GLOBAL, INV_CHUNK, INV_POW2, K30, POW2, REGIME_IDX, S2_SPACE, TWO53,
   chunkOf, collect, findN, pageKey, slotAt, tagOf, type Bucket, type Level, type Slot,
 } from './store';
 import { pickVictim, Prng } from './policy';
@@ -14,6 +14,9 @@ import * as tlbi from './tlbi';
 import { SNAPSHOT, type Copier } from '../snapshot';
 import { copyStore, type TlbStore } from './copy';
 
+
+/** What an insert that evicted nothing returns (shared, never changed). */
+const NO_EVICTIONS: TlbEntry[] = Object.freeze([]) as unknown as TlbEntry[];
 
 export class Tlb {
   readonly capacity: number;
@@ -151,7 +154,12 @@ export class Tlb {
     const vmid = ins.regime === 'nsel1' ? ins.vmid : 0;
     const space = ins.kind === 's2' ? S2_SPACE : REGIME_IDX[ins.regime];
     const tag = tagOf(space, vmid, global ? GLOBAL : ins.asid & 0xffff);
-    const m64 = BASE_MASK[ins.blockShift];
+    const shift = ins.blockShift;
+    // Below 2^53 the base is an exact double: an aligned base (every walk's) is kept as it is, and
+    // scaling by 2^-shift is exact: no BigInt temporaries.
+    const low = ins.inputBase < TWO53;
+    const n = low ? Number(ins.inputBase) : 0;
+    const inputBase = low && n % POW2[shift] === 0 ? ins.inputBase : ins.inputBase & BASE_MASK[shift];
     // Every entry gets the same shape, fields in one order (no spread): lookups and hit counting stay
     // monomorphic and fast.
     const e: TlbEntry = {
@@ -165,7 +173,7 @@ export class Tlb {
       granule: ins.granule,
       blockShift: ins.blockShift,
       level: ins.level,
-      inputBase: ins.inputBase & m64,
+      inputBase,
       outputBase: ins.outputBase,
       ipaBase: ins.ipaBase,
       perms: ins.perms,
@@ -176,15 +184,16 @@ export class Tlb {
       insertedAt: step,
       hits: 0,
     };
-    // Below 2^53 the base is an exact double and scaling by 2^-shift is exact: no BigInt temporaries.
-    const key = e.inputBase < TWO53 ? Math.floor(Number(e.inputBase) * INV_POW2[e.blockShift])
-      : pageKey(Number(e.inputBase >> 32n), Number(e.inputBase & 0xffff_ffffn), e.blockShift);
-    const evicted: TlbEntry[] = [];
-    const l0 = this.level(tag, e.blockShift, false);
+    const key = low ? Math.floor(n * INV_POW2[shift]) : pageKey(Number(inputBase >> 32n), Number(inputBase & 0xffff_ffffn), shift);
+    let evicted = NO_EVICTIONS;
+    const l0 = this.level(tag, shift, false);
     const old = l0 && slotAt(l0, key);
-    if (old) evicted.push(this.removeSlot(old)); // same tag and region: replaced
-    while (this.all.length >= this.capacity) evicted.push(this.removeSlot(pickVictim(this.all, this.policy, this.rand)));
-    const l = this.level(tag, e.blockShift, true)!;
+    if (old) evicted = [this.removeSlot(old)]; // same tag and region: replaced
+    while (this.all.length >= this.capacity) {
+      if (evicted === NO_EVICTIONS) evicted = [];
+      evicted.push(this.removeSlot(pickVictim(this.all, this.policy, this.rand)));
+    }
+    const l = this.level(tag, shift, true)!;
     const ck = Math.floor(key * INV_CHUNK);
     let c = chunkOf(l.map, ck);
     if (c === undefined) {
@@ -209,10 +218,10 @@ export class Tlb {
       this.dropTagCache();
     }
     const levels = b.levels;
-    let i = levels.findIndex((l) => l.shift >= shift);
-    if (i >= 0 && levels[i].shift === shift) return levels[i];
+    let i = 0;
+    while (i < levels.length && levels[i].shift < shift) i++;
+    if (i < levels.length && levels[i].shift === shift) return levels[i];
     if (!create) return undefined;
-    if (i < 0) i = levels.length;
     const l: Level = { shift, map: new Map(), lastKey: -1, last: undefined };
     levels.splice(i, 0, l);
     return l;

@@ -135,17 +135,31 @@ export function leafResult(stage: Stage, geo: Geometry, st: LeafState, inN: numb
   const lo = st.lo;
   const hi = st.hi;
   const off = levelOffset(geo, level, Math.floor(inN / 0x1_0000_0000), inN >>> 0);
+  const outputBase = BigInt(st.oa);
+  return {
+    stage, outputAddr: off === 0 ? outputBase : BigInt(st.oa + off), blockShift: geo.shift[level], inputBase: inputBase ?? BigInt(inN - off),
+    outputBase, perms: toPerms(st.perms), attrs: leafAttrs(stage, lo, hi, st.newLo, level, ngTagged), level,
+  };
+}
+
+/**
+ * Every attribute set a leaf can have, built once and frozen: never changed (results and TLB entries
+ * share one; a snapshot of the TLB does not copy it). Indexed by the bits they come from: stage 1
+ * AttrIndx (3 bits), stage 2 MemAttr (4 bits), then SH, AF, Contiguous, DBM, nT and (stage 1) nG.
+ */
+const ATTRS: Array<Array<Attrs | undefined>> = [[], []];
+
+export function leafAttrs(stage: Stage, lo: number, hi: number, newLo: number, level: number, ngTagged: boolean): Attrs {
   const sh = (lo >> 8) & 3;
-  const af = (st.newLo & AF) !== 0;
+  const af = (newLo & AF) !== 0;
   const contiguous = (hi & Contiguous) !== 0;
   const dbm = (hi & DBM) !== 0;
   const nt = level < 3 && (lo & nT) !== 0;
-  // Frozen: never changed (TLB entries share it; a snapshot of the TLB does not copy it).
-  const attrs: Attrs = Object.freeze(stage === 1
-    ? { attrIndx: (lo >> 2) & 7, sh, nG: ngTagged && (lo & nG) !== 0, af, contiguous, dbm, nT: nt }
-    : { memAttr: (lo >> 2) & 0xf, sh, nG: false, af, contiguous, dbm, nT: nt });
-  return {
-    stage, outputAddr: BigInt(st.oa + off), blockShift: geo.shift[level], inputBase: inputBase ?? BigInt(inN - off),
-    outputBase: BigInt(st.oa), perms: toPerms(st.perms), attrs, level,
-  };
+  const ng = stage === 1 && ngTagged && (lo & nG) !== 0;
+  const mem = stage === 1 ? (lo >> 2) & 7 : (lo >> 2) & 0xf;
+  const key = ((((mem * 4 + sh) * 2 + +af) * 2 + +contiguous) * 2 + +dbm) * 4 + +nt * 2 + +ng;
+  const table = ATTRS[stage - 1];
+  return table[key] ??= Object.freeze(stage === 1
+    ? { attrIndx: mem, sh, nG: ng, af, contiguous, dbm, nT: nt }
+    : { memAttr: mem, sh, nG: false, af, contiguous, dbm, nT: nt });
 }

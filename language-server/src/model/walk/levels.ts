@@ -48,7 +48,15 @@ export function mkFault(
 }
 
 export const hexN = (v: bigint | number): string => '0x' + v.toString(16);
-export const join64 = (hi: number, lo: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+/** TWO32 * 2^21 = 2^53: a descriptor whose bits [63:53] are clear is exact as a double. */
+const TWO32 = 0x1_0000_0000;
+const HI_EXACT = 0x20_0000;
+/** The 64-bit value of 32-bit halves: one BigInt from an exact double when bits [63:53] are clear
+ *  (table descriptors, most leaves), else three BigInt operations. */
+export const join64 = (hi: number, lo: number): bigint => {
+  const h = hi >>> 0;
+  return h < HI_EXACT ? BigInt(h * TWO32 + (lo >>> 0)) : (BigInt(h) << 32n) | BigInt(lo >>> 0);
+};
 
 function kindOf(t: number, level: number, blockOk: boolean): DescKind {
   if ((t & 1) === 0) return 'invalid';
@@ -143,8 +151,10 @@ export function descend(
     }
     const t = lo & 3;
     if (steps) {
-      const step: WalkStep = { stage, level, tableAddr: BigInt(table), index, descAddr: BigInt(descAddr), descPa: BigInt(pa),
-        desc: join64(hi, lo), kind: kindOf(t, level, geo.blockOk[level]) };
+      // The same BigInt where the values are equal: the start table is TTB's base; a plain fetch reads at its address.
+      const da = BigInt(descAddr);
+      const step: WalkStep = { stage, level, tableAddr: level === geo.startLevel ? geo.ttbBase : BigInt(table), index, descAddr: da,
+        descPa: pa === descAddr ? da : BigInt(pa), desc: join64(hi, lo), kind: kindOf(t, level, geo.blockOk[level]) };
       if (s2Walk) step.s2Walk = s2Walk;
       steps.push(step);
     }

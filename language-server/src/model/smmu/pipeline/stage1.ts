@@ -14,7 +14,7 @@ import type { TlbRegime } from '../../tlb/types';
 import { s1Entry, nestedEntry } from '../../tlb/fromWalk';
 import { s1Canonical } from '../../walk/stage1';
 import type { PipelineCtx } from './ctx';
-import { OFFSET_MASK, collectDescs, done, useTlb, walksOf } from './record';
+import { blockAddr, collectDescs, done, useTlb, walksOf } from './record';
 import { permFault, tlbConflict, walkFault, writeAccess } from './faults';
 import { NT_NOT_CACHED } from './stage2';
 
@@ -56,7 +56,7 @@ export function stage1(
         return walkFault(ctx, res, fault, ste, cd, dry);
       }
     } else {
-      res.pa = hit.outputBase + (va & (OFFSET_MASK[hit.blockShift]));
+      res.pa = blockAddr(hit.outputBase, va, hit.blockShift);
       res.perms = hit.perms;
       res.attrs = hit.attrs;
       res.blockShift = hit.blockShift;

@@ -9,7 +9,7 @@ import { permits } from '../perms';
 import { s2Walk } from '../walkPort';
 import { s2Entry } from '../../tlb/fromWalk';
 import type { PipelineCtx } from './ctx';
-import { OFFSET_MASK, collectDescs, done, useTlb, walksOf } from './record';
+import { blockAddr, collectDescs, done, useTlb, walksOf } from './record';
 import { permFault, tlbConflict, walkFault, writeAccess } from './faults';
 
 export const NT_NOT_CACHED = 'not cached: Block descriptor with nT == 1 (SMMU_IDR3.BBML == 1, IHI 0070 §3.21.1.2)';
@@ -29,7 +29,7 @@ export function stage2Only(
     res.tlbEntry = hit;
     useTlb(res, hit.id);
     if (permits(hit.perms, access)) {
-      res.pa = hit.outputBase + (ipa & (OFFSET_MASK[hit.blockShift]));
+      res.pa = blockAddr(hit.outputBase, ipa, hit.blockShift);
       res.perms = hit.perms;
       res.attrs = hit.attrs;
       res.blockShift = hit.blockShift;
