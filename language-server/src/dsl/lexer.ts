@@ -257,6 +257,31 @@ export class Lexer {
     out.text = text ?? (kind === 'punct' || kind === 'newline' ? (PUNCT_TEXT[c] ?? t.slice(start, i)) : t.slice(start, i));
   }
 
+  /** Moves to `pos` (a parser's fast path read the text up to there; not past a line break). */
+  seek(pos: number): void {
+    this.pos = pos;
+  }
+
+  /** The shared text of the word at `start..end` and its lower case (parse/fastTxn.ts). */
+  wordAt(start: number, end: number): { text: string; lower: string } {
+    const w = this.intern(this.text.slice(start, end));
+    w.lower ??= w.text.toLowerCase();
+    return w as { text: string; lower: string };
+  }
+
+  /** The number literal at `start..end` of value `value` (exact in a double: read by the caller),
+   *  shared as the lexer shares short numbers. */
+  numberAt(start: number, end: number, value: number): { text: string; value: bigint } {
+    const text = this.text.slice(start, end);
+    if (end - start > SHARED_NUMBER_LENGTH) return { text, value: BigInt(value) };
+    let e = this.interned.get(text);
+    if (e?.value === undefined) {
+      e = { text, value: BigInt(value), suffixed: false };
+      if (this.interned.size < MAX_INTERNED) this.interned.set(text, e);
+    }
+    return e as { text: string; value: bigint };
+  }
+
   /** The shared entry of a word's text (a new one while there is room). */
   private intern(text: string): Interned {
     let w = this.interned.get(text);

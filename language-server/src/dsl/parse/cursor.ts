@@ -95,6 +95,14 @@ export abstract class Cursor {
     this.tok = this.pull();
   }
 
+  /** Continues at `pos` (not past a line break), the text before it read by a fast path whose last token ended at `lastEnd`. */
+  protected skipTo(pos: number, lastEnd: number): void {
+    this.lx.seek(pos);
+    this.lastEnd = lastEnd;
+    this.lineStart = false;
+    this.tok = this.pull();
+  }
+
   protected isPunct(p: string, t: Token = this.tok): boolean {
     return t.kind === 'punct' && t.text === p;
   }

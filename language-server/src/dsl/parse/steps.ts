@@ -1,16 +1,15 @@
 // Scenario steps: writes, iommufd and vSMMU operations, external aborts, registers, commands,
 // transactions (dma, ats, pri), map/unmap, pte, and expectations.
 
-import type { AbortStmt, CmdStmt, Field, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
+import type { AbortStmt, CmdStmt, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
 import { DIAG } from '../diagnostics';
 import { closest, didYouMean } from '../suggest';
 import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS, VSMMU_MODES } from '../keywords';
 import { low } from './cursor';
 import { TX_OPTIONS } from './blocks';
 import { DeclParser } from './decls';
+import { NO_OPTIONS, fastTransaction } from './fastTxn';
 
-/** The (empty, shared) option list of a transaction in a lean tree. */
-const NO_OPTIONS = Object.freeze([]) as unknown as Field[];
 const EXPECT_KIND_SET: ReadonlySet<string> = new Set(EXPECT_KINDS);
 const EXPECT_FIELD_SET: ReadonlySet<string> = new Set(EXPECT_FIELDS);
 
@@ -155,6 +154,14 @@ export abstract class StepParser extends DeclParser {
   }
 
   protected transaction(kw: Keyword, lower: 'dma' | 'ats' | 'pri'): TransactionStmt {
+    // The runner's commonest line, read without tokens (parse/fastTxn.ts); the same tree.
+    if (this.lean && lower !== 'pri' && this.ahead.length === 0) {
+      const f = fastTransaction(this.text, kw, lower, this.lx);
+      if (f) {
+        this.skipTo(f.pos, f.lastEnd);
+        return f.stmt;
+      }
+    }
     const s: TransactionStmt = {
       kind: lower,
       keyword: kw,

@@ -1,0 +1,124 @@
+// The lean tree's fast path for the commonest line of a trace: `dma|ats [SMMU] read|write sid N
+// [ssid N] iova A [len N]` (any order, plain spacing, hexadecimal or decimal numbers without `_` or
+// a size suffix), read straight from the text without tokens or option nodes. Anything else (a
+// comment, `;`, `=`, a flag, `expect`, a repeated option, a missing sid or iova, an unusual number)
+// returns undefined and the line is parsed by the general path, which also reports its errors:
+// the tree is the one the general path builds (test/unit/dsl/lean.test.ts compares them).
+
+import type { Keyword, NameRef, NumberLit, TransactionStmt, Word } from '../ast';
+import { TX_OPTIONS } from './blocks';
+
+/** The option list of a transaction in a lean tree (empty, shared). */
+export const NO_OPTIONS = Object.freeze([]) as unknown as TransactionStmt['options'];
+
+/** Option words the fast path reads; any other option (or `expect`) sends the line to the general path. */
+const SID = 1;
+const SSID = 2;
+const IOVA = 4;
+const LEN = 8;
+const ACCESS = 16;
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12 || c === 0xfeff;
+const isWordPart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+/** A token ends here: white space, a line break or the end of the text. */
+const ends = (t: string, i: number) => i >= t.length || isSpace(t.charCodeAt(i)) || t.charCodeAt(i) === 10 || t.charCodeAt(i) === 13;
+
+/** `t[i..]` starts with the lower-case word `w` (then a token end). */
+function isWordAt(t: string, i: number, w: string): boolean {
+  for (let k = 0; k < w.length; k++) if (t.charCodeAt(i + k) !== w.charCodeAt(k)) return false;
+  return ends(t, i + w.length);
+}
+
+/** What the fast path needs from the parser: shared strings and values (the lexer's). */
+export interface FastTxnHost {
+  /** The shared text of the word at `start..end`, and its lower case. */
+  wordAt(start: number, end: number): { text: string; lower: string };
+  /** The number literal at `start..end` whose value is `value` (exact in a double): its shared text and value. */
+  numberAt(start: number, end: number, value: number): { text: string; value: bigint };
+}
+
+/** The statement after keyword `kw`, and where it ends (the line break or the end of the text), or undefined. */
+export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', host: FastTxnHost): { stmt: TransactionStmt; lastEnd: number; pos: number } | undefined {
+  const s: TransactionStmt = { kind, keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [], priv: false, exec: false, expects: [] };
+  const n = text.length;
+  let i = kw.end;
+  let seen = 0;
+  let lastEnd = kw.end;
+  let first = true;
+  for (;;) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    const start = i;
+    while (i < n && isWordPart(text.charCodeAt(i))) i++;
+    if (i === start || !ends(text, i) || !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return undefined;
+    let bit = 0;
+    if (isWordAt(text, start, 'sid')) bit = SID;
+    else if (isWordAt(text, start, 'iova')) bit = IOVA;
+    else if (isWordAt(text, start, 'len')) bit = LEN;
+    else if (isWordAt(text, start, 'ssid')) bit = SSID;
+    else if (isWordAt(text, start, 'read') || isWordAt(text, start, 'write')) bit = ACCESS;
+    else if (first) {
+      const w = host.wordAt(start, i);
+      // A transaction option or `expect` is not an SMMU name (optSmmu).
+      if (TX_OPTIONS.has(w.lower) || w.lower === 'expect') return undefined;
+      const smmu: NameRef = { kind: 'nameRef', start, end: i, name: w.text, refers: 'smmu' };
+      s.smmu = smmu;
+      lastEnd = i;
+      first = false;
+      continue;
+    } else return undefined;
+    first = false;
+    if (seen & bit) return undefined;
+    seen |= bit;
+    const wordEnd = i;
+    lastEnd = i;
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    const d = i < n ? text.charCodeAt(i) : 0;
+    if (bit === ACCESS) {
+      // `read 0`: a flag's explicit value (the general path).
+      if (d >= 48 && d <= 57) return undefined;
+      const w = host.wordAt(start, wordEnd);
+      const access: Word = { kind: 'word', start, end: wordEnd, text: w.text, lower: w.lower };
+      s.access = access;
+      continue;
+    }
+    const num = readNumber(text, i);
+    if (num === undefined) return undefined;
+    const v = host.numberAt(i, num.end, num.value);
+    const lit: NumberLit = { kind: 'number', start: i, end: num.end, text: v.text, value: v.value, size: false };
+    if (bit === SID) s.sid = lit;
+    else if (bit === IOVA) s.iova = lit;
+    else if (bit === LEN) s.len = lit;
+    else s.ssid = lit;
+    i = lastEnd = num.end;
+  }
+  if ((seen & (SID | IOVA)) !== (SID | IOVA)) return undefined;
+  s.options = NO_OPTIONS;
+  return { stmt: s, lastEnd, pos: i };
+}
+
+/** `0x` and 1-13 hex digits, or 1-15 decimal digits, then a token end: exact in a double. */
+function readNumber(t: string, i: number): { end: number; value: number } | undefined {
+  const n = t.length;
+  let value = 0;
+  if (t.charCodeAt(i) === 48 && (t.charCodeAt(i + 1) | 0x20) === 120) {
+    let j = i + 2;
+    for (; j < n; j++) {
+      const c = t.charCodeAt(j);
+      const l = c | 0x20;
+      if (c >= 48 && c <= 57) value = value * 16 + (c - 48);
+      else if (l >= 97 && l <= 102) value = value * 16 + (l - 87);
+      else break;
+    }
+    return j > i + 2 && j - i - 2 <= 13 && ends(t, j) ? { end: j, value } : undefined;
+  }
+  let j = i;
+  for (; j < n; j++) {
+    const c = t.charCodeAt(j);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+  }
+  return j > i && j - i <= 15 && ends(t, j) ? { end: j, value } : undefined;
+}
