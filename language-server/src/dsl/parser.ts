@@ -20,11 +20,14 @@ export interface ParseOptions {
    * diagnostics.
    */
   lean?: boolean;
+  /** Reads every line with the general path, not the fast path of plain transaction lines
+   *  (parse/fastTxn.ts): the same tree, slower; tests compare the two. */
+  noFastPath?: boolean;
 }
 
 /** Parses a scenario. Never throws; returns a tree for any input plus syntax diagnostics. */
 export function parse(text: string, uri?: string, options?: ParseOptions): ParseResult {
-  const p = new Parser(typeof text === 'string' ? text : String(text), 0, options?.lean === true);
+  const p = new Parser(typeof text === 'string' ? text : String(text), 0, options?.lean === true, options?.noFastPath === true);
   const statements = p.parseScript();
   const lineStarts = p.lineStarts();
   const tree: Script = { kind: 'script', start: 0, end: p.text.length, statements, comments: p.comments, lineStarts };

@@ -40,8 +40,9 @@ export abstract class Cursor {
   /** Where parseScript stopped (the start of the statement `stopAt` accepted, else the end). */
   stoppedAt: number;
 
-  /** `lean`: the runner's tree (ParseOptions.lean): no comment spans, no transaction option lists. */
-  constructor(readonly text: string, from = 0, protected readonly lean = false) {
+  /** `lean`: the runner's tree (ParseOptions.lean): no comment spans, no transaction option lists.
+   *  `noFastPath`: every line through the general path (ParseOptions.noFastPath). */
+  constructor(readonly text: string, from = 0, protected readonly lean = false, protected readonly noFastPath = false) {
     this.stoppedAt = text.length;
     this.lx = new Lexer(text, this.sink, from);
     for (let i = 0; i < RING; i++) this.ring.push({ kind: 'eof', start: 0, end: 0, text: '', lower: undefined, value: undefined, suffixed: undefined, str: undefined });

@@ -1,11 +1,11 @@
-// The lean tree's fast path for the commonest line of a trace: `dma|ats [SMMU] read|write sid N
+// The parser's fast path for the commonest line of a trace: `dma|ats [SMMU] read|write sid N
 // [ssid N] iova A [len N]` (any order, plain spacing, hexadecimal or decimal numbers without `_` or
 // a size suffix), read straight from the text without tokens or option nodes. Anything else (a
 // comment, `;`, `=`, a flag, `expect`, a repeated option, a missing sid or iova, an unusual number)
 // returns undefined and the line is parsed by the general path, which also reports its errors:
-// the tree is the one the general path builds (test/unit/dsl/lean.test.ts compares them).
+// the tree is the one the general path builds (test/unit/dsl/fastTxn.test.ts and lean.test.ts compare them).
 
-import type { Keyword, NameRef, NumberLit, TransactionStmt, Word } from '../ast';
+import type { Field, Keyword, NameRef, NumberLit, TransactionStmt, Word } from '../ast';
 import { TX_OPTIONS } from './blocks';
 
 /** The option list of a transaction in a lean tree (empty, shared). */
@@ -37,8 +37,10 @@ export interface FastTxnHost {
   numberAt(start: number, end: number, value: number): { text: string; value: bigint };
 }
 
-/** The statement after keyword `kw`, and where it ends (the line break or the end of the text), or undefined. */
-export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', host: FastTxnHost): { stmt: TransactionStmt; lastEnd: number; pos: number } | undefined {
+/** The statement after keyword `kw`, and where it ends (the line break or the end of the text), or
+ *  undefined. `lean`: without the option list (ParseOptions.lean). */
+export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', host: FastTxnHost, lean: boolean): { stmt: TransactionStmt; lastEnd: number; pos: number } | undefined {
+  const options: Field[] | undefined = lean ? undefined : [];
   const s: TransactionStmt = { kind, keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [], priv: false, exec: false, expects: [] };
   const n = text.length;
   let i = kw.end;
@@ -74,14 +76,15 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     seen |= bit;
     const wordEnd = i;
     lastEnd = i;
+    const w = host.wordAt(start, wordEnd);
+    const name: Word = { kind: 'word', start, end: wordEnd, text: w.text, lower: w.lower };
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     const d = i < n ? text.charCodeAt(i) : 0;
     if (bit === ACCESS) {
       // `read 0`: a flag's explicit value (the general path).
       if (d >= 48 && d <= 57) return undefined;
-      const w = host.wordAt(start, wordEnd);
-      const access: Word = { kind: 'word', start, end: wordEnd, text: w.text, lower: w.lower };
-      s.access = access;
+      s.access = name;
+      options?.push({ kind: 'field', name, values: [], start, end: wordEnd });
       continue;
     }
     const num = readNumber(text, i);
@@ -93,9 +96,10 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     else if (bit === LEN) s.len = lit;
     else s.ssid = lit;
     i = lastEnd = num.end;
+    options?.push({ kind: 'field', name, values: [lit], start, end: lastEnd });
   }
   if ((seen & (SID | IOVA)) !== (SID | IOVA)) return undefined;
-  s.options = NO_OPTIONS;
+  s.options = options ?? NO_OPTIONS;
   return { stmt: s, lastEnd, pos: i };
 }
 

@@ -154,9 +154,9 @@ export abstract class StepParser extends DeclParser {
   }
 
   protected transaction(kw: Keyword, lower: 'dma' | 'ats' | 'pri'): TransactionStmt {
-    // The runner's commonest line, read without tokens (parse/fastTxn.ts); the same tree.
-    if (this.lean && lower !== 'pri' && this.ahead.length === 0) {
-      const f = fastTransaction(this.text, kw, lower, this.lx);
+    // The commonest line of a trace, read without tokens (parse/fastTxn.ts); the same tree.
+    if (lower !== 'pri' && this.ahead.length === 0 && !this.noFastPath) {
+      const f = fastTransaction(this.text, kw, lower, this.lx, this.lean);
       if (f) {
         this.skipTo(f.pos, f.lastEnd);
         return f.stmt;

@@ -13,7 +13,7 @@ import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
 import { DeclState } from './decls/state';
 import { Broken, type SkipEntry } from './broken';
-import { stepKey } from '../run/checkpoints';
+import { sigOf, stepKey } from '../run/checkpoints';
 
 /** The transaction an expectation checks (the latest one for a standalone `expect`). */
 export interface TxnRef {
@@ -108,12 +108,31 @@ export class LowerCtx {
    * they make the step's key (run/checkpoints.ts).
    */
   addStep(s: Omit<StepDef, 'range' | 'key'> & { span: Span; sig?: unknown }): number {
-    const range = this.range(s.span);
-    const text = this.file.text.slice(s.span.start, s.span.end);
-    const key = stepKey(s.kind, s.label, s.smmu, range, text, s.sig);
-    const step: StepDef = { range, kind: s.kind, label: s.label, key, run: s.run };
-    if (s.smmu !== undefined) step.smmu = s.smmu;
-    this.steps.push(step);
+    // The signature is read now (its objects may change later); the rest of the key when asked.
+    this.steps.push(new LoweredStep(this.range(s.span), s.kind, s.label, s.smmu, s.run, this.file.text, s.span.start, s.span.end, s.sig === undefined ? '' : sigOf(s.sig)));
     return this.steps.length - 1;
+  }
+}
+
+/** A step as lowered. Its key is made when first read (an edit's resume compares keys, a one-off
+ *  run never does): the same string stepKey gives, without a 200-byte string per step kept by
+ *  every run (a fifth of a 20,000-DMA program's memory) nor the time to build it. */
+class LoweredStep implements StepDef {
+  private k?: string;
+
+  constructor(
+    readonly range: WireRange,
+    readonly kind: string,
+    readonly label: string,
+    readonly smmu: string | undefined,
+    readonly run: StepDef['run'],
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly sig: string,
+  ) {}
+
+  get key(): string {
+    return (this.k ??= stepKey(this.kind, this.label, this.smmu, this.range, this.text.slice(this.start, this.end), this.sig));
   }
 }

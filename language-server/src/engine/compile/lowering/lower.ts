@@ -67,7 +67,8 @@ function lowerWrite(ctx: LowerCtx, s: Extract<Statement, { kind: 'write' }>): vo
   }
   const width = s.width;
   ctx.addStep({
-    span: s, kind: 'write', label: `write${width} ${hex(addr)} = ${hex(value)}`,
+    // Labels are joined flat: a template literal keeps a tree of strings per step alive (joined again by each JSON).
+    span: s, kind: 'write', label: ['write', width, ' ', hex(addr), ' = ', hex(value)].join(''),
     run: (rt) => rt.writeMem(addr, value, width),
   });
 }
@@ -129,7 +130,7 @@ function lowerTxn(ctx: LowerCtx, s: TransactionStmt, mark: number): boolean {
   // `ats`: a Translation Request; `dma ... translated`: through the function's ATC (model/smmu/ats.ts).
   const kind = s.kind === 'ats' ? 'ats' : s.translated ? 'translated' : undefined;
   if (kind && s.len) ctx.report(s.len, 'E_VALUE', `\`len\` is ignored for ${kind === 'ats' ? 'an ATS Translation Request' : 'a translated transaction'} (one translation)`, 'warning');
-  const label = `${s.kind} ${smmu} ${read ? 'read' : 'write'} sid ${hex(sid)}${ssid !== undefined ? ` ssid ${hex(ssid)}` : ''} iova ${hex(iova)}${kind === 'translated' ? ' translated' : ''}`;
+  const label = [s.kind, ' ', smmu, read ? ' read sid ' : ' write sid ', hex(sid), ssid !== undefined ? ' ssid ' + hex(ssid) : '', ' iova ', hex(iova), kind === 'translated' ? ' translated' : ''].join('');
   const req = { sid, ssid: ssid === undefined ? undefined : Number(ssid), iova, access, len, kind } as const;
   const index = ctx.addStep({
     span: s, kind: s.kind, label, smmu,

@@ -3,12 +3,16 @@
 import type { Field, NumberLit, Value } from '../../../dsl/ast';
 import type { LowerCtx } from '../lowerCtx';
 
+/** 2^bits by width (numbers are never negative): a comparison allocates nothing, a shift does. */
+const LIMITS: bigint[] = Array.from({ length: 65 }, (_, b) => 1n << BigInt(b));
+const limit = (bits: number) => LIMITS[bits] ?? 1n << BigInt(bits);
+
 /** A number that must fit in `bits` bits; reports and returns undefined otherwise. */
 export function num(ctx: LowerCtx, n: NumberLit | undefined, what: string, bits = 64): bigint | undefined {
   if (!n) return undefined;
-  if (n.value >> BigInt(bits) !== 0n) {
+  if (n.value >= limit(bits)) {
     // Above 2^64 - 1 the parser has reported number-overflow already.
-    if (n.value >> 64n !== 0n) return undefined;
+    if (n.value >= LIMITS[64]) return undefined;
     ctx.report(n, 'E_VALUE_RANGE', `${what} ${n.text.length > 40 ? `${n.text.slice(0, 32)}…` : n.text} does not fit in ${bits} bits`);
     return undefined;
   }
