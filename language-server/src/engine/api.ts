@@ -83,6 +83,12 @@ export interface ScenarioSession {
   fork(position: number): ScenarioSession;
   /** Run all remaining steps and return the scenario's result (all steps, all diagnostics). */
   runToEnd(): WireScenarioResult;
+  /** Run all remaining steps (stopping early when cancelled) without building the result: the
+   *  caller reads `results()` and `allDiagnostics()` (an editor's run, where most steps did not
+   *  change). False when it stopped before the end. */
+  runOn(): boolean;
+  /** Every diagnostic so far, compiling's and the run's, sorted by position (as in `runToEnd()`'s result). */
+  allDiagnostics(): WireDiagnostic[];
   /**
    * Run all remaining steps, handing each step's result to `onStep` as it completes, without
    * keeping them (a long run stays small): the returned result has every diagnostic, the

@@ -12,6 +12,7 @@ export { cutToSize } from './compile/fileSize';
 
 export type * from './api';
 export { Runtime } from './run/runtime';
+export { expectationResults } from './run/session';
 export type { HazardHook } from './run/hooks';
 export { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
 export { featuresText } from './compile/decls/smmuFeatures';

@@ -75,15 +75,37 @@ export function txSummary(st: WireStep): TxSummary | undefined {
   return t;
 }
 
-/** The counts of a result (pure; runs wherever the result is). */
-export function countsOf(r: WireScenarioResult): RunCounts {
+export type StepCounts = Omit<RunCounts, 'diagnostics'>;
+
+/** The counts of `steps` from `from` on (`steps`: their number). */
+export function stepCounts(steps: readonly WireStep[], from = 0): StepCounts {
   let faults = 0;
   let hazards = 0;
-  for (const st of r.steps) {
+  let passed = 0;
+  let failed = 0;
+  for (let i = from; i < steps.length; i++) {
+    const st = steps[i];
     if (st.outcome === 'fault') faults++;
     hazards += st.hazards.length;
+    if (st.expectation) {
+      if (st.expectation.passed) passed++;
+      else failed++;
+    }
   }
-  return { diagnostics: r.diagnostics, expectations: r.expectations, faults, hazards, steps: r.steps.length };
+  return { expectations: { passed, failed }, faults, hazards, steps: steps.length - from };
+}
+
+/** `a` with `b` added (sign 1) or taken away (-1). */
+export function addCounts(a: StepCounts, b: StepCounts, sign: 1 | -1): StepCounts {
+  return {
+    expectations: { passed: a.expectations.passed + sign * b.expectations.passed, failed: a.expectations.failed + sign * b.expectations.failed },
+    faults: a.faults + sign * b.faults, hazards: a.hazards + sign * b.hazards, steps: a.steps + sign * b.steps,
+  };
+}
+
+/** The counts of a result (pure; runs wherever the result is). */
+export function countsOf(r: WireScenarioResult): RunCounts {
+  return { ...stepCounts(r.steps), diagnostics: r.diagnostics, expectations: r.expectations };
 }
 
 /** The summary of a result: its counts and every transaction's outcome. */

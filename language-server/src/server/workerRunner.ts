@@ -6,8 +6,9 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WireDiagnostic, WireScenarioResult, WireStep } from '../engine/api';
+import { expectationResults } from '../engine';
 import type { FromWorker, ToWorker } from './engineWorker';
-import { stepsByLine, txSummary, type CancelFlag, type EngineRunner, type RunOutcome, type RunRequest } from './runner';
+import { stepsByLine, txSummary, type CancelFlag, type EngineRunner, type RunCounts, type RunOutcome, type RunRequest } from './runner';
 import { StepStore } from './stepStore';
 
 interface Pending {
@@ -20,8 +21,10 @@ export class WorkerRunner implements EngineRunner {
   private nextId = 1;
   /** The latest step store per document, as the worker's messages built it (in order). */
   private readonly stores = new Map<string, StepStore>();
-  /** The last diagnostics per document, as received (JSON) and parsed. */
-  private readonly diagnostics = new Map<string, { json: string; list: WireDiagnostic[] }>();
+  /** The last diagnostics per document, as received (the worker sends them only when they change). */
+  private readonly diagnostics = new Map<string, WireDiagnostic[]>();
+  /** The diagnostics of each run whose `done` was received and not yet taken by `run`. */
+  private readonly doneDiagnostics = new Map<number, WireDiagnostic[]>();
   /** Runs whose steps have not arrived yet. */
   private readonly stepWaiters = new Map<number, (s: StepStore | undefined) => void>();
 
@@ -47,6 +50,8 @@ export class WorkerRunner implements EngineRunner {
         if (this.worker === w) this.steps(m);
         return;
       }
+      // In the order the worker sent them: each run's diagnostics follow from the last ones.
+      if (m.type === 'done' && this.worker === w) this.doneDiagnostics.set(m.id, this.diagnosticsOf(m));
       const p = this.pending.get(m.id);
       if (p) {
         this.pending.delete(m.id);
@@ -61,6 +66,7 @@ export class WorkerRunner implements EngineRunner {
       this.pending.clear();
       this.stores.clear();
       this.diagnostics.clear();
+      this.doneDiagnostics.clear();
       for (const resolve of this.stepWaiters.values()) resolve(undefined);
       this.stepWaiters.clear();
     };
@@ -89,17 +95,30 @@ export class WorkerRunner implements EngineRunner {
     });
   }
 
+  /** A run's diagnostics: parsed when they changed, else the same array as the last run's. */
+  private diagnosticsOf(m: Extract<FromWorker, { type: 'done' }>): WireDiagnostic[] {
+    if (m.diagnostics === null) return this.diagnostics.get(m.uri) ?? [];
+    const list = JSON.parse(m.diagnostics) as WireDiagnostic[];
+    this.diagnostics.set(m.uri, list);
+    return list;
+  }
+
   /** Applies a run's step delta to the document's store (every message, in order). */
   private steps(m: Extract<FromWorker, { type: 'steps' }>): void {
     let store: StepStore | undefined;
     try {
-      store = m.delta ? (this.stores.get(m.uri) ?? StepStore.EMPTY).next(m.delta) : undefined;
+      const base = m.delta?.base === 0 ? StepStore.EMPTY : this.stores.get(m.uri);
+      if (m.delta && base) store = base.next(m.delta);
+      else if (m.delta) throw new Error(`no step store ${m.delta.base} for ${m.uri}`);
     } catch (e) {
-      // Out of step with the worker (a document closed meanwhile): the next whole store resyncs.
+      // Out of step with the worker (a document closed meanwhile): the next delta is whole.
       this.log(`engine worker: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (store) this.stores.set(m.uri, store);
-    else this.stores.delete(m.uri);
+    else {
+      this.stores.delete(m.uri);
+      this.worker?.postMessage({ type: 'resync', uri: m.uri } satisfies ToWorker);
+    }
     this.stepWaiters.get(m.id)?.(store);
     this.stepWaiters.delete(m.id);
   }
@@ -113,38 +132,36 @@ export class WorkerRunner implements EngineRunner {
     const worker = this.worker;
     if (m.type !== 'done') {
       this.stepWaiters.delete(id);
-      if (m.type === 'cancelled') return { kind: 'cancelled' };
+      // A stale run that failed as it was cancelled is cancelled, not an engine failure.
+      if (m.type === 'cancelled' || (m.type === 'failed' && cancel.isSet)) return { kind: 'cancelled' };
       return { kind: 'failed', message: m.type === 'failed' ? m.message : 'unexpected answer from the engine worker' };
     }
     const { uri, version } = req;
     // Unchanged diagnostics (most edits) keep the same array: nothing parsed or converted again.
-    let diags = this.diagnostics.get(uri);
-    if (diags?.json !== m.diagnostics) this.diagnostics.set(uri, (diags = { json: m.diagnostics, list: JSON.parse(m.diagnostics) as WireDiagnostic[] }));
+    const diagnostics = this.doneDiagnostics.get(id) ?? [];
+    this.doneDiagnostics.delete(id);
     let full: Promise<WireScenarioResult> | undefined;
-    let released = false;
-    // Fetched and parsed once, when a feature needs the whole result (the result panel). A worker
-    // that stopped since (or a released result) answers with an empty result.
+    // Built once, when a feature needs the whole result (the result panel): from the steps the
+    // worker sent, else (no store) asked of the worker while its last run is this one; an empty
+    // result when neither has it.
     const fullResult = () =>
       (full ??= (async () => {
-        const r = !released && this.worker === worker ? await this.call({ type: 'full', id: this.nextId++, runId: id }, this.maxRunMs) : undefined;
+        const store = await steps;
+        if (store) return wholeResult(uri, diagnostics, m.summary, store.all());
+        const r = this.worker === worker ? await this.call({ type: 'full', id: this.nextId++, uri, version }, this.maxRunMs) : undefined;
         const j = r?.type === 'full' ? r.json : null;
         return j ? (JSON.parse(j) as WireScenarioResult) : { file: uri, diagnostics: [], steps: [], expectations: m.summary.expectations };
       })());
     const fromFull = stepsByLine(fullResult);
     return {
       kind: 'done',
-      summary: { ...m.summary, diagnostics: diags!.list },
+      summary: { ...m.summary, diagnostics },
       tx: async () => (await steps)?.tx() ?? (await fullResult()).steps.flatMap((s) => txSummary(s) ?? []),
       full: fullResult,
       stepsReady: () => stepsReady,
       stepsAtLine: async (line: number): Promise<WireStep[]> => {
         const store = await steps;
         return store ? store.atLine(line) : fromFull(line);
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        if (this.worker === worker) worker?.postMessage({ type: 'release', runId: id } satisfies ToWorker);
       },
       state: async (stepIndex) => {
         const r = await this.call({ type: 'state', id: this.nextId++, uri, version, stepIndex }, this.maxRunMs);
@@ -163,4 +180,9 @@ export class WorkerRunner implements EngineRunner {
     void this.worker?.terminate();
     this.worker = undefined;
   }
+}
+
+/** The whole result of a run from its summary and steps, as the engine's `result()` lays it out. */
+function wholeResult(file: string, diagnostics: WireDiagnostic[], summary: Omit<RunCounts, 'diagnostics'>, steps: WireStep[]): WireScenarioResult {
+  return { file, diagnostics, steps, expectations: summary.expectations, expectationResults: expectationResults(steps) };
 }

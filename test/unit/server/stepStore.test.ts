@@ -1,75 +1,117 @@
-// The step store: the worker sends only the steps that changed since its last store for the
+// The step store: the worker sends only the steps whose JSON changed since its last store for the
 // document; the server's thread rebuilds every run's steps from the deltas, exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileScenario } from '../../../language-server/src/engine';
 import type { ScenarioSession, WireStep } from '../../../language-server/src/engine/api';
-import { StepEncoder, StepStore } from '../../../language-server/src/server/stepStore';
+import { StepStore } from '../../../language-server/src/server/stepStore';
+import { StepEncoder, sameJson } from '../../../language-server/src/server/stepEncoder';
+import { txSummary } from '../../../language-server/src/server/runner';
 
-function scenario(lastIova: string): string {
+function scenario(lastIova: string, extra: string[] = []): string {
   const lines = ['smmu smmu0', 'pagetable pt s1 4K {'];
   for (let i = 0; i < 40; i++) lines.push(`  map 0x${(0x1000_0000 + i * 0x1000).toString(16)} +4K -> 0x${(0x8000_0000 + i * 0x1000).toString(16)} rw`);
   lines.push('}', 'cd c { pagetable pt; asid 5 }', 'ste smmu0 0x10 { cd c }');
   for (let i = 0; i < 300; i++) lines.push(`dma smmu0 read sid 0x10 iova 0x${(0x1000_0000 + (i % 40) * 0x1000).toString(16)}`, `expect pa 0x${(0x8000_0000 + (i % 40) * 0x1000).toString(16)}`);
-  lines.push(`dma smmu0 read sid 0x10 iova ${lastIova}`);
+  lines.push(...extra, `dma smmu0 read sid 0x10 iova ${lastIova}`);
   return lines.join('\n') + '\n';
 }
 
-/** The steps at each line, decoded from the store, as the whole result has them. */
+const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+
+/** The store decodes as the whole result: every line, every step, all of them, the transactions. */
 function check(store: StepStore, steps: readonly WireStep[], what: string): void {
   assert.equal(store.count, steps.length, `${what}: count`);
   const lines = new Set(steps.map((s) => s.line));
-  for (const line of lines) assert.deepStrictEqual(store.atLine(line - 1), JSON.parse(JSON.stringify(steps.filter((s) => s.line === line))), `${what}: line ${line}`);
-  for (const i of [0, steps.length >> 1, steps.length - 1]) assert.deepStrictEqual(store.step(i), JSON.parse(JSON.stringify(steps[i])), `${what}: step ${i}`);
+  for (const line of lines) assert.deepStrictEqual(store.atLine(line - 1), plain(steps.filter((s) => s.line === line)), `${what}: line ${line}`);
+  for (let i = 0; i < steps.length; i += 7) assert.deepStrictEqual(store.step(i), plain(steps[i]), `${what}: step ${i}`);
   assert.equal(store.step(steps.length), undefined);
+  assert.deepStrictEqual(store.all(), plain(steps), `${what}: all`);
+  assert.deepStrictEqual(store.tx(), plain(steps.flatMap((s) => txSummary(s) ?? [])), `${what}: transactions`);
 }
 
-test('runs resumed from a checkpoint send only their new steps; every store decodes as the whole result', () => {
+/** Steps of `b` whose JSON differs from the same step of `a` (or that `a` has not). */
+function differing(a: readonly WireStep[], b: readonly WireStep[]): number[] {
+  return b.flatMap((s, i) => (i < a.length && JSON.stringify(a[i]) === JSON.stringify(s) ? [] : [i]));
+}
+
+test('an edit sends only the steps whose JSON changed, whatever the run re-ran; every store decodes as the whole result', () => {
   const enc = new StepEncoder();
   let store = StepStore.EMPTY;
   let prev: ScenarioSession | undefined;
-  const sent: number[] = [];
-  const reused: number[] = [];
-  for (const [k, iova] of ['0x10000000', '0x10001000', '0x10002040', '0x10003000'].entries()) {
+  let prevSteps: readonly WireStep[] = [];
+  for (const [k, iova] of ['0x10000000', '0x10001000', '0x10002040', '0x10003000', '0x10003000'].entries()) {
     const s = compileScenario(scenario(iova), 'file:///s.smmu', { checkpoints: {}, previous: prev });
     const r = s.runToEnd();
     const d = enc.delta('file:///s.smmu', r.steps);
     // Through a structured clone, as between the threads.
     store = store.next(structuredClone(d));
-    sent.push(d.chunk.ends.length);
-    // Exactly the steps the session did not run again are kept.
-    reused.push((s as unknown as { reused: number }).reused);
-    assert.equal(d.keep, reused[k], `run ${k}: kept`);
+    if (k === 0) assert.equal(d.chunk.index.length, r.steps.length, 'the first run sends every step');
+    else assert.deepStrictEqual([...d.chunk.index], differing(prevSteps, r.steps), `run ${k}: exactly the steps that changed`);
     check(store, r.steps, `run ${k}`);
     prev = s;
+    prevSteps = r.steps;
   }
-  assert.equal(sent[0] > 600, true, `the first run sends every step (${sent[0]})`);
-  assert.ok(reused.slice(1).every((n) => n > 0), `every edit at the end resumed from a checkpoint (${reused})`);
-  for (const n of sent.slice(1)) assert.ok(n < sent[0], `an edit at the end sends fewer steps (${n} of ${sent[0]})`);
+  // The last run changed nothing: nothing is sent.
+  assert.equal(store.count > 600, true);
 });
 
-test('a fragmented store is sent whole; a forgotten document starts again', () => {
-  const enc = new StepEncoder(3);
+test('random edits: each store decodes as its run; chunks stay few and mostly in use', () => {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const enc = new StepEncoder(4);
   let store = StepStore.EMPTY;
   let prev: ScenarioSession | undefined;
-  for (let k = 0; k < 6; k++) {
-    const s = compileScenario(scenario(`0x1000${k}000`), 'file:///f.smmu', { checkpoints: {}, previous: prev });
+  const extra: string[] = [];
+  for (let k = 0; k < 24; k++) {
+    // Inserts and removes steps (indices and lines shift after them) or changes one transaction.
+    const what = rnd(3);
+    if (what === 0) extra.splice(rnd(extra.length + 1), 0, `dma smmu0 write sid 0x10 iova 0x${(0x1000_0000 + rnd(48) * 0x1000).toString(16)}`);
+    else if (what === 1 && extra.length) extra.splice(rnd(extra.length), 1);
+    const s = compileScenario(scenario(`0x1000${rnd(10)}0${rnd(10)}0`, extra), 'file:///r.smmu', { checkpoints: {}, previous: rnd(4) === 0 ? undefined : prev });
     const r = s.runToEnd();
-    const d = enc.delta('file:///f.smmu', r.steps);
-    store = store.next(d);
-    assert.ok(store.chunkCount <= 3, `at most 3 chunks (${store.chunkCount})`);
+    store = store.next(structuredClone(enc.delta('file:///r.smmu', r.steps)));
+    assert.ok(store.chunkCount <= 4, `run ${k}: at most 4 chunks (${store.chunkCount})`);
+    assert.equal(store.chunkCount, enc.chunkCount('file:///r.smmu'), `run ${k}: the encoder knows the store's chunks`);
     check(store, r.steps, `run ${k}`);
     prev = s;
   }
-  enc.forget('file:///f.smmu');
+});
+
+test('a delta that does not fit the store it is applied to is refused, never misread; a forgotten document starts again', () => {
+  const enc = new StepEncoder();
   const r = compileScenario(scenario('0x10000000'), 'file:///f.smmu').runToEnd();
-  const d = enc.delta('file:///f.smmu', r.steps);
-  assert.equal(d.keep, 0);
-  check(StepStore.EMPTY.next(d), r.steps, 'after forget');
-  // A delta that does not fit the store it is applied to is refused, never misread.
-  const loose = new StepEncoder(16, Infinity);
-  loose.delta('file:///f.smmu', r.steps);
-  const d2 = loose.delta('file:///f.smmu', [...r.steps.slice(0, 3), { ...r.steps[3] }]);
-  assert.equal(d2.keep, 3);
-  assert.throws(() => StepStore.EMPTY.next(d2), /starts at 3, expected 0/);
+  const d0 = enc.delta('file:///f.smmu', r.steps);
+  const s0 = StepStore.EMPTY.next(d0);
+  const changed = [...r.steps.slice(0, 3), { ...r.steps[3], label: 'changed' }, ...r.steps.slice(4)];
+  const d1 = enc.delta('file:///f.smmu', changed);
+  assert.deepStrictEqual([...d1.chunk.index], [3]);
+  check(s0.next(d1), changed, 'one step changed');
+  assert.throws(() => StepStore.EMPTY.next(d1), /for store 1, applied to store 0/);
+  // More steps than the base holds, and the new ones not sent.
+  assert.throws(() => StepStore.EMPTY.next({ ...d0, base: 0, count: r.steps.length + 1 }), /without their JSON/);
+  enc.forget('file:///f.smmu');
+  const d2 = enc.delta('file:///f.smmu', r.steps);
+  assert.equal(d2.base, 0);
+  check(StepStore.EMPTY.next(d2), r.steps, 'after forget');
+});
+
+test('sameJson: equal when the JSON values are, key order aside; never when they differ', () => {
+  const cases: Array<[unknown, unknown, boolean]> = [
+    [{ a: 1, b: [1, { c: '2' }] }, { b: [1, { c: '2' }], a: 1 }, true],
+    [{ a: 1, b: [1, { c: '2' }] }, { a: 1, b: [1, { c: 2 }] }, false],
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+    [{ a: 1, b: 2 }, { a: 1 }, false],
+    [[1, 2], { 0: 1, 1: 2 }, false],
+    [[1, 2], [1, 2, 3], false],
+    [[], [], true],
+    [null, {}, false],
+    ['x', 'x', true],
+    // JSON drops undefined members: telling these apart is only conservative (sent again).
+    [{ a: undefined }, { b: undefined }, false],
+  ];
+  for (const [a, b, eq] of cases) assert.equal(sameJson(a, b), eq, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
 });

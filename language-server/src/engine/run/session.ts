@@ -146,12 +146,25 @@ export class Session implements ScenarioSession {
   }
 
   runToEnd(): WireScenarioResult {
+    this.runOn();
+    return this.result();
+  }
+
+  runOn(): boolean {
     while (this.position < this.program.steps.length) {
       if (this.isCancelled?.()) break;
       this.step();
     }
-    if (this.position === this.program.steps.length) this.cps?.note(this.position, this.rt, true);
-    return this.result();
+    if (this.position !== this.program.steps.length) return false;
+    this.cps?.note(this.position, this.rt, true);
+    return true;
+  }
+
+  allDiagnostics(): WireDiagnostic[] {
+    const diagnostics = [...this.program.diagnostics];
+    for (const d of this.runDiags) if (d !== NO_DIAGS) diagnostics.push(...d);
+    diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+    return diagnostics;
   }
 
   runStreaming(onStep: (step: WireStep) => void): WireScenarioResult {
@@ -186,9 +199,7 @@ export class Session implements ScenarioSession {
   }
 
   result(steps: WireStep[] = [...this.done], [passed, failed] = this.expectationCounts(steps), results = expectationResults(steps)): WireScenarioResult {
-    const diagnostics = [...this.program.diagnostics, ...this.runDiags.flat()];
-    diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-    const r: WireScenarioResult = { file: this.uri, diagnostics, steps, expectations: { passed, failed }, expectationResults: results };
+    const r: WireScenarioResult = { file: this.uri, diagnostics: this.allDiagnostics(), steps, expectations: { passed, failed }, expectationResults: results };
     if (this.program.partial) r.partial = true;
     return r;
   }
@@ -212,7 +223,7 @@ export class Session implements ScenarioSession {
 }
 
 /** Each expectation step with its result (the runner's `expectationResults`). */
-function expectationResults(steps: readonly WireStep[]): WireExpectationResult[] {
+export function expectationResults(steps: readonly WireStep[]): WireExpectationResult[] {
   const out: WireExpectationResult[] = [];
   for (const s of steps) {
     const e = s.expectation;
