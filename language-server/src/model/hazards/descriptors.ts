@@ -5,10 +5,55 @@ import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
 import { SNAPSHOT, type Copier } from '../snapshot';
 
+/**
+ * The users of one descriptor, in the order a Set keeps them: most descriptors (the leaves) have one
+ * for their whole life, held without a Set; a second user turns it into one.
+ */
+export class Users<U> implements Iterable<U> {
+  private one: U | undefined;
+  private set: Set<U> | undefined;
+
+  get size(): number {
+    return this.set ? this.set.size : this.one === undefined ? 0 : 1;
+  }
+
+  add(u: U): void {
+    if (this.set) this.set.add(u);
+    else if (this.one === undefined || this.one === u) this.one = u;
+    else {
+      this.set = new Set([this.one, u]);
+      this.one = undefined;
+    }
+  }
+
+  delete(u: U): void {
+    if (this.set) this.set.delete(u);
+    else if (this.one === u) this.one = undefined;
+  }
+
+  values(): IterableIterator<U> {
+    return this.set ? this.set.values() : (this.one === undefined ? [] : [this.one]).values();
+  }
+
+  [Symbol.iterator](): IterableIterator<U> {
+    return this.values();
+  }
+}
+
+/** The selectors of every stage, granule and level: one frozen record each (no allocation per descriptor). */
+const SELECTORS = new Map<number, PteSelector>();
+
+function selector(stage: PteSelector['stage'], granule: PteSelector['granule'], level: number): PteSelector {
+  const k = (stage * 100 + granule) * 8 + level;
+  let s = SELECTORS.get(k);
+  if (!s) SELECTORS.set(k, (s = Object.freeze({ stage, granule, level })));
+  return s;
+}
+
 export interface Desc<U> {
   value: bigint;
   sel: PteSelector;
-  users: Set<U>;
+  users: Users<U>;
   /** The valid value it had before software made it invalid (while its users may still cache it). */
   broken?: bigint;
 }
@@ -31,7 +76,7 @@ export class Descriptors<U> {
     d.watch = c.copy(this.watch);
     d.map = new Map();
     for (const [a, x] of this.map) {
-      const users = new Set<U>();
+      const users = new Users<U>();
       for (const u of x.users) users.add(c.copy(u));
       const y: Desc<U> = { value: x.value, sel: x.sel, users };
       if (x.broken !== undefined) y.broken = x.broken;
@@ -55,7 +100,7 @@ export class Descriptors<U> {
   use(addr: bigint, value: bigint, stage: PteSelector['stage'], granule: PteSelector['granule'], level: number, user: U): Desc<U> {
     let d = this.map.get(addr);
     if (!d) {
-      d = { value, sel: { stage, granule, level }, users: new Set() };
+      d = { value, sel: selector(stage, granule, level), users: new Users() };
       this.map.set(addr, d);
       this.watch.add(addr);
     }

@@ -62,9 +62,16 @@ export class PerSmmu<T, A = undefined> {
     stateless(make);
   }
 
+  // The last SMMU asked for (transactions repeat the same one): its state without a Map lookup.
+  private lastS: SmmuCtx | undefined;
+  private lastV: T | undefined;
+
   get(s: SmmuCtx): T {
+    if (s === this.lastS) return this.lastV!;
     let v = this.m.get(s);
     if (v === undefined) this.m.set(s, (v = this.make(this.arg)));
+    this.lastS = s;
+    this.lastV = v;
     return v;
   }
 

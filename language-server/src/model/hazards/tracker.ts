@@ -119,9 +119,19 @@ export class HazardTracker {
     return this.lens ? this.lens.apply(f) : f;
   }
 
+  // The last instance seen (transactions repeat the same SMMU): its context without a Map lookup.
+  private lastInst?: SmmuInstance;
+  private lastCtx?: SmmuCtx & { last?: { ste: unknown; cd: unknown; epoch: number } };
+
   private smmu(inst: SmmuInstance): SmmuCtx & { last?: { ste: unknown; cd: unknown; epoch: number } } {
+    if (inst === this.lastInst) return this.lastCtx!;
     let s = this.smmus.get(inst.name);
     if (!s) this.smmus.set(inst.name, (s = { name: inst.name, inst, epoch: 0 }));
+    // (a context is kept for the instance it was made for: another one of that name gets its own lookup)
+    if (s.inst === inst) {
+      this.lastInst = inst;
+      this.lastCtx = s;
+    }
     return s;
   }
 
