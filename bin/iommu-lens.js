@@ -7,14 +7,15 @@
 // its initial size, the young generation is reused (20,000-DMA scenario: 26k -> 18k page faults).
 // Read by V8 each time it would grow the young generation, so it applies from here on.
 try { require('node:v8').setFlagsFromString('--semi-space-growth-factor=1'); } catch { /* an unknown flag: as usual */ }
-const { main } = loadCli();
-// `qemu` answers asynchronously (a Promise); the others return the status at once.
+const { main, writeStdout, writeStdoutLine } = loadCli();
+// `qemu` answers asynchronously (a Promise); the others return the status at once. Standard output
+// is written to its file descriptor directly (cli/stdout.ts).
 Promise.resolve(main(
   process.argv.slice(2),
-  (s) => process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'),
+  writeStdoutLine,
   (s) => process.stderr.write(s + '\n'),
   process.cwd(),
-  (s) => process.stdout.write(s),
+  writeStdout,
 )).then((code) => { process.exitCode = code; });
 
 /**
