@@ -22,7 +22,9 @@ const entries = [
   { ...node, entryPoints: ['extension/src/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...node, entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
   { ...node, entryPoints: ['language-server/src/debug/main.ts'], outfile: 'dist/debugAdapter.js' },
-  { ...node, entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // The runner is a short process: every run reads and compiles its bundle, so it is always
+  // written without white space and with shorter syntax (names kept: 550 KB instead of 790 KB).
+  { ...node, entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', minifyWhitespace: true, minifySyntax: true },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 // Webview scripts run in the browser.
