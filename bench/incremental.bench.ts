@@ -32,6 +32,7 @@ export interface IncrementalFigures {
 
 function measure(lines: number, mappings: number, transactions: number, edits: number, log: (s: string) => void, figures: IncrementalFigures[]): void {
   const { text, txLines, mapLines } = generateScenario(lines, mappings, transactions);
+  const cdLine = text.split('\n').findIndex((l) => l.startsWith('cd '));
   let cur = text;
   let parsed = parse(text, URI);
   global.gc?.();
@@ -46,18 +47,28 @@ function measure(lines: number, mappings: number, transactions: number, edits: n
   plain.runToEnd();
   const tail = txLines.filter((l) => l >= lines * 0.9);
   const last = tail.length ? tail : [txLines[txLines.length - 1]];
-  const cases = [
-    ['last tenth', (i: number) => last[(i * 13) % last.length], edits],
-    ['anywhere', (i: number) => txLines[(i * 7919) % txLines.length], edits],
-    // A declaration: a map line's permissions (the pagetable and everything after it are laid out again).
-    ['a declaration', (i: number) => mapLines[(i * 7919) % mapLines.length], Math.max(2, edits >> 2)],
-  ] as const;
-  for (const [where, pick, count] of cases) {
-    const t = { reparse: [] as number[], compile: [] as number[], run: [] as number[], full: [] as number[], scratch: [] as number[], rerun: [] as number[] };
+  const mid = (i: number) => Math.floor(lines * (0.3 + 0.4 * (((i * 7919) % 97) / 97)));
+  // Each case: the line it edits and the edit (the lines array changed in place).
+  type Case = readonly [string, (i: number) => number, (ls: string[], ln: number, i: number) => void, number];
+  const digit = (ls: string[], ln: number, i: number) => void (ls[ln] = ls[ln].slice(0, -1) + String((i + 1) % 10));
+  const cases: Case[] = [
+    ['last tenth', (i) => last[(i * 13) % last.length], digit, edits],
+    ['anywhere', (i) => txLines[(i * 7919) % txLines.length], digit, edits],
+    // Lines added and removed in the middle: the statements after them keep their steps, moved.
+    ['Enter in the middle', mid, (ls, ln) => void ls.splice(ln, 0, ''), edits],
+    ['a paste of 3 lines in the middle', mid, (ls, ln) => void ls.splice(ln, 0, ls[ln], ls[ln + 1], ls[ln + 2]), edits],
+    ['a line deleted in the middle', mid, (ls, ln) => void ls.splice(ln, 1), edits],
+    // Declarations (compile/relower.ts): the declarations are lowered again, the transactions keep their steps.
+    ['a declaration (a map line\'s permissions)', (i) => mapLines[(i * 7919) % mapLines.length], (ls, ln) => void (ls[ln] = ls[ln].replace(/ (rw|r )$/, (m) => (m === ' rw' ? ' r ' : ' rw'))), Math.max(2, edits >> 1)],
+    ['a declaration (a map line\'s address)', (i) => mapLines[(i * 7919) % mapLines.length], (ls, ln) => void (ls[ln] = ls[ln].replace(/-> 0x(\w+)/, (_m, a: string) => `-> 0x${(BigInt('0x' + a) ^ 0x100000n).toString(16)}`)), Math.max(2, edits >> 1)],
+    ['a declaration (a cd field)', () => cdLine, (ls, ln, i) => void (ls[ln] = ls[ln].replace(/asid \d+/, `asid ${5 + ((i + 1) % 7)}`)), Math.max(2, edits >> 1)],
+  ];
+  for (const [where, pick, change, count] of cases) {
+    const t = { reparse: [] as number[], compile: [] as number[], run: [] as number[], full: [] as number[], scratch: [] as number[], rerun: [] as number[], lowered: [] as number[] };
     for (let i = 0; i < count; i++) {
       const ls = cur.split('\n');
       const ln = pick(i);
-      ls[ln] = where === 'a declaration' ? ls[ln].replace(/ (rw|r )$/, (m) => (m === ' rw' ? ' r ' : ' rw')) : ls[ln].slice(0, -1) + String((i + 1) % 10);
+      change(ls, ln, i);
       const next = ls.join('\n');
       let a = performance.now();
       const p2 = reparse(parsed, cur, next, URI);
@@ -68,6 +79,7 @@ function measure(lines: number, mappings: number, transactions: number, edits: n
       const options = { parsed: p2, checkpoints: {}, previous: prev };
       const [c, compileCpu] = cpu(() => compileIncremental(next, URI, options, memo, true));
       t.compile.push(compileCpu);
+      t.lowered.push(c.lowered);
       memo = c.memo;
       a = performance.now();
       const s = new Session(c.program, options);
@@ -94,7 +106,7 @@ function measure(lines: number, mappings: number, transactions: number, edits: n
     log(`  ${lines} lines, edit ${where} (median of ${count}): re-parse ${percentile(t.reparse, 50).toFixed(1)} ms, ` +
       `compile ${compile.toFixed(1)} ms CPU (p95 ${percentile(t.compile, 95).toFixed(1)}, target < ${target}) vs from scratch ${scratch.toFixed(1)} ms (baseline): ${(compile / scratch).toFixed(3)}x, ` +
       `run from checkpoint ${run.toFixed(1)} ms vs from the start ${full.toFixed(1)} ms (baseline): ${(run / full).toFixed(2)}x, ` +
-      `${(percentile(t.rerun, 50) * 100).toFixed(0)}% of the steps re-run`);
+      `${(percentile(t.rerun, 50) * 100).toFixed(0)}% of the steps re-run, statements lowered again ${percentile(t.lowered, 50)} (-1: from scratch)`);
   }
   log(`  ${lines} lines: ${cps.count} checkpoints (>= ${cps.interval} steps apart), ${cps.objects} objects copied, heap +${((heapWith - heap0) / 1048576).toFixed(0)} MB with them (scenario, program and checkpoints)`);
 }

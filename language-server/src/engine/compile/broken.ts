@@ -35,6 +35,12 @@ export class Broken {
     this.skips = skips;
   }
 
+  /** No misspelt declaration, no declaration or STE left out by an unresolved reference (what
+   *  an incremental compile that moves or re-lowers declarations relies on: compile/relower.ts). */
+  clean(): boolean {
+    return this.typoNames.size === 0 && this.decls.size === 0 && this.sidLog.size === 0;
+  }
+
   /** A mark to pass to `since`. */
   mark(): number {
     return this.events.length;

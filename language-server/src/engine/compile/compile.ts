@@ -93,7 +93,7 @@ function expand(ctx: LowerCtx, root: SourceFile, reads: IncludeRead[]): Array<{ 
 }
 
 /** `pagetabel vm_s2 ...`: the names misspelt declarations meant, with the diagnostic at the typo. */
-function noteTypos(ctx: LowerCtx, stmts: Array<{ file: SourceFile; stmt: Statement }>): void {
+export function noteTypos(ctx: LowerCtx, stmts: Array<{ file: SourceFile; stmt: Statement }>): void {
   for (const { file, stmt } of stmts) {
     const name = stmt.kind === 'error' ? stmt.typo?.name : undefined;
     if (name === undefined || ctx.symbols.isDeclared(name)) continue;

@@ -133,6 +133,18 @@ class LoweredStep implements StepDef {
   ) {}
 
   get key(): string {
-    return (this.k ??= stepKey(this.kind, this.label, this.smmu, this.range, this.text.slice(this.start, this.end), this.sig));
+    return (this.k ??= stepKey(this.kind, this.label, this.smmu, this.text.slice(this.start, this.end), this.sig));
   }
+
+  /** The same step at `range` (an edit moved its statement by whole lines: compile/edit.ts). */
+  at(range: WireRange): LoweredStep {
+    const s = new LoweredStep(range, this.kind, this.label, this.smmu, this.run, this.text, this.start, this.end, this.sig);
+    s.k = this.k;
+    return s;
+  }
+}
+
+/** Step `s` moved to `range` (its key unchanged). */
+export function movedStep(s: StepDef, range: WireRange): StepDef {
+  return s instanceof LoweredStep ? s.at(range) : { ...s, range };
 }

@@ -23,9 +23,23 @@ class Chunked<T> {
   private chunks: T[][];
   private mine: boolean[];
 
-  constructor(from?: Chunked<T>) {
-    this.chunks = from ? from.chunks.slice() : [];
-    this.mine = this.chunks.map(() => false);
+  /** A copy of `from`, or of its entries [0, upTo). */
+  constructor(from?: Chunked<T>, upTo?: number) {
+    if (!from) {
+      this.chunks = [];
+      this.mine = [];
+    } else if (upTo === undefined) {
+      this.chunks = from.chunks.slice();
+      this.mine = this.chunks.map(() => false);
+    } else {
+      const full = upTo >> SHIFT;
+      this.chunks = from.chunks.slice(0, full);
+      this.mine = this.chunks.map(() => false);
+      if (upTo & MASK) {
+        this.chunks.push(from.chunks[full].slice(0, upTo & MASK));
+        this.mine.push(true);
+      }
+    }
   }
 
   get(i: number): T {
@@ -61,15 +75,16 @@ export class StmtStates {
   readonly skipped: Chunked<WireDiagnostic | undefined>;
   readonly call: Chunked<number | undefined>;
 
-  /** Recorded in order from statement 0, or a copy of `from`. */
-  constructor(readonly count: number, from?: StmtStates) {
-    this.steps = new Chunked(from?.steps);
-    this.diags = new Chunked(from?.diags);
-    this.skips = new Chunked(from?.skips);
-    this.watch = new Chunked(from?.watch);
-    this.txn = new Chunked(from?.txn);
-    this.skipped = new Chunked(from?.skipped);
-    this.call = new Chunked(from?.call);
+  /** Recorded in order from statement 0, or a copy of `from` (of its entries [0, upTo), the
+   *  next ones recorded in order). */
+  constructor(readonly count: number, from?: StmtStates, upTo?: number) {
+    this.steps = new Chunked(from?.steps, upTo);
+    this.diags = new Chunked(from?.diags, upTo);
+    this.skips = new Chunked(from?.skips, upTo);
+    this.watch = new Chunked(from?.watch, upTo);
+    this.txn = new Chunked(from?.txn, upTo);
+    this.skipped = new Chunked(from?.skipped, upTo);
+    this.call = new Chunked(from?.call, upTo);
   }
 
   /** The state before statement `k` is the context's now. */
@@ -83,16 +98,31 @@ export class StmtStates {
     this.call.set(k, ctx.lastCall);
   }
 
-  /** Entries from `k` on moved by the given numbers of diagnostics, skip entries and watched steps. */
-  shift(k: number, diags: number, skips: number, watch: number): void {
+  /** Entries [k, end) moved by the given numbers of diagnostics, skip entries and watched steps. */
+  shift(k: number, diags: number, skips: number, watch: number, end = this.count + 1): void {
     for (const [a, d] of [[this.diags, diags], [this.skips, skips], [this.watch, watch]] as const) {
-      if (d !== 0) for (let i = k; i <= this.count; i++) a.set(i, a.get(i) + d);
+      if (d !== 0) for (let i = k; i < end; i++) a.set(i, a.get(i) + d);
     }
   }
 
-  /** Whether the context's state now equals the state before statement `k` (steps numbered alike). */
-  same(k: number, ctx: LowerCtx): boolean {
-    return ctx.steps.length === this.steps.get(k) && ctx.lastTxnSkipped === this.skipped.get(k) && ctx.lastCall === this.call.get(k) && sameTxn(ctx.lastTxn, this.txn.get(k));
+  /** Entries [from, to) of `src` as entries from `at` on, the counts moved by `d` (diagnostics,
+   *  skip entries, watched steps) and the skipped-transaction causes through `cause`. */
+  copyFrom(src: StmtStates, from: number, to: number, at: number, d: readonly [number, number, number], cause: (x: WireDiagnostic | undefined) => WireDiagnostic | undefined): void {
+    for (let k = from, n = at; k < to; k++, n++) {
+      this.steps.set(n, src.steps.get(k));
+      this.diags.set(n, src.diags.get(k) + d[0]);
+      this.skips.set(n, src.skips.get(k) + d[1]);
+      this.watch.set(n, src.watch.get(k) + d[2]);
+      this.txn.set(n, src.txn.get(k));
+      this.skipped.set(n, cause(src.skipped.get(k)));
+      this.call.set(n, src.call.get(k));
+    }
+  }
+
+  /** Whether the context's state now equals the state before statement `k` (steps numbered alike;
+   *  `skipped`: that state's skipped-transaction cause as the new outputs hold it). */
+  same(k: number, ctx: LowerCtx, skipped = this.skipped.get(k)): boolean {
+    return ctx.steps.length === this.steps.get(k) && ctx.lastTxnSkipped === skipped && ctx.lastCall === this.call.get(k) && sameTxn(ctx.lastTxn, this.txn.get(k));
   }
 }
 

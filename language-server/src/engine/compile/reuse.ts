@@ -1,27 +1,30 @@
 // Incremental compile: the compile of an edited document lowers again only the statements the
 // edit changed, and the ones after them until the lowering state (memo.ts StmtStates: steps so
 // far, the latest transaction...) is the earlier compile's again; every other statement keeps
-// its steps and diagnostics. The result equals a compile from scratch. It applies when:
-//   - the changed statements (before and after the edit) all lower alone (memo.ts lowersAlone:
-//     transactions, expectations, writes; no declaration, so the names, the layout and the
-//     declarations' state are the earlier compile's, shared and not changed) and their number is
-//     the same, and what they add to the names pre-pass (a write's page) is the same;
-//   - the file has as many lines as before (ranges of the statements after the edit stand), and
-//     every include reads the same text as before.
-// Otherwise it compiles from scratch. A comment-only edit within a line lowers nothing.
+// its steps and diagnostics (moved by the lines the edit added or removed: edit.ts Mover). The
+// result equals a compile from scratch. Two ways:
+//   - here, when the changed statements (before and after the edit) all lower alone (memo.ts
+//     lowersAlone: transactions, expectations, writes; no declaration, so the names, the layout
+//     and the declarations' state are the earlier compile's, shared and not changed) and what
+//     they add to the names pre-pass (a write's page) is the same;
+//   - otherwise (a declaration changed, added or removed) relower.ts: the declarations are
+//     lowered again in a fresh context, the statements that lower alone keep their outputs.
+// An edit that adds or removes statements or lines needs a main file without includes, and no
+// unresolved name (Broken.clean: its records hold statement ordinals) nor duplicate one (its
+// diagnostic names a line); every include must read
+// the same text as before. Otherwise it compiles from scratch. A comment-only edit lowers nothing.
 
-import type { ParseResult, Statement } from '../../dsl/ast';
-import { lineIndexIn } from '../../dsl/diagnostics';
-import { commonPrefix, commonSuffix } from '../../dsl/incremental';
+import type { Statement } from '../../dsl/ast';
 import { parse } from '../../dsl/parser';
 import type { EngineOptions } from '../api';
-import type { WireDiagnostic } from '../output/wire';
 import type { Program } from '../run/runtime';
 import { DEFAULT_MAX_FILE_SIZE } from './fileSize';
 import { LowerCtx } from './lowerCtx';
 import { StmtStates, lowersAlone, prepassFact, type CompileMemo, type Outputs } from './memo';
-import { compileFull, lowerOne, programOf, readInclude, reportSyntax } from './compile';
+import { compileFull, lowerOne, programOf, readInclude } from './compile';
 import type { SourceFile } from './source';
+import { Mover, editOf, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
+import { relower } from './relower';
 
 export interface Compiled {
   program: Program;
@@ -39,29 +42,6 @@ export function compileIncremental(text: string, uri: string, options: EngineOpt
   return { ...full, lowered: -1 };
 }
 
-/**
- * The edited statements: [i, j) in both trees (undefined: not an edit reuse applies to). A
- * statement object both trees hold (incremental.ts keeps them) has the same text in both; others
- * are compared by position in the texts' common prefix and suffix.
- */
-function changed(old: ParseResult, oldText: string, now: ParseResult, text: string): { i: number; j: number; endLine: number } | undefined {
-  const O = old.tree.statements;
-  const N = now.tree.statements;
-  if (O.length !== N.length || old.tree.lineStarts.length !== now.tree.lineStarts.length) return undefined;
-  const min = Math.min(oldText.length, text.length);
-  let i = 0;
-  while (i < O.length && O[i] === N[i]) i++;
-  const p = commonPrefix(oldText, text, min);
-  while (i < O.length && O[i].end <= p && O[i].start === N[i].start && O[i].end === N[i].end && O[i].kind === N[i].kind) i++;
-  const s = commonSuffix(oldText, text, min - p);
-  const oldEnd = oldText.length - s;
-  const delta = text.length - oldText.length;
-  let j = O.length;
-  while (j > i && O[j - 1] === N[j - 1] && O[j - 1].start >= oldEnd) j--;
-  while (j > i && O[j - 1].start >= oldEnd && N[j - 1].start === O[j - 1].start + delta && N[j - 1].end === O[j - 1].end + delta && O[j - 1].kind === N[j - 1].kind) j--;
-  return { i, j, endLine: lineIndexIn(now.tree.lineStarts, text.length - s) };
-}
-
 function sameIncludes(options: EngineOptions, prev: CompileMemo, ctx: LowerCtx): boolean {
   if ((options.readInclude !== undefined) !== prev.includes) return false;
   for (const r of prev.reads) {
@@ -74,21 +54,43 @@ function sameIncludes(options: EngineOptions, prev: CompileMemo, ctx: LowerCtx):
 function tryReuse(text: string, uri: string, options: EngineOptions, prev: CompileMemo): Compiled | undefined {
   if (uri !== prev.uri || text.length > (options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE)) return undefined;
   const parsed = options.parsed ?? parse(text, uri);
-  const edit = changed(prev.parsed, prev.text, parsed, text);
-  if (!edit) return undefined;
+  const edit = editOf(prev.parsed, prev.text, parsed, text);
   const O = prev.parsed.tree.statements;
   const N = parsed.tree.statements;
-  const facts: string[] = [];
-  for (let k = edit.i; k < edit.j; k++) {
-    if (!lowersAlone(O[k]) || !lowersAlone(N[k])) return undefined;
-    facts.push(prepassFact(O[k]), prepassFact(N[k]));
+  // Main statement index = ordinal (no include in the main file).
+  const plain = prev.count === O.length;
+  const moves = edit.dLines !== 0 || edit.jn !== edit.jo;
+  // The names pre-pass's diagnostics (a duplicate name: "already declared (line N)") stay only where no line moved.
+  if (moves && (!plain || !prev.ctx.broken.clean() || prev.states.diags.get(0) !== prev.mainDiags)) return undefined;
+  let alone = true;
+  const was: string[] = [];
+  const now: string[] = [];
+  for (let k = edit.i; k < edit.jo; k++) {
+    alone &&= lowersAlone(O[k]);
+    was.push(prepassFact(O[k]));
   }
-  if (!samePages(facts)) return undefined;
+  for (let k = edit.i; k < edit.jn; k++) {
+    alone &&= lowersAlone(N[k]);
+    now.push(prepassFact(N[k]));
+  }
+  if (alone && was.sort().join() === now.sort().join()) {
+    const got = shared(text, uri, options, prev, parsed, edit, plain, moves);
+    if (got !== undefined) return got;
+  }
+  return plain ? relower(text, uri, options, prev, parsed, edit) : undefined;
+}
 
+/** The compile of an edit whose changed statements all lower alone: the earlier compile's
+ *  context (names, layout, declarations) shared, not changed (undefined: not such an edit). */
+function shared(text: string, uri: string, options: EngineOptions, prev: CompileMemo, parsed: CompileMemo['parsed'], edit: Edit, plain: boolean, moves: boolean): Compiled | undefined {
+  const N = parsed.tree.statements;
+  const count = plain ? N.length : prev.count;
+  const ordNew = (k: number) => (k === N.length ? count : plain ? k : prev.ordOf[k]);
+  const ordOld = (k: number) => (plain ? oldIndex(edit, k) : ordNew(k));
   // The context before the first changed statement: the earlier compile's outputs before it.
   const at = prev.states;
   const old = prev.out;
-  const first = edit.i < N.length ? prev.ordOf[edit.i] : prev.count;
+  const first = ordNew(edit.i);
   if (first < 0) return undefined;
   const root: SourceFile = { uri, tree: parsed.tree, text };
   const ctx = new LowerCtx(uri, prev.ctx.symbols, options, {
@@ -105,20 +107,22 @@ function tryReuse(text: string, uri: string, options: EngineOptions, prev: Compi
   ctx.lastCall = at.call.get(first);
 
   // Lower the changed statements, then the next ones until the state is the earlier one again
-  // (and past the edit's last line: the statements after it keep their ranges).
-  const states = new StmtStates(prev.count, at);
-  states.shift(0, dMain, 0, 0);
+  // (and past the edit's last line: the statements after it keep their columns).
+  const states = moves ? new StmtStates(count, at, first) : new StmtStates(count, at);
+  states.shift(0, dMain, 0, 0, moves ? first : undefined);
+  const lineStarts = parsed.tree.lineStarts;
   let k = edit.i;
   let ord = first;
+  let from = first;
   let dead = -1;
   for (; k < N.length; k++) {
-    const o = prev.ordOf[k];
-    if (o < 0) return undefined; // an include
-    ord = o;
-    if (k >= edit.j && lineIndexIn(parsed.tree.lineStarts, N[k].start) > edit.endLine) {
-      if (at.same(ord, ctx)) break;
+    ord = ordNew(k);
+    if (ord < 0) return undefined; // an include
+    if (k >= edit.jn && keepsColumns(edit, lineStarts, k, N[k])) {
+      from = ordOld(k);
+      if (at.same(from, ctx)) break;
       // Only the latest transaction differs, and the next one replaces it before anything reads it.
-      dead = ctx.steps.length === at.steps.get(ord) && ctx.lastCall === at.call.get(ord) ? txnDeadUntil(N, k) : -1;
+      dead = ctx.steps.length === at.steps.get(from) && ctx.lastCall === at.call.get(from) ? txnDeadUntil(N, k) : -1;
       if (dead >= 0) break;
     }
     if (!lowersAlone(N[k])) return undefined;
@@ -127,36 +131,41 @@ function tryReuse(text: string, uri: string, options: EngineOptions, prev: Compi
     lowerOne(ctx, root, N[k]);
   }
   const lowered = k - edit.i;
-  // The state before the statements up to that transaction is the new one.
-  for (let m = k; dead >= 0 && m <= dead; m++) {
-    const o = m < N.length ? prev.ordOf[m] : prev.count;
-    states.txn.set(o, ctx.lastTxn);
-    states.skipped.set(o, ctx.lastTxnSkipped);
-  }
   const watchFrom = at.watch.get(first);
   const watchAdded = ctx.watchLog.length;
   let out: Outputs;
   if (k === N.length) {
     // Lowered to the end (no statement is left after the main file's last one: includes return above).
-    ord = prev.count;
+    ord = count;
+    from = prev.count;
     states.record(ord, ctx);
     out = { steps: ctx.steps, diagnostics: ctx.diagnostics, skips: ctx.broken.skips, watchLog: ctx.watchLog };
   } else {
-    // The earlier compile's outputs from there on.
-    states.shift(ord, ctx.diagnostics.length - at.diags.get(ord) - dMain, ctx.broken.skips.length - at.skips.get(ord), ctx.watchLog.length - at.watch.get(ord));
+    // The earlier compile's outputs from there on (moved by the lines the edit added).
+    const d = [ctx.diagnostics.length - at.diags.get(from), ctx.broken.skips.length - at.skips.get(from), ctx.watchLog.length - at.watch.get(from)] as const;
+    const mv = new Mover(edit.dLines);
+    const tail = <T>(xs: T[], a: number, f: (x: T) => T) => (edit.dLines === 0 ? xs.slice(a) : xs.slice(a).map(f));
     out = {
-      steps: ctx.steps.concat(old.steps.slice(at.steps.get(ord))),
-      diagnostics: ctx.diagnostics.concat(old.diagnostics.slice(at.diags.get(ord))),
-      skips: ctx.broken.skips.concat(old.skips.slice(at.skips.get(ord))),
-      watchLog: ctx.watchLog.concat(old.watchLog.slice(at.watch.get(ord))),
+      steps: ctx.steps.concat(tail(old.steps, at.steps.get(from), (x) => mv.step(x))),
+      diagnostics: ctx.diagnostics.concat(tail(old.diagnostics, at.diags.get(from), (x) => mv.diag(x))),
+      skips: ctx.broken.skips.concat(tail(old.skips, at.skips.get(from), (x) => mv.skip(x))),
+      watchLog: ctx.watchLog.concat(old.watchLog.slice(at.watch.get(from))),
     };
+    if (moves) states.copyFrom(at, from, prev.count + 1, ord, d, (x) => mv.cause(x));
+    else states.shift(ord, d[0] - dMain, d[1], d[2]);
     // Closures made while lowering keep the context: not its copies of the outputs.
     for (const a of [ctx.steps, ctx.diagnostics, ctx.watchLog, ctx.broken.skips]) a.length = 0;
   }
-  const watched = prev.watched.patched(out.steps.length, old.watchLog.slice(watchFrom, at.watch.get(ord)), out.watchLog, watchFrom, watchAdded);
+  // The state before the statements up to that transaction is the new one.
+  for (let m = k; dead >= 0 && m <= dead; m++) {
+    states.txn.set(ordNew(m), ctx.lastTxn);
+    states.skipped.set(ordNew(m), ctx.lastTxnSkipped);
+  }
+  const watched = prev.watched.patched(out.steps.length, old.watchLog.slice(watchFrom, at.watch.get(from)), out.watchLog, watchFrom, watchAdded);
   ctx.file = root;
   const program = programOf(ctx, uri, out, watched, prev.program);
-  const memo: CompileMemo = { ...prev, text, parsed, ctx, out, states, program, mainDiags, watched };
+  const ordOf = moves ? identity(N.length) : prev.ordOf;
+  const memo: CompileMemo = { ...prev, text, parsed, ctx, out, states, program, mainDiags, watched, count, ordOf };
   return { program, memo, lowered };
 }
 
@@ -172,24 +181,3 @@ function txnDeadUntil(N: readonly Statement[], k: number): number {
   return N.length;
 }
 
-/** The changed statements' pages before (even entries) and after (odd) are the same multiset. */
-function samePages(facts: string[]): boolean {
-  const a = facts.filter((_f, i) => i % 2 === 0).sort();
-  const b = facts.filter((_f, i) => i % 2 === 1).sort();
-  return a.join() === b.join();
-}
-
-/** The main file's syntax diagnostics, the earlier compile's objects where unchanged (an
- *  unresolved-name cause keeps its identity). */
-function syntaxDiagnostics(ctx: LowerCtx, root: SourceFile, parsed: ParseResult, prev: CompileMemo): void {
-  reportSyntax(ctx, root, parsed.diagnostics);
-  if (prev.mainDiags === 0) return;
-  const key = (d: WireDiagnostic) => `${d.line}:${d.col}:${d.endLine}:${d.endCol}:${d.severity}:${d.code}:${d.message}`;
-  const olds = new Map<string, WireDiagnostic>();
-  for (let i = 0; i < prev.mainDiags; i++) olds.set(key(prev.out.diagnostics[i]), prev.out.diagnostics[i]);
-  const ds = ctx.diagnostics;
-  for (let i = 0; i < ds.length; i++) {
-    const o = olds.get(key(ds[i]));
-    if (o) ds[i] = o;
-  }
-}

@@ -9,7 +9,8 @@
 // and `budget` copied objects in all; beyond, every other checkpoint is dropped (never the
 // edit's) and `every` doubles.
 // Which steps changed is decided by key: a step's key holds everything its `run` uses besides
-// the model state (its statement's text, range, label and `sig`), so equal keys run equally.
+// the model state (its statement's text, label and `sig`), so equal keys and ranges run equally
+// (the range is compared apart: an edit that moves lines shifts the ranges and keeps the keys).
 
 import type { WireRange } from '../output/wire';
 import type { CheckpointOptions } from '../api';
@@ -34,10 +35,14 @@ export function sigOf(x: unknown): string {
   return s + '}';
 }
 
-export function stepKey(kind: string, label: string, smmu: string | undefined, r: WireRange, text: string, sig: unknown): string {
+export function stepKey(kind: string, label: string, smmu: string | undefined, text: string, sig: unknown): string {
   // join() makes one flat string; a template literal leaves a tree of a dozen cons strings per
   // step alive (25 of a 20,000-DMA program's 41 MB, all copied by the young-generation GC).
-  return [kind, label, smmu ?? '', `${r.line}:${r.col}-${r.endLine}:${r.endCol}`, text, sigOf(sig)].join('\u0001');
+  return [kind, label, smmu ?? '', text, sigOf(sig)].join('\u0001');
+}
+
+function sameRange(a: WireRange, b: WireRange): boolean {
+  return a.line === b.line && a.col === b.col && a.endLine === b.endLine && a.endCol === b.endCol;
 }
 
 /** Index of the first step of `b` that may run differently from the same step of `a`. */
@@ -48,7 +53,9 @@ export function firstChange(a: Program, b: Program): number {
   const wb = b.watched;
   for (let i = 0; i < n; i++) {
     // A watched transaction keeps its result for the expectation that looks at it.
-    if (a.steps[i].key !== b.steps[i].key || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i;
+    const x = a.steps[i];
+    const y = b.steps[i];
+    if (x.key !== y.key || !sameRange(x.range, y.range) || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i;
   }
   return n;
 }

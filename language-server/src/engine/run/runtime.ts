@@ -30,7 +30,7 @@ export interface StepDef {
   kind: string;
   label: string;
   smmu?: string;
-  /** Everything `run` depends on besides the model state (run/checkpoints.ts): equal keys, equal steps. */
+  /** Everything `run` depends on besides the model state and `range` (run/checkpoints.ts): equal keys and ranges, equal steps. */
   key: string;
   /** Executes the step: changes the model in `rt`, fills the results into `out`. May throw (caught by the session). */
   run(rt: Runtime, out: WireStep): void;
@@ -114,7 +114,7 @@ export class Runtime {
   private traffic?: TrafficSink;
 
   /** A run of `program` from its start, or from `from` (a snapshot of a run of a program whose
-   *  steps so far had the same keys: checkpoints.ts). */
+   *  steps so far had the same keys and ranges: checkpoints.ts). */
   constructor(readonly program: Program, traffic?: TrafficSink, from?: RunSnapshot) {
     this.traffic = traffic;
     const m = from ? snapshot(from.model)?.copy : undefined;

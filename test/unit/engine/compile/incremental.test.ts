@@ -41,9 +41,13 @@ function step(text: string, prev: Compiled | undefined, options: EngineOptions =
   return got;
 }
 
-type Edit = { kind: 'digit' | 'char' | 'delete' | 'comment' | 'inline' | 'copy' | 'join'; at: number; from: number; digit: number };
+type Edit = { kind: 'digit' | 'char' | 'delete' | 'comment' | 'inline' | 'copy' | 'join' | 'enter' | 'drop' | 'paste' | 'decl' | 'undo'; at: number; from: number; digit: number };
 
-function apply(text: string, e: Edit): string {
+/** Lines that declare (or edit what declarations lay out): `decl` edits a number on one of them. */
+const DECL = /^\s*(map|unmap|pte|cd|cdtable|ste|smmu|pagetable|reg|cmd|iommufd|vsmmu|\w+\s*[:=]|\w+ 0x|s2|vmid|asid)\b/i;
+
+function apply(text: string, e: Edit, before?: string): string {
+  if (e.kind === 'undo') return before ?? text;
   const lines = text.split('\n');
   const i = e.at % lines.length;
   const l = lines[i];
@@ -54,12 +58,23 @@ function apply(text: string, e: Edit): string {
   else if (e.kind === 'inline') lines[i] = l + ' # ' + e.digit;
   else if (e.kind === 'comment') lines.splice(i, 0, '# note');
   else if (e.kind === 'copy') lines.splice(i, 0, lines[e.from % lines.length]);
+  else if (e.kind === 'enter') lines.splice(i, 0, '');
+  else if (e.kind === 'drop') lines.splice(i, 1 + (e.digit % 2));
+  else if (e.kind === 'paste') lines.splice(i, 0, ...lines.slice(e.from % lines.length, (e.from % lines.length) + 2 + (e.digit % 4)));
+  else if (e.kind === 'decl') {
+    const decls = lines.map((x, k) => (DECL.test(x) && /\d/.test(x) ? k : -1)).filter((k) => k >= 0);
+    if (decls.length) {
+      const k = decls[e.from % decls.length];
+      let n = 0;
+      lines[k] = lines[k].replace(/\d/g, (d) => (n++ === e.digit % 3 ? String((Number(d) + 1 + (e.at % 9)) % 10) : d));
+    }
+  }
   else if (i + 1 < lines.length) lines.splice(i, 2, l + ' ' + lines[i + 1]);
   return lines.join('\n');
 }
 
 const edit = fc.record({
-  kind: fc.constantFrom<Edit['kind']>('digit', 'digit', 'char', 'char', 'delete', 'inline', 'comment', 'copy', 'join'),
+  kind: fc.constantFrom<Edit['kind']>('digit', 'digit', 'char', 'char', 'delete', 'inline', 'comment', 'copy', 'join', 'enter', 'drop', 'paste', 'decl', 'decl', 'undo'),
   at: fc.nat(400), from: fc.nat(400), digit: fc.nat(15),
 });
 
@@ -71,8 +86,11 @@ test('property: after each random edit the incremental compile equals a compile 
     fc.property(fc.constantFrom(...examples), fc.array(edit, { minLength: 1, maxLength: 8 }), (file, edits) => {
       let text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
       let prev = step(text, undefined);
+      let before: string | undefined;
       for (const e of edits) {
-        text = apply(text, e);
+        const was = text;
+        text = apply(text, e, before);
+        before = was;
         prev = step(text, prev, undefined, `${file} ${json(e)}`);
         if (prev.lowered >= 0) reused++;
       }
@@ -131,9 +149,10 @@ test('a comment-only edit compiles nothing', () => {
 test('an edit to a declaration used later, a rename, a deleted declaration: the declarations are laid out again', () => {
   const text = scenario(40);
   const s0 = step(text, undefined);
-  // The ASID the CD declares: the CD's step and every TLB entry change.
+  // The ASID the CD declares: the CD's step and every TLB entry change; the declarations are
+  // lowered again (smmu, pagetable, cd, ste), the transactions keep their steps.
   const s1 = step(text.replace('asid 5', 'asid 7'), s0, undefined, 'the ASID');
-  assert.equal(s1.lowered, -1);
+  assert.equal(s1.lowered, 4);
   // A rename of the table the CD uses, then its use: an unknown name in between.
   const t2 = s1.memo!.text.replace('pagetable pt s1', 'pagetable pt2 s1');
   const s2 = step(t2, s1, undefined, 'a renamed table');
@@ -170,4 +189,52 @@ test('the session of an edit reuses its compile through compileScenario (previou
   assert.equal(json(s1.runToEnd()), json(compileScenario(t1, URI).runToEnd()));
   assert.equal(s1.diagnostics.length, 0);
   assert.equal(json(s1.steps), json(compileScenario(t1, URI).steps));
+});
+
+test('declaration edits lower the declarations again, not the transactions', () => {
+  const text = scenario(300);
+  const s0 = step(text, undefined);
+  const mapLine = text.split('\n').findIndex((l) => l.includes('map 0x10005000'));
+  // A mapping's permissions, then its output address (the same table, another leaf).
+  const s1 = step(replaceLine(text, mapLine, (l) => l.replace(/ rw$/, ' r')), s0, undefined, 'the permissions');
+  assert.equal(s1.lowered, 4);
+  const s2 = step(replaceLine(s1.memo!.text, mapLine, (l) => l.replace('0x80005000', '0x90005000')), s1, undefined, 'the address');
+  assert.equal(s2.lowered, 4);
+  // A mapping far away: another level-2 and level-3 table, so the layout of what follows moves.
+  const s3 = step(replaceLine(s2.memo!.text, mapLine, (l) => l.replace('0x10005000', '0x7f005000')), s2, undefined, 'an IOVA in another table');
+  assert.equal(s3.lowered, 4);
+  // An STE added after the transactions and removed again (the line count changes too).
+  const s4 = step(s3.memo!.text + 'ste smmu0 0x101 { cd c0 }\n', s3, undefined, 'an STE added');
+  assert.ok(s4.lowered >= 0 && s4.lowered <= 5, `lowered ${s4.lowered}`);
+  const s5 = step(s3.memo!.text, s4, undefined, 'the STE removed');
+  assert.ok(s5.lowered >= 0 && s5.lowered <= 5, `lowered ${s5.lowered}`);
+  // A declared name changed: the names differ, compiled from scratch.
+  const s6 = step(s5.memo!.text.replace('smmu smmu0', 'smmu smmu1'), s5, undefined, 'an SMMU renamed');
+  assert.equal(s6.lowered, -1);
+});
+
+test('lines added or removed move the steps after them: only the statements touched are lowered', () => {
+  const text = scenario(300);
+  const s0 = step(text, undefined);
+  const lines = text.split('\n');
+  const at = lines.findIndex((l, i) => i > 200 && l.startsWith('dma'));
+  // Enter before a transaction, then inside the edit's line: the steps after it move one line down.
+  const t1 = [...lines.slice(0, at), '', ...lines.slice(at)].join('\n');
+  const s1 = step(t1, s0, undefined, 'Enter');
+  assert.ok(s1.lowered >= 0 && s1.lowered <= 1, `lowered ${s1.lowered}`);
+  const moved = s1.program.steps.find((s) => s.label.startsWith('dma') && s.range.line === at + 2);
+  assert.ok(moved, 'the transaction after the new line is on the next line');
+  // A comment pasted, a line deleted, and undo of both.
+  const t2 = t1.replace('\n\n', '\n# a\n# b\n# c\n');
+  const s2 = step(t2, s1, undefined, 'a paste of comments');
+  assert.ok(s2.lowered >= 0 && s2.lowered <= 1, `lowered ${s2.lowered}`);
+  const s3a = step(t1, s2, undefined, 'undo of the paste');
+  assert.ok(s3a.lowered >= 0 && s3a.lowered <= 1, `lowered ${s3a.lowered}`);
+  const s3 = step(text, s3a, undefined, 'undo of Enter');
+  assert.ok(s3.lowered >= 0 && s3.lowered <= 1, `lowered ${s3.lowered}`);
+  // A pasted transaction with its expectation adds steps: lowered again after it, results equal.
+  const t4 = [...lines.slice(0, at), lines[at], lines[at + 1], ...lines.slice(at)].join('\n');
+  const s4 = step(t4, s3, undefined, 'a pasted transaction');
+  assert.ok(s4.lowered >= 2, `lowered ${s4.lowered}`);
+  step(text, s4, undefined, 'its undo');
 });

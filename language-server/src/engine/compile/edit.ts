@@ -1,0 +1,123 @@
+// What an edit changed, in statements, for the incremental compiles (reuse.ts, relower.ts), and
+// the outputs of the statements it only moved: their ranges shifted by the lines it added or
+// removed (columns stand: a moved statement starts on a line after the edit's last one).
+
+import type { ParseResult, Statement } from '../../dsl/ast';
+import { lineIndexIn } from '../../dsl/diagnostics';
+import { commonPrefix, commonSuffix } from '../../dsl/incremental';
+import type { WireDiagnostic, WireRange } from '../output/wire';
+import type { StepDef } from '../run/runtime';
+import type { SkipEntry } from './broken';
+import { movedStep, type LowerCtx } from './lowerCtx';
+import { reportSyntax } from './compile';
+import type { SourceFile } from './source';
+import type { CompileMemo } from './memo';
+
+/** Old statements [i, jo) became new statements [i, jn); the others are the same text (those
+ *  from jn on moved by `dLines` lines when they start after line `endLine`). */
+export interface Edit {
+  i: number;
+  jo: number;
+  jn: number;
+  /** Lines added (negative: removed). */
+  dLines: number;
+  /** The new text's last line (0-based) the edit touched. */
+  endLine: number;
+}
+
+/** The statements an edit changed: those outside the texts' common prefix and suffix. */
+export function editOf(old: ParseResult, oldText: string, now: ParseResult, text: string): Edit {
+  const O = old.tree.statements;
+  const N = now.tree.statements;
+  const min = Math.min(oldText.length, text.length);
+  const n = Math.min(O.length, N.length);
+  const p = commonPrefix(oldText, text, min);
+  const ls = old.tree.lineStarts;
+  // The statements on lines before the edit's first one (a statement's parse reads the rest of
+  // its line: `skip smmuB dma ...` is an incomplete iommufd line).
+  const cut = ls[lineIndexIn(ls, p)];
+  let i = 0;
+  while (i < n && O[i].end < cut && O[i].start === N[i].start && O[i].end === N[i].end && O[i].kind === N[i].kind) i++;
+  const s = commonSuffix(oldText, text, min - p);
+  const oldEnd = oldText.length - s;
+  const delta = text.length - oldText.length;
+  let jo = O.length;
+  let jn = N.length;
+  const same = (a: Statement, b: Statement) => a.start >= oldEnd && b.start === a.start + delta && b.end === a.end + delta && a.kind === b.kind;
+  while (jo > i && jn > i && same(O[jo - 1], N[jn - 1])) {
+    jo--;
+    jn--;
+  }
+  const dLines = now.tree.lineStarts.length - old.tree.lineStarts.length;
+  return { i, jo, jn, dLines, endLine: lineIndexIn(now.tree.lineStarts, text.length - s) };
+}
+
+/** The old index of new statement `k` (-1: a changed one); k = N.length maps to O.length. */
+export function oldIndex(e: Edit, k: number): number {
+  return k < e.i ? k : k >= e.jn ? k - e.jn + e.jo : -1;
+}
+
+/** Whether new statement `k` (unchanged) stands where it stood, or moved only by whole lines. */
+export function keepsColumns(e: Edit, lineStarts: readonly number[], k: number, st: Statement): boolean {
+  return k < e.i || (k >= e.jn && lineIndexIn(lineStarts, st.start) > e.endLine);
+}
+
+/** Copies of moved outputs (the same objects when no line moved). A diagnostic moved once is one
+ *  copy, so skip entries that name it as their cause find it. */
+export class Mover {
+  private readonly moved = new Map<WireDiagnostic, WireDiagnostic>();
+
+  constructor(readonly dLines: number) {}
+
+  range(r: WireRange): WireRange {
+    return { line: r.line + this.dLines, col: r.col, endLine: r.endLine + this.dLines, endCol: r.endCol };
+  }
+
+  step(s: StepDef): StepDef {
+    return this.dLines === 0 ? s : movedStep(s, this.range(s.range));
+  }
+
+  diag(d: WireDiagnostic): WireDiagnostic {
+    if (this.dLines === 0) return d;
+    let m = this.moved.get(d);
+    if (!m) this.moved.set(d, (m = { ...d, line: d.line + this.dLines, endLine: d.endLine + this.dLines }));
+    return m;
+  }
+
+  /** A cause as the new outputs hold it (moved, or one before the edit). */
+  cause<T extends WireDiagnostic | undefined>(d: T): T {
+    return (d && this.moved.get(d)) as T ?? d;
+  }
+
+  skip(s: SkipEntry): SkipEntry {
+    return this.dLines === 0 ? s : { cause: this.cause(s.cause), at: this.range(s.at), what: s.what };
+  }
+}
+
+/** Appends `from[a, b)` to `to`, each through `f`. */
+export function appendRange<T>(to: T[], from: readonly T[], a: number, b: number, f?: (x: T) => T): void {
+  if (f) for (let i = a; i < b; i++) to.push(f(from[i]));
+  else for (let i = a; i < b; i++) to.push(from[i]);
+}
+
+/** The main file's syntax diagnostics, the earlier compile's objects where unchanged (an
+ *  unresolved-name cause keeps its identity). */
+export function syntaxDiagnostics(ctx: LowerCtx, root: SourceFile, parsed: ParseResult, prev: CompileMemo): void {
+  reportSyntax(ctx, root, parsed.diagnostics);
+  if (prev.mainDiags === 0) return;
+  const key = (d: WireDiagnostic) => `${d.line}:${d.col}:${d.endLine}:${d.endCol}:${d.severity}:${d.code}:${d.message}`;
+  const olds = new Map<string, WireDiagnostic>();
+  for (let i = 0; i < prev.mainDiags; i++) olds.set(key(prev.out.diagnostics[i]), prev.out.diagnostics[i]);
+  const ds = ctx.diagnostics;
+  for (let i = 0; i < ds.length; i++) {
+    const o = olds.get(key(ds[i]));
+    if (o) ds[i] = o;
+  }
+}
+
+/** 0, 1, ... n - 1 (the ordinals of a main file without includes). */
+export function identity(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}
