@@ -91,13 +91,24 @@ export function statementMemo(st: Statement): StatementMemo {
   return m;
 }
 
-/** A copy of a node tree with every `start` / `end` moved by `delta`. */
+/** A copy of a node tree with every `start` / `end` moved by `delta` (nodes are plain objects
+ *  and arrays; a for-in copy, no entry arrays: every statement after an edit that adds or removes
+ *  characters is copied). */
 function shifted<T>(node: T, delta: number): T {
-  if (Array.isArray(node)) return node.map((n) => shifted(n, delta)) as T;
-  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) {
+    const out = new Array(node.length);
+    for (let i = 0; i < node.length; i++) {
+      const v: unknown = node[i];
+      out[i] = typeof v === 'object' && v !== null ? shifted(v, delta) : v;
+    }
+    return out as T;
+  }
+  const src = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-    out[k] = (k === 'start' || k === 'end') && typeof v === 'number' ? v + delta : typeof v === 'object' ? shifted(v, delta) : v;
+  for (const k in src) {
+    const v = src[k];
+    if (typeof v === 'object') out[k] = v === null ? v : shifted(v, delta);
+    else out[k] = typeof v === 'number' && (k === 'start' || k === 'end') ? v + delta : v;
   }
   return out as T;
 }

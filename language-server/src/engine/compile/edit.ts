@@ -33,11 +33,12 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   const n = Math.min(O.length, N.length);
   const p = commonPrefix(oldText, text, min);
   const ls = old.tree.lineStarts;
-  // The statements on lines before the edit's first one (a statement's parse reads the rest of
-  // its line: `skip smmuB dma ...` is an incomplete iommufd line).
+  // The statements on lines before the edit's first one, and on that line the ones parsed alike
+  // (a statement's parse reads the rest of its line: `skip smmuB dma ...` is an incomplete iommufd
+  // line, `... # note` the same statement).
   const cut = ls[lineIndexIn(ls, p)];
   let i = 0;
-  while (i < n && O[i].end < cut && O[i].start === N[i].start && O[i].end === N[i].end && O[i].kind === N[i].kind) i++;
+  while (i < n && (O[i].end < cut || (O[i].end <= p && sameNode(O[i], N[i]))) && O[i].start === N[i].start && O[i].end === N[i].end && O[i].kind === N[i].kind) i++;
   const s = commonSuffix(oldText, text, min - p);
   const oldEnd = oldText.length - s;
   const delta = text.length - oldText.length;
@@ -50,6 +51,18 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   }
   const dLines = now.tree.lineStarts.length - old.tree.lineStarts.length;
   return { i, jo, jn, dLines, endLine: lineIndexIn(now.tree.lineStarts, text.length - s) };
+}
+
+/** Whether two syntax trees are equal (plain data: the statements on an edit's first line). */
+function sameNode(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (!sameNode(x[k], y[k])) return false;
+  return true;
 }
 
 /** The old index of new statement `k` (-1: a changed one); k = N.length maps to O.length. */

@@ -164,6 +164,15 @@ export interface Outputs {
   watchLog: number[];
 }
 
+/** An incremental compile's result (reuse.ts compileIncremental). */
+export interface Compiled {
+  program: Program;
+  /** For the next compile of the document (undefined: the compile was cut short). */
+  memo?: CompileMemo;
+  /** Statements lowered again (-1: compiled from scratch). */
+  lowered: number;
+}
+
 export interface CompileMemo {
   uri: string;
   text: string;

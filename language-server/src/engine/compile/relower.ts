@@ -19,11 +19,10 @@ import { LowerCtx } from './lowerCtx';
 import { Symbols } from './names/symbols';
 import { collectSymbols } from './names/resolve';
 import { collectGuests } from './decls/guest';
-import { StmtStates, Watched, lowersAlone, type CompileMemo, type Outputs } from './memo';
+import { StmtStates, Watched, lowersAlone, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { lowerOne, noteTypos, programOf } from './compile';
 import type { SourceFile } from './source';
 import { Mover, appendRange, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
-import type { Compiled } from './reuse';
 
 /** The names a statement that lowers alone reads (names/resolve.ts resolveSmmu), in order. */
 function sameNames(a: Symbols, b: Symbols): boolean {

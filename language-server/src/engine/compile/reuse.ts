@@ -17,22 +17,15 @@
 import type { Statement } from '../../dsl/ast';
 import { parse } from '../../dsl/parser';
 import type { EngineOptions } from '../api';
-import type { Program } from '../run/runtime';
 import { DEFAULT_MAX_FILE_SIZE } from './fileSize';
 import { LowerCtx } from './lowerCtx';
-import { StmtStates, lowersAlone, prepassFact, type CompileMemo, type Outputs } from './memo';
+import { StmtStates, lowersAlone, prepassFact, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { compileFull, lowerOne, programOf, readInclude } from './compile';
 import type { SourceFile } from './source';
 import { Mover, editOf, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
 import { relower } from './relower';
 
-export interface Compiled {
-  program: Program;
-  /** For the next compile of the document (undefined: the compile was cut short). */
-  memo?: CompileMemo;
-  /** Statements lowered again (-1: compiled from scratch). */
-  lowered: number;
-}
+export type { Compiled } from './memo';
 
 /** Compiles `text`, reusing `prev` (the memo of an earlier version of the same document) when it can. */
 export function compileIncremental(text: string, uri: string, options: EngineOptions, prev?: CompileMemo, keep = true): Compiled {
