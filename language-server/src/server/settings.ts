@@ -11,7 +11,7 @@ export interface ServerSettings {
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
-  maxFileSize: 2 * 1024 * 1024,
+  maxFileSize: 4 * 1024 * 1024,
   inlayHints: { enabled: true },
   debounceMs: 25,
   codeLens: { perTransaction: 'auto', maxTransactions: 100 },
