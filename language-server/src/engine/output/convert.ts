@@ -6,7 +6,7 @@ import { decodePte } from '../../model/fields/pte';
 import type { Granule, WalkTrace, WalkStep } from '../../model/types';
 import type { EventRecord, TlbEntryInfo, TransactionResult } from '../../model/smmu/result';
 import { permsText } from '../../model/smmu/perms';
-import type { WireDiagnostic, WireEvent, WireRange, WireStep, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
+import type { WireDiagnostic, WireEvent, WireHazard, WireRange, WireStep, WireTlbEntry, WireWalk, WireWalkStep } from './wire';
 
 /** Fields of an event record that WireEvent names itself (IHI 0070 §7.3), by lower-case spec name. */
 const NAMED: Record<string, keyof WireEvent> = {
@@ -71,6 +71,23 @@ export function wireEvent(e: EventRecord, smmu: string): WireEvent {
   return w;
 }
 
+/** Shared, frozen empties of step results (most steps have no event or hazard, a lean walk step no
+ *  decoded fields): a long run keeps one object instead of one per step. Writers replace them
+ *  before adding (stepEvents, stepHazards); nothing else changes a step result. */
+export const NO_EVENTS: WireEvent[] = Object.freeze([]) as unknown as WireEvent[];
+export const NO_HAZARDS: WireHazard[] = Object.freeze([]) as unknown as WireHazard[];
+const NO_FIELDS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** The step's own event list, to add to. */
+export function stepEvents(out: WireStep): WireEvent[] {
+  return out.events === NO_EVENTS ? (out.events = []) : out.events;
+}
+
+/** The step's own hazard list, to add to. */
+export function stepHazards(out: WireStep): WireHazard[] {
+  return out.hazards === NO_HAZARDS ? (out.hazards = []) : out.hazards;
+}
+
 /** Descriptor fields for the walk panel: decoded with the given decoder when available. */
 export type DescDecoder = (s: WalkStep, granule: WalkTrace['granule']) => Record<string, bigint>;
 
@@ -80,7 +97,7 @@ export function wireWalk(t: WalkTrace, decodeDesc?: DescDecoder): WireWalk {
     steps: t.steps.map((s): WireWalkStep => {
       const ws: WireWalkStep = {
         stage: s.stage, level: s.level, tableAddr: hex(s.tableAddr), index: s.index, descAddr: hex(s.descAddr), descPa: hex(s.descPa),
-        desc: hex(s.desc), kind: s.kind, fields: decodeDesc ? wireFields(decodeDesc(s, t.granule)) : {},
+        desc: hex(s.desc), kind: s.kind, fields: decodeDesc ? wireFields(decodeDesc(s, t.granule)) : NO_FIELDS,
       };
       if (s.s2Walk) ws.s2Walk = wireWalk(s.s2Walk, decodeDesc);
       return ws;

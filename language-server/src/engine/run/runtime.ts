@@ -12,7 +12,7 @@ import { SmmuInstance } from '../../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
 import type { ShadowingView } from '../../model/hazards';
 import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
-import { diag, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
+import { diag, stepEvents, stepHazards, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
 import { stateWalks, type LastTransaction } from '../output/walkContext';
 import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
@@ -55,14 +55,23 @@ export interface Program {
   steVmids?: Map<string, Map<number, bigint>>;
 }
 
+/** What an expectation reads of a transaction it looks at. Not the TransactionResult itself: that
+ *  holds the walks, STE/CD views and hazard lists (about 2 KB), and a run keeps a record per
+ *  watched transaction. */
 export interface TxnRecord {
-  result: TransactionResult;
+  /** The model's outcome (the language's: `bypass` and `aborted` included). */
+  outcome: TransactionResult['outcome'];
+  pa?: bigint;
+  /** Per event of the transaction (TransactionResult.events): written to the event queue. */
+  recorded: readonly boolean[];
   wire: WireStep;
   /** Lookup level of the walk fault, when the fault came from a walk. */
   faultLevel?: number;
   reason: string;
   faultDiag?: WireDiagnostic;
 }
+
+const NONE_RECORDED: readonly boolean[] = Object.freeze([]);
 
 /** An expectation turned an earlier fault into information (undone when a run goes back before it). */
 interface Intended {
@@ -203,7 +212,7 @@ export class Runtime {
       try {
         const hz = hook.afterStep(this, this.current, out);
         if (hz.length) {
-          out.hazards.push(...hz);
+          stepHazards(out).push(...hz);
           this.hazards.set(this.index, hz);
           // A hazard found later than the step that caused it (H_STE_TORN: at the write) is shown there.
           const rangeOf = (line: number) => (line === this.current!.range.line ? this.current!.range : this.program.steps.find((s) => s.range.line === line)?.range ?? this.current!.range);
@@ -330,7 +339,10 @@ export class Runtime {
     out.iova = hex(r.iova);
     wireOutcome(r, out);
     if (r.tlb !== 'n/a') out.tlb = r.tlb;
-    for (const e of r.events) out.events.push(wireEvent(e, smmu));
+    if (r.events.length) {
+      const evs = stepEvents(out);
+      for (const e of r.events) evs.push(wireEvent(e, smmu));
+    }
     // Most transactions (TLB hits) walked nothing and raised nothing: no record to build.
     // (The walks checked here are the ones transactionWalks lists: keep the two in step.)
     const faulted = r.outcome === 'fault' || r.outcome === 'stalled' || r.outcome === 'aborted';
@@ -347,7 +359,7 @@ export class Runtime {
     if (!faulted && !watched) return;
     const fw = walks.find((w) => w.fault);
     const reason = r.reason ?? r.events[0]?.reason ?? '';
-    const rec: TxnRecord = { result: r, wire: out, reason };
+    const rec: TxnRecord = { outcome: r.outcome, pa: r.pa, recorded: r.events.length ? r.events.map((e) => e.recorded) : NONE_RECORDED, wire: out, reason };
     if (fw?.fault) rec.faultLevel = fw.fault.level;
     if (faulted) rec.faultDiag = this.report('error', r.events[0]?.type ?? 'F_ABORT', faultMessage(r, fw, reason, out));
     // Results are kept only for transactions an expectation looks at (long runs stay small).

@@ -5,7 +5,7 @@
 // step whose key changed, reusing that session's results for the steps before.
 
 import type { CheckpointOptions, ScenarioSession, StepInfo } from '../api';
-import { diag } from '../output/convert';
+import { diag, NO_EVENTS, NO_HAZARDS } from '../output/convert';
 import { Runtime, type Program } from './runtime';
 import type { WireDiagnostic, WireExpectationResult, WireScenarioResult, WireState, WireStep } from '../output/wire';
 import { evaluate } from './evaluate';
@@ -111,7 +111,7 @@ export class Session implements ScenarioSession {
     if (!def) return undefined;
     const out: WireStep = {
       index: i, line: def.range.line, col: def.range.col, endLine: def.range.endLine, endCol: def.range.endCol,
-      kind: def.kind, label: def.label, events: [], hazards: [],
+      kind: def.kind, label: def.label, events: NO_EVENTS, hazards: NO_HAZARDS,
     };
     if (def.smmu !== undefined) out.smmu = def.smmu;
     this.rt.beginStep(i, def);

@@ -36,7 +36,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       check = (rt) => {
         const r = rt.txn(t.step);
         if (!r) return notRun();
-        const ok = r.wire.outcome === 'ok' && r.result.pa === want;
+        const ok = r.wire.outcome === 'ok' && r.pa === want;
         return { passed: ok !== negated, message: `expected pa ${negated ? 'not ' : ''}${hex(want)}, got ${describe(r)}` };
       };
       break;
@@ -52,7 +52,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       check = (rt) => {
         const r = rt.txn(t.step);
         if (!r) return notRun();
-        const ok = (r.result.outcome === want) !== negated;
+        const ok = (r.outcome === want) !== negated;
         return { passed: ok, message: `expected outcome ${negated ? 'not ' : ''}${want}, got ${describe(r)}`, intendedFault: ok && !negated && want !== 'ok' };
       };
       break;
@@ -89,7 +89,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
         const r = rt.txn(t.step);
         if (!r) return notRun();
         // `event`: written to the event queue; `fault`: the fault's record, recorded or not.
-        const evs = what === 'event' ? r.wire.events.filter((_ev, i) => r.result.events[i]?.recorded) : r.wire.events;
+        const evs = what === 'event' ? r.wire.events.filter((_ev, i) => r.recorded[i]) : r.wire.events;
         const faulted = r.wire.outcome === 'fault' || r.wire.outcome === 'stalled';
         const candidates = what === 'fault' && !faulted ? [] : evs;
         const hit = candidates.find((ev) => (!type || ev.type === type) && match.test(ev, r).length === 0);
@@ -172,7 +172,7 @@ function notRun() {
 function describe(r: TxnRecord): string {
   // The language's outcomes are the model's (`bypass` and `aborted` included).
   const w = r.wire;
-  const o = r.result.outcome;
+  const o = r.outcome;
   if (w.outcome === 'ok') return `${o} pa ${w.pa}`;
   const ev = w.events[0];
   return `${o}${ev ? ' ' + ev.type : ''}`;
