@@ -12,7 +12,8 @@ import { SmmuInstance } from '../../model/smmu/instance';
 import type { TransactionResult, TranslateRequest } from '../../model/smmu/result';
 import type { ShadowingView } from '../../model/hazards';
 import type { WireDiagnostic, WireHazard, WireRange, WireState, WireStep } from '../output/wire';
-import { diag, stepEvents, stepHazards, transactionWalks, wireEvent, wireOutcome, wireWalk } from '../output/convert';
+import { diag, stepEvents, stepHazards, transactionWalks, wireEvent, wireOutcome } from '../output/convert';
+import { setWalks } from '../output/lazyWalks';
 import { stateWalks, type LastTransaction } from '../output/walkContext';
 import { buildState } from '../output/state';
 import { defaultHazardHook } from './hazards';
@@ -350,10 +351,11 @@ export class Runtime {
     const w = r.walks;
     if (!faulted && !watched && !w.cdFetch && !w.stage1 && !w.stage2) return;
     const walks = transactionWalks(r);
-    // Step results carry the walks without decoded descriptor fields (cheap for long runs);
+    // Step results carry the walks without decoded descriptor fields, built on first read
+    // (lazyWalks.ts: cheap for long runs);
     // state() decodes the current step's walks in full.
     if (walks.length) {
-      out.walks = walks.map((w) => wireWalk(w));
+      setWalks(out, walks);
       this.lastTraces = { smmu, result: r, traces: walks };
     }
     if (!faulted && !watched) return;

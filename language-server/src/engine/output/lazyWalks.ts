@@ -1,0 +1,48 @@
+// A step result's `walks`, turned into wire objects only when something reads them (the runner's
+// JSON, the worker's step encoder, a hover, the debugger): a run that never looks at a step's walks
+// (the engine's million-transaction bench, steps a consumer drops) does not build their dozens of
+// hex strings and objects. `walks` stays an own, enumerable property (an accessor), so property
+// reads, JSON.stringify, object spread and structured clone see the same array, in the same key
+// order, as an eager one; the model's WalkTrace objects are not changed after a transaction
+// returns them (the state view keeps them too: walkContext.ts).
+
+import type { WalkTrace } from '../../model/types';
+import { wireWalk } from './convert';
+import type { WireStep, WireWalk } from './wire';
+
+const SLOT = Symbol('walks');
+
+/** The walks of a step: the model's traces until first read, then their wire form. */
+class Walks {
+  wire?: WireWalk[];
+  constructor(readonly traces: readonly WalkTrace[]) {}
+}
+
+type WithSlot = WireStep & { [SLOT]?: Walks };
+
+// One getter and setter for every step (a closure per step would give each its own hidden class).
+function get(this: WithSlot): WireWalk[] | undefined {
+  const w = this[SLOT];
+  if (!w) return undefined;
+  return (w.wire ??= w.traces.map((t) => wireWalk(t)));
+}
+
+function set(this: WithSlot, v: WireWalk[] | undefined): void {
+  const w = new Walks([]);
+  w.wire = v;
+  this[SLOT] = w;
+}
+
+const SLOT_DESC = { value: undefined as Walks | undefined, writable: true, enumerable: false, configurable: true };
+const WALKS_DESC = { get, set, enumerable: true, configurable: true };
+
+/** Sets `out.walks` to the lean wire form of `traces` (convert.ts wireWalk), built on first read. */
+export function setWalks(out: WireStep, traces: readonly WalkTrace[]): void {
+  const o = out as WithSlot;
+  if (o[SLOT] === undefined && !Object.prototype.hasOwnProperty.call(o, SLOT)) {
+    SLOT_DESC.value = new Walks(traces);
+    Object.defineProperty(o, SLOT, SLOT_DESC);
+    Object.defineProperty(o, 'walks', WALKS_DESC);
+    SLOT_DESC.value = undefined;
+  } else o[SLOT] = new Walks(traces);
+}
