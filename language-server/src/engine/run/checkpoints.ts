@@ -124,10 +124,26 @@ export class Checkpoints {
     this.lastAt = performance.now();
     if (!last) this.lastMs = this.lastAt - t0;
     this.lastPos = position;
+    this.insert({ position, state });
+  }
+
+  /** A checkpoint at `position` taken now (converge.ts compares copies: a copy leaves out the
+   *  model's lookup memos), or the one already there; undefined when the state cannot be copied. */
+  take(position: number, rt: Runtime): Checkpoint | undefined {
+    const c = this.atOrBefore(position);
+    if (c?.position === position) return c;
+    const state = rt.snapshot();
+    if (!state) return undefined;
+    const cp = { position, state };
+    this.insert(cp);
+    return cp;
+  }
+
+  private insert(c: Checkpoint): void {
     // Sorted by position (after a step back, the later checkpoints are still valid).
     let i = this.list.length;
-    while (i > 0 && this.list[i - 1].position > position) i--;
-    this.list.splice(i, 0, { position, state });
+    while (i > 0 && this.list[i - 1].position > c.position) i--;
+    this.list.splice(i, 0, c);
     if (this.list.length > this.max || this.objects > this.budget) {
       this.every *= 2;
       const n = this.list.length;
@@ -155,6 +171,18 @@ export class Checkpoints {
    *  gets there) and kept until the next edit. */
   mark(position: number): void {
     this.edit = position;
+  }
+
+  /** Positions of the checkpoints in [from, to). */
+  positions(from: number, to: number): number[] {
+    return this.list.filter((c) => c.position >= from && c.position < to).map((c) => c.position);
+  }
+
+  /** This run rejoined `from`'s at `position` (converge.ts): `from`'s later checkpoints hold, but
+   *  not its end-of-run one (the ended run's own state: this run notes its own at `end`). */
+  rejoin(from: Checkpoints, position: number, end: number): void {
+    for (const c of from.list) if (c.position > position && c.position < end) this.list.push(c);
+    this.every = Math.max(this.every, from.every);
   }
 
   /** This run continues another from `position`: its checkpoints up to there hold. */

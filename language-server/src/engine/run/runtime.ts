@@ -25,6 +25,9 @@ import type { PageRequest, PriResult } from '../../model/smmu/pri';
 import { broadcastTo } from '../../model/smmu/broadcast';
 import type { CpuTlbi } from '../../model/cpu/tlbi';
 import type { ModelState, RunSnapshot } from './modelState';
+import { RunRecords, type TxnRecord } from './records';
+
+export type { TxnRecord } from './records';
 
 export interface StepDef {
   range: WireRange;
@@ -56,31 +59,7 @@ export interface Program {
   steVmids?: Map<string, Map<number, bigint>>;
 }
 
-/** What an expectation reads of a transaction it looks at. Not the TransactionResult itself: that
- *  holds the walks, STE/CD views and hazard lists (about 2 KB), and a run keeps a record per
- *  watched transaction. */
-export interface TxnRecord {
-  /** The model's outcome (the language's: `bypass` and `aborted` included). */
-  outcome: TransactionResult['outcome'];
-  pa?: bigint;
-  /** Per event of the transaction (TransactionResult.events): written to the event queue. */
-  recorded: readonly boolean[];
-  wire: WireStep;
-  /** Lookup level of the walk fault, when the fault came from a walk. */
-  faultLevel?: number;
-  reason: string;
-  faultDiag?: WireDiagnostic;
-}
-
 const NONE_RECORDED: readonly boolean[] = Object.freeze([]);
-
-/** An expectation turned an earlier fault into information (undone when a run goes back before it). */
-interface Intended {
-  at: number;
-  step: number;
-  diag: WireDiagnostic;
-  prev: WireDiagnostic['severity'];
-}
 
 export class Runtime {
   readonly mem: PhysicalMemory;
@@ -91,14 +70,13 @@ export class Runtime {
   diags: WireDiagnostic[] = [];
   index = -1;
   private current?: StepDef;
-  private readonly txns = new Map<number, TxnRecord>();
-  private readonly hazards = new Map<number, WireHazard[]>();
+  /** Transaction records, hazards and intended faults for later steps (records.ts). */
+  readonly records = new RunRecords();
   private lastTraces?: LastTransaction;
   /** Features of declared instances (created on first use). */
   readonly declared: Map<string, SmmuFeatures>;
   /** What the hazard hook keeps for this run (copied with the model by snapshot()). */
   hookState: unknown;
-  private intended: Intended[] = [];
   static hazardHook?: HazardHook = defaultHazardHook;
   /** Commands and transactions of the current step, in order (for the hazard hook); kept only between beginStep and endStep. */
   readonly stepLog: StepLogEntry[] = [];
@@ -153,29 +131,14 @@ export class Runtime {
     return { model: this.model(), index: this.index, objects };
   }
 
-  private model(): ModelState {
+  /** The live model state (converge.ts compares it with a checkpoint's). */
+  model(): ModelState {
     return { mem: this.mem, smmus: this.smmus, declared: this.declared, hookState: this.hookState, lastTraces: this.lastTraces };
   }
 
-  /**
-   * This run was restored at `position` from a snapshot of `prev`'s run: it takes over what `prev`
-   * recorded for the steps before (transaction records, hazards) and undoes what later steps of
-   * `prev` changed in them. `diags`: the run diagnostics per step before `position` (copied where
-   * an undo changes one).
-   */
+  /** This run was restored at `position` from a snapshot of `prev`'s run (records.ts adopt). */
   adopt(prev: Runtime, position: number, diags: WireDiagnostic[][]): void {
-    for (const [k, v] of prev.txns) if (k < position) this.txns.set(k, v);
-    for (const [k, v] of prev.hazards) if (k < position) this.hazards.set(k, v);
-    this.intended = prev.intended.filter((x) => x.at < position);
-    const undo = new Map<WireDiagnostic, Intended>();
-    for (const x of prev.intended) if (x.at >= position && x.step < position && !undo.has(x.diag)) undo.set(x.diag, x);
-    for (const [d, x] of undo) {
-      if (d.severity === x.prev) continue;
-      const copy = { ...d, severity: x.prev };
-      diags[x.step] = diags[x.step].map((y) => (y === d ? copy : y));
-      const rec = this.txns.get(x.step);
-      if (rec?.faultDiag === d) this.txns.set(x.step, { ...rec, faultDiag: copy });
-    }
+    this.records.adopt(prev.records, position, diags);
   }
 
   // Last instance looked up by name (transactions repeat the same SMMU): skips the Map lookup.
@@ -214,7 +177,7 @@ export class Runtime {
         const hz = hook.afterStep(this, this.current, out);
         if (hz.length) {
           stepHazards(out).push(...hz);
-          this.hazards.set(this.index, hz);
+          this.records.setHazards(this.index, hz);
           // A hazard found later than the step that caused it (H_STE_TORN: at the write) is shown there.
           const rangeOf = (line: number) => (line === this.current!.range.line ? this.current!.range : this.program.steps.find((s) => s.range.line === line)?.range ?? this.current!.range);
           for (const h of hz) this.diags.push({ ...diag(rangeOf(h.line), h.severity, h.code, `${h.message} Fix: ${h.fix}`), related: h.related });
@@ -365,7 +328,7 @@ export class Runtime {
     if (fw?.fault) rec.faultLevel = fw.fault.level;
     if (faulted) rec.faultDiag = this.report('error', r.events[0]?.type ?? 'F_ABORT', faultMessage(r, fw, reason, out));
     // Results are kept only for transactions an expectation looks at (long runs stay small).
-    if (watched) this.txns.set(this.index, rec);
+    if (watched) this.records.setTxn(this.index, rec);
   }
 
   // StreamIDs repeat: their hex text is cached (a handful per scenario).
@@ -381,23 +344,20 @@ export class Runtime {
   }
 
   txn(step: number): TxnRecord | undefined {
-    return this.txns.get(step);
+    return this.records.txn(step, this.index);
   }
 
   /** A passing expectation says the fault was intended: it is shown as information. */
   markFaultIntended(step: number): void {
-    const d = this.txns.get(step)?.faultDiag;
-    if (!d) return;
-    this.intended.push({ at: this.index, step, diag: d, prev: d.severity });
-    d.severity = 'information';
+    this.records.markIntended(step, this.index);
   }
 
-  stepHazards(step: number): WireHazard[] {
-    return this.hazards.get(step) ?? [];
+  stepHazards(step: number): readonly WireHazard[] {
+    return this.records.stepHazards(step);
   }
 
   allHazards(): WireHazard[] {
-    return [...this.hazards.values()].flat();
+    return this.records.allHazards();
   }
 
   state(last: WireStep | undefined): WireState {

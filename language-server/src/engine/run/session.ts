@@ -11,6 +11,14 @@ import type { WireDiagnostic, WireExpectationResult, WireScenarioResult, WireSta
 import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
 import { Checkpoints, firstChange, type RunSnapshot } from './checkpoints';
+import { sameEarlierRanges, sameModel, unchangedFrom } from './converge';
+
+/** The previous session of a resumed run, the step it resumed at, its checkpoints still ahead. */
+interface Rejoin {
+  prev: Session;
+  from: number;
+  at: number[];
+}
 
 /** The run diagnostics of a step without any (most of them): shared, never changed. */
 const NO_DIAGS: WireDiagnostic[] = Object.freeze([]) as unknown as WireDiagnostic[];
@@ -37,7 +45,9 @@ export class Session implements ScenarioSession {
   private readonly traffic?: TrafficSink;
   private readonly cps?: Checkpoints;
   /** Steps whose results were taken over from the previous session (not run again). */
-  readonly reused: number = 0;
+  reused = 0;
+  /** Set when resumed: where this run may rejoin the previous one (converge.ts). */
+  private rejoin?: Rejoin;
 
   constructor(private readonly program: Program, options: SessionOptions = {}) {
     this.uri = program.uri;
@@ -58,7 +68,40 @@ export class Session implements ScenarioSession {
     if (!cp) return 0;
     this.restore(prev, cp.position, cp.state);
     this.cps!.adopt(cps, cp.position);
+    const n = this.program.steps.length;
+    const same = unchangedFrom(prev.program, this.program);
+    if (prev.position === n && same >= 0) {
+      const at = cps.positions(Math.max(first + 1, same), n);
+      if (at.length) this.rejoin = { prev, from: cp.position, at };
+    }
     return cp.position;
+  }
+
+  /** At one of the previous run's checkpoints after the edit: when this run's state is that
+   *  checkpoint's (converge.ts), takes the previous run's results for the remaining steps. */
+  private tryRejoin(j: Rejoin): void {
+    const p = this.position;
+    j.at.shift();
+    if (!j.at.length) this.rejoin = undefined;
+    const n = this.program.steps.length;
+    const cp = j.prev.cps!.atOrBefore(p);
+    const end = j.prev.cps!.atOrBefore(n);
+    if (cp?.position !== p || end?.position !== n) return;
+    if (!this.rt.records.canRejoin(j.prev.rt.records, j.from, p)) return;
+    const mine = this.cps!.take(p, this.rt);
+    if (!mine || !sameModel(mine.state.model, cp.state.model)) return;
+    if (!sameEarlierRanges(j.prev.program, this.program, j.prev.runDiags.slice(p), this.program.steps[p].range.line)) return;
+    const rt = new Runtime(this.program, undefined, end.state);
+    rt.records.adopt(this.rt.records, p, this.runDiags);
+    rt.records.rejoin(j.prev.rt.records, p);
+    this.rt = rt;
+    for (let i = p; i < n; i++) {
+      this.done.push(j.prev.done[i]);
+      this.runDiags.push(j.prev.runDiags[i]);
+    }
+    this.cps!.rejoin(j.prev.cps!, p, n);
+    this.reused += n - p;
+    this.rejoin = undefined;
   }
 
   /** Restores the run at `position` from a checkpoint, taking `from`'s results before it. */
@@ -154,6 +197,8 @@ export class Session implements ScenarioSession {
     while (this.position < this.program.steps.length) {
       if (this.isCancelled?.()) break;
       this.step();
+      const j = this.rejoin;
+      if (j && this.position === j.at[0]) this.tryRejoin(j);
     }
     if (this.position !== this.program.steps.length) return false;
     this.cps?.note(this.position, this.rt, true);

@@ -1,0 +1,102 @@
+// Rejoining the previous run after an edit. A run resumed from a checkpoint (checkpoints.ts) runs
+// the changed steps again; when, at a step where the previous run took a checkpoint, this run's
+// model state equals that checkpoint's and every step from there to the end has the same key (the
+// same statement, text and range), the steps from there on would run exactly as before: the
+// session takes the previous run's results for them instead of running them (an edit to one DMA's
+// address digit or to an expectation re-runs up to the next checkpoint, not to the end).
+// The comparison is exact and runs only at the previous run's checkpoints (never per step):
+// objects shared by both states (memory frames neither run wrote since, frozen records) are equal
+// by identity; the rest is compared field by field and stops at the first difference.
+// The records outside the model (transaction records, hazards, intended faults) must agree too
+// (records.ts canRejoin).
+
+import type { Program } from './runtime';
+import type { ModelState } from './modelState';
+import { PhysicalMemory } from '../../model/memory';
+
+/** Index after the last step whose key differs between `a` and `b` (-1: the step counts differ). */
+export function unchangedFrom(a: Program, b: Program): number {
+  if (a.steps.length !== b.steps.length || a.setupKey !== b.setupKey) return -1;
+  const wa = a.watched;
+  const wb = b.watched;
+  for (let i = a.steps.length - 1; i >= 0; i--) {
+    if (a.steps[i].key !== b.steps[i].key || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i + 1;
+  }
+  return 0;
+}
+
+/** The source range of the step at `line`, as Runtime.endStep finds it for a late hazard. */
+function rangeAt(p: Program, line: number): string {
+  const s = p.steps.find((x) => x.range.line === line);
+  return s ? `${s.range.col}:${s.range.endLine}:${s.range.endCol}` : '';
+}
+
+/** Whether the diagnostics of the steps taken over (lines before `line`, where a late hazard is
+ *  shown) point at the same ranges in both programs. */
+export function sameEarlierRanges(a: Program, b: Program, diags: ReadonlyArray<readonly { line: number }[]>, line: number): boolean {
+  const seen = new Set<number>();
+  for (const ds of diags) {
+    for (const d of ds) {
+      if (d.line >= line || seen.has(d.line)) continue;
+      seen.add(d.line);
+      if (rangeAt(a, d.line) !== rangeAt(b, d.line)) return false;
+    }
+  }
+  return true;
+}
+
+/** Exact equality of two model states (the view's last walks excepted: not state). */
+export function sameModel(a: ModelState, b: ModelState): boolean {
+  const eq = new Equal();
+  return eq.same(a.mem, b.mem) && eq.same(a.smmus, b.smmus) && eq.same(a.declared, b.declared) && eq.same(a.hookState, b.hookState);
+}
+
+/** PhysicalMemory fields that are bookkeeping of copy-on-write, not state. */
+const MEMORY_BOOKKEEPING = new Set(['shared', 'words']);
+
+class Equal {
+  /** Pairs being or already compared (cycles, shared references). */
+  private readonly pairs = new Map<object, object>();
+
+  same(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    const seen = this.pairs.get(a);
+    if (seen !== undefined) return seen === b;
+    if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+    this.pairs.set(a, b);
+    if (Array.isArray(a)) return this.list(a, b as unknown[]);
+    if (a instanceof Map) return a.size === (b as Map<unknown, unknown>).size && this.list([...a], [...(b as Map<unknown, unknown>)]) && this.fields(a, b);
+    if (a instanceof Set) return a.size === (b as Set<unknown>).size && this.list([...a], [...(b as Set<unknown>)]) && this.fields(a, b);
+    if (ArrayBuffer.isView(a)) return typed(a, b as ArrayBufferView);
+    return this.fields(a, b, a instanceof PhysicalMemory ? MEMORY_BOOKKEEPING : undefined);
+  }
+
+  private list(a: readonly unknown[], b: readonly unknown[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!this.same(a[i], b[i])) return false;
+    return true;
+  }
+
+  /** Own enumerable fields (what a snapshot copies), in any order. */
+  private fields(a: object, b: object, skip?: ReadonlySet<string>): boolean {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    const ra = a as Record<string, unknown>;
+    const rb = b as Record<string, unknown>;
+    for (const k of ka) {
+      if (skip?.has(k)) continue;
+      if (!(k in rb) || !this.same(ra[k], rb[k])) return false;
+    }
+    return true;
+  }
+}
+
+function typed(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}

@@ -1,0 +1,125 @@
+// What a run records for its later steps, beside the model state: the transaction records that
+// expectations read, the hazards found per step (`expect hazard`), the faults a passing expectation
+// marked intended, and which step last read each transaction record. A run resumed from a
+// checkpoint takes over the records before it (adopt); a run that rejoins the previous run's state
+// takes over the records after the rejoin point (rejoin, converge.ts).
+
+import type { TransactionResult } from '../../model/smmu/result';
+import type { WireDiagnostic, WireHazard, WireStep } from '../output/wire';
+
+/** What an expectation reads of a transaction it looks at. Not the TransactionResult itself: that
+ *  holds the walks, STE/CD views and hazard lists (about 2 KB), and a run keeps a record per
+ *  watched transaction. */
+export interface TxnRecord {
+  /** The model's outcome (the language's: `bypass` and `aborted` included). */
+  outcome: TransactionResult['outcome'];
+  pa?: bigint;
+  /** Per event of the transaction (TransactionResult.events): written to the event queue. */
+  recorded: readonly boolean[];
+  wire: WireStep;
+  /** Lookup level of the walk fault, when the fault came from a walk. */
+  faultLevel?: number;
+  reason: string;
+  faultDiag?: WireDiagnostic;
+}
+
+/** An expectation turned an earlier fault into information (undone when a run goes back before it). */
+interface Intended {
+  at: number;
+  step: number;
+  diag: WireDiagnostic;
+  prev: WireDiagnostic['severity'];
+}
+
+const NO_HAZARDS: readonly WireHazard[] = Object.freeze([]);
+
+export class RunRecords {
+  private readonly txns = new Map<number, TxnRecord>();
+  private readonly hazards = new Map<number, WireHazard[]>();
+  private intended: Intended[] = [];
+  /** Transaction step -> the last step that read its record. */
+  private readonly reads = new Map<number, number>();
+
+  setTxn(step: number, rec: TxnRecord): void {
+    this.txns.set(step, rec);
+  }
+
+  /** The record of transaction `step`, read by step `at`. */
+  txn(step: number, at: number): TxnRecord | undefined {
+    if (at > (this.reads.get(step) ?? -1)) this.reads.set(step, at);
+    return this.txns.get(step);
+  }
+
+  /** A passing expectation at step `at` says the fault of transaction `step` was intended: it is shown as information. */
+  markIntended(step: number, at: number): void {
+    const d = this.txn(step, at)?.faultDiag;
+    if (!d) return;
+    this.intended.push({ at, step, diag: d, prev: d.severity });
+    d.severity = 'information';
+  }
+
+  setHazards(step: number, hz: WireHazard[]): void {
+    this.hazards.set(step, hz);
+  }
+
+  stepHazards(step: number): readonly WireHazard[] {
+    return this.hazards.get(step) ?? NO_HAZARDS;
+  }
+
+  allHazards(): WireHazard[] {
+    return [...this.hazards.values()].flat();
+  }
+
+  /**
+   * This run was restored at `position` from a snapshot of `prev`'s run: it takes over what `prev`
+   * recorded for the steps before and undoes what later steps of `prev` changed in them. `diags`:
+   * the run diagnostics per step before `position` (copied where an undo changes one).
+   */
+  adopt(prev: RunRecords, position: number, diags: WireDiagnostic[][]): void {
+    for (const [k, v] of prev.txns) if (k < position) this.txns.set(k, v);
+    for (const [k, v] of prev.hazards) if (k < position) this.hazards.set(k, v);
+    // (a later reader of prev is kept: it may read again, or be taken over by a rejoin)
+    for (const [k, v] of prev.reads) if (k < position) this.reads.set(k, v);
+    this.intended = prev.intended.filter((x) => x.at < position);
+    const undo = new Map<WireDiagnostic, Intended>();
+    for (const x of prev.intended) if (x.at >= position && x.step < position && !undo.has(x.diag)) undo.set(x.diag, x);
+    for (const [d, x] of undo) {
+      if (d.severity === x.prev) continue;
+      const copy = { ...d, severity: x.prev };
+      diags[x.step] = diags[x.step].map((y) => (y === d ? copy : y));
+      const rec = this.txns.get(x.step);
+      if (rec?.faultDiag === d) this.txns.set(x.step, { ...rec, faultDiag: copy });
+    }
+  }
+
+  /**
+   * Whether `prev` (the previous run) may supply the steps from `position` on to this run, which
+   * ran again from `from`: no step at or after `position` read a record of a transaction this run
+   * redid (before `position`) or marked an earlier fault intended, and this run found the same hazards as `prev` in [from, position)
+   * (`expect hazard` without a transaction reads them all).
+   */
+  canRejoin(prev: RunRecords, from: number, position: number): boolean {
+    for (const [t, at] of prev.reads) if (t >= from && t < position && at >= position) return false;
+    // (a mark across `position` was undone when this run resumed: prev's step would not redo it)
+    for (const x of prev.intended) if (x.at >= position && x.step < position) return false;
+    const mine = hazardsIn(this.hazards, from, position);
+    const theirs = hazardsIn(prev.hazards, from, position);
+    return mine === theirs;
+  }
+
+  /** This run continues with `prev`'s steps from `position` on (canRejoin held): their records. */
+  rejoin(prev: RunRecords, position: number): void {
+    for (const [k, v] of prev.txns) if (k >= position) this.txns.set(k, v);
+    for (const [k, v] of prev.hazards) if (k >= position) this.hazards.set(k, v);
+    for (const [k, v] of prev.reads) if (k >= position) this.reads.set(k, v);
+    for (const x of prev.intended) if (x.at >= position) this.intended.push(x);
+  }
+}
+
+/** The hazards recorded for steps in [from, to), as text (equal texts: the same hazards). */
+function hazardsIn(m: ReadonlyMap<number, WireHazard[]>, from: number, to: number): string {
+  const keys: number[] = [];
+  for (const k of m.keys()) if (k >= from && k < to) keys.push(k);
+  keys.sort((a, b) => a - b);
+  return JSON.stringify(keys.map((k) => [k, m.get(k)]));
+}

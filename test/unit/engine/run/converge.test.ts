@@ -1,0 +1,132 @@
+// Rejoining the previous run (engine/run/converge.ts): after an edit, a resumed run whose model
+// state equals the previous run's at one of its checkpoints takes the previous results for the
+// remaining steps. Every result is compared with a run from the start of the same text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { compileScenario, type ScenarioSession } from '../../../../language-server/src/engine';
+import type { Session } from '../../../../language-server/src/engine/run/session';
+import { sameModel } from '../../../../language-server/src/engine/run/converge';
+import { RunRecords } from '../../../../language-server/src/engine/run/records';
+import type { ModelState } from '../../../../language-server/src/engine/run/modelState';
+import { snapshot } from '../../../../language-server/src/model/snapshot';
+
+const EXAMPLES = path.join(__dirname, '../../../../../examples');
+const URI = 'file:///edit.smmu';
+const noInclude = () => ({ error: 'includes are not read here' });
+const SEED = Number(process.env.FUZZ_SEED ?? 7);
+const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const scratch = (text: string) => compileScenario(text, URI, { readInclude: noInclude }).runToEnd();
+const run = (text: string, previous?: ScenarioSession, every = 8) => {
+  const s = compileScenario(text, URI, { readInclude: noInclude, checkpoints: { every, cost: 0, max: 4096 }, previous }) as Session;
+  return { s, r: s.runToEnd() };
+};
+
+/** Declarations, then `n` DMAs each followed by `expect pa`, and a standalone expect that reads a DMA across writes. */
+function scenario(n: number): string {
+  const out = ['smmu smmu0 { stages s1; oas 48 }', 'pagetable pt s1 4K {'];
+  for (let i = 0; i < 16; i++) out.push(`  map 0x${(0x1000_0000 + i * 0x1000).toString(16)} +4K -> 0x${(0x8000_0000 + i * 0x1000).toString(16)} rw`);
+  out.push('}', 'cd c0 { pagetable pt; asid 5 }', 'ste smmu0 0x100 { cd c0 }');
+  for (let i = 0; i < n; i++) {
+    const p = i % 16;
+    out.push(`dma read sid 0x100 iova 0x${(0x1000_0040 + p * 0x1000).toString(16)}`, `expect pa 0x${(0x8000_0040 + p * 0x1000).toString(16)}`);
+    // (fails until the DMA's address ends in 9)
+    if (i % 10 === 9) out.push('write64 0x90000000 0x1', `write64 0x90000008 0x${i.toString(16)}`, `expect pa 0x${(0x8000_0049 + p * 0x1000).toString(16)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The text with the last hex digit of line `i` changed to `d` (a DMA's address in the same page). */
+const digit = (text: string, i: number, d: number) => text.split('\n').map((l, k) => (k === i ? l.replace(/[0-9a-f]$/, d.toString(16)) : l)).join('\n');
+
+test('an edit to a DMA address rejoins the previous run at a later checkpoint; results equal a run from the start', () => {
+  let text = scenario(300);
+  let prev = run(text).s;
+  const dmaLines = text.split('\n').flatMap((l, i) => (l.startsWith('dma') ? [i] : []));
+  let rejoined = 0;
+  for (let k = 0; k < 12; k++) {
+    const line = dmaLines[(k * 97) % dmaLines.length];
+    text = digit(text, line, (k % 15) + 1);
+    const { s, r } = run(text, prev);
+    assert.equal(json(r), json(scratch(text)), `edit ${k} at line ${line + 1}`);
+    const at = s.steps.findIndex((x) => x.line === line + 1);
+    if (s.reused > at + 1) rejoined++;
+    prev = s;
+  }
+  assert.ok(rejoined >= 6, `runs that rejoined: ${rejoined} of 12`);
+});
+
+test('an edit read by an expectation steps later: the run rejoins after it; results equal a run from the start', () => {
+  const text = scenario(40);
+  const prev = run(text, undefined, 1).s;
+  // A DMA whose standalone `expect pa` comes three steps later: its address, in the same page
+  // (the model state is the same after it), now ends in 9, so that expectation passes.
+  const lines = text.split('\n');
+  const i = lines.findIndex((l, k) => l.startsWith('dma') && lines[k + 2]?.startsWith('write64'));
+  assert.ok(i > 0);
+  const edited = digit(text, i, 9);
+  const before = scratch(text).expectations.failed;
+  const { s, r } = run(edited, prev, 1);
+  assert.equal(json(r), json(scratch(edited)));
+  assert.equal(r.expectations.failed, before, 'the DMA\'s own expectation fails, the standalone one passes');
+  const at = s.steps.findIndex((x) => x.line === i + 1);
+  assert.ok(s.reused > at + 4, `rejoined after the standalone expect (reused ${s.reused}, edit at step ${at})`);
+});
+
+test('random digit edits to the examples: rejoined results equal a run from the start', () => {
+  const examples = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.smmu')).sort();
+  fc.assert(
+    fc.property(fc.constantFrom(...examples), fc.array(fc.record({ at: fc.nat(1000), d: fc.nat(15) }), { minLength: 1, maxLength: 5 }), (file, edits) => {
+      let text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+      let prev = run(text, undefined, 2).s;
+      const numbered = text.split('\n').flatMap((l, i) => (/0x[0-9a-f]+$/i.test(l) && !l.trimStart().startsWith('#') ? [i] : []));
+      for (const e of edits) {
+        if (!numbered.length) return;
+        text = digit(text, numbered[e.at % numbered.length], e.d);
+        const { s, r } = run(text, prev, 2);
+        assert.equal(json(r), json(scratch(text)), `${file} after ${json(e)}`);
+        prev = s;
+      }
+    }),
+    { numRuns: Number(process.env.FUZZ_PROPERTY_RUNS ?? 40), seed: SEED },
+  );
+});
+
+test('sameModel: equal copies are equal, one changed memory word or TLB entry is not', () => {
+  const text = scenario(20);
+  const { s } = run(text, undefined, 4);
+  const model = (s as unknown as { rt: { model(): ModelState } }).rt.model();
+  const a = snapshot(model)!.copy;
+  const b = snapshot(model)!.copy;
+  assert.ok(sameModel(a, b));
+  b.mem.write64(0x9000_0010n, 1n);
+  assert.ok(!sameModel(a, b));
+  const c = snapshot(model)!.copy;
+  assert.ok(c.smmus.get('smmu0')!.tlb.clear().length > 0);
+  assert.ok(!sameModel(a, c));
+});
+
+test('RunRecords.canRejoin: not across a read of a redone transaction record, a fault marked intended across, or other hazards', () => {
+  const wire = { index: 10, line: 11, col: 1, endLine: 11, endCol: 9, kind: 'dma', label: 'dma', events: [], hazards: [] };
+  const diag = { line: 11, col: 1, endLine: 11, endCol: 9, severity: 'error' as const, code: 'F_TRANSLATION', message: 'fault' };
+  const prev = new RunRecords();
+  prev.setTxn(10, { outcome: 'ok', recorded: [], wire, reason: '' });
+  prev.txn(10, 13);
+  const cur = new RunRecords();
+  assert.equal(cur.canRejoin(prev, 8, 12), false, 'step 13 read the record of step 10, run again');
+  assert.equal(cur.canRejoin(prev, 8, 14), true);
+  assert.equal(cur.canRejoin(prev, 11, 12), true, 'step 10 was not run again');
+  const marked = new RunRecords();
+  marked.setTxn(10, { outcome: 'fault', recorded: [true], wire, reason: '', faultDiag: { ...diag } });
+  marked.markIntended(10, 11);
+  assert.equal(cur.canRejoin(marked, 0, 12), true);
+  marked.markIntended(10, 13);
+  assert.equal(cur.canRejoin(marked, 0, 12), false, 'step 13 marked the fault of step 10 intended');
+  const hz = { code: 'H_STALE_TLB', severity: 'warning' as const, line: 10, message: 'm', fix: 'f', related: [] };
+  prev.setHazards(9, [hz]);
+  assert.equal(cur.canRejoin(prev, 8, 14), false, 'prev found a hazard this run did not');
+  cur.setHazards(9, [{ ...hz }]);
+  assert.equal(cur.canRejoin(prev, 8, 14), true);
+});
