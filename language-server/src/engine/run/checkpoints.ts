@@ -132,8 +132,13 @@ export class Checkpoints {
   take(position: number, rt: Runtime): Checkpoint | undefined {
     const c = this.atOrBefore(position);
     if (c?.position === position) return c;
+    const t0 = performance.now();
     const state = rt.snapshot();
     if (!state) return undefined;
+    // (counted as the checkpoint the spacing rule would have taken)
+    this.lastAt = performance.now();
+    this.lastMs = this.lastAt - t0;
+    this.lastPos = position;
     const cp = { position, state };
     this.insert(cp);
     return cp;

@@ -66,8 +66,8 @@ class Equal {
     if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
     this.pairs.set(a, b);
     if (Array.isArray(a)) return this.list(a, b as unknown[]);
-    if (a instanceof Map) return a.size === (b as Map<unknown, unknown>).size && this.list([...a], [...(b as Map<unknown, unknown>)]) && this.fields(a, b);
-    if (a instanceof Set) return a.size === (b as Set<unknown>).size && this.list([...a], [...(b as Set<unknown>)]) && this.fields(a, b);
+    if (a instanceof Map) return this.map(a, b as Map<unknown, unknown>) && this.fields(a, b);
+    if (a instanceof Set) return this.set(a, b as Set<unknown>) && this.fields(a, b);
     if (ArrayBuffer.isView(a)) return typed(a, b as ArrayBufferView);
     return this.fields(a, b, a instanceof PhysicalMemory ? MEMORY_BOOKKEEPING : undefined);
   }
@@ -75,6 +75,24 @@ class Equal {
   private list(a: readonly unknown[], b: readonly unknown[]): boolean {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!this.same(a[i], b[i])) return false;
+    return true;
+  }
+
+  /** Entries in the same order (insertion order is state: eviction, listing). */
+  private map(a: Map<unknown, unknown>, b: Map<unknown, unknown>): boolean {
+    if (a.size !== b.size) return false;
+    const ib = b.entries();
+    for (const [k, v] of a) {
+      const [kb, vb] = ib.next().value as [unknown, unknown];
+      if (!this.same(k, kb) || !this.same(v, vb)) return false;
+    }
+    return true;
+  }
+
+  private set(a: Set<unknown>, b: Set<unknown>): boolean {
+    if (a.size !== b.size) return false;
+    const ib = b.values();
+    for (const v of a) if (!this.same(v, ib.next().value)) return false;
     return true;
   }
 

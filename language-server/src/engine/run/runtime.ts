@@ -101,11 +101,12 @@ export class Runtime {
   /** Sees the scenario's memory, register, command and transaction traffic (`iommu-lens lower`); unset while a VM-layer line runs. */
   private traffic?: TrafficSink;
 
-  /** A run of `program` from its start, or from `from` (a snapshot of a run of a program whose
-   *  steps so far had the same keys and ranges: checkpoints.ts). */
-  constructor(readonly program: Program, traffic?: TrafficSink, from?: RunSnapshot) {
+  /** A run of `program` from its start, or from a copy of `from` (a snapshot of a run of a program
+   *  whose steps so far had the same keys and ranges: checkpoints.ts), or from `from` itself when `own`. */
+  constructor(readonly program: Program, traffic?: TrafficSink, from?: RunSnapshot, own = false) {
     this.traffic = traffic;
-    const m = from ? snapshot(from.model)?.copy : undefined;
+    // (`own`: the state of an ended run, taken as it is: neither run steps it again)
+    const m = from ? (own ? from.model : snapshot(from.model)?.copy) : undefined;
     this.mem = m?.mem ?? new PhysicalMemory();
     this.smmus = m?.smmus ?? new Map();
     this.declared = m?.declared ?? new Map();

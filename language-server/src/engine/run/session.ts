@@ -13,6 +13,9 @@ import type { TrafficSink } from '../output/traffic';
 import { Checkpoints, firstChange, type RunSnapshot } from './checkpoints';
 import { sameEarlierRanges, sameModel, unchangedFrom } from './converge';
 
+/** Checkpoints of the previous run where a resumed run compares its state (each costs a copy). */
+const REJOIN_TRIES = 2;
+
 /** The previous session of a resumed run, the step it resumed at, its checkpoints still ahead. */
 interface Rejoin {
   prev: Session;
@@ -71,7 +74,8 @@ export class Session implements ScenarioSession {
     const n = this.program.steps.length;
     const same = unchangedFrom(prev.program, this.program);
     if (prev.position === n && same >= 0) {
-      const at = cps.positions(Math.max(first + 1, same), n);
+      // (the first few: when the state has not rejoined by then, an edit's effect usually lasts)
+      const at = cps.positions(Math.max(first + 1, same), n).slice(0, REJOIN_TRIES);
       if (at.length) this.rejoin = { prev, from: cp.position, at };
     }
     return cp.position;
@@ -91,7 +95,9 @@ export class Session implements ScenarioSession {
     const mine = this.cps!.take(p, this.rt);
     if (!mine || !sameModel(mine.state.model, cp.state.model)) return;
     if (!sameEarlierRanges(j.prev.program, this.program, j.prev.runDiags.slice(p), this.program.steps[p].range.line)) return;
-    const rt = new Runtime(this.program, undefined, end.state);
+    // The previous run's end state itself (an ended run never steps again; a step back of either
+    // session restores a copy of a checkpoint).
+    const rt = new Runtime(this.program, undefined, end.state, true);
     rt.records.adopt(this.rt.records, p, this.runDiags);
     rt.records.rejoin(j.prev.rt.records, p);
     this.rt = rt;
