@@ -95,11 +95,12 @@ export class RunRecords {
   /**
    * Whether `prev` (the previous run) may supply the steps from `position` on to this run, which
    * ran again from `from`: no step at or after `position` read a record of a transaction this run
-   * redid (before `position`) or marked an earlier fault intended, and this run found the same hazards as `prev` in [from, position)
+   * redid (before `position`) unless the record is the same, or marked an earlier fault intended,
+   * and this run found the same hazards as `prev` in [from, position)
    * (`expect hazard` without a transaction reads them all).
    */
   canRejoin(prev: RunRecords, from: number, position: number): boolean {
-    for (const [t, at] of prev.reads) if (t >= from && t < position && at >= position) return false;
+    for (const [t, at] of prev.reads) if (t >= from && t < position && at >= position && !sameRecord(this.txns.get(t), prev.txns.get(t))) return false;
     // (a mark across `position` was undone when this run resumed: prev's step would not redo it)
     for (const x of prev.intended) if (x.at >= position && x.step < position) return false;
     const mine = hazardsIn(this.hazards, from, position);
@@ -114,6 +115,14 @@ export class RunRecords {
     for (const [k, v] of prev.reads) if (k >= position) this.reads.set(k, v);
     for (const x of prev.intended) if (x.at >= position) this.intended.push(x);
   }
+}
+
+/** The same transaction record (what an expectation reads of it). */
+function sameRecord(a: TxnRecord | undefined, b: TxnRecord | undefined): boolean {
+  if (!a || !b) return a === b;
+  const d = (x: TxnRecord) => x.faultDiag && [x.faultDiag.severity, x.faultDiag.code, x.faultDiag.message];
+  return a.outcome === b.outcome && a.pa === b.pa && a.reason === b.reason && a.faultLevel === b.faultLevel &&
+    JSON.stringify([a.recorded, d(a), a.wire]) === JSON.stringify([b.recorded, d(b), b.wire]);
 }
 
 /** The hazards recorded for steps in [from, to), as text (equal texts: the same hazards). */

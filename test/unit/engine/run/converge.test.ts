@@ -60,7 +60,7 @@ test('an edit to a DMA address rejoins the previous run at a later checkpoint; r
 
 test('an edit read by an expectation steps later: the run rejoins after it; results equal a run from the start', () => {
   const text = scenario(40);
-  const prev = run(text, undefined, 1).s;
+  const prev = run(text, undefined, 8).s;
   // A DMA whose standalone `expect pa` comes three steps later: its address, in the same page
   // (the model state is the same after it), now ends in 9, so that expectation passes.
   const lines = text.split('\n');
@@ -68,7 +68,7 @@ test('an edit read by an expectation steps later: the run rejoins after it; resu
   assert.ok(i > 0);
   const edited = digit(text, i, 9);
   const before = scratch(text).expectations.failed;
-  const { s, r } = run(edited, prev, 1);
+  const { s, r } = run(edited, prev, 8);
   assert.equal(json(r), json(scratch(edited)));
   assert.equal(r.expectations.failed, before, 'the DMA\'s own expectation fails, the standalone one passes');
   const at = s.steps.findIndex((x) => x.line === i + 1);
