@@ -33,21 +33,23 @@ interface Intended {
 
 const NO_HAZARDS: readonly WireHazard[] = Object.freeze([]);
 
+// Records and reads by step index in plain (holey) arrays: a 100,000-line run keeps tens of
+// thousands, and a Map of that size costs more to fill than the steps that read it.
 export class RunRecords {
-  private readonly txns = new Map<number, TxnRecord>();
+  private readonly txns: Array<TxnRecord | undefined> = [];
   private readonly hazards = new Map<number, WireHazard[]>();
   private intended: Intended[] = [];
   /** Transaction step -> the last step that read its record. */
-  private readonly reads = new Map<number, number>();
+  private readonly reads: Array<number | undefined> = [];
 
   setTxn(step: number, rec: TxnRecord): void {
-    this.txns.set(step, rec);
+    this.txns[step] = rec;
   }
 
   /** The record of transaction `step`, read by step `at`. */
   txn(step: number, at: number): TxnRecord | undefined {
-    if (at > (this.reads.get(step) ?? -1)) this.reads.set(step, at);
-    return this.txns.get(step);
+    if (at > (this.reads[step] ?? -1)) this.reads[step] = at;
+    return this.txns[step];
   }
 
   /** A passing expectation at step `at` says the fault of transaction `step` was intended: it is shown as information. */
@@ -76,10 +78,10 @@ export class RunRecords {
    * the run diagnostics per step before `position` (copied where an undo changes one).
    */
   adopt(prev: RunRecords, position: number, diags: WireDiagnostic[][]): void {
-    for (const [k, v] of prev.txns) if (k < position) this.txns.set(k, v);
+    copyRange(prev.txns, this.txns, 0, position);
     for (const [k, v] of prev.hazards) if (k < position) this.hazards.set(k, v);
     // (a later reader of prev is kept: it may read again, or be taken over by a rejoin)
-    for (const [k, v] of prev.reads) if (k < position) this.reads.set(k, v);
+    copyRange(prev.reads, this.reads, 0, position);
     this.intended = prev.intended.filter((x) => x.at < position);
     const undo = new Map<WireDiagnostic, Intended>();
     for (const x of prev.intended) if (x.at >= position && x.step < position && !undo.has(x.diag)) undo.set(x.diag, x);
@@ -87,8 +89,8 @@ export class RunRecords {
       if (d.severity === x.prev) continue;
       const copy = { ...d, severity: x.prev };
       diags[x.step] = diags[x.step].map((y) => (y === d ? copy : y));
-      const rec = this.txns.get(x.step);
-      if (rec?.faultDiag === d) this.txns.set(x.step, { ...rec, faultDiag: copy });
+      const rec = this.txns[x.step];
+      if (rec?.faultDiag === d) this.txns[x.step] = { ...rec, faultDiag: copy };
     }
   }
 
@@ -100,7 +102,10 @@ export class RunRecords {
    * (`expect hazard` without a transaction reads them all).
    */
   canRejoin(prev: RunRecords, from: number, position: number): boolean {
-    for (const [t, at] of prev.reads) if (t >= from && t < position && at >= position && !sameRecord(this.txns.get(t), prev.txns.get(t))) return false;
+    for (let t = from; t < position; t++) {
+      const at = prev.reads[t];
+      if (at !== undefined && at >= position && !sameRecord(this.txns[t], prev.txns[t])) return false;
+    }
     // (a mark across `position` was undone when this run resumed: prev's step would not redo it)
     for (const x of prev.intended) if (x.at >= position && x.step < position) return false;
     const mine = hazardsIn(this.hazards, from, position);
@@ -110,10 +115,19 @@ export class RunRecords {
 
   /** This run continues with `prev`'s steps from `position` on (canRejoin held): their records. */
   rejoin(prev: RunRecords, position: number): void {
-    for (const [k, v] of prev.txns) if (k >= position) this.txns.set(k, v);
+    copyRange(prev.txns, this.txns, position, prev.txns.length);
     for (const [k, v] of prev.hazards) if (k >= position) this.hazards.set(k, v);
-    for (const [k, v] of prev.reads) if (k >= position) this.reads.set(k, v);
+    copyRange(prev.reads, this.reads, position, prev.reads.length);
     for (const x of prev.intended) if (x.at >= position) this.intended.push(x);
+  }
+}
+
+/** to[i] = from[i] for i in [start, end) where from has one. */
+function copyRange<T>(from: ReadonlyArray<T | undefined>, to: Array<T | undefined>, start: number, end: number): void {
+  const e = Math.min(end, from.length);
+  for (let i = start; i < e; i++) {
+    const v = from[i];
+    if (v !== undefined) to[i] = v;
   }
 }
 
