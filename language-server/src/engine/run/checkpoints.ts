@@ -178,6 +178,13 @@ export class Checkpoints {
     this.edit = position;
   }
 
+  /** Whether comparing the state at a checkpoint (a copy and a comparison, each about as long as
+   *  the last copy) may pay for itself: `steps` left that would cost `stepMs` each (always, with
+   *  `cost` 0: spacing by steps only). */
+  worthComparing(steps: number, stepMs: number): boolean {
+    return this.cost === 0 || 4 * this.lastMs < steps * stepMs;
+  }
+
   /** Positions of the checkpoints in [from, to). */
   positions(from: number, to: number): number[] {
     return this.list.filter((c) => c.position >= from && c.position < to).map((c) => c.position);

@@ -21,6 +21,8 @@ interface Rejoin {
   prev: Session;
   from: number;
   at: number[];
+  /** performance.now() when the resumed run started (its time per step). */
+  t0: number;
 }
 
 /** The run diagnostics of a step without any (most of them): shared, never changed. */
@@ -76,7 +78,7 @@ export class Session implements ScenarioSession {
     if (prev.position === n && same >= 0) {
       // (the first few: when the state has not rejoined by then, an edit's effect usually lasts)
       const at = cps.positions(Math.max(first + 1, same), n).slice(0, REJOIN_TRIES);
-      if (at.length) this.rejoin = { prev, from: cp.position, at };
+      if (at.length) this.rejoin = { prev, from: cp.position, at, t0: performance.now() };
     }
     return cp.position;
   }
@@ -91,6 +93,7 @@ export class Session implements ScenarioSession {
     const cp = j.prev.cps!.atOrBefore(p);
     const end = j.prev.cps!.atOrBefore(n);
     if (cp?.position !== p || end?.position !== n) return;
+    if (!this.cps!.worthComparing(n - p, (performance.now() - j.t0) / Math.max(1, p - j.from))) return;
     if (!this.rt.records.canRejoin(j.prev.rt.records, j.from, p)) return;
     const mine = this.cps!.take(p, this.rt);
     if (!mine || !sameModel(mine.state.model, cp.state.model)) return;
