@@ -15,6 +15,7 @@ import { snapshot } from '../../../../language-server/src/model/snapshot';
 import { PhysicalMemory } from '../../../../language-server/src/model/memory';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { dmaPairs } from './dmaPairs';
 
 const EXAMPLES = path.join(__dirname, '../../../../../examples');
 const URI = 'file:///edit.smmu';
@@ -79,17 +80,7 @@ test('incremental results equal a run from the start after every random edit; go
   assert.ok(reused > 0, 'some runs resumed from a checkpoint');
 });
 
-/** A scenario with declarations at the top and `n` transactions (with expectations) after them. */
-function scenario(n: number): string {
-  const out = ['smmu smmu0 { stages s1; oas 48 }', 'pagetable pt s1 4K {'];
-  for (let i = 0; i < 16; i++) out.push(`  map 0x${(0x1000_0000 + i * 0x1000).toString(16)} +4K -> 0x${(0x8000_0000 + i * 0x1000).toString(16)} rw`);
-  out.push('}', 'cd c0 { pagetable pt; asid 5 }', 'ste smmu0 0x100 { cd c0 }');
-  for (let i = 0; i < n; i++) {
-    const p = i % 16;
-    out.push(`dma read sid 0x100 iova 0x${(0x1000_0040 + p * 0x1000).toString(16)}`, `expect pa 0x${(0x8000_0040 + p * 0x1000).toString(16)}`);
-  }
-  return out.join('\n') + '\n';
-}
+const scenario = (n: number) => dmaPairs(n);
 
 test('a comment-only edit re-runs nothing; an edit near the end re-runs only the steps after the checkpoint before it', () => {
   const text = scenario(400);

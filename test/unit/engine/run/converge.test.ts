@@ -12,6 +12,7 @@ import { sameModel } from '../../../../language-server/src/engine/run/converge';
 import { RunRecords } from '../../../../language-server/src/engine/run/records';
 import type { ModelState } from '../../../../language-server/src/engine/run/modelState';
 import { snapshot } from '../../../../language-server/src/model/snapshot';
+import { dmaPairs } from './dmaPairs';
 
 const EXAMPLES = path.join(__dirname, '../../../../../examples');
 const URI = 'file:///edit.smmu';
@@ -24,19 +25,7 @@ const run = (text: string, previous?: ScenarioSession, every = 8) => {
   return { s, r: s.runToEnd() };
 };
 
-/** Declarations, then `n` DMAs each followed by `expect pa`, and a standalone expect that reads a DMA across writes. */
-function scenario(n: number): string {
-  const out = ['smmu smmu0 { stages s1; oas 48 }', 'pagetable pt s1 4K {'];
-  for (let i = 0; i < 16; i++) out.push(`  map 0x${(0x1000_0000 + i * 0x1000).toString(16)} +4K -> 0x${(0x8000_0000 + i * 0x1000).toString(16)} rw`);
-  out.push('}', 'cd c0 { pagetable pt; asid 5 }', 'ste smmu0 0x100 { cd c0 }');
-  for (let i = 0; i < n; i++) {
-    const p = i % 16;
-    out.push(`dma read sid 0x100 iova 0x${(0x1000_0040 + p * 0x1000).toString(16)}`, `expect pa 0x${(0x8000_0040 + p * 0x1000).toString(16)}`);
-    // (fails until the DMA's address ends in 9)
-    if (i % 10 === 9) out.push('write64 0x90000000 0x1', `write64 0x90000008 0x${i.toString(16)}`, `expect pa 0x${(0x8000_0049 + p * 0x1000).toString(16)}`);
-  }
-  return out.join('\n') + '\n';
-}
+const scenario = (n: number) => dmaPairs(n, true);
 
 /** The text with the last hex digit of line `i` changed to `d` (a DMA's address in the same page). */
 const digit = (text: string, i: number, d: number) => text.split('\n').map((l, k) => (k === i ? l.replace(/[0-9a-f]$/, d.toString(16)) : l)).join('\n');
