@@ -41,7 +41,7 @@ export function stepKey(kind: string, label: string, smmu: string | undefined, t
   return [kind, label, smmu ?? '', text, sigOf(sig)].join('\u0001');
 }
 
-function sameRange(a: WireRange, b: WireRange): boolean {
+export function sameRange(a: WireRange, b: WireRange): boolean {
   return a.line === b.line && a.col === b.col && a.endLine === b.endLine && a.endCol === b.endCol;
 }
 

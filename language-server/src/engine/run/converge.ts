@@ -11,16 +11,19 @@
 // (records.ts canRejoin).
 
 import type { Program } from './runtime';
+import { sameRange } from './checkpoints';
 import type { ModelState } from './modelState';
 import { PhysicalMemory } from '../../model/memory';
 
-/** Index after the last step whose key differs between `a` and `b` (-1: the step counts differ). */
+/** Index after the last step whose key or range differs between `a` and `b` (-1: the step counts differ). */
 export function unchangedFrom(a: Program, b: Program): number {
   if (a.steps.length !== b.steps.length || a.setupKey !== b.setupKey) return -1;
   const wa = a.watched;
   const wb = b.watched;
   for (let i = a.steps.length - 1; i >= 0; i--) {
-    if (a.steps[i].key !== b.steps[i].key || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i + 1;
+    const x = a.steps[i];
+    const y = b.steps[i];
+    if (x.key !== y.key || !sameRange(x.range, y.range) || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i + 1;
   }
   return 0;
 }
