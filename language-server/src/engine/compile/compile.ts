@@ -142,6 +142,7 @@ export function compile(text: string, uri: string, options: EngineOptions = {}):
 export function compileFull(text: string, uri: string, options: EngineOptions = {}, keep = false): { program: Program; memo?: CompileMemo } {
   const symbols = new Symbols();
   const ctx = new LowerCtx(uri, symbols, options);
+  ctx.keysNow = keep;
   const max = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const fullLength = text.length;
   text = cutToSize(text, max);

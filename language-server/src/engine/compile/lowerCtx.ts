@@ -58,6 +58,9 @@ export class LowerCtx {
   /** Unresolved references and what they make the run skip (broken.ts). */
   readonly broken: Broken;
   file!: SourceFile;
+  /** Make each step's key as it is added (a compile the next edit reuses: a key made later would
+   *  keep this version's whole text alive through the steps the next versions share). */
+  keysNow = false;
 
   readonly options: EngineOptions;
 
@@ -108,8 +111,11 @@ export class LowerCtx {
    * they make the step's key (run/checkpoints.ts).
    */
   addStep(s: Omit<StepDef, 'range' | 'key'> & { span: Span; sig?: unknown }): number {
-    // The signature is read now (its objects may change later); the rest of the key when asked.
-    this.steps.push(new LoweredStep(this.range(s.span), s.kind, s.label, s.smmu, s.run, this.file.text, s.span.start, s.span.end, s.sig === undefined ? '' : sigOf(s.sig)));
+    // The signature is read now (its objects may change later); the rest of the key when asked
+    // (or now, for a compile the next edit reuses).
+    const step = new LoweredStep(this.range(s.span), s.kind, s.label, s.smmu, s.run, this.file.text, s.span.start, s.span.end, s.sig === undefined ? '' : sigOf(s.sig));
+    if (this.keysNow) step.settle();
+    this.steps.push(step);
     return this.steps.length - 1;
   }
 }
@@ -126,7 +132,7 @@ class LoweredStep implements StepDef {
     readonly label: string,
     readonly smmu: string | undefined,
     readonly run: StepDef['run'],
-    private readonly text: string,
+    private text: string,
     private readonly start: number,
     private readonly end: number,
     private readonly sig: string,
@@ -134,6 +140,12 @@ class LoweredStep implements StepDef {
 
   get key(): string {
     return (this.k ??= stepKey(this.kind, this.label, this.smmu, this.text.slice(this.start, this.end), this.sig));
+  }
+
+  /** Makes the key now and lets go of the file's text (a flat string: join() in stepKey). */
+  settle(): void {
+    void this.key;
+    this.text = '';
   }
 
   /** The same step at `range` (an edit moved its statement by whole lines: compile/edit.ts). */

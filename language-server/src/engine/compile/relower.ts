@@ -36,6 +36,7 @@ export function relower(text: string, uri: string, options: EngineOptions, prev:
   for (let k = edit.i; k < edit.jn; k++) if (N[k].kind === 'include') return undefined;
   const ctx = new LowerCtx(uri, new Symbols(), options);
   const root: SourceFile = { uri, tree: parsed.tree, text };
+  ctx.keysNow = true; // kept for the next edit
   ctx.file = root;
   syntaxDiagnostics(ctx, root, parsed, prev);
   const mainDiags = ctx.diagnostics.length;

@@ -89,6 +89,7 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
   const ctx = new LowerCtx(uri, prev.ctx.symbols, options, {
     ctx: prev.ctx, steps: old.steps.slice(0, at.steps.get(first)), diagnostics: [], watchLog: old.watchLog.slice(0, at.watch.get(first)), skips: old.skips.slice(0, at.skips.get(first)),
   });
+  ctx.keysNow = true; // kept for the next edit
   ctx.file = root;
   if (!sameIncludes(options, prev, ctx)) return undefined;
   syntaxDiagnostics(ctx, root, parsed, prev);
