@@ -1,6 +1,7 @@
 // Syntax diagnostics: stable codes, line/character conversion, and a capped collector.
 import type { Diagnostic, Position, Range, Script, Span } from './ast';
 import { Severity } from './ast';
+import { byValue, lowerBound } from './lowerBound';
 
 /** Stable diagnostic codes produced by the front end. */
 export const DIAG = {
@@ -38,14 +39,7 @@ export function computeLineStarts(text: string): number[] {
 
 /** 0-based index of the line holding `offset` (binary search; allocates nothing). */
 export function lineIndexIn(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return Math.max(0, lowerBound(lineStarts, offset + 1, byValue) - 1);
 }
 
 /** 0-based line/character (UTF-16 units) of an offset. */

@@ -10,8 +10,9 @@
 // Anything unusual (many diagnostics, a line break split by the edit, a partial file) falls back
 // to a full parse. The result equals `parse(newText)` (the property test in
 // test/unit/dsl/incremental.test.ts checks it after random edits), diagnostics in offset order.
-import type { Diagnostic, ParseResult, Span, Statement } from './ast';
+import type { Diagnostic, ParseResult, Script, Span, Statement } from './ast';
 import { MAX_DIAGNOSTICS, lineIndexIn, positionIn } from './diagnostics';
+import { byEnd, byStart, lowerBound } from './lowerBound';
 import { parse, parseFrom } from './parser';
 
 /** What re-parsing did (for tests and benchmarks). */
@@ -44,16 +45,27 @@ export function commonSuffix(a: string, b: string, max: number): number {
   return s;
 }
 
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
 /**
  * The line starts of `newText` from those of `oldText` (computeLineStarts of either), rescanning
  * only the lines the edit touched: `p` and `s` are the lengths of the texts' common prefix and
- * suffix (computed when not given). Equals `computeLineStarts(newText)`.
+ * suffix (computed when not given). Equals `computeLineStarts(newText)`; may be `oldStarts` itself
+ * (line starts are never modified once computed).
  */
 export function nextLineStarts(oldStarts: readonly number[], oldText: string, newText: string, p?: number, s?: number): number[] {
   const min = Math.min(oldText.length, newText.length);
   p ??= commonPrefix(oldText, newText, min);
   s ??= commonSuffix(oldText, newText, min - p);
   const delta = newText.length - oldText.length;
+  // An edit that keeps the length and breaks no line (typing over a digit): the same starts, shared.
+  if (delta === 0 && !hasLineBreak(oldText, p, oldText.length - s) && !hasLineBreak(newText, p, newText.length - s)) return oldStarts as number[];
   // Kept: the starts up to the line before the edit's (the characters around them are unchanged).
   const k = Math.max(0, lineIndexIn(oldStarts, p) - 1);
   const a = oldStarts[k];
@@ -91,6 +103,26 @@ export function statementMemo(st: Statement): StatementMemo {
   return m;
 }
 
+/** How a tree made by `reparse` differs from the tree it was made from (`from`, while it lives):
+ *  the old statements [i, j) were replaced by the new ones [i, i + added), which span old offsets
+ *  [oldFrom, oldTo) (Infinity: to the end); the old statements from j on moved by `delta`. Lets a
+ *  feature update what it derived from the old tree (names.ts) in proportion to the edit. */
+export interface TreeEdit {
+  from: WeakRef<Script>;
+  i: number;
+  j: number;
+  added: number;
+  oldFrom: number;
+  oldTo: number;
+  delta: number;
+}
+const edits = new WeakMap<Script, TreeEdit>();
+
+/** The edit that made `tree` from an older tree (undefined for a full parse). */
+export function treeEdit(tree: Script): TreeEdit | undefined {
+  return edits.get(tree);
+}
+
 /** A copy of a node tree with every `start` / `end` moved by `delta` (nodes are plain objects
  *  and arrays; a for-in copy, no entry arrays: every statement after an edit that adds or removes
  *  characters is copied). */
@@ -122,18 +154,6 @@ function lineStartBefore(text: string, o: number): number {
   return o;
 }
 
-/** First index in `xs` (sorted by start) whose start is >= `offset`. */
-function firstFrom<T extends Span>(xs: readonly T[], offset: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid].start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * The parse of `newText`, reusing `old` (the parse of `oldText`) outside the statements the edit
  * touched. Never throws; equals `parse(newText, uri)`.
@@ -154,8 +174,7 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
 
   // 1. The first statement the edit can reach: the first ending on or after the edit's line.
   let a = lineStartBefore(oldText, p);
-  let i = stmts.findIndex((st) => st.end >= a);
-  if (i < 0) i = stmts.length;
+  let i = lowerBound(stmts, a, byEnd);
   for (;;) {
     if (i < stmts.length) a = Math.min(a, lineStartBefore(oldText, stmts[i].start));
     const prev = stmts[i - 1];
@@ -166,13 +185,18 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   if (a > 0 && (newText.charCodeAt(a - 1) === 13 && newText.charCodeAt(a) === 10)) return full();
 
   // 2. Parse from `a` until a statement starts where an old one did (after the edit).
-  const oldStarts = new Map<number, number>();
-  for (let k = firstFrom(stmts, oldEnd); k < stmts.length; k++) oldStarts.set(stmts[k].start, k);
+  const firstAfter = lowerBound(stmts, oldEnd, byStart);
+  /** Index of the old statement (after the edit) starting at old offset `o`, or -1. */
+  const oldStartAt = (o: number) => {
+    const k = lowerBound(stmts, o, byStart, firstAfter);
+    return k < stmts.length && stmts[k].start === o ? k : -1;
+  };
   const lineStarts = nextLineStarts(old.tree.lineStarts, oldText, newText, p, s);
-  const stopAt = (o: number) => o >= newEnd && oldStarts.has(o - delta);
+  const stopAt = (o: number) => o >= newEnd && oldStartAt(o - delta) >= 0;
   const mid = parseFrom(newText, a, stopAt, lineStarts);
   // parseFrom stops only where an old statement starts (else it reads to the end).
-  const j = mid.stop < newText.length ? oldStarts.get(mid.stop - delta) ?? stmts.length : stmts.length;
+  const found = mid.stop < newText.length ? oldStartAt(mid.stop - delta) : -1;
+  const j = found >= 0 ? found : stmts.length;
   const stopOld = j < stmts.length ? stmts[j].start : Infinity;
   // Tokens at or after the resync point belong to the old statements (a peek may have read them).
   const stop = j < stmts.length ? mid.stop : Infinity;
@@ -182,13 +206,14 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
     memos.set(c, statementMemo(st));
     return c;
   });
-  const statements: Statement[] = [...stmts.slice(0, i), ...mid.statements, ...tail];
+  // concat, not spread: a copy of tens of thousands of references at memory speed.
+  const statements: Statement[] = stmts.slice(0, i).concat(mid.statements, tail);
   const oc = old.tree.comments;
-  const comments: Span[] = [
-    ...oc.slice(0, firstFrom(oc, a)),
-    ...mid.comments.filter((c) => c.start < stop),
-    ...(delta === 0 ? oc.slice(firstFrom(oc, stopOld)) : oc.slice(firstFrom(oc, stopOld)).map((c) => ({ start: c.start + delta, end: c.end + delta }))),
-  ];
+  const ocTail = oc.slice(lowerBound(oc, stopOld, byStart));
+  const comments: Span[] = oc.slice(0, lowerBound(oc, a, byStart)).concat(
+    mid.comments.filter((c) => c.start < stop),
+    delta === 0 ? ocTail : ocTail.map((c) => ({ start: c.start + delta, end: c.end + delta })),
+  );
   const moved = (d: Diagnostic): Diagnostic => {
     const start = d.start + delta;
     const end = d.end + delta;
@@ -202,5 +227,6 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   diagnostics.sort((x, y) => x.start - y.start || x.end - y.end);
   const tree = { ...old.tree, end: newText.length, statements, comments, lineStarts };
   if (uri !== undefined) tree.uri = uri;
+  edits.set(tree, { from: new WeakRef(old.tree), i, j, added: mid.statements.length, oldFrom: i < stmts.length ? stmts[i].start : Infinity, oldTo: stopOld, delta });
   return { tree, diagnostics, info: { full: false, from: a, to: Math.min(stop, newText.length), parsed: mid.statements.length, reused: statements.length - mid.statements.length } };
 }

@@ -1,5 +1,6 @@
 // Tree queries: children, walk, node / token at an offset, declarations and references.
 import type { DeclKind, Leaf, NameDecl, NameRef, Node, Script, Span, Word } from './ast';
+import { byEnd, lowerBound } from './lowerBound';
 
 const TX_ALIASES: ReadonlySet<string> = new Set(['access', 'sid', 'ssid', 'iova', 'len']);
 
@@ -49,18 +50,9 @@ function contains(n: Span, offset: number): boolean {
 export function nodeAt(tree: Script, offset: number): Node[] {
   const chain: Node[] = [tree];
   const st = tree.statements;
-  let lo = 0;
-  let hi = st.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (st[mid].end < offset) lo = mid + 1;
-    else if (st[mid].start > offset) hi = mid - 1;
-    else {
-      found = mid;
-      hi = mid - 1; // leftmost touching statement; prefer the next if the cursor is at its start
-    }
-  }
+  // The leftmost statement touching `offset`; the next if the cursor is at its start.
+  let found = lowerBound(st, offset, byEnd);
+  if (found === st.length || st[found].start > offset) found = -1;
   if (found < 0) return chain;
   if (found + 1 < st.length && st[found].end === offset && st[found + 1].start === offset) found++;
   let node: Node = st[found];
@@ -91,15 +83,8 @@ export function tokenAt(tree: Script, offset: number): { token: Leaf; chain: Nod
 /** The comment containing `offset` (for completion: nothing to offer inside a comment). */
 export function commentAt(tree: Script, offset: number): Span | undefined {
   const c = tree.comments;
-  let lo = 0;
-  let hi = c.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (c[mid].end < offset) lo = mid + 1;
-    else if (c[mid].start > offset) hi = mid - 1;
-    else return offset > c[mid].start ? c[mid] : undefined;
-  }
-  return undefined;
+  const k = lowerBound(c, offset, byEnd);
+  return k < c.length && c[k].start < offset ? c[k] : undefined;
 }
 
 /** Every name declaration, in order (a name may be declared twice: later declarations of the

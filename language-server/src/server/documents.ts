@@ -13,7 +13,7 @@ import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts, parse } from '../dsl';
-import { nextLineStarts, reparse } from '../dsl/incremental';
+import { commonPrefix, commonSuffix, nextLineStarts, reparse } from '../dsl/incremental';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { cutToSize } from '../engine';
@@ -33,6 +33,9 @@ export interface Source {
   partial: boolean;
   /** Offsets where each line of `text` starts. */
   lineStarts: number[];
+  /** True when a line of `text` may start with `include` (then the other open documents' texts
+   *  go with the run; false only when none does). */
+  includes: boolean;
 }
 
 export interface Parsed extends Source {
@@ -118,6 +121,15 @@ interface Entry {
 /** LSP diagnostics by the engine's array they were converted from (the runner reuses an array
  *  while the diagnostics stay the same). */
 const converted = new WeakMap<readonly WireDiagnostic[], Diagnostic[]>();
+
+const INCLUDE = /^\s*include\b/m;
+
+/** Whether an `include` may start a line of `text` among the lines holding [from, to) (the edit). */
+function includeIn(text: string, from: number, to: number): boolean {
+  const a = lineBounds(text, Math.min(from, text.length)).start;
+  const b = lineBounds(text, Math.min(Math.max(to, from), text.length)).end;
+  return INCLUDE.test(text.slice(a, b));
+}
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
@@ -295,8 +307,20 @@ export class Analyzer {
     const max = this.deps.settings().maxFileSize;
     const text = cutToSize(full, max);
     const last = e.source;
-    const lineStarts = last ? nextLineStarts(last.lineStarts, last.text, text) : computeLineStarts(text);
-    e.source = { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts };
+    let lineStarts: number[];
+    let includes: boolean;
+    if (last) {
+      // One scan for the edit's extent; the rest is proportional to it.
+      const min = Math.min(last.text.length, text.length);
+      const p = commonPrefix(last.text, text, min);
+      const s = commonSuffix(last.text, text, min - p);
+      lineStarts = nextLineStarts(last.lineStarts, last.text, text, p, s);
+      includes = last.includes ? INCLUDE.test(text) : includeIn(text, p, text.length - s);
+    } else {
+      lineStarts = computeLineStarts(text);
+      includes = INCLUDE.test(text);
+    }
+    e.source = { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts, includes };
     return e.source;
   }
 
@@ -328,7 +352,7 @@ export class Analyzer {
     const cancel = new CancelFlag();
     e.cancel = cancel;
     const maxFileSize = this.deps.settings().maxFileSize;
-    const openDocs = /^\s*include\b/m.test(src.text) ? this.deps.openDocs(e.doc.uri) : {};
+    const openDocs = src.includes ? this.deps.openDocs(e.doc.uri) : {};
     // The engine cuts a file above the limit the same way, and gives the I_PARTIAL notice.
     const text = src.partial ? e.doc.getText() : src.text;
     const out = await this.deps.runner.run({ uri: e.doc.uri, version, text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);

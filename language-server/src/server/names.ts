@@ -4,10 +4,13 @@
 // (`ste smmu0 0x100 { cd nic_cd }`, `cd x { ttb0 nic }`), as in the parser's `references`.
 // Kept per statement, relative to its start (dsl/incremental.ts statementMemo): a new tree from an
 // edit keeps the statement objects the edit did not reach, or shifted copies sharing their memo,
-// so only the statements the edit re-parsed are walked again. The whole-file list of occurrences is built
-// only when a feature asks for it (semantic tokens, references); `at` looks in one statement.
+// so only the statements the edit re-parsed are walked again; the declarations of a re-parsed
+// tree come from the index of the tree before (dsl/incremental.ts treeEdit): O(declarations +
+// edit), not O(statements). The whole-file list of occurrences is built only when a feature asks
+// for it (semantic tokens, references); `at` looks in one statement.
 import { walk } from '../dsl';
-import { statementMemo } from '../dsl/incremental';
+import { statementMemo, treeEdit } from '../dsl/incremental';
+import { byEnd, byStart, lowerBound } from '../dsl/lowerBound';
 import type { DeclKind, NameDecl, Script, Span, Statement } from '../dsl/ast';
 
 export interface NameOccurrence extends Span {
@@ -30,14 +33,7 @@ export interface NameIndex {
 
 /** Index of the first span (statements, comments: in offset order) ending at or after `offset`. */
 export function firstStatementTo(spans: readonly Span[], offset: number): number {
-  let lo = 0;
-  let hi = spans.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid].end < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(spans, offset, byEnd);
 }
 
 /** A name in one statement, offsets relative to the statement's start. A `candidate` is a field's
@@ -80,20 +76,46 @@ function namesOf(st: Statement): readonly LocalName[] {
 }
 
 const cache = new WeakMap<Script, NameIndex>();
+/** Every declaration of a tree in offset order (for the next tree's index). */
+const declLists = new WeakMap<Script, NameDecl[]>();
+
+function declsOf(st: Statement, out: NameDecl[]): void {
+  for (const n of namesOf(st)) {
+    if (n.declaration) out.push({ kind: 'nameDecl', name: n.name, declares: n.kind!, start: st.start + n.rs, end: st.start + n.re });
+  }
+}
+
+/** The declarations of `tree` in offset order: from the tree it was re-parsed from when that one
+ *  was indexed (its list, the re-parsed statements walked, the rest shifted), else walked whole. */
+function declarationList(tree: Script): NameDecl[] {
+  const edit = treeEdit(tree);
+  const from = edit?.from.deref();
+  const prev = from && declLists.get(from);
+  const out: NameDecl[] = [];
+  if (!edit || !prev) {
+    for (const st of tree.statements) declsOf(st, out);
+    return out;
+  }
+  const { delta, oldFrom, oldTo } = edit;
+  let k = 0;
+  while (k < prev.length && prev[k].start < oldFrom) out.push(prev[k++]);
+  for (let x = edit.i; x < edit.i + edit.added; x++) declsOf(tree.statements[x], out);
+  k = lowerBound(prev, oldTo, byStart, k);
+  for (; k < prev.length; k++) out.push(delta === 0 ? prev[k] : { ...prev[k], start: prev[k].start + delta, end: prev[k].end + delta });
+  return out;
+}
 
 export function nameIndex(tree: Script): NameIndex {
   const hit = cache.get(tree);
   if (hit) return hit;
   const statements = tree.statements;
+  const list = declarationList(tree);
+  declLists.set(tree, list);
   const decls = new Map<string, NameDecl[]>();
-  for (const st of statements) {
-    for (const n of namesOf(st)) {
-      if (!n.declaration) continue;
-      const d: NameDecl = { kind: 'nameDecl', name: n.name, declares: n.kind!, start: st.start + n.rs, end: st.start + n.re };
-      const l = decls.get(n.name);
-      if (l) l.push(d);
-      else decls.set(n.name, [d]);
-    }
+  for (const d of list) {
+    const l = decls.get(d.name);
+    if (l) l.push(d);
+    else decls.set(d.name, [d]);
   }
   const occurrence = (st: Statement, n: LocalName): NameOccurrence | undefined => {
     if (n.candidate && !decls.has(n.name)) return undefined;

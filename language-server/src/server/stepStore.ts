@@ -6,6 +6,7 @@
 // waits for the worker (busy with the edit's run) nor parses the whole result.
 import type { WireStep } from '../engine/api';
 import type { TxSummary } from './runner';
+import { byValue, lowerBound } from '../dsl/lowerBound';
 
 /** Steps of one run (any, ascending): their JSON one after the other in `json`, entry k being
  *  step `index[k]` and ending at `ends[k]`. */
@@ -53,15 +54,7 @@ class Chunk {
   }
   /** Step `i` (which the chunk holds). */
   decode(i: number): WireStep {
-    const { index } = this.c;
-    let lo = 0;
-    let hi = index.length - 1;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (index[m] < i) lo = m + 1;
-      else hi = m;
-    }
-    return this.entry(lo);
+    return this.entry(Math.min(lowerBound(this.c.index, i, byValue), this.c.index.length - 1));
   }
 }
 

@@ -64,6 +64,40 @@ test('a statement the edit only moved is not walked again: its names come from i
   assert.deepStrictEqual(idx.occurrences.map((o) => o.start - shift), before.occurrences.map((o) => o.start));
 });
 
+test('the declarations of a re-parsed tree come from the index before: kept objects, shifted after the edit, proportional', () => {
+  const lines = ['smmu smmu0', 'pagetable pt s1 4K {', '  map 0x1000 +4K -> 0x8000 rw', '}'];
+  for (let i = 0; i < 200; i++) lines.push(`dma smmu0 read sid 0x10 iova 0x${(0x1000 + i).toString(16)}`);
+  lines.push('cd late { pagetable pt; asid 5 }');
+  const text = lines.join('\n') + '\n';
+  const old = parse(text);
+  const before = nameIndex(old.tree);
+  // One digit of a transaction in the middle: same length.
+  const at = text.indexOf('iova 0x1064') + 'iova 0x106'.length;
+  const same = text.slice(0, at) + '5' + text.slice(at + 1);
+  const r1 = reparse(old, text, same);
+  const i1 = nameIndex(r1.tree);
+  for (const name of ['smmu0', 'pt', 'late']) assert.equal(i1.decls.get(name)![0], before.decls.get(name)![0], `${name}: the same object`);
+  // Two characters inserted there: the declarations after it are shifted copies, those before kept.
+  const longer = same.slice(0, at) + '00' + same.slice(at);
+  const r2 = reparse(r1, same, longer);
+  const i2 = nameIndex(r2.tree);
+  assert.equal(i2.decls.get('pt')![0], before.decls.get('pt')![0]);
+  assert.equal(i2.decls.get('late')![0].start, before.decls.get('late')![0].start + 2);
+  assert.deepStrictEqual([...i2.decls.entries()], [...nameIndex(parse(longer).tree).decls.entries()]);
+  // A declaration typed in: it joins the index.
+  const decl = longer.replace('dma smmu0 read sid 0x10 iova 0x1010', 'cd mid { pagetable pt }');
+  const i3 = nameIndex(reparse(r2, longer, decl).tree);
+  assert.deepStrictEqual([...i3.decls.keys()], ['smmu0', 'pt', 'mid', 'late']);
+});
+
+test('an edit that keeps the length and breaks no line shares the line starts', () => {
+  const old = 'dma a\ndma b 0x10\n';
+  const starts = computeLineStarts(old);
+  assert.equal(nextLineStarts(starts, old, old.replace('0x10', '0x11')), starts);
+  assert.notEqual(nextLineStarts(starts, old, old.replace('0x10', '0\n1')), starts);
+  assert.deepStrictEqual(nextLineStarts(starts, old, old.replace('0x10', '0\n1')), computeLineStarts(old.replace('0x10', '0\n1')));
+});
+
 test('property: line starts updated from the last text equal a full scan (\\n, \\r\\n, \\r)', () => {
   const rng = new Rng(SEED + 1);
   const pieces = ['\n', '\r\n', '\r', 'a', 'bc', ' ', 'dma x\n', '\r\r\n\n'];
