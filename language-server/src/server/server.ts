@@ -44,6 +44,7 @@ import { QEMU_REQUEST, type QemuParams, type QemuResponse } from './protocol';
 import { LEGEND, semanticTokens, semanticTokensDelta, semanticTokensRange } from './semanticTokens';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { documentSymbols } from './symbols';
+import { signatureHelp, SIGNATURE_TRIGGERS } from './signatureHelp';
 
 export function startServer(connection: Connection, runner: EngineRunner): void {
   let settings: ServerSettings = DEFAULT_SETTINGS;
@@ -118,6 +119,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
+        signatureHelpProvider: { triggerCharacters: SIGNATURE_TRIGGERS },
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
@@ -187,6 +189,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
 
   connection.onHover(guard(g, 'hover', null, (p, t) => hover(ctx, p, t), { position: true }));
   connection.onCompletion(guard(g, 'completion', [], (p, t) => completion(ctx, p, t), { position: true }));
+  connection.onSignatureHelp(guard(g, 'signatureHelp', null, (p) => signatureHelp(ctx, p), { position: true }));
   connection.onDefinition(guard(g, 'definition', [], (p) => definition(ctx, p), { position: true }));
   connection.onReferences(guard(g, 'references', [], (p) => references(ctx, p), { position: true }));
   connection.onPrepareRename(guard(g, 'prepareRename', null, (p) => prepareRename(ctx, p), { position: true }));
