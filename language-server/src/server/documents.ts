@@ -12,31 +12,17 @@
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { computeLineStarts, parse } from '../dsl';
-import { commonPrefix, commonSuffix, nextLineStarts, reparse } from '../dsl/incremental';
+import { parse } from '../dsl';
+import { reparse } from '../dsl/incremental';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
-import { cutToSize } from '../engine';
 import { wireDiagnostic } from './convert';
 import { CancelFlag, type EngineRunner, type RunCounts, type RunOutcome, type TxSummary } from './runner';
 import type { ServerSettings } from './settings';
 import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
+import { MAX_EDITS, mapThrough, nextSource, type Source, type VersionEdit } from './sources';
 
-/** One version of a document as analysed (cheap: no parsing). */
-export interface Source {
-  uri: string;
-  version: number;
-  /** The text that was analysed: the document, cut at a line end when above maxFileSize. */
-  text: string;
-  /** Length of the whole document. */
-  fullLength: number;
-  partial: boolean;
-  /** Offsets where each line of `text` starts. */
-  lineStarts: number[];
-  /** True when a line of `text` may start with `include` (then the other open documents' texts
-   *  go with the run; false only when none does). */
-  includes: boolean;
-}
+export type { Source } from './sources';
 
 export interface Parsed extends Source {
   tree: Script;
@@ -103,6 +89,10 @@ interface Entry {
   /** Offset maps from a run's text to the current text, cached per pair of versions (at most
    *  one per kept run: `executed` and `previous`). */
   maps: { from: number; to: number; map: TextMap }[];
+  /** The edits between consecutive sources (one changed region each, from the scan `source`
+   *  makes anyway), newest last: a run's map to the current text composes them, so two edits far
+   *  apart leave the lines between them mapped, and no hover scans the whole text. */
+  edits: VersionEdit[];
   /** Lets the runner drop the full result behind `executed` (called one run after it is replaced). */
   release?: () => void;
   /** The run before: its full result is kept one run longer, for requests that began before it
@@ -122,15 +112,6 @@ interface Entry {
  *  while the diagnostics stay the same). */
 const converted = new WeakMap<readonly WireDiagnostic[], Diagnostic[]>();
 
-const INCLUDE = /^\s*include\b/m;
-
-/** Whether an `include` may start a line of `text` among the lines holding [from, to) (the edit). */
-function includeIn(text: string, from: number, to: number): boolean {
-  const a = lineBounds(text, Math.min(from, text.length)).start;
-  const b = lineBounds(text, Math.min(Math.max(to, from), text.length)).end;
-  return INCLUDE.test(text.slice(a, b));
-}
-
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
 export class Analyzer {
@@ -148,7 +129,7 @@ export class Analyzer {
   update(doc: TextDocument): void {
     let e = this.entries.get(doc.uri);
     if (!e) {
-      e = { doc, waiters: new Set(), closed: false, maps: [] };
+      e = { doc, waiters: new Set(), closed: false, maps: [], edits: [] };
       this.entries.set(doc.uri, e);
     }
     e.doc = doc;
@@ -224,6 +205,7 @@ export class Analyzer {
     e.parsed = undefined;
     e.source = undefined;
     e.maps = [];
+    e.edits = [];
     e.fresh = true;
     // Versions may have gone backwards: no run answers for the new ones until the next completes.
     e.releasePrevious?.();
@@ -273,7 +255,7 @@ export class Analyzer {
     const text = e.doc.getText();
     let m = e.maps.find((x) => x.from === ex.version && x.to === e.doc.version);
     if (!m) {
-      m = { from: ex.version, to: e.doc.version, map: textMap(ex.source.text, text) };
+      m = { from: ex.version, to: e.doc.version, map: this.mapSince(e, ex) ?? textMap(ex.source.text, text) };
       // One map per kept run: older pairs are dropped.
       e.maps = [...e.maps.filter((x) => x.to === e.doc.version && (x.from === e.executed?.version || x.from === e.previous?.version)), m];
     }
@@ -281,6 +263,12 @@ export class Analyzer {
     const a = m.map.toOld(line.start);
     const b = m.map.toOld(line.end);
     return a !== undefined && b !== undefined && b - a === line.end - line.start ? { ex, map: m.map } : undefined;
+  }
+
+  /** The map from `ex`'s text to the current one, composed from the recorded edits. */
+  private mapSince(e: Entry, ex: Executed): TextMap | undefined {
+    const src = this.source(e);
+    return src.partial || ex.source.partial ? undefined : mapThrough(e.edits, ex.version, src.version);
   }
 
   private waitFor(e: Entry, version: number, token?: CancellationToken): Promise<Executed | undefined> {
@@ -303,24 +291,13 @@ export class Analyzer {
   private source(e: Entry): Source {
     const doc = e.doc;
     if (e.source?.version === doc.version) return e.source;
-    const full = doc.getText();
-    const max = this.deps.settings().maxFileSize;
-    const text = cutToSize(full, max);
-    const last = e.source;
-    let lineStarts: number[];
-    let includes: boolean;
-    if (last) {
-      // One scan for the edit's extent; the rest is proportional to it.
-      const min = Math.min(last.text.length, text.length);
-      const p = commonPrefix(last.text, text, min);
-      const s = commonSuffix(last.text, text, min - p);
-      lineStarts = nextLineStarts(last.lineStarts, last.text, text, p, s);
-      includes = last.includes ? INCLUDE.test(text) : includeIn(text, p, text.length - s);
-    } else {
-      lineStarts = computeLineStarts(text);
-      includes = INCLUDE.test(text);
+    const next = nextSource(e.source, doc, this.deps.settings().maxFileSize);
+    if (next.edit) {
+      e.edits.push(next.edit);
+      // Enough for the runs kept (`executed`, `previous`) in a burst of typing.
+      if (e.edits.length > MAX_EDITS) e.edits.splice(0, e.edits.length - MAX_EDITS);
     }
-    e.source = { uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts, includes };
+    e.source = next.source;
     return e.source;
   }
 

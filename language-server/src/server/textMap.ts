@@ -16,21 +16,39 @@ function lineStart(t: string, o: number): boolean {
   return c === 10 || (c === 13 && t.charCodeAt(o) !== 10);
 }
 
-/** One contiguous changed region: common prefix and common suffix are unchanged. */
-export function textMap(oldText: string, newText: string): TextMap {
+/** One contiguous changed region: common prefix and common suffix are unchanged. `prefix` and
+ *  `suffix`: the texts' common prefix and suffix lengths when already known (else scanned). */
+export function textMap(oldText: string, newText: string, prefix?: number, suffix?: number): TextMap {
   const min = Math.min(oldText.length, newText.length);
-  let p = commonPrefix(oldText, newText, min);
+  let p = prefix ?? commonPrefix(oldText, newText, min);
   // Whole lines only: the changed region starts and ends at line starts, so a line is either
   // unchanged (and maps) or inside the edit.
   while (p > 0 && !lineStart(oldText, p)) p--;
-  let s = commonSuffix(oldText, newText, min - p);
+  let s = Math.min(suffix ?? commonSuffix(oldText, newText, min - p), min - p);
   while (s > 0 && !(lineStart(oldText, oldText.length - s) && lineStart(newText, newText.length - s))) s--;
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   const delta = newText.length - oldText.length;
+  // No common suffix: the end of the text is the end of the edit's last line, inside the edit.
+  const tail = s > 0 || (oldEnd === p && newEnd === p);
   return {
-    toOld: (o) => (o < p ? o : o >= newEnd ? o - delta : undefined),
-    toNew: (o) => (o < p ? o : o >= oldEnd ? o + delta : undefined),
+    toOld: (o) => (o < p ? o : tail && o >= newEnd ? o - delta : undefined),
+    toNew: (o) => (o < p ? o : tail && o >= oldEnd ? o + delta : undefined),
+  };
+}
+
+/** `first` (A to B) then `second` (B to C): A to C. An offset maps when it maps through both, so
+ *  two edits far apart leave the lines between them mapped (one region around both would not). */
+export function composeMaps(first: TextMap, second: TextMap): TextMap {
+  return {
+    toOld: (o) => {
+      const b = second.toOld(o);
+      return b === undefined ? undefined : first.toOld(b);
+    },
+    toNew: (o) => {
+      const b = first.toNew(o);
+      return b === undefined ? undefined : second.toNew(b);
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 // Offset mapping between an analysed text and the current one (server/textMap.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commentOnlyEdit, lineBounds, textMap } from '../../../language-server/src/server/textMap';
+import { commentOnlyEdit, composeMaps, lineBounds, textMap } from '../../../language-server/src/server/textMap';
+import { mapThrough, type VersionEdit } from '../../../language-server/src/server/sources';
+import { Rng } from '../../fuzz/lib';
 
 test('offsets before and after one edit map across it; offsets inside it do not', () => {
   const oldText = 'aaa\nbbb\nccc\n';
@@ -44,4 +46,51 @@ test('commentOnlyEdit: edits inside an end-of-line comment only', () => {
   const str = 'include "a#b"\n';
   assert.equal(commentOnlyEdit(str, 'include "a#bc"\n'), false); // `#` inside a string is no comment
   assert.equal(commentOnlyEdit('a // x\n', 'a // xy\n'), true);
+});
+
+test('two edits far apart, composed: the lines between them map (one region around both would not)', () => {
+  const v1 = 'a 1\nb 2\nc 3\nd 4\n';
+  const v2 = v1.replace('a 1', 'a 11');
+  const v3 = v2.replace('d 4', 'd 44');
+  const composed = composeMaps(textMap(v1, v2), textMap(v2, v3));
+  assert.equal(composed.toOld(v3.indexOf('c 3')), v1.indexOf('c 3'));
+  assert.equal(composed.toNew(v1.indexOf('b 2')), v3.indexOf('b 2'));
+  assert.equal(composed.toOld(v3.indexOf('a 11')), undefined);
+  assert.equal(composed.toOld(v3.indexOf('d 44')), undefined);
+  assert.equal(textMap(v1, v3).toOld(v3.indexOf('c 3')), undefined, 'a single region spans both edits');
+});
+
+test('property: edits composed through mapThrough map each offset to the same place on an unchanged line', () => {
+  const rng = new Rng(5);
+  const words = ['dma', 'read', 'sid', '0x1', '\n', '\n', ' ', 'x'];
+  let lines = 0;
+  for (let i = 0; i < 300; i++) {
+    const texts = [Array.from({ length: 40 }, () => rng.pick(words)).join('')];
+    const edits: VersionEdit[] = [];
+    for (let v = 1; v <= 1 + rng.int(5); v++) {
+      const t = texts[v - 1];
+      const a = rng.int(t.length + 1);
+      const b = Math.min(t.length, a + rng.int(4));
+      texts.push(t.slice(0, a) + Array.from({ length: rng.int(3) }, () => rng.pick(words)).join('') + t.slice(b));
+      edits.push({ from: v - 1, to: v, map: textMap(t, texts[v]) });
+    }
+    const last = texts.length - 1;
+    const m = mapThrough(edits, 0, last)!;
+    const [first, now] = [texts[0], texts[last]];
+    // As the server asks (documents.ts viewAt): a line maps when its start and end both map, as far apart.
+    let mapped = 0;
+    for (let o = 0; o <= now.length; o = lineBounds(now, o).end + 1) {
+      const ln = lineBounds(now, o);
+      const a = m.toOld(ln.start);
+      const b = m.toOld(ln.end);
+      if (a === undefined || b === undefined || b - a !== ln.end - ln.start) continue;
+      mapped++;
+      assert.equal(now.slice(ln.start, ln.end), first.slice(a, b), `case ${i} line at ${o}`);
+      assert.deepEqual(lineBounds(first, a), { start: a, end: b }, `case ${i}: a whole line of the old text`);
+      assert.equal(m.toNew(a), ln.start);
+    }
+    lines += mapped;
+  }
+  assert.ok(lines > 1000, `lines compared: ${lines}`);
+  assert.equal(mapThrough([], 0, 1), undefined);
 });

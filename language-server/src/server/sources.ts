@@ -1,0 +1,75 @@
+// The versions of a document as the server analyses them (documents.ts): each version's text, cut
+// at maxFileSize, with its line starts and the edit from the version before, all from one scan for
+// the edit's extent (common prefix and suffix), so the rest is proportional to the edit.
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { computeLineStarts } from '../dsl';
+import { commonPrefix, commonSuffix, nextLineStarts } from '../dsl/incremental';
+import { cutToSize } from '../engine';
+import { composeMaps, lineBounds, textMap, type TextMap } from './textMap';
+
+/** One version of a document as analysed (cheap: no parsing). */
+export interface Source {
+  uri: string;
+  version: number;
+  /** The text that was analysed: the document, cut at a line end when above maxFileSize. */
+  text: string;
+  /** Length of the whole document. */
+  fullLength: number;
+  partial: boolean;
+  /** Offsets where each line of `text` starts. */
+  lineStarts: number[];
+  /** True when a line of `text` may start with `include` (then the other open documents' texts
+   *  go with the run; false only when none does). */
+  includes: boolean;
+}
+/** The edit from version `from` to version `to` (one changed region, whole lines). */
+export interface VersionEdit {
+  from: number;
+  to: number;
+  map: TextMap;
+}
+
+/** Edits kept per document: enough to reach the runs kept (the last two) in a burst of typing. */
+export const MAX_EDITS = 64;
+
+const INCLUDE = /^\s*include\b/m;
+
+/** Whether an `include` may start a line of `text` among the lines holding [from, to) (the edit). */
+function includeIn(text: string, from: number, to: number): boolean {
+  const a = lineBounds(text, Math.min(from, text.length)).start;
+  const b = lineBounds(text, Math.min(Math.max(to, from), text.length)).end;
+  return INCLUDE.test(text.slice(a, b));
+}
+
+/** The source of `doc`'s version, from the last one analysed (with the edit between them). */
+export function nextSource(last: Source | undefined, doc: TextDocument, maxFileSize: number): { source: Source; edit?: VersionEdit } {
+  const full = doc.getText();
+  const text = cutToSize(full, maxFileSize);
+  const source = (lineStarts: number[], includes: boolean): Source =>
+    ({ uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts, includes });
+  if (!last) return { source: source(computeLineStarts(text), INCLUDE.test(text)) };
+  const min = Math.min(last.text.length, text.length);
+  const p = commonPrefix(last.text, text, min);
+  const s = commonSuffix(last.text, text, min - p);
+  // A file that had an `include` is searched again (the edit may have removed it); else only the
+  // lines the edit touched can have gained one.
+  const includes = last.includes ? INCLUDE.test(text) : includeIn(text, p, text.length - s);
+  return {
+    source: source(nextLineStarts(last.lineStarts, last.text, text, p, s), includes),
+    edit: { from: last.version, to: doc.version, map: textMap(last.text, text, p, s) },
+  };
+}
+
+/** The map from version `from` to version `to` through consecutive `edits`, or undefined. */
+export function mapThrough(edits: readonly VersionEdit[], from: number, to: number): TextMap | undefined {
+  let k = edits.findIndex((x) => x.from === from);
+  if (k < 0) return undefined;
+  let map = edits[k].map;
+  while (edits[k].to !== to) {
+    const next = edits[k + 1];
+    if (!next || next.from !== edits[k].to) return undefined;
+    map = composeMaps(map, next.map);
+    k++;
+  }
+  return map;
+}
