@@ -85,17 +85,21 @@ export class Workbench {
 
   /** Opens a workspace file by name with Quick Open and waits for its editor. */
   async openFile(name: string): Promise<void> {
-    // Quick Open searches the folder once its index is ready: on a loaded machine, ask again.
+    const base = name.split('/').pop()!;
+    const tab = this.page.locator(SEL.activeTab).filter({ hasText: base });
+    // Quick Open searches the folder once its index is ready, and its list re-renders as results
+    // arrive (a click can land on a row that moved): on a loaded machine, ask again until the
+    // file's tab is the active one.
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.quickPick(() => this.page.keyboard.press('Control+P'), name, name.split('/').pop()!);
+        await this.quickPick(() => this.page.keyboard.press('Control+P'), name, base);
+        await tab.waitFor({ timeout: 10_000 });
         break;
       } catch (e) {
-        if (attempt >= 3) throw e;
+        if (attempt >= 4) throw e;
         await this.page.keyboard.press('Escape');
       }
     }
-    await this.page.locator(SEL.activeTab).filter({ hasText: name.split('/').pop()! }).waitFor({ timeout: 15_000 });
     await this.page.locator(SEL.viewLine).first().waitFor({ timeout: 15_000 });
   }
 
