@@ -134,3 +134,16 @@ export function identity(n: number): Int32Array {
   for (let i = 0; i < n; i++) a[i] = i;
   return a;
 }
+
+/** The main statement index of the next transaction from statement `k` on when nothing before it
+ *  reads the latest transaction (N.length: nothing to the end), else -1 (a standalone
+ *  expectation reads it, a CMD_RESUME sets it, an include is not looked into). */
+export function txnDeadUntil(N: readonly Statement[], k: number): number {
+  for (let m = k; m < N.length; m++) {
+    const kind = N[m].kind;
+    if (kind === 'dma' || kind === 'ats') return m;
+    if (kind === 'expect' || kind === 'cmd' || kind === 'include') return -1;
+  }
+  return N.length;
+}
+

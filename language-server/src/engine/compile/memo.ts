@@ -106,25 +106,56 @@ export class StmtStates {
   }
 
   /** Entries [from, to) of `src` as entries from `at` on, the counts moved by `d` (diagnostics,
-   *  skip entries, watched steps) and the skipped-transaction causes through `cause`. */
-  copyFrom(src: StmtStates, from: number, to: number, at: number, d: readonly [number, number, number], cause: (x: WireDiagnostic | undefined) => WireDiagnostic | undefined): void {
+   *  skip entries, watched steps), the skipped-transaction causes through `cause` and the steps
+   *  renumbered by `shift`. */
+  copyFrom(src: StmtStates, from: number, to: number, at: number, d: readonly [number, number, number], cause: (x: WireDiagnostic | undefined) => WireDiagnostic | undefined, shift = NO_SHIFT): void {
     for (let k = from, n = at; k < to; k++, n++) {
-      this.steps.set(n, src.steps.get(k));
+      this.steps.set(n, src.steps.get(k) + shift.d);
       this.diags.set(n, src.diags.get(k) + d[0]);
       this.skips.set(n, src.skips.get(k) + d[1]);
       this.watch.set(n, src.watch.get(k) + d[2]);
-      this.txn.set(n, src.txn.get(k));
+      this.txn.set(n, shift.txn(src.txn.get(k)));
       this.skipped.set(n, cause(src.skipped.get(k)));
-      this.call.set(n, src.call.get(k));
+      this.call.set(n, shift.call(src.call.get(k)));
     }
   }
 
-  /** Whether the context's state now equals the state before statement `k` (steps numbered alike;
-   *  `skipped`: that state's skipped-transaction cause as the new outputs hold it). */
-  same(k: number, ctx: LowerCtx, skipped = this.skipped.get(k)): boolean {
-    return ctx.steps.length === this.steps.get(k) && ctx.lastTxnSkipped === skipped && ctx.lastCall === this.call.get(k) && sameTxn(ctx.lastTxn, this.txn.get(k));
+  /** How many steps the context's state now is ahead of the state before statement `k`, when it
+   *  is that state with its steps renumbered (undefined: another state). Every step reference a
+   *  statement's outputs hold is relative to its own step (lowering/expect.ts), so the outputs
+   *  from `k` on stand, renumbered (StepShift). `skipped`: that state's skipped-transaction cause
+   *  as the new outputs hold it. */
+  rejoins(k: number, ctx: LowerCtx, skipped = this.skipped.get(k)): number | undefined {
+    const d = ctx.steps.length - this.steps.get(k);
+    const c = this.call.get(k);
+    const same = ctx.lastTxnSkipped === skipped && (c === undefined ? ctx.lastCall === undefined : ctx.lastCall === c + d) && sameTxn(ctx.lastTxn, this.txn.get(k), d);
+    return same ? d : undefined;
   }
 }
+
+/** Step indices an edit moved by `d` (the steps it added before them); one copy of each TxnRef. */
+export class StepShift {
+  private readonly txns = new Map<TxnRef, TxnRef>();
+
+  constructor(readonly d: number) {}
+
+  txn(t: TxnRef | undefined): TxnRef | undefined {
+    if (!t || this.d === 0) return t;
+    let m = this.txns.get(t);
+    if (!m) this.txns.set(t, (m = { ...t, step: t.step + this.d }));
+    return m;
+  }
+
+  call(c: number | undefined): number | undefined {
+    return c === undefined ? c : c + this.d;
+  }
+
+  /** A watch log's entries, renumbered. */
+  log(xs: number[]): number[] {
+    return this.d === 0 ? xs : xs.map((t) => t + this.d);
+  }
+}
+const NO_SHIFT = new StepShift(0);
 
 /** Program.watched: how many expectations look at each step (an edit adds and removes a few). */
 export class Watched {
@@ -150,10 +181,11 @@ export class Watched {
   }
 }
 
-function sameTxn(a: TxnRef | undefined, b: TxnRef | undefined): boolean {
-  if (a === b) return true;
+/** Whether `a` is `b` with its step renumbered by `d`. */
+function sameTxn(a: TxnRef | undefined, b: TxnRef | undefined, d: number): boolean {
+  if (a === b) return d === 0 || a === undefined;
   if (!a || !b) return false;
-  return a.step === b.step && a.smmu === b.smmu && a.sid === b.sid && a.ssid === b.ssid && a.iova === b.iova && a.read === b.read;
+  return a.step === b.step + d && a.smmu === b.smmu && a.sid === b.sid && a.ssid === b.ssid && a.iova === b.iova && a.read === b.read;
 }
 
 /** A compile's outputs in statement order (before Broken.finish words the causes). */

@@ -19,10 +19,10 @@ import { LowerCtx } from './lowerCtx';
 import { Symbols } from './names/symbols';
 import { collectSymbols } from './names/resolve';
 import { collectGuests } from './decls/guest';
-import { StmtStates, Watched, lowersAlone, type CompileMemo, type Compiled, type Outputs } from './memo';
+import { StepShift, StmtStates, Watched, lowersAlone, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { lowerOne, noteTypos, programOf } from './compile';
 import type { SourceFile } from './source';
-import { Mover, appendRange, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
+import { Mover, appendRange, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
 
 /** The names a statement that lowers alone reads (names/resolve.ts resolveSmmu), in order. */
 function sameNames(a: Symbols, b: Symbols): boolean {
@@ -52,11 +52,26 @@ export function relower(text: string, uri: string, options: EngineOptions, prev:
   const states = new StmtStates(N.length);
   const lineStarts = parsed.tree.lineStarts;
   const cancelled = options.isCancelled;
-  const same = (k: number, o: number, st: Statement) => o >= 0 && lowersAlone(st) && keepsColumns(edit, lineStarts, k, st) && at.same(o, ctx, mv.cause(at.skipped.get(o)));
+  // The steps the statements before added or removed (`o`: old index; their step references are relative).
+  // `dead`: only the latest transaction differs, and the transaction at `dead` replaces it before
+  // anything reads it (the state before the statements up to it is the new one).
+  let dead = -1;
+  const rejoins = (k: number, o: number, st: Statement): number | undefined => {
+    dead = -1;
+    if (o < 0 || !lowersAlone(st) || !keepsColumns(edit, lineStarts, k, st)) return undefined;
+    const d = at.rejoins(o, ctx, mv.cause(at.skipped.get(o)));
+    if (d !== undefined) return d;
+    const dS = ctx.steps.length - at.steps.get(o);
+    if (ctx.lastCall !== new StepShift(dS).call(at.call.get(o))) return undefined;
+    dead = txnDeadUntil(N, k);
+    return dead >= 0 ? dS : undefined;
+  };
   let lowered = 0;
   for (let k = 0; k < N.length; ) {
     const o = oldIndex(edit, k);
-    if (same(k, o, N[k])) {
+    const dS = rejoins(k, o, N[k]);
+    if (dS !== undefined) {
+      const shift = new StepShift(dS);
       // A run of statements that lower alone: the earlier compile's outputs (moved after the edit).
       const end = k < edit.i ? edit.i : N.length;
       let m = k + 1;
@@ -67,11 +82,17 @@ export function relower(text: string, uri: string, options: EngineOptions, prev:
       const d = [ctx.diagnostics.length - at.diags.get(o), ctx.broken.skips.length - at.skips.get(o), ctx.watchLog.length - at.watch.get(o)] as const;
       appendRange(ctx.diagnostics, old.diagnostics, at.diags.get(o), at.diags.get(om), moved ? (x) => mv.diag(x) : undefined);
       appendRange(ctx.broken.skips, old.skips, at.skips.get(o), at.skips.get(om), moved ? (x) => mv.skip(x) : undefined);
-      appendRange(ctx.watchLog, old.watchLog, at.watch.get(o), at.watch.get(om));
-      states.copyFrom(at, o, om, k, d, (x) => mv.cause(x));
-      ctx.lastTxn = at.txn.get(om);
-      ctx.lastTxnSkipped = mv.cause(at.skipped.get(om));
-      ctx.lastCall = at.call.get(om);
+      appendRange(ctx.watchLog, old.watchLog, at.watch.get(o), at.watch.get(om), dS ? (t) => t + dS : undefined);
+      states.copyFrom(at, o, om, k, d, (x) => mv.cause(x), shift);
+      for (let x = k; dead >= 0 && x <= dead && x < m; x++) {
+        states.txn.set(x, ctx.lastTxn);
+        states.skipped.set(x, ctx.lastTxnSkipped);
+      }
+      if (dead < 0 || dead < m) {
+        ctx.lastTxn = shift.txn(at.txn.get(om));
+        ctx.lastTxnSkipped = mv.cause(at.skipped.get(om));
+      }
+      ctx.lastCall = shift.call(at.call.get(om));
       k = m;
       continue;
     }

@@ -19,10 +19,10 @@ import { parse } from '../../dsl/parser';
 import type { EngineOptions } from '../api';
 import { DEFAULT_MAX_FILE_SIZE } from './fileSize';
 import { LowerCtx } from './lowerCtx';
-import { StmtStates, lowersAlone, prepassFact, type CompileMemo, type Compiled, type Outputs } from './memo';
+import { StepShift, StmtStates, Watched, lowersAlone, prepassFact, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { compileFull, lowerOne, programOf, readInclude } from './compile';
 import type { SourceFile } from './source';
-import { Mover, editOf, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
+import { Mover, editOf, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
 import { relower } from './relower';
 
 export type { Compiled } from './memo';
@@ -109,14 +109,18 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
   let ord = first;
   let from = first;
   let dead = -1;
+  // The steps the edit added before the statements it left (their step references are relative).
+  let shift = new StepShift(0);
   for (; k < N.length; k++) {
     ord = ordNew(k);
     if (ord < 0) return undefined; // an include
     if (k >= edit.jn && keepsColumns(edit, lineStarts, k, N[k])) {
       from = ordOld(k);
-      if (at.same(from, ctx)) break;
+      const d = at.rejoins(from, ctx);
+      shift = new StepShift(ctx.steps.length - at.steps.get(from));
+      if (d !== undefined) break;
       // Only the latest transaction differs, and the next one replaces it before anything reads it.
-      dead = ctx.steps.length === at.steps.get(from) && ctx.lastCall === at.call.get(from) ? txnDeadUntil(N, k) : -1;
+      dead = ctx.lastCall === shift.call(at.call.get(from)) ? txnDeadUntil(N, k) : -1;
       if (dead >= 0) break;
     }
     if (!lowersAlone(N[k])) return undefined;
@@ -143,9 +147,9 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
       steps: ctx.steps.concat(tail(old.steps, at.steps.get(from), (x) => mv.step(x))),
       diagnostics: ctx.diagnostics.concat(tail(old.diagnostics, at.diags.get(from), (x) => mv.diag(x))),
       skips: ctx.broken.skips.concat(tail(old.skips, at.skips.get(from), (x) => mv.skip(x))),
-      watchLog: ctx.watchLog.concat(old.watchLog.slice(at.watch.get(from))),
+      watchLog: ctx.watchLog.concat(shift.log(old.watchLog.slice(at.watch.get(from)))),
     };
-    if (moves) states.copyFrom(at, from, prev.count + 1, ord, d, (x) => mv.cause(x));
+    if (moves || shift.d !== 0) states.copyFrom(at, from, prev.count + 1, ord, d, (x) => mv.cause(x), shift);
     else states.shift(ord, d[0] - dMain, d[1], d[2]);
     // Closures made while lowering keep the context: not its copies of the outputs.
     for (const a of [ctx.steps, ctx.diagnostics, ctx.watchLog, ctx.broken.skips]) a.length = 0;
@@ -155,23 +159,10 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
     states.txn.set(ordNew(m), ctx.lastTxn);
     states.skipped.set(ordNew(m), ctx.lastTxnSkipped);
   }
-  const watched = prev.watched.patched(out.steps.length, old.watchLog.slice(watchFrom, at.watch.get(from)), out.watchLog, watchFrom, watchAdded);
+  const watched = shift.d !== 0 ? Watched.of(out.watchLog, out.steps.length) : prev.watched.patched(out.steps.length, old.watchLog.slice(watchFrom, at.watch.get(from)), out.watchLog, watchFrom, watchAdded);
   ctx.file = root;
   const program = programOf(ctx, uri, out, watched, prev.program);
   const ordOf = moves ? identity(N.length) : prev.ordOf;
   const memo: CompileMemo = { ...prev, text, parsed, ctx, out, states, program, mainDiags, watched, count, ordOf };
   return { program, memo, lowered };
 }
-
-/** The main statement index of the next transaction from statement `k` on when nothing before it
- *  reads the latest transaction (N.length: nothing to the end), else -1 (a standalone
- *  expectation reads it, a CMD_RESUME sets it, an include is not looked into). */
-function txnDeadUntil(N: readonly Statement[], k: number): number {
-  for (let m = k; m < N.length; m++) {
-    const kind = N[m].kind;
-    if (kind === 'dma' || kind === 'ats') return m;
-    if (kind === 'expect' || kind === 'cmd' || kind === 'include') return -1;
-  }
-  return N.length;
-}
-

@@ -232,9 +232,37 @@ test('lines added or removed move the steps after them: only the statements touc
   assert.ok(s3a.lowered >= 0 && s3a.lowered <= 1, `lowered ${s3a.lowered}`);
   const s3 = step(text, s3a, undefined, 'undo of Enter');
   assert.ok(s3.lowered >= 0 && s3.lowered <= 1, `lowered ${s3.lowered}`);
-  // A pasted transaction with its expectation adds steps: lowered again after it, results equal.
+  // A pasted transaction with its expectation adds steps: the statements the edit's lines touch
+  // (a text diff of a paste of lines like the next ones spans a few) are lowered, the steps after
+  // them are the earlier ones renumbered (an expectation names its transaction relative to its own step).
   const t4 = [...lines.slice(0, at), lines[at], lines[at + 1], ...lines.slice(at)].join('\n');
   const s4 = step(t4, s3, undefined, 'a pasted transaction');
-  assert.ok(s4.lowered >= 2, `lowered ${s4.lowered}`);
-  step(text, s4, undefined, 'its undo');
+  assert.ok(s4.lowered >= 2 && s4.lowered <= 8, `lowered ${s4.lowered}`);
+  assert.equal(s4.program.steps.length, s3.program.steps.length + 2);
+  const s5 = step(text, s4, undefined, 'its undo');
+  assert.ok(s5.lowered >= 0 && s5.lowered <= 8, `lowered ${s5.lowered}`);
+  // A standalone expectation pasted after a transaction (steps added, the same latest transaction).
+  const t6 = [...lines.slice(0, at + 2), lines[at + 1], ...lines.slice(at + 2)].join('\n');
+  const s6 = step(t6, s5, undefined, 'a pasted expectation');
+  assert.ok(s6.lowered >= 1 && s6.lowered <= 8, `lowered ${s6.lowered}`);
+  step(text, s6, undefined, 'its undo');
+});
+
+test('a declaration edit that adds a step renumbers the transactions after it, not lowered again', () => {
+  const text = scenario(100, 'cmd smmu0 CMD_SYNC');
+  const s0 = step(text, undefined);
+  const s1 = step(text.replace('cmd smmu0 CMD_SYNC', 'cmd smmu0 CMD_SYNC\ncmd smmu0 CMD_SYNC'), s0, undefined, 'a command added');
+  assert.equal(s1.program.steps.length, s0.program.steps.length + 1);
+  assert.ok(s1.lowered >= 0 && s1.lowered <= 8, `lowered ${s1.lowered}`);
+  step(text, s1, undefined, 'its undo');
+  // Writes pasted among writes after the transactions (the names pre-pass sees more pages): the
+  // latest transaction is before the edit and nothing reads it again, so the writes after the
+  // paste keep their steps.
+  const writes = Array.from({ length: 60 }, (_v, i) => `write64 0x${(0x9000_0000 + i * 8).toString(16)} 0x${i.toString(16)}`);
+  const w0 = text + writes.join('\n') + '\n';
+  const s2 = step(w0, s1, undefined, 'writes added');
+  const w1 = text + [...writes.slice(0, 30), 'write64 0x91000000 0x1', 'write64 0x92000000 0x2', ...writes.slice(30)].join('\n') + '\n';
+  const s3 = step(w1, s2, undefined, 'writes pasted');
+  assert.ok(s3.lowered >= 0 && s3.lowered <= 8, `lowered ${s3.lowered}`);
+  step(w0, s3, undefined, 'its undo');
 });

@@ -20,6 +20,12 @@ const OUTCOMES = ['ok', 'fault', 'stalled', 'aborted', 'bypass'];
 export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | undefined, span: Span, attached = false): void {
   const what = e.what?.lower;
   if (!what) return;
+  // The steps an expectation reads are named relative to its own (this step's index, rt.index
+  // when it runs, minus `back`): a paste that adds steps before both leaves the step as it is
+  // (compile/reuse.ts reuses it moved), and its key with it.
+  const self = ctx.steps.length;
+  const back = txn && self - txn.step;
+  const callBack = ctx.lastCall === undefined ? undefined : self - ctx.lastCall;
   const negated = e.negated !== undefined;
   let check: Check | undefined;
   const needTxn = (): TxnRef | undefined => {
@@ -34,7 +40,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       if (!t || !v0 || v0.kind !== 'number') break;
       const want = v0.value;
       check = (rt) => {
-        const r = rt.txn(t.step);
+        const r = rt.txn(rt.index - back!);
         if (!r) return notRun();
         const ok = r.wire.outcome === 'ok' && r.pa === want;
         return { passed: ok !== negated, message: `expected pa ${negated ? 'not ' : ''}${hex(want)}, got ${describe(r)}` };
@@ -50,7 +56,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
         break;
       }
       check = (rt) => {
-        const r = rt.txn(t.step);
+        const r = rt.txn(rt.index - back!);
         if (!r) return notRun();
         const ok = (r.outcome === want) !== negated;
         return { passed: ok, message: `expected outcome ${negated ? 'not ' : ''}${want}, got ${describe(r)}`, intendedFault: ok && !negated && want !== 'ok' };
@@ -66,7 +72,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
         break;
       }
       check = (rt) => {
-        const r = rt.txn(t.step);
+        const r = rt.txn(rt.index - back!);
         if (!r) return notRun();
         const ok = (r.wire.tlb === want) !== negated;
         return { passed: ok, message: `expected TLB ${negated ? 'not ' : ''}${want}, got ${r.wire.tlb ?? 'no TLB lookup'} (${describe(r)})` };
@@ -86,7 +92,7 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
       const match = eventMatcher(ctx, e.fields);
       if (!match) break;
       check = (rt) => {
-        const r = rt.txn(t.step);
+        const r = rt.txn(rt.index - back!);
         if (!r) return notRun();
         // `event`: written to the event queue; `fault`: the fault's record, recorded or not.
         const evs = what === 'event' ? r.wire.events.filter((_ev, i) => r.recorded[i]) : r.wire.events;
@@ -114,9 +120,9 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
     }
     case 'hazard': {
       const code = valueText(v0)?.toUpperCase();
-      const step = attached ? txn?.step : undefined;
+      const step = attached ? back : undefined;
       check = (rt) => {
-        const hz = step !== undefined ? rt.stepHazards(step) : rt.allHazards();
+        const hz = step !== undefined ? rt.stepHazards(rt.index - step) : rt.allHazards();
         // Without a code, information-level hazards (H_CM_INVALID_TO_VALID) do not count: they are not bugs on real SMMUs.
         const hit = hz.filter((h) => (code ? h.code === code : h.severity !== 'information'));
         const where = step !== undefined ? 'on the preceding transaction' : 'so far';
@@ -130,13 +136,13 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
     }
     case 'rejected': {
       // `expect rejected [ERRNO]`: the preceding iommufd call (or guest action) was refused.
-      const call = ctx.lastCall;
-      if (call === undefined) {
+      if (callBack === undefined) {
         ctx.report(span, 'E_EXPECT_NO_CALL', '`expect rejected` needs a preceding iommufd line or guest action on a vsmmu/vIOMMU');
         break;
       }
       const errno = valueText(v0)?.toUpperCase().replace(/^-/, '');
       check = (rt) => {
+        const call = rt.index - callBack;
         const rej = rt.virt.rejectionsAt(call);
         const hit = rej.filter((r) => !errno || r.errno === errno);
         const got = rej.length ? rej.map((r) => `-${r.errno}`).join(', ') : 'no rejection';
@@ -152,15 +158,14 @@ export function lowerExpectation(ctx: LowerCtx, e: Expectation, txn: TxnRef | un
   if (!check) return;
   const label = `expect ${negated ? 'no ' : ''}${what}${e.values.map((v) => ' ' + (valueText(v) ?? '')).join('')}`;
   const c = check;
-  const txnStep = txn?.step;
   ctx.addStep({
-    span, kind: 'expect', label, sig: [txn?.step, txnStep, ctx.lastCall],
+    span, kind: 'expect', label, sig: [back, callBack],
     run: (rt, out) => {
       const res = c(rt);
       out.expectation = { passed: res.passed, message: res.message, text: label };
       if (res.passed && res.hazards?.length) out.expectation.hazards = res.hazards;
       if (!res.passed) rt.report('error', 'EXPECT_FAILED', res.message);
-      else if (res.intendedFault && txnStep !== undefined) rt.markFaultIntended(txnStep);
+      else if (res.intendedFault && back !== undefined) rt.markFaultIntended(rt.index - back);
     },
   });
 }
