@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { compileScenario } from '../engine/index';
 import { DEFAULT_MAX_FILE_SIZE } from '../engine/compile/fileSize';
 import { parse } from '../dsl/parser';
+import { runStreamed } from '../engine/compile/stream';
 import { JsonLineWriter } from './jsonStream';
 import type { IncludeResolver } from '../engine/api';
 import type { WireScenarioResult, WireStep } from '../engine/output/wire';
@@ -29,9 +30,11 @@ const fileError = (file: string, code: string, message: string): WireScenarioRes
  *  Never throws: an internal error ends the file's run with E_INTERNAL. */
 function runFile(text: string, file: string, readInclude: IncludeResolver, onStep: (s: WireStep) => void): WireScenarioResult {
   try {
-    // The runner's lean tree (dsl/parser.ts ParseOptions): what the engine reads and no more.
-    const parsed = text.length <= DEFAULT_MAX_FILE_SIZE ? parse(text, file, { lean: true }) : undefined;
-    return compileScenario(text, file, { readInclude, parsed }).runStreaming(onStep);
+    if (text.length > DEFAULT_MAX_FILE_SIZE) return compileScenario(text, file, { readInclude }).runStreaming(onStep);
+    // A plain trace statement by statement (engine/compile/stream.ts); any other file whole, from
+    // the runner's lean tree (dsl/parser.ts ParseOptions): what the engine reads and no more.
+    return runStreamed(text, file, { readInclude }, onStep) ??
+      compileScenario(text, file, { readInclude, parsed: parse(text, file, { lean: true }) }).runStreaming(onStep);
   } catch (e) {
     return fileError(file, 'E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }

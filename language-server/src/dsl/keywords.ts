@@ -38,9 +38,16 @@ const BLOCK_FIELD_KEYWORDS: ReadonlySet<string> = new Set(['cd', 'map', 'ats', '
 /** Statement keywords that close an unterminated `{` block when they start a line inside it. */
 export const BLOCK_BREAKERS: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS.filter((k) => !BLOCK_FIELD_KEYWORDS.has(k)));
 
+/** The transaction options that take a number, and the statement member each sets (`addr` is
+ *  another name of `iova`): the general path and the fast path (parse/fastTxn.ts) read them here. */
+export const TX_NUMBER_OPTIONS: ReadonlyMap<string, 'sid' | 'ssid' | 'iova' | 'len'> = new Map([['sid', 'sid'], ['ssid', 'ssid'], ['iova', 'iova'], ['addr', 'iova'], ['len', 'len']]);
+
+/** The transaction options that give its direction (a transaction is one of them). */
+export const TX_ACCESS_OPTIONS: readonly string[] = ['read', 'write'];
+
 /** Options of `dma` / `ats` / `pri` lines. Flags take no value. `translated` (dma: through the
  *  function's ATC), `prgi` and `last` (pri: Page Request Group Index, last request of the group). */
-export const TRANSACTION_OPTIONS = ['sid', 'ssid', 'iova', 'addr', 'len', 'read', 'write', 'priv', 'exec', 'translated', 'prgi', 'last'] as const;
+export const TRANSACTION_OPTIONS: readonly string[] = [...TX_NUMBER_OPTIONS.keys(), ...TX_ACCESS_OPTIONS, 'priv', 'exec', 'translated', 'prgi', 'last'];
 
 /** Operations of a `cpu` line (a PE's broadcast maintenance; the instructions are model/cpu/tlbi.ts). */
 export const CPU_OPS = ['tlbi'] as const;

@@ -46,22 +46,53 @@ export function parseFrom(text: string, from: number, stopAt: (offset: number) =
   return { statements, comments: p.comments, diagnostics: p.sink.finish(lineStarts), stop: p.stoppedAt };
 }
 
+/**
+ * The statements of `text` one at a time (the runner's streaming compile, engine/compile/stream.ts):
+ * the same statements and diagnostics as `parse(text, uri, options)`, none of them kept here.
+ * `lineStarts` grows as the text is read: it holds every line start up to the end of the last
+ * statement returned.
+ */
+export class StatementStream {
+  private readonly p: Parser;
+  readonly lineStarts: readonly number[];
+
+  constructor(text: string, options?: ParseOptions) {
+    this.p = new Parser(text, 0, options?.lean === true, options?.noFastPath === true);
+    this.lineStarts = this.p.lineStarts();
+  }
+
+  next(): Statement | undefined {
+    return this.p.next();
+  }
+
+  /** The syntax diagnostics, once `next()` has returned undefined. */
+  diagnostics(): ParseResult['diagnostics'] {
+    return this.p.sink.finish(this.p.lineStarts());
+  }
+}
+
 /** The whole parser: the script and its statements' dispatch (declarations, steps, blocks and the cursor below it in parse/). */
 class Parser extends StepParser {
   // ---- script -------------------------------------------------------------------------------
 
   parseScript(stopAt?: (offset: number) => boolean): Statement[] {
     const out: Statement[] = [];
+    for (let s = this.next(stopAt); s; s = this.next(stopAt)) out.push(s);
+    return out;
+  }
+
+  /** The next top-level statement, or undefined at the end (or where `stopAt` accepts a start). */
+  next(stopAt?: (offset: number) => boolean): Statement | undefined {
     for (;;) {
       const t = this.tok;
-      if (t.kind === 'eof') return out;
+      if (t.kind === 'eof') return undefined;
       if (t.kind === 'newline' || this.isPunct(';')) {
         this.advance();
         continue;
       }
       if (stopAt?.(t.start)) {
         this.stoppedAt = t.start;
-        return out;
+        return undefined;
       }
       if (this.isPunct('}')) {
         this.error(t.start, t.end, DIAG.unmatchedBrace, 'unmatched `}`');
@@ -74,7 +105,7 @@ class Parser extends StepParser {
         this.endStatement(true, this.sink.count !== before);
         if (this.sink.count !== before) s.incomplete = true;
       }
-      out.push(s);
+      return s;
     }
   }
 

@@ -7,16 +7,21 @@
 
 import type { Field, Keyword, NameRef, NumberLit, TransactionStmt, Word } from '../ast';
 import { TX_OPTIONS } from './blocks';
+import { TX_ACCESS_OPTIONS, TX_NUMBER_OPTIONS } from '../keywords';
 
 /** The option list of a transaction in a lean tree (empty, shared). */
 export const NO_OPTIONS = Object.freeze([]) as unknown as TransactionStmt['options'];
 
-/** Option words the fast path reads; any other option (or `expect`) sends the line to the general path. */
-const SID = 1;
-const SSID = 2;
-const IOVA = 4;
-const LEN = 8;
-const ACCESS = 16;
+/** The members the fast path sets, one bit each (a repeated one sends the line to the general path). */
+const BIT = { sid: 1, ssid: 2, iova: 4, len: 8, access: 16 } as const;
+const SID = BIT.sid;
+const IOVA = BIT.iova;
+const ACCESS = BIT.access;
+
+/** The option words the fast path reads, and their bits: the valued options and the access words
+ *  of dsl/keywords.ts. Any other option (or `expect`) sends the line to the general path. */
+const WORDS: readonly string[] = [...TX_NUMBER_OPTIONS.keys(), ...TX_ACCESS_OPTIONS];
+const BITS: readonly number[] = WORDS.map((w) => BIT[TX_NUMBER_OPTIONS.get(w) ?? 'access']);
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12 || c === 0xfeff;
 const isWordPart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
@@ -56,12 +61,13 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     while (i < n && isWordPart(text.charCodeAt(i))) i++;
     if (i === start || !ends(text, i) || !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return undefined;
     let bit = 0;
-    if (isWordAt(text, start, 'sid')) bit = SID;
-    else if (isWordAt(text, start, 'iova')) bit = IOVA;
-    else if (isWordAt(text, start, 'len')) bit = LEN;
-    else if (isWordAt(text, start, 'ssid')) bit = SSID;
-    else if (isWordAt(text, start, 'read') || isWordAt(text, start, 'write')) bit = ACCESS;
-    else if (first) {
+    for (let k = 0; k < WORDS.length; k++) {
+      if (isWordAt(text, start, WORDS[k])) {
+        bit = BITS[k];
+        break;
+      }
+    }
+    if (bit === 0 && first) {
       const w = host.wordAt(start, i);
       // A transaction option or `expect` is not an SMMU name (optSmmu).
       if (TX_OPTIONS.has(w.lower) || w.lower === 'expect') return undefined;
@@ -70,7 +76,8 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
       lastEnd = i;
       first = false;
       continue;
-    } else return undefined;
+    }
+    if (bit === 0) return undefined;
     first = false;
     if (seen & bit) return undefined;
     seen |= bit;
@@ -91,10 +98,7 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     if (num === undefined) return undefined;
     const v = host.numberAt(i, num.end, num.value);
     const lit: NumberLit = { kind: 'number', start: i, end: num.end, text: v.text, value: v.value, size: false };
-    if (bit === SID) s.sid = lit;
-    else if (bit === IOVA) s.iova = lit;
-    else if (bit === LEN) s.len = lit;
-    else s.ssid = lit;
+    s[TX_NUMBER_OPTIONS.get(name.lower)!] = lit;
     i = lastEnd = num.end;
     options?.push({ kind: 'field', name, values: [lit], start, end: lastEnd });
   }

@@ -4,7 +4,7 @@
 import type { AbortStmt, CmdStmt, CpuStmt, Expectation, IommufdStmt, Keyword, MapStmt, Mapping, NameRef, PteStmt, RegStmt, TransactionStmt, UnmapStmt, VsmmuStmt, WriteStmt } from '../ast';
 import { DIAG } from '../diagnostics';
 import { closest, didYouMean } from '../suggest';
-import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS, VSMMU_MODES } from '../keywords';
+import { EXPECT_FIELDS, EXPECT_KINDS, IOMMUFD_OPS, isPermsWord, TRANSACTION_OPTIONS, TX_ACCESS_OPTIONS, TX_NUMBER_OPTIONS, VSMMU_MODES } from '../keywords';
 import { low } from './cursor';
 import { TX_OPTIONS } from './blocks';
 import { DeclParser } from './decls';
@@ -180,7 +180,8 @@ export abstract class StepParser extends DeclParser {
     for (const f of s.options) {
       const n = f.name.lower;
       const v = f.values[0];
-      if (n === 'read' || n === 'write') {
+      const member = TX_NUMBER_OPTIONS.get(n);
+      if (TX_ACCESS_OPTIONS.includes(n)) {
         if (s.access && s.access.lower !== n) this.error(f.start, f.end, DIAG.unexpectedToken, 'a transaction is either `read` or `write`');
         s.access = f.name;
       } else if (n === 'priv') s.priv = !(v?.kind === 'number' && v.value === 0n); // `priv` or `priv 1`
@@ -190,15 +191,12 @@ export abstract class StepParser extends DeclParser {
       else if (n === 'prgi' && lower === 'pri') {
         if (!v || v.kind !== 'number') this.error(f.name.start, f.name.end, DIAG.expected, 'expected a number after `prgi`');
         else s.prgi = v;
-      } else if (n === 'sid' || n === 'ssid' || n === 'iova' || n === 'addr' || n === 'len') {
+      } else if (member) {
         if (!v || v.kind !== 'number') {
-          this.error(f.name.start, f.name.end, DIAG.expected, `expected ${n === 'iova' || n === 'addr' ? 'an address' : 'a number'} after \`${f.name.text}\``);
+          this.error(f.name.start, f.name.end, DIAG.expected, `expected ${member === 'iova' ? 'an address' : 'a number'} after \`${f.name.text}\``);
           continue;
         }
-        if (n === 'sid') s.sid = v;
-        else if (n === 'ssid') s.ssid = v;
-        else if (n === 'len') s.len = v;
-        else s.iova = v;
+        s[member] = v;
       } else {
         const near = closest(n, [...TRANSACTION_OPTIONS, 'expect']);
         this.error(f.name.start, f.name.end, DIAG.unknownOption, `unknown \`${lower}\` option \`${f.name.text}\`${near.length ? didYouMean(near) : `: expected ${TRANSACTION_OPTIONS.join(', ')}, expect`}`);
@@ -207,9 +205,9 @@ export abstract class StepParser extends DeclParser {
     const quiet = this.sink.count !== before;
     if (quiet) {
       // An option was already reported: do not pile "needs" errors on top.
-    } else if (!s.sid && !s.options.some((f) => f.name.lower === 'sid'))
+    } else if (!s.sid && !s.options.some((f) => TX_NUMBER_OPTIONS.get(f.name.lower) === 'sid'))
       this.error(kw.start, Math.max(kw.end, this.lastEnd), DIAG.expected, `\`${lower}\` needs a StreamID: \`sid <n>\``);
-    else if (!s.iova && !s.options.some((f) => f.name.lower === 'iova' || f.name.lower === 'addr'))
+    else if (!s.iova && !s.options.some((f) => TX_NUMBER_OPTIONS.get(f.name.lower) === 'iova'))
       this.error(kw.start, Math.max(kw.end, this.lastEnd), DIAG.expected, `\`${lower}\` needs an address: \`iova <addr>\``);
     while (this.isWord('expect')) s.expects.push(this.expectation(this.keyword()));
     // The runner's tree: the option nodes die here, young (the engine reads the members above).

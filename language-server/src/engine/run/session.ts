@@ -221,14 +221,19 @@ export class Session implements ScenarioSession {
     return diagnostics;
   }
 
-  runStreaming(onStep: (step: WireStep) => void): WireScenarioResult {
+  /** `more`: when every step so far has run, adds the next steps to the program and says whether
+   *  there may be more (the runner's streaming compile: compile/stream.ts). */
+  runStreaming(onStep: (step: WireStep) => void, more?: () => boolean): WireScenarioResult {
     const counts = this.expectationCounts(this.done);
     const results = expectationResults(this.done);
     for (const s of this.done) onStep(s);
     this.streamed += this.done.length;
     this.done = [];
-    const n = this.program.steps.length;
-    while (this.position < n) {
+    for (;;) {
+      if (this.position >= this.program.steps.length) {
+        if (more?.()) continue;
+        break;
+      }
       if (this.isCancelled?.()) break;
       const s = this.step()!;
       onStep(s);

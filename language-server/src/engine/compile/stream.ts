@@ -1,0 +1,72 @@
+// The runner's streaming compile (issue 14): a plain trace, whose every line is a `write`, `reg`,
+// `cmd` or `dma` statement, a comment or blank, is parsed, lowered and run one statement at a
+// time: a statement's tree and step are not kept once it has run, so they die young (a 20,000-DMA
+// trace no longer builds a 15 MB tree and a 10 MB program that the garbage collector copies twice
+// before the run starts). Same result as compileScenario(...).runStreaming: such a file declares
+// nothing, so lowering a statement reads nothing that a later statement adds (names and
+// declarations are the only whole-file inputs: compile.ts collectSymbols). Any other file (a
+// declaration, an include, a block, an expectation, `;`, a string): undefined, compiled whole.
+
+import { StatementStream } from '../../dsl/parser';
+import type { EngineOptions } from '../api';
+import type { WireScenarioResult, WireStep } from '../output/wire';
+import type { StepDef } from '../run/runtime';
+import { Session } from '../run/session';
+import { LowerCtx } from './lowerCtx';
+import { Symbols } from './names/symbols';
+import { collectSymbols } from './names/resolve';
+import { lowerOne, programOf, reportSyntax } from './compile';
+import { Watched } from './memo';
+import type { SourceFile } from './source';
+
+/** A line that is not blank, not a comment and does not start with a plain statement's keyword
+ *  (white space as the lexer reads it: dsl/lexer.ts isSpace; all of it is read before the test). */
+const OTHER_LINE = /^[ \t\v\f\ufeff]*(?![ \t\v\f\ufeff\r\n]|$|#|\/\/|(?:dma|write(?:8|16|32|64)|reg|cmd)(?=[ \t\v\f\ufeff\r\n]|$))/im;
+/** What may open a block, join statements, quote a path or add an expectation (anywhere, comments included). */
+const NOT_PLAIN = /[{};"\u2028\u2029]|expect/i;
+
+/** `text` is a plain trace (above). */
+export function streamable(text: string): boolean {
+  return !NOT_PLAIN.test(text) && !OTHER_LINE.test(text);
+}
+
+/** A step that has run, as later steps still see it: its place (a hazard's related locations). */
+function ran(s: StepDef): StepDef {
+  return { range: s.range, kind: s.kind, label: '', key: '', run: NOTHING };
+}
+const NOTHING = () => undefined;
+
+/**
+ * Runs a plain trace statement by statement, handing each step to `onStep` as it runs; the result
+ * has no steps. Undefined when `text` is not a plain trace (the caller compiles it whole).
+ */
+export function runStreamed(text: string, uri: string, options: EngineOptions, onStep: (s: WireStep) => void): WireScenarioResult | undefined {
+  if (!streamable(text)) return undefined;
+  const stream = new StatementStream(text, { lean: true });
+  const ctx = new LowerCtx(uri, new Symbols(), options);
+  const root: SourceFile = { uri, text, tree: { kind: 'script', start: 0, end: text.length, statements: [], comments: [], lineStarts: stream.lineStarts as number[], uri } };
+  ctx.file = root;
+  const program = programOf(ctx, uri, { steps: ctx.steps, diagnostics: ctx.diagnostics, skips: ctx.broken.skips, watchLog: ctx.watchLog }, Watched.of(ctx.watchLog, 0));
+  const steps = ctx.steps;
+  let kept = 0;
+  // Called by the session when every step so far has run: lowers the next statement.
+  const more = (): boolean => {
+    for (; kept < steps.length; kept++) steps[kept] = ran(steps[kept]);
+    const stmt = stream.next();
+    if (stmt) {
+      // (the pre-pass's other parts read declarations, misspelt statements and STEs: none here)
+      collectSymbols(ctx, [{ file: root, stmt }]);
+      lowerOne(ctx, root, stmt);
+      ctx.ordinal++;
+      return true;
+    }
+    // The end: the diagnostics in compile.ts's order (syntax first, then lowering's).
+    const lowered = ctx.diagnostics.splice(0);
+    reportSyntax(ctx, root, stream.diagnostics());
+    ctx.diagnostics.push(...lowered);
+    ctx.file = root;
+    program.diagnostics = ctx.broken.finish(ctx.diagnostics);
+    return false;
+  };
+  return new Session(program).runStreaming(onStep, more);
+}
