@@ -8,6 +8,7 @@ import type { CancellationToken, CompletionItem, CompletionParams } from 'vscode
 import { EXPECT_KINDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '../dsl';
 import type { Block, DeclKind, Node, Script, Statement } from '../dsl/ast';
 import { isPermsWord } from '../dsl/keywords';
+import { wordsBefore } from '../dsl/wordsBefore';
 import { CPU_TLBI_OPTION_DOCS, EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES, VSMMU_MODE_DOCS, VSMMU_MODE_WORD } from '../dsl/vocabulary';
 import { COMMANDS, REGISTERS } from '../model/fields';
 import { CPU_TLBIS, cpuTlbiByName } from '../model/cpu/tlbi';
@@ -42,15 +43,6 @@ function referenceKinds(field: string, stmt: Statement | undefined): { kinds: De
   return undefined;
 }
 
-/** Words of the current line before the cursor (the last one is the word being typed). */
-function lineWords(before: string): { words: string[]; typing: string } {
-  const m = /[A-Za-z0-9_.]*$/.exec(before);
-  const typing = m ? m[0] : '';
-  const rest = before.slice(0, before.length - typing.length);
-  const words = rest.split(/[\s{};,]+/).filter((w) => w && w !== ':' && w !== '=');
-  return { words, typing };
-}
-
 function innermostBlockStatement(chain: readonly Node[]): Statement | undefined {
   return chain.some((n) => n.kind === 'block') ? (chain[1] as Statement) : undefined;
 }
@@ -68,18 +60,18 @@ function stageOf(s: Statement | undefined): 1 | 2 {
 }
 
 export function completion(ctx: ServerContext, p: CompletionParams, _token: CancellationToken): CompletionItem[] {
-  const uri = p.textDocument.uri;
-  const doc = ctx.analyzer.document(uri);
-  const parsed = ctx.analyzer.parsed(uri);
-  if (!doc || !parsed) return [];
-  const tree = parsed.tree;
-  const offset = offsetAt(tree, p.position);
+  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  if (!parsed) return [];
+  const { tree, text } = parsed;
+  const offset = Math.min(offsetAt(tree, p.position), text.length);
   if (commentAt(tree, offset)) return [];
-  const lineText = doc.getText({ start: { line: p.position.line, character: 0 }, end: p.position });
-  if (/(#|\/\/)/.test(lineText.replace(/"[^"]*"/g, ''))) return [];
-  // Text after the last `{` or `;` on the line starts a new item.
-  const segment = lineText.slice(Math.max(lineText.lastIndexOf('{'), lineText.lastIndexOf(';')) + 1);
-  const { words, typing } = lineWords(segment);
+  // The words of the cursor's line (the DSL's lexer); after the last `{`, `}` or `;` a new item starts.
+  const lineStart = p.position.line < tree.lineStarts.length ? tree.lineStarts[Math.max(0, p.position.line)] : offset;
+  const line = wordsBefore(text, Math.min(lineStart, offset), offset);
+  // In a comment or a string (unterminated up to the cursor): nothing to complete.
+  if (line.inComment || line.typing.startsWith('"')) return [];
+  const words = line.words.slice(line.itemStart);
+  const typing = line.typing;
   const chain = nodeAt(tree, offset);
   const blockStmt = innermostBlockStatement(chain) ?? openBlockBefore(tree, offset);
   const stmt = blockStmt ?? (chain[1] as Statement | undefined);

@@ -6,13 +6,14 @@ import { MarkupKind } from 'vscode-languageserver';
 import { commentAt, offsetAt } from '../dsl';
 import type { Script } from '../dsl/ast';
 import { byStart, lowerBound } from '../dsl/lowerBound';
+import { wordsBefore } from '../dsl/wordsBefore';
 import type { ServerContext } from './context';
 import { statementSignatures, type SigParam, type StatementSignature } from './signatures';
 
 /** A space after a word moves to the next parameter; `{` opens a block. */
 export const SIGNATURE_TRIGGERS = [' ', '{'];
 
-/** The words of a statement from its start to the cursor. */
+/** The words of a statement from its start to the cursor (dsl/wordsBefore.ts: the DSL's lexer). */
 interface Scan {
   /** Completed words, the keyword first. */
   words: string[];
@@ -20,45 +21,6 @@ interface Scan {
   typing: string;
   /** The cursor is inside the statement's `{ }` block. */
   inBlock: boolean;
-}
-
-const SEPARATOR = /[\s;,:=]/;
-
-/** Words of `text` in [from, to): strings are one word, a comment ends the scan, `{`/`}` nest. */
-export function scanWords(text: string, from: number, to: number): Scan {
-  const words: string[] = [];
-  let depth = 0;
-  let i = from;
-  let word = '';
-  const end = () => {
-    if (word) words.push(word);
-    word = '';
-  };
-  while (i < to) {
-    const c = text[i];
-    if (c === '"') {
-      end();
-      let j = i + 1;
-      while (j < to && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      word = text.slice(i, Math.min(j + 1, to));
-      i = j + 1;
-      if (i < to) end();
-      continue;
-    }
-    if (c === '#' || (c === '/' && text[i + 1] === '/')) {
-      // A comment: the rest of its line is not the statement's.
-      end();
-      while (i < to && text[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '{' || c === '}') {
-      end();
-      depth = Math.max(0, depth + (c === '{' ? 1 : -1));
-    } else if (SEPARATOR.test(c)) end();
-    else word += c;
-    i++;
-  }
-  return { words, typing: word, inBlock: depth > 0 };
 }
 
 /** Offset where the statement holding `offset` starts: the tree's statement when the cursor is in
@@ -149,7 +111,9 @@ export function signatureHelp(ctx: ServerContext, p: SignatureHelpParams): Signa
   const { tree, text } = parsed;
   const offset = Math.min(offsetAt(tree, p.position), text.length);
   if (commentAt(tree, offset)) return null;
-  const scan = scanWords(text, statementStart(tree, text, offset), offset);
+  const w = wordsBefore(text, statementStart(tree, text, offset), offset);
+  if (w.inComment) return null;
+  const scan: Scan = { words: w.words, typing: w.typing, inBlock: w.depth > 0 };
   const keyword = scan.words[0] ?? scan.typing;
   const sigs = statementSignatures(keyword, [...scan.words, scan.typing]);
   if (sigs.length === 0) return null;

@@ -223,3 +223,18 @@ test('every vsmmu mode completion offers is one the parser accepts, and only tho
   }
   assert.ok(runScenario(`${VM}vsmmu vs0 vA mode shadwo\n`, 'v.smmu').diagnostics.some((x) => /unknown vsmmu mode `shadwo`.*did you mean 'shadow'/i.test(x.message)));
 });
+
+test('the words before the cursor as the parser reads them: `=`/`:` before a value, `{`/`;`/`#` inside a string, comments, strings', async () => {
+  // `name = value` and `name: value` (docs/language.md): the value after `=` is the feature's.
+  assert.deepEqual(labels(await at('smmu smmuA { stages=s1 | }\n')), ['s2', 'nested']);
+  assert.deepEqual(labels(await at('smmu smmuA { stages: s1 | }\n')), ['s2', 'nested']);
+  // A `{` or `;` inside a string does not start an item, a `#` inside a string is no comment.
+  assert.deepEqual(labels(await at('smmu smmuA { model "{;#"; stages s1 | }\n')), ['s2', 'nested']);
+  // A real comment before the cursor: nothing; inside a string: nothing either.
+  assert.deepEqual(await at('smmu smmuA { stages s1 # s2 | }\n'), []);
+  assert.deepEqual(await at('smmu smmuA { stages s1 // | }\n'), []);
+  assert.deepEqual(await at('include "a|'), []);
+  // Underscores in numbers: one word, so `iova 0x1000_` still asks for the iova's value.
+  assert.deepEqual(await at(`${HEAD}dma smmuA read sid 0x10 iova 0x1000_|`), []);
+  assert.ok(labels(await at(`${HEAD}dma smmuA read sid 0x10 iova 0x1000_0000 |`)).includes('len'));
+});

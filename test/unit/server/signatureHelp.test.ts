@@ -160,3 +160,18 @@ test('answers from the current version\'s tree, before that version\'s run is pu
   assert.equal(active(h).param, 'VALUE');
   assert.ok(!c.published.some((p) => p.uri === uri && p.version === 2), 'answered before the run of version 2 was published');
 });
+
+test('the words before the cursor as the parser reads them (the DSL lexer): comments, `=`, strings, numbers', async () => {
+  // A comment line inside the block and `field = value`: still the block.
+  assert.equal(active(await at('ste 0x100 {\n  # the STE\n  config = s1; |\n}\n')).param, '{ fields }');
+  // A string holding `#` and `{` is one word, not a comment nor a block.
+  const h = await at('dma read "# {" |');
+  assert.ok(h && h.activeSignature < h.signatures.length);
+  assert.notEqual(active(h).param, '{ fields }');
+  // Underscores in numbers: one value.
+  assert.equal(active(await at('write64 0x8000_0000 |')).param, 'VALUE');
+  assert.equal(active(await at('write64 0x8000_00|')).param, 'ADDR');
+  // A size with `+`, then `->` and the PA: the permissions next.
+  assert.equal(active(await at('map pt 0x1000_0000 +4K -> 0x8000_0000 |')).param, 'rw|r|rx|rwx|ro|wo|none');
+  assert.equal(await at('write64 0x8000 // VALUE |'), null, 'in a comment');
+});
