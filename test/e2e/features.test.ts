@@ -1,6 +1,7 @@
 // Editor features in a real VS Code (code-server): the Problems panel lists an unexpected fault
-// and a hazard with their severities, hovering a transaction's address shows its walk, and the
-// inlay hint after a transaction shows its PA.
+// and a hazard with their severities, hovering a transaction's address shows its walk, the
+// inlay hint after a transaction shows its PA, and signature help (parameter hints) follows a
+// statement as it is typed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,19 @@ cmd smmu0 CMD_TLBI_NH_VA asid 5 addr 0x1000_0000 leaf
 cmd smmu0 CMD_SYNC
 dma smmu0 write sid 0x10 iova 0x1000_0080
 `;
+
+// Signature help is typed on the blank lines of this scenario.
+const SIGNATURE = `smmu smmu0
+
+pagetable pt s1 4K {
+  map 0x1000_0000 +4K -> 0x8000_0000 rw
+}
+cd c0 { pagetable pt; asid 0 }
+
+
+
+`;
+const SIGNATURE_LINES = { dma: 8, cmd: 9, ste: 10 };
 
 interface Problem {
   label: string;
@@ -113,4 +127,45 @@ e2eSuite('features', (ctx) => {
     const faulting = await editorLinesMatching(ctx.wb.page, /iova 0x2000_1000.*⚠\s*F_PERMISSION/);
     assert.equal(faulting.length, 1);
   });
-}, { files: { 'stale-noexpect.smmu': STALE }, settings: { 'editor.inlayHints.enabled': 'on', 'iommuLens.inlayHints.enabled': true } });
+
+  test('signature help while typing: the form, the active parameter highlighted, its meaning in spec terms', async () => {
+    const wb = ctx.wb;
+    await wb.openFile('signature.smmu');
+    const type = (t: string) => wb.page.keyboard.type(t, { delay: 20 });
+    // A transaction: space moves to the next parameter; an option's value after its word.
+    await wb.gotoLine(SIGNATURE_LINES.dma);
+    await type('dma smmu0 read ');
+    let h = await wb.parameterHints((x) => x.active === 'sid N');
+    assert.match(h.signature, /^dma \[SMMU\] read\|write sid N ssid N iova ADDR/);
+    assert.match(h.docs, /StreamID of the client device/);
+    await type('sid 0x10 ss');
+    h = await wb.parameterHints((x) => x.active === 'ssid N');
+    assert.match(h.docs, /SubstreamID \(PASID\)/);
+    await type('id 0 iova ');
+    h = await wb.parameterHints((x) => x.active === 'iova ADDR');
+    await wb.screenshot('signature-help-dma-iova');
+    assert.match(h.docs, /Input address/);
+    // Under the parameter's meaning, the statement's, with no second form to contradict the label.
+    assert.match(h.docs, /A client transaction\.$/);
+    await wb.escape();
+    await wb.escape();
+    // A command: its fields from the field tables, each with the spec's meaning.
+    await wb.gotoLine(SIGNATURE_LINES.cmd);
+    await type('cmd smmu0 CMD_TLBI_NH_VA ASID ');
+    h = await wb.parameterHints((x) => x.active === 'ASID N');
+    await wb.screenshot('signature-help-cmd-field');
+    assert.match(h.signature, /^cmd \[SMMU\] CMD_TLBI_NH_VA .*ASID N/);
+    assert.match(h.docs, /CMD_TLBI_NH_VA\.ASID/);
+    await wb.escape();
+    await wb.escape();
+    // `{` opens the STE's block: the block parameter, two forms (block and raw).
+    await wb.gotoLine(SIGNATURE_LINES.ste);
+    await type('ste smmu0 0x10 {');
+    h = await wb.parameterHints((x) => x.active === '{ fields }');
+    await wb.screenshot('signature-help-ste-block');
+    assert.match(h.docs, /STE\.Config/);
+    assert.equal(h.overloads, '1/2');
+    await wb.escape();
+    await wb.escape();
+  });
+}, { files: { 'stale-noexpect.smmu': STALE, 'signature.smmu': SIGNATURE }, settings: { 'editor.inlayHints.enabled': 'on', 'iommuLens.inlayHints.enabled': true } });

@@ -49,7 +49,11 @@ const block = (label: string, doc: string): SigParam => ({ label, doc, block: tr
 const raw = (n: number, what: string): SigParam => ({ label: `raw D0${n > 2 ? ' … ' : ' '}D${n - 1}`, doc: `${what}: ${n} dwords as the SMMU reads them from memory`, raw: true, repeat: true });
 const smmuRef = pos('[SMMU]', 'The SMMU instance (default: the only one declared).', { optional: notNumber });
 
-function sig(keyword: string, params: readonly SigParam[], doc = STATEMENT_DOCS[keyword] ?? ''): StatementSignature {
+/** The statement's meaning without the example form its doc quotes (`: \`dma [SMMU] …\``): the
+ *  signature's label is the form, and a second, shorter one under it contradicted it. */
+const meaning = (keyword: string): string => (STATEMENT_DOCS[keyword] ?? '').replace(/: `[^`]*`/, '');
+
+function sig(keyword: string, params: readonly SigParam[], doc = meaning(keyword)): StatementSignature {
   return { keyword, label: [keyword, ...params.map((p) => p.label)].join(' '), doc, params };
 }
 
@@ -84,7 +88,7 @@ function iommufd(op: string | undefined): StatementSignature {
   const operands = op ? IOMMUFD_OPS[op] : undefined;
   const opParam = pos(op && operands ? op : 'OP', `The iommufd call: ${Object.keys(IOMMUFD_OPS).join(', ')}.`);
   if (!op || !operands) return sig('iommufd', [opParam, pos('OPERANDS…', 'Its operands, as the call takes them.', { repeat: true })]);
-  return sig('iommufd', [opParam, ...operands.map(iommufdOperand)], `${STATEMENT_DOCS.iommufd} This one: ${IOCTLS[op] ?? op}.`);
+  return sig('iommufd', [opParam, ...operands.map(iommufdOperand)], `${meaning('iommufd')} This one: ${IOCTLS[op] ?? op}.`);
 }
 
 /** A command's or register's fields by spec name (the model's field tables). */

@@ -18,7 +18,17 @@ const SEL = {
   problemsRow: '.markers-panel .monaco-list-row',
   suggestRow: '.editor-widget.suggest-widget.visible .monaco-list-row',
   codeActionRow: '.action-widget .monaco-list-row.action',
+  parameterHints: '.part.editor .monaco-editor .parameter-hints-widget',
 };
+
+/** What the editor's parameter hints widget shows: the form, its highlighted parameter, the docs
+ *  (the active parameter's meaning, then the form's), and `1/2` when there are several forms. */
+export interface ParameterHints {
+  signature: string;
+  active: string;
+  docs: string;
+  overloads: string;
+}
 
 /** One row of the editor's suggest widget: its label and kind (the icon's codicon name). */
 export interface Suggestion {
@@ -193,6 +203,28 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
     await this.page.locator(SEL.suggestRow).first().waitFor({ state: 'hidden', timeout: 10_000 });
     return rows;
+  }
+
+  /**
+   * Waits until the parameter hints widget (signature help) is visible and `until` holds for what
+   * it shows (it follows the typing with a delay), then returns that; throws with the last seen.
+   */
+  async parameterHints(until: (h: ParameterHints) => boolean, timeout = 15_000): Promise<ParameterHints> {
+    const widget = this.page.locator(SEL.parameterHints).first();
+    const end = Date.now() + timeout;
+    let last: ParameterHints | undefined;
+    while (Date.now() < end) {
+      if (await widget.isVisible().catch(() => false)) {
+        last = await widget.evaluate((e) => {
+          const el = e as unknown as El & { querySelector(s: string): El | null };
+          const text = (s: string) => (el.querySelector(s)?.textContent ?? '').replace(/\u00a0/g, ' ').trim();
+          return { signature: text('.signature .code'), active: text('.signature .parameter.active'), docs: text('.docs'), overloads: text('.overloads') };
+        });
+        if (until(last)) return last;
+      }
+      await this.page.waitForTimeout(150);
+    }
+    throw new Error(`parameter hints ${last ? `not as expected: ${JSON.stringify(last)}` : 'never shown'}`);
   }
 
   /** Text of the active editor's model (through the rendered lines, so only what is on screen). */

@@ -57,6 +57,10 @@ test('dma: each parameter in turn, options by their word, values after it', asyn
   assert.equal(a.param, 'iova ADDR');
   a = active(await at('dma w|', pre));
   assert.equal(a.param, 'read|write');
+  // The statement's meaning under the form, without a second (shorter) form of its own.
+  const h = await at('dma |', pre);
+  assert.equal(h!.signatures[0].documentation!.value, 'A client transaction.');
+  assert.equal((await at('cpu tlbi |'))!.signatures[0].documentation!.value, 'A CPU\'s broadcast TLB invalidation, seen by every SMMU that takes broadcasts (DDI 0487 C5.5).');
 });
 
 test('ste: the block form and, once `raw` is written, the raw form (low-level line)', async () => {
