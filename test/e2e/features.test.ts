@@ -131,6 +131,8 @@ e2eSuite('features', (ctx) => {
   test('signature help while typing: the form, the active parameter highlighted, its meaning in spec terms', async () => {
     const wb = ctx.wb;
     await wb.openFile('signature.smmu');
+    // The language server is up (it has run the file): its trigger characters are registered.
+    await wb.waitForStatus('iommuLens.status', /SMMU \d+✓/, 60_000);
     const type = (t: string) => wb.page.keyboard.type(t, { delay: 20 });
     // A transaction: space moves to the next parameter; an option's value after its word.
     await wb.gotoLine(SIGNATURE_LINES.dma);
