@@ -4,7 +4,7 @@
 
 import type { ParseResult, Statement } from '../../dsl/ast';
 import { lineIndexIn } from '../../dsl/diagnostics';
-import { commonPrefix, commonSuffix } from '../../dsl/incremental';
+import { commonPrefix, commonSuffix, treeEdit } from '../../dsl/incremental';
 import type { WireDiagnostic, WireRange } from '../output/wire';
 import type { StepDef } from '../run/runtime';
 import type { SkipEntry } from './broken';
@@ -42,8 +42,12 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   const s = commonSuffix(oldText, text, min - p);
   const oldEnd = oldText.length - s;
   const delta = text.length - oldText.length;
-  let jo = O.length;
-  let jn = N.length;
+  // The statements re-parsing kept (dsl/incremental.ts treeEdit: from old `j` on, moved by the
+  // edit's length change) are the same: the walk back from the end starts before them.
+  const te = treeEdit(now.tree);
+  const kept = te && te.from.deref() === old.tree && te.i + te.added >= i && te.j >= i;
+  let jo = kept ? te.j : O.length;
+  let jn = kept ? te.i + te.added : N.length;
   const same = (a: Statement, b: Statement) => a.start >= oldEnd && b.start === a.start + delta && b.end === a.end + delta && a.kind === b.kind;
   while (jo > i && jn > i && same(O[jo - 1], N[jn - 1])) {
     jo--;

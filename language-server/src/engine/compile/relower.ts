@@ -40,7 +40,10 @@ export function relower(text: string, uri: string, options: EngineOptions, prev:
   ctx.file = root;
   syntaxDiagnostics(ctx, root, parsed, prev);
   const mainDiags = ctx.diagnostics.length;
-  const stmts = N.map((stmt) => ({ file: root, stmt }));
+  // The pre-passes read the declarations, the writes (their pages) and typos: not the
+  // transactions and expectations (most of a large scenario).
+  const stmts: Array<{ file: SourceFile; stmt: Statement }> = [];
+  for (const stmt of N) if (stmt.kind === 'write' || !lowersAlone(stmt)) stmts.push({ file: root, stmt });
   collectSymbols(ctx, stmts);
   noteTypos(ctx, stmts);
   collectGuests(ctx, stmts);
