@@ -6,7 +6,8 @@
 //   - here, when the changed statements (before and after the edit) all lower alone (memo.ts
 //     lowersAlone: transactions, expectations, writes; no declaration, so the names, the layout
 //     and the declarations' state are the earlier compile's, shared and not changed) and what
-//     they add to the names pre-pass (a write's page) is the same;
+//     they add to the names pre-pass (a write's page) is the same, or no lowering read it
+//     (Symbols.pagesRead: only iommufd structures are placed around the written pages);
 //   - otherwise (a declaration changed, added or removed) relower.ts: the declarations are
 //     lowered again in a fresh context, the statements that lower alone keep their outputs.
 // An edit that adds or removes statements or lines needs a main file without includes, and no
@@ -66,7 +67,7 @@ function tryReuse(text: string, uri: string, options: EngineOptions, prev: Compi
     alone &&= lowersAlone(N[k]);
     now.push(prepassFact(N[k]));
   }
-  if (alone && was.sort().join() === now.sort().join()) {
+  if (alone && (!prev.ctx.symbols.pagesRead || was.sort().join() === now.sort().join())) {
     const got = shared(text, uri, options, prev, parsed, edit, plain, moves);
     if (got !== undefined) return got;
   }

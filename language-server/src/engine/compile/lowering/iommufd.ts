@@ -29,6 +29,7 @@ interface ParentLayout {
 
 /** Keeps the allocator off the pages the scenario writes and the guest memory it maps. */
 function reserveScenarioMemory(ctx: LowerCtx): void {
+  ctx.symbols.pagesRead = true;
   const pages = [...ctx.symbols.writtenPages].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   for (let i = 0; i < pages.length; ) {
     let j = i;

@@ -25,6 +25,9 @@ export class Symbols {
   /** 4K pages the scenario writes itself (write64/32/16/8) or maps as guest memory (ioas_map PA
    *  ranges, as [first page, end page)): structures the tool places for iommufd avoid them. */
   readonly writtenPages = new Set<bigint>();
+  /** Whether a lowering read `writtenPages` (placed an iommufd structure): if not, a write's page
+   *  changes nothing but its own step (compile/reuse.ts lowers an edited write alone). */
+  pagesRead = false;
   readonly guestRanges: Array<[bigint, bigint]> = [];
   /** `vmid N` fields of every ste (auto-allocated VMIDs avoid them). */
   readonly steVmids: Field[] = [];
