@@ -3,6 +3,9 @@
 
 export const MASK64 = (1n << 64n) - 1n;
 
+/** POW2[n] = 2^n as an exact double, n in [0, 64] (block sizes and offsets on the number paths). */
+export const POW2: readonly number[] = Array.from({ length: 65 }, (_, n) => 2 ** n);
+
 /** Mask of `width` low bits. */
 export function mask(width: number): bigint {
   return (1n << BigInt(width)) - 1n;

@@ -1,7 +1,7 @@
 // The page-table layout's data: descriptor writes, the codec interface, the table geometry and
 // its derived numbers (DDI 0487 D8.2 start tables; D8.3 lowest block level), the shadow tree's nodes.
 
-import { levelShift, levelStride } from '../walk/config';
+import { levelShift, s2ConcatTables } from '../walk/config';
 import { blockAllowed } from '../walk/geometry';
 import type { Granule, Stage } from '../types';
 
@@ -84,7 +84,5 @@ export function leafSizes(g: Granule, startLevel = 0): Array<{ level: number; si
 
 /** Number of concatenated tables at the start level (stage 2 only; 1 for stage 1). */
 export function startTables(geo: TableGeometry): number {
-  const bitsAtStart = geo.inputSize - levelShift(geo.granule, geo.startLevel);
-  const extra = bitsAtStart - levelStride(geo.granule);
-  return extra > 0 ? 2 ** extra : 1;
+  return s2ConcatTables(geo.granule, geo.inputSize, geo.startLevel);
 }

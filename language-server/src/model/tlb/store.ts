@@ -58,7 +58,6 @@ export function pageKey(hi: number, lo: number, shift: number): number {
 
 export const TWO53 = 1n << 53n;
 export const INV_POW2 = Array.from({ length: 65 }, (_, i) => 2 ** -i); // exact: multiply instead of divide
-export const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
 /** BASE_MASK[n] clears the offset within a 2^n block (precomputed: no BigInt temporaries per insert). */
 export const BASE_MASK = Array.from({ length: 65 }, (_, n) => ~((1n << BigInt(n)) - 1n));
 

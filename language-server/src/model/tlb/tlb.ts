@@ -6,10 +6,11 @@
 
 import type { TlbEntry, TlbInsert, TlbOptions, TlbPolicy, TlbRegime, TlbiRange } from './types';
 import {
-  BASE_MASK, CHUNK, GLOBAL, INV_CHUNK, INV_POW2, K30, POW2, REGIME_IDX, S2_SPACE, TWO53,
+  BASE_MASK, CHUNK, GLOBAL, INV_CHUNK, INV_POW2, K30, REGIME_IDX, S2_SPACE, TWO53,
   chunkOf, collect, findN, pageKey, slotAt, tagOf, type Bucket, type Level, type Slot,
 } from './store';
 import { pickVictim, Prng } from './policy';
+import { POW2 } from '../bits';
 import * as tlbi from './tlbi';
 import { SNAPSHOT, type Copier } from '../snapshot';
 import { copyStore, type TlbStore } from './copy';

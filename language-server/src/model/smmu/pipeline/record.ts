@@ -1,14 +1,14 @@
 // Building one transaction's result: what it used (configuration entries, TLB entries, descriptors),
 // its walks and events, its outcome. Shared frozen empties keep a TLB hit free of allocations.
 
+import { POW2 } from '../../bits';
 import type { Access, WalkTrace } from '../../types';
 import type { EventRecord, TransactionResult } from '../result';
 
 /** OFFSET_MASK[n] = 2^n - 1: offset within a block of 2^n bytes (precomputed: no BigInt allocation per hit). */
 export const OFFSET_MASK: bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
 
-const TWO53 = 2 ** 53;
-const POW2: number[] = Array.from({ length: 65 }, (_, n) => 2 ** n);
+const TWO53 = POW2[53];
 
 /**
  * The address `addr` translates to in a block of 2^`shift` bytes mapped at `outputBase`: outputBase +
