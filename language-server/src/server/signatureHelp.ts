@@ -4,6 +4,7 @@
 import type { ParameterInformation, SignatureHelp, SignatureHelpParams, SignatureInformation } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import { commentAt, offsetAt } from '../dsl';
+import { lineIndexIn } from '../dsl/diagnostics';
 import type { Script } from '../dsl/ast';
 import { byStart, lowerBound } from '../dsl/lowerBound';
 import { wordsBefore } from '../dsl/wordsBefore';
@@ -25,11 +26,10 @@ interface Scan {
 
 /** Offset where the statement holding `offset` starts: the tree's statement when the cursor is in
  *  it or after it on its last line (still typing it), else the cursor's line start. */
-export function statementStart(tree: Script, text: string, offset: number): number {
+export function statementStart(tree: Script, offset: number): number {
   const st = tree.statements;
   const k = lowerBound(st, offset + 1, byStart) - 1;
-  let lineStart = offset;
-  while (lineStart > 0 && text[lineStart - 1] !== '\n' && text[lineStart - 1] !== '\r') lineStart--;
+  const lineStart = tree.lineStarts[lineIndexIn(tree.lineStarts, offset)];
   if (k >= 0 && st[k].kind !== 'error' && (offset <= st[k].end || st[k].end >= lineStart)) return st[k].start;
   return lineStart;
 }
@@ -111,7 +111,7 @@ export function signatureHelp(ctx: ServerContext, p: SignatureHelpParams): Signa
   const { tree, text } = parsed;
   const offset = Math.min(offsetAt(tree, p.position), text.length);
   if (commentAt(tree, offset)) return null;
-  const w = wordsBefore(text, statementStart(tree, text, offset), offset);
+  const w = wordsBefore(text, statementStart(tree, offset), offset);
   if (w.inComment) return null;
   const scan: Scan = { words: w.words, typing: w.typing, inBlock: w.depth > 0 };
   const keyword = scan.words[0] ?? scan.typing;
