@@ -4,7 +4,11 @@
 // applied to a text model here too, so the session always knows the document's text.
 // Used by the CI fuzz (test/unit/robust/incremental.test.ts) and `npm run fuzz`.
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic } from 'vscode-languageserver';
+import { CancellationToken, type Diagnostic } from 'vscode-languageserver';
+import { completion } from '../../language-server/src/server/completion';
+import { hover } from '../../language-server/src/server/hover';
+import { signatureHelp } from '../../language-server/src/server/signatureHelp';
+import type { ServerContext } from '../../language-server/src/server/context';
 import { Analyzer, type Executed } from '../../language-server/src/server/documents';
 import { InlineRunner } from '../../language-server/src/server/runner';
 import { DEFAULT_SETTINGS } from '../../language-server/src/server/settings';
@@ -74,6 +78,12 @@ export class EditSession {
     if (k === 0 && this.undo.length) {
       kind = 'undo';
       edit = this.undo.pop()!;
+    } else if (k === 1 && rng.chance(0.6)) {
+      // One digit of a number replaced by another: the same length, so the line starts stand
+      // (a transaction's address, a declaration's PA, ASID or StreamID: relowered or re-run).
+      kind = 'digit';
+      const at = digitAt(t, this.offset());
+      edit = at < 0 ? this.replace(0, 0, '#') : this.replace(at, at + 1, String(rng.int(10)));
     } else if (k <= 2) {
       kind = 'insert';
       const o = this.offset();
@@ -111,6 +121,17 @@ export class EditSession {
   }
 }
 
+/** The offset of the first digit at or after `from` that is part of a number (wrapping around), -1 if none. */
+function digitAt(t: string, from: number): number {
+  const re = /[0-9]/g;
+  for (const start of [from, 0]) {
+    re.lastIndex = start;
+    const m = re.exec(t);
+    if (m) return m.index;
+  }
+  return -1;
+}
+
 function analyzer(debounceMs: number, published: Executed[]): Analyzer {
   return new Analyzer({
     settings: () => ({ ...DEFAULT_SETTINGS, debounceMs }),
@@ -120,6 +141,24 @@ function analyzer(debounceMs: number, published: Executed[]): Analyzer {
     publish: (ex) => published.push(ex),
     log: () => {},
   });
+}
+
+/** Completion, signature help and hover at a random position of the current version, right after
+ *  an edit (they answer from the incremental tree, and hover from the run before): the first
+ *  exception thrown, if any. The real server's guard would hide it (logged, empty answer). */
+async function featuresAt(rng: Rng, ctx: ServerContext, doc: TextDocument): Promise<string | undefined> {
+  const line = rng.int(doc.lineCount + 1);
+  const len = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).length;
+  const position = { line, character: rng.int(len + 2) };
+  const p = { textDocument: { uri: doc.uri }, position };
+  for (const [name, f] of [['completion', () => completion(ctx, p, CancellationToken.None)], ['signatureHelp', () => signatureHelp(ctx, p)], ['hover', () => hover(ctx, p, CancellationToken.None)]] as const) {
+    try {
+      await f();
+    } catch (e) {
+      return `${name} at ${line}:${position.character} threw ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`;
+    }
+  }
+  return undefined;
 }
 
 const key = (d: Diagnostic) => JSON.stringify([d.range, d.severity, d.code, d.message]);
@@ -141,16 +180,24 @@ async function fromScratch(uri: string, text: string): Promise<string[]> {
  * for the last version compared with a from-scratch analysis of the same text. Returns the number
  * of edits and the problem found, if any.
  */
-export async function checkEditSession(rng: Rng, base: string, uri: string): Promise<{ edits: number; problem?: string }> {
+export async function checkEditSession(rng: Rng, base: string, uri: string): Promise<{ edits: number; features: number; problem?: string }> {
   const published: Executed[] = [];
-  const a = analyzer(rng.pick([0, 0, 1]), published);
+  const debounceMs = rng.pick([0, 0, 1]);
+  const a = analyzer(debounceMs, published);
+  const ctx: ServerContext = { analyzer: a, settings: () => ({ ...DEFAULT_SETTINGS, debounceMs }), log: () => {} };
   const s = new EditSession(rng, uri, base);
   a.update(s.doc);
   const kinds: string[] = [];
   const n = 5 + rng.int(20);
+  let features = 0;
   for (let k = 0; k < n; k++) {
     kinds.push(s.next().kind);
     a.update(s.doc);
+    if (rng.chance(0.5)) {
+      features++;
+      const thrown = await featuresAt(rng, ctx, s.doc);
+      if (thrown) return { edits: k + 1, features, problem: `${kinds.join(' ')}: ${thrown}` };
+    }
     // Sometimes let the run finish (the next edit starts from a completed analysis), else a burst.
     if (rng.chance(0.3)) await a.executedNow(uri);
   }
@@ -158,13 +205,14 @@ export async function checkEditSession(rng: Rng, base: string, uri: string): Pro
   a.close(uri);
   const last = published[published.length - 1];
   if (!ex || ex.version !== s.doc.version || last?.version !== s.doc.version) {
-    return { edits: n, problem: `last published version ${last?.version}, document ${s.doc.version} (${kinds.join(' ')})` };
+    return { edits: n, features, problem: `last published version ${last?.version}, document ${s.doc.version} (${kinds.join(' ')})` };
   }
   const want = await fromScratch(uri, s.text);
   const got = sorted(ex.diagnostics);
-  if (JSON.stringify(got) === JSON.stringify(want)) return { edits: n };
+  if (JSON.stringify(got) === JSON.stringify(want)) return { edits: n, features };
   return {
     edits: n,
+    features,
     problem: `${kinds.join(' ')}: published ${got.length} diagnostics, from scratch ${want.length}\n` +
       `  only published: ${got.filter((d) => !want.includes(d)).slice(0, 2).join(' ')}\n  only from scratch: ${want.filter((d) => !got.includes(d)).slice(0, 2).join(' ')}`,
   };

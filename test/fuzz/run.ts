@@ -3,6 +3,7 @@
 // the first failures found (input and problem). Exit status 1 when anything failed.
 import * as fs from 'node:fs';
 import { checkEditSession } from './edits';
+import { checkWorkerSession, longerBase } from './worker';
 import { Rng, exampleTexts, mutate, randomText, randomUtf8, checkParse, checkRun, runTarget, summary, type Failure } from './lib';
 
 function arg(name: string, dflt: number): number {
@@ -35,7 +36,7 @@ const targets: Array<[string, () => string, (s: string) => string | undefined]> 
   targets.push(['engine-random', () => (rng3.chance(0.5) ? randomText(rng3, 1500) : randomUtf8(rng3, 1500)), (s) => checkRun(s)]);
 }
 const active = targets.filter(([n]) => !only || n === only);
-// Targets: parser, engine-mutations, engine-random, big.
+// Targets: parser, engine-mutations, engine-random, big, incremental (edit sessions, features after edits, the engine worker).
 let failed = 0;
 for (const [name, make, check] of active) {
   const failures: Failure[] = [];
@@ -54,15 +55,32 @@ for (const [name, make, check] of active) {
 async function incremental(): Promise<void> {
   if (only && only !== 'incremental') return;
   const rng = new Rng(seed + 3);
-  const end = performance.now() + budgetMs / (active.length + 1);
+  const share = budgetMs / (active.length + 2);
+  let end = performance.now() + share;
   let edits = 0;
-  const problems: string[] = [];
+  let features = 0;
+  let problems: string[] = [];
   for (let i = 0; performance.now() < end; i++) {
     const r = await checkEditSession(rng, rng.pick(examples), `file:///session-${i}.smmu`);
     edits += r.edits;
+    features += r.features;
     if (r.problem) problems.push(r.problem);
   }
   console.log(summary('incremental edit sessions', edits, problems.length, seed));
+  console.log(summary('completion, signature help and hover right after an edit', features, 0, seed));
+  for (const p of problems.slice(0, 5)) console.log(`  ${p}`);
+  failed += problems.length;
+  // Through the engine worker in process: incremental compile, relower, rejoin, step deltas.
+  end = performance.now() + share;
+  edits = 0;
+  problems = [];
+  for (let i = 0; performance.now() < end; i++) {
+    const base = i % 2 ? longerBase(rng.pick(examples), 64 + rng.int(400)) : rng.pick(examples);
+    const r = checkWorkerSession(rng, base, `file:///worker-${i}.smmu`);
+    edits += r.edits;
+    if (r.problem) problems.push(r.problem);
+  }
+  console.log(summary('incremental edits through the engine worker', edits, problems.length, seed));
   for (const p of problems.slice(0, 5)) console.log(`  ${p}`);
   failed += problems.length;
 }
