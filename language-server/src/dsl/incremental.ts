@@ -156,17 +156,20 @@ function lineStartBefore(text: string, o: number): number {
 
 /**
  * The parse of `newText`, reusing `old` (the parse of `oldText`) outside the statements the edit
- * touched. Never throws; equals `parse(newText, uri)`.
+ * touched. Never throws; equals `parse(newText, uri)`. `extent`: lengths of a common prefix and
+ * suffix of the texts (from the edits between them), else found by comparing the texts.
  */
-export function reparse(old: ParseResult, oldText: string, newText: string, uri?: string): ParseResult & { info: ReparseInfo } {
+export function reparse(old: ParseResult, oldText: string, newText: string, uri?: string, extent?: { p: number; s: number }): ParseResult & { info: ReparseInfo } {
   const full = (): ParseResult & { info: ReparseInfo } => {
     const r = parse(newText, uri);
     return { ...r, info: { full: true, from: 0, to: newText.length, parsed: r.tree.statements.length, reused: 0 } };
   };
   // Counts near the cap would differ (the cap applies to the whole text).
   if (old.diagnostics.length >= MAX_DIAGNOSTICS / 2 || old.tree.end !== oldText.length) return full();
-  const p = commonPrefix(oldText, newText, Math.min(oldText.length, newText.length));
-  const s = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - p);
+  // The common prefix and suffix: from the edits when the caller knows them (a lower bound does).
+  const min = Math.min(oldText.length, newText.length);
+  const p = extent ? Math.min(extent.p, min) : commonPrefix(oldText, newText, min);
+  const s = extent ? Math.min(extent.s, min - p) : commonSuffix(oldText, newText, min - p);
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   const delta = newText.length - oldText.length;

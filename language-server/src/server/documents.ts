@@ -9,47 +9,26 @@
 // edit after a quiet period starts its run at once (the debounce overlaps the engine; see
 // update). Features ask for the phase they need; `executedAt` answers from the last completed
 // run when the text under the cursor did not change, instead of waiting.
-import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
+import type { CancellationToken } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parse } from '../dsl';
 import { reparse } from '../dsl/incremental';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
-import type { WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
-import { wireDiagnostic } from './convert';
-import { CancelFlag, type EngineRunner, type RunCounts, type RunOutcome, type TxSummary } from './runner';
+import { buildExecuted, type Executed } from './executed';
+import { CancelFlag, type EngineRunner } from './runner';
 import type { ServerSettings } from './settings';
 import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 import { MAX_EDITS, mapThrough, nextSource, type Source, type VersionEdit } from './sources';
+import { EditLog, type TextEdit } from './textEdits';
+import { TRACING, clock, mark, traceLine, type Marks } from './trace';
 
 export type { Source } from './sources';
+export type { Executed } from './executed';
 
 export interface Parsed extends Source {
   tree: Script;
   syntax: DslDiagnostic[];
-}
-
-export interface Executed {
-  source: Source;
-  version: number;
-  /** Counts and diagnostics of the run (small; the transactions are `tx()`, the steps
-   *  `stepsAtLine()`, the full result `full()`). */
-  summary: RunCounts;
-  /** Everything published for this version (syntax, semantic, run results, partial notice).
-   *  Shared with other versions whose diagnostics are the same: never modified once published. */
-  diagnostics: Diagnostic[];
-  /** Milliseconds spent compiling and running. */
-  elapsedMs: number;
-  /** The whole result: every step with its walks and events. */
-  full(): Promise<WireScenarioResult>;
-  /** Every transaction's outcome (inlay hints, code lenses). */
-  tx(): Promise<TxSummary[]>;
-  /** Steps that start on a 0-based line. */
-  stepsAtLine(line: number): Promise<WireStep[]>;
-  /** True once `stepsAtLine` answers without waiting for the worker. */
-  stepsReady(): boolean;
-  /** Model state after step `stepIndex` (replays the session), null when out of range. */
-  state(stepIndex: number): Promise<WireState | null>;
 }
 
 /** An executed analysis usable for a position in the current text (offsets mapped if older). */
@@ -106,11 +85,11 @@ interface Entry {
   fresh?: boolean;
   /** The source of the latest version analysed or parsed (its line starts seed the next). */
   source?: Source;
+  /** The edits between the recent versions (their extents; the worker is sent them). */
+  log: EditLog;
+  /** Tracing: when the latest edit arrived (trace.ts clock). */
+  arrived?: number;
 }
-
-/** LSP diagnostics by the engine's array they were converted from (the runner reuses an array
- *  while the diagnostics stay the same). */
-const converted = new WeakMap<readonly WireDiagnostic[], Diagnostic[]>();
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
@@ -129,7 +108,7 @@ export class Analyzer {
   update(doc: TextDocument): void {
     let e = this.entries.get(doc.uri);
     if (!e) {
-      e = { doc, waiters: new Set(), closed: false, maps: [], edits: [] };
+      e = { doc, waiters: new Set(), closed: false, maps: [], edits: [], log: new EditLog(doc.version) };
       this.entries.set(doc.uri, e);
     }
     e.doc = doc;
@@ -189,6 +168,13 @@ export class Analyzer {
     return e.parsed;
   }
 
+  /** Version `from` of `uri` became `to` by `edits` (undefined: a whole-text or malformed change). */
+  edited(uri: string, from: number, to: number, edits: TextEdit[] | undefined): void {
+    const e = this.entries.get(uri);
+    e?.log.record(from, to, edits);
+    if (e && TRACING) e.arrived = clock();
+  }
+
   /** A file the document includes changed: it is analysed again (its last run is not reused). */
   dependencyChanged(uri: string): void {
     const e = this.entries.get(uri);
@@ -206,6 +192,7 @@ export class Analyzer {
     e.source = undefined;
     e.maps = [];
     e.edits = [];
+    e.log.reset(e.doc.version);
     e.fresh = true;
     // Versions may have gone backwards: no run answers for the new ones until the next completes.
     e.releasePrevious?.();
@@ -291,7 +278,7 @@ export class Analyzer {
   private source(e: Entry): Source {
     const doc = e.doc;
     if (e.source?.version === doc.version) return e.source;
-    const next = nextSource(e.source, doc, this.deps.settings().maxFileSize);
+    const next = nextSource(e.source, doc, this.deps.settings().maxFileSize, e.source && e.log.extent(e.source.version, doc.version, e.source.fullLength));
     if (next.edit) {
       e.edits.push(next.edit);
       // Enough for the runs kept (`executed`, `previous`) in a burst of typing.
@@ -303,7 +290,8 @@ export class Analyzer {
 
   private parse(e: Entry, prev?: Parsed): Parsed {
     const src = this.source(e);
-    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, e.doc.uri) : parse(src.text, e.doc.uri);
+    const extent = prev && !prev.partial && !src.partial ? e.log.extent(prev.version, src.version, prev.fullLength) : undefined;
+    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, e.doc.uri, extent) : parse(src.text, e.doc.uri);
     return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
   }
 
@@ -312,12 +300,15 @@ export class Analyzer {
     const stale = () => e.closed || e.doc.version !== version;
     if (stale()) return;
     const t0 = performance.now();
+    const marks: Marks | undefined = TRACING ? [['edit', e.arrived ?? clock()], ['execute', clock()]] : undefined;
     // The engine parses on its own; the tree for the editor features is parsed only on demand.
     const src = e.parsed?.version === version ? e.parsed : this.source(e);
+    mark(marks, 'source');
     // Typing inside a comment changes no token: the last run stands for this version too.
     const last = e.fresh ? undefined : e.executed;
     e.fresh = false;
-    if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text)) {
+    const extent = last && !last.source.partial && !src.partial ? e.log.extent(last.version, src.version, last.source.fullLength) : undefined;
+    if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text, extent)) {
       const ex: Executed = { ...last, source: src, version, elapsedMs: performance.now() - t0 };
       if (gate) await gate;
       if (stale()) return;
@@ -332,20 +323,23 @@ export class Analyzer {
     const openDocs = src.includes ? this.deps.openDocs(e.doc.uri) : {};
     // The engine cuts a file above the limit the same way, and gives the I_PARTIAL notice.
     const text = src.partial ? e.doc.getText() : src.text;
-    const out = await this.deps.runner.run({ uri: e.doc.uri, version, text, maxFileSize, roots: this.deps.roots(), openDocs }, cancel);
+    const log = e.log;
+    const editsSince = (v: number) => log.since(v, version);
+    const out = await this.deps.runner.run({ uri: e.doc.uri, version, text, maxFileSize, roots: this.deps.roots(), openDocs, editsSince, marks }, cancel);
     if (e.cancel === cancel) e.cancel = undefined;
     if (gate && out.kind !== 'cancelled') await gate;
+    mark(marks, 'debounce');
     if (stale() || out.kind === 'cancelled') {
       if (out.kind === 'done') out.release?.();
       return;
     }
     let ex: Executed;
     if (out.kind === 'done') {
-      ex = this.build(src, out, performance.now() - t0);
+      ex = buildExecuted(src, out, performance.now() - t0);
     } else {
       // The engine is not supposed to fail; if it does, show the syntax diagnostics and why.
       this.deps.log(`engine failed for ${e.doc.uri}: ${out.message}`);
-      ex = this.build(src, undefined, performance.now() - t0);
+      ex = buildExecuted(src, undefined, performance.now() - t0);
       ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
@@ -356,32 +350,9 @@ export class Analyzer {
     e.release = out.kind === 'done' ? out.release : undefined;
     for (const w of [...e.waiters]) if (w.version <= version) w.resolve(ex);
     this.deps.publish(ex);
+    mark(marks, 'published');
+    if (marks) process.stderr.write(traceLine(`${e.doc.uri} v${version}`, marks) + '\n');
     // The server brings the syntax tree and name index up to this version once it is published,
     // while idle (server.ts publish); the full result is fetched only when a feature asks for it.
-  }
-
-  private build(src: Source, out: Extract<RunOutcome, { kind: 'done' }> | undefined, elapsedMs: number): Executed {
-    let diagnostics: Diagnostic[];
-    if (out) {
-      // The runner keeps the array while the diagnostics stay the same: converted once.
-      const ran = out.summary.diagnostics;
-      diagnostics = converted.get(ran) ?? ran.map((d) => wireDiagnostic(d, src.uri));
-      converted.set(ran, diagnostics);
-    } else {
-      diagnostics = parse(src.text, src.uri).diagnostics.map((d) => ({ range: d.range, severity: d.severity, code: d.code, source: 'iommu-lens', message: d.message }));
-    }
-    const empty: WireScenarioResult = { file: src.uri, diagnostics: [], steps: [], expectations: { passed: 0, failed: 0 } };
-    return {
-      source: src,
-      version: src.version,
-      summary: out?.summary ?? { diagnostics: [], expectations: { passed: 0, failed: 0 }, faults: 0, hazards: 0, steps: 0 },
-      diagnostics,
-      elapsedMs,
-      full: out?.full ?? (async () => empty),
-      tx: out?.tx ?? (async () => []),
-      stepsAtLine: out?.stepsAtLine ?? (async () => []),
-      stepsReady: out?.stepsReady ?? (() => true),
-      state: out?.state ?? (async () => null),
-    };
   }
 }

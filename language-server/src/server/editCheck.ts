@@ -1,9 +1,11 @@
 // didChange validation. An edit whose range lies outside the document (or ends before it starts),
 // or whose version does not follow the document's, is malformed: a client or transport bug. It is
 // applied as the text model does (ranges clamped), reported as an error, and the document is then
-// analysed from scratch: nothing incremental (syntax tree, last run) is reused.
+// analysed from scratch: nothing incremental (syntax tree, last run) is reused. Well-formed
+// changes are also reported as offset edits (textEdits.ts), so later work follows the edit.
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { TextDocumentsConfiguration } from 'vscode-languageserver';
+import type { TextEdit } from './textEdits';
 
 type Pos = { line: number; character: number };
 
@@ -30,17 +32,30 @@ export function changeProblem(doc: TextDocument, change: TextDocumentContentChan
   return undefined;
 }
 
-/** TextDocuments' text model with the checks; `onMalformed` runs before the change is announced. */
-export function checkedTextDocuments(onMalformed: (uri: string, why: string) => void): TextDocumentsConfiguration<TextDocument> {
+export interface EditHooks {
+  /** Runs before the change is announced; the document is then analysed from scratch. */
+  malformed(uri: string, why: string): void;
+  /** Version `from` became `to` by `edits` (offsets, in order); undefined when a change replaced
+   *  the whole text or was malformed. Runs before the change is announced. */
+  edited(uri: string, from: number, to: number, edits: TextEdit[] | undefined): void;
+}
+
+/** TextDocuments' text model with the checks, reporting each version's edits. */
+export function checkedTextDocuments(hooks: EditHooks): TextDocumentsConfiguration<TextDocument> {
   return {
     create: TextDocument.create,
     update: (doc, changes, version) => {
+      const from = doc.version;
       let why = version <= doc.version ? `version ${version} does not follow ${doc.version}` : undefined;
+      let edits: TextEdit[] | undefined = [];
       for (const c of changes) {
         why ??= changeProblem(doc, c);
+        if (why || !('range' in c) || !c.range) edits = undefined;
+        else edits?.push({ start: doc.offsetAt(c.range.start), end: doc.offsetAt(c.range.end), text: c.text });
         TextDocument.update(doc, [c], version);
       }
-      if (why) onMalformed(doc.uri, why);
+      hooks.edited(doc.uri, from, version, why ? undefined : edits);
+      if (why) hooks.malformed(doc.uri, why);
       return doc;
     },
   };

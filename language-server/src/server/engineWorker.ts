@@ -3,18 +3,24 @@
 // checkpoint of the last completed session), answers state requests from the session it keeps,
 // and after each run sends the summary first (diagnostics are published from it: their JSON only
 // when they changed), then the steps that changed since the last run (stepEncoder.ts). It keeps
-// one session, one tree and the last steps sent per document, nothing per run.
+// one session, one tree, the document's text and the last steps sent per document, nothing per
+// run. A run request brings the edits since the version of the text the worker holds (applied
+// here; the whole text only when the server's thread cannot reach that version): when they do
+// not apply (another version, a length that differs), the worker answers `needText` and the
+// server's thread sends the request again with the whole text.
 import type { ScenarioSession, WireDiagnostic, WireState, WireStep } from '../engine/api';
 import { compileScenario, cutToSize } from '../engine';
 import { parse } from '../dsl';
 import { reparse } from '../dsl/incremental';
 import type { ParseResult } from '../dsl/ast';
-import { addCounts, resolverFor, stateOf, stepCounts, type RunRequest, type StepCounts } from './runner';
+import { addCounts, resolverFor, stateOf, stepCounts, type StepCounts, type WireRunRequest } from './runner';
+import { applyEdits, composeExtents, extentOf, type Extent } from './textEdits';
+import { clock, mark, type Marks } from './trace';
 import { StepEncoder, sameJson } from './stepEncoder';
 import type { StepDelta } from './stepStore';
 
 export type ToWorker =
-  | { type: 'run'; id: number; req: RunRequest; flag: SharedArrayBuffer }
+  | { type: 'run'; id: number; req: WireRunRequest; flag: SharedArrayBuffer }
   | { type: 'state'; id: number; uri: string; version: number; stepIndex: number }
   /** The whole result of the document's last run, when it is of `version`. */
   | { type: 'full'; id: number; uri: string; version: number }
@@ -25,11 +31,13 @@ export type FromWorker =
   /** `diagnostics`: the JSON of the run's diagnostics (a string is far cheaper to pass between
    *  threads than objects), null when they are the same as the last run's of `uri` (the server's
    *  thread handles these messages in order and keeps its last array). */
-  | { type: 'done'; id: number; uri: string; summary: StepCounts; diagnostics: string | null }
+  | { type: 'done'; id: number; uri: string; summary: StepCounts; diagnostics: string | null; marks?: Marks }
   /** `delta` null: the steps could not be encoded (the server's thread fetches the whole result). */
-  | { type: 'steps'; id: number; uri: string; delta: StepDelta | null }
+  | { type: 'steps'; id: number; uri: string; delta: StepDelta | null; encodeMs?: number }
   | { type: 'full'; id: number; json: string | null }
   | { type: 'cancelled'; id: number }
+  /** The run's edits do not lead from the text the worker holds: send the whole text. */
+  | { type: 'needText'; id: number }
   | { type: 'failed'; id: number; message: string }
   | { type: 'state'; id: number; state: WireState | null };
 
@@ -50,12 +58,39 @@ interface Tree {
   parsed: ParseResult;
 }
 
-/** Parses `text`, incrementally from the document's last tree; undefined when the engine cuts it. */
-function parseFor(trees: Map<string, Tree>, req: RunRequest): ParseResult | undefined {
-  if (cutToSize(req.text, req.maxFileSize).length !== req.text.length) return undefined;
-  const t = trees.get(req.uri);
-  const parsed = t ? reparse(t.parsed, t.text, req.text, req.uri) : parse(req.text, req.uri);
-  trees.set(req.uri, { text: req.text, parsed });
+/** The document's text as the worker holds it. */
+interface Doc {
+  version: number;
+  text: string;
+  /** The extent from the text of the document's tree to `text`, when known from edits. */
+  sinceTree?: Extent;
+}
+
+/** The text of `req`'s version: its own, or the held text with its edits applied; undefined
+ *  (and nothing held) when the edits do not lead from the held text. */
+function textFor(docs: Map<string, Doc>, req: WireRunRequest): string | undefined {
+  if (req.text !== undefined) {
+    docs.set(req.uri, { version: req.version, text: req.text });
+    return req.text;
+  }
+  const d = docs.get(req.uri);
+  const text = d && req.edits && d.version === req.edits.base ? applyEdits(d.text, req.edits.list) : undefined;
+  if (!d || !req.edits || text === undefined || text.length !== req.edits.length) {
+    docs.delete(req.uri);
+    return undefined;
+  }
+  docs.set(req.uri, { version: req.version, text, sinceTree: d.sinceTree && composeExtents(d.sinceTree, extentOf(req.edits.list, d.text.length)) });
+  return text;
+}
+
+/** Parses `doc`'s text, incrementally from the document's last tree; undefined when the engine cuts it. */
+function parseFor(trees: Map<string, Tree>, uri: string, doc: Doc, maxFileSize: number): ParseResult | undefined {
+  const text = doc.text;
+  if (cutToSize(text, maxFileSize).length !== text.length) return undefined;
+  const t = trees.get(uri);
+  const parsed = t ? reparse(t.parsed, t.text, text, uri, doc.sinceTree) : parse(text, uri);
+  trees.set(uri, { text, parsed });
+  doc.sinceTree = { p: text.length, s: 0 };
   return parsed;
 }
 
@@ -64,15 +99,18 @@ export interface WorkerPort {
   postMessage(m: FromWorker): void;
 }
 
-/** Worker side: keeps the latest completed session per document for state requests. */
-export function engineWorkerMain(port: WorkerPort): void {
+/** Worker side: keeps the latest completed session per document for state requests. Returns
+ *  the text it holds per document (for tests). */
+export function engineWorkerMain(port: WorkerPort): { textOf(uri: string): string | undefined } {
   const sessions = new Map<string, Kept>();
   const trees = new Map<string, Tree>();
+  const docs = new Map<string, Doc>();
   const encoder = new StepEncoder();
   port.on('message', (m) => {
     if (m.type === 'forget') {
       sessions.delete(m.uri);
       trees.delete(m.uri);
+      docs.delete(m.uri);
       encoder.forget(m.uri);
     } else if (m.type === 'resync') {
       encoder.forget(m.uri);
@@ -100,42 +138,61 @@ export function engineWorkerMain(port: WorkerPort): void {
     }
   });
 
+  return { textOf: (uri) => docs.get(uri)?.text };
+
   function run(m: Extract<ToWorker, { type: 'run' }>): void {
     const flag = new Int32Array(m.flag);
     const cancelled = () => Atomics.load(flag, 0) !== 0;
-    // A run that went stale while it queued behind another is not started.
-    if (cancelled()) {
-      port.postMessage({ type: 'cancelled', id: m.id });
-      return;
-    }
+    const marks: Marks | undefined = m.req.trace ? [] : undefined;
+    mark(marks, 'start');
     try {
+      // The text first, even for a stale run: the next request's edits follow from this version.
+      const text = textFor(docs, m.req);
+      mark(marks, m.req.text === undefined ? 'edits applied' : 'text');
+      if (text === undefined) {
+        port.postMessage({ type: 'needText', id: m.id });
+        return;
+      }
+      // A run that went stale while it queued behind another is not started.
+      if (cancelled()) {
+        port.postMessage({ type: 'cancelled', id: m.id });
+        return;
+      }
       // Incremental: the tree re-parses only the statements the edit touched; the run resumes
       // from a checkpoint of the last completed run before the first step that changed.
-      const parsed = parseFor(trees, m.req);
+      const parsed = parseFor(trees, m.req.uri, docs.get(m.req.uri)!, m.req.maxFileSize);
+      mark(marks, 'parse');
       const kept = sessions.get(m.req.uri);
-      const s = compileScenario(m.req.text, m.req.uri, {
+      const s = compileScenario(text, m.req.uri, {
         readInclude: resolverFor(m.req), isCancelled: cancelled, maxFileSize: m.req.maxFileSize, parsed,
         checkpoints: {}, previous: kept?.session,
       });
-      if (cancelled() || !s.runOn() || cancelled()) {
+      mark(marks, 'compile');
+      const ran = !cancelled() && s.runOn();
+      mark(marks, 'run');
+      if (!ran || cancelled()) {
         port.postMessage({ type: 'cancelled', id: m.id });
         return;
       }
       // The session's own list (it never steps again: state requests fork it).
       const steps = s.results();
       const summary = countsFrom(kept, steps);
+      mark(marks, 'counts');
       const diagnostics = s.allDiagnostics();
       const same = kept !== undefined && sameJson(kept.diagnostics, diagnostics);
       sessions.set(m.req.uri, { version: m.req.version, session: s, state: stateOf(s), diagnostics: same ? kept.diagnostics : diagnostics, steps, counts: summary });
+      const json = same ? null : JSON.stringify(diagnostics);
+      mark(marks, 'diagnostics');
       // The summary first (diagnostics are published from it), then the steps that changed.
-      port.postMessage({ type: 'done', id: m.id, uri: m.req.uri, summary, diagnostics: same ? null : JSON.stringify(diagnostics) });
+      port.postMessage({ type: 'done', id: m.id, uri: m.req.uri, summary, diagnostics: json, marks });
+      const t0 = marks && clock();
       let delta: StepDelta | null = null;
       try {
         delta = encoder.delta(m.req.uri, steps);
       } catch {
         encoder.forget(m.req.uri);
       }
-      port.postMessage({ type: 'steps', id: m.id, uri: m.req.uri, delta });
+      port.postMessage({ type: 'steps', id: m.id, uri: m.req.uri, delta, ...(t0 && { encodeMs: clock() - t0 }) });
     } catch (e) {
       // A run cancelled part-way may throw anything: it is stale, not failed.
       if (cancelled()) port.postMessage({ type: 'cancelled', id: m.id });

@@ -7,17 +7,29 @@
 import type { IncludeResolver, ScenarioSession, StepInfo, WireDiagnostic, WireScenarioResult, WireState, WireStep } from '../engine/api';
 import { compileScenario } from '../engine';
 import { makeIncludeResolver } from './includes';
+import type { TextEdit } from './textEdits';
+import type { Marks } from './trace';
 
 export interface RunRequest {
   uri: string;
   version: number;
+  /** The whole document (the engine cuts it at maxFileSize). */
   text: string;
   maxFileSize: number;
   /** Workspace folder URIs (include roots). */
   roots: string[];
   /** Texts of the other documents open in the editor (includes read them first). */
   openDocs: Record<string, string>;
+  /** The edits from an earlier version of the document to `text`, or undefined when that version
+   *  is not reachable (the worker runner sends these instead of the text when it can). */
+  editsSince?: (version: number) => TextEdit[] | undefined;
+  /** Tracing (trace.ts): the runner adds its marks, and the worker's. */
+  marks?: Marks;
 }
+
+/** A run request as posted to the engine worker: the text, or the edits from the version the
+ *  worker holds (`base`) that make it (`length`: the length they lead to, checked there). */
+export type WireRunRequest = Omit<RunRequest, 'text' | 'editsSince' | 'marks'> & { text?: string; edits?: { base: number; list: TextEdit[]; length: number }; trace?: boolean };
 
 /** A transaction's outcome, for inlay hints and code lenses. */
 export interface TxSummary extends StepInfo, Pick<WireStep, 'outcome' | 'bypass' | 'abort'> {
@@ -138,7 +150,7 @@ export class CancelFlag {
   }
 }
 
-export function resolverFor(req: RunRequest): IncludeResolver {
+export function resolverFor(req: Pick<RunRequest, 'roots' | 'openDocs' | 'maxFileSize'>): IncludeResolver {
   return makeIncludeResolver({ workspaceFolders: () => req.roots, openText: (u) => req.openDocs[u], maxFileSize: () => req.maxFileSize });
 }
 

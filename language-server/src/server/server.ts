@@ -54,9 +54,12 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   let refreshInlay = false;
   let refreshLens = false;
   const log = (m: string) => connection.console.error(m);
-  const documents = new TextDocuments(checkedTextDocuments((uri, why) => {
-    log(`malformed edit of ${uri}: ${why}; the document is analysed again from scratch`);
-    analyzer.distrust(uri);
+  const documents = new TextDocuments(checkedTextDocuments({
+    malformed: (uri, why) => {
+      log(`malformed edit of ${uri}: ${why}; the document is analysed again from scratch`);
+      analyzer.distrust(uri);
+    },
+    edited: (uri, from, to, edits) => analyzer.edited(uri, from, to, edits),
   }));
 
   const analyzer = new Analyzer({

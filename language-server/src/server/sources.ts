@@ -1,11 +1,13 @@
 // The versions of a document as the server analyses them (documents.ts): each version's text, cut
-// at maxFileSize, with its line starts and the edit from the version before, all from one scan for
-// the edit's extent (common prefix and suffix), so the rest is proportional to the edit.
+// at maxFileSize, with its line starts and the edit from the version before, all from the edit's
+// extent (common prefix and suffix: from the LSP edits, else one scan), so the rest is
+// proportional to the edit.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts } from '../dsl';
 import { commonPrefix, commonSuffix, nextLineStarts } from '../dsl/incremental';
 import { cutToSize } from '../engine';
 import { composeMaps, lineBounds, textMap, type TextMap } from './textMap';
+import type { Extent } from './textEdits';
 
 /** One version of a document as analysed (cheap: no parsing). */
 export interface Source {
@@ -41,16 +43,19 @@ function includeIn(text: string, from: number, to: number): boolean {
   return INCLUDE.test(text.slice(a, b));
 }
 
-/** The source of `doc`'s version, from the last one analysed (with the edit between them). */
-export function nextSource(last: Source | undefined, doc: TextDocument, maxFileSize: number): { source: Source; edit?: VersionEdit } {
+/** The source of `doc`'s version, from the last one analysed (with the edit between them).
+ *  `extent`: the common prefix and suffix of the whole texts, from the edits (else scanned). */
+export function nextSource(last: Source | undefined, doc: TextDocument, maxFileSize: number, extent?: Extent): { source: Source; edit?: VersionEdit } {
   const full = doc.getText();
   const text = cutToSize(full, maxFileSize);
   const source = (lineStarts: number[], includes: boolean): Source =>
     ({ uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts, includes });
   if (!last) return { source: source(computeLineStarts(text), INCLUDE.test(text)) };
   const min = Math.min(last.text.length, text.length);
-  const p = commonPrefix(last.text, text, min);
-  const s = commonSuffix(last.text, text, min - p);
+  // The edits' extent holds for the cut texts when neither is cut.
+  const known = extent && !last.partial && text.length === full.length ? extent : undefined;
+  const p = known ? Math.min(known.p, min) : commonPrefix(last.text, text, min);
+  const s = known ? Math.min(known.s, min - p) : commonSuffix(last.text, text, min - p);
   // A file that had an `include` is searched again (the edit may have removed it); else only the
   // lines the edit touched can have gained one.
   const includes = last.includes ? INCLUDE.test(text) : includeIn(text, p, text.length - s);

@@ -78,13 +78,14 @@ function commentStart(text: string, start: number, end: number): number {
 /**
  * True when `newText` differs from `oldText` only inside one comment at the end of one line, with
  * no line added or removed: every token keeps its line and column, so a run of the old text is a
- * run of the new one.
+ * run of the new one. `extent`: a common prefix and suffix known from the edits (else scanned).
  */
-export function commentOnlyEdit(oldText: string, newText: string): boolean {
-  if (oldText === newText) return true;
+export function commentOnlyEdit(oldText: string, newText: string, extent?: { p: number; s: number }): boolean {
   const min = Math.min(oldText.length, newText.length);
-  const p = commonPrefix(oldText, newText, min);
-  const s = commonSuffix(oldText, newText, min - p);
+  if (!extent && oldText === newText) return true;
+  const p = extent ? Math.min(extent.p, min) : commonPrefix(oldText, newText, min);
+  const s = extent ? Math.min(extent.s, min - p) : commonSuffix(oldText, newText, min - p);
+  if (p === min && oldText.length === newText.length) return true;
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   for (const [t, e] of [[oldText, oldEnd], [newText, newEnd]] as const) {

@@ -3,6 +3,8 @@
 // run starts a new one). After each run the worker sends the steps that changed (stepStore.ts):
 // the server's thread keeps the latest step store per document, so features read a completed
 // run's steps at a line without asking the worker, which may be busy with the next edit's run.
+// A run request carries the edits since the version last posted for the document (the worker
+// keeps the text), the whole text only when those edits are not known or the worker asks for it.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WireDiagnostic, WireScenarioResult, WireStep } from '../engine/api';
@@ -10,6 +12,8 @@ import { expectationResults } from '../engine';
 import type { FromWorker, ToWorker } from './engineWorker';
 import { stepsByLine, txSummary, type CancelFlag, type EngineRunner, type RunCounts, type RunOutcome, type RunRequest } from './runner';
 import { StepStore } from './stepStore';
+import { PostedTexts } from './textEdits';
+import { clock, mark } from './trace';
 
 interface Pending {
   resolve: (m: FromWorker) => void;
@@ -27,6 +31,8 @@ export class WorkerRunner implements EngineRunner {
   private readonly doneDiagnostics = new Map<number, WireDiagnostic[]>();
   /** Runs whose steps have not arrived yet. */
   private readonly stepWaiters = new Map<number, (s: StepStore | undefined) => void>();
+  /** The version of each document the current worker holds. */
+  readonly posted = new PostedTexts();
 
   /** `script`: the file to start as the worker (the bundled server itself). */
   constructor(private readonly script: string, private readonly log: (m: string) => void, private readonly maxRunMs = 60_000) {}
@@ -66,6 +72,7 @@ export class WorkerRunner implements EngineRunner {
       this.log(`engine worker stopped: ${why}`);
       for (const [id, p] of this.pending) p.resolve({ type: 'failed', id, message: `the engine worker stopped (${why})` });
       this.pending.clear();
+      this.posted.clear();
       this.stores.clear();
       this.diagnostics.clear();
       this.doneDiagnostics.clear();
@@ -107,6 +114,7 @@ export class WorkerRunner implements EngineRunner {
 
   /** Applies a run's step delta to the document's store (every message, in order). */
   private steps(m: Extract<FromWorker, { type: 'steps' }>): void {
+    const t0 = clock();
     let store: StepStore | undefined;
     try {
       const base = m.delta?.base === 0 ? StepStore.EMPTY : this.stores.get(m.uri);
@@ -115,6 +123,10 @@ export class WorkerRunner implements EngineRunner {
     } catch (e) {
       // Out of step with the worker (a document closed meanwhile): the next delta is whole.
       this.log(`engine worker: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (m.encodeMs !== undefined) {
+      const sent = m.delta ? m.delta.chunk.index.length : 'all';
+      process.stderr.write(`trace steps of run ${m.id}: worker encode ${m.encodeMs.toFixed(1)} ms (${sent} steps sent), main decode ${(clock() - t0).toFixed(1)} ms\n`);
     }
     if (store) this.stores.set(m.uri, store);
     else {
@@ -130,7 +142,13 @@ export class WorkerRunner implements EngineRunner {
     let stepsReady = false;
     const steps = new Promise<StepStore | undefined>((resolve) => this.stepWaiters.set(id, resolve));
     void steps.then(() => (stepsReady = true));
-    const m = await this.call({ type: 'run', id, req, flag: cancel.buffer }, this.maxRunMs);
+    this.ensure();
+    const answer = this.call({ type: 'run', id, req: this.posted.request(req), flag: cancel.buffer }, this.maxRunMs);
+    mark(req.marks, 'posted');
+    let m = await answer;
+    // The worker does not hold the version the edits start from: the whole text.
+    if (m.type === 'needText') m = await this.call({ type: 'run', id, req: this.posted.request(req, true), flag: cancel.buffer }, this.maxRunMs);
+    if (req.marks && m.type === 'done' && m.marks) req.marks.push(...m.marks.map(([k, t]): [string, number] => [`worker ${k}`, t]), ['main: answer', clock()]);
     const worker = this.worker;
     if (m.type !== 'done') {
       this.stepWaiters.delete(id);
@@ -173,6 +191,7 @@ export class WorkerRunner implements EngineRunner {
   }
 
   forget(uri: string): void {
+    this.posted.forget(uri);
     this.stores.delete(uri);
     this.diagnostics.delete(uri);
     this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
