@@ -91,8 +91,8 @@ export function nextLineStarts(oldStarts: readonly number[], oldText: string, ne
 }
 
 /** Data derived from a statement that does not depend on where it stands (offsets relative to its
- *  start): a statement copied by `reparse` with its offsets shifted shares its original's memo, so
- *  features do not derive it again for statements an edit only moved. */
+ *  start): a statement copied by `reparse` with its offsets shifted shares its original's memo
+ *  (when a feature made one), so features do not derive it again for statements an edit only moved. */
 export type StatementMemo = Record<string, unknown>;
 const memos = new WeakMap<Statement, StatementMemo>();
 
@@ -206,7 +206,10 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
 
   const tail = delta === 0 ? stmts.slice(j) : stmts.slice(j).map((st) => {
     const c = shifted(st, delta);
-    memos.set(c, statementMemo(st));
+    // Only a memo a feature made follows the copy (the worker's trees have none: no WeakMap entry
+    // and empty memo per moved statement).
+    const m = memos.get(st);
+    if (m) memos.set(c, m);
     return c;
   });
   // concat, not spread: a copy of tens of thousands of references at memory speed.
