@@ -12,8 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { lowLevelDmaScenario } from './dmaScenario';
-import { parse } from '../language-server/src/dsl/parser';
-import { compileScenario } from '../language-server/src/engine/index';
+import { StatementStream } from '../language-server/src/dsl/parser';
+import { runStreamed } from '../language-server/src/engine/compile/stream';
+import { JsonLineWriter } from '../language-server/src/cli/jsonStream';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'iommu-lens.js');
@@ -49,30 +50,36 @@ const cpuNow = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** Where one cold run's CPU goes, in a child process doing what the runner does (its lean tree, a
- *  streamed run, each step's JSON): start-up and loading (from out/, without the bundle's code
- *  cache), parse, compile, run with the JSON, ms. */
-function phasesChild(file: string): void {
+/** Where one cold run's CPU goes, in a child process doing what the runner does (from out/, without
+ *  the bundle's code cache): start-up and loading, then either the streamed run with each step's
+ *  JSON (engine/compile/stream.ts: parse, lower and run statement by statement) or, `parseOnly`,
+ *  reading the statements alone (cold, as in the run), ms. */
+function phasesChild(file: string, parseOnly: boolean): void {
   // As bin/iommu-lens.js does before loading the runner.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
-  const start = cpuNow();
   const text = fs.readFileSync(file, 'utf8');
   const c0 = cpuNow();
-  const parsed = parse(text, file, { lean: true });
-  const c1 = cpuNow();
-  const session = compileScenario(text, file, { parsed });
-  const c2 = cpuNow();
   let bytes = 0;
-  session.runStreaming((step) => { bytes += JSON.stringify(step).length; });
-  const c3 = cpuNow();
-  console.log(JSON.stringify({ startup: c0, parse: c1 - c0, compile: c2 - c1, run: c3 - c2, bytes }));
+  if (parseOnly) {
+    const stream = new StatementStream(text, { lean: true });
+    while (stream.next());
+  } else {
+    const w = new JsonLineWriter(file, (c) => { bytes += c.length; });
+    const r = runStreamed(text, file, {}, (step) => w.step(step));
+    if (!r) throw new Error('the DMA scenario is not a plain trace');
+    w.end(r);
+  }
+  console.log(JSON.stringify({ startup: c0, ms: cpuNow() - c0, bytes }));
 }
 
 /** Medians over `runs` children. */
-function phases(dir: string, runs: number): Record<string, number> | undefined {
+function phases(dir: string, runs: number, parseOnly: boolean): Record<string, number> | undefined {
   try {
     const all: Array<Record<string, number>> = [];
-    for (let i = 0; i < runs; i++) all.push(JSON.parse(spawnSync(process.execPath, [__filename, '--phases', path.join(dir, 'dma.smmu')], { encoding: 'utf8' }).stdout));
+    for (let i = 0; i < runs; i++) {
+      const args = [__filename, parseOnly ? '--parse' : '--phases', path.join(dir, 'dma.smmu')];
+      all.push(JSON.parse(spawnSync(process.execPath, args, { encoding: 'utf8' }).stdout));
+    }
     return Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((x) => x[k]))]));
   } catch {
     return undefined;
@@ -107,16 +114,17 @@ export function runCliBench(runs = 5, log: (s: string) => void = console.log, be
     const oc = median(old.map((t) => t.cpuMs!));
     log(`  before (${before})  CPU ${oc.toFixed(0)} ms  wall ${median(old.map((t) => t.wallMs)).toFixed(0)} ms  (this build: ${cpu !== undefined ? (cpu / oc).toFixed(2) : 'n/a'}x of it)`);
   }
-  const ph = phases(dir, runs);
-  if (ph) {
-    log(`  where a cold run's CPU goes (in process, out/, medians): start-up and loading ${ph.startup.toFixed(0)} ms, parse ${ph.parse.toFixed(0)} ms, ` +
-      `compile ${ph.compile.toFixed(0)} ms, run and JSON ${ph.run.toFixed(0)} ms (GC inside each)`);
+  const ph = phases(dir, runs, false);
+  const pa = phases(dir, runs, true);
+  if (ph && pa) {
+    log(`  where a cold run's CPU goes (in process, out/, medians): start-up and loading ${ph.startup.toFixed(0)} ms, ` +
+      `streamed run ${ph.ms.toFixed(0)} ms (parse, lower, run and JSON statement by statement; GC inside), of which reading the statements alone ${pa.ms.toFixed(0)} ms`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return { ms: wall, cpuMs: cpu, baselineCpuMs: baseCpu, ok };
 }
 
-if (require.main === module && process.argv[2] === '--phases') phasesChild(process.argv[3]);
+if (require.main === module && (process.argv[2] === '--phases' || process.argv[2] === '--parse')) phasesChild(process.argv[3], process.argv[2] === '--parse');
 else if (require.main === module) {
   const i = process.argv.indexOf('--before');
   const r = runCliBench(Number(process.argv[2] ?? 5), console.log, i > 0 ? process.argv[i + 1] : undefined);

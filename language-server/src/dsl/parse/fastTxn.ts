@@ -21,7 +21,8 @@ const ACCESS = BIT.access;
 /** The option words the fast path reads, and their bits: the valued options and the access words
  *  of dsl/keywords.ts. Any other option (or `expect`) sends the line to the general path. */
 const WORDS: readonly string[] = [...TX_NUMBER_OPTIONS.keys(), ...TX_ACCESS_OPTIONS];
-const BITS: readonly number[] = WORDS.map((w) => BIT[TX_NUMBER_OPTIONS.get(w) ?? 'access']);
+const MEMBERS = WORDS.map((w) => TX_NUMBER_OPTIONS.get(w));
+const BITS: readonly number[] = MEMBERS.map((m) => BIT[m ?? 'access']);
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12 || c === 0xfeff;
 const isWordPart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
@@ -46,7 +47,7 @@ export interface FastTxnHost {
  *  undefined. `lean`: without the option list (ParseOptions.lean). */
 export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', host: FastTxnHost, lean: boolean): { stmt: TransactionStmt; lastEnd: number; pos: number } | undefined {
   const options: Field[] | undefined = lean ? undefined : [];
-  const s: TransactionStmt = { kind, keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: [], priv: false, exec: false, expects: [] };
+  const s: TransactionStmt = { kind, keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: NO_OPTIONS, priv: false, exec: false, expects: [] };
   const n = text.length;
   let i = kw.end;
   let seen = 0;
@@ -60,13 +61,9 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     const start = i;
     while (i < n && isWordPart(text.charCodeAt(i))) i++;
     if (i === start || !ends(text, i) || !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return undefined;
-    let bit = 0;
-    for (let k = 0; k < WORDS.length; k++) {
-      if (isWordAt(text, start, WORDS[k])) {
-        bit = BITS[k];
-        break;
-      }
-    }
+    let k = 0;
+    while (k < WORDS.length && !isWordAt(text, start, WORDS[k])) k++;
+    const bit = k < WORDS.length ? BITS[k] : 0;
     if (bit === 0 && first) {
       const w = host.wordAt(start, i);
       // A transaction option or `expect` is not an SMMU name (optSmmu).
@@ -83,50 +80,62 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     seen |= bit;
     const wordEnd = i;
     lastEnd = i;
-    const w = host.wordAt(start, wordEnd);
-    const name: Word = { kind: 'word', start, end: wordEnd, text: w.text, lower: w.lower };
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     const d = i < n ? text.charCodeAt(i) : 0;
     if (bit === ACCESS) {
       // `read 0`: a flag's explicit value (the general path).
       if (d >= 48 && d <= 57) return undefined;
+      const name = wordNode(host, start, wordEnd);
       s.access = name;
       options?.push({ kind: 'field', name, values: [], start, end: wordEnd });
       continue;
     }
-    const num = readNumber(text, i);
-    if (num === undefined) return undefined;
-    const v = host.numberAt(i, num.end, num.value);
-    const lit: NumberLit = { kind: 'number', start: i, end: num.end, text: v.text, value: v.value, size: false };
-    s[TX_NUMBER_OPTIONS.get(name.lower)!] = lit;
-    i = lastEnd = num.end;
-    options?.push({ kind: 'field', name, values: [lit], start, end: lastEnd });
+    const end = readNumber(text, i);
+    if (end < 0) return undefined;
+    const v = host.numberAt(i, end, numberValue);
+    const lit: NumberLit = { kind: 'number', start: i, end, text: v.text, value: v.value, size: false };
+    s[MEMBERS[k]!] = lit;
+    i = lastEnd = end;
+    // (a number option's word node only in an option list)
+    options?.push({ kind: 'field', name: wordNode(host, start, wordEnd), values: [lit], start, end: lastEnd });
   }
   if ((seen & (SID | IOVA)) !== (SID | IOVA)) return undefined;
   s.options = options ?? NO_OPTIONS;
   return { stmt: s, lastEnd, pos: i };
 }
 
-/** `0x` and 1-13 hex digits, or 1-15 decimal digits, then a token end: exact in a double. */
-function readNumber(t: string, i: number): { end: number; value: number } | undefined {
+function wordNode(host: FastTxnHost, start: number, end: number): Word {
+  const w = host.wordAt(start, end);
+  return { kind: 'word', start, end, text: w.text, lower: w.lower };
+}
+
+/** The value of the number readNumber read last (no object per number). */
+let numberValue = 0;
+
+/** `0x` and 1-13 hex digits, or 1-15 decimal digits, then a token end (exact in a double): where
+ *  it ends, its value in `numberValue`; -1 for anything else. */
+function readNumber(t: string, i: number): number {
   const n = t.length;
   let value = 0;
+  let j: number;
+  let ok: boolean;
   if (t.charCodeAt(i) === 48 && (t.charCodeAt(i + 1) | 0x20) === 120) {
-    let j = i + 2;
-    for (; j < n; j++) {
+    for (j = i + 2; j < n; j++) {
       const c = t.charCodeAt(j);
       const l = c | 0x20;
       if (c >= 48 && c <= 57) value = value * 16 + (c - 48);
       else if (l >= 97 && l <= 102) value = value * 16 + (l - 87);
       else break;
     }
-    return j > i + 2 && j - i - 2 <= 13 && ends(t, j) ? { end: j, value } : undefined;
+    ok = j > i + 2 && j - i - 2 <= 13;
+  } else {
+    for (j = i; j < n; j++) {
+      const c = t.charCodeAt(j);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+    }
+    ok = j > i && j - i <= 15;
   }
-  let j = i;
-  for (; j < n; j++) {
-    const c = t.charCodeAt(j);
-    if (c < 48 || c > 57) break;
-    value = value * 10 + (c - 48);
-  }
-  return j > i && j - i <= 15 && ends(t, j) ? { end: j, value } : undefined;
+  numberValue = value;
+  return ok && ends(t, j) ? j : -1;
 }

@@ -63,8 +63,10 @@ export class Broken {
   }
 
   /** Why the STE of `smmu:sid` is not written as of statement `at` (after the statements before it). */
-  sidCause(key: string, at: number): WireDiagnostic | undefined {
-    const log = this.sidLog.get(key);
+  sidCause(smmu: string, sid: bigint, at: number): WireDiagnostic | undefined {
+    // (most scenarios have no such STE: no key string per transaction then)
+    if (this.sidLog.size === 0) return undefined;
+    const log = this.sidLog.get(`${smmu}:${sid}`);
     if (!log) return undefined;
     for (let i = log.length - 1; i >= 0; i--) if (log[i].at <= at) return log[i].cause;
     return undefined;

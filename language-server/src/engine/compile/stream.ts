@@ -8,6 +8,7 @@
 // declaration, an include, a block, an expectation, `;`, a string): undefined, compiled whole.
 
 import { StatementStream } from '../../dsl/parser';
+import type { Statement } from '../../dsl/ast';
 import type { EngineOptions } from '../api';
 import type { WireScenarioResult, WireStep } from '../output/wire';
 import type { StepDef } from '../run/runtime';
@@ -49,13 +50,16 @@ export function runStreamed(text: string, uri: string, options: EngineOptions, o
   const program = programOf(ctx, uri, { steps: ctx.steps, diagnostics: ctx.diagnostics, skips: ctx.broken.skips, watchLog: ctx.watchLog }, Watched.of(ctx.watchLog, 0));
   const steps = ctx.steps;
   let kept = 0;
+  const item = { file: root, stmt: undefined as unknown as Statement };
+  const one = [item];
   // Called by the session when every step so far has run: lowers the next statement.
   const more = (): boolean => {
     for (; kept < steps.length; kept++) steps[kept] = ran(steps[kept]);
     const stmt = stream.next();
     if (stmt) {
       // (the pre-pass's other parts read declarations, misspelt statements and STEs: none here)
-      collectSymbols(ctx, [{ file: root, stmt }]);
+      item.stmt = stmt;
+      collectSymbols(ctx, one);
       lowerOne(ctx, root, stmt);
       ctx.ordinal++;
       return true;

@@ -24,6 +24,13 @@ import { wireAts, wireHttu } from '../../output/pcie';
 /** Longest DMA modelled (each page or block it crosses is translated). */
 const MAX_DMA_LEN = 64n << 20n;
 
+/** What a `dma` may name besides an SMMU (resolveSmmu), and what an `ats` may. */
+const DMA_VIRTUAL = ['vsmmu'] as const;
+const NO_VIRTUAL = [] as const;
+
+/** A transaction's access, shared (never changed): by read << 2 | exec << 1 | priv. */
+const ACCESS = Array.from({ length: 8 }, (_, i) => Object.freeze({ read: (i & 4) !== 0, exec: (i & 2) !== 0, priv: (i & 1) !== 0 }));
+
 export function lowerStatement(ctx: LowerCtx, s: Statement): void {
   switch (s.kind) {
     case 'write': return lowerWrite(ctx, s);
@@ -104,10 +111,10 @@ function lowerTransaction(ctx: LowerCtx, s: TransactionStmt): void {
 
 /** True when the transaction's step was added. */
 function lowerTxn(ctx: LowerCtx, s: TransactionStmt, mark: number): boolean {
-  const smmu = resolveSmmu(ctx, s.smmu, s, s.kind === 'dma' ? ['vsmmu'] : []);
+  const smmu = resolveSmmu(ctx, s.smmu, s, s.kind === 'dma' ? DMA_VIRTUAL : NO_VIRTUAL);
   const sid = num(ctx, s.sid, 'StreamID', 32);
   // The STE for this StreamID was not written (an unresolved reference): the DMA is not run.
-  const cause = ctx.broken.since(mark) ?? (smmu !== undefined && sid !== undefined ? ctx.broken.sidCause(`${smmu}:${sid}`, ctx.ordinal) : undefined);
+  const cause = ctx.broken.since(mark) ?? (smmu !== undefined && sid !== undefined ? ctx.broken.sidCause(smmu, sid, ctx.ordinal) : undefined);
   if (cause) {
     if (!ctx.broken.since(mark)) ctx.broken.unresolved(cause);
     return false;
@@ -126,7 +133,7 @@ function lowerTxn(ctx: LowerCtx, s: TransactionStmt, mark: number): boolean {
   }
   if (s.ssid && ssid === undefined) return false;
   const read = s.access?.lower !== 'write';
-  const access = { read, exec: s.exec, priv: s.priv };
+  const access = ACCESS[(read ? 4 : 0) | (s.exec ? 2 : 0) | (s.priv ? 1 : 0)];
   // `ats`: a Translation Request; `dma ... translated`: through the function's ATC (model/smmu/ats.ts).
   const kind = s.kind === 'ats' ? 'ats' : s.translated ? 'translated' : undefined;
   if (kind && s.len) ctx.report(s.len, 'E_VALUE', `\`len\` is ignored for ${kind === 'ats' ? 'an ATS Translation Request' : 'a translated transaction'} (one translation)`, 'warning');
