@@ -12,6 +12,17 @@ export interface Snapshotable {
   [SNAPSHOT](c: Copier): object;
 }
 
+/** Method a class implements when a copy may differ from its original in bookkeeping only (lookup
+ *  memos, a representation a copy normalises): `(other, same) => equal`, where `same` compares
+ *  the values it holds (engine/run/converge.ts: a live run compared with a checkpoint). */
+export const SAME = Symbol('same');
+
+export type SameFn = (a: unknown, b: unknown) => boolean;
+
+export interface Comparable {
+  [SAME](other: object, same: SameFn): boolean;
+}
+
 const statelessFns = new WeakSet<object>();
 
 /** Marks a function that captures nothing mutable (it may be shared between copies). */

@@ -127,23 +127,6 @@ export class Checkpoints {
     this.insert({ position, state });
   }
 
-  /** A checkpoint at `position` taken now (converge.ts compares copies: a copy leaves out the
-   *  model's lookup memos), or the one already there; undefined when the state cannot be copied. */
-  take(position: number, rt: Runtime): Checkpoint | undefined {
-    const c = this.atOrBefore(position);
-    if (c?.position === position) return c;
-    const t0 = performance.now();
-    const state = rt.snapshot();
-    if (!state) return undefined;
-    // (counted as the checkpoint the spacing rule would have taken)
-    this.lastAt = performance.now();
-    this.lastMs = this.lastAt - t0;
-    this.lastPos = position;
-    const cp = { position, state };
-    this.insert(cp);
-    return cp;
-  }
-
   private insert(c: Checkpoint): void {
     // Sorted by position (after a step back, the later checkpoints are still valid).
     let i = this.list.length;
@@ -178,11 +161,11 @@ export class Checkpoints {
     this.edit = position;
   }
 
-  /** Whether comparing the state at a checkpoint (a copy and a comparison, each about as long as
-   *  the last copy) may pay for itself: `steps` left that would cost `stepMs` each (always, with
-   *  `cost` 0: spacing by steps only). */
+  /** Whether comparing the live state with a checkpoint (converge.ts; about as long as the last
+   *  copy when they are equal) may pay for itself: `steps` left that would cost `stepMs` each
+   *  (always, with `cost` 0: spacing by steps only). */
   worthComparing(steps: number, stepMs: number): boolean {
-    return this.cost === 0 || 4 * this.lastMs < steps * stepMs;
+    return this.cost === 0 || 2 * this.lastMs < steps * stepMs;
   }
 
   /** Positions of the checkpoints in [from, to). */

@@ -14,6 +14,7 @@ import type { Program } from './runtime';
 import { sameRange } from './checkpoints';
 import type { ModelState } from './modelState';
 import { PhysicalMemory } from '../../model/memory';
+import { SAME, type Comparable } from '../../model/snapshot';
 
 /** Index after the last step whose key or range differs between `a` and `b` (-1: the step counts differ). */
 export function unchangedFrom(a: Program, b: Program): number {
@@ -60,6 +61,7 @@ const MEMORY_BOOKKEEPING = new Set(['shared', 'words']);
 class Equal {
   /** Pairs being or already compared (cycles, shared references). */
   private readonly pairs = new Map<object, object>();
+  private readonly bound = (a: unknown, b: unknown): boolean => this.same(a, b);
 
   same(a: unknown, b: unknown): boolean {
     if (a === b) return true;
@@ -68,6 +70,8 @@ class Equal {
     if (seen !== undefined) return seen === b;
     if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
     this.pairs.set(a, b);
+    const custom = (a as Partial<Comparable>)[SAME];
+    if (custom) return custom.call(a, b, this.bound);
     if (Array.isArray(a)) return this.list(a, b as unknown[]);
     if (a instanceof Map) return this.map(a, b as Map<unknown, unknown>) && this.fields(a, b);
     if (a instanceof Set) return this.set(a, b as Set<unknown>) && this.fields(a, b);

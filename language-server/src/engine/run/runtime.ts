@@ -119,16 +119,21 @@ export class Runtime {
     if (traffic) for (const [name, f] of this.declared) traffic.declare(name, f);
   }
 
+  /** Whether model() is the whole state (no VM layer, no traffic sink): a snapshot can copy it. */
+  get copyable(): boolean {
+    return !this.virtState && !this.traffic;
+  }
+
   /** A copy of the model state, or undefined when it cannot be copied (the VM layer, a traffic sink). */
   snapshot(): RunSnapshot | undefined {
-    if (this.virtState || this.traffic) return undefined;
+    if (!this.copyable) return undefined;
     const c = snapshot<ModelState>(this.model());
     return c && { model: c.copy, index: this.index, objects: c.objects };
   }
 
   /** The model state itself, for a run that has ended (no step changes it; a run resumed from it copies it). */
   finalState(objects: number): RunSnapshot | undefined {
-    if (this.virtState || this.traffic) return undefined;
+    if (!this.copyable) return undefined;
     return { model: this.model(), index: this.index, objects };
   }
 

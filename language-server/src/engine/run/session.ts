@@ -13,8 +13,9 @@ import type { TrafficSink } from '../output/traffic';
 import { Checkpoints, firstChange, type RunSnapshot } from './checkpoints';
 import { sameEarlierRanges, sameModel, unchangedFrom } from './converge';
 
-/** Checkpoints of the previous run where a resumed run compares its state (each costs a copy). */
-const REJOIN_TRIES = 2;
+/** Checkpoints of the previous run where a resumed run compares its state (each costs about a
+ *  copy's time when the states are equal, less when they differ early). */
+const REJOIN_TRIES = 4;
 
 /** The previous session of a resumed run, the step it resumed at, its checkpoints still ahead. */
 interface Rejoin {
@@ -95,8 +96,9 @@ export class Session implements ScenarioSession {
     if (cp?.position !== p || end?.position !== n) return;
     if (!this.cps!.worthComparing(n - p, (performance.now() - j.t0) / Math.max(1, p - j.from))) return;
     if (!this.rt.records.canRejoin(j.prev.rt.records, j.from, p)) return;
-    const mine = this.cps!.take(p, this.rt);
-    if (!mine || !sameModel(mine.state.model, cp.state.model)) return;
+    // The live state itself against the checkpoint (no copy: the model's lookup memos a copy
+    // resets are not compared, model/snapshot.ts SAME).
+    if (!this.rt.copyable || !sameModel(this.rt.model(), cp.state.model)) return;
     if (!sameEarlierRanges(j.prev.program, this.program, j.prev.runDiags.slice(p), this.program.steps[p].range.line)) return;
     // The previous run's end state itself (an ended run never steps again; a step back of either
     // session restores a copy of a checkpoint).

@@ -3,7 +3,7 @@
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
-import { SNAPSHOT, type Copier } from '../snapshot';
+import { SAME, SNAPSHOT, type Copier, type SameFn } from '../snapshot';
 
 /**
  * The users of one descriptor, in the order a Set keeps them: most descriptors (the leaves) have one
@@ -37,6 +37,15 @@ export class Users<U> implements Iterable<U> {
 
   [Symbol.iterator](): IterableIterator<U> {
     return this.values();
+  }
+
+  /** The same users in the same order (one held alone or in a Set of one: a copy holds it alone). */
+  [SAME](other: Users<U>, same: SameFn): boolean {
+    if (this.size !== other.size) return false;
+    if (!this.set && !other.set) return same(this.one, other.one);
+    const it = other.values();
+    for (const u of this) if (!same(u, it.next().value)) return false;
+    return true;
   }
 }
 
@@ -83,6 +92,17 @@ export class Descriptors<U> {
       d.map.set(a, y);
     }
     return d;
+  }
+
+  /** The same descriptors, values and users, in the same order (a copy rebuilds the users). */
+  [SAME](other: Descriptors<U>, same: SameFn): boolean {
+    if (this.map.size !== other.map.size || !same(this.watch, other.watch)) return false;
+    const it = other.map.entries();
+    for (const [a, x] of this.map) {
+      const [b, y] = it.next().value as [bigint, Desc<U>];
+      if (a !== b || x.value !== y.value || x.sel !== y.sel || x.broken !== y.broken || !x.users[SAME](y.users, same)) return false;
+    }
+    return true;
   }
 
   get size(): number {

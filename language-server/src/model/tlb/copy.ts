@@ -1,13 +1,22 @@
 // A TLB's copy for a snapshot (model/snapshot.ts, the checkpoints of a run): its hash structure
 // copied by shape (buckets, levels, chunks, slots, entries), not field by field. An entry's
 // permissions and attributes are values never changed once inserted: the copy shares them.
+// And its equality with a copy (sameStore): the slots in `all` order decide everything else (the
+// buckets, levels and chunks index them by tag and key; `order` lists them by id), so only they,
+// the counters and the replacement PRNG are compared, not the lookup memos a copy resets.
 
-import type { Copier } from '../snapshot';
+import type { Copier, SameFn } from '../snapshot';
 import { CHUNK, type Bucket, type Chunk, type Slot } from './store';
 import type { TlbEntry } from './types';
 
 /** The fields of a Tlb the copy replaces (the others are numbers and strings). */
 export interface TlbStore {
+  capacity: number;
+  policy: string;
+  nextId: number;
+  clock: number;
+  lookups: number;
+  hitCount: number;
   buckets: Map<number, Bucket>;
   all: Slot[];
   order: Slot[];
@@ -56,4 +65,18 @@ function copyChunk(ch: Chunk, b: Bucket, slots: Map<Slot, Slot>, c: Copier): Chu
     out.slots[i] = n;
   }
   return out;
+}
+
+/** Whether two TLBs (a live one and a copy, or two copies) hold the same entries, in the same
+ *  places, with the same replacement state. */
+export function sameStore(a: TlbStore, b: TlbStore, same: SameFn): boolean {
+  if (a.capacity !== b.capacity || a.policy !== b.policy || a.nextId !== b.nextId || a.clock !== b.clock) return false;
+  if (a.lookups !== b.lookups || a.hitCount !== b.hitCount || a.all.length !== b.all.length || !same(a.rand, b.rand)) return false;
+  for (let i = 0; i < a.all.length; i++) {
+    const x = a.all[i];
+    const y = b.all[i];
+    if (x.key !== y.key || x.pos !== y.pos || x.lastUse !== y.lastUse || x.seq !== y.seq || x.bucket.tag !== y.bucket.tag) return false;
+    if (!same(x.e, y.e)) return false;
+  }
+  return true;
 }

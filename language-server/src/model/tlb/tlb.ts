@@ -12,8 +12,8 @@ import {
 import { pickVictim, Prng } from './policy';
 import { POW2 } from '../bits';
 import * as tlbi from './tlbi';
-import { SNAPSHOT, type Copier } from '../snapshot';
-import { copyStore, type TlbStore } from './copy';
+import { SAME, SNAPSHOT, type Copier, type SameFn } from '../snapshot';
+import { copyStore, sameStore, type TlbStore } from './copy';
 
 
 /** What an insert that evicted nothing returns (shared, never changed). */
@@ -365,6 +365,10 @@ export class Tlb {
     const t = c.clone(this);
     copyStore(this as unknown as TlbStore, t as unknown as TlbStore, c);
     return t;
+  }
+
+  [SAME](other: Tlb, same: SameFn): boolean {
+    return sameStore(this as unknown as TlbStore, other as unknown as TlbStore, same);
   }
 
   get(id: number): TlbEntry | undefined {
