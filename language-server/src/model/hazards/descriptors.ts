@@ -1,23 +1,30 @@
 // Translation-table descriptors a shadow depends on, with the value last seen in memory and the
-// shadow items that use them. Watched through `Watch` while used; released with the last user.
+// shadow items that use them (by id: the shadow resolves them). Watched through `Watch` while used;
+// released with the last user. Copy-on-write: a snapshot copies the map, not the descriptors; a
+// descriptor either side then changes is copied first (its generation is not its owner's), so a
+// checkpoint costs the map plus what changed since, and comparing two states skips the shared ones.
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
 import { SAME, SNAPSHOT, type Copier, type SameFn } from '../snapshot';
 
 /**
- * The users of one descriptor, in the order a Set keeps them: most descriptors (the leaves) have one
- * for their whole life, held without a Set; a second user turns it into one.
+ * The users (ids) of one descriptor, in the order a Set keeps them: most descriptors (the leaves)
+ * have one for their whole life, held without a Set; a second user turns it into one.
  */
-export class Users<U> implements Iterable<U> {
-  private one: U | undefined;
-  private set: Set<U> | undefined;
+export class Users implements Iterable<number> {
+  private one: number | undefined;
+  private set: Set<number> | undefined;
 
   get size(): number {
     return this.set ? this.set.size : this.one === undefined ? 0 : 1;
   }
 
-  add(u: U): void {
+  has(u: number): boolean {
+    return this.set ? this.set.has(u) : this.one === u;
+  }
+
+  add(u: number): void {
     if (this.set) this.set.add(u);
     else if (this.one === undefined || this.one === u) this.one = u;
     else {
@@ -26,25 +33,32 @@ export class Users<U> implements Iterable<U> {
     }
   }
 
-  delete(u: U): void {
+  delete(u: number): void {
     if (this.set) this.set.delete(u);
     else if (this.one === u) this.one = undefined;
   }
 
-  values(): IterableIterator<U> {
+  values(): IterableIterator<number> {
     return this.set ? this.set.values() : (this.one === undefined ? [] : [this.one]).values();
   }
 
-  [Symbol.iterator](): IterableIterator<U> {
+  [Symbol.iterator](): IterableIterator<number> {
     return this.values();
   }
 
-  /** The same users in the same order (one held alone or in a Set of one: a copy holds it alone). */
-  [SAME](other: Users<U>, same: SameFn): boolean {
+  copy(): Users {
+    const u = new Users();
+    u.one = this.one;
+    if (this.set) u.set = new Set(this.set);
+    return u;
+  }
+
+  /** The same users in the same order (one held alone or in a Set of one alike). */
+  same(other: Users): boolean {
     if (this.size !== other.size) return false;
-    if (!this.set && !other.set) return same(this.one, other.one);
+    if (!this.set && !other.set) return this.one === other.one;
     const it = other.values();
-    for (const u of this) if (!same(u, it.next().value)) return false;
+    for (const u of this) if (u !== it.next().value) return false;
     return true;
   }
 }
@@ -59,12 +73,15 @@ function selector(stage: PteSelector['stage'], granule: PteSelector['granule'], 
   return s;
 }
 
-export interface Desc<U> {
+/** A watched descriptor. Read-only for the shadows but through `Descriptors.own` (copy-on-write). */
+export interface Desc {
   value: bigint;
   sel: PteSelector;
-  users: Users<U>;
+  users: Users;
   /** The valid value it had before software made it invalid (while its users may still cache it). */
   broken?: bigint;
+  /** The generation of the Descriptors that may change it in place. */
+  gen: number;
 }
 
 /** A valid descriptor kind (table, block or page: DDI 0487 D8.3). */
@@ -74,33 +91,33 @@ export function isValid(value: bigint, sel: PteSelector): boolean {
   return validKind(decodePte(value, sel).kind);
 }
 
-export class Descriptors<U> {
-  private map = new Map<bigint, Desc<U>>();
+/** Generations: each Descriptors and each snapshot of it gets a new one. */
+let generations = 0;
+
+export class Descriptors {
+  private map = new Map<bigint, Desc>();
+  private gen = ++generations;
 
   constructor(private watch: Watch) {}
 
-  /** A copy for a snapshot: by shape, the selectors shared (never changed), the users copied. */
-  [SNAPSHOT](c: Copier): Descriptors<U> {
+  /** A copy for a snapshot: the map copied, the descriptors shared by both until one changes them. */
+  [SNAPSHOT](c: Copier): Descriptors {
     const d = c.clone(this);
     d.watch = c.copy(this.watch);
-    d.map = new Map();
-    for (const [a, x] of this.map) {
-      const users = new Users<U>();
-      for (const u of x.users) users.add(c.copy(u));
-      const y: Desc<U> = { value: x.value, sel: x.sel, users };
-      if (x.broken !== undefined) y.broken = x.broken;
-      d.map.set(a, y);
-    }
+    d.map = new Map(this.map);
+    this.gen = ++generations;
+    d.gen = ++generations;
     return d;
   }
 
-  /** The same descriptors, values and users, in the same order (a copy rebuilds the users). */
-  [SAME](other: Descriptors<U>, same: SameFn): boolean {
+  /** The same descriptors, values and users (shared descriptors are equal as they are). */
+  [SAME](other: Descriptors, same: SameFn): boolean {
     if (this.map.size !== other.map.size || !same(this.watch, other.watch)) return false;
     const it = other.map.entries();
     for (const [a, x] of this.map) {
-      const [b, y] = it.next().value as [bigint, Desc<U>];
-      if (a !== b || x.value !== y.value || x.sel !== y.sel || x.broken !== y.broken || !x.users[SAME](y.users, same)) return false;
+      const [b, y] = it.next().value as [bigint, Desc];
+      if (x === y && a === b) continue;
+      if (a !== b || x.value !== y.value || x.sel !== y.sel || x.broken !== y.broken || !x.users.same(y.users)) return false;
     }
     return true;
   }
@@ -109,33 +126,44 @@ export class Descriptors<U> {
     return this.map.size;
   }
 
-  get(addr: bigint): Desc<U> | undefined {
+  /** The descriptor at `addr`, to read (to change it: `own`). */
+  get(addr: bigint): Desc | undefined {
     return this.map.get(addr);
+  }
+
+  /** The descriptor at `addr`, to change (copied first when a snapshot shares it). */
+  own(addr: bigint): Desc | undefined {
+    const d = this.map.get(addr);
+    if (d === undefined || d.gen === this.gen) return d;
+    const o: Desc = { value: d.value, sel: d.sel, users: d.users.copy(), gen: this.gen };
+    if (d.broken !== undefined) o.broken = d.broken;
+    this.map.set(addr, o);
+    return o;
   }
 
   /**
    * `user` depends on the descriptor at `addr` (read with `value` by a walk of `stage`, `granule`,
    * at `level`). The selector is only built for a descriptor not yet watched (hot path: no allocation).
    */
-  use(addr: bigint, value: bigint, stage: PteSelector['stage'], granule: PteSelector['granule'], level: number, user: U): Desc<U> {
-    let d = this.map.get(addr);
+  use(addr: bigint, value: bigint, stage: PteSelector['stage'], granule: PteSelector['granule'], level: number, user: number): void {
+    const d = this.map.get(addr);
     if (!d) {
-      d = { value, sel: selector(stage, granule, level), users: new Users() };
-      this.map.set(addr, d);
+      const users = new Users();
+      users.add(user);
+      this.map.set(addr, { value, sel: selector(stage, granule, level), users, gen: this.gen });
       this.watch.add(addr);
-    }
-    d.users.add(user);
-    return d;
+    } else if (!d.users.has(user)) this.own(addr)!.users.add(user);
   }
 
-  release(addr: bigint, user: U): void {
+  release(addr: bigint, user: number): void {
     const d = this.map.get(addr);
-    if (!d) return;
-    d.users.delete(user);
-    if (d.users.size === 0) {
+    if (!d || !d.users.has(user)) return;
+    if (d.users.size === 1) {
+      // (a run iterating its own descriptor's users sees the user leave)
+      if (d.gen === this.gen) d.users.delete(user);
       this.map.delete(addr);
       this.watch.delete(addr);
-    }
+    } else this.own(addr)!.users.delete(user);
   }
 
   /** The table descriptor at `parent` (if watched) no longer points at the table holding `a`. */

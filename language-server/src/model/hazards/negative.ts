@@ -16,6 +16,8 @@ import { replay } from './replay';
 import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
 
 interface NegRec {
+  /** Its id as a user of descriptors (NegativeShadow.users resolves it). */
+  uid: number;
   s: SmmuCtx;
   entry: TlbEntry;
   addr: bigint;
@@ -31,10 +33,13 @@ interface State {
 const NO_PERMS = { ur: false, uw: false, ux: false, pr: false, pw: false, px: false };
 
 export class NegativeShadow implements Shadow {
-  private readonly descs: Descriptors<NegRec>;
+  private readonly descs: Descriptors;
+  /** The records that use descriptors, by uid. */
+  private readonly users = new Map<number, NegRec>();
+  private uids = 0;
   /** Records made valid since their walk (on any SMMU): only these can be reported, so none means no check. */
   private armed = 0;
-  private readonly states = new PerSmmu<State>(() => ({ neg: new Tlb({ capacity: Infinity, policy: 'unbounded' }), negs: new Map(), pending: new Pending() }));
+  private readonly states = new PerSmmu<State>(() => ({ neg: new Tlb({ capacity: Infinity, policy: 'unbounded', frozen: true }), negs: new Map(), pending: new Pending() }));
 
   constructor(private readonly env: HazardEnv) {
     this.descs = new Descriptors(env.watch);
@@ -63,9 +68,10 @@ export class NegativeShadow implements Shadow {
     };
     const { entry, evicted } = st.neg.insert(ins, this.env.step);
     for (const x of evicted) this.drop(st, x.id);
-    const n: NegRec = { s, entry, addr: last.descPa };
+    const n: NegRec = { uid: ++this.uids, s, entry, addr: last.descPa };
     st.negs.set(entry.id, n);
-    this.descs.use(last.descPa, last.desc, w.stage, w.granule, last.level, n);
+    this.users.set(n.uid, n);
+    this.descs.use(last.descPa, last.desc, w.stage, w.granule, last.level, n.uid);
   }
 
   private drop(st: State, id: number): void {
@@ -73,7 +79,8 @@ export class NegativeShadow implements Shadow {
     if (!n) return;
     st.negs.delete(id);
     if (n.madeValidAt !== undefined) this.armed--;
-    this.descs.release(n.addr, n);
+    this.descs.release(n.addr, n.uid);
+    this.users.delete(n.uid);
   }
 
   private check(s: SmmuCtx, st: State, p: TransactionResult): void {
@@ -94,13 +101,14 @@ export class NegativeShadow implements Shadow {
     const d = this.descs.get(a);
     if (!d || d.value === now) return;
     if (!byHardware && !isValid(d.value, d.sel) && isValid(now, d.sel)) {
-      for (const n of d.users) {
+      for (const uid of d.users) {
+        const n = this.users.get(uid)!;
         if (n.madeValidAt !== undefined) continue;
         n.madeValidAt = this.env.step;
         this.armed++;
       }
     }
-    d.value = now;
+    this.descs.own(a)!.value = now;
   }
 
   command(s: SmmuCtx, c: CommandResult): void {

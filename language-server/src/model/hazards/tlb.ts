@@ -33,6 +33,8 @@ interface Change extends DescWrite {
 
 /** One translation the SMMU may hold. */
 export interface Cached {
+  /** Its id as a user of descriptors (Descriptors holds ids: TlbShadow.users resolves them). */
+  uid: number;
   s: SmmuCtx;
   entry: TlbEntry;
   deps: bigint[];
@@ -59,10 +61,13 @@ interface State {
   pendingStale: Map<number, Cached>;
 }
 
-const unbounded = (): Tlb => new Tlb({ capacity: Infinity, policy: 'unbounded' });
+const unbounded = (): Tlb => new Tlb({ capacity: Infinity, policy: 'unbounded', frozen: true });
 
 export class TlbShadow implements Shadow {
-  private readonly descs: Descriptors<Cached>;
+  private readonly descs: Descriptors;
+  /** The entries that use descriptors, by uid. */
+  private readonly users = new Map<number, Cached>();
+  private uids = 0;
   private readonly states: PerSmmu<State, Watch>;
   /** The shadow entry behind the page just seen (for the ATC shadow). */
   current: Cached | undefined;
@@ -130,7 +135,8 @@ export class TlbShadow implements Shadow {
       st.cached.delete(x.id);
       this.release(o);
     }
-    const c: Cached = { s, entry, deps: [], leaves: [], reports: 0 };
+    const c: Cached = { uid: ++this.uids, s, entry, deps: [], leaves: [], reports: 0 };
+    this.users.set(c.uid, c);
     for (const w of walks) if (w) this.addDeps(c, w, true);
     // Never changed from here: a snapshot (checkpoints) shares them instead of copying.
     Object.freeze(c.deps);
@@ -146,7 +152,7 @@ export class TlbShadow implements Shadow {
     for (let i = 0; i < steps.length; i++) {
       const x = steps[i];
       if (x.s2Walk) this.addDeps(c, x.s2Walk, false);
-      this.descs.use(x.descPa, x.desc, tr.stage, tr.granule, x.level, c);
+      this.descs.use(x.descPa, x.desc, tr.stage, tr.granule, x.level, c.uid);
       c.deps.push(x.descPa);
       if (tr.stage === 2) (c.s2Deps ??= []).push(x.descPa);
       if (main && i === steps.length - 1) c.leaves.push(x.descPa);
@@ -155,7 +161,8 @@ export class TlbShadow implements Shadow {
 
   /** Stop tracking an entry's descriptors. */
   private release(c: Cached): void {
-    for (const a of c.deps) this.descs.release(a, c);
+    for (const a of c.deps) this.descs.release(a, c.uid);
+    this.users.delete(c.uid);
   }
 
   /** Move `c` from `from` (its map `ids`) into `to`, under a new id in `toIds`; returns what it replaced there. */
@@ -176,15 +183,16 @@ export class TlbShadow implements Shadow {
   // ---------------------------------------------------------------- memory writes
 
   written(a: bigint, now: bigint, byHardware: boolean): void {
-    const d = this.descs.get(a);
-    if (d && d.value !== now) {
+    const seen = this.descs.get(a);
+    if (seen !== undefined && seen.value !== now) {
+      const d = this.descs.own(a)!;
       if (!byHardware) this.changed(a, d, now);
       d.value = now;
     }
     if (this.env.watch.everyWrite > 0 && !byHardware) this.freedReuse(a);
   }
 
-  private changed(a: bigint, d: Desc<Cached>, now: bigint): void {
+  private changed(a: bigint, d: Desc, now: bigint): void {
     const beforeValid = isValid(d.value, d.sel);
     const afterValid = isValid(now, d.sel);
     // DDI 0487 D8.16.1 break-before-make: a valid entry that may be cached is replaced by a valid
@@ -192,7 +200,9 @@ export class TlbShadow implements Shadow {
     // invalid write whose TLBI + CMD_SYNC has not completed (the old entry may still be cached).
     if (beforeValid && !afterValid) d.broken = d.value;
     if (d.users.size > 0 && afterValid) this.checkBbm(a, d, now, beforeValid);
-    for (const u of d.users) {
+    // (d is this run's own: a user released on the way leaves the iteration, as from a Set)
+    for (const uid of d.users) {
+      const u = this.users.get(uid)!;
       if (u.stale) {
         u.stale.now = now;
         u.stale.nowValid = afterValid;
@@ -208,8 +218,8 @@ export class TlbShadow implements Shadow {
     }
   }
 
-  private checkBbm(a: bigint, d: Desc<Cached>, now: bigint, direct: boolean): void {
-    const u = d.users.values().next().value as Cached;
+  private checkBbm(a: bigint, d: Desc, now: bigint, direct: boolean): void {
+    const u = this.users.get(d.users.values().next().value!)!;
     // A slot of a table page that was unlinked and reused is not a remap of the same address
     // (freed-memory reuse is H_TLBI_NO_SYNC's business).
     const i = u.deps.indexOf(a);
@@ -217,7 +227,7 @@ export class TlbShadow implements Shadow {
     const old = direct ? d.value : reused ? undefined : d.broken;
     if (old === undefined) return;
     const changes = bbmChanges(old, now, d.sel);
-    if (!changes.length || sizeChangeAllowed(old, now, d.sel, [...d.users].map((x) => x.s.inst.features))) return;
+    if (!changes.length || sizeChangeAllowed(old, now, d.sel, [...d.users].map((x) => this.users.get(x)!.s.inst.features))) return;
     const ch: Change = { step: this.env.step, addr: a, old: d.value, now, nowValid: true, leaf: u.leaves.includes(a), stage: d.sel.stage };
     this.env.report({
       state: 'descriptor', code: 'H_BBM', severity: 'warning', step: this.env.step, smmu: u.s.name, stage: d.sel.stage, level: d.sel.level, addr: a,

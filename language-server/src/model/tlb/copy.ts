@@ -11,6 +11,7 @@ import type { TlbEntry } from './types';
 
 /** The fields of a Tlb the copy replaces (the others are numbers and strings). */
 export interface TlbStore {
+  frozen: boolean;
   capacity: number;
   policy: string;
   nextId: number;
@@ -39,7 +40,7 @@ export function copyStore(from: TlbStore, to: TlbStore, c: Copier): void {
     const nb: Bucket = { tag, levels: [] };
     for (const l of b.levels) {
       const map = new Map<number, Chunk>();
-      for (const [k, ch] of l.map) map.set(k, copyChunk(ch, nb, slots, c));
+      for (const [k, ch] of l.map) map.set(k, copyChunk(ch, nb, slots, c, from.frozen));
       nb.levels.push({ shift: l.shift, map, lastKey: -1, last: undefined });
     }
     buckets.set(tag, nb);
@@ -55,12 +56,13 @@ export function copyStore(from: TlbStore, to: TlbStore, c: Copier): void {
   to.lastBucket = to.lastBucket2 = undefined;
 }
 
-function copyChunk(ch: Chunk, b: Bucket, slots: Map<Slot, Slot>, c: Copier): Chunk {
-  const out: Chunk = { key: ch.key, chain: ch.chain && copyChunk(ch.chain, b, slots, c), slots: new Array<Slot | undefined>(CHUNK), count: ch.count };
+/** (`frozen`: the entries are shared, never changed) */
+function copyChunk(ch: Chunk, b: Bucket, slots: Map<Slot, Slot>, c: Copier, frozen: boolean): Chunk {
+  const out: Chunk = { key: ch.key, chain: ch.chain && copyChunk(ch.chain, b, slots, c, frozen), slots: new Array<Slot | undefined>(CHUNK), count: ch.count };
   for (let i = 0; i < CHUNK; i++) {
     const s = ch.slots[i];
     if (s === undefined) continue;
-    const n: Slot = { e: c.copyWith(s.e, copyEntry), key: s.key, bucket: b, pos: s.pos, lastUse: s.lastUse, seq: s.seq };
+    const n: Slot = { e: frozen ? s.e : c.copyWith(s.e, copyEntry), key: s.key, bucket: b, pos: s.pos, lastUse: s.lastUse, seq: s.seq };
     slots.set(s, n);
     out.slots[i] = n;
   }

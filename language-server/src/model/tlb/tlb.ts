@@ -22,6 +22,7 @@ const NO_EVICTIONS: TlbEntry[] = Object.freeze([]) as unknown as TlbEntry[];
 export class Tlb {
   readonly capacity: number;
   readonly policy: TlbPolicy;
+  private readonly frozen: boolean;
   private readonly buckets = new Map<number, Bucket>();
   private readonly all: Slot[] = [];
   /** Slots in id order (ids increase), removed ones included until compacted: get/remove by id is a
@@ -37,6 +38,7 @@ export class Tlb {
 
   constructor(opts: TlbOptions) {
     this.policy = opts.policy;
+    this.frozen = opts.frozen === true;
     this.capacity = opts.policy === 'unbounded' ? Infinity : Math.max(1, opts.capacity);
     this.rand = new Prng(opts.seed ?? 1);
   }
@@ -185,6 +187,7 @@ export class Tlb {
       insertedAt: step,
       hits: 0,
     };
+    if (this.frozen) Object.freeze(e);
     const key = low ? Math.floor(n * INV_POW2[shift]) : pageKey(Number(inputBase >> 32n), Number(inputBase & 0xffff_ffffn), shift);
     let evicted = NO_EVICTIONS;
     const l0 = this.level(tag, shift, false);

@@ -55,6 +55,9 @@ export interface TlbOptions {
   policy: TlbPolicy;
   /** Seed of the 'random' policy's generator (deterministic replay). */
   seed?: number;
+  /** Entries never change once inserted (a hazard shadow's TLB: no lookup() counts hits on it):
+   *  they are frozen, and a snapshot shares them instead of copying. */
+  frozen?: boolean;
 }
 
 /** Range part of a TLBI by address (IHI 0070 §4.4.1: TG, TTL, NUM, SCALE; SMMUv3.2 range invalidation). */
