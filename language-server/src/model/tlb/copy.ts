@@ -1,19 +1,24 @@
-// A TLB's copy for a snapshot (model/snapshot.ts, the checkpoints of a run): its hash structure
-// copied by shape (buckets, levels, chunks, slots, entries), not field by field. An entry's
-// permissions and attributes are values never changed once inserted: the copy shares them.
+// A TLB's snapshot (model/snapshot.ts, the checkpoints of a run), copy-on-write: the copy gets its
+// own buckets, levels, level maps and slot lists, and shares the chunks and slots (and so the
+// entries) with the original until either side changes one: a chunk or slot of another generation
+// is copied first (ownSlot, ownChunk), an entry with its slot (the shadows' frozen entries stay
+// shared). A snapshot costs the index (a Map per level of 32-page chunks) and the slot lists, not
+// the entries; the slots a later step touches are copied then, once.
 // And its equality with a copy (sameStore): the slots in `all` order decide everything else (the
-// buckets, levels and chunks index them by tag and key; `order` lists them by id), so only they,
-// the counters and the replacement PRNG are compared, not the lookup memos a copy resets.
+// levels and chunks index them by tag and key; `order` lists them by id), so only they, the counters
+// and the replacement PRNG are compared, not the lookup memos a snapshot resets; a slot both share
+// is equal as it is.
 
 import type { Copier, SameFn } from '../snapshot';
-import { CHUNK, type Bucket, type Chunk, type Slot } from './store';
+import { CHUNK, INV_CHUNK, K30, type Bucket, type Chunk, type Level, type Slot } from './store';
 import type { TlbEntry } from './types';
 
-/** The fields of a Tlb the copy replaces (the others are numbers and strings). */
+/** The fields of a Tlb the snapshot and the copy-on-write use. */
 export interface TlbStore {
-  frozen: boolean;
   capacity: number;
   policy: string;
+  frozen: boolean;
+  gen: number;
   nextId: number;
   clock: number;
   lookups: number;
@@ -29,44 +34,84 @@ export interface TlbStore {
   lastBucket2: Bucket | undefined;
 }
 
-// (spread keeps the entry's shape: every entry has the same fields in the same order)
-const copyEntry = (e: TlbEntry): TlbEntry => ({ ...e });
+/** Generations: each Tlb and each side of a snapshot gets a new one. */
+let generations = 0;
+export const newGeneration = (): number => ++generations;
 
-/** Fills `to` (a shallow copy of `from`) with copies of `from`'s structure. */
-export function copyStore(from: TlbStore, to: TlbStore, c: Copier): void {
-  const slots = new Map<Slot, Slot>();
+/** Fills `to` (a shallow copy of `from`) with its own index sharing `from`'s chunks and slots; both
+ *  take a new generation (what they share is copied before either changes it). */
+export function snapshotStore(from: TlbStore, to: TlbStore, c: Copier): void {
   const buckets = new Map<number, Bucket>();
   for (const [tag, b] of from.buckets) {
-    const nb: Bucket = { tag, levels: [] };
-    for (const l of b.levels) {
-      const map = new Map<number, Chunk>();
-      for (const [k, ch] of l.map) map.set(k, copyChunk(ch, nb, slots, c, from.frozen));
-      nb.levels.push({ shift: l.shift, map, lastKey: -1, last: undefined });
-    }
-    buckets.set(tag, nb);
+    buckets.set(tag, { tag, levels: b.levels.map((l) => ({ shift: l.shift, map: new Map(l.map), lastKey: -1, last: undefined })) });
   }
   to.buckets = buckets;
-  to.all = from.all.map((s) => slots.get(s)!);
+  to.all = from.all.slice();
+  // The entries are the same objects in both: so are the other references to them in the copy
+  // (an SMMU's last transaction), as a copy by value would have them.
+  if (!from.frozen) for (const s of from.all) c.note(s.e, s.e);
   // Removed slots (pos -1) are left out: `order` only serves lookups by id.
-  to.order = [];
-  for (const s of from.order) if (s.pos >= 0) to.order.push(slots.get(s)!);
+  to.order = from.dead ? from.order.filter((s) => s.pos >= 0) : from.order.slice();
   to.dead = 0;
   to.rand = c.copy(from.rand);
   to.lastTag = to.lastTag2 = -1;
   to.lastBucket = to.lastBucket2 = undefined;
+  from.gen = newGeneration();
+  to.gen = newGeneration();
 }
 
-/** (`frozen`: the entries are shared, never changed) */
-function copyChunk(ch: Chunk, b: Bucket, slots: Map<Slot, Slot>, c: Copier, frozen: boolean): Chunk {
-  const out: Chunk = { key: ch.key, chain: ch.chain && copyChunk(ch.chain, b, slots, c, frozen), slots: new Array<Slot | undefined>(CHUNK), count: ch.count };
-  for (let i = 0; i < CHUNK; i++) {
-    const s = ch.slots[i];
-    if (s === undefined) continue;
-    const n: Slot = { e: frozen ? s.e : c.copyWith(s.e, copyEntry), key: s.key, bucket: b, pos: s.pos, lastUse: s.lastUse, seq: s.seq };
-    slots.set(s, n);
-    out.slots[i] = n;
+/** The level of `s` (its tag and block size). */
+function levelOf(t: TlbStore, s: Slot): Level {
+  return t.buckets.get(s.tag)!.levels.find((l) => l.shift === s.e.blockShift)!;
+}
+
+/** Chunk `ck` of level `l` as this TLB's own: copied when shared (and the chain up to it, which
+ *  links it). */
+export function ownChunk(l: Level, ck: number, gen: number): Chunk {
+  const k30 = ck & K30;
+  let prev: Chunk | undefined;
+  let cur = l.map.get(k30);
+  while (cur !== undefined) {
+    let mine = cur;
+    if (cur.gen !== gen) {
+      mine = { key: cur.key, chain: cur.chain, slots: cur.slots.slice(), count: cur.count, gen };
+      if (prev) prev.chain = mine;
+      else l.map.set(k30, mine);
+      if (l.last === cur) l.last = mine;
+    }
+    if (mine.key === ck) return mine;
+    prev = mine;
+    cur = mine.chain;
   }
-  return out;
+  throw new Error(`TLB chunk ${ck} not found`);
+}
+
+// (spread keeps the entry's shape: every entry has the same fields in the same order)
+const copyEntry = (e: TlbEntry): TlbEntry => ({ ...e });
+
+/** Slot `s` as this TLB's own, to change: copied when shared (with its entry, unless frozen), and
+ *  the copy put in its place (chunk, `all`, `order`). */
+export function ownSlot(t: TlbStore, s: Slot): Slot {
+  if (s.gen === t.gen) return s;
+  const n: Slot = { e: t.frozen ? s.e : copyEntry(s.e), key: s.key, tag: s.tag, pos: s.pos, lastUse: s.lastUse, seq: s.seq, gen: t.gen };
+  if (s.pos >= 0) {
+    const ck = Math.floor(s.key * INV_CHUNK);
+    ownChunk(levelOf(t, s), ck, t.gen).slots[s.key - ck * CHUNK] = n;
+    t.all[s.pos] = n;
+  }
+  const o = t.order;
+  let lo = 0;
+  let hi = o.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (o[mid].seq === s.seq) {
+      if (o[mid] === s) o[mid] = n;
+      break;
+    }
+    if (o[mid].seq < s.seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return n;
 }
 
 /** Whether two TLBs (a live one and a copy, or two copies) hold the same entries, in the same
@@ -77,8 +122,9 @@ export function sameStore(a: TlbStore, b: TlbStore, same: SameFn): boolean {
   for (let i = 0; i < a.all.length; i++) {
     const x = a.all[i];
     const y = b.all[i];
-    if (x.key !== y.key || x.pos !== y.pos || x.lastUse !== y.lastUse || x.seq !== y.seq || x.bucket.tag !== y.bucket.tag) return false;
-    if (!same(x.e, y.e)) return false;
+    if (x === y) continue;
+    if (x.key !== y.key || x.pos !== y.pos || x.lastUse !== y.lastUse || x.seq !== y.seq || x.tag !== y.tag) return false;
+    if (x.e !== y.e && !same(x.e, y.e)) return false;
   }
   return true;
 }

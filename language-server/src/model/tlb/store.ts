@@ -9,10 +9,11 @@ import type { TlbEntry, TlbRegime } from './types';
 export interface Slot {
   e: TlbEntry;
   key: number; // full page key (input base >> blockShift)
-  bucket: Bucket;
+  tag: number; // its bucket's
   pos: number; // index in `all`; -1 once removed
   lastUse: number;
   seq: number;
+  gen: number; // the generation of the Tlb that may change it in place (copy.ts)
 }
 
 /** CHUNK consecutive page keys of one level (at most one slot per key: same tag and region replace). */
@@ -21,6 +22,7 @@ export interface Chunk {
   chain: Chunk | undefined; // next chunk with the same low 30 bits (rare)
   slots: (Slot | undefined)[];
   count: number;
+  gen: number; // as Slot.gen
 }
 
 /** The entries of one tag and block size. */

@@ -13,8 +13,7 @@ import { pickVictim, Prng } from './policy';
 import { POW2 } from '../bits';
 import * as tlbi from './tlbi';
 import { SAME, SNAPSHOT, type Copier, type SameFn } from '../snapshot';
-import { copyStore, sameStore, type TlbStore } from './copy';
-
+import { newGeneration, ownChunk, ownSlot, sameStore, snapshotStore, type TlbStore } from './copy';
 
 /** What an insert that evicted nothing returns (shared, never changed). */
 const NO_EVICTIONS: TlbEntry[] = Object.freeze([]) as unknown as TlbEntry[];
@@ -23,6 +22,8 @@ export class Tlb {
   readonly capacity: number;
   readonly policy: TlbPolicy;
   private readonly frozen: boolean;
+  /** Slots and chunks of another generation are shared with a snapshot: copied before a change (copy.ts). */
+  private gen = newGeneration();
   private readonly buckets = new Map<number, Bucket>();
   private readonly all: Slot[] = [];
   /** Slots in id order (ids increase), removed ones included until compacted: get/remove by id is a
@@ -142,6 +143,7 @@ export class Tlb {
   }
 
   private hit(s: Slot): TlbEntry {
+    if (s.gen !== this.gen) s = ownSlot(this as unknown as TlbStore, s);
     s.lastUse = ++this.clock;
     s.e.hits++;
     this.hitCount++;
@@ -201,10 +203,10 @@ export class Tlb {
     const ck = Math.floor(key * INV_CHUNK);
     let c = chunkOf(l.map, ck);
     if (c === undefined) {
-      c = { key: ck, chain: l.map.get(ck & K30), slots: new Array<Slot | undefined>(CHUNK), count: 0 };
+      c = { key: ck, chain: l.map.get(ck & K30), slots: new Array<Slot | undefined>(CHUNK), count: 0, gen: this.gen };
       l.map.set(ck & K30, c);
-    }
-    const s: Slot = { e, key, bucket: this.buckets.get(tag)!, pos: this.all.length, lastUse: ++this.clock, seq: e.id };
+    } else if (c.gen !== this.gen) c = ownChunk(l, ck, this.gen);
+    const s: Slot = { e, key, tag, pos: this.all.length, lastUse: ++this.clock, seq: e.id, gen: this.gen };
     c.slots[key - ck * CHUNK] = s;
     c.count++;
     this.all.push(s);
@@ -231,14 +233,16 @@ export class Tlb {
     return l;
   }
 
-
-  private removeSlot(s: Slot): TlbEntry {
-    const b = s.bucket;
+  /** Removes slot `s` (the current one: owned first, as the slot `all` swaps into its place). */
+  private removeSlot(shared: Slot): TlbEntry {
+    const t = this as unknown as TlbStore;
+    const s = ownSlot(t, shared);
+    const b = this.buckets.get(s.tag)!;
     const i = b.levels.findIndex((l) => l.shift === s.e.blockShift);
     const l = b.levels[i];
     const m = l.map;
     const ck = Math.floor(s.key * INV_CHUNK);
-    const c = chunkOf(m, ck)!;
+    const c = ownChunk(l, ck, this.gen);
     c.slots[s.key - ck * CHUNK] = undefined;
     if (--c.count === 0) {
       const k30 = ck & K30;
@@ -263,7 +267,8 @@ export class Tlb {
         }
       }
     }
-    const last = this.all.pop()!;
+    const last = ownSlot(t, this.all[this.all.length - 1]);
+    this.all.pop();
     if (last !== s) {
       this.all[s.pos] = last;
       last.pos = s.pos;
@@ -278,7 +283,8 @@ export class Tlb {
 
   /** Remove every entry matching `pred`; returns them in insertion order. */
   invalidateWhere(pred: (e: TlbEntry) => boolean): TlbEntry[] {
-    const victims = this.all.filter((s) => pred(s.e)).sort((a, b) => a.seq - b.seq);
+    // (owned before any is removed: a removal moves another slot, and changes its own)
+    const victims = this.all.filter((s) => pred(s.e)).map((s) => ownSlot(this as unknown as TlbStore, s)).sort((a, b) => a.seq - b.seq);
     return victims.map((s) => this.removeSlot(s));
   }
 
@@ -363,10 +369,10 @@ export class Tlb {
     return this.all.slice().sort((a, b) => a.seq - b.seq).map((s) => ({ ...s.e }));
   }
 
-  /** A copy for a snapshot (copy.ts): by shape, entries' permissions and attributes shared. */
+  /** A copy for a snapshot (copy.ts): its own index, the slots and entries shared until changed. */
   [SNAPSHOT](c: Copier): Tlb {
     const t = c.clone(this);
-    copyStore(this as unknown as TlbStore, t as unknown as TlbStore, c);
+    snapshotStore(this as unknown as TlbStore, t as unknown as TlbStore, c);
     return t;
   }
 
