@@ -39,8 +39,8 @@ let generations = 0;
 export const newGeneration = (): number => ++generations;
 
 /** Fills `to` (a shallow copy of `from`) with its own index sharing `from`'s chunks and slots; both
- *  take a new generation (what they share is copied before either changes it). */
-export function snapshotStore(from: TlbStore, to: TlbStore, c: Copier): void {
+ *  take a new generation (what they share is copied before either changes it). Returns `to`. */
+export function snapshotStore(from: TlbStore, to: TlbStore, c: Copier): TlbStore {
   const buckets = new Map<number, Bucket>();
   for (const [tag, b] of from.buckets) {
     buckets.set(tag, { tag, levels: b.levels.map((l) => ({ shift: l.shift, map: new Map(l.map), lastKey: -1, last: undefined })) });
@@ -58,6 +58,7 @@ export function snapshotStore(from: TlbStore, to: TlbStore, c: Copier): void {
   to.lastBucket = to.lastBucket2 = undefined;
   from.gen = newGeneration();
   to.gen = newGeneration();
+  return to;
 }
 
 /** The level of `s` (its tag and block size). */

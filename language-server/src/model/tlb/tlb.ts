@@ -371,9 +371,7 @@ export class Tlb {
 
   /** A copy for a snapshot (copy.ts): its own index, the slots and entries shared until changed. */
   [SNAPSHOT](c: Copier): Tlb {
-    const t = c.clone(this);
-    snapshotStore(this as unknown as TlbStore, t as unknown as TlbStore, c);
-    return t;
+    return snapshotStore(this as unknown as TlbStore, c.clone(this) as unknown as TlbStore, c) as unknown as Tlb;
   }
 
   [SAME](other: Tlb, same: SameFn): boolean {
