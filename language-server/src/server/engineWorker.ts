@@ -56,7 +56,12 @@ interface Kept {
 interface Tree {
   text: string;
   parsed: ParseResult;
+  /** Statements the last re-parse parsed again (all of them after a parse from scratch). */
+  reparsed: number;
 }
+
+/** The extent of no edit (the identity of composeExtents; reparse clamps it to the text). */
+const SAME: Extent = { p: Infinity, s: Infinity };
 
 /** The document's text as the worker holds it. */
 interface Doc {
@@ -88,9 +93,10 @@ function parseFor(trees: Map<string, Tree>, uri: string, doc: Doc, maxFileSize: 
   const text = doc.text;
   if (cutToSize(text, maxFileSize).length !== text.length) return undefined;
   const t = trees.get(uri);
-  const parsed = t ? reparse(t.parsed, t.text, text, uri, doc.sinceTree) : parse(text, uri);
-  trees.set(uri, { text, parsed });
-  doc.sinceTree = { p: text.length, s: 0 };
+  const re = t && reparse(t.parsed, t.text, text, uri, doc.sinceTree);
+  const parsed = re ?? parse(text, uri);
+  trees.set(uri, { text, parsed, reparsed: re ? re.info.parsed : parsed.tree.statements.length });
+  doc.sinceTree = SAME;
   return parsed;
 }
 
@@ -99,9 +105,14 @@ export interface WorkerPort {
   postMessage(m: FromWorker): void;
 }
 
-/** Worker side: keeps the latest completed session per document for state requests. Returns
- *  the text it holds per document (for tests). */
-export function engineWorkerMain(port: WorkerPort): { textOf(uri: string): string | undefined } {
+/** What a test can see of the worker: the text it holds, the statements its last re-parse parsed. */
+export interface WorkerView {
+  textOf(uri: string): string | undefined;
+  reparsed(uri: string): number | undefined;
+}
+
+/** Worker side: keeps the latest completed session per document for state requests. */
+export function engineWorkerMain(port: WorkerPort): WorkerView {
   const sessions = new Map<string, Kept>();
   const trees = new Map<string, Tree>();
   const docs = new Map<string, Doc>();
@@ -138,7 +149,7 @@ export function engineWorkerMain(port: WorkerPort): { textOf(uri: string): strin
     }
   });
 
-  return { textOf: (uri) => docs.get(uri)?.text };
+  return { textOf: (uri) => docs.get(uri)?.text, reparsed: (uri) => trees.get(uri)?.reparsed };
 
   function run(m: Extract<ToWorker, { type: 'run' }>): void {
     const flag = new Int32Array(m.flag);

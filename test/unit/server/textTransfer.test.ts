@@ -161,6 +161,16 @@ test('a version the worker does not hold, or edits that do not fit its text, mak
   const [m] = w.send({ type: 'run', id: 8, req: { ...base, version: 8, edits: { base: 7, list: [edit], length: SCENARIO.length + 7 } }, flag: flag() });
   assert.equal(m.type, 'done');
   assert.equal(w.held.textOf(URI), '# head\n' + SCENARIO);
+  // Two versions' edits on one line (the first one's run cancelled: not parsed): the re-parse,
+  // from their composed extent, parses that statement only.
+  const at = '# head\n'.length + SCENARIO.indexOf('iova 0x1000') + 'iova 0x100'.length;
+  const stale = flag();
+  Atomics.store(new Int32Array(stale), 0, 1);
+  assert.deepStrictEqual(w.send({ type: 'run', id: 9, req: { ...base, version: 9, edits: { base: 8, list: [{ start: at, end: at + 1, text: '9' }], length: SCENARIO.length + 7 } }, flag: stale }),
+    [{ type: 'cancelled', id: 9 }]);
+  w.send({ type: 'run', id: 10, req: { ...base, version: 10, edits: { base: 9, list: [{ start: at - 1, end: at, text: '2' }], length: SCENARIO.length + 7 } }, flag: flag() });
+  assert.equal(w.held.textOf(URI), '# head\n' + SCENARIO.replace('iova 0x1000', 'iova 0x1029'));
+  assert.equal(w.held.reparsed(URI), 1);
   // PostedTexts: a version going backwards (the log started again) sends the whole text.
   const posted = new PostedTexts();
   const req = (version: number): RunRequest => ({ ...base, version, text: SCENARIO, editsSince: () => [] });
