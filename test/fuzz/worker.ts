@@ -28,11 +28,13 @@ export function longerBase(example: string, steps: number): string {
   return out.join('\n') + '\n';
 }
 
-interface Worker {
+export interface InProcessWorker {
+  /** Handles `m` as the worker thread would and returns the messages it posted meanwhile. */
   send(m: ToWorker): FromWorker[];
 }
 
-function worker(): Worker {
+/** The engine worker's side in this thread (engineWorkerMain with a port of our own). */
+export function inProcessWorker(): InProcessWorker {
   let handler: ((m: ToWorker) => void) | undefined;
   let out: FromWorker[] = [];
   // structuredClone: the messages cross a thread in the server, nothing is shared.
@@ -55,7 +57,7 @@ const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v ===
  * compared with a from-scratch run, and the first problem found.
  */
 export function checkWorkerSession(rng: Rng, base: string, uri: string): { edits: number; compared: number; problem?: string } {
-  const w = worker();
+  const w = inProcessWorker();
   const s = new EditSession(rng, uri, base);
   let diagnostics: WireDiagnostic[] = [];
   let store = StepStore.EMPTY;
