@@ -82,7 +82,9 @@ export class EditSession {
       // One digit of a number replaced by another: the same length, so the line starts stand
       // (a transaction's address, a declaration's PA, ASID or StreamID: relowered or re-run).
       kind = 'digit';
-      const at = digitAt(t, this.offset());
+      // Half the time its number's last digit: a transaction's page offset, which leaves the model
+      // state as before by the next checkpoint (the resumed run rejoins the previous one).
+      const at = digitAt(t, this.offset(), rng.chance(0.5));
       edit = at < 0 ? this.replace(0, 0, '#') : this.replace(at, at + 1, String(rng.int(10)));
     } else if (k <= 2) {
       kind = 'insert';
@@ -121,13 +123,19 @@ export class EditSession {
   }
 }
 
-/** The offset of the first digit at or after `from` that is part of a number (wrapping around), -1 if none. */
-function digitAt(t: string, from: number): number {
+/** The offset of the first digit at or after `from` (wrapping around), or of the last digit of the
+ *  word it is in when `last`; -1 if the text has none. */
+function digitAt(t: string, from: number, last: boolean): number {
   const re = /[0-9]/g;
   for (const start of [from, 0]) {
     re.lastIndex = start;
     const m = re.exec(t);
-    if (m) return m.index;
+    if (!m) continue;
+    if (!last) return m.index;
+    let e = m.index;
+    while (/[0-9A-Za-z_]/.test(t[e + 1] ?? '')) e++;
+    while (!/[0-9]/.test(t[e])) e--;
+    return e;
   }
   return -1;
 }
