@@ -14,6 +14,7 @@ import type { Program } from './runtime';
 import { sameRange } from './checkpoints';
 import type { ModelState } from './modelState';
 import { PhysicalMemory } from '../../model/memory';
+import { SmmuInstance } from '../../model/smmu/instance';
 import { SAME, type Comparable } from '../../model/snapshot';
 
 /** Index after the last step whose key or range differs between `a` and `b` (-1: the step counts differ). */
@@ -57,6 +58,9 @@ export function sameModel(a: ModelState, b: ModelState): boolean {
 
 /** PhysicalMemory fields that are bookkeeping of copy-on-write, not state. */
 const MEMORY_BOOKKEEPING = new Set(['shared', 'words']);
+/** An SMMU's latest transaction result: no step reads it; a run that rejoins carries its own over
+ *  where the previous run had none since (session.ts tryRejoin; lastTransactionStep is compared). */
+const INSTANCE_LATEST = new Set(['lastTransaction']);
 
 class Equal {
   /** Pairs being or already compared (cycles, shared references). */
@@ -76,7 +80,7 @@ class Equal {
     if (a instanceof Map) return this.map(a, b as Map<unknown, unknown>) && this.fields(a, b);
     if (a instanceof Set) return this.set(a, b as Set<unknown>) && this.fields(a, b);
     if (ArrayBuffer.isView(a)) return typed(a, b as ArrayBufferView);
-    return this.fields(a, b, a instanceof PhysicalMemory ? MEMORY_BOOKKEEPING : undefined);
+    return this.fields(a, b, a instanceof PhysicalMemory ? MEMORY_BOOKKEEPING : a instanceof SmmuInstance ? INSTANCE_LATEST : undefined);
   }
 
   private list(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -102,6 +102,15 @@ export class Session implements ScenarioSession {
     if (!sameEarlierRanges(j.prev.program, this.program, j.prev.runDiags.slice(p), this.program.steps[p].range.line)) return;
     // The previous run's end state itself (an ended run never steps again; a step back of either
     // session restores a copy of a checkpoint).
+    // An SMMU's latest transaction (not compared) is this run's where the previous run made none
+    // after `p` (the steps from `p` on are the same, so otherwise the same one replaced it).
+    for (const [name, inst] of end.state.model.smmus) {
+      const mine = this.rt.smmus.get(name);
+      if (mine && inst.lastTransactionStep < p) {
+        inst.lastTransaction = mine.lastTransaction;
+        inst.lastTransactionStep = mine.lastTransactionStep;
+      }
+    }
     const rt = new Runtime(this.program, undefined, end.state, true);
     rt.records.adopt(this.rt.records, p, this.runDiags);
     rt.records.rejoin(j.prev.rt.records, p);

@@ -59,6 +59,8 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   /** PRI state: outstanding Page Request Groups (pri.ts). */
   readonly pri = new PriState();
   lastTransaction?: TransactionResult;
+  /** The step that set lastTransaction (engine/run/session.ts: a run that rejoins another keeps its own when the other set none since). */
+  lastTransactionStep = -1;
   /** Step index of the scenario (set by the engine; recorded in cache entries). */
   step = 0;
   /**
@@ -90,7 +92,7 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     this.eventLog.length = 0;
     this.atc?.clear();
     this.pri?.clear();
-    this.lastTransaction = undefined;
+    this.setLast(undefined);
   }
 
   // ---------------- registers ----------------
@@ -230,12 +232,12 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
     // PCIe ATS (ats.ts): Translation Requests and translated transactions (not as dry runs).
     if (req.kind === 'ats' && !opts?.dryRun) {
       const q = atsAsTransaction(this.atsRequest(Number(req.sid), req.ssid, req.iova, req.access), req.access);
-      this.lastTransaction = q;
+      this.setLast(q);
       return q;
     }
     if (req.kind === 'translated' && !opts?.dryRun) return this.translated(req);
     const r = translate(this, req, opts);
-    if (!opts?.dryRun) this.lastTransaction = r;
+    if (!opts?.dryRun) this.setLast(r);
     return r;
   }
 
@@ -247,8 +249,13 @@ export class SmmuInstance implements PipelineCtx, CommandCtx {
   /** A translated transaction through the function's ATC (ats.ts). */
   translated(req: TranslateRequest): TranslatedResult {
     const r = translatedTransaction(this, (sid) => this.steConfig(sid), req);
-    this.lastTransaction = r;
+    this.setLast(r);
     return r;
+  }
+
+  private setLast(r: TransactionResult | undefined): void {
+    this.lastTransaction = r;
+    this.lastTransactionStep = this.step;
   }
 
   /** The STE of `sid` as the SMMU sees it now (config cache, else memory), without side effects. */

@@ -83,6 +83,28 @@ test('random digit edits to the examples: rejoined results equal a run from the 
   );
 });
 
+test('an edit to the last DMA, writes after it: the run rejoins, and the SMMU\'s latest transaction is this run\'s', () => {
+  const lines = scenario(30).split('\n');
+  const writes = Array.from({ length: 60 }, (_, i) => `write64 0x${(0x9100_0000 + i * 8).toString(16)} 0x${i.toString(16)}`);
+  let text = [...lines.slice(0, -1), ...writes, ''].join('\n');
+  const last = text.split('\n').map((l) => l.startsWith('dma')).lastIndexOf(true);
+  let prev = run(text, undefined, 8).s;
+  type Inst = { lastTransaction?: { iova: bigint }; lastTransactionStep: number };
+  const latest = (x: ScenarioSession) => (x as unknown as { rt: { smmus: Map<string, Inst> } }).rt.smmus.get('smmu0')!;
+  for (const d of [1, 2, 3]) {
+    text = digit(text, last, d);
+    const { s, r } = run(text, prev, 8);
+    const fresh = compileScenario(text, URI, { readInclude: noInclude });
+    assert.equal(json(r), json(fresh.runToEnd()));
+    const at = s.steps.findIndex((x) => x.line === last + 1);
+    assert.ok(s.reused > at + 8, `rejoined after the edit (reused ${s.reused}, edit at step ${at})`);
+    assert.equal(latest(s).lastTransaction?.iova, latest(fresh).lastTransaction?.iova);
+    assert.equal(latest(s).lastTransactionStep, latest(fresh).lastTransactionStep);
+    assert.equal((latest(s).lastTransaction?.iova ?? 0n) & 0xfn, BigInt(d));
+    prev = s;
+  }
+});
+
 test('sameModel: equal copies are equal, one changed memory word or TLB entry is not', () => {
   const text = scenario(20);
   const { s } = run(text, undefined, 4);
