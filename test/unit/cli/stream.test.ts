@@ -1,4 +1,4 @@
-// The runner's streaming compile (engine/compile/stream.ts): a plain trace run statement by
+// The runner's streaming compile (engine/compile/stream.ts): a plain trace (expectations included) run statement by
 // statement gives exactly what compiling it whole and running it gives (steps, diagnostics,
 // expectations), including faults, events, hazards, syntax and lowering errors; any other file is
 // left to the whole compile.
@@ -81,11 +81,29 @@ test('a hazard found later than the step that caused it names the earlier step (
   assert.ok(r.steps.some((s: WireStep) => s.hazards.length > 0), 'a hazard is reported');
 });
 
-test('any other file is compiled whole: declarations, includes, blocks, expectations, joined statements, other words', () => {
+test('expectations, attached and standalone: the transaction they read keeps its result (the same results and counts)', () => {
+  for (const f of ['quickstart.smmu', 'bringup-lowlevel.smmu']) {
+    // (without the comments: one has a `;`)
+    const text = fs.readFileSync(path.join(EXAMPLES, f), 'utf8').replace(/#.*$/gm, '');
+    same(text, f);
+    const r = JSON.parse(streamed(text)!);
+    assert.ok(r.expectations.passed > 0 && r.expectations.failed === 0, `${f}: its expectations pass`);
+  }
+  // A standalone expectation several statements after its transaction, a failing one, one with no
+  // transaction before it, one after a transaction that did not run.
+  const base = plainLines('quickstart.smmu');
+  const text = 'expect pa 0x1\n' + base + '\ndma smmu0 read sid 8 iova 0x80201010\nwrite64 0x40200000 0x1\nreg smmu0.SMMU_CR2 0x2\nexpect pa 0x48000010\n' +
+    'expect pa 0x48000014\nexpect fault F_TRANSLATION\ndma smmu0 read sid 8 iova 0x80203000 expect fault F_TRANSLATION\ndma smmu0 read sid 8\nexpect pa 0x0\n';
+  same(text, 'standalone');
+  const r = JSON.parse(streamed(text)!);
+  assert.ok(r.expectations.passed >= 2 && r.expectations.failed >= 2, JSON.stringify(r.expectations));
+});
+
+test('any other file is compiled whole: declarations, includes, blocks, joined statements, other words', () => {
   const plain = 'write64 0x40000200 0x4003000b\n';
   for (const extra of [
-    'smmu smmu0', 'include "x.smmu"', 'pagetable pt s1 4K { map 0x1000 +4K -> 0x2000 rw }', 'expect event C_BAD_STREAMID',
-    'dma smmu0 read sid 8 iova 0x1000 expect pa 0x2000', 'dma smmu0 read sid 8 iova 0x1000; dma smmu0 read sid 8 iova 0x2000',
+    'smmu smmu0', 'include "x.smmu"', 'pagetable pt s1 4K { map 0x1000 +4K -> 0x2000 rw }', 'expect mem 0x1000 { 0x1 }',
+    'dma smmu0 read sid 8 iova 0x1000; dma smmu0 read sid 8 iova 0x2000',
     'write64.x 0x1 0x2', 'writ64 0x1 0x2', '  map pt 0x1000 +4K -> 0x2000 rw', 'ats smmu0 sid 8 iova 0x1000', 'cpu tlbi vmalle1is',
     '\fste smmu0 8 { bypass }', 'dma smmu0 read sid 8 iova 0x1000 }',
   ]) {
