@@ -15,6 +15,7 @@ export { Runtime } from './run/runtime';
 export { expectationResults } from './run/session';
 export type { HazardHook } from './run/hooks';
 export { TrafficRecorder, opLine, type TrafficOp } from './output/traffic';
+export { walkTraces } from './output/lazyWalks';
 export { featuresText } from './compile/decls/smmuFeatures';
 export { leafSizes, sizeText } from '../model/layout/tree';
 

@@ -1,11 +1,12 @@
 // Worker side of the step store (stepStore.ts): after each run, the steps whose JSON differs from
 // the store last sent for the document. A run resumed from a checkpoint keeps the previous run's
 // step objects before it (the same objects: skipped at once); the steps it ran again are compared
-// by value with the previous ones (no string built), and only those that differ are encoded, so
+// by value with the previous ones (no string built; walks as the model's traces), and only those that differ are encoded, so
 // an edit that changes two steps sends two steps whatever it re-ran. The server's thread keeps
 // every chunk that still holds a step: when a chunk is mostly replaced, or there are too many,
 // its remaining steps are sent again with the next delta and the chunk is dropped there.
 import type { WireStep } from '../engine/api';
+import { walkTraces } from '../engine';
 import { txSummary, type TxSummary } from './runner';
 import type { StepDelta } from './stepStore';
 
@@ -22,16 +23,30 @@ export function sameJson(a: unknown, b: unknown): boolean {
     for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
     return true;
   }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
+  return sameKeys(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+/** Every key of `x` and `y` but `skip` has the same JSON value in both. */
+function sameKeys(x: Record<string, unknown>, y: Record<string, unknown>, skip?: string): boolean {
   let n = 0;
   for (const k in x) {
+    n++;
+    if (k === skip) continue;
     const v = x[k];
     if (!sameJson(v, y[k]) || (v === undefined && !(k in y))) return false;
-    n++;
   }
   for (const _ in y) n--;
   return n === 0;
+}
+
+/** `sameJson` for two steps: their walks are compared as the model's traces when both have them,
+ *  so a re-run step that matches is never turned into wire walks (lazyWalks.ts) to find out. */
+export function sameStep(a: WireStep, b: WireStep): boolean {
+  if (a === b) return true;
+  const ta = walkTraces(a);
+  const tb = walkTraces(b);
+  if (!ta || !tb) return sameJson(a, b);
+  return (ta === tb || sameJson(ta, tb)) && sameKeys(a as never, b as never, 'walks');
 }
 
 /** What the server's thread holds for a document: the steps, and which chunk holds each. */
@@ -72,7 +87,7 @@ export class StepEncoder {
       const drop = (i: number) => (chunks.get(prev.owner[i])!.live -= prev.size[i]);
       while (from < m && prev.steps[from] === steps[from]) from++;
       for (let i = from; i < m; i++) {
-        if (sameJson(prev.steps[i], steps[i])) continue;
+        if (sameStep(prev.steps[i], steps[i])) continue;
         drop(i);
         send.push(i);
       }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { compileScenario } from '../../../language-server/src/engine';
 import type { ScenarioSession, WireStep } from '../../../language-server/src/engine/api';
 import { StepStore } from '../../../language-server/src/server/stepStore';
-import { StepEncoder, sameJson } from '../../../language-server/src/server/stepEncoder';
+import { StepEncoder, sameJson, sameStep } from '../../../language-server/src/server/stepEncoder';
 import { txSummary } from '../../../language-server/src/server/runner';
 
 function scenario(lastIova: string, extra: string[] = []): string {
@@ -114,4 +114,29 @@ test('sameJson: equal when the JSON values are, key order aside; never when they
     [{ a: undefined }, { b: undefined }, false],
   ];
   for (const [a, b, eq] of cases) assert.equal(sameJson(a, b), eq, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+});
+
+/** Whether a step has lazy walks (engine/output/lazyWalks.ts) turned into wire objects. */
+function walksBuilt(step: WireStep): boolean {
+  const slot = Object.getOwnPropertySymbols(step).map((k) => (step as unknown as Record<symbol, { wire?: unknown }>)[k])[0];
+  return slot?.wire !== undefined;
+}
+
+test('sameStep: the JSON comparison of two steps, without building their walks', () => {
+  const runOf = (iova: string, extra: string[] = []) => compileScenario(scenario(iova, extra), 'file:///w.smmu').runToEnd().steps;
+  const a = runOf('0x10000000');
+  const b = runOf('0x10001000');
+  // The same steps as `a` but one mapping's descriptor differs: the walks differ, nothing else.
+  const c = compileScenario(scenario('0x10000000').replace('map 0x10000000 +4K -> 0x80000000 rw', 'map 0x10000000 +4K -> 0x80000000 ro'), 'file:///w.smmu').runToEnd().steps;
+  assert.equal(a.length, c.length);
+  assert.ok(a.filter((s) => Object.getOwnPropertySymbols(s).length).length >= 20, 'the walking transactions have lazy walks');
+  const pairs = [[a, b], [a, c], [b, b]] as const;
+  const same = pairs.map(([x, y]) => x.map((s, i) => sameStep(s, y[i])));
+  assert.ok([a, b, c].every((run) => run.every((s) => !walksBuilt(s))), 'no walk was built to compare');
+  pairs.forEach(([x, y], k) => assert.deepStrictEqual(same[k], x.map((s, i) => JSON.stringify(s) === JSON.stringify(y[i]))));
+  assert.ok(a.some((s, i) => JSON.stringify(s) !== JSON.stringify(c[i]) && sameJson({ ...plain(s) as object, walks: 0 }, { ...plain(c[i]) as object, walks: 0 })), 'some steps differ only in their walks');
+  // A step whose walks were assigned as wire objects is compared as JSON.
+  const d = structuredClone(a[5]);
+  assert.equal(sameStep(a[5], d), true);
+  assert.equal(sameStep(d, { ...d, walks: [] }), JSON.stringify(d) === JSON.stringify({ ...d, walks: [] }));
 });

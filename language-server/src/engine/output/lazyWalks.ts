@@ -15,7 +15,8 @@ const SLOT = Symbol('walks');
 /** The walks of a step: the model's traces until first read, then their wire form. */
 class Walks {
   wire?: WireWalk[];
-  constructor(readonly traces: readonly WalkTrace[]) {}
+  /** `traces` is undefined when `walks` was assigned wire objects. */
+  constructor(readonly traces: readonly WalkTrace[] | undefined) {}
 }
 
 type WithSlot = WireStep & { [SLOT]?: Walks };
@@ -24,11 +25,11 @@ type WithSlot = WireStep & { [SLOT]?: Walks };
 function get(this: WithSlot): WireWalk[] | undefined {
   const w = this[SLOT];
   if (!w) return undefined;
-  return (w.wire ??= w.traces.map((t) => wireWalk(t)));
+  return (w.wire ??= w.traces!.map((t) => wireWalk(t)));
 }
 
 function set(this: WithSlot, v: WireWalk[] | undefined): void {
-  const w = new Walks([]);
+  const w = new Walks(undefined);
   w.wire = v;
   this[SLOT] = w;
 }
@@ -45,4 +46,11 @@ export function setWalks(out: WireStep, traces: readonly WalkTrace[]): void {
     Object.defineProperty(o, 'walks', WALKS_DESC);
     SLOT_DESC.value = undefined;
   } else o[SLOT] = new Walks(traces);
+}
+
+/** The model's traces behind `step.walks` (built or not), or undefined when the step's walks were
+ *  assigned as wire objects. Equal traces give equal wire walks (`wireWalk` reads only the trace),
+ *  so a comparison can read these instead of building the wire form. */
+export function walkTraces(step: WireStep): readonly WalkTrace[] | undefined {
+  return (step as WithSlot)[SLOT]?.traces;
 }
