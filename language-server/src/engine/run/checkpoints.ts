@@ -5,7 +5,8 @@
 // last and once the run has spent `cost` times the last copy's time since (copying stays a
 // fraction of the run). Edits come in bursts at one place (typing): a run resumed for an edit also
 // takes one at the edit's first changed step (`mark`), kept until the next edit, so the next
-// keystroke there re-runs only the steps after it. Memory is bounded: at most `max` checkpoints
+// keystroke there re-runs only the steps after it, and one AFTER_EDIT steps later, where that
+// keystroke's run can rejoin this one's (converge.ts). Memory is bounded: at most `max` checkpoints
 // and `budget` copied objects in all; beyond, every other checkpoint is dropped (never the
 // edit's) and `every` doubles.
 // Which steps changed is decided by key: a step's key holds everything its `run` uses besides
@@ -70,6 +71,9 @@ export interface Checkpoint {
  *  100,000-line scenario's state stay near 100 MB). */
 const BUDGET = 2_000_000;
 
+/** Steps after an edit's first changed step where a checkpoint is taken too. */
+const AFTER_EDIT = 512;
+
 export class Checkpoints {
   private list: Checkpoint[] = [];
   /** Set when a snapshot failed (the VM layer holds state a copy cannot take): no more are tried. */
@@ -111,7 +115,8 @@ export class Checkpoints {
    *  the run, so an edit that changes no step re-runs nothing; that one is the ended run's state
    *  itself, not a copy: the session never steps that Runtime again, a step back makes another). */
   note(position: number, rt: Runtime, last = false): void {
-    const forced = last || position === this.edit;
+    // (and one a little after the edit: where the next edit there rejoins this run, converge.ts)
+    const forced = last || position === this.edit || position === this.edit + AFTER_EDIT;
     if (this.stopped || (Math.abs(position - this.lastPos) < this.every && !forced)) return;
     const t0 = performance.now();
     if (!forced && t0 - this.lastAt < this.cost * this.lastMs) return;
