@@ -32,7 +32,8 @@ export type FromWorker =
    *  threads than objects), null when they are the same as the last run's of `uri` (the server's
    *  thread handles these messages in order and keeps its last array). */
   | { type: 'done'; id: number; uri: string; summary: StepCounts; diagnostics: string | null; marks?: Marks }
-  /** `delta` null: the steps could not be encoded (the server's thread fetches the whole result). */
+  /** `delta` null: the steps could not be encoded, or a newer run of the document dropped their
+   *  encoding (the server's thread drops its store; the next delta is whole). */
   | { type: 'steps'; id: number; uri: string; delta: StepDelta | null; encodeMs?: number }
   | { type: 'full'; id: number; json: string | null }
   | { type: 'cancelled'; id: number }
@@ -111,13 +112,21 @@ export interface WorkerView {
   reparsed(uri: string): number | undefined;
 }
 
+/** Steps JSON-encoded between two looks at the worker's messages (a few ms of work). */
+const ENCODE_SLICE = 2048;
+
 /** Worker side: keeps the latest completed session per document for state requests. */
 export function engineWorkerMain(port: WorkerPort): WorkerView {
   const sessions = new Map<string, Kept>();
   const trees = new Map<string, Tree>();
   const docs = new Map<string, Doc>();
   const encoder = new StepEncoder();
+  /** Per document, the step encoding still under way (after its run's `done`), and how to drop it. */
+  const encoding = new Map<string, () => void>();
   port.on('message', (m) => {
+    // The document's next run, or its closing, drops the encoding of its last run's steps.
+    if (m.type === 'run') encoding.get(m.req.uri)?.();
+    else if (m.type === 'forget') encoding.get(m.uri)?.();
     if (m.type === 'forget') {
       sessions.delete(m.uri);
       trees.delete(m.uri);
@@ -150,6 +159,37 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
   });
 
   return { textOf: (uri) => docs.get(uri)?.text, reparsed: (uri) => trees.get(uri)?.reparsed };
+
+  /** Sends run `id`'s steps as a delta, encoded a slice at a time between other messages: a new
+   *  run for the document (its next edit) is never queued behind the encoding of a large run's
+   *  steps. That run drops the encoding: these steps go as `null` (the server's thread drops its
+   *  store and the next delta is whole). State and whole-result requests are answered between
+   *  slices. */
+  function encodeSteps(id: number, uri: string, steps: readonly WireStep[], trace: boolean): void {
+    const t0 = trace ? clock() : undefined;
+    const job = encoder.slices(uri, steps, ENCODE_SLICE);
+    const post = (delta: StepDelta | null) => {
+      encoding.delete(uri);
+      port.postMessage({ type: 'steps', id, uri, delta, ...(t0 !== undefined && { encodeMs: clock() - t0 }) });
+    };
+    const slice = () => {
+      if (encoding.get(uri) !== drop) return;
+      try {
+        const r = job.next();
+        if (!r.done) return void setImmediate(slice);
+        post(r.value);
+      } catch {
+        encoder.forget(uri);
+        post(null);
+      }
+    };
+    const drop = () => {
+      encoder.forget(uri);
+      post(null);
+    };
+    encoding.set(uri, drop);
+    slice();
+  }
 
   function run(m: Extract<ToWorker, { type: 'run' }>): void {
     const flag = new Int32Array(m.flag);
@@ -196,14 +236,7 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
       mark(marks, 'diagnostics');
       // The summary first (diagnostics are published from it), then the steps that changed.
       port.postMessage({ type: 'done', id: m.id, uri: m.req.uri, summary, diagnostics: json, marks });
-      const t0 = marks && clock();
-      let delta: StepDelta | null = null;
-      try {
-        delta = encoder.delta(m.req.uri, steps);
-      } catch {
-        encoder.forget(m.req.uri);
-      }
-      port.postMessage({ type: 'steps', id: m.id, uri: m.req.uri, delta, ...(t0 && { encodeMs: clock() - t0 }) });
+      encodeSteps(m.id, m.req.uri, steps, marks !== undefined);
     } catch (e) {
       // A run cancelled part-way may throw anything: it is stale, not failed.
       if (cancelled()) port.postMessage({ type: 'cancelled', id: m.id });

@@ -71,6 +71,17 @@ export class StepEncoder {
 
   /** The delta from the last store sent for `uri` to `steps`. */
   delta(uri: string, steps: readonly WireStep[]): StepDelta {
+    const job = this.slices(uri, steps, Infinity);
+    for (;;) {
+      const r = job.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** `delta` as a job that pauses after encoding each `slice` steps, so a caller can answer other
+   *  messages between slices; nothing is recorded until the job returns (one that is dropped
+   *  part-way leaves the encoder as it was). */
+  *slices(uri: string, steps: readonly WireStep[], slice: number): Generator<void, StepDelta, void> {
     const prev = this.last.get(uri);
     const n = steps.length;
     const owner = new Int32Array(n);
@@ -113,7 +124,9 @@ export class StepEncoder {
     const ends = new Int32Array(send.length);
     const lines = new Int32Array(send.length);
     let at = 0;
-    send.forEach((i, k) => {
+    for (let k = 0; k < send.length; k++) {
+      if (k > 0 && k % slice === 0) yield;
+      const i = send[k];
       const j = JSON.stringify(steps[i]);
       parts.push(j);
       at += j.length;
@@ -123,7 +136,7 @@ export class StepEncoder {
       size[i] = j.length;
       const t = txSummary(steps[i]);
       if (t) tx.push(t);
-    });
+    }
     if (send.length) chunks.set(chunk, { chars: at, live: at });
     const id = this.nextId++;
     this.last.set(uri, { id, steps, owner, size, chunks });

@@ -101,3 +101,39 @@ test('the whole result is answered for the last run\'s version only', () => {
   assert.deepStrictEqual(JSON.parse((full as Extract<FromWorker, { type: 'full' }>).json!), JSON.parse(JSON.stringify(runScenario(text, URI))));
   assert.deepStrictEqual(w.send({ type: 'full', id: 3, uri: URI, version: 2 }), [{ type: 'full', id: 3, json: null }]);
 });
+
+test('a large run\'s steps are encoded between messages: the next run is not queued behind them and drops them', async () => {
+  let handler: ((m: ToWorker) => void) | undefined;
+  const out: FromWorker[] = [];
+  engineWorkerMain({ on: (_ev, fn) => (handler = fn), postMessage: (m) => out.push(structuredClone(m)) });
+  const text = (last: string) => {
+    const lines = ['smmu smmu0', 'pagetable pt s1 4K {', '  map 0x10000000 +4K -> 0x80000000 rw', '}', 'cd c { pagetable pt; asid 5 }', 'ste smmu0 0x10 { cd c }'];
+    for (let i = 0; i < 5000; i++) lines.push(`dma smmu0 read sid 0x10 iova 0x${(0x1000_0000 + (i % 64) * 8).toString(16)}`);
+    return [...lines, `dma smmu0 read sid 0x10 iova ${last}`].join('\n') + '\n';
+  };
+  const settle = async (until: () => boolean) => {
+    for (let i = 0; i < 10_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+  };
+  const of = (id: number, type: FromWorker['type']) => out.find((m) => m.id === id && m.type === type);
+  handler!({ type: 'run', id: 1, req: request(text('0x10000000'), 1), flag: new SharedArrayBuffer(4) });
+  assert.ok(of(1, 'done'), 'run 1 is answered at once');
+  assert.equal(of(1, 'steps'), undefined, 'its 5,000 steps are still being encoded');
+  // The next edit arrives: it runs now, and run 1's steps are dropped (null), never half sent.
+  handler!({ type: 'run', id: 2, req: request(text('0x10000008'), 2), flag: new SharedArrayBuffer(4) });
+  assert.ok(of(2, 'done'), 'run 2 is answered at once');
+  const dropped = of(1, 'steps') as Extract<FromWorker, { type: 'steps' }>;
+  assert.ok(dropped, 'run 1 has its steps message');
+  assert.equal(dropped.delta, null);
+  assert.ok(out.indexOf(dropped) < out.indexOf(of(2, 'done')!), 'before run 2 is answered');
+  await settle(() => of(2, 'steps') !== undefined);
+  const steps = of(2, 'steps') as Extract<FromWorker, { type: 'steps' }>;
+  assert.ok(steps?.delta, 'run 2\'s steps arrive once encoded');
+  assert.equal(steps.delta.base, 0, 'whole: the server\'s thread dropped its store with run 1\'s');
+  assert.deepStrictEqual(StepStore.EMPTY.next(steps.delta).all(), JSON.parse(JSON.stringify(runScenario(text('0x10000008'), URI).steps)));
+  // Left alone, a run's encoding completes as a delta on the last.
+  handler!({ type: 'run', id: 3, req: request(text('0x10000010'), 3), flag: new SharedArrayBuffer(4) });
+  await settle(() => of(3, 'steps') !== undefined);
+  const d3 = (of(3, 'steps') as Extract<FromWorker, { type: 'steps' }>).delta!;
+  assert.equal(d3.base, steps.delta.id);
+  assert.ok(d3.chunk.index.length < 10, `only the changed steps (${d3.chunk.index.length})`);
+});
