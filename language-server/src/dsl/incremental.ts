@@ -45,6 +45,15 @@ export function commonSuffix(a: string, b: string, max: number): number {
   return s;
 }
 
+/** The lengths of a common prefix `p` and suffix `s` of `a` and `b` (p + s <= the shorter length):
+ *  `known` clamped when given (a lower bound from the edits between them), else the longest ones. */
+export function commonExtent(a: string, b: string, known?: { p: number; s: number }): { p: number; s: number } {
+  const min = Math.min(a.length, b.length);
+  const p = known ? Math.min(known.p, min) : commonPrefix(a, b, min);
+  const s = known ? Math.min(known.s, min - p) : commonSuffix(a, b, min - p);
+  return { p, s };
+}
+
 function hasLineBreak(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
@@ -167,9 +176,7 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   // Counts near the cap would differ (the cap applies to the whole text).
   if (old.diagnostics.length >= MAX_DIAGNOSTICS / 2 || old.tree.end !== oldText.length) return full();
   // The common prefix and suffix: from the edits when the caller knows them (a lower bound does).
-  const min = Math.min(oldText.length, newText.length);
-  const p = extent ? Math.min(extent.p, min) : commonPrefix(oldText, newText, min);
-  const s = extent ? Math.min(extent.s, min - p) : commonSuffix(oldText, newText, min - p);
+  const { p, s } = commonExtent(oldText, newText, extent);
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   const delta = newText.length - oldText.length;

@@ -20,7 +20,7 @@ import { CancelFlag, type EngineRunner } from './runner';
 import type { ServerSettings } from './settings';
 import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 import { MAX_EDITS, mapThrough, nextSource, type Source, type VersionEdit } from './sources';
-import { EditLog, type TextEdit } from './textEdits';
+import { EditLog, type Extent, type TextEdit } from './textEdits';
 import { TRACING, clock, mark, traceLine, type Marks } from './trace';
 
 export type { Source } from './sources';
@@ -92,6 +92,12 @@ interface Entry {
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
+
+/** The common prefix and suffix of two analysed versions from the recorded edits (undefined when
+ *  either text was cut at maxFileSize or the edits are not known: the texts are compared). */
+function knownExtent(e: Entry, from: Source, to: Source): Extent | undefined {
+  return from.partial || to.partial ? undefined : e.log.extent(from.version, to.version, from.fullLength);
+}
 
 export class Analyzer {
   private readonly entries = new Map<string, Entry>();
@@ -290,8 +296,7 @@ export class Analyzer {
 
   private parse(e: Entry, prev?: Parsed): Parsed {
     const src = this.source(e);
-    const extent = prev && !prev.partial && !src.partial ? e.log.extent(prev.version, src.version, prev.fullLength) : undefined;
-    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, e.doc.uri, extent) : parse(src.text, e.doc.uri);
+    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, e.doc.uri, knownExtent(e, prev, src)) : parse(src.text, e.doc.uri);
     return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
   }
 
@@ -307,8 +312,7 @@ export class Analyzer {
     // Typing inside a comment changes no token: the last run stands for this version too.
     const last = e.fresh ? undefined : e.executed;
     e.fresh = false;
-    const extent = last && !last.source.partial && !src.partial ? e.log.extent(last.version, src.version, last.source.fullLength) : undefined;
-    if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text, extent)) {
+    if (last && last.version < version && last.source.partial === src.partial && commentOnlyEdit(last.source.text, src.text, knownExtent(e, last.source, src))) {
       const ex: Executed = { ...last, source: src, version, elapsedMs: performance.now() - t0 };
       if (gate) await gate;
       if (stale()) return;

@@ -4,7 +4,7 @@
 // proportional to the edit.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts } from '../dsl';
-import { commonPrefix, commonSuffix, nextLineStarts } from '../dsl/incremental';
+import { commonExtent, nextLineStarts } from '../dsl/incremental';
 import { cutToSize } from '../engine';
 import { composeMaps, lineBounds, textMap, type TextMap } from './textMap';
 import type { Extent } from './textEdits';
@@ -51,11 +51,8 @@ export function nextSource(last: Source | undefined, doc: TextDocument, maxFileS
   const source = (lineStarts: number[], includes: boolean): Source =>
     ({ uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts, includes });
   if (!last) return { source: source(computeLineStarts(text), INCLUDE.test(text)) };
-  const min = Math.min(last.text.length, text.length);
   // The edits' extent holds for the cut texts when neither is cut.
-  const known = extent && !last.partial && text.length === full.length ? extent : undefined;
-  const p = known ? Math.min(known.p, min) : commonPrefix(last.text, text, min);
-  const s = known ? Math.min(known.s, min - p) : commonSuffix(last.text, text, min - p);
+  const { p, s } = commonExtent(last.text, text, !last.partial && text.length === full.length ? extent : undefined);
   // A file that had an `include` is searched again (the edit may have removed it); else only the
   // lines the edit touched can have gained one.
   const includes = last.includes ? INCLUDE.test(text) : includeIn(text, p, text.length - s);

@@ -1,7 +1,7 @@
 // Maps offsets of a newer text to an older one when the edit between them lies elsewhere, so a
 // feature can answer from the last completed analysis instead of waiting for the next one.
 
-import { commonPrefix, commonSuffix } from '../dsl/incremental';
+import { commonExtent, commonPrefix, commonSuffix } from '../dsl/incremental';
 
 export interface TextMap {
   /** Offset in the old text for `offset` in the new text, or undefined if it lies in the edit. */
@@ -81,11 +81,9 @@ function commentStart(text: string, start: number, end: number): number {
  * run of the new one. `extent`: a common prefix and suffix known from the edits (else scanned).
  */
 export function commentOnlyEdit(oldText: string, newText: string, extent?: { p: number; s: number }): boolean {
-  const min = Math.min(oldText.length, newText.length);
   if (!extent && oldText === newText) return true;
-  const p = extent ? Math.min(extent.p, min) : commonPrefix(oldText, newText, min);
-  const s = extent ? Math.min(extent.s, min - p) : commonSuffix(oldText, newText, min - p);
-  if (p === min && oldText.length === newText.length) return true;
+  const { p, s } = commonExtent(oldText, newText, extent);
+  if (p === oldText.length && oldText.length === newText.length) return true;
   const oldEnd = oldText.length - s;
   const newEnd = newText.length - s;
   for (const [t, e] of [[oldText, oldEnd], [newText, newEnd]] as const) {

@@ -4,7 +4,7 @@
 
 import type { ParseResult, Statement } from '../../dsl/ast';
 import { lineIndexIn } from '../../dsl/diagnostics';
-import { commonPrefix, commonSuffix, treeEdit } from '../../dsl/incremental';
+import { commonExtent, treeEdit } from '../../dsl/incremental';
 import type { WireDiagnostic, WireRange } from '../output/wire';
 import type { StepDef } from '../run/runtime';
 import type { SkipEntry } from './broken';
@@ -29,9 +29,8 @@ export interface Edit {
 export function editOf(old: ParseResult, oldText: string, now: ParseResult, text: string): Edit {
   const O = old.tree.statements;
   const N = now.tree.statements;
-  const min = Math.min(oldText.length, text.length);
   const n = Math.min(O.length, N.length);
-  const p = commonPrefix(oldText, text, min);
+  const { p, s } = commonExtent(oldText, text);
   const ls = old.tree.lineStarts;
   // The statements on lines before the edit's first one, and on that line the ones parsed alike
   // (a statement's parse reads the rest of its line: `skip smmuB dma ...` is an incomplete iommufd
@@ -39,7 +38,6 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   const cut = ls[lineIndexIn(ls, p)];
   let i = 0;
   while (i < n && (O[i].end < cut || (O[i].end <= p && sameNode(O[i], N[i]))) && O[i].start === N[i].start && O[i].end === N[i].end && O[i].kind === N[i].kind) i++;
-  const s = commonSuffix(oldText, text, min - p);
   const oldEnd = oldText.length - s;
   const delta = text.length - oldText.length;
   // The statements re-parsing kept (dsl/incremental.ts treeEdit: from old `j` on, moved by the
