@@ -125,9 +125,8 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
   const encoding = new Map<string, () => void>();
   port.on('message', (m) => {
     // The document's next run, or its closing, drops the encoding of its last run's steps.
-    if (m.type === 'run') encoding.get(m.req.uri)?.();
-    else if (m.type === 'forget') encoding.get(m.uri)?.();
     if (m.type === 'forget') {
+      encoding.get(m.uri)?.();
       sessions.delete(m.uri);
       trees.delete(m.uri);
       docs.delete(m.uri);
@@ -154,6 +153,7 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
       }
       port.postMessage({ type: 'state', id: m.id, state });
     } else if (m.type === 'run') {
+      encoding.get(m.req.uri)?.();
       run(m);
     }
   });
@@ -172,6 +172,10 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
       encoding.delete(uri);
       port.postMessage({ type: 'steps', id, uri, delta, ...(t0 !== undefined && { encodeMs: clock() - t0 }) });
     };
+    const drop = () => {
+      encoder.forget(uri);
+      post(null);
+    };
     const slice = () => {
       if (encoding.get(uri) !== drop) return;
       try {
@@ -179,13 +183,8 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
         if (!r.done) return void setImmediate(slice);
         post(r.value);
       } catch {
-        encoder.forget(uri);
-        post(null);
+        drop();
       }
-    };
-    const drop = () => {
-      encoder.forget(uri);
-      post(null);
     };
     encoding.set(uri, drop);
     slice();
