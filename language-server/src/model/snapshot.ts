@@ -23,6 +23,12 @@ export interface Comparable {
   [SAME](other: object, same: SameFn): boolean;
 }
 
+let generations = 0;
+/** A new generation for copy-on-write state (tlb/copy.ts, hazards/descriptors.ts): an object that
+ *  shares parts with a snapshot of it, and each snapshot, take new ones; a part of another
+ *  generation than its owner's is copied before the owner changes it. */
+export const newGeneration = (): number => ++generations;
+
 const statelessFns = new WeakSet<object>();
 
 /** Marks a function that captures nothing mutable (it may be shared between copies). */

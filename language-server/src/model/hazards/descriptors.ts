@@ -6,7 +6,7 @@
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
-import { SAME, SNAPSHOT, type Copier, type SameFn } from '../snapshot';
+import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
 
 /**
  * The users (ids) of one descriptor, in the order a Set keeps them: most descriptors (the leaves)
@@ -91,12 +91,9 @@ export function isValid(value: bigint, sel: PteSelector): boolean {
   return validKind(decodePte(value, sel).kind);
 }
 
-/** Generations: each Descriptors and each snapshot of it gets a new one. */
-let generations = 0;
-
 export class Descriptors {
   private map = new Map<bigint, Desc>();
-  private gen = ++generations;
+  private gen = newGeneration();
 
   constructor(private watch: Watch) {}
 
@@ -105,8 +102,8 @@ export class Descriptors {
     const d = c.clone(this);
     d.watch = c.copy(this.watch);
     d.map = new Map(this.map);
-    this.gen = ++generations;
-    d.gen = ++generations;
+    this.gen = newGeneration();
+    d.gen = newGeneration();
     return d;
   }
 

@@ -9,7 +9,7 @@
 // and the replacement PRNG are compared, not the lookup memos a snapshot resets; a slot both share
 // is equal as it is.
 
-import type { Copier, SameFn } from '../snapshot';
+import { newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CHUNK, INV_CHUNK, K30, type Bucket, type Chunk, type Level, type Slot } from './store';
 import type { TlbEntry } from './types';
 
@@ -33,10 +33,6 @@ export interface TlbStore {
   lastTag2: number;
   lastBucket2: Bucket | undefined;
 }
-
-/** Generations: each Tlb and each side of a snapshot gets a new one. */
-let generations = 0;
-export const newGeneration = (): number => ++generations;
 
 /** Fills `to` (a shallow copy of `from`) with its own index sharing `from`'s chunks and slots; both
  *  take a new generation (what they share is copied before either changes it). Returns `to`. */

@@ -12,8 +12,8 @@ import {
 import { pickVictim, Prng } from './policy';
 import { POW2 } from '../bits';
 import * as tlbi from './tlbi';
-import { SAME, SNAPSHOT, type Copier, type SameFn } from '../snapshot';
-import { newGeneration, ownChunk, ownSlot, sameStore, snapshotStore, type TlbStore } from './copy';
+import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
+import { ownChunk, ownSlot, sameStore, snapshotStore, type TlbStore } from './copy';
 
 /** What an insert that evicted nothing returns (shared, never changed). */
 const NO_EVICTIONS: TlbEntry[] = Object.freeze([]) as unknown as TlbEntry[];
