@@ -134,6 +134,17 @@ e2eSuite('features', (ctx) => {
     // The language server is up (it has run the file): its trigger characters are registered.
     await wb.waitForStatus('iommuLens.status', /SMMU \d+✓/, 60_000);
     const type = (t: string) => wb.page.keyboard.type(t, { delay: 20 });
+    /** Closes the widgets open now, types `text` at the start of `line`, and reads the hints once
+     *  `active` is the highlighted parameter (a screenshot `shot` of them). */
+    const hintsOnLine = async (line: number, text: string, active: string, shot: string) => {
+      await wb.escape();
+      await wb.escape();
+      await wb.gotoLine(line);
+      await type(text);
+      const hints = await wb.parameterHints((x) => x.active === active);
+      await wb.screenshot(shot);
+      return hints;
+    };
     // A transaction: space moves to the next parameter; an option's value after its word.
     await wb.gotoLine(SIGNATURE_LINES.dma);
     await type('dma smmu0 read ');
@@ -149,22 +160,12 @@ e2eSuite('features', (ctx) => {
     assert.match(h.docs, /Input address/);
     // Under the parameter's meaning, the statement's, with no second form to contradict the label.
     assert.match(h.docs, /A client transaction\.$/);
-    await wb.escape();
-    await wb.escape();
     // A command: its fields from the field tables, each with the spec's meaning.
-    await wb.gotoLine(SIGNATURE_LINES.cmd);
-    await type('cmd smmu0 CMD_TLBI_NH_VA ASID ');
-    h = await wb.parameterHints((x) => x.active === 'ASID N');
-    await wb.screenshot('signature-help-cmd-field');
+    h = await hintsOnLine(SIGNATURE_LINES.cmd, 'cmd smmu0 CMD_TLBI_NH_VA ASID ', 'ASID N', 'signature-help-cmd-field');
     assert.match(h.signature, /^cmd \[SMMU\] CMD_TLBI_NH_VA .*ASID N/);
     assert.match(h.docs, /CMD_TLBI_NH_VA\.ASID/);
-    await wb.escape();
-    await wb.escape();
     // `{` opens the STE's block: the block parameter, two forms (block and raw).
-    await wb.gotoLine(SIGNATURE_LINES.ste);
-    await type('ste smmu0 0x10 {');
-    h = await wb.parameterHints((x) => x.active === '{ fields }');
-    await wb.screenshot('signature-help-ste-block');
+    h = await hintsOnLine(SIGNATURE_LINES.ste, 'ste smmu0 0x10 {', '{ fields }', 'signature-help-ste-block');
     assert.match(h.docs, /STE\.Config/);
     assert.equal(h.overloads, '1/2');
     await wb.escape();
