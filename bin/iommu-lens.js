@@ -7,16 +7,19 @@
 // its initial size, the young generation is reused (20,000-DMA scenario: 26k -> 18k page faults).
 // Read by V8 each time it would grow the young generation, so it applies from here on.
 try { require('node:v8').setFlagsFromString('--semi-space-growth-factor=1'); } catch { /* an unknown flag: as usual */ }
-const { main, writeStdout, writeStdoutLine } = loadCli();
+const { main, writeStdout, writeStdoutLine, flushStdout } = loadCli();
 // `qemu` answers asynchronously (a Promise); the others return the status at once. Standard output
-// is written to its file descriptor directly (cli/stdout.ts).
+// is buffered and written to its file descriptor directly (cli/stdout.ts), flushed at the end.
 Promise.resolve(main(
   process.argv.slice(2),
   writeStdoutLine,
   (s) => process.stderr.write(s + '\n'),
   process.cwd(),
   writeStdout,
-)).then((code) => { process.exitCode = code; });
+)).then((code) => {
+  flushStdout();
+  process.exitCode = code;
+});
 
 /**
  * dist/cli.js with V8's code cache: compiling the bundle's functions is a good part of a short

@@ -7,7 +7,7 @@ import type { IncludeResolver } from '../engine/api';
 import { USAGE } from './options';
 import { PLAN_USAGE, planCommand } from './plan';
 import { runCommand } from './run';
-import { writeStdout, writeStdoutLine } from './stdout';
+import { flushStdout, writeStdout, writeStdoutLine } from './stdout';
 
 // `qemu`, `lower` and `decode` (the QEMU comparison, the traffic recorder, the logs decoder) load
 // when used: a `run` does not evaluate their code (the process's start-up).
@@ -54,9 +54,12 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   return 2;
 }
 
-export { writeStdout, writeStdoutLine } from './stdout';
+export { flushStdout, writeStdout, writeStdoutLine } from './stdout';
 
 if (require.main === module) {
   void Promise.resolve(main(process.argv.slice(2), writeStdoutLine, (s) => process.stderr.write(s + '\n'), process.cwd(), writeStdout))
-    .then((code) => { process.exitCode = code; });
+    .then((code) => {
+      flushStdout();
+      process.exitCode = code;
+    });
 }

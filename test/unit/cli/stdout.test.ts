@@ -44,3 +44,24 @@ test('a reader that stops early ends the run with EPIPE as before, not a hang', 
   assert.equal(r.signal, null);
   fs.rmSync(cwd, { recursive: true, force: true });
 });
+
+test('buffered pieces come out whole and in order: short and long chunks, lines, multi-byte text across batches, the rest at exit', () => {
+  const mod = path.join(__dirname, '../../../language-server/src/cli/stdout.js');
+  // Pieces of every size around the buffer's batch (8K characters) and size (64 KB), some with
+  // characters of 2, 3 and 4 UTF-8 bytes, interleaved with whole lines; nothing flushed at the end.
+  const script = `
+    const { writeStdout, writeStdoutLine } = require(${JSON.stringify(mod)});
+    let seed = 7; const rnd = (n) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 16) % n; };
+    const alphabet = ['a', '{', '"', 'é', '€', '😀', '\\n'];
+    for (let i = 0; i < 400; i++) {
+      const len = [0, 1, 13, 300, 8191, 8192, 20000, 70000][rnd(8)];
+      let s = ''; while (s.length < len) s += alphabet[rnd(alphabet.length)].repeat(1 + rnd(50));
+      if (rnd(5) === 0) writeStdoutLine(s); else writeStdout(s);
+    }
+    writeStdout('the end, written at exit');`;
+  const expected = spawnSync(process.execPath, ['-e', script.replace(`require(${JSON.stringify(mod)})`, `({ writeStdout: (s) => process.stdout.write(s), writeStdoutLine: (s) => process.stdout.write(s.endsWith('\\n') || s === '' ? s : s + '\\n') })`)], { maxBuffer: 1 << 30 });
+  const got = spawnSync(process.execPath, ['-e', script], { maxBuffer: 1 << 30 });
+  assert.equal(got.status, 0, String(got.stderr));
+  assert.ok(expected.stdout.length > 1 << 20, `${expected.stdout.length} bytes`);
+  assert.ok(got.stdout.equals(expected.stdout));
+});
