@@ -1,36 +1,23 @@
 // Building one transaction's result: what it used (configuration entries, TLB entries, descriptors),
 // its walks and events, its outcome. Shared frozen empties keep a TLB hit free of allocations.
 
-import { POW2 } from '../../bits';
 import type { Access, WalkTrace } from '../../types';
 import type { EventRecord, TransactionResult } from '../result';
 
 /** OFFSET_MASK[n] = 2^n - 1: offset within a block of 2^n bytes (precomputed: no BigInt allocation per hit). */
 export const OFFSET_MASK: bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
 
-const TWO53 = POW2[53];
-
 /**
  * The address `addr` translates to in a block of 2^`shift` bytes mapped at `outputBase`: outputBase +
- * (addr mod 2^shift). With both below 2^53 (every PA is below 2^52, and most input addresses) the sum
- * is computed on exact doubles: one BigInt instead of two; else on BigInts.
+ * (addr mod 2^shift). Plain BigInt operations: the optimizing compiler keeps 64-bit BigInt arithmetic
+ * in registers, cheaper than converting to doubles and back (Number(bigint) and BigInt(number) are calls).
  */
 export function blockAddr(outputBase: bigint, addr: bigint, shift: number): bigint {
-  const a = Number(addr);
-  const off = a % POW2[shift];
-  const pa = Number(outputBase) + off;
-  if (a < TWO53 && pa < TWO53) return off === 0 ? outputBase : BigInt(pa);
   return outputBase + (addr & OFFSET_MASK[shift]);
 }
 
-/**
- * Whether [addr, addr + len) lies inside the block of 2^`shift` bytes that holds `addr` (the region a
- * translation covers): on exact doubles when addr + len is below 2^53, else on BigInts.
- */
+/** Whether [addr, addr + len) lies inside the block of 2^`shift` bytes that holds `addr` (the region a translation covers). */
 export function inOneBlock(addr: bigint, len: bigint, shift: number): boolean {
-  const a = Number(addr);
-  const end = a + Number(len);
-  if (end < TWO53) return end <= (Math.floor(a / POW2[shift]) + 1) * POW2[shift];
   return addr + len <= (addr | OFFSET_MASK[shift]) + 1n;
 }
 
