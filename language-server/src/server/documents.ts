@@ -22,6 +22,8 @@ import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 import { MAX_EDITS, mapThrough, nextSource, type Source, type VersionEdit } from './sources';
 import { EditLog, type Extent, type TextEdit } from './textEdits';
 import { TRACING, clock, mark, traceLine, type Marks } from './trace';
+import { Warmup } from './warmup';
+import { nameIndex } from './names';
 
 export type { Source } from './sources';
 export type { Executed } from './executed';
@@ -89,6 +91,8 @@ interface Entry {
   log: EditLog;
   /** Tracing: when the latest edit arrived (trace.ts clock). */
   arrived?: number;
+  /** The parse from scratch under way in slices (warmup.ts), then the walk of its names. */
+  warmup?: Warmup;
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
@@ -116,6 +120,8 @@ export class Analyzer {
     if (!e) {
       e = { doc, waiters: new Set(), closed: false, maps: [], edits: [], log: new EditLog(doc.version) };
       this.entries.set(doc.uri, e);
+      // The tree the editor features read, parsed in slices while the engine runs the document.
+      this.warm(doc.uri);
     }
     e.doc = doc;
     e.cancel?.set();
@@ -143,6 +149,7 @@ export class Analyzer {
     const e = this.entries.get(uri);
     if (!e) return;
     e.closed = true;
+    e.warmup?.cancel();
     e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
     e.gate?.();
@@ -156,8 +163,7 @@ export class Analyzer {
   /** Re-run every open document (settings changed). */
   refreshAll(): void {
     for (const e of this.entries.values()) {
-      e.parsed = undefined;
-      e.source = undefined;
+      this.dropTree(e);
       this.update(e.doc);
     }
   }
@@ -170,8 +176,41 @@ export class Analyzer {
   parsed(uri: string): Parsed | undefined {
     const e = this.entries.get(uri);
     if (!e) return undefined;
-    if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e, e.parsed);
+    if (e.parsed?.version !== e.doc.version) {
+      e.warmup?.finish();
+      if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e, e.parsed);
+    }
     return e.parsed;
+  }
+
+  /** While idle: the syntax tree and name index toward the current version, so the next completion
+   *  or hover finds them warm. A tree of an earlier version is re-parsed at once (in proportion to
+   *  the edits); with none, the current version is parsed in slices that let edits and requests
+   *  through (warmup.ts). */
+  warm(uri: string): void {
+    const e = this.entries.get(uri);
+    if (!e || e.warmup) return;
+    if (e.parsed) {
+      nameIndex(this.parsed(uri)!.tree);
+      return;
+    }
+    const src = this.source(e);
+    const job: Warmup = new Warmup(src, (r) => {
+      if (e.warmup === job) e.parsed = { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
+    }, this.deps.log);
+    // Kept while it walks the names: a later warm would walk the rest at once.
+    job.ended = () => {
+      if (e.warmup === job) e.warmup = undefined;
+    };
+    e.warmup = job;
+  }
+
+  /** Nothing parsed is reused (the tree, the warm-up under way, the last source). */
+  private dropTree(e: Entry): void {
+    e.warmup?.cancel();
+    e.warmup = undefined;
+    e.parsed = undefined;
+    e.source = undefined;
   }
 
   /** Version `from` of `uri` became `to` by `edits` (undefined: a whole-text or malformed change). */
@@ -194,8 +233,7 @@ export class Analyzer {
   distrust(uri: string): void {
     const e = this.entries.get(uri);
     if (!e) return;
-    e.parsed = undefined;
-    e.source = undefined;
+    this.dropTree(e);
     e.maps = [];
     e.edits = [];
     e.log.reset(e.doc.version);

@@ -163,3 +163,14 @@ export function nameIndex(tree: Script): NameIndex {
   cache.set(tree, idx);
   return idx;
 }
+
+/** Walks the names of `statements` from index `from` until `due()` (checked every few statements):
+ *  the index reached. A later `nameIndex` of a tree holding them walks none of them again. */
+export function warmNames(statements: readonly Statement[], from: number, due: () => boolean): number {
+  let i = from;
+  while (i < statements.length) {
+    namesOf(statements[i++]);
+    if ((i & 31) === 0 && due()) break;
+  }
+  return i;
+}

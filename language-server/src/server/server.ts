@@ -20,7 +20,6 @@ import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { guard, type GuardContext } from './guard';
 import { hover } from './hover';
-import { nameIndex } from './names';
 import { definition, references } from './navigation';
 import { decodeLogText } from '../engine/output/logScenario';
 import {
@@ -94,14 +93,10 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
     void connection.sendNotification(SCENARIO_RESULT_NOTIFICATION, n);
     if (refreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);
     if (refreshLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-    // Once published, while the user has not typed again: bring the syntax tree and the name index
-    // up to this version, so the next completion or hover (usually right after the next edit) finds
-    // them warm and re-does only the statements that edit touches.
+    // Once published, while the user has not typed again: the tree and names up to this version.
     setImmediate(() => {
       try {
-        if (analyzer.document(ex.source.uri)?.version !== ex.version) return;
-        const p = analyzer.parsed(ex.source.uri);
-        if (p) nameIndex(p.tree);
+        if (analyzer.document(ex.source.uri)?.version === ex.version) analyzer.warm(ex.source.uri);
       } catch (e) {
         log(`warming ${ex.source.uri}: ${e instanceof Error ? e.message : String(e)}`);
       }
