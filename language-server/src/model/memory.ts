@@ -28,6 +28,20 @@ export interface MemoryWrite {
  *  of the memory and its observer stay connected). */
 export interface WriteObserver {
   memoryWritten(addr: bigint, size: number): void;
+  /** Whether a write of the word at `addr` matters to it (absent: every write does). */
+  wants?(addr: bigint): boolean;
+}
+
+/** Told of every access while set (PhysicalMemory.watch): the engine's record of which step first
+ *  read or wrote a declaration's words after it wrote them (engine/run/access.ts). Addresses are
+ *  below PA_LIMIT, so a number holds them exactly. */
+export interface AccessWatch {
+  /** The 8 bytes at `addr` were read. */
+  read(addr: number): void;
+  /** Some word of frame `frame` (addr >> 12) was read (a reader that does not say which). */
+  readFrame(frame: number): void;
+  /** `size` bytes at `addr` were written. */
+  write(addr: bigint, size: number): void;
 }
 
 export class PhysicalMemory {
@@ -36,6 +50,8 @@ export class PhysicalMemory {
   private readonly observers: WriteObserver[] = [];
   /** Frames shared with a snapshot (copied before their first write: copy-on-write). */
   private shared?: Set<number>;
+  /** Set by a run that records its accesses (a run an edit may resume): not state, not copied. */
+  watch?: AccessWatch;
 
   /** Declared external-abort ranges [base, end) (sorted, merged): SMMU accesses there abort. */
   private abortRanges: Array<[number, number]> = [];
@@ -81,6 +97,27 @@ export class PhysicalMemory {
     this.observers.push(o);
   }
 
+  /** Whether an observer looks at a write of `addr` (one without `wants` looks at every write). */
+  observed(addr: bigint): boolean {
+    for (const o of this.observers) if (!o.wants || o.wants(addr)) return true;
+    return false;
+  }
+
+  /** Writes `value` at the 8-aligned `addr` as if it had been there: no observer nor watch is told
+   *  (an edited declaration's words patched into a resumed run's copy, engine/run/declPatch.ts). */
+  poke64(addr: bigint, value: bigint): void {
+    this.frame(addr & MASK64, true)![Number(addr & OFFSET_MASK) >> 3] = value & MASK64;
+  }
+
+  /** The 64-bit word at `addr` without telling the watch. */
+  peek64(addr: bigint): bigint {
+    const w = this.watch;
+    this.watch = undefined;
+    const v = this.read64(addr);
+    this.watch = w;
+    return v;
+  }
+
   private frame(addr: bigint, create: boolean): BigUint64Array | undefined {
     const key = Number(addr >> FRAME_SHIFT);
     let f = this.frames.get(key);
@@ -100,9 +137,10 @@ export class PhysicalMemory {
   [SNAPSHOT](c: Copier): PhysicalMemory {
     const m = c.note(this, Object.create(PhysicalMemory.prototype) as PhysicalMemory);
     for (const k of Reflect.ownKeys(this) as Array<keyof this>) {
-      if (k !== 'frames' && k !== 'shared' && k !== 'words') (m as unknown as Record<PropertyKey, unknown>)[k as PropertyKey] = c.copy(this[k]);
+      if (k !== 'frames' && k !== 'shared' && k !== 'words' && k !== 'watch') (m as unknown as Record<PropertyKey, unknown>)[k as PropertyKey] = c.copy(this[k]);
     }
     const mm = m as unknown as { frames: Map<number, BigUint64Array>; shared: Set<number>; words: Map<number, Uint32Array> };
+    m.watch = undefined;
     mm.frames = new Map(this.frames);
     mm.words = new Map();
     mm.shared = new Set(this.frames.keys());
@@ -114,6 +152,7 @@ export class PhysicalMemory {
     addr &= MASK64;
     const off = Number(addr & OFFSET_MASK);
     if ((off & 7) === 0) {
+      if (this.watch !== undefined) this.watch.read(Number(addr));
       const f = this.frames.get(Number(addr >> FRAME_SHIFT));
       return f ? f[off >> 3] : 0n;
     }
@@ -154,6 +193,7 @@ export class PhysicalMemory {
 
   read8(addr: bigint): number {
     addr &= MASK64;
+    if (this.watch !== undefined) this.watch.read(Number(addr));
     const f = this.frames.get(Number(addr >> FRAME_SHIFT));
     if (!f) return 0;
     const off = Number(addr & OFFSET_MASK);
@@ -190,9 +230,14 @@ export class PhysicalMemory {
   /**
    * 32-bit view of frame `frame` (= addr / 4096), for hot-path readers (the translation table walk)
    * that work on addresses as numbers: word 2k is the low half of the 64-bit word k (little-endian
-   * host). undefined: the frame was never written and reads as zero.
+   * host). undefined: the frame was never written and reads as zero. `at`: the address the caller
+   * reads (for the watch; without it, the whole frame counts as read).
    */
-  frameWords(frame: number): Uint32Array | undefined {
+  frameWords(frame: number, at?: number): Uint32Array | undefined {
+    if (this.watch !== undefined) {
+      if (at === undefined) this.watch.readFrame(frame);
+      else this.watch.read(at);
+    }
     let w = this.words.get(frame);
     if (w === undefined) {
       const f = this.frames.get(frame);
@@ -209,6 +254,7 @@ export class PhysicalMemory {
   }
 
   private notify(addr: bigint, size: number): void {
+    if (this.watch !== undefined) this.watch.write(addr, size);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].memoryWritten(addr, size);
   }
 }

@@ -7,7 +7,7 @@ import type { Span } from '../../dsl/ast';
 import type { EngineOptions } from '../api';
 import type { WireDiagnostic, WireRange } from '../output/wire';
 import { diag } from '../output/convert';
-import type { Program, StepDef } from '../run/runtime';
+import type { MemWrite, Program, StepDef } from '../run/runtime';
 import { Allocator } from '../../model/layout/alloc';
 import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
@@ -113,10 +113,16 @@ export class LowerCtx {
   addStep(s: Omit<StepDef, 'range' | 'key'> & { span: Span; sig?: unknown }): number {
     // The signature is read now (its objects may change later); the rest of the key when asked
     // (or now, for a compile the next edit reuses).
-    const step = new LoweredStep(this.range(s.span), s.kind, s.label, s.smmu, s.run, this.file.text, s.span.start, s.span.end, s.sig === undefined ? '' : sigOf(s.sig));
+    const step = new LoweredStep(this.range(s.span), s.kind, s.label, s.smmu, s.run, this.file.text, s.span.start, s.span.end, s.sig === undefined ? '' : sigOf(s.sig), s.writes);
     if (this.keysNow) step.settle();
     this.steps.push(step);
     return this.steps.length - 1;
+  }
+
+  /** Adds a declaration's step: it writes `writes` to memory and does nothing else (StepDef.writes). */
+  addWrites(s: { span: Span; kind: string; label: string; smmu?: string; writes: readonly MemWrite[] }): number {
+    const w = s.writes;
+    return this.addStep({ ...s, sig: w, run: (rt) => rt.writeMany(w) });
   }
 }
 
@@ -136,6 +142,7 @@ class LoweredStep implements StepDef {
     private readonly start: number,
     private readonly end: number,
     private readonly sig: string,
+    readonly writes?: readonly MemWrite[],
   ) {}
 
   get key(): string {
@@ -150,7 +157,7 @@ class LoweredStep implements StepDef {
 
   /** The same step at `range` (an edit moved its statement by whole lines: compile/edit.ts). */
   at(range: WireRange): LoweredStep {
-    const s = new LoweredStep(range, this.kind, this.label, this.smmu, this.run, this.text, this.start, this.end, this.sig);
+    const s = new LoweredStep(range, this.kind, this.label, this.smmu, this.run, this.text, this.start, this.end, this.sig, this.writes);
     s.k = this.k;
     return s;
   }

@@ -46,13 +46,13 @@ export function sameRange(a: WireRange, b: WireRange): boolean {
   return a.line === b.line && a.col === b.col && a.endLine === b.endLine && a.endCol === b.endCol;
 }
 
-/** Index of the first step of `b` that may run differently from the same step of `a`. */
-export function firstChange(a: Program, b: Program): number {
-  if (a.setupKey !== b.setupKey) return 0;
+/** Index of the first step of `b` from `from` on that may run differently from the same step of `a`. */
+export function firstChange(a: Program, b: Program, from = 0): number {
+  if (a.setupKey !== b.setupKey) return from;
   const n = Math.min(a.steps.length, b.steps.length);
   const wa = a.watched;
   const wb = b.watched;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     // A watched transaction keeps its result for the expectation that looks at it.
     const x = a.steps[i];
     const y = b.steps[i];
@@ -183,6 +183,12 @@ export class Checkpoints {
   rejoin(from: Checkpoints, position: number, end: number): void {
     for (const c of from.list) if (c.position > position && c.position < end) this.list.push(c);
     this.every = Math.max(this.every, from.every);
+  }
+
+  /** A checkpoint of `rt` at `position`, now (a resumed run's state after its patches: declPatch.ts). */
+  take(position: number, rt: Runtime): void {
+    const state = this.stopped ? undefined : rt.snapshot();
+    if (state) this.insert({ position, state });
   }
 
   /** This run continues another from `position`: its checkpoints up to there hold. */

@@ -56,8 +56,8 @@ export function sameModel(a: ModelState, b: ModelState): boolean {
   return eq.same(a.mem, b.mem) && eq.same(a.smmus, b.smmus) && eq.same(a.declared, b.declared) && eq.same(a.hookState, b.hookState);
 }
 
-/** PhysicalMemory fields that are bookkeeping of copy-on-write, not state. */
-const MEMORY_BOOKKEEPING = new Set(['shared', 'words']);
+/** PhysicalMemory fields that are bookkeeping (copy-on-write, the run's access watch), not state. */
+const MEMORY_BOOKKEEPING = new Set(['shared', 'words', 'watch']);
 /** An SMMU's latest transaction result: no step reads it; a run that rejoins carries its own over
  *  where the previous run had none since (session.ts tryRejoin; lastTransactionStep is compared). */
 const INSTANCE_LATEST = new Set(['lastTransaction']);

@@ -26,6 +26,7 @@ import { broadcastTo } from '../../model/smmu/broadcast';
 import type { CpuTlbi } from '../../model/cpu/tlbi';
 import type { ModelState, RunSnapshot } from './modelState';
 import { RunRecords, type TxnRecord } from './records';
+import type { RunAccess } from './access';
 
 export type { TxnRecord } from './records';
 
@@ -38,6 +39,15 @@ export interface StepDef {
   key: string;
   /** Executes the step: changes the model in `rt`, fills the results into `out`. May throw (caught by the session). */
   run(rt: Runtime, out: WireStep): void;
+  /** Set when `run` is only `rt.writeMany(writes)` (a declaration laid out in memory): an edit that
+   *  changes only these values may be patched into a resumed run (declPatch.ts). */
+  writes?: readonly MemWrite[];
+}
+
+/** One 64-bit memory write. */
+export interface MemWrite {
+  addr: bigint;
+  value: bigint;
 }
 
 export interface Program {
@@ -82,6 +92,19 @@ export class Runtime {
   readonly stepLog: StepLogEntry[] = [];
   private inStep = false;
   private virtState?: VirtState;
+  /** Which step first used each declaration word (access.ts), for a run an edit may resume. */
+  private accessLog?: RunAccess;
+
+  get access(): RunAccess | undefined {
+    return this.accessLog;
+  }
+
+  set access(a: RunAccess | undefined) {
+    this.accessLog = a;
+    this.mem.watch = a;
+    // (accesses between steps, the views' and the debugger's, change no state: not noted)
+    if (a) a.step = -1;
+  }
 
   /** The VM layer (iommufd objects, vSMMUs), created by the first line that uses it. */
   get virt(): VirtState {
@@ -172,6 +195,7 @@ export class Runtime {
     this.lastTraces = undefined;
     if (this.stepLog.length) this.stepLog.length = 0;
     this.inStep = true;
+    if (this.accessLog) this.accessLog.step = index;
     for (const s of this.instances) s.step = index;
   }
 
@@ -193,6 +217,7 @@ export class Runtime {
       }
     }
     if (this.stepLog.length) this.stepLog.length = 0;
+    if (this.accessLog) this.accessLog.step = -1;
   }
 
   report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic {
@@ -226,8 +251,15 @@ export class Runtime {
     }
   }
 
-  writeMany(writes: ReadonlyArray<{ addr: bigint; value: bigint }>): void {
-    for (const w of writes) this.mem.write64(w.addr, w.value);
+  writeMany(writes: readonly MemWrite[]): void {
+    // A declaration's words, when nothing looks at their writes (the hazard analysis watches none
+    // of them): noted with their values before, so an edit of its values can patch them (access.ts).
+    const log = this.accessLog !== undefined && this.current?.writes === writes && !writes.some((w) => (w.addr & 7n) !== 0n || this.mem.observed(w.addr)) ? this.accessLog : undefined;
+    for (const w of writes) {
+      const before = log && this.mem.peek64(w.addr);
+      this.mem.write64(w.addr, w.value);
+      if (log) log.arm(w.addr, before!);
+    }
     if (this.traffic) for (const w of writes) this.traffic.write(this.index, w.addr, w.value, 64);
   }
 

@@ -12,6 +12,8 @@ import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
 import { Checkpoints, firstChange, type RunSnapshot } from './checkpoints';
 import { sameEarlierRanges, sameModel, unchangedFrom } from './converge';
+import { RunAccess } from './access';
+import { applyPatches, planPatches } from './declPatch';
 
 /** Checkpoints of the previous run where a resumed run compares its state (each costs about a
  *  copy's time when the states are equal, less when they differ early). */
@@ -69,11 +71,16 @@ export class Session implements ScenarioSession {
   /** Continues `prev` from its latest checkpoint before the first changed step; returns that position. */
   private resume(prev: Session, cps: Checkpoints): number {
     const first = Math.min(firstChange(prev.program, this.program), prev.done.length);
-    this.cps!.mark(first);
-    const cp = cps.atOrBefore(first);
+    // (an edit to declarations' values: from before the first step that uses a changed word, declPatch.ts)
+    const plan = planPatches(prev.program, this.program, first, prev.done, prev.runDiags, prev.rt.access);
+    this.cps!.mark(plan.patches.length ? plan.limit : first);
+    const cp = cps.atOrBefore(plan.limit);
     if (!cp) return 0;
     this.restore(prev, cp.position, cp.state);
-    this.cps!.adopt(cps, cp.position);
+    // (the previous run's checkpoints after a patched step lack its new words: this run's own copy instead)
+    const patched = applyPatches(plan, cp.position, this.program, this.rt, this.done);
+    this.cps!.adopt(cps, Math.min(patched, cp.position));
+    if (patched < cp.position) this.cps!.take(cp.position, this.rt);
     const n = this.program.steps.length;
     const same = unchangedFrom(prev.program, this.program);
     if (prev.position === n && same >= 0) {
@@ -112,6 +119,11 @@ export class Session implements ScenarioSession {
       }
     }
     const rt = new Runtime(this.program, undefined, end.state, true);
+    const access = this.rt.access;
+    if (access && j.prev.rt.access) {
+      access.rejoined(j.prev.rt.access, p);
+      rt.access = access;
+    }
     rt.records.adopt(this.rt.records, p, this.runDiags);
     rt.records.rejoin(j.prev.rt.records, p);
     this.rt = rt;
@@ -127,6 +139,7 @@ export class Session implements ScenarioSession {
   /** Restores the run at `position` from a checkpoint, taking `from`'s results before it. */
   private restore(from: Session, position: number, state: RunSnapshot): void {
     const rt = new Runtime(this.program, undefined, state);
+    if (from.rt.access) rt.access = from.rt.access.upTo(position);
     const diags = from.runDiags.slice(0, position);
     rt.adopt(from.rt, position, diags);
     this.rt = rt;
@@ -165,6 +178,8 @@ export class Session implements ScenarioSession {
 
   private fresh(): Runtime {
     const rt = new Runtime(this.program, this.traffic);
+    // (a run an edit may resume notes which step first used each declaration's words)
+    if (this.cps) rt.access = new RunAccess();
     return rt;
   }
 

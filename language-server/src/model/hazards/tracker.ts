@@ -74,6 +74,11 @@ export class HazardTracker {
     for (let a = addr & WORD; a < end; a += 8n) this.writes.push(a);
   }
 
+  /** Whether a write of `addr` is looked at (PhysicalMemory.observed). */
+  wants(addr: bigint): boolean {
+    return this.env.watch.wants(addr);
+  }
+
   /** Descriptors and STE/CD structures currently watched (for tests and state views). */
   get trackedWords(): number {
     let n = 0;

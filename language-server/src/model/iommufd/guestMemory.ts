@@ -40,7 +40,7 @@ export class GuestMemory extends PhysicalMemory {
   }
 
   /** The walk's hot path reads frames directly: the host frame behind a guest frame (IOAS maps are page aligned). */
-  override frameWords(frame: number): Uint32Array | undefined {
+  override frameWords(frame: number, _at?: number): Uint32Array | undefined {
     const pa = this.pa(BigInt(frame) << 12n, false);
     return pa === undefined ? undefined : this.host.frameWords(Number(pa >> 12n));
   }

@@ -116,7 +116,7 @@ export function descend(
         }
       }
       const frame = Math.floor(pa / 4096);
-      const w = mem!.frameWords(frame);
+      const w = mem!.frameWords(frame, pa);
       if (w !== undefined) {
         const o = (pa - frame * 4096) >>> 2;
         lo = w[o];

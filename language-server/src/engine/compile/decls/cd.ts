@@ -98,7 +98,7 @@ export function lowerCd(ctx: LowerCtx, s: CdDecl): void {
   const w = cd.guest ? placeGuest(ctx, cd.guest, raw, `cd ${cd.name}`, s.name) : raw;
   const f = decodeShort(CD, cd.dwords, ['ASID', 'TTB0', 'T0SZ', 'TG0']);
   const at = cd.guest ? `IPA ${hex(cd.addr)}${w.length ? ` (PA ${hex(w[0].addr)} through stage 2 ${cd.guest.s2.name})` : ''}` : hex(cd.addr);
-  ctx.addStep({ span: s, kind: 'cd', label: `cd ${cd.name} at ${at}: ${f}`, sig: w, run: (rt) => rt.writeMany(w) });
+  ctx.addWrites({ span: s, kind: 'cd', label: `cd ${cd.name} at ${at}: ${f}`, writes: w });
 }
 
 function decodeShort(def: StructDef, dwords: bigint[], names: string[]): string {

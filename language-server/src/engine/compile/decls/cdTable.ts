@@ -104,5 +104,5 @@ export function lowerCdTable(ctx: LowerCtx, s: CdTableDecl): void {
   if (!t) return;
   const w = t.guest ? placeGuest(ctx, t.guest, t.writes, `cdtable ${t.name}`, s.name) : t.writes;
   const at = t.guest ? `IPA ${hex(t.base)} (through stage 2 ${t.guest.s2.name})` : hex(t.base);
-  ctx.addStep({ span: s, kind: 'cdtable', label: `cdtable ${t.name}: ${t.fmt ? '2-level' : 'linear'}, S1CDMax ${t.cdMax} at ${at}`, sig: w, run: (rt) => rt.writeMany(w) });
+  ctx.addWrites({ span: s, kind: 'cdtable', label: `cdtable ${t.name}: ${t.fmt ? '2-level' : 'linear'}, S1CDMax ${t.cdMax} at ${at}`, writes: w });
 }

@@ -174,7 +174,7 @@ export function lowerPagetable(ctx: LowerCtx, s: PagetableDecl): void {
   const maps = pt.layout.mappings().length;
   const at = pt.guest ? `IPA ${hex(pt.layout.root)} (through stage 2 ${pt.guest.s2.name})` : hex(pt.layout.root);
   const label = `pagetable ${pt.name}: stage ${pt.stage}, ${pt.granule}K, ${pt.inputSize}-bit input, start level ${pt.startLevel} at ${at}, ${maps} mapping${maps === 1 ? '' : 's'}`;
-  ctx.addStep({ span: s, kind: 'pagetable', label, sig: writes, run: (rt) => rt.writeMany(writes) });
+  ctx.addWrites({ span: s, kind: 'pagetable', label, writes });
 }
 
 export function lowerMap(ctx: LowerCtx, s: MapStmt): void {
@@ -185,7 +185,7 @@ export function lowerMap(ctx: LowerCtx, s: MapStmt): void {
   if (!laid) return;
   const w = placed(ctx, pt, laid, s);
   const m = s.mapping;
-  ctx.addStep({ span: s, kind: 'map', label: `map ${pt.name} ${m.iova!.text} ${m.size!.text} -> ${m.pa!.text}${m.perms ? ' ' + m.perms.text : ''}`, sig: w, run: (rt) => rt.writeMany(w) });
+  ctx.addWrites({ span: s, kind: 'map', label: `map ${pt.name} ${m.iova!.text} ${m.size!.text} -> ${m.pa!.text}${m.perms ? ' ' + m.perms.text : ''}`, writes: w });
 }
 
 export function lowerUnmap(ctx: LowerCtx, s: UnmapStmt): void {
@@ -206,7 +206,7 @@ export function lowerUnmap(ctx: LowerCtx, s: UnmapStmt): void {
   const w = placed(ctx, pt, r.writes, s);
   const split = (r.split ?? []).map((b) => `split the ${sizeText(b.size)} ${b.level === 3 ? 'page' : 'block'} at ${hex(b.iova)} into a level-${b.level + 1} table`).join(', ');
   const label = `unmap ${pt.name} ${hex(iova)} ${hex(size)}${split ? `: ${split} keeping the rest mapped (as Linux's io-pgtable arm_lpae_split_blk_unmap did)` : ''}`;
-  ctx.addStep({ span: s, kind: 'unmap', label, sig: w, run: (rt) => rt.writeMany(w) });
+  ctx.addWrites({ span: s, kind: 'unmap', label, writes: w });
 }
 
 export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
@@ -248,5 +248,5 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
   pt.layout.notePte(s.iova.value, loc.level, value, (value & 1n) === 1n);
   const w = placed(ctx, pt, [{ addr: loc.addr, value }], s);
   const where = pt.guest ? `IPA ${hex(loc.addr)}${w.length ? ` = PA ${hex(w[0].addr)}` : ''}` : hex(loc.addr);
-  ctx.addStep({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${where} = ${hex(value)}`, sig: w, run: (rt) => rt.writeMany(w) });
+  ctx.addWrites({ span: s, kind: 'pte', label: `pte ${pt.name} ${hex(s.iova.value)} level ${loc.level} @${where} = ${hex(value)}`, writes: w });
 }

@@ -151,5 +151,5 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
   }
   writes.push(...dwords.map((value, i) => ({ addr: addr + BigInt(i * 8), value })));
   ctx.broken.setSid(`${smmuName}:${sid}`, ctx.ordinal);
-  ctx.addStep({ span: s, kind: 'ste', smmu: smmuName, label: `ste ${smmuName} sid ${hex(sid)}: ${what} at ${hex(addr)}`, sig: writes, run: (rt) => rt.writeMany(writes) });
+  ctx.addWrites({ span: s, kind: 'ste', smmu: smmuName, label: `ste ${smmuName} sid ${hex(sid)}: ${what} at ${hex(addr)}`, writes });
 }
