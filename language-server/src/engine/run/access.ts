@@ -6,7 +6,13 @@
 // (declPatch.ts): the steps between never saw the difference. Kept only by runs an edit may resume
 // (a session with checkpoints); facts about steps, so a step back that re-runs steps notes the same.
 
-import type { AccessWatch } from '../../model/memory';
+import type { AccessWatch, PhysicalMemory } from '../../model/memory';
+
+/** One 64-bit memory write (a declaration's: StepDef.writes). */
+export interface MemWrite {
+  addr: bigint;
+  value: bigint;
+}
 
 /** Not used yet. */
 export const NEVER = Number.MAX_SAFE_INTEGER;
@@ -87,8 +93,19 @@ export class RunAccess implements AccessWatch {
     for (let w = wordOf(a); w < a + size; w += 8) this.use(w);
   }
 
+  /** The running step, a declaration, writes `writes` to `mem`: noted with the values before, when
+   *  nothing looks at these writes (the hazard analysis watches none of them) and they are aligned. */
+  declare(mem: PhysicalMemory, writes: readonly MemWrite[]): void {
+    const arm = !writes.some((w) => (w.addr & 7n) !== 0n || mem.observed(w.addr));
+    for (const w of writes) {
+      const before = arm ? mem.peek64(w.addr) : 0n;
+      mem.write64(w.addr, w.value);
+      if (arm) this.arm(w.addr, before);
+    }
+  }
+
   /** The running step, a declaration, wrote `addr` (8-aligned) over `before`. */
-  arm(addr: bigint, before: bigint): void {
+  private arm(addr: bigint, before: bigint): void {
     const w = Number(addr);
     const a = this.arms.get(w);
     // (written twice by this step, or again after a step back: the first write's value before stands)

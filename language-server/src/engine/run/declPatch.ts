@@ -12,8 +12,8 @@
 // none then), one with events, hazards or diagnostics, one whose first or last line moved.
 
 import { firstChange } from './checkpoints';
-import { NEVER, type RunAccess } from './access';
-import type { MemWrite, Program, Runtime, StepDef } from './runtime';
+import { NEVER, type MemWrite, type RunAccess } from './access';
+import type { Program, Runtime, StepDef } from './runtime';
 import type { WireDiagnostic, WireStep } from '../output/wire';
 
 /** One patched step: its changed words and their new values. */

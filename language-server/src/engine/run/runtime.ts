@@ -26,7 +26,7 @@ import { broadcastTo } from '../../model/smmu/broadcast';
 import type { CpuTlbi } from '../../model/cpu/tlbi';
 import type { ModelState, RunSnapshot } from './modelState';
 import { RunRecords, type TxnRecord } from './records';
-import type { RunAccess } from './access';
+import type { MemWrite, RunAccess } from './access';
 
 export type { TxnRecord } from './records';
 
@@ -42,12 +42,6 @@ export interface StepDef {
   /** Set when `run` is only `rt.writeMany(writes)` (a declaration laid out in memory): an edit that
    *  changes only these values may be patched into a resumed run (declPatch.ts). */
   writes?: readonly MemWrite[];
-}
-
-/** One 64-bit memory write. */
-export interface MemWrite {
-  addr: bigint;
-  value: bigint;
 }
 
 export interface Program {
@@ -93,17 +87,11 @@ export class Runtime {
   private inStep = false;
   private virtState?: VirtState;
   /** Which step first used each declaration word (access.ts), for a run an edit may resume. */
-  private accessLog?: RunAccess;
+  access?: RunAccess;
 
-  get access(): RunAccess | undefined {
-    return this.accessLog;
-  }
-
-  set access(a: RunAccess | undefined) {
-    this.accessLog = a;
-    this.mem.watch = a;
-    // (accesses between steps, the views' and the debugger's, change no state: not noted)
-    if (a) a.step = -1;
+  /** Notes this run's accesses in `a` from now on. */
+  watch(a: RunAccess): void {
+    this.access = this.mem.watch = a;
   }
 
   /** The VM layer (iommufd objects, vSMMUs), created by the first line that uses it. */
@@ -195,7 +183,7 @@ export class Runtime {
     this.lastTraces = undefined;
     if (this.stepLog.length) this.stepLog.length = 0;
     this.inStep = true;
-    if (this.accessLog) this.accessLog.step = index;
+    if (this.access) this.access.step = index;
     for (const s of this.instances) s.step = index;
   }
 
@@ -217,7 +205,8 @@ export class Runtime {
       }
     }
     if (this.stepLog.length) this.stepLog.length = 0;
-    if (this.accessLog) this.accessLog.step = -1;
+    // (accesses between steps, the views' and the debugger's, change no state: not noted)
+    if (this.access) this.access.step = -1;
   }
 
   report(severity: WireDiagnostic['severity'], code: string, message: string): WireDiagnostic {
@@ -252,14 +241,8 @@ export class Runtime {
   }
 
   writeMany(writes: readonly MemWrite[]): void {
-    // A declaration's words, when nothing looks at their writes (the hazard analysis watches none
-    // of them): noted with their values before, so an edit of its values can patch them (access.ts).
-    const log = this.accessLog !== undefined && this.current?.writes === writes && !writes.some((w) => (w.addr & 7n) !== 0n || this.mem.observed(w.addr)) ? this.accessLog : undefined;
-    for (const w of writes) {
-      const before = log && this.mem.peek64(w.addr);
-      this.mem.write64(w.addr, w.value);
-      if (log) log.arm(w.addr, before!);
-    }
+    if (this.access !== undefined && this.current?.writes === writes) this.access.declare(this.mem, writes);
+    else for (const w of writes) this.mem.write64(w.addr, w.value);
     if (this.traffic) for (const w of writes) this.traffic.write(this.index, w.addr, w.value, 64);
   }
 

@@ -122,7 +122,7 @@ export class Session implements ScenarioSession {
     const access = this.rt.access;
     if (access && j.prev.rt.access) {
       access.rejoined(j.prev.rt.access, p);
-      rt.access = access;
+      rt.watch(access);
     }
     rt.records.adopt(this.rt.records, p, this.runDiags);
     rt.records.rejoin(j.prev.rt.records, p);
@@ -139,7 +139,7 @@ export class Session implements ScenarioSession {
   /** Restores the run at `position` from a checkpoint, taking `from`'s results before it. */
   private restore(from: Session, position: number, state: RunSnapshot): void {
     const rt = new Runtime(this.program, undefined, state);
-    if (from.rt.access) rt.access = from.rt.access.upTo(position);
+    if (from.rt.access) rt.watch(from.rt.access.upTo(position));
     const diags = from.runDiags.slice(0, position);
     rt.adopt(from.rt, position, diags);
     this.rt = rt;
@@ -179,7 +179,7 @@ export class Session implements ScenarioSession {
   private fresh(): Runtime {
     const rt = new Runtime(this.program, this.traffic);
     // (a run an edit may resume notes which step first used each declaration's words)
-    if (this.cps) rt.access = new RunAccess();
+    if (this.cps) rt.watch(new RunAccess());
     return rt;
   }
 
