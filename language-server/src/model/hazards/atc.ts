@@ -11,7 +11,7 @@ import { syncOnly, withSync } from './finding';
 import { Pending } from './pending';
 import { replay } from './replay';
 import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
-import type { Cached, TlbShadow } from './tlb';
+import type { TlbShadow } from './tlb';
 
 interface AtcRec {
   id: number;
@@ -19,7 +19,10 @@ interface AtcRec {
   ssid?: number;
   base: bigint;
   shift: number;
-  cached: Cached;
+  /** The output address of the TLB shadow record it was fetched from. */
+  output: bigint;
+  /** That record's uid (TlbShadow: records are copy-on-write, named by uid). */
+  cached: number;
   /** Step at which the backing translation was invalidated or changed. */
   needsInvAt?: number;
   reports: number;
@@ -34,7 +37,7 @@ interface State {
 
 export class AtcShadow implements Shadow {
   private readonly states = new PerSmmu<State>(() => ({ atc: new Atc(true), bySid: new Map(), byId: new Map(), pending: new Pending() }));
-  private readonly byCached = new Map<Cached, AtcRec[]>();
+  private readonly byCached = new Map<number, AtcRec[]>();
   /** Records on every SMMU (the hot path skips everything at 0). */
   private count = 0;
 
@@ -43,8 +46,8 @@ export class AtcShadow implements Shadow {
   }
 
   /** A TLB shadow entry was invalidated or changed: the translations fetched from it need a CMD_ATC_INV. */
-  tlbGone(c: Cached): void {
-    for (const a of this.byCached.get(c) ?? []) a.needsInvAt ??= this.env.step;
+  tlbGone(uid: number): void {
+    for (const a of this.byCached.get(uid) ?? []) a.needsInvAt ??= this.env.step;
   }
 
   transaction(s: SmmuCtx, r: TransactionResult): void {
@@ -60,7 +63,7 @@ export class AtcShadow implements Shadow {
       });
       this.env.report({
         state: 'atc', code: 'H_ATC_STALE', severity: 'warning', step: this.env.step, smmu: s.name, sid: a.sid, ssid: a.ssid, base: a.base,
-        output: a.cached.entry.outputBase, changedAt: a.needsInvAt, invalidatedAt: at, missing: at !== undefined ? syncOnly(s.name) : inv, insertAfter: at ?? a.needsInvAt,
+        output: a.output, changedAt: a.needsInvAt, invalidatedAt: at, missing: at !== undefined ? syncOnly(s.name) : inv, insertAfter: at ?? a.needsInvAt,
       });
     }
   }
@@ -68,15 +71,15 @@ export class AtcShadow implements Shadow {
   page(s: SmmuCtx, r: TransactionResult, _p: TransactionResult, ats: boolean): void {
     const c = ats ? this.tlb.current : undefined;
     if (!c) return;
-    const known = this.byCached.get(c);
+    const known = this.byCached.get(c.uid);
     if (known?.some((a) => a.ssid === r.ssid && a.sid === r.sid)) return;
     const st = this.states.get(s);
     const e = c.entry;
     const entry = st.atc.insert({ sid: r.sid, ssid: r.ssid, base: e.inputBase, sizeLog2: e.blockShift, output: e.outputBase, split: false, perms: e.perms, step: this.env.step });
-    const a: AtcRec = { id: entry.id, sid: r.sid, ssid: r.ssid, base: e.inputBase, shift: e.blockShift, cached: c, reports: 0 };
+    const a: AtcRec = { id: entry.id, sid: r.sid, ssid: r.ssid, base: e.inputBase, shift: e.blockShift, output: e.outputBase, cached: c.uid, reports: 0 };
     st.byId.set(a.id, a);
     push(st.bySid, a.sid, a);
-    push(this.byCached, c, a);
+    push(this.byCached, c.uid, a);
     this.count++;
   }
 

@@ -1,12 +1,14 @@
 // Translation-table descriptors a shadow depends on, with the value last seen in memory and the
 // shadow items that use them (by id: the shadow resolves them). Watched through `Watch` while used;
-// released with the last user. Copy-on-write: a snapshot copies the map, not the descriptors; a
-// descriptor either side then changes is copied first (its generation is not its owner's), so a
-// checkpoint costs the map plus what changed since, and comparing two states skips the shared ones.
+// released with the last user. Copy-on-write: a snapshot shares the map (CowMap: copied on either
+// side's first change) and the descriptors; a descriptor either side then changes is copied first
+// (its generation is not its owner's), so a checkpoint costs what changed since, and comparing two
+// states skips the shared ones.
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
 import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
+import { CowMap } from '../cowMap';
 
 /**
  * The users (ids) of one descriptor, in the order a Set keeps them: most descriptors (the leaves)
@@ -92,16 +94,16 @@ export function isValid(value: bigint, sel: PteSelector): boolean {
 }
 
 export class Descriptors {
-  private map = new Map<bigint, Desc>();
+  private map = new CowMap<bigint, Desc>();
   private gen = newGeneration();
 
   constructor(private watch: Watch) {}
 
-  /** A copy for a snapshot: the map copied, the descriptors shared by both until one changes them. */
+  /** A copy for a snapshot: the map and the descriptors shared by both until one changes them. */
   [SNAPSHOT](c: Copier): Descriptors {
     const d = c.clone(this);
     d.watch = c.copy(this.watch);
-    d.map = new Map(this.map);
+    d.map = c.copy(this.map);
     this.gen = newGeneration();
     d.gen = newGeneration();
     return d;
@@ -110,6 +112,7 @@ export class Descriptors {
   /** The same descriptors, values and users (shared descriptors are equal as they are). */
   [SAME](other: Descriptors, same: SameFn): boolean {
     if (this.map.size !== other.map.size || !same(this.watch, other.watch)) return false;
+    if (this.map.shares(other.map)) return true;
     const it = other.map.entries();
     for (const [a, x] of this.map) {
       const [b, y] = it.next().value as [bigint, Desc];
