@@ -36,11 +36,11 @@ const NO_HAZARDS: readonly WireHazard[] = Object.freeze([]);
 // Records and reads by step index in plain (holey) arrays: a 100,000-line run keeps tens of
 // thousands, and a Map of that size costs more to fill than the steps that read it.
 export class RunRecords {
-  private readonly txns: Array<TxnRecord | undefined> = [];
+  private txns: Array<TxnRecord | undefined> = [];
   private readonly hazards = new Map<number, WireHazard[]>();
   private intended: Intended[] = [];
   /** Transaction step -> the last step that read its record. */
-  private readonly reads: Array<number | undefined> = [];
+  private reads: Array<number | undefined> = [];
 
   setTxn(step: number, rec: TxnRecord): void {
     this.txns[step] = rec;
@@ -78,10 +78,10 @@ export class RunRecords {
    * the run diagnostics per step before `position` (copied where an undo changes one).
    */
   adopt(prev: RunRecords, position: number, diags: WireDiagnostic[][]): void {
-    copyRange(prev.txns, this.txns, 0, position);
+    this.txns = withRange(prev.txns, this.txns, 0, position);
     for (const [k, v] of prev.hazards) if (k < position) this.hazards.set(k, v);
     // (a later reader of prev is kept: it may read again, or be taken over by a rejoin)
-    copyRange(prev.reads, this.reads, 0, position);
+    this.reads = withRange(prev.reads, this.reads, 0, position);
     this.intended = prev.intended.filter((x) => x.at < position);
     const undo = new Map<WireDiagnostic, Intended>();
     for (const x of prev.intended) if (x.at >= position && x.step < position && !undo.has(x.diag)) undo.set(x.diag, x);
@@ -115,20 +115,29 @@ export class RunRecords {
 
   /** This run continues with `prev`'s steps from `position` on (canRejoin held): their records. */
   rejoin(prev: RunRecords, position: number): void {
-    copyRange(prev.txns, this.txns, position, prev.txns.length);
+    this.txns = withRange(prev.txns, this.txns, position, prev.txns.length);
     for (const [k, v] of prev.hazards) if (k >= position) this.hazards.set(k, v);
-    copyRange(prev.reads, this.reads, position, prev.reads.length);
+    this.reads = withRange(prev.reads, this.reads, position, prev.reads.length);
     for (const x of prev.intended) if (x.at >= position) this.intended.push(x);
   }
 }
 
-/** to[i] = from[i] for i in [start, end) where from has one. */
-function copyRange<T>(from: ReadonlyArray<T | undefined>, to: Array<T | undefined>, start: number, end: number): void {
+/** `to` with to[i] = from[i] for i in [start, end) where from has one: when `to` holds nothing
+ *  from `start` on (a resumed or rejoining run's records), a new array made by a slice at memory
+ *  speed (a 100,000-line run: tens of thousands of records per edit); else `to` itself, written. */
+function withRange<T>(from: ReadonlyArray<T | undefined>, to: Array<T | undefined>, start: number, end: number): Array<T | undefined> {
   const e = Math.min(end, from.length);
+  if (e <= start) return to;
+  if (to.length === 0 && start === 0) return from.slice(0, e);
+  if (to.length <= start) {
+    to.length = start;
+    return to.concat(from.slice(start, e));
+  }
   for (let i = start; i < e; i++) {
     const v = from[i];
     if (v !== undefined) to[i] = v;
   }
+  return to;
 }
 
 /** The same transaction record (what an expectation reads of it). */

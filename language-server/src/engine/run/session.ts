@@ -127,10 +127,9 @@ export class Session implements ScenarioSession {
     rt.records.adopt(this.rt.records, p, this.runDiags);
     rt.records.rejoin(j.prev.rt.records, p);
     this.rt = rt;
-    for (let i = p; i < n; i++) {
-      this.done.push(j.prev.done[i]);
-      this.runDiags.push(j.prev.runDiags[i]);
-    }
+    // (concat: a copy of tens of thousands of references at memory speed)
+    this.done = this.done.concat(j.prev.done.slice(p, n));
+    this.runDiags = this.runDiags.concat(j.prev.runDiags.slice(p, n));
     this.cps!.rejoin(j.prev.cps!, p, n);
     this.reused += n - p;
     this.rejoin = undefined;

@@ -1,14 +1,14 @@
 // Translation-table descriptors a shadow depends on, with the value last seen in memory and the
 // shadow items that use them (by id: the shadow resolves them). Watched through `Watch` while used;
-// released with the last user. Copy-on-write: a snapshot shares the map (CowMap: copied on either
-// side's first change) and the descriptors; a descriptor either side then changes is copied first
-// (its generation is not its owner's), so a checkpoint costs what changed since, and comparing two
-// states skips the shared ones.
+// released with the last user. Copy-on-write: a snapshot shares the map (CowMap: a part is copied
+// on either side's first change to it) and the descriptors; a descriptor either side then changes
+// is copied first (its generation is not its owner's), so a checkpoint costs what changed since,
+// and comparing two states skips the shared ones.
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
 import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
-import { CowMap } from '../cowMap';
+import { CowMap, addressPart } from '../cowMap';
 
 /**
  * The users (ids) of one descriptor, in the order a Set keeps them: most descriptors (the leaves)
@@ -94,7 +94,7 @@ export function isValid(value: bigint, sel: PteSelector): boolean {
 }
 
 export class Descriptors {
-  private map = new CowMap<bigint, Desc>();
+  private map = new CowMap<bigint, Desc>(addressPart);
   private gen = newGeneration();
 
   constructor(private watch: Watch) {}
@@ -112,14 +112,7 @@ export class Descriptors {
   /** The same descriptors, values and users (shared descriptors are equal as they are). */
   [SAME](other: Descriptors, same: SameFn): boolean {
     if (this.map.size !== other.map.size || !same(this.watch, other.watch)) return false;
-    if (this.map.shares(other.map)) return true;
-    const it = other.map.entries();
-    for (const [a, x] of this.map) {
-      const [b, y] = it.next().value as [bigint, Desc];
-      if (x === y && a === b) continue;
-      if (a !== b || x.value !== y.value || x.sel !== y.sel || x.broken !== y.broken || !x.users.same(y.users)) return false;
-    }
-    return true;
+    return this.map.sameAs(other.map, (x, y) => x.value === y.value && x.sel === y.sel && x.broken === y.broken && x.users.same(y.users));
   }
 
   get size(): number {

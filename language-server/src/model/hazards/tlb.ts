@@ -27,7 +27,7 @@ import { replay } from './replay';
 import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
 import { sameFrame, type Watch } from './watch';
 import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
-import { CowMap } from '../cowMap';
+import { CowMap, numberPart } from '../cowMap';
 
 interface Change extends DescWrite {
   /** The changed descriptor was the leaf of its stage (a Leaf TLBI covers it). */
@@ -77,7 +77,7 @@ const unbounded = (): Tlb => new Tlb({ capacity: Infinity, policy: 'unbounded', 
 export class TlbShadow implements Shadow {
   private descs: Descriptors;
   /** The records, by uid (the only references to them). */
-  private users = new CowMap<number, Cached>();
+  private users = new CowMap<number, Cached>(numberPart);
   private uids = 0;
   private gen = newGeneration();
   /** The SMMUs of the records, by name. */
@@ -91,8 +91,8 @@ export class TlbShadow implements Shadow {
   constructor(private readonly env: HazardEnv) {
     this.descs = new Descriptors(env.watch);
     this.states = new PerSmmu((watch: Watch): State => ({
-      shadow: unbounded(), cached: new CowMap(), staleTlb: unbounded(), stale: new CowMap(),
-      pending: new Pending(watch), pendingTlb: unbounded(), pendingStale: new CowMap(),
+      shadow: unbounded(), cached: new CowMap(numberPart), staleTlb: unbounded(), stale: new CowMap(numberPart),
+      pending: new Pending(watch), pendingTlb: unbounded(), pendingStale: new CowMap(numberPart),
     }), env.watch);
   }
 
@@ -119,11 +119,7 @@ export class TlbShadow implements Shadow {
   /** The same records (shared ones are equal as they are; generations and `current` are bookkeeping). */
   [SAME](o: TlbShadow, same: SameFn): boolean {
     if (this.uids !== o.uids || this.users.size !== o.users.size || !same(this.descs, o.descs) || !same(this.ctxs, o.ctxs)) return false;
-    const it = this.users.shares(o.users) ? undefined : o.users.values();
-    if (it) for (const x of this.users.values()) {
-      const y = it.next().value as Cached;
-      if (x !== y && !sameCached(x, y, same)) return false;
-    }
+    if (!this.users.sameAs(o.users, (x, y) => sameCached(x, y, same))) return false;
     return same(this.states, o.states) && same(this.env, o.env) && same(this.onGone, o.onGone);
   }
 
