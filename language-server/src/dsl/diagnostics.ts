@@ -39,6 +39,10 @@ export function computeLineStarts(text: string): number[] {
 
 /** 0-based index of the line holding `offset` (binary search; allocates nothing). */
 export function lineIndexIn(lineStarts: readonly number[], offset: number): number {
+  // The last two lines without a search: the runner's streaming compile asks about the statement
+  // just read, whose line break is the last one read (compile/stream.ts).
+  const n = lineStarts.length;
+  if (n > 1 && offset >= lineStarts[n - 2]) return offset >= lineStarts[n - 1] ? n - 1 : n - 2;
   return Math.max(0, lowerBound(lineStarts, offset + 1, byValue) - 1);
 }
 

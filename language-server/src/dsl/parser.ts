@@ -130,6 +130,10 @@ class Parser extends StepParser {
       if (suggestions.length) err.typo = { suggestions, ...(named !== undefined ? { name: named } : {}) };
       return err;
     }
+    if (lower === 'dma' || lower === 'ats') {
+      const fast = this.fastTransaction(lower);
+      if (fast) return fast;
+    }
     const kw = this.keyword();
     let s: Statement;
     switch (lower) {

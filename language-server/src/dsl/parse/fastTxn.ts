@@ -43,9 +43,9 @@ export interface FastTxnHost {
   numberAt(start: number, end: number, value: number): { text: string; value: bigint };
 }
 
-/** The statement after keyword `kw`, and where it ends (the line break or the end of the text), or
- *  undefined. `lean`: without the option list (ParseOptions.lean). */
-export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', host: FastTxnHost, lean: boolean): { stmt: TransactionStmt; lastEnd: number; pos: number } | undefined {
+/** The statement after keyword `kw` (its `end` is its last token's: the parser goes on from there),
+ *  or undefined. `lean`: without the option list (ParseOptions.lean). */
+export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', host: FastTxnHost, lean: boolean): TransactionStmt | undefined {
   const options: Field[] | undefined = lean ? undefined : [];
   const s: TransactionStmt = { kind, keyword: kw, incomplete: false, start: kw.start, end: kw.end, options: NO_OPTIONS, priv: false, exec: false, expects: [] };
   const n = text.length;
@@ -101,7 +101,8 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
   }
   if ((seen & (SID | IOVA)) !== (SID | IOVA)) return undefined;
   s.options = options ?? NO_OPTIONS;
-  return { stmt: s, lastEnd, pos: i };
+  s.end = lastEnd;
+  return s;
 }
 
 function wordNode(host: FastTxnHost, start: number, end: number): Word {

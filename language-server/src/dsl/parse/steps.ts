@@ -153,15 +153,19 @@ export abstract class StepParser extends DeclParser {
     return s;
   }
 
+  /** The commonest line of a trace, `dma`/`ats` at the current token, read without tokens
+   *  (parse/fastTxn.ts; the same tree), or undefined (nothing read: the general path follows).
+   *  Tried before the keyword is consumed: no token after it is read for nothing. */
+  protected fastTransaction(lower: 'dma' | 'ats'): TransactionStmt | undefined {
+    if (this.ahead.length !== 0 || this.noFastPath) return undefined;
+    const t = this.tok;
+    const s = fastTransaction(this.text, { kind: 'keyword', start: t.start, end: t.end, text: t.text }, lower, this.lx, this.lean);
+    if (s) this.skipTo(s.end, s.end);
+    return s;
+  }
+
+  /** A transaction through the general path (the keyword consumed). */
   protected transaction(kw: Keyword, lower: 'dma' | 'ats' | 'pri'): TransactionStmt {
-    // The commonest line of a trace, read without tokens (parse/fastTxn.ts); the same tree.
-    if (lower !== 'pri' && this.ahead.length === 0 && !this.noFastPath) {
-      const f = fastTransaction(this.text, kw, lower, this.lx, this.lean);
-      if (f) {
-        this.skipTo(f.pos, f.lastEnd);
-        return f.stmt;
-      }
-    }
     const s: TransactionStmt = {
       kind: lower,
       keyword: kw,
