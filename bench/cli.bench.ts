@@ -1,6 +1,7 @@
 // The headless runner, whole process (issue 14): `iommu-lens run FILE --json` on the generated
 // 20,000-DMA low-level scenario (bench/dmaScenario.ts), target < 0.4 s on a quiet machine.
-// Baseline measured in the same run: a bare `node -e 0` (the process start-up every run pays).
+// Baseline measured in the same run: a bare `node -e 0` (the process start-up every run pays); the
+// runner's own start-up is an empty scenario's whole process.
 // Figures by wall time and by CPU time (user + system of the child, all its threads, from this
 // process's /proc/self/stat cutime/cstime: Linux only); the target is judged on CPU time, which a
 // loaded machine does not inflate, and the ratio is CPU against the baseline's CPU.
@@ -90,14 +91,23 @@ export function runCliBench(runs = 5, log: (s: string) => void = console.log, be
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iommu-lens-cli-bench-'));
   const text = lowLevelDmaScenario();
   fs.writeFileSync(path.join(dir, 'dma.smmu'), text);
+  // The runner's own start-up: an empty scenario (loading the bundle, the run's set-up, exit).
+  fs.writeFileSync(path.join(dir, 'empty.smmu'), '');
   const base: Timing[] = [];
   const cli: Timing[] = [];
   const old: Timing[] = [];
-  timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir); // warm the file cache
+  const empty: Timing[] = [];
+  const oldEmpty: Timing[] = [];
+  timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir); // warm the file cache (and write the code cache)
+  if (before) timeProcess([before, 'run', 'dma.smmu', '--json'], dir);
   for (let i = 0; i < runs; i++) {
     base.push(timeProcess(['-e', '0'], dir));
     cli.push(timeProcess([BIN, 'run', 'dma.smmu', '--json'], dir));
-    if (before) old.push(timeProcess([before, 'run', 'dma.smmu', '--json'], dir));
+    empty.push(timeProcess([BIN, 'run', 'empty.smmu', '--json'], dir));
+    if (before) {
+      old.push(timeProcess([before, 'run', 'dma.smmu', '--json'], dir));
+      oldEmpty.push(timeProcess([before, 'run', 'empty.smmu', '--json'], dir));
+    }
   }
   const cpu = cli.every((t) => t.cpuMs !== undefined) ? median(cli.map((t) => t.cpuMs!)) : undefined;
   const baseCpu = base.every((t) => t.cpuMs !== undefined) ? median(base.map((t) => t.cpuMs!)) : undefined;
@@ -114,10 +124,13 @@ export function runCliBench(runs = 5, log: (s: string) => void = console.log, be
     const oc = median(old.map((t) => t.cpuMs!));
     log(`  before (${before})  CPU ${oc.toFixed(0)} ms  wall ${median(old.map((t) => t.wallMs)).toFixed(0)} ms  (this build: ${cpu !== undefined ? (cpu / oc).toFixed(2) : 'n/a'}x of it)`);
   }
+  const startCpu = (ts: Timing[]) => ts.every((t) => t.cpuMs !== undefined) && baseCpu !== undefined ? ` CPU ${median(ts.map((t) => t.cpuMs!)).toFixed(0)} ms (+${(median(ts.map((t) => t.cpuMs!)) - baseCpu).toFixed(0)})` : '';
+  log(`  start-up (an empty scenario, whole process; + over node -e 0)${startCpu(empty)}  wall ${median(empty.map((t) => t.wallMs)).toFixed(0)} ms (+${(median(empty.map((t) => t.wallMs)) - baseWall).toFixed(0)})` +
+    (before ? `;  before${startCpu(oldEmpty)}  wall ${median(oldEmpty.map((t) => t.wallMs)).toFixed(0)} ms` : ''));
   const ph = phases(dir, runs, false);
   const pa = phases(dir, runs, true);
   if (ph && pa) {
-    log(`  where a cold run's CPU goes (in process, out/, medians): start-up and loading ${ph.startup.toFixed(0)} ms, ` +
+    log(`  where a cold run's CPU goes (in process, from out/ without the bundle's code cache, medians): loading ${ph.startup.toFixed(0)} ms, ` +
       `streamed run ${ph.ms.toFixed(0)} ms (parse, lower, run and JSON statement by statement; GC inside), of which reading the statements alone ${pa.ms.toFixed(0)} ms`);
   }
   fs.rmSync(dir, { recursive: true, force: true });

@@ -67,15 +67,16 @@ export function flushStdout(): void {
   writeBuffer();
 }
 
-/** Writes `chunk` to standard output, buffered: it is written when the buffer is full, with the
- *  next line written by writeStdoutLine, at flushStdout() or at exit. */
+/** Writes `chunk` to standard output, line-buffered: what ends a line (a file's JSON line, a line of
+ *  text) is written at once, other chunks (a step's JSON) when the buffer is full, at flushStdout()
+ *  or at exit. */
 export function writeStdout(chunk: string): void {
   pending += chunk;
-  if (pending.length >= BATCH) encodePending();
+  if (chunk.charCodeAt(chunk.length - 1) === 10) flushStdout();
+  else if (pending.length >= BATCH) encodePending();
 }
 
-/** A line: `s` and a newline when it has none (an empty string writes nothing), written at once. */
+/** A line: `s` and a newline when it has none (an empty string writes nothing). */
 export function writeStdoutLine(s: string): void {
   writeStdout(s.endsWith('\n') || s === '' ? s : s + '\n');
-  flushStdout();
 }

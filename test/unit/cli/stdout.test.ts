@@ -65,3 +65,19 @@ test('buffered pieces come out whole and in order: short and long chunks, lines,
   assert.ok(expected.stdout.length > 1 << 20, `${expected.stdout.length} bytes`);
   assert.ok(got.stdout.equals(expected.stdout));
 });
+
+test('a chunk that ends a line is written at once (a file\'s JSON line does not wait for the next file), a step\'s chunk waits', async () => {
+  const mod = path.join(__dirname, '../../../language-server/src/cli/stdout.js');
+  const child = spawn(process.execPath, ['-e', `
+    const { writeStdout } = require(${JSON.stringify(mod)});
+    writeStdout('{"steps":['); writeStdout('{"index":0}'); writeStdout('],"file":"a"}\\n'); writeStdout('{"steps":[');
+    setTimeout(() => {}, 20000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let got = '';
+  await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => {
+    got += c.toString('utf8');
+    if (got.endsWith('\n')) resolve();
+  }));
+  await new Promise((r) => setTimeout(r, 200));
+  child.kill();
+  assert.equal(got, '{"steps":[{"index":0}],"file":"a"}\n');
+});
