@@ -84,7 +84,9 @@ export class EditSession {
       kind = 'digit';
       // Half the time its number's last digit: a transaction's page offset, which leaves the model
       // state as before by the next checkpoint (the resumed run rejoins the previous one).
-      const at = digitAt(t, this.offset(), rng.chance(0.5));
+      // Sometimes a digit on a declaration's line (a map line's address, a CD's ASID, an STE's field):
+      // its words patched into the resumed run when the layout stands (engine/run/declPatch.ts).
+      const at = rng.chance(0.3) ? declDigit(t, rng) : digitAt(t, this.offset(), rng.chance(0.5));
       edit = at < 0 ? this.replace(0, 0, '#') : this.replace(at, at + 1, String(rng.int(10)));
     } else if (k <= 2) {
       kind = 'insert';
@@ -125,6 +127,18 @@ export class EditSession {
 
 /** The offset of the first digit at or after `from` (wrapping around), or of the last digit of the
  *  word it is in when `last`; -1 if the text has none. */
+/** The offset of a random digit on a random declaration line (`map`, `cd`, `ste`, `pte`, a
+ *  `pagetable`'s or `cd`'s field), or -1. */
+function declDigit(t: string, rng: Rng): number {
+  const re = /^[ \t]*(map|cd|ste|pte|asid|ttb0|s2ttb|vmid)\b[^\n]*$/gm;
+  const lines: Array<[number, string]> = [];
+  for (let m = re.exec(t); m; m = re.exec(t)) lines.push([m.index, m[0]]);
+  if (!lines.length) return -1;
+  const [at, line] = rng.pick(lines);
+  const digits = [...line.matchAll(/[0-9]/g)];
+  return digits.length ? at + rng.pick(digits).index! : -1;
+}
+
 function digitAt(t: string, from: number, last: boolean): number {
   const re = /[0-9]/g;
   for (const start of [from, 0]) {
