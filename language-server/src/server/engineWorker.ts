@@ -32,9 +32,10 @@ export type FromWorker =
    *  threads than objects), null when they are the same as the last run's of `uri` (the server's
    *  thread handles these messages in order and keeps its last array). */
   | { type: 'done'; id: number; uri: string; summary: StepCounts; diagnostics: string | null; marks?: Marks }
-  /** `delta` null: the steps could not be encoded, or a newer run of the document dropped their
-   *  encoding (the server's thread drops its store; the next delta is whole). */
-  | { type: 'steps'; id: number; uri: string; delta: StepDelta | null; encodeMs?: number }
+  /** `delta` null: the steps could not be encoded (the server's thread drops its store; the next
+   *  delta is whole), or, `superseded`, a newer run of the document came first: its steps are not
+   *  sent, the store stays as it was (the newer run's delta follows from it). */
+  | { type: 'steps'; id: number; uri: string; delta: StepDelta | null; superseded?: true; encodeMs?: number }
   | { type: 'full'; id: number; json: string | null }
   | { type: 'cancelled'; id: number }
   /** The run's edits do not lead from the text the worker holds: send the whole text. */
@@ -162,20 +163,17 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
 
   /** Sends run `id`'s steps as a delta, encoded a slice at a time between other messages: a new
    *  run for the document (its next edit) is never queued behind the encoding of a large run's
-   *  steps. That run drops the encoding: these steps go as `null` (the server's thread drops its
-   *  store and the next delta is whole). State and whole-result requests are answered between
-   *  slices. */
+   *  steps. That run supersedes the encoding: these steps are not sent, and the next run's job
+   *  reuses what this one encoded (stepEncoder.ts). State and whole-result requests are answered
+   *  between slices. */
   function encodeSteps(id: number, uri: string, steps: readonly WireStep[], trace: boolean): void {
     const t0 = trace ? clock() : undefined;
     const job = encoder.slices(uri, steps, ENCODE_SLICE);
-    const post = (delta: StepDelta | null) => {
+    const post = (delta: StepDelta | null, superseded?: true) => {
       encoding.delete(uri);
-      port.postMessage({ type: 'steps', id, uri, delta, ...(t0 !== undefined && { encodeMs: clock() - t0 }) });
+      port.postMessage({ type: 'steps', id, uri, delta, ...(superseded && { superseded }), ...(t0 !== undefined && { encodeMs: clock() - t0 }) });
     };
-    const drop = () => {
-      encoder.forget(uri);
-      post(null);
-    };
+    const drop = () => post(null, true);
     const slice = () => {
       if (encoding.get(uri) !== drop) return;
       try {
@@ -183,7 +181,8 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
         if (!r.done) return void setImmediate(slice);
         post(r.value);
       } catch {
-        drop();
+        encoder.forget(uri);
+        post(null);
       }
     };
     encoding.set(uri, drop);

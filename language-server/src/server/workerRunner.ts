@@ -115,6 +115,13 @@ export class WorkerRunner implements EngineRunner {
   /** Applies a run's step delta to the document's store (every message, in order). */
   private steps(m: Extract<FromWorker, { type: 'steps' }>): void {
     const t0 = clock();
+    if (m.superseded) {
+      // A newer run came first: the store stays as it is, this run has no steps of its own.
+      if (m.encodeMs !== undefined) process.stderr.write(`trace steps of run ${m.id}: superseded after ${m.encodeMs.toFixed(1)} ms of worker encoding\n`);
+      this.stepWaiters.get(m.id)?.(undefined);
+      this.stepWaiters.delete(m.id);
+      return;
+    }
     let store: StepStore | undefined;
     try {
       const base = m.delta?.base === 0 ? StepStore.EMPTY : this.stores.get(m.uri);
@@ -125,8 +132,8 @@ export class WorkerRunner implements EngineRunner {
       this.log(`engine worker: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (m.encodeMs !== undefined) {
-      const sent = m.delta ? m.delta.chunk.index.length : 'all';
-      process.stderr.write(`trace steps of run ${m.id}: worker encode ${m.encodeMs.toFixed(1)} ms (${sent} steps sent), main decode ${(clock() - t0).toFixed(1)} ms\n`);
+      const sent = m.delta ? `${m.delta.chunk.index.length} steps sent` : 'failed';
+      process.stderr.write(`trace steps of run ${m.id}: worker encode ${m.encodeMs.toFixed(1)} ms (${sent}), main decode ${(clock() - t0).toFixed(1)} ms\n`);
     }
     if (store) this.stores.set(m.uri, store);
     else {

@@ -102,7 +102,7 @@ test('the whole result is answered for the last run\'s version only', () => {
   assert.deepStrictEqual(w.send({ type: 'full', id: 3, uri: URI, version: 2 }), [{ type: 'full', id: 3, json: null }]);
 });
 
-test('a large run\'s steps are encoded between messages: the next run is not queued behind them and drops them', async () => {
+test('a large run\'s steps are encoded between messages: the next run is not queued behind them and supersedes them', async () => {
   let handler: ((m: ToWorker) => void) | undefined;
   const out: FromWorker[] = [];
   engineWorkerMain({ on: (_ev, fn) => (handler = fn), postMessage: (m) => out.push(structuredClone(m)) });
@@ -118,17 +118,18 @@ test('a large run\'s steps are encoded between messages: the next run is not que
   handler!({ type: 'run', id: 1, req: request(text('0x10000000'), 1), flag: new SharedArrayBuffer(4) });
   assert.ok(of(1, 'done'), 'run 1 is answered at once');
   assert.equal(of(1, 'steps'), undefined, 'its 5,000 steps are still being encoded');
-  // The next edit arrives: it runs now, and run 1's steps are dropped (null), never half sent.
+  // The next edit arrives: it runs now, and run 1's steps are superseded (not sent), never half sent.
   handler!({ type: 'run', id: 2, req: request(text('0x10000008'), 2), flag: new SharedArrayBuffer(4) });
   assert.ok(of(2, 'done'), 'run 2 is answered at once');
   const dropped = of(1, 'steps') as Extract<FromWorker, { type: 'steps' }>;
   assert.ok(dropped, 'run 1 has its steps message');
   assert.equal(dropped.delta, null);
+  assert.equal(dropped.superseded, true, 'superseded, not failed: the server\'s thread keeps its store');
   assert.ok(out.indexOf(dropped) < out.indexOf(of(2, 'done')!), 'before run 2 is answered');
   await settle(() => of(2, 'steps') !== undefined);
   const steps = of(2, 'steps') as Extract<FromWorker, { type: 'steps' }>;
   assert.ok(steps?.delta, 'run 2\'s steps arrive once encoded');
-  assert.equal(steps.delta.base, 0, 'whole: the server\'s thread dropped its store with run 1\'s');
+  assert.equal(steps.delta.base, 0, 'whole: no store was sent before');
   assert.deepStrictEqual(StepStore.EMPTY.next(steps.delta).all(), JSON.parse(JSON.stringify(runScenario(text('0x10000008'), URI).steps)));
   // Left alone, a run's encoding completes as a delta on the last.
   handler!({ type: 'run', id: 3, req: request(text('0x10000010'), 3), flag: new SharedArrayBuffer(4) });
