@@ -34,18 +34,19 @@ function set(this: WithSlot, v: WireWalk[] | undefined): void {
   this[SLOT] = w;
 }
 
-const SLOT_DESC = { value: undefined as Walks | undefined, writable: true, enumerable: false, configurable: true };
 const WALKS_DESC = { get, set, enumerable: true, configurable: true };
 
-/** Sets `out.walks` to the lean wire form of `traces` (convert.ts wireWalk), built on first read. */
+/**
+ * Sets `out.walks` to the lean wire form of `traces` (convert.ts wireWalk), built on first read.
+ * One Object.defineProperty per step (the accessor; a call costs about as much as the rest of a TLB
+ * miss's wire result): the slot is a plain assignment, an own symbol property, which JSON.stringify,
+ * Object.keys and structured clone do not see (an object spread copies it with the built walks: the
+ * copy's walkTraces are those of its `walks` until `walks` is assigned on the copy).
+ */
 export function setWalks(out: WireStep, traces: readonly WalkTrace[]): void {
   const o = out as WithSlot;
-  if (o[SLOT] === undefined && !Object.prototype.hasOwnProperty.call(o, SLOT)) {
-    SLOT_DESC.value = new Walks(traces);
-    Object.defineProperty(o, SLOT, SLOT_DESC);
-    Object.defineProperty(o, 'walks', WALKS_DESC);
-    SLOT_DESC.value = undefined;
-  } else o[SLOT] = new Walks(traces);
+  if (o[SLOT] === undefined) Object.defineProperty(o, 'walks', WALKS_DESC);
+  o[SLOT] = new Walks(traces);
 }
 
 /** The model's traces behind `step.walks` (built or not), or undefined when the step's walks were

@@ -30,10 +30,13 @@ const NO_EVENTS: EventRecord[] = Object.freeze([]) as unknown as EventRecord[];
 const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
 const NO_PAS: bigint[] = Object.freeze([]) as unknown as bigint[];
 
+// Every field a translation sets is declared here (undefined until set): the result is allocated with
+// room for them, instead of growing an out-of-object property store two or three times per transaction.
 export function newResult(sid: number, ssid: number | undefined, iova: bigint, access: Access): TransactionResult {
   return {
-    outcome: 'fault', sid, ssid, iova, access, tlb: 'n/a', configCache: 'n/a', walks: NO_WALKS, events: NO_EVENTS,
-    used: { configEntries: NO_IDS, tlbEntries: NO_IDS, descriptors: NO_PAS },
+    outcome: 'fault', pa: undefined, sid, ssid, iova, access, tlb: 'n/a', tlbEntry: undefined, configCache: 'n/a',
+    ste: undefined, cd: undefined, walks: NO_WALKS, events: NO_EVENTS, perms: undefined, attrs: undefined,
+    blockShift: undefined, reason: undefined, used: { configEntries: NO_IDS, tlbEntries: NO_IDS, descriptors: NO_PAS },
   };
 }
 
