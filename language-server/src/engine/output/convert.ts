@@ -126,6 +126,9 @@ export function wireTlb(e: TlbEntryInfo): WireTlbEntry {
 
 /** Every walk of a transaction, in the order they happened (CD fetches, stage 1, stage 2). */
 export function transactionWalks(r: TransactionResult): WalkTrace[] {
+  const w = r.walks;
+  // Without CD fetches (most): an exact-size list (a push onto [] allocates room for 17).
+  if (!w.cdFetch) return w.stage1 ? (w.stage2 ? [w.stage1, w.stage2] : [w.stage1]) : w.stage2 ? [w.stage2] : [];
   const out: WalkTrace[] = [];
   if (r.walks.cdFetch) out.push(...r.walks.cdFetch);
   if (r.walks.stage1) out.push(r.walks.stage1);

@@ -45,12 +45,27 @@ export function walksOf(res: TransactionResult): TransactionResult['walks'] {
   return res.walks;
 }
 
+// Transactions repeat the same configuration entries (STE, then CD): their lists are shared frozen
+// arrays from a small direct-mapped cache by id, not two new arrays per transaction. A shared list
+// is never changed: a third entry makes a new one.
+const SHARED = 256;
+const ones: Array<number[] | undefined> = new Array<number[] | undefined>(SHARED).fill(undefined);
+const pairs: Array<number[] | undefined> = new Array<number[] | undefined>(SHARED).fill(undefined);
+
 export function useConfig(res: TransactionResult, id: number): void {
   const u = res.used;
   const a = u.configEntries;
-  if (a === NO_IDS) u.configEntries = [id];
-  else if (a.length === 1) u.configEntries = [a[0], id]; // STE then CD: the common pair
-  else a.push(id);
+  const i = id & (SHARED - 1);
+  if (a === NO_IDS) {
+    let s = ones[i];
+    if (s === undefined || s[0] !== id) ones[i] = s = Object.freeze([id]) as number[];
+    u.configEntries = s;
+  } else if (a.length === 1) {
+    const a0 = a[0];
+    let s = pairs[i];
+    if (s === undefined || s[1] !== id || s[0] !== a0) pairs[i] = s = Object.freeze([a0, id]) as number[];
+    u.configEntries = s;
+  } else u.configEntries = [...a, id];
 }
 
 export function useTlb(res: TransactionResult, id: number): void {
@@ -72,8 +87,18 @@ export function addEvent(res: TransactionResult, ev: EventRecord): void {
 
 /** Every descriptor a walk read (those of the stage-2 walks it made first). */
 export function collectDescs(res: TransactionResult, t: WalkTrace | undefined): void {
-  if (!t) return;
-  for (const s of t.steps) {
+  if (!t || t.steps.length === 0) return;
+  const steps = t.steps;
+  if (res.used.descriptors === NO_PAS) {
+    // The common case (the first walk, no stage-2 fetches in it): one exact-size list.
+    let nested = false;
+    for (let i = 0; i < steps.length; i++) if (steps[i].s2Walk) nested = true;
+    if (!nested) {
+      res.used.descriptors = steps.map((s) => s.descPa);
+      return;
+    }
+  }
+  for (const s of steps) {
     if (s.s2Walk) collectDescs(res, s.s2Walk);
     useDesc(res, s.descPa);
   }
