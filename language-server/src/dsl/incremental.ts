@@ -124,6 +124,9 @@ export interface TreeEdit {
   oldFrom: number;
   oldTo: number;
   delta: number;
+  /** A common prefix and suffix of the two texts (the extent the re-parse used: the compile's
+   *  editOf takes it instead of comparing the texts again). */
+  extent: { p: number; s: number };
 }
 const edits = new WeakMap<Script, TreeEdit>();
 
@@ -240,6 +243,6 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
   diagnostics.sort((x, y) => x.start - y.start || x.end - y.end);
   const tree = { ...old.tree, end: newText.length, statements, comments, lineStarts };
   if (uri !== undefined) tree.uri = uri;
-  edits.set(tree, { from: new WeakRef(old.tree), i, j, added: mid.statements.length, oldFrom: i < stmts.length ? stmts[i].start : Infinity, oldTo: stopOld, delta });
+  edits.set(tree, { from: new WeakRef(old.tree), i, j, added: mid.statements.length, oldFrom: i < stmts.length ? stmts[i].start : Infinity, oldTo: stopOld, delta, extent: { p, s } });
   return { tree, diagnostics, info: { full: false, from: a, to: Math.min(stop, newText.length), parsed: mid.statements.length, reused: statements.length - mid.statements.length } };
 }

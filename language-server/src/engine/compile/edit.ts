@@ -30,7 +30,10 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   const O = old.tree.statements;
   const N = now.tree.statements;
   const n = Math.min(O.length, N.length);
-  const { p, s } = commonExtent(oldText, text);
+  // The extent re-parsing used, when it made `now` from `old` (no second scan of the texts).
+  const te = treeEdit(now.tree);
+  const made = te !== undefined && te.from.deref() === old.tree;
+  const { p, s } = commonExtent(oldText, text, made ? te.extent : undefined);
   const ls = old.tree.lineStarts;
   // The statements on lines before the edit's first one, and on that line the ones parsed alike
   // (a statement's parse reads the rest of its line: `skip smmuB dma ...` is an incomplete iommufd
@@ -42,8 +45,7 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   const delta = text.length - oldText.length;
   // The statements re-parsing kept (dsl/incremental.ts treeEdit: from old `j` on, moved by the
   // edit's length change) are the same: the walk back from the end starts before them.
-  const te = treeEdit(now.tree);
-  const kept = te && te.from.deref() === old.tree && te.i + te.added >= i && te.j >= i;
+  const kept = made && te.i + te.added >= i && te.j >= i;
   let jo = kept ? te.j : O.length;
   let jn = kept ? te.i + te.added : N.length;
   const same = (a: Statement, b: Statement) => a.start >= oldEnd && b.start === a.start + delta && b.end === a.end + delta && a.kind === b.kind;

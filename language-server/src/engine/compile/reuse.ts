@@ -23,7 +23,7 @@ import { LowerCtx } from './lowerCtx';
 import { StepShift, StmtStates, Watched, lowersAlone, prepassFact, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { compileFull, lowerOne, programOf, readInclude } from './compile';
 import type { SourceFile } from './source';
-import { Mover, editOf, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
+import { Mover, appendRange, editOf, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
 import { relower } from './relower';
 
 export type { Compiled } from './memo';
@@ -143,11 +143,16 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
     // The earlier compile's outputs from there on (moved by the lines the edit added).
     const d = [ctx.diagnostics.length - at.diags.get(from), ctx.broken.skips.length - at.skips.get(from), ctx.watchLog.length - at.watch.get(from)] as const;
     const mv = new Mover(edit.dLines);
-    const tail = <T>(xs: T[], a: number, f: (x: T) => T) => (edit.dLines === 0 ? xs.slice(a) : xs.slice(a).map(f));
+    // (copies: the context's own arrays are emptied below)
+    const rest = <T>(mine: readonly T[], xs: readonly T[], a: number, f: (x: T) => T): T[] => {
+      const to = mine.slice();
+      appendRange(to, xs, a, xs.length, edit.dLines === 0 ? undefined : f);
+      return to;
+    };
     out = {
-      steps: ctx.steps.concat(tail(old.steps, at.steps.get(from), (x) => mv.step(x))),
-      diagnostics: ctx.diagnostics.concat(tail(old.diagnostics, at.diags.get(from), (x) => mv.diag(x))),
-      skips: ctx.broken.skips.concat(tail(old.skips, at.skips.get(from), (x) => mv.skip(x))),
+      steps: rest(ctx.steps, old.steps, at.steps.get(from), (x) => mv.step(x)),
+      diagnostics: rest(ctx.diagnostics, old.diagnostics, at.diags.get(from), (x) => mv.diag(x)),
+      skips: rest(ctx.broken.skips, old.skips, at.skips.get(from), (x) => mv.skip(x)),
       watchLog: ctx.watchLog.concat(shift.log(old.watchLog.slice(at.watch.get(from)))),
     };
     if (moves || shift.d !== 0) states.copyFrom(at, from, prev.count + 1, ord, d, (x) => mv.cause(x), shift);
