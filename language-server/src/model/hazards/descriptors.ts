@@ -7,63 +7,11 @@
 
 import { decodePte, type PteSelector } from '../fields/pte';
 import type { Watch } from './watch';
+import { Users } from './users';
+
+export { Users } from './users';
 import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CowMap, addressPart } from '../cowMap';
-
-/**
- * The users (ids) of one descriptor, in the order a Set keeps them: most descriptors (the leaves)
- * have one for their whole life, held without a Set; a second user turns it into one.
- */
-export class Users implements Iterable<number> {
-  private one: number | undefined;
-  private set: Set<number> | undefined;
-
-  get size(): number {
-    return this.set ? this.set.size : this.one === undefined ? 0 : 1;
-  }
-
-  has(u: number): boolean {
-    return this.set ? this.set.has(u) : this.one === u;
-  }
-
-  add(u: number): void {
-    if (this.set) this.set.add(u);
-    else if (this.one === undefined || this.one === u) this.one = u;
-    else {
-      this.set = new Set([this.one, u]);
-      this.one = undefined;
-    }
-  }
-
-  delete(u: number): void {
-    if (this.set) this.set.delete(u);
-    else if (this.one === u) this.one = undefined;
-  }
-
-  values(): IterableIterator<number> {
-    return this.set ? this.set.values() : (this.one === undefined ? [] : [this.one]).values();
-  }
-
-  [Symbol.iterator](): IterableIterator<number> {
-    return this.values();
-  }
-
-  copy(): Users {
-    const u = new Users();
-    u.one = this.one;
-    if (this.set) u.set = new Set(this.set);
-    return u;
-  }
-
-  /** The same users in the same order (one held alone or in a Set of one alike). */
-  same(other: Users): boolean {
-    if (this.size !== other.size) return false;
-    if (!this.set && !other.set) return this.one === other.one;
-    const it = other.values();
-    for (const u of this) if (u !== it.next().value) return false;
-    return true;
-  }
-}
 
 /** The selectors of every stage, granule and level: one frozen record each (no allocation per descriptor). */
 const SELECTORS = new Map<number, PteSelector>();
