@@ -47,8 +47,10 @@ function changedWords(a: StepDef, b: StepDef): Patch | undefined {
   const removed: bigint[] = [];
   // (the usual case: the same addresses in the same order, one value or a few changed)
   if (wa.length === wb.length && wa.every((w, j) => w.addr === wb[j].addr)) {
-    const old = valuesOf(wa);
-    for (const [addr, v] of valuesOf(wb)) if (old.get(addr) !== v) words.set(addr, v);
+    const differ = new Set<bigint>();
+    for (let j = 0; j < wa.length; j++) if (wa[j].value !== wb[j].value) differ.add(wa[j].addr);
+    // (each at the value its last write leaves: the same as before when only an earlier write differed)
+    if (differ.size) for (const w of wb) if (differ.has(w.addr)) words.set(w.addr, w.value);
     return { step: -1, words, removed };
   }
   const now = valuesOf(wb);
