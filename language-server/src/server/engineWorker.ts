@@ -54,6 +54,12 @@ interface Kept {
   counts: StepCounts;
 }
 
+/** A step encoding under way (stepEncoder.ts) and the newest run's, queued behind it. */
+interface Encoding {
+  stop(): void;
+  queued?: { start(): void; drop(): void };
+}
+
 /** The syntax tree of the last text the worker saw for a document (re-parsed incrementally). */
 interface Tree {
   text: string;
@@ -122,12 +128,15 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
   const trees = new Map<string, Tree>();
   const docs = new Map<string, Doc>();
   const encoder = new StepEncoder();
-  /** Per document, the step encoding still under way (after its run's `done`), and how to drop it. */
-  const encoding = new Map<string, () => void>();
+  /** Per document, the step encoding under way (after its run's `done`) and the one queued behind it. */
+  const encoding = new Map<string, Encoding>();
   port.on('message', (m) => {
-    // The document's next run, or its closing, drops the encoding of its last run's steps.
+    // Closing the document drops the encoding of its steps.
     if (m.type === 'forget') {
-      encoding.get(m.uri)?.();
+      const e = encoding.get(m.uri);
+      encoding.delete(m.uri);
+      e?.queued?.drop();
+      e?.stop();
       sessions.delete(m.uri);
       trees.delete(m.uri);
       docs.delete(m.uri);
@@ -154,7 +163,6 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
       }
       port.postMessage({ type: 'state', id: m.id, state });
     } else if (m.type === 'run') {
-      encoding.get(m.req.uri)?.();
       run(m);
     }
   });
@@ -163,30 +171,43 @@ export function engineWorkerMain(port: WorkerPort): WorkerView {
 
   /** Sends run `id`'s steps as a delta, encoded a slice at a time between other messages: a new
    *  run for the document (its next edit) is never queued behind the encoding of a large run's
-   *  steps. That run supersedes the encoding: these steps are not sent, and the next run's job
-   *  reuses what this one encoded (stepEncoder.ts). State and whole-result requests are answered
-   *  between slices. */
+   *  steps, and state and whole-result requests are answered between slices. An encoding under way
+   *  is finished (the next delta follows from it: the first, whole, step set of a large document
+   *  reaches the server's thread however fast the user types); of the runs that end meanwhile,
+   *  only the newest is encoded after it, the others are superseded (not sent). */
   function encodeSteps(id: number, uri: string, steps: readonly WireStep[], trace: boolean): void {
     const t0 = trace ? clock() : undefined;
-    const job = encoder.slices(uri, steps, ENCODE_SLICE);
-    const post = (delta: StepDelta | null, superseded?: true) => {
-      encoding.delete(uri);
+    const post = (delta: StepDelta | null, superseded?: true) =>
       port.postMessage({ type: 'steps', id, uri, delta, ...(superseded && { superseded }), ...(t0 !== undefined && { encodeMs: clock() - t0 }) });
+    const start = () => {
+      const job = encoder.slices(uri, steps, ENCODE_SLICE);
+      let stopped = false;
+      const e: Encoding = {
+        stop: () => {
+          stopped = true;
+          post(null, true);
+        },
+      };
+      encoding.set(uri, e);
+      const slice = () => {
+        if (stopped) return;
+        try {
+          const r = job.next();
+          if (!r.done) return void setImmediate(slice);
+          post(r.value);
+        } catch {
+          encoder.forget(uri);
+          post(null);
+        }
+        encoding.delete(uri);
+        e.queued?.start();
+      };
+      slice();
     };
-    const drop = () => post(null, true);
-    const slice = () => {
-      if (encoding.get(uri) !== drop) return;
-      try {
-        const r = job.next();
-        if (!r.done) return void setImmediate(slice);
-        post(r.value);
-      } catch {
-        encoder.forget(uri);
-        post(null);
-      }
-    };
-    encoding.set(uri, drop);
-    slice();
+    const current = encoding.get(uri);
+    if (!current) return start();
+    current.queued?.drop();
+    current.queued = { start, drop: () => post(null, true) };
   }
 
   function run(m: Extract<ToWorker, { type: 'run' }>): void {

@@ -60,17 +60,8 @@ interface Sent {
   chunks: Map<number, { chars: number; live: number }>;
 }
 
-/** Steps a job encoded before a newer run superseded it: their JSON is reused by the next job for
- *  the same step objects (a resumed run keeps the objects before its first changed step), so an
- *  encoding superseded part-way is continued, not started again. */
-interface Stash {
-  steps: readonly WireStep[];
-  json: (string | undefined)[];
-}
-
 export class StepEncoder {
   private readonly last = new Map<string, Sent>();
-  private readonly stash = new Map<string, Stash>();
   private nextId = 1;
   private nextChunk = 1;
 
@@ -89,15 +80,10 @@ export class StepEncoder {
 
   /** `delta` as a job that pauses after encoding each `slice` steps (and comparing 4 times as many),
    *  so a caller can answer other messages between slices; nothing is recorded until the job
-   *  returns (one that is dropped part-way leaves the last store as it was, and what it encoded
-   *  for the next job of `uri`). */
+   *  returns (one that is dropped part-way leaves the encoder as it was). */
   *slices(uri: string, steps: readonly WireStep[], slice: number): Generator<void, StepDelta, void> {
     const prev = this.last.get(uri);
     const n = steps.length;
-    const old = this.stash.get(uri);
-    const stash: Stash = { steps, json: new Array<string | undefined>(n) };
-    if (old) for (let i = Math.min(n, old.steps.length) - 1; i >= 0; i--) if (old.steps[i] === steps[i]) stash.json[i] = old.json[i];
-    this.stash.set(uri, stash);
     const owner = new Int32Array(n);
     const size = new Int32Array(n);
     const chunks = new Map<number, { chars: number; live: number }>();
@@ -142,7 +128,7 @@ export class StepEncoder {
     for (let k = 0; k < send.length; k++) {
       if (k > 0 && k % slice === 0) yield;
       const i = send[k];
-      const j = (stash.json[i] ??= JSON.stringify(steps[i]));
+      const j = JSON.stringify(steps[i]);
       parts.push(j);
       at += j.length;
       ends[k] = at;
@@ -155,7 +141,6 @@ export class StepEncoder {
     if (send.length) chunks.set(chunk, { chars: at, live: at });
     const id = this.nextId++;
     this.last.set(uri, { id, steps, owner, size, chunks });
-    if (this.stash.get(uri) === stash) this.stash.delete(uri);
     return { id, base: prev?.id ?? 0, count: n, chunk: { index, json: parts.join(''), ends, lines, tx: JSON.stringify(tx) } };
   }
 
@@ -167,7 +152,6 @@ export class StepEncoder {
   /** The server's thread dropped its store of `uri` (or the document closed): the next delta is whole. */
   forget(uri: string): void {
     this.last.delete(uri);
-    this.stash.delete(uri);
   }
 }
 

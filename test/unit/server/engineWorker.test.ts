@@ -102,7 +102,7 @@ test('the whole result is answered for the last run\'s version only', () => {
   assert.deepStrictEqual(w.send({ type: 'full', id: 3, uri: URI, version: 2 }), [{ type: 'full', id: 3, json: null }]);
 });
 
-test('a large run\'s steps are encoded between messages: the next run is not queued behind them and supersedes them', async () => {
+test('a large run\'s steps are encoded between messages: the next run is not queued behind them, and they are finished first', async () => {
   let handler: ((m: ToWorker) => void) | undefined;
   const out: FromWorker[] = [];
   engineWorkerMain({ on: (_ev, fn) => (handler = fn), postMessage: (m) => out.push(structuredClone(m)) });
@@ -114,27 +114,27 @@ test('a large run\'s steps are encoded between messages: the next run is not que
   const settle = async (until: () => boolean) => {
     for (let i = 0; i < 10_000 && !until(); i++) await new Promise((r) => setImmediate(r));
   };
-  const of = (id: number, type: FromWorker['type']) => out.find((m) => m.id === id && m.type === type);
+  const of = (id: number, type: FromWorker['type']) => out.find((m) => m.id === id && m.type === type) as Extract<FromWorker, { type: 'steps' }> | undefined;
   handler!({ type: 'run', id: 1, req: request(text('0x10000000'), 1), flag: new SharedArrayBuffer(4) });
   assert.ok(of(1, 'done'), 'run 1 is answered at once');
   assert.equal(of(1, 'steps'), undefined, 'its 5,000 steps are still being encoded');
-  // The next edit arrives: it runs now, and run 1's steps are superseded (not sent), never half sent.
+  // Two edits arrive: each runs now; run 2's encoding (queued behind run 1's) is superseded by run 3's.
   handler!({ type: 'run', id: 2, req: request(text('0x10000008'), 2), flag: new SharedArrayBuffer(4) });
   assert.ok(of(2, 'done'), 'run 2 is answered at once');
-  const dropped = of(1, 'steps') as Extract<FromWorker, { type: 'steps' }>;
-  assert.ok(dropped, 'run 1 has its steps message');
-  assert.equal(dropped.delta, null);
-  assert.equal(dropped.superseded, true, 'superseded, not failed: the server\'s thread keeps its store');
-  assert.ok(out.indexOf(dropped) < out.indexOf(of(2, 'done')!), 'before run 2 is answered');
-  await settle(() => of(2, 'steps') !== undefined);
-  const steps = of(2, 'steps') as Extract<FromWorker, { type: 'steps' }>;
-  assert.ok(steps?.delta, 'run 2\'s steps arrive once encoded');
-  assert.equal(steps.delta.base, 0, 'whole: no store was sent before');
-  assert.deepStrictEqual(StepStore.EMPTY.next(steps.delta).all(), JSON.parse(JSON.stringify(runScenario(text('0x10000008'), URI).steps)));
-  // Left alone, a run's encoding completes as a delta on the last.
+  assert.equal(of(1, 'steps'), undefined, 'run 1\'s encoding goes on');
   handler!({ type: 'run', id: 3, req: request(text('0x10000010'), 3), flag: new SharedArrayBuffer(4) });
+  assert.ok(of(3, 'done'), 'run 3 is answered at once');
+  const superseded = of(2, 'steps');
+  assert.ok(superseded, 'run 2 has its steps message');
+  assert.equal(superseded.delta, null);
+  assert.equal(superseded.superseded, true, 'superseded, not failed: the server\'s thread keeps its store');
   await settle(() => of(3, 'steps') !== undefined);
-  const d3 = (of(3, 'steps') as Extract<FromWorker, { type: 'steps' }>).delta!;
-  assert.equal(d3.base, steps.delta.id);
+  const whole = of(1, 'steps')!.delta!;
+  assert.equal(whole.base, 0, 'run 1\'s steps: whole');
+  const store = StepStore.EMPTY.next(structuredClone(whole));
+  assert.deepStrictEqual(store.all(), JSON.parse(JSON.stringify(runScenario(text('0x10000000'), URI).steps)));
+  const d3 = of(3, 'steps')!.delta!;
+  assert.equal(d3.base, whole.id, 'run 3\'s steps: a delta on run 1\'s');
   assert.ok(d3.chunk.index.length < 10, `only the changed steps (${d3.chunk.index.length})`);
+  assert.deepStrictEqual(store.next(structuredClone(d3)).all(), JSON.parse(JSON.stringify(runScenario(text('0x10000010'), URI).steps)));
 });

@@ -140,37 +140,3 @@ test('sameStep: the JSON comparison of two steps, without building their walks',
   assert.equal(sameStep(a[5], d), true);
   assert.equal(sameStep(d, { ...d, walks: [] }), JSON.stringify(d) === JSON.stringify({ ...d, walks: [] }));
 });
-
-test('an encoding superseded part-way is continued by the next job (the same step objects are not encoded again), the store unchanged', () => {
-  const uri = 'file:///sup.smmu';
-  const enc = new StepEncoder();
-  const first = compileScenario(scenario('0x10000000'), uri, { checkpoints: {} });
-  const r1 = first.runToEnd();
-  // Counts the steps turned into JSON (each step object's own toJSON, as JSON.stringify calls it).
-  let encoded = 0;
-  const counted = (steps: readonly WireStep[]) => {
-    for (const st of steps) {
-      if (Object.prototype.hasOwnProperty.call(st, 'toJSON')) continue;
-      Object.defineProperty(st, 'toJSON', { enumerable: false, value: function (this: WireStep) { encoded++; return { ...this }; } });
-    }
-  };
-  counted(r1.steps);
-  // Run 1's job encodes two slices of 100 steps, then a newer run supersedes it.
-  const job1 = enc.slices(uri, r1.steps, 100);
-  job1.next();
-  job1.next();
-  assert.equal(encoded, 200);
-  assert.equal(enc.chunkCount(uri), 0, 'nothing recorded');
-  // Run 2 resumes from a checkpoint of run 1: the steps before its edit are run 1's objects.
-  const r2 = compileScenario(scenario('0x10001000'), uri, { checkpoints: {}, previous: first }).runToEnd();
-  counted(r2.steps);
-  const shared = r2.steps.findIndex((st, i) => st !== r1.steps[i]);
-  assert.ok(shared > 200, `${shared} steps shared`);
-  encoded = 0;
-  const job2 = enc.slices(uri, r2.steps, Infinity);
-  let r = job2.next();
-  while (!r.done) r = job2.next();
-  assert.equal(r.value.base, 0);
-  assert.equal(encoded, r2.steps.length - 200, 'the 200 steps run 1 encoded are not encoded again');
-  check(StepStore.EMPTY.next(structuredClone(r.value)), r2.steps, 'after the superseded job');
-});
