@@ -53,9 +53,9 @@ export function nextSource(last: Source | undefined, doc: TextDocument, maxFileS
   if (!last) return { source: source(computeLineStarts(text), INCLUDE.test(text)) };
   // The edits' extent holds for the cut texts when neither is cut.
   const { p, s } = commonExtent(last.text, text, !last.partial && text.length === full.length ? extent : undefined);
-  // A file that had an `include` is searched again (the edit may have removed it); else only the
-  // lines the edit touched can have gained one.
-  const includes = last.includes ? INCLUDE.test(text) : includeIn(text, p, text.length - s);
+  // Only the lines the edit touched can have gained or lost an `include`: a file that had one is
+  // searched again only when the edit's old lines held one.
+  const includes = last.includes ? !includeIn(last.text, p, last.text.length - s) || INCLUDE.test(text) : includeIn(text, p, text.length - s);
   return {
     source: source(nextLineStarts(last.lineStarts, last.text, text, p, s), includes),
     edit: { from: last.version, to: doc.version, map: textMap(last.text, text, p, s) },
