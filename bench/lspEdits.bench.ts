@@ -11,7 +11,7 @@
 // machine inflates wall times): every thread's, and the main thread's alone (it answers requests;
 // for completion and hover it includes handling the edit sent just before; /proc ticks of 10 ms,
 // so a mean over the series). `node out/bench/lspEdits.bench.js [--quick]` (after `npm run
-// build && npm run compile-tests`); `--no-100k` skips the large scenario; `--max-file-size=N` sets
+// build && npm run compile-tests`); `--no-100k` skips the large scenario, `--no-10k` the small one; `--max-file-size=N` sets
 // iommuLens.maxFileSize (the 100k scenario is above the default: analysed in part). IOMMU_LENS_SERVER=PATH
 // measures another build of the server (e.g. main's dist/server.js) for a before/after ratio.
 import * as fs from 'node:fs';
@@ -120,7 +120,7 @@ export async function runLspEditsBench(quick = false, log: (s: string) => void =
     for (let i = 0; i < 200; i++) base.push(await timed(trivial));
     const baseline = percentile(base, 50);
     log(`LSP editing benchmark; baseline (trivial request round trip, median) ${baseline.toFixed(3)} ms` + (max ? `; iommuLens.maxFileSize ${max[1]}` : ''));
-    const figs = await scenario(c, 10_000, 1000, 2000, quick ? 10 : 20, { last: 50, any: 100, req: 20 }, baseline, log);
+    const figs = process.argv.includes('--no-10k') ? [] : await scenario(c, 10_000, 1000, 2000, quick ? 10 : 20, { last: 50, any: 100, req: 20 }, baseline, log);
     if (!process.argv.includes('--no-100k')) figs.push(...(await scenario(c, 100_000, 10_000, 20_000, quick ? 4 : 8, { last: 300, any: 300, req: 30 }, baseline, log)));
     return figs;
   } finally {
