@@ -30,15 +30,16 @@ let generations = 0;
 export const newGeneration = (): number => ++generations;
 
 const statelessFns = new WeakSet<object>();
-const keptObjects = new WeakSet<object>();
 
-/** Marks an object every snapshot shares instead of copying: its copy-on-write owner copies it
- *  before changing it while a snapshot may hold it (tlb/copy.ts: a TLB's entries), so every
- *  reference to it, in the TLB or elsewhere (an SMMU's last transaction), is the same object in a
- *  copy, as a copy by value would have it, without listing the entries at each snapshot. */
-export function keptBySnapshots<T extends object>(o: T): T {
-  keptObjects.add(o);
-  return o;
+/** The mark of an object every snapshot shares instead of copying (`[KEPT]: true` in its literal,
+ *  so the mark costs no shape change and no lookup table: a TLB fills one per miss). Its
+ *  copy-on-write owner copies it before changing it while a snapshot may hold it (tlb/copy.ts: a
+ *  TLB's entries), so every reference to it, in the TLB or elsewhere (an SMMU's last transaction),
+ *  is the same object in a copy, as a copy by value would have it, without listing the entries at
+ *  each snapshot. JSON, Object.keys and structured clone do not see a symbol key. */
+export const KEPT = Symbol('kept by snapshots');
+export interface Kept {
+  readonly [KEPT]?: true;
 }
 
 /** Marks a function that captures nothing mutable (it may be shared between copies). */
@@ -88,7 +89,7 @@ export class Copier {
       if (statelessFns.has(o)) return x;
       throw new NotCopyable(`function ${(x as unknown as { name?: string }).name || '(anonymous)'}`);
     }
-    if (this.shared.has(o) || Object.isFrozen(o) || keptObjects.has(o)) return x;
+    if ((o as Kept)[KEPT] === true || this.shared.has(o) || Object.isFrozen(o)) return x;
     const custom = (o as Partial<Snapshotable>)[SNAPSHOT];
     if (custom) return this.note(o, custom.call(o, this)) as T;
     if (Array.isArray(o)) {

@@ -9,7 +9,7 @@
 // and the replacement PRNG are compared, not the lookup memos a snapshot resets; a slot both share
 // is equal as it is.
 
-import { keptBySnapshots, newGeneration, type Copier, type SameFn } from '../snapshot';
+import { newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CHUNK, INV_CHUNK, K30, type Bucket, type Chunk, type Level, type Slot } from './store';
 import type { TlbEntry } from './types';
 
@@ -44,7 +44,7 @@ export function snapshotStore(from: TlbStore, to: TlbStore, c: Copier): TlbStore
   to.buckets = buckets;
   to.all = from.all.slice();
   // The entries are the same objects in both: so are the other references to them in the copy
-  // (an SMMU's last transaction): every entry is keptBySnapshots (tlb.ts insert, copyEntry).
+  // (an SMMU's last transaction): every entry is marked KEPT (tlb.ts insert; a copy's spread keeps the mark).
   // Removed slots (pos -1) are left out: `order` only serves lookups by id.
   to.order = from.dead ? from.order.filter((s) => s.pos >= 0) : from.order.slice();
   to.dead = 0;
@@ -83,7 +83,7 @@ export function ownChunk(l: Level, ck: number, gen: number): Chunk {
 }
 
 // (spread keeps the entry's shape: every entry has the same fields in the same order)
-const copyEntry = (e: TlbEntry): TlbEntry => keptBySnapshots({ ...e });
+const copyEntry = (e: TlbEntry): TlbEntry => ({ ...e });
 
 /** Slot `s` as this TLB's own, to change: copied when shared (with its entry, unless frozen), and
  *  the copy put in its place (chunk, `all`, `order`). */

@@ -12,7 +12,7 @@ import {
 import { pickVictim, Prng } from './policy';
 import { POW2 } from '../bits';
 import * as tlbi from './tlbi';
-import { SAME, SNAPSHOT, keptBySnapshots, newGeneration, type Copier, type SameFn } from '../snapshot';
+import { KEPT, SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
 import { ownChunk, ownSlot, sameStore, snapshotStore, type TlbStore } from './copy';
 
 /** What an insert that evicted nothing returns (shared, never changed). */
@@ -188,9 +188,9 @@ export class Tlb {
       s2Attrs: ins.s2Attrs,
       insertedAt: step,
       hits: 0,
+      [KEPT]: true,
     };
     if (this.frozen) Object.freeze(e);
-    else keptBySnapshots(e);
     const key = low ? Math.floor(n * INV_POW2[shift]) : pageKey(Number(inputBase >> 32n), Number(inputBase & 0xffff_ffffn), shift);
     let evicted = NO_EVICTIONS;
     const l0 = this.level(tag, shift, false);

@@ -1,6 +1,7 @@
 // The SMMU TLB's data: an entry and its tags (IHI 0070 §3.17), the replacement policy, a TLBI range.
 
 import type { Attrs, Perms } from '../types';
+import type { KEPT } from '../snapshot';
 
 export type TlbPolicy = 'lru' | 'fifo' | 'random' | 'unbounded';
 
@@ -44,6 +45,8 @@ export interface TlbEntry {
   readonly insertedAt: number;
   /** Lookups that hit it. */
   hits: number;
+  /** Shared by every snapshot (model/snapshot.ts KEPT; tlb.ts insert sets it). */
+  readonly [KEPT]?: true;
 }
 
 /** What the caller provides to insert an entry (the TLB assigns id, hits); `aset` defaults to false. */
