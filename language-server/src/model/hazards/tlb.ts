@@ -6,21 +6,22 @@
 // they remove is pending until CMD_SYNC. A PE's broadcast TLBI (smmu/broadcast.ts) is replayed the
 // same way and completes at once (its DSB); a changed entry it matched but the SMMU kept (BTM, PTM,
 // CD.ASET) is reported, when used, as H_TLBI_NOT_BROADCAST. Reports H_STALE_TLB, H_TLBI_NO_SYNC,
-// H_TLBI_NOT_BROADCAST and H_BBM.
+// H_TLBI_NOT_BROADCAST and H_BBM. Its records: hazards/cached.ts.
 // Copy-on-write (as hazards/descriptors.ts): the `Cached` records live in one map by uid (every
 // other place names them by uid); a snapshot copies the maps, not the records, and a record of
 // another generation is copied before this shadow changes it (`own`).
 
 import { Tlb } from '../tlb/tlb';
-import { type TlbEntry, type TlbInsert } from '../tlb/types';
+import type { TlbEntry } from '../tlb/types';
 import type { TransactionResult } from '../smmu/result';
 import type { CommandResult } from '../smmu/commands';
 import { applyBroadcast, type BroadcastResult } from '../smmu/broadcast';
 import { cpuTlbiText } from '../cpu/tlbi';
-import type { Stage, WalkTrace } from '../types';
+import type { WalkTrace } from '../types';
 import { bbmChanges, sizeChangeAllowed } from './bbm';
 import { Descriptors, isValid, type Desc } from './descriptors';
-import { withSync, syncOnly, type DescWrite, type MissingCommand, type NowOutcome } from './finding';
+import { withSync, syncOnly, type MissingCommand, type NowOutcome } from './finding';
+import { sameCached, toInsert, type Cached, type Change } from './cached';
 import { matching, tagsOf, type Tags } from './lookup';
 import { Pending } from './pending';
 import { replay } from './replay';
@@ -28,34 +29,6 @@ import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
 import { sameFrame, type Watch } from './watch';
 import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CowMap, numberPart } from '../cowMap';
-
-interface Change extends DescWrite {
-  /** The changed descriptor was the leaf of its stage (a Leaf TLBI covers it). */
-  leaf: boolean;
-  /** Stage of the changed descriptor (for nested entries: which TLBI fixes it). */
-  stage: Stage;
-}
-
-/** One translation the SMMU may hold. Read-only but through `TlbShadow.own` (copy-on-write). */
-export interface Cached {
-  /** Its id (Descriptors, the maps, Pending and the ATC shadow hold ids: TlbShadow.users resolves them). */
-  uid: number;
-  /** Its SMMU's name (TlbShadow.ctxs: the SmmuCtx of this shadow's generation). */
-  smmu: string;
-  entry: TlbEntry;
-  deps: bigint[];
-  /** Leaf descriptors (the last of each stage's walk): a Leaf TLBI covers changes to these. */
-  leaves: bigint[];
-  /** Descriptors of the stage-2 walk (nested entries only). */
-  s2Deps?: bigint[];
-  stale?: Change;
-  /** A PE's TLBI after the change matched it, but this SMMU kept it (why: SMMU_IDR0.BTM, SMMU_CR2.PTM, CD.ASET). */
-  missed?: { step: number; instr: string; why: string };
-  reports: number;
-  freedReported?: boolean;
-  /** The generation of the TlbShadow that may change it in place. */
-  gen: number;
-}
 
 /** Uids of records by TLB entry id. */
 type Ids = CowMap<number, number>;
@@ -386,23 +359,6 @@ export class TlbShadow implements Shadow {
       this.release(c);
     }
   }
-}
-
-/** The insertable part of an entry, as one fixed-shape literal (rest/spread copies are slow on the miss path). */
-export function toInsert(e: TlbEntry): TlbInsert {
-  return {
-    kind: e.kind, regime: e.regime, vmid: e.vmid, asid: e.asid, global: e.global, aset: e.aset, granule: e.granule, blockShift: e.blockShift, level: e.level,
-    inputBase: e.inputBase, outputBase: e.outputBase, ipaBase: e.ipaBase, perms: e.perms, s1Perms: e.s1Perms, s2Perms: e.s2Perms,
-    attrs: e.attrs, s2Attrs: e.s2Attrs,
-  };
-}
-
-/** Two records alike but for their generation (the fields a record has, compared by value). */
-function sameCached(x: Cached, y: Cached, same: SameFn): boolean {
-  const kx = Object.keys(x) as Array<keyof Cached>;
-  if (kx.length !== Object.keys(y).length) return false;
-  for (const k of kx) if (k !== 'gen' && !same(x[k], y[k])) return false;
-  return true;
 }
 
 /** The TLBI (+ CMD_SYNC) that removes a cached entry made stale by `ch` (IHI 0070 §4.4). */

@@ -20,7 +20,7 @@ import type { BindingFinding, Finding, GuestCommand, GuestRoute, SentElsewhere, 
 import { replay } from './replay';
 import type { HazardEnv } from './shadow';
 import type { CommandResult } from '../smmu/commands';
-import { toInsert } from './tlb';
+import { toInsert } from './cached';
 
 /** A guest command's fields as a person writes them: the non-zero ones, without the opcode. */
 function guestFields(raw: [bigint, bigint]): Record<string, bigint> {
