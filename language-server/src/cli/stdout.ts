@@ -2,8 +2,9 @@
 // 1 directly when the buffer is full, at the end of a line and at exit (`process.stdout` costs a
 // short run ~30 ms: the stream's set-up and each write's trip through it; a Buffer per chunk costs
 // its allocation, its first-touch page faults and a copy). When a direct write cannot go on (a
-// non-blocking pipe that is full, a closed reader, ...) what is left and everything after it go
-// through `process.stdout`, in order, as before (its errors, its queue).
+// non-blocking pipe that is full, ...) what is left and everything after it go through
+// `process.stdout`, in order, as before (its queue). A reader that is gone (EPIPE: `| head`) gets
+// nothing more, quietly, as a pipeline expects; the run goes on to its exit status and `--junit`.
 
 import * as fs from 'node:fs';
 
@@ -15,6 +16,8 @@ const SIZE = 1 << 16;
 const BATCH = 1 << 13;
 
 let viaStream = false;
+/** The reader closed the pipe: what is written from then on is dropped. */
+let closed = false;
 let buf: Buffer | undefined;
 let used = 0;
 let pending = '';
@@ -22,6 +25,7 @@ let pending = '';
 /** Writes `b` to file descriptor 1, synchronously while it can; `copy`: `b` is reused afterwards
  *  (what the stream keeps must be a copy). */
 function writeOut(b: Buffer, copy: boolean): void {
+  if (closed) return;
   if (viaStream) {
     process.stdout.write(copy ? Buffer.from(b) : b);
     return;
@@ -29,12 +33,22 @@ function writeOut(b: Buffer, copy: boolean): void {
   let off = 0;
   try {
     while (off < b.length) off += fs.writeSync(1, b, off);
-  } catch {
+  } catch (e) {
+    if (isEpipe(e)) {
+      closed = true;
+      return;
+    }
     viaStream = true;
+    process.stdout.on('error', (err) => {
+      if (!isEpipe(err)) throw err;
+      closed = true;
+    });
     const rest = b.subarray(off);
     process.stdout.write(copy ? Buffer.from(rest) : rest);
   }
 }
+
+const isEpipe = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'EPIPE';
 
 /** Writes what the buffer holds. */
 function writeBuffer(): void {

@@ -1,6 +1,6 @@
 // The runner writes standard output to its file descriptor directly (cli/stdout.ts): the same bytes
-// to a file, to a pipe its reader drains late (the writes block or go part way), and what a closed
-// pipe leaves is reported as before (EPIPE through process.stdout).
+// to a file, to a pipe its reader drains late (the writes block or go part way); a reader that
+// closes the pipe early (`| head`) ends the output quietly, and the run keeps its exit status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,11 +37,20 @@ test('the JSON written to a file and to a pipe read late are the same bytes, far
   fs.rmSync(cwd, { recursive: true, force: true });
 });
 
-test('a reader that stops early ends the run with EPIPE as before, not a hang', () => {
+test('a reader that stops early (| head) ends the output quietly: no error, no hang, the run\'s own exit status', async () => {
   const { cwd } = setup();
   const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" run dma.smmu --json | head -c 10`], { cwd, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.stdout, '{"file":"d');
   assert.equal(r.signal, null);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+  // The runner's own status, its reader gone after the first chunk.
+  const child = spawn(process.execPath, [BIN, 'run', 'dma.smmu', '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise((res) => child.on('close', res));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Error/);
   fs.rmSync(cwd, { recursive: true, force: true });
 });
 
