@@ -60,7 +60,7 @@ interface Entry {
   doc: TextDocument;
   parsed?: Parsed;
   executed?: Executed;
-  /** The run before `executed`, kept while `executed`'s steps are on their way from the worker. */
+  /** The last run before `executed` whose steps came (a superseded run's never do), kept while `executed`'s steps are on their way. */
   previous?: Executed;
   timer?: ReturnType<typeof setTimeout>;
   waiters: Set<Waiter>;
@@ -385,7 +385,7 @@ export class Analyzer {
       ex.diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, code: 'E_INTERNAL',
         source: 'iommu-lens', message: `the scenario could not be run: ${out.message.split('\n')[0]}` });
     }
-    e.previous = e.executed;
+    if (!e.previous || e.executed?.stepsReady() !== false) e.previous = e.executed;
     e.executed = ex;
     e.releasePrevious?.();
     e.releasePrevious = e.release;

@@ -148,7 +148,8 @@ export class WorkerRunner implements EngineRunner {
     const id = this.nextId++;
     let stepsReady = false;
     const steps = new Promise<StepStore | undefined>((resolve) => this.stepWaiters.set(id, resolve));
-    void steps.then(() => (stepsReady = true));
+    // A superseded run's steps never come (no store): a hover must not wait on it for the whole result.
+    void steps.then((store) => (stepsReady = store !== undefined));
     this.ensure();
     const answer = this.call({ type: 'run', id, req: this.posted.request(req), flag: cancel.buffer }, this.maxRunMs);
     mark(req.marks, 'posted');

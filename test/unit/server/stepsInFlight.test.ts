@@ -1,6 +1,7 @@
 // executedAt (server/documents.ts) while the last run's steps are still on their way from the
 // worker: a hover on a line unchanged since the run before answers from that run at once, instead of
-// waiting for the steps; a line that changed since still gets the newest run.
+// waiting for the steps; a line that changed since still gets the newest run. A run whose steps
+// never came (superseded by a newer run's encoding) is skipped: the last run with steps answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -75,5 +76,25 @@ test('while the newest run steps are in flight, an unchanged line answers from t
   // Once they have arrived the newest run answers everywhere again.
   const again = await analyzer.executedAt(URI, firstDma);
   assert.equal(again?.ex.version, 2);
+  analyzer.close(URI);
+});
+
+test('a run whose steps never come (superseded) is skipped: the last run whose steps came answers', async () => {
+  const runner = new SlowStepsRunner();
+  const analyzer = new Analyzer({ settings: () => ({ ...DEFAULT_SETTINGS, debounceMs: 0 }), runner, roots: () => [], openDocs: () => ({}), publish: () => {}, log: () => {} });
+  let doc = TextDocument.create(URI, 'smmu', 1, TEXT);
+  analyzer.update(doc);
+  await published(() => analyzer, 1);
+  // Versions 2 and 3 edit the second DMA; neither run's steps arrive (2's never will).
+  for (const [version, digits] of [[2, '30'], [3, '40']] as const) {
+    doc = TextDocument.update(doc, [{ range: { start: { line: 4, character: 33 }, end: { line: 4, character: 35 } }, text: digits }], version);
+    analyzer.update(doc);
+    await published(() => analyzer, version);
+  }
+  // The first DMA's line is unchanged since version 1: version 1 answers, not 2 (no steps) or 3 (in flight).
+  const v = await analyzer.executedAt(URI, doc.offsetAt({ line: 3, character: 5 }));
+  assert.equal(v?.ex.version, 1);
+  assert.equal((await v!.ex.stepsAtLine(3))[0].kind, 'dma');
+  runner.held.forEach((r) => r());
   analyzer.close(URI);
 });
