@@ -48,7 +48,11 @@ e2eSuite('decode', (ctx) => {
     const frame = await panelFrame(ctx.wb.page, 'decode', 60_000);
     await waitPanelText(frame, /dmesg\.log: 14 records decoded/, 60_000);
     await frame.locator('#open-scenario').click();
-    await ctx.wb.page.locator('.part.editor .monaco-editor .view-line').filter({ hasText: 'raw 0x4003000b' }).first().waitFor({ timeout: 30_000 });
+    const steLine = ctx.wb.page.locator('.part.editor .monaco-editor .view-line').filter({ hasText: 'raw 0x4003000b' }).first();
+    await steLine.waitFor({ timeout: 30_000 });
+    // The status bar shows the language mode of the focused editor only: the panel's button may
+    // keep the focus, so the new editor is clicked first.
+    await steLine.click();
     assert.equal(await ctx.wb.languageMode(), 'SMMU scenario');
     // The run: no expectation, the one error is the command the log says the SMMU refused.
     const status = await ctx.wb.waitForStatus('iommuLens.status', /SMMU \d+✓/, 60_000);
