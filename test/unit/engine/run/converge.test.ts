@@ -7,23 +7,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { compileScenario, type ScenarioSession } from '../../../../language-server/src/engine';
-import type { Session } from '../../../../language-server/src/engine/run/session';
 import { sameModel } from '../../../../language-server/src/engine/run/converge';
 import { RunRecords } from '../../../../language-server/src/engine/run/records';
 import type { ModelState } from '../../../../language-server/src/engine/run/modelState';
 import { snapshot } from '../../../../language-server/src/model/snapshot';
 import { dmaPairs } from './dmaPairs';
+import { json, noInclude, runsOf } from './sessions';
 
 const EXAMPLES = path.join(__dirname, '../../../../../examples');
 const URI = 'file:///edit.smmu';
-const noInclude = () => ({ error: 'includes are not read here' });
 const SEED = Number(process.env.FUZZ_SEED ?? 7);
-const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-const scratch = (text: string) => compileScenario(text, URI, { readInclude: noInclude }).runToEnd();
-const run = (text: string, previous?: ScenarioSession, every = 8) => {
-  const s = compileScenario(text, URI, { readInclude: noInclude, checkpoints: { every, cost: 0, max: 4096 }, previous }) as Session;
-  return { s, r: s.runToEnd() };
-};
+const { scratch, run } = runsOf(URI);
 
 const scenario = (n: number) => dmaPairs(n, true);
 

@@ -8,21 +8,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { compileScenario, type ScenarioSession } from '../../../../language-server/src/engine';
-import type { Session } from '../../../../language-server/src/engine/run/session';
 import { compile } from '../../../../language-server/src/engine/compile/compile';
 import { firstChange } from '../../../../language-server/src/engine/run/checkpoints';
+import { json, noInclude, runsOf } from './sessions';
 
 const EXAMPLES = path.join(__dirname, '../../../../../examples');
 const URI = 'file:///decl.smmu';
-const noInclude = () => ({ error: 'includes are not read here' });
 const SEED = Number(process.env.FUZZ_SEED ?? 11);
-const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-const scratch = (text: string) => compileScenario(text, URI, { readInclude: noInclude }).runToEnd();
-const run = (text: string, previous?: ScenarioSession, every = 8) => {
-  const s = compileScenario(text, URI, { readInclude: noInclude, checkpoints: { every, cost: 0, max: 4096 }, previous }) as Session;
-  return { s, r: s.runToEnd() };
-};
+const { scratch, run } = runsOf(URI);
 
 /** 16 mappings, a CD and an STE, then `n` DMAs over pages 0-7 with expectations, then one DMA to
  *  page 12 (the first user of its map line), then `n` more over pages 0-7. A second CD no STE uses. */
