@@ -55,3 +55,22 @@ export function setWalks(out: WireStep, traces: readonly WalkTrace[]): void {
 export function walkTraces(step: WireStep): readonly WalkTrace[] | undefined {
   return (step as WithSlot)[SLOT]?.traces;
 }
+
+/** A shallow copy of a step (same keys in the same order) whose `walks`, when they are lazy, stay
+ *  lazy: the copy shares the original's slot (the wire form is built once for both). */
+export function copyStep(step: WireStep): WireStep {
+  const from = step as WithSlot;
+  const slot = from[SLOT];
+  // (most steps have no walks: a spread, V8's fast copy of a plain object)
+  if (!slot) return { ...step };
+  const to = {} as WithSlot;
+  const src = step as unknown as Record<string, unknown>;
+  const dst = to as unknown as Record<string, unknown>;
+  for (const k of Object.keys(step)) {
+    if (k === 'walks') {
+      Object.defineProperty(to, 'walks', WALKS_DESC);
+      to[SLOT] = slot;
+    } else dst[k] = src[k];
+  }
+  return to;
+}

@@ -9,25 +9,41 @@
 // by identity; the rest is compared field by field and stops at the first difference.
 // The records outside the model (transaction records, hazards, intended faults) must agree too
 // (records.ts canRejoin).
+// An edit that added or removed lines, not steps (Enter, a comment line pasted or deleted) moves
+// the steps after it: the run rejoins there too, the previous results moved to the new lines
+// (rebase.ts).
 
 import type { Program } from './runtime';
-import { sameRange } from './checkpoints';
 import type { ModelState } from './modelState';
 import { PhysicalMemory } from '../../model/memory';
 import { SmmuInstance } from '../../model/smmu/instance';
 import { SAME, type Comparable } from '../../model/snapshot';
 
-/** Index after the last step whose key or range differs between `a` and `b` (-1: the step counts differ). */
-export function unchangedFrom(a: Program, b: Program): number {
-  if (a.steps.length !== b.steps.length || a.setupKey !== b.setupKey) return -1;
+/** The steps of `b` from `from` on are `a`'s, each moved by `dLines` lines (0: in place). */
+export interface Unchanged {
+  from: number;
+  dLines: number;
+}
+
+/** The longest run of steps at the end of `b` that are `a`'s (same key and watched flag) in place
+ *  or all moved by the same lines, columns kept (an edit before them added or removed lines);
+ *  undefined when the step counts differ. */
+export function unchangedFrom(a: Program, b: Program): Unchanged | undefined {
+  const n = a.steps.length;
+  if (n !== b.steps.length || a.setupKey !== b.setupKey) return undefined;
+  if (n === 0) return { from: 0, dLines: 0 };
   const wa = a.watched;
   const wb = b.watched;
-  for (let i = a.steps.length - 1; i >= 0; i--) {
+  const dLines = b.steps[n - 1].range.line - a.steps[n - 1].range.line;
+  for (let i = n - 1; i >= 0; i--) {
     const x = a.steps[i];
     const y = b.steps[i];
-    if (x.key !== y.key || !sameRange(x.range, y.range) || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i + 1;
+    const r = x.range;
+    const t = y.range;
+    if (x.key !== y.key || r.col !== t.col || r.endCol !== t.endCol || t.line - r.line !== dLines || t.endLine - r.endLine !== dLines ||
+      (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return { from: i + 1, dLines };
   }
-  return 0;
+  return { from: 0, dLines };
 }
 
 /** The source range of the step at `line`, as Runtime.endStep finds it for a late hazard. */

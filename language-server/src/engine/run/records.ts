@@ -7,6 +7,12 @@
 import type { TransactionResult } from '../../model/smmu/result';
 import type { WireDiagnostic, WireHazard, WireStep } from '../output/wire';
 
+/** The copies of results moved to other lines (rebase.ts MovedResults). */
+interface Moved {
+  record(r: TxnRecord): TxnRecord;
+  diag(d: WireDiagnostic): WireDiagnostic;
+}
+
 /** What an expectation reads of a transaction it looks at. Not the TransactionResult itself: that
  *  holds the walks, STE/CD views and hazard lists (about 2 KB), and a run keeps a record per
  *  watched transaction. */
@@ -113,39 +119,42 @@ export class RunRecords {
     return mine === theirs;
   }
 
-  /** This run continues with `prev`'s steps from `position` on (canRejoin held): their records. */
-  rejoin(prev: RunRecords, position: number): void {
-    this.txns = withRange(prev.txns, this.txns, position, prev.txns.length);
+  /** This run continues with `prev`'s steps from `position` on (canRejoin held): their records
+   *  (`moved`: the steps' results moved to other lines, rebase.ts; their steps have no hazards). */
+  rejoin(prev: RunRecords, position: number, moved?: Moved): void {
+    this.txns = withRange(prev.txns, this.txns, position, prev.txns.length, moved && ((r) => moved.record(r)));
     for (const [k, v] of prev.hazards) if (k >= position) this.hazards.set(k, v);
     this.reads = withRange(prev.reads, this.reads, position, prev.reads.length);
-    for (const x of prev.intended) if (x.at >= position) this.intended.push(x);
+    for (const x of prev.intended) if (x.at >= position) this.intended.push(moved ? { ...x, diag: moved.diag(x.diag) } : x);
   }
 }
 
 /** `to` with to[i] = from[i] for i in [start, end) where from has one: when `to` holds nothing
  *  from `start` on (a resumed or rejoining run's records), a new array made by a slice at memory
  *  speed (a 100,000-line run: tens of thousands of records per edit); else `to` itself, written. */
-function withRange<T>(from: ReadonlyArray<T | undefined>, to: Array<T | undefined>, start: number, end: number): Array<T | undefined> {
+function withRange<T>(from: ReadonlyArray<T | undefined>, to: Array<T | undefined>, start: number, end: number, f?: (x: T) => T): Array<T | undefined> {
   const e = Math.min(end, from.length);
   if (e <= start) return to;
-  if (to.length === 0 && start === 0) return from.slice(0, e);
-  if (to.length <= start) {
+  if (!f && to.length === 0 && start === 0) return from.slice(0, e);
+  if (!f && to.length <= start) {
     to.length = start;
     return to.concat(from.slice(start, e));
   }
   for (let i = start; i < e; i++) {
     const v = from[i];
-    if (v !== undefined) to[i] = v;
+    if (v !== undefined) to[i] = f ? f(v) : v;
   }
   return to;
 }
 
-/** The same transaction record (what an expectation reads of it). */
+/** The same transaction record (what an expectation reads of it: not where its step stands, which
+ *  an edit that adds lines before it moves). */
 function sameRecord(a: TxnRecord | undefined, b: TxnRecord | undefined): boolean {
   if (!a || !b) return a === b;
   const d = (x: TxnRecord) => x.faultDiag && [x.faultDiag.severity, x.faultDiag.code, x.faultDiag.message];
+  const w = ({ line: _l, col: _c, endLine: _el, endCol: _ec, ...rest }: WireStep) => rest;
   return a.outcome === b.outcome && a.pa === b.pa && a.reason === b.reason && a.faultLevel === b.faultLevel &&
-    JSON.stringify([a.recorded, d(a), a.wire]) === JSON.stringify([b.recorded, d(b), b.wire]);
+    JSON.stringify([a.recorded, d(a), w(a.wire)]) === JSON.stringify([b.recorded, d(b), w(b.wire)]);
 }
 
 /** The hazards recorded for steps in [from, to), as text (equal texts: the same hazards). */

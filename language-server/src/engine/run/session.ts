@@ -12,6 +12,7 @@ import { evaluate } from './evaluate';
 import type { TrafficSink } from '../output/traffic';
 import { Checkpoints, firstChange, type RunSnapshot } from './checkpoints';
 import { sameEarlierRanges, sameModel, unchangedFrom } from './converge';
+import { MovedResults, movable } from './rebase';
 import { RunAccess } from './access';
 import { applyPatches, planPatches } from './declPatch';
 
@@ -26,6 +27,8 @@ interface Rejoin {
   at: number[];
   /** performance.now() when the resumed run started (its time per step). */
   t0: number;
+  /** Lines the edit moved the steps after it by (their results are moved: rebase.ts). */
+  dLines: number;
 }
 
 /** The run diagnostics of a step without any (most of them): shared, never changed. */
@@ -83,10 +86,10 @@ export class Session implements ScenarioSession {
     if (patched < cp.position) this.cps!.take(cp.position, this.rt);
     const n = this.program.steps.length;
     const same = unchangedFrom(prev.program, this.program);
-    if (prev.position === n && same >= 0) {
+    if (prev.position === n && same) {
       // (the first few: when the state has not rejoined by then, an edit's effect usually lasts)
-      const at = cps.positions(Math.max(first + 1, same), n).slice(0, REJOIN_TRIES);
-      if (at.length) this.rejoin = { prev, from: cp.position, at, t0: performance.now() };
+      const at = cps.positions(Math.max(first + 1, same.from), n).slice(0, REJOIN_TRIES);
+      if (at.length) this.rejoin = { prev, from: cp.position, at, t0: performance.now(), dLines: same.dLines };
     }
     return cp.position;
   }
@@ -106,7 +109,8 @@ export class Session implements ScenarioSession {
     // The live state itself against the checkpoint (no copy: the model's lookup memos a copy
     // resets are not compared, model/snapshot.ts SAME).
     if (!this.rt.copyable || !sameModel(this.rt.model(), cp.state.model)) return;
-    if (!sameEarlierRanges(j.prev.program, this.program, j.prev.runDiags.slice(p), this.program.steps[p].range.line)) return;
+    if (j.dLines === 0 ? !sameEarlierRanges(j.prev.program, this.program, j.prev.runDiags.slice(p), this.program.steps[p].range.line)
+      : !movable(j.prev.program, j.prev.done, j.prev.runDiags, p, n)) return;
     // The previous run's end state itself (an ended run never steps again; a step back of either
     // session restores a copy of a checkpoint).
     // An SMMU's latest transaction (not compared) is this run's where the previous run made none
@@ -125,11 +129,12 @@ export class Session implements ScenarioSession {
       rt.watch(access);
     }
     rt.records.adopt(this.rt.records, p, this.runDiags);
-    rt.records.rejoin(j.prev.rt.records, p);
-    this.rt = rt;
+    const moved = j.dLines === 0 ? undefined : new MovedResults(this.program);
     // (concat: a copy of tens of thousands of references at memory speed)
-    this.done = this.done.concat(j.prev.done.slice(p, n));
-    this.runDiags = this.runDiags.concat(j.prev.runDiags.slice(p, n));
+    this.done = this.done.concat(moved ? moved.steps(j.prev.done, p, n) : j.prev.done.slice(p, n));
+    this.runDiags = this.runDiags.concat(moved ? moved.diags(j.prev.runDiags, p, n) : j.prev.runDiags.slice(p, n));
+    rt.records.rejoin(j.prev.rt.records, p, moved);
+    this.rt = rt;
     this.cps!.rejoin(j.prev.cps!, p, n);
     this.reused += n - p;
     this.rejoin = undefined;

@@ -135,3 +135,53 @@ test('RunRecords.canRejoin: not across a read of a redone transaction record, a 
   cur.setHazards(9, [{ ...hz }]);
   assert.equal(cur.canRejoin(prev, 8, 14), true);
 });
+
+/** The text with an empty line inserted before line `i` (Enter at its start). */
+const enter = (text: string, i: number) => {
+  const ls = text.split('\n');
+  ls.splice(i, 0, '');
+  return ls.join('\n');
+};
+
+test('Enter in the middle: the run rejoins the previous run, its results moved to the new lines; equal to a run from the start', () => {
+  let text = scenario(300);
+  let prev = run(text).s;
+  const n = prev.steps.length;
+  for (let k = 0; k < 6; k++) {
+    const dmaLines = text.split('\n').flatMap((l, i) => (l.startsWith('dma') ? [i] : []));
+    const line = dmaLines[Math.floor(dmaLines.length * (0.3 + 0.07 * k))];
+    text = enter(text, line);
+    const { s, r } = run(text, prev);
+    assert.equal(json(r), json(scratch(text)), `Enter ${k} before line ${line + 1}`);
+    assert.equal(s.steps.length, n);
+    const at = s.steps.findIndex((x) => x.line === line + 2);
+    // The steps after the edit up to the previous run's next checkpoints (8 apart) run again, not the rest.
+    assert.ok(n - s.reused < 40, `Enter ${k}: ${n - s.reused} of ${n} steps run again (edit at step ${at})`);
+    prev = s;
+  }
+});
+
+test('lines added and removed (Enter, comment and blank lines, pasted and deleted lines) in the examples: results equal a run from the start', () => {
+  const examples = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.smmu')).sort();
+  const edit = fc.record({ at: fc.nat(1000), kind: fc.constantFrom('enter', 'comment', 'delete', 'paste', 'join'), n: fc.integer({ min: 1, max: 3 }) });
+  fc.assert(
+    fc.property(fc.constantFrom(...examples), fc.array(edit, { minLength: 1, maxLength: 5 }), (file, edits) => {
+      let text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+      let prev = run(text, undefined, 2).s;
+      for (const e of edits) {
+        const ls = text.split('\n');
+        const i = e.at % ls.length;
+        if (e.kind === 'enter') ls.splice(i, 0, ...Array<string>(e.n).fill(''));
+        else if (e.kind === 'comment') ls.splice(i, 0, '# note');
+        else if (e.kind === 'delete') ls.splice(i, e.n);
+        else if (e.kind === 'paste') ls.splice(i, 0, ...ls.slice(i, i + e.n));
+        else if (i + 1 < ls.length) ls.splice(i, 2, ls[i] + ls[i + 1]);
+        text = ls.join('\n');
+        const { s, r } = run(text, prev, 2);
+        assert.equal(json(r), json(scratch(text)), `${file} after ${json(e)}`);
+        prev = s;
+      }
+    }),
+    { numRuns: Number(process.env.FUZZ_PROPERTY_RUNS ?? 40), seed: SEED },
+  );
+});
