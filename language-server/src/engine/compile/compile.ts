@@ -188,7 +188,7 @@ export function compileFull(text: string, uri: string, options: EngineOptions = 
     ordOf[m] = k++;
   }
   const memo: CompileMemo = {
-    uri, text, parsed, ctx, out, watched, ordOf, count: stmts.length, states, reads, includes: options.readInclude !== undefined, mainDiags, program,
+    uri, text, parsed, ctx, out, watched, ordOf, declsAt: ordOf, count: stmts.length, states, reads, includes: options.readInclude !== undefined, mainDiags, program,
   };
   return { program, memo };
 }

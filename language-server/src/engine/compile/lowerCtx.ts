@@ -9,7 +9,9 @@ import type { WireDiagnostic, WireRange } from '../output/wire';
 import { diag } from '../output/convert';
 import type { Program, StepDef } from '../run/runtime';
 import type { MemWrite } from '../run/access';
-import { Allocator } from '../../model/layout/alloc';
+import type { Allocator } from '../../model/layout/alloc';
+import { AllocLog } from './decls/allocLog';
+import { writesSig } from './decls/writesSig';
 import type { Symbols } from './names/symbols';
 import type { SourceFile } from './source';
 import { DeclState } from './decls/state';
@@ -36,6 +38,10 @@ export interface ResumeFrom {
   diagnostics: WireDiagnostic[];
   watchLog: number[];
   skips: SkipEntry[];
+  /** In place of `ctx`'s (compile/declEdit.ts: declarations lowered again over a copy). */
+  decls?: DeclState;
+  alloc?: Allocator;
+  broken?: Broken;
 }
 
 export class LowerCtx {
@@ -75,9 +81,9 @@ export class LowerCtx {
     this.watchLog = from ? from.watchLog : [];
     this.setup = c ? c.setup : [];
     this.setupSig = c ? c.setupSig : [];
-    this.alloc = c ? c.alloc : new Allocator();
-    this.decls = c ? c.decls : new DeclState();
-    this.broken = new Broken(c?.broken, from?.skips);
+    this.alloc = from?.alloc ?? (c ? c.alloc : new AllocLog(() => this.ordinal));
+    this.decls = from?.decls ?? (c ? c.decls : new DeclState());
+    this.broken = from?.broken ?? new Broken(c?.broken, from?.skips);
   }
 
   /** An expectation looks at transaction step `step` (its result is kept). */
@@ -123,7 +129,7 @@ export class LowerCtx {
   /** Adds a declaration's step: it writes `writes` to memory and does nothing else (StepDef.writes). */
   addWrites(s: { span: Span; kind: string; label: string; smmu?: string; writes: readonly MemWrite[] }): number {
     const w = s.writes;
-    return this.addStep({ ...s, sig: w, run: (rt) => rt.writeMany(w) });
+    return this.addStep({ ...s, sig: writesSig(w), run: (rt) => rt.writeMany(w) });
   }
 }
 

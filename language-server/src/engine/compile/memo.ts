@@ -217,6 +217,9 @@ export interface CompileMemo {
   ordOf: Int32Array;
   /** The expanded statement count. */
   count: number;
+  /** The `ordOf` whose ordinals the declarations' records use (ctx.decls reads, the AllocLog):
+   *  another one when statements moved since (compile/declEdit.ts lowers nothing alone then). */
+  declsAt?: Int32Array;
   states: StmtStates;
   watched: Watched;
   reads: IncludeRead[];

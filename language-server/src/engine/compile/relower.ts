@@ -21,6 +21,7 @@ import { collectSymbols } from './names/resolve';
 import { collectGuests } from './decls/guest';
 import { StepShift, StmtStates, Watched, lowersAlone, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { lowerOne, noteTypos, programOf } from './compile';
+import { relowerDecls } from './declEdit';
 import type { SourceFile } from './source';
 import { Mover, appendRange, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
 
@@ -33,6 +34,9 @@ function sameNames(a: Symbols, b: Symbols): boolean {
 export function relower(text: string, uri: string, options: EngineOptions, prev: CompileMemo, parsed: ParseResult, edit: Edit): Compiled | undefined {
   const N = parsed.tree.statements;
   if (prev.reads.length || !prev.ctx.broken.clean()) return undefined;
+  // One declaration changed in place: it and what depends on it (declEdit.ts).
+  const decl = relowerDecls(text, uri, options, prev, parsed, edit);
+  if (decl) return decl;
   for (let k = edit.i; k < edit.jn; k++) if (N[k].kind === 'include') return undefined;
   const ctx = new LowerCtx(uri, new Symbols(), options);
   const root: SourceFile = { uri, tree: parsed.tree, text };
@@ -113,7 +117,8 @@ export function relower(text: string, uri: string, options: EngineOptions, prev:
   const out = stop(ctx);
   const watched = Watched.of(ctx.watchLog, ctx.steps.length);
   const program = programOf(ctx, uri, out, watched);
-  const memo: CompileMemo = { ...prev, text, parsed, ctx, out, watched, ordOf: identity(N.length), count: N.length, states, mainDiags, program };
+  const ordOf = identity(N.length);
+  const memo: CompileMemo = { ...prev, text, parsed, ctx, out, watched, ordOf, declsAt: ordOf, count: N.length, states, mainDiags, program };
   return { program, memo, lowered };
 }
 

@@ -7,10 +7,7 @@
 
 import { granuleShift, levelShift, levelStride } from '../walk/config';
 import type { Allocator } from './alloc';
-import { leafSizes, minBlockLevel, sizeText, startTables, type DescCodec, type Leaf, type LayoutResult, type MappedRange, type Node, type SplitBlock, type TableGeometry, type Write } from './tree';
-
-/** Descriptors one mapping may write: larger mappings must be aligned so blocks can be used. */
-const MAX_DESCRIPTORS_PER_MAP = 1 << 20;
+import { leafSizes, minBlockLevel, sizeText, startTables, tooMany, type DescCodec, type Leaf, type LayoutResult, type MappedRange, type Node, type SplitBlock, type TableGeometry, type Write } from './tree';
 
 export type { DescCodec, LayoutResult, MappedRange, SplitBlock, TableGeometry, Write } from './tree';
 export { leafSizes, sizeText, startTables } from './tree';
@@ -44,6 +41,39 @@ export class PageTableLayout {
     this.rootSize = this.tableSize * BigInt(startTables(geo));
     this.root = at ?? alloc.alloc(this.rootSize, this.rootSize);
     this.rootNode = { addr: this.root, level: geo.startLevel, children: new Map() };
+  }
+
+  /** A copy whose tables' entries change apart (leaves are replaced, never changed: shared). */
+  copy(alloc: Allocator): PageTableLayout {
+    const dup = (n: Node): Node => ({ addr: n.addr, level: n.level, children: new Map([...n.children].map(([i, c]) => [i, 'leaf' in c ? c : dup(c)])) });
+    return Object.assign(Object.create(PageTableLayout.prototype) as PageTableLayout, this, { alloc, rootNode: dup(this.rootNode), ranges: this.ranges.slice() });
+  }
+
+  /**
+   * Mapping `i` (of mappings()) to output address `pa` with `codec`'s descriptors, when its leaves
+   * stay where they are (the same block at each step: `forced`, a pgsize, or the alignment rule of
+   * map()): their new values, in order (undefined: not so; nothing changed).
+   */
+  remap(i: number, pa: bigint, codec: DescCodec, forced: boolean): Write[] | undefined {
+    const r = this.ranges[i];
+    if (pa % this.tableSize !== 0n || pa + r.size > this.outLimit) return undefined;
+    const leaves: Array<[Node, number, Leaf]> = [];
+    const end = r.iova + r.size;
+    const min = Math.max(minBlockLevel(this.geo.granule), this.geo.startLevel);
+    for (let va = r.iova, oa = pa; va < end;) {
+      let node = this.rootNode;
+      let c = node.children.get(this.index(va, node.level));
+      while (c !== undefined && !('leaf' in c)) c = (node = c).children.get(this.index(va, c.level));
+      if (c === undefined || c.iova !== va) return undefined;
+      let level = min;
+      while (level < 3 && !(va % this.blockSize(level) === 0n && oa % this.blockSize(level) === 0n && end - va >= this.blockSize(level))) level++;
+      if (!forced && level !== c.level) return undefined;
+      leaves.push([node, this.index(va, c.level), { leaf: true, level: c.level, iova: va, desc: codec.leaf(c.level, oa) }]);
+      va += this.blockSize(c.level);
+      oa += this.blockSize(c.level);
+    }
+    this.ranges[i] = { iova: r.iova, size: r.size, pa };
+    return leaves.map(([node, idx, leaf]) => (node.children.set(idx, leaf), { addr: node.addr + BigInt(idx) * 8n, value: leaf.desc }));
   }
 
   /** Live mappings, in mapping order. */
@@ -126,44 +156,6 @@ export class PageTableLayout {
     return hit ? hit.level : `pgsize ${sizeText(pgsize)} is not a page or block size of this ${this.geo.granule}K stage-${this.geo.stage} table (${sizes.map((x) => sizeText(x.size)).join(', ')})`;
   }
 
-  /** Refuses a mapping that would need more than MAX_DESCRIPTORS_PER_MAP descriptors (counted, not built). */
-  private tooMany(iova: bigint, size: bigint, pa: bigint, forced?: number): string | undefined {
-    if (forced !== undefined) {
-      return size / this.blockSize(forced) > BigInt(MAX_DESCRIPTORS_PER_MAP) ? `needs more than ${MAX_DESCRIPTORS_PER_MAP} descriptors of ${sizeText(this.blockSize(forced))}: use a larger pgsize or split it` : undefined;
-    }
-    const g = this.geo.granule;
-    const minLevel = Math.max(minBlockLevel(g), this.geo.startLevel);
-    let va = iova;
-    let oa = pa;
-    const end = iova + size;
-    let n = 0;
-    while (va < end) {
-      let level = minLevel;
-      let bs = this.blockSize(level);
-      for (; level < 3; level++) {
-        bs = this.blockSize(level);
-        if (va % bs === 0n && oa % bs === 0n && end - va >= bs) break;
-      }
-      if (level === 3) {
-        bs = this.blockSize(3);
-        // Pages up to the next boundary of the smallest block (or the end): counted in one go.
-        const blk = this.blockSize(2);
-        const stop = (va / blk + 1n) * blk < end ? (va / blk + 1n) * blk : end;
-        n += Number((stop - va) / bs);
-        oa += stop - va;
-        va = stop;
-      } else {
-        n++;
-        va += bs;
-        oa += bs;
-      }
-      if (n > MAX_DESCRIPTORS_PER_MAP) {
-        return `needs more than ${MAX_DESCRIPTORS_PER_MAP} descriptors: align IOVA and PA to a block size so blocks can be used, or split it`;
-      }
-    }
-    return undefined;
-  }
-
   /**
    * Lays out one mapping: the largest legal block where IOVA, PA and the remaining size are
    * aligned, or only leaves of `pgsize` bytes when given (a page or a block size of the granule).
@@ -176,7 +168,7 @@ export class PageTableLayout {
       if (iova % pgsize !== 0n || pa % pgsize !== 0n || size % pgsize !== 0n) return { ok: false, message: `IOVA, PA and size must be multiples of pgsize ${sizeText(pgsize)}` };
       forced = l;
     }
-    const problem = this.check(iova, size, pa) ?? this.tooMany(iova, size, pa, forced);
+    const problem = this.check(iova, size, pa) ?? tooMany(this.geo, (l) => this.blockSize(l), iova, size, pa, forced);
     if (problem) return { ok: false, message: problem };
     const writes: Write[] = [];
     const g = this.geo.granule;

@@ -86,3 +86,44 @@ export function leafSizes(g: Granule, startLevel = 0): Array<{ level: number; si
 export function startTables(geo: TableGeometry): number {
   return s2ConcatTables(geo.granule, geo.inputSize, geo.startLevel);
 }
+
+/** Descriptors one mapping may write: larger mappings must be aligned so blocks can be used. */
+const MAX_DESCRIPTORS_PER_MAP = 1 << 20;
+
+/** Refuses a mapping that would need more than MAX_DESCRIPTORS_PER_MAP descriptors (counted, not built). */
+export function tooMany(geo: TableGeometry, blockSize: (level: number) => bigint, iova: bigint, size: bigint, pa: bigint, forced?: number): string | undefined {
+  if (forced !== undefined) {
+    return size / blockSize(forced) > BigInt(MAX_DESCRIPTORS_PER_MAP) ? `needs more than ${MAX_DESCRIPTORS_PER_MAP} descriptors of ${sizeText(blockSize(forced))}: use a larger pgsize or split it` : undefined;
+  }
+  const g = geo.granule;
+  const minLevel = Math.max(minBlockLevel(g), geo.startLevel);
+  let va = iova;
+  let oa = pa;
+  const end = iova + size;
+  let n = 0;
+  while (va < end) {
+    let level = minLevel;
+    let bs = blockSize(level);
+    for (; level < 3; level++) {
+      bs = blockSize(level);
+      if (va % bs === 0n && oa % bs === 0n && end - va >= bs) break;
+    }
+    if (level === 3) {
+      bs = blockSize(3);
+      // Pages up to the next boundary of the smallest block (or the end): counted in one go.
+      const blk = blockSize(2);
+      const stop = (va / blk + 1n) * blk < end ? (va / blk + 1n) * blk : end;
+      n += Number((stop - va) / bs);
+      oa += stop - va;
+      va = stop;
+    } else {
+      n++;
+      va += bs;
+      oa += bs;
+    }
+    if (n > MAX_DESCRIPTORS_PER_MAP) {
+      return `needs more than ${MAX_DESCRIPTORS_PER_MAP} descriptors: align IOVA and PA to a block size so blocks can be used, or split it`;
+    }
+  }
+  return undefined;
+}

@@ -149,10 +149,10 @@ test('a comment-only edit compiles nothing', () => {
 test('an edit to a declaration used later, a rename, a deleted declaration: the declarations are laid out again', () => {
   const text = scenario(40);
   const s0 = step(text, undefined);
-  // The ASID the CD declares: the CD's step and every TLB entry change; the declarations are
-  // lowered again (smmu, pagetable, cd, ste), the transactions keep their steps.
+  // The ASID the CD declares: the CD's step and every TLB entry change; the CD and the STE that
+  // reads it are lowered again (not the smmu nor the pagetable), the transactions keep their steps.
   const s1 = step(text.replace('asid 5', 'asid 7'), s0, undefined, 'the ASID');
-  assert.equal(s1.lowered, 4);
+  assert.equal(s1.lowered, 2);
   // A rename of the table the CD uses, then its use: an unknown name in between.
   const t2 = s1.memo!.text.replace('pagetable pt s1', 'pagetable pt2 s1');
   const s2 = step(t2, s1, undefined, 'a renamed table');
@@ -195,12 +195,14 @@ test('declaration edits lower the declarations again, not the transactions', () 
   const text = scenario(300);
   const s0 = step(text, undefined);
   const mapLine = text.split('\n').findIndex((l) => l.includes('map 0x10005000'));
-  // A mapping's permissions, then its output address (the same table, another leaf).
+  // A mapping's permissions, then its output address (the same table, another leaf): the
+  // pagetable, the cd reading it and the ste reading the cd (compile/declEdit.ts), not the smmu.
   const s1 = step(replaceLine(text, mapLine, (l) => l.replace(/ rw$/, ' r')), s0, undefined, 'the permissions');
-  assert.equal(s1.lowered, 4);
+  assert.equal(s1.lowered, 3);
   const s2 = step(replaceLine(s1.memo!.text, mapLine, (l) => l.replace('0x80005000', '0x90005000')), s1, undefined, 'the address');
-  assert.equal(s2.lowered, 4);
-  // A mapping far away: another level-2 and level-3 table, so the layout of what follows moves.
+  assert.equal(s2.lowered, 3);
+  // A mapping far away: another level-2 and level-3 table, so the layout of what follows moves:
+  // every declaration is lowered again (relower.ts).
   const s3 = step(replaceLine(s2.memo!.text, mapLine, (l) => l.replace('0x10005000', '0x7f005000')), s2, undefined, 'an IOVA in another table');
   assert.equal(s3.lowered, 4);
   // An STE added after the transactions and removed again (the line count changes too).
@@ -271,4 +273,57 @@ test('a declaration edit that adds a step renumbers the transactions after it, n
   assert.ok(s5.lowered >= 0 && s5.lowered <= 1, `lowered ${s5.lowered}`);
   const s6 = step(w0.replace('write64 0x90000010 0x2', 'write64 0xa0000010 0x2'), s5, undefined, 'a write to another page');
   assert.ok(s6.lowered >= 1 && s6.lowered <= 2, `lowered ${s6.lowered}`);
+});
+
+/** Three translation contexts (pagetable, cd, ste each), a table edited by `map` lines, a cd no
+ *  ste uses, then transactions. */
+function contexts(): string {
+  const out = ['smmu smmu0 { stages s1; oas 48 }'];
+  for (let t = 0; t < 3; t++) {
+    out.push(`pagetable pt${t} s1 4K {`);
+    for (let i = 0; i < 8; i++) out.push(`  map 0x${(0x1000_0000 + i * 0x1000).toString(16)} +4K -> 0x${(0x8000_0000 + t * 0x10_0000 + i * 0x1000).toString(16)} rw`);
+    out.push('}', `cd c${t} { pagetable pt${t}; asid ${t + 1} }`, `ste smmu0 0x${(0x100 + t).toString(16)} { cd c${t} }`);
+  }
+  out.push('map pt2 0x10010000 +4K -> 0x80310000 rw', 'map pt2 0x10011000 +4K -> 0x80311000 rw', 'cd lone { pagetable pt0; asid 9 }');
+  for (let i = 0; i < 60; i++) out.push(`dma read sid 0x${(0x100 + (i % 3)).toString(16)} iova 0x${(0x1000_0040 + (i % 8) * 0x1000).toString(16)}`, 'expect ok');
+  return out.join('\n') + '\n';
+}
+
+test('a declaration edit lowers again only that declaration and what reads it, transitively', () => {
+  const text = contexts();
+  const lines = text.split('\n');
+  const at = (s: string) => lines.findIndex((l) => l.startsWith(s));
+  let prev = step(text, undefined);
+  // (13 declarations and `map` lines: relower.ts lowers them all)
+  const edits: Array<[string, number, (l: string) => string, number]> = [
+    ['a cd field: the cd and its ste', at('cd c1'), (l) => l.replace('asid 2', 'asid 7'), 2],
+    ['a cd no ste uses: itself', at('cd lone'), (l) => l.replace('asid 9', 'asid 8'), 1],
+    ['a mapping\'s permissions: its table, the cd, the ste', at('pagetable pt1') + 3, (l) => l.replace(/ rw$/, ' r '), 3],
+    ['a mapping\'s address', at('pagetable pt0') + 5, (l) => l.replace('0x80004000', '0x80054000'), 4], // pt0, c0, ste, lone
+    ['a table `map` lines edit: the table, its map lines, the cd, the ste', at('pagetable pt2') + 1, (l) => l.replace(/ rw$/, ' r '), 5],
+    ['a `map` line', at('map pt2 0x10011000'), (l) => l.replace(/ rw$/, ' r '), 5],
+    ['a mapping moved to a new table: every declaration', at('pagetable pt1') + 2, (l) => l.replace('0x10001000', '0x7f001000'), 13],
+  ];
+  for (const [what, line, f, lowered] of edits) {
+    prev = step(replaceLine(prev.memo!.text, line, f), prev, undefined, what);
+    assert.equal(prev.lowered, lowered, what);
+  }
+  // A transaction added moves the statements after it: the records of what read what are by
+  // statement, so the next declaration edit lowers every declaration, the one after only its own.
+  const added = prev.memo!.text.replace('expect ok\n', 'expect ok\ndma read sid 0x100 iova 0x10000040\n');
+  prev = step(added, prev, undefined, 'a transaction added');
+  const cd1 = added.split('\n').findIndex((l) => l.startsWith('cd c1'));
+  prev = step(replaceLine(added, cd1, (l) => l.replace('asid 7', 'asid 6')), prev, undefined, 'a cd after the move');
+  assert.equal(prev.lowered, 13);
+  prev = step(replaceLine(prev.memo!.text, cd1, (l) => l.replace('asid 6', 'asid 5')), prev, undefined, 'a cd again');
+  assert.equal(prev.lowered, 2);
+});
+
+test('an ASID taken fresh, a CD another one depends on: a CD edit lowers every declaration', () => {
+  const text = contexts().replace('cd c0 { pagetable pt0; asid 1 }', 'cd c0 { pagetable pt0 }');
+  const s0 = step(text, undefined);
+  const line = text.split('\n').findIndex((l) => l.startsWith('cd c1'));
+  // c0's ASID avoids every explicit one: c1's edit may move it.
+  const s1 = step(replaceLine(text, line, (l) => l.replace('asid 2', 'asid 1')), s0, undefined, 'an ASID a fresh one avoided');
+  assert.equal(s1.lowered, 13);
 });

@@ -142,3 +142,23 @@ test('64K granule: 512M blocks at level 2, 48-bit input starts at level 1', () =
   assert.equal(r.writes.length, 2, 'L1 table descriptor + one 512M block');
   assert.equal(r.writes[1].value & 3n, 1n, 'block: Valid, Type 0');
 });
+
+test('a copy of a layout with one mapping remapped writes what laying the mappings out anew writes', () => {
+  const maps = (pa1: bigint) => [[0x1000_0000n, 0x1000n, 0x8000_0000n], [0x1000_1000n, 0x2000n, pa1], [0x4000_0000n, 0x20_0000n, 0x9000_0000n]] as const;
+  const a = layout(1, 4, 48, 0);
+  for (const [iova, size, pa] of maps(0x8000_1000n)) assert.ok(a.map(iova, size, pa).ok);
+  const ro = makeCodec(1, 4, { ...RW, w: false });
+  const c = a.copy(new Allocator(0x4000_0000n));
+  const leaves = c.remap(1, 0x8800_0000n, ro, false);
+  const fresh = layout(1, 4, 48, 0);
+  const want = maps(0x8800_0000n).map(([iova, size, pa], i) => fresh.map(iova, size, pa, i === 1 ? ro : undefined));
+  assert.ok(want[1].ok && leaves);
+  assert.deepEqual(leaves, want[1].writes, 'the same leaves at the same places');
+  assert.deepEqual(c.mappings(), fresh.mappings());
+  assert.equal(c.translate(0x1000_1040n), 0x8800_0040n);
+  // The original is unchanged.
+  assert.equal(a.translate(0x1000_1040n), 0x8000_1040n);
+  // A 2M block whose new output address is only 4K-aligned would be pages: refused, nothing changed.
+  assert.equal(c.remap(2, 0x9000_1000n, ro, false), undefined);
+  assert.equal(c.translate(0x4000_0040n), 0x9000_0040n);
+});

@@ -68,7 +68,7 @@ function buildCd(ctx: LowerCtx, n: CdDecl, name: string): CdInfo | undefined {
         applyField(ctx, CD, f, user);
       }
     }
-    if (user.ASID === undefined) v.ASID = ctx.decls.freshAsid(ctx.symbols);
+    if (user.ASID === undefined) v.ASID = ctx.decls.freshAsid(ctx.symbols, ctx.ordinal);
     for (const t of [tt0, tt1]) if (t) tables.push(t);
     if (tt0) Object.assign(v, { TTB0: tt0.layout.root, T0SZ: BigInt(64 - tt0.inputSize), TG0: BigInt(tg0Encoding(tt0.granule)) });
     else v.EPD0 = 1n;

@@ -17,6 +17,7 @@ export function declInfo<K extends 'pagetable' | 'cd' | 'cdtable', N, I>(
   ctx: LowerCtx, cache: Map<string, I | null>, kind: K, name: string, at: Span, build: (ctx: LowerCtx, node: N, name: string) => I | undefined,
 ): I | undefined {
   const key = `${kind}:${name}`;
+  ctx.decls.noteRead(key, ctx.ordinal, !cache.has(name));
   if (cache.has(name)) {
     const failed = ctx.broken.decls.get(key);
     if (failed) ctx.broken.unresolved(failed);

@@ -11,7 +11,6 @@ import type { LowerCtx } from '../lowerCtx';
 import { PageTableLayout, sizeText, startTables, type Write } from '../../../model/layout/pagetable';
 import { descDef, hasFields, makeCodec } from '../layout/descriptors';
 import { closest, didYouMean } from '../names/symbols';
-import { mappingAttrs } from '../lowering/mapAttrs';
 import { applyField } from '../lowering/structFields';
 import { fieldNum } from '../lowering/values';
 import { declInfo, placeAt } from './declInfo';
@@ -19,6 +18,8 @@ import { guestSpace, placeGuest } from './guest';
 import { fieldsOf, findField, granuleOf, wordOf } from './fields';
 import { smmuOf } from './smmu';
 import type { PtInfo } from './state';
+import { callsAt } from './allocLog';
+import { codecFor, relayBody } from './ptBody';
 
 export function ptInfo(ctx: LowerCtx, name: string, at: Span): PtInfo | undefined {
   return declInfo(ctx, ctx.decls.pts, 'pagetable', name, at, buildPt);
@@ -105,14 +106,11 @@ function buildPt(ctx: LowerCtx, n: PagetableDecl, name: string): PtInfo | undefi
   const file = ctx.file;
   info.layBody = () => {
     if (body) return body;
-    body = [];
     const prev = ctx.file;
     ctx.file = file;
-    for (const it of n.body?.items ?? []) {
-      if (it.kind !== 'mapping') continue;
-      const w = layoutMapping(ctx, info, it);
-      if (w) for (const x of w) body.push(x);
-    }
+    // (the earlier compile's body with a few leaves changed, when its tables stay: ptBody.ts)
+    const was = ctx.decls.previous?.pts.get(name);
+    body = (was && relayBody(ctx, info, was, n)) || layAll(ctx, info, n);
     ctx.file = prev;
     return body;
   };
@@ -139,18 +137,33 @@ export function defaultAttrs(stage: Stage) {
   return { r: true, w: true, x: false, user: true, attrIndx: 0, memAttr: 15, sh: 3, nG: stage === 1, af: true, dbm: false, contiguous: false, extra: {} };
 }
 
+/** A declaration's mappings laid out in order (what relayBody starts from next time: PtInfo.body). */
+function layAll(ctx: LowerCtx, info: PtInfo, n: PagetableDecl): Write[] {
+  const body: Write[] = [];
+  const items: Mapping[] = [];
+  const starts: number[] = [];
+  const ranges: number[] = [];
+  const calls = callsAt(ctx.alloc, ctx.ordinal);
+  for (const it of n.body?.items ?? []) {
+    if (it.kind !== 'mapping') continue;
+    const r = info.layout.mappings().length;
+    items.push(it);
+    starts.push(body.length);
+    const w = layoutMapping(ctx, info, it);
+    ranges.push(info.layout.mappings().length > r ? r : -1);
+    if (w) for (const x of w) body.push(x);
+  }
+  starts.push(body.length);
+  const allocs = callsAt(ctx.alloc, ctx.ordinal) - calls;
+  info.body = { items, starts, ranges, writes: body, allocs };
+  return body;
+}
+
 /** Lays out one mapping; reports on the mapping. */
 function layoutMapping(ctx: LowerCtx, pt: PtInfo, m: Mapping): Write[] | undefined {
   if (!m.iova || !m.size || !m.pa) return undefined;
-  // Mappings with the same permissions and attributes share one codec.
-  const key = `${pt.stage}/${pt.granule}/${m.perms?.lower ?? ''}/${m.attrs.map((f) => f.name.lower + ':' + f.values.map((v) => ('text' in v ? v.text : '')).join(',')).join(' ')}`;
-  let codec = ctx.decls.codecs.get(key);
-  if (!codec) {
-    const attrs = mappingAttrs(ctx, m, pt.stage);
-    if (!attrs) return undefined;
-    codec = makeCodec(pt.stage, pt.granule, attrs);
-    ctx.decls.codecs.set(key, codec);
-  }
+  const codec = codecFor(ctx, pt, m);
+  if (!codec) return undefined;
   const pgF = m.attrs.find((f) => f.name.lower === 'pgsize' || f.name.lower === 'pages');
   const pg = pgF?.values[0];
   if (pgF && pg?.kind !== 'number') {
@@ -181,6 +194,7 @@ export function lowerMap(ctx: LowerCtx, s: MapStmt): void {
   if (!s.table) return;
   const pt = ptInfo(ctx, s.table.name, s.table);
   if (!pt) return;
+  pt.edited = true;
   const laid = layoutMapping(ctx, pt, s.mapping);
   if (!laid) return;
   const w = placed(ctx, pt, laid, s);
@@ -192,6 +206,7 @@ export function lowerUnmap(ctx: LowerCtx, s: UnmapStmt): void {
   if (!s.table || !s.iova) return;
   const pt = ptInfo(ctx, s.table.name, s.table);
   if (!pt) return;
+  pt.edited = true;
   const iova = s.iova.value;
   let size = s.size?.value;
   if (size === undefined) {
@@ -213,6 +228,7 @@ export function lowerPte(ctx: LowerCtx, s: PteStmt): void {
   if (!s.table || !s.iova) return;
   const pt = ptInfo(ctx, s.table.name, s.table);
   if (!pt) return;
+  pt.edited = true;
   const lf = s.fields.find((f) => f.name.lower === 'level');
   let level: number | undefined;
   if (lf) {

@@ -120,7 +120,7 @@ export function lowerSte(ctx: LowerCtx, s: SteDecl): void {
     if ((config & 1n) && (config & 4n) && !s1 && user.S1ContextPtr === undefined) ctx.report(at, 'E_STE', 'stage 1 is enabled but no cd or cdtable is given');
     if ((config & 2n) && (config & 4n) && !s2 && user.S2TTB === undefined) ctx.report(at, 'E_STE', 'stage 2 is enabled but no stage-2 pagetable is given (s2 NAME)');
     if (s2) {
-      Object.assign(v, stage2SteFields({ ttb: s2.layout.root, granule: s2.granule, inputSize: s2.inputSize, startLevel: s2.startLevel, outputSize: s2.outputSize }, vmid ?? user.S2VMID ?? ctx.decls.freshVmid(ctx.symbols), feats.oas));
+      Object.assign(v, stage2SteFields({ ttb: s2.layout.root, granule: s2.granule, inputSize: s2.inputSize, startLevel: s2.startLevel, outputSize: s2.outputSize }, vmid ?? user.S2VMID ?? ctx.decls.freshVmid(ctx.symbols, ctx.ordinal), feats.oas));
     } else if (vmid !== undefined) v.S2VMID = vmid;
     Object.assign(v, user);
     dwords = encode(STE, v);
