@@ -170,8 +170,10 @@ function lineStartBefore(text: string, o: number): number {
  * The parse of `newText`, reusing `old` (the parse of `oldText`) outside the statements the edit
  * touched. Never throws; equals `parse(newText, uri)`. `extent`: lengths of a common prefix and
  * suffix of the texts (from the edits between them), else found by comparing the texts.
+ * `lineStarts`: those of `newText` when the caller has them (server/sources.ts), else computed
+ * from the old ones.
  */
-export function reparse(old: ParseResult, oldText: string, newText: string, uri?: string, extent?: { p: number; s: number }): ParseResult & { info: ReparseInfo } {
+export function reparse(old: ParseResult, oldText: string, newText: string, uri?: string, extent?: { p: number; s: number }, lineStarts?: number[]): ParseResult & { info: ReparseInfo } {
   const full = (): ParseResult & { info: ReparseInfo } => {
     const r = parse(newText, uri);
     return { ...r, info: { full: true, from: 0, to: newText.length, parsed: r.tree.statements.length, reused: 0 } };
@@ -204,7 +206,7 @@ export function reparse(old: ParseResult, oldText: string, newText: string, uri?
     const k = lowerBound(stmts, o, byStart, firstAfter);
     return k < stmts.length && stmts[k].start === o ? k : -1;
   };
-  const lineStarts = nextLineStarts(old.tree.lineStarts, oldText, newText, p, s);
+  lineStarts ??= nextLineStarts(old.tree.lineStarts, oldText, newText, p, s);
   const stopAt = (o: number) => o >= newEnd && oldStartAt(o - delta) >= 0;
   const mid = parseFrom(newText, a, stopAt, lineStarts);
   // parseFrom stops only where an old statement starts (else it reads to the end).

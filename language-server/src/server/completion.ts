@@ -60,7 +60,7 @@ function stageOf(s: Statement | undefined): 1 | 2 {
 }
 
 export function completion(ctx: ServerContext, p: CompletionParams, _token: CancellationToken): CompletionItem[] {
-  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  const parsed = ctx.analyzer.parsedAt(p.textDocument.uri, p.position);
   if (!parsed) return [];
   const { tree, text } = parsed;
   const offset = Math.min(offsetAt(tree, p.position), text.length);

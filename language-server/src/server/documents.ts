@@ -1,7 +1,7 @@
 // Document phases and scheduling. Each open document moves through
 //   source   (the text, cut at a line end above iommuLens.maxFileSize)
-//   parsed   (syntax tree for the editor features; computed synchronously on demand, per version,
-//            re-parsing only the statements changed since the last tree: dsl/incremental.ts)
+//   parsed   (syntax tree for the editor features, per version: trees.ts; the first in slices,
+//            then re-parsing only the statements changed since the last tree: dsl/incremental.ts)
 //   executed (compiled and run by the engine through an EngineRunner; debounced, published)
 // An edit sets the cancel flag of the run in flight (the engine polls it) and restarts the
 // debounce timer, so typing never queues work behind stale work; a result whose version is no
@@ -12,9 +12,6 @@
 import type { CancellationToken } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parse } from '../dsl';
-import { reparse } from '../dsl/incremental';
-import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import { buildExecuted, type Executed } from './executed';
 import { CancelFlag, type EngineRunner } from './runner';
 import type { ServerSettings } from './settings';
@@ -22,16 +19,12 @@ import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
 import { MAX_EDITS, mapThrough, nextSource, type Source, type VersionEdit } from './sources';
 import { EditLog, type Extent, type TextEdit } from './textEdits';
 import { TRACING, clock, mark, traceLine, type Marks } from './trace';
-import { Warmup } from './warmup';
-import { nameIndex } from './names';
+import type { Warmup } from './warmup';
+import { DocTree, type Parsed, type ParsedView } from './trees';
 
 export type { Source } from './sources';
 export type { Executed } from './executed';
-
-export interface Parsed extends Source {
-  tree: Script;
-  syntax: DslDiagnostic[];
-}
+export type { Parsed, ParsedView } from './trees';
 
 /** An executed analysis usable for a position in the current text (offsets mapped if older). */
 export interface ExecutedView {
@@ -49,6 +42,9 @@ export interface AnalyzerDeps {
   openDocs(uri: string): Record<string, string>;
   publish(ex: Executed): void;
   log(message: string): void;
+  /** A first parse finished after a request was answered from part of it (the client may ask
+   *  again: semantic tokens refresh). */
+  parsedLate?(uri: string): void;
 }
 
 interface Waiter {
@@ -58,7 +54,8 @@ interface Waiter {
 
 interface Entry {
   doc: TextDocument;
-  parsed?: Parsed;
+  /** The syntax tree for the editor features (trees.ts). */
+  tree: DocTree;
   executed?: Executed;
   /** The last run before `executed` whose steps came (a superseded run's never do), kept while `executed`'s steps are on their way. */
   previous?: Executed;
@@ -91,8 +88,6 @@ interface Entry {
   log: EditLog;
   /** Tracing: when the latest edit arrived (trace.ts clock). */
   arrived?: number;
-  /** The parse from scratch under way in slices (warmup.ts), then the walk of its names. */
-  warmup?: Warmup;
 }
 
 const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
@@ -118,7 +113,15 @@ export class Analyzer {
   update(doc: TextDocument): void {
     let e = this.entries.get(doc.uri);
     if (!e) {
-      e = { doc, waiters: new Set(), closed: false, maps: [], edits: [], log: new EditLog(doc.version) };
+      const tree = new DocTree({
+        uri: doc.uri,
+        source: () => this.source(entry),
+        extent: (from, to) => knownExtent(entry, from, to),
+        log: this.deps.log,
+        parsedLate: () => this.deps.parsedLate?.(doc.uri),
+      });
+      const entry: Entry = { doc, tree, waiters: new Set(), closed: false, maps: [], edits: [], log: new EditLog(doc.version) };
+      e = entry;
       this.entries.set(doc.uri, e);
       // The tree the editor features read, parsed in slices while the engine runs the document.
       this.warm(doc.uri);
@@ -149,7 +152,7 @@ export class Analyzer {
     const e = this.entries.get(uri);
     if (!e) return;
     e.closed = true;
-    e.warmup?.cancel();
+    e.tree.close();
     e.cancel?.set();
     if (e.timer) clearTimeout(e.timer);
     e.gate?.();
@@ -172,44 +175,42 @@ export class Analyzer {
     return this.entries.get(uri)?.doc;
   }
 
-  /** The syntax tree of the current version (parsed now if needed, incrementally from the last). */
+  /** The syntax tree of the current version (parsed now if needed, incrementally from the last;
+   *  the first parse finished at once: for explicit actions that read every statement). */
   parsed(uri: string): Parsed | undefined {
-    const e = this.entries.get(uri);
-    if (!e) return undefined;
-    if (e.parsed?.version !== e.doc.version) {
-      e.warmup?.finish();
-      if (e.parsed?.version !== e.doc.version) e.parsed = this.parse(e, e.parsed);
-    }
-    return e.parsed;
+    return this.entries.get(uri)?.tree.current();
   }
 
-  /** While idle: the syntax tree and name index toward the current version, so the next completion
-   *  or hover finds them warm. A tree of an earlier version is re-parsed at once (in proportion to
-   *  the edits); with none, the current version is parsed in slices that let edits and requests
-   *  through (warmup.ts). */
-  warm(uri: string): void {
+  /** A tree a request answers from without a whole parse (trees.ts `upTo`). */
+  parsedUpTo(uri: string, upTo?: number): ParsedView | undefined {
+    return this.entries.get(uri)?.tree.upTo(upTo);
+  }
+
+  /** `parsedUpTo` for a request at `position`: every statement up to the end of its line. */
+  parsedAt(uri: string, position: { line: number; character: number }): ParsedView | undefined {
     const e = this.entries.get(uri);
-    if (!e || e.warmup) return;
-    if (e.parsed) {
-      nameIndex(this.parsed(uri)!.tree);
-      return;
-    }
-    const src = this.source(e);
-    const job: Warmup = new Warmup(src, (r) => {
-      if (e.warmup === job) e.parsed = { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
-    }, this.deps.log);
-    // Kept while it walks the names: a later warm would walk the rest at once.
-    job.ended = () => {
-      if (e.warmup === job) e.warmup = undefined;
-    };
-    e.warmup = job;
+    return e?.tree.upTo(e.doc.offsetAt({ line: position.line + 1, character: 0 }));
+  }
+
+  /** The tree of the current version once the first parse (in slices) is done: folding and the
+   *  outline wait for the slices instead of parsing. */
+  whenParsed(uri: string): Promise<Parsed | undefined> {
+    return this.entries.get(uri)?.tree.whenParsed() ?? Promise.resolve(undefined);
+  }
+
+  /** The parse from scratch under way in slices, if any (its `work` counts what it parsed). */
+  warming(uri: string): Warmup<Source> | undefined {
+    return this.entries.get(uri)?.tree.warmup;
+  }
+
+  /** While idle: the syntax tree and name index toward the current version (trees.ts `warm`). */
+  warm(uri: string): void {
+    this.entries.get(uri)?.tree.warm();
   }
 
   /** Nothing parsed is reused (the tree, the warm-up under way, the last source). */
   private dropTree(e: Entry): void {
-    e.warmup?.cancel();
-    e.warmup = undefined;
-    e.parsed = undefined;
+    e.tree.drop();
     e.source = undefined;
   }
 
@@ -332,12 +333,6 @@ export class Analyzer {
     return e.source;
   }
 
-  private parse(e: Entry, prev?: Parsed): Parsed {
-    const src = this.source(e);
-    const r = prev ? reparse({ tree: prev.tree, diagnostics: prev.syntax }, prev.text, src.text, e.doc.uri, knownExtent(e, prev, src)) : parse(src.text, e.doc.uri);
-    return { ...src, lineStarts: r.tree.lineStarts, tree: r.tree, syntax: r.diagnostics };
-  }
-
   /** Runs `version`; publishes once `gate` (the debounce, when the run started early) is open. */
   private async execute(e: Entry, version: number, gate?: Promise<void>): Promise<void> {
     const stale = () => e.closed || e.doc.version !== version;
@@ -345,7 +340,8 @@ export class Analyzer {
     const t0 = performance.now();
     const marks: Marks | undefined = TRACING ? [['edit', e.arrived ?? clock()], ['execute', clock()]] : undefined;
     // The engine parses on its own; the tree for the editor features is parsed only on demand.
-    const src = e.parsed?.version === version ? e.parsed : this.source(e);
+    const parsed = e.tree.parsed;
+    const src = parsed?.version === version ? parsed : this.source(e);
     mark(marks, 'source');
     // Typing inside a comment changes no token: the last run stands for this version too.
     const last = e.fresh ? undefined : e.executed;

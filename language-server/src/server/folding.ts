@@ -24,8 +24,8 @@ function walkBlocks(st: Statement): LocalBlock[] {
 
 const blocksOf = (st: Statement): readonly LocalBlock[] => ((statementMemo(st).blocks as LocalBlock[] | undefined) ??= walkBlocks(st));
 
-export function foldingRanges(ctx: ServerContext, p: FoldingRangeParams): FoldingRange[] {
-  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+export async function foldingRanges(ctx: ServerContext, p: FoldingRangeParams): Promise<FoldingRange[]> {
+  const parsed = await ctx.analyzer.whenParsed(p.textDocument.uri);
   if (!parsed) return [];
   const tree = parsed.tree;
   const out: FoldingRange[] = [];

@@ -22,6 +22,7 @@ import {
 import { pagetableShape } from '../engine/compile/decls/pagetable';
 import { VSMMU_MODE_DOCS, VSMMU_MODE_WORD } from '../dsl/vocabulary';
 import type { ServerContext } from './context';
+import type { Parsed } from './documents';
 import { md } from './convert';
 import { nameIndex } from './names';
 import { fieldOf, statementOf, structOf, valueByName } from './specContext';
@@ -107,8 +108,7 @@ function staticHover(tok: Leaf, chain: readonly Node[], tree: Script): string | 
   return undefined;
 }
 
-function declarationHover(ctx: ServerContext, uri: string, offset: number): string | undefined {
-  const parsed = ctx.analyzer.parsed(uri)!;
+function declarationHover(parsed: Parsed, offset: number): string | undefined {
   const idx = nameIndex(parsed.tree);
   const occ = idx.at(offset);
   if (!occ) return undefined;
@@ -165,7 +165,7 @@ async function commandMarkdown(s: WireStep, ex: import('./documents').Executed):
 
 export async function hover(ctx: ServerContext, p: HoverParams, token: CancellationToken): Promise<Hover | null> {
   const uri = p.textDocument.uri;
-  const parsed = ctx.analyzer.parsed(uri);
+  const parsed = ctx.analyzer.parsedAt(uri, p.position);
   if (!parsed) return null;
   const tree = parsed.tree;
   const offset = offsetAt(tree, p.position);
@@ -225,7 +225,7 @@ export async function hover(ctx: ServerContext, p: HoverParams, token: Cancellat
   }
   const text = staticHover(tok, chain, tree);
   if (text) return answer(text);
-  const decl = declarationHover(ctx, uri, offset);
+  const decl = declarationHover(parsed, offset);
   if (decl) return answer(decl);
   return null;
 }

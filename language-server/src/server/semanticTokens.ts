@@ -139,15 +139,17 @@ function remember(uri: string, data: number[]): SemanticTokens {
   return { resultId: id, data };
 }
 
+/** While the document's first parse is under way, the tokens of the statements parsed so far (the
+ *  client is asked to refresh them once it is done: server.ts). */
 export function semanticTokens(ctx: ServerContext, p: SemanticTokensParams): SemanticTokens {
-  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  const parsed = ctx.analyzer.parsedUpTo(p.textDocument.uri);
   if (!parsed) return { data: [] };
   return remember(p.textDocument.uri, encodeTokens(parsed.tree, collectTokens(parsed.tree)));
 }
 
 /** The tokens of a range (the visible part of a large file). */
 export function semanticTokensRange(ctx: ServerContext, p: SemanticTokensRangeParams): SemanticTokens {
-  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  const parsed = ctx.analyzer.parsedAt(p.textDocument.uri, p.range.end);
   if (!parsed) return { data: [] };
   const tree = parsed.tree;
   return { data: encodeTokens(tree, collectTokens(tree, offsetAt(tree, p.range.start), offsetAt(tree, p.range.end))) };

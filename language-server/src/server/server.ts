@@ -52,6 +52,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
   let configPull = false;
   let refreshInlay = false;
   let refreshLens = false;
+  let refreshTokens = false;
   const log = (m: string) => connection.console.error(m);
   const documents = new TextDocuments(checkedTextDocuments({
     malformed: (uri, why) => {
@@ -72,6 +73,10 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
       return out;
     },
     publish: (ex) => publish(ex),
+    // Semantic tokens answered from part of a document's first parse: the client asks again.
+    parsedLate: () => {
+      if (refreshTokens) void connection.languages.semanticTokens.refresh().catch(() => undefined);
+    },
   });
   const ctx: ServerContext = { analyzer, settings: () => settings, log };
   let initialized = false;
@@ -111,6 +116,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
     configPull = !!ws?.configuration;
     refreshInlay = !!ws?.inlayHint?.refreshSupport;
     refreshLens = !!ws?.codeLens?.refreshSupport;
+    refreshTokens = !!ws?.semanticTokens?.refreshSupport;
     settings = readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
     return {
       capabilities: {

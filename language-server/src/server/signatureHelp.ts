@@ -106,7 +106,7 @@ function information(s: StatementSignature, active: number): SignatureInformatio
 }
 
 export function signatureHelp(ctx: ServerContext, p: SignatureHelpParams): SignatureHelp | null {
-  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+  const parsed = ctx.analyzer.parsedAt(p.textDocument.uri, p.position);
   if (!parsed) return null;
   const { tree, text } = parsed;
   const offset = Math.min(offsetAt(tree, p.position), text.length);

@@ -41,8 +41,8 @@ function statementSymbol(tree: Script, s: Statement): DocumentSymbol | undefined
   }
 }
 
-export function documentSymbols(ctx: ServerContext, p: DocumentSymbolParams): DocumentSymbol[] {
-  const parsed = ctx.analyzer.parsed(p.textDocument.uri);
+export async function documentSymbols(ctx: ServerContext, p: DocumentSymbolParams): Promise<DocumentSymbol[]> {
+  const parsed = await ctx.analyzer.whenParsed(p.textDocument.uri);
   if (!parsed) return [];
   const out: DocumentSymbol[] = [];
   for (const s of parsed.tree.statements) {
