@@ -74,6 +74,15 @@ const BUDGET = 2_000_000;
 /** Steps after an edit's first changed step where a checkpoint is taken too. */
 const AFTER_EDIT = 512;
 
+/** The cost of a copy as the spacing rule counts it: the time this one took, at most twice the
+ *  last estimate (and 1 ms). A collection or a preemption in the middle of one copy (0.2 ms
+ *  becoming 20-70 ms at 100,000 lines) would otherwise hold the next checkpoint back by thousands
+ *  of steps, and the first edit after opening re-runs those steps; a copy that really costs more
+ *  is counted in full after a few. */
+export function copyCost(last: number, ms: number): number {
+  return Math.min(ms, Math.max(2 * last, 1));
+}
+
 export class Checkpoints {
   private list: Checkpoint[] = [];
   /** Set when a snapshot failed (the VM layer holds state a copy cannot take): no more are tried. */
@@ -127,7 +136,7 @@ export class Checkpoints {
       return;
     }
     this.lastAt = performance.now();
-    if (!last) this.lastMs = this.lastAt - t0;
+    if (!last) this.lastMs = copyCost(this.lastMs, this.lastAt - t0);
     this.lastPos = position;
     this.insert({ position, state });
   }
