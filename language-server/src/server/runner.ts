@@ -90,12 +90,12 @@ export function txSummary(st: WireStep): TxSummary | undefined {
 export type StepCounts = Omit<RunCounts, 'diagnostics'>;
 
 /** The counts of `steps` from `from` on (`steps`: their number). */
-export function stepCounts(steps: readonly WireStep[], from = 0): StepCounts {
+export function stepCounts(steps: readonly WireStep[], from = 0, to = steps.length): StepCounts {
   let faults = 0;
   let hazards = 0;
   let passed = 0;
   let failed = 0;
-  for (let i = from; i < steps.length; i++) {
+  for (let i = from; i < to; i++) {
     const st = steps[i];
     if (st.outcome === 'fault') faults++;
     hazards += st.hazards.length;
@@ -104,7 +104,7 @@ export function stepCounts(steps: readonly WireStep[], from = 0): StepCounts {
       else failed++;
     }
   }
-  return { expectations: { passed, failed }, faults, hazards, steps: steps.length - from };
+  return { expectations: { passed, failed }, faults, hazards, steps: to - from };
 }
 
 /** `a` with `b` added (sign 1) or taken away (-1). */

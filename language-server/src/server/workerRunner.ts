@@ -13,7 +13,7 @@ import type { FromWorker, ToWorker } from './engineWorker';
 import { stepsByLine, txSummary, type CancelFlag, type EngineRunner, type RunCounts, type RunOutcome, type RunRequest } from './runner';
 import { StepStore } from './stepStore';
 import { PostedTexts } from './textEdits';
-import { clock, mark } from './trace';
+import { clock, mark, threadCpuMs } from './trace';
 
 interface Pending {
   resolve: (m: FromWorker) => void;
@@ -115,9 +115,10 @@ export class WorkerRunner implements EngineRunner {
   /** Applies a run's step delta to the document's store (every message, in order). */
   private steps(m: Extract<FromWorker, { type: 'steps' }>): void {
     const t0 = clock();
+    const c0 = m.encodeMs !== undefined ? threadCpuMs() : 0;
     if (m.superseded) {
       // A newer run came first: the store stays as it is, this run has no steps of its own.
-      if (m.encodeMs !== undefined) process.stderr.write(`trace steps of run ${m.id}: superseded after ${m.encodeMs.toFixed(1)} ms of worker encoding\n`);
+      if (m.encodeMs !== undefined) process.stderr.write(`trace steps of run ${m.id}: superseded after ${m.encodeMs.toFixed(1)} ms of worker encoding (CPU ${m.encodeCpuMs?.toFixed(1)} ms)\n`);
       this.stepWaiters.get(m.id)?.(undefined);
       this.stepWaiters.delete(m.id);
       return;
@@ -133,7 +134,7 @@ export class WorkerRunner implements EngineRunner {
     }
     if (m.encodeMs !== undefined) {
       const sent = m.delta ? `${m.delta.chunk.index.length} steps sent` : 'failed';
-      process.stderr.write(`trace steps of run ${m.id}: worker encode ${m.encodeMs.toFixed(1)} ms (${sent}), main decode ${(clock() - t0).toFixed(1)} ms\n`);
+      process.stderr.write(`trace steps of run ${m.id}: worker encode ${m.encodeMs.toFixed(1)} ms, CPU ${m.encodeCpuMs?.toFixed(1)} ms (${sent}), main decode ${(clock() - t0).toFixed(1)}/${(threadCpuMs() - c0).toFixed(1)} ms\n`);
     }
     if (store) this.stores.set(m.uri, store);
     else {
@@ -156,7 +157,7 @@ export class WorkerRunner implements EngineRunner {
     let m = await answer;
     // The worker does not hold the version the edits start from: the whole text.
     if (m.type === 'needText') m = await this.call({ type: 'run', id, req: this.posted.request(req, true), flag: cancel.buffer }, this.maxRunMs);
-    if (req.marks && m.type === 'done' && m.marks) req.marks.push(...m.marks.map(([k, t]): [string, number] => [`worker ${k}`, t]), ['main: answer', clock()]);
+    if (req.marks && m.type === 'done' && m.marks) req.marks.push(...m.marks.map(([k, t, c]): [string, number, number?] => [`worker ${k}`, t, c]), ['main: answer', clock(), threadCpuMs()]);
     const worker = this.worker;
     if (m.type !== 'done') {
       this.stepWaiters.delete(id);
