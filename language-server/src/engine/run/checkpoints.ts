@@ -8,7 +8,7 @@
 // keystroke there re-runs only the steps after it, and one AFTER_EDIT steps later, where that
 // keystroke's run can rejoin this one's (converge.ts). Memory is bounded: at most `max` checkpoints
 // and `budget` copied objects in all; beyond, every other checkpoint is dropped (never the
-// edit's) and `every` doubles.
+// edit's, nor the start's: Session takes one there) and `every` doubles.
 // Which steps changed is decided by key: a step's key holds everything its `run` uses besides
 // the model state (its statement's text, label and `sig`), so equal keys and ranges run equally
 // (the range is compared apart: an edit that moves lines shifts the ranges and keeps the keys).
@@ -149,7 +149,7 @@ export class Checkpoints {
     if (this.list.length > this.max || this.objects > this.budget) {
       this.every *= 2;
       const n = this.list.length;
-      this.list = this.list.filter((c, i) => i % 2 === 1 || i === n - 1 || c.position === this.edit);
+      this.list = this.list.filter((c, i) => i % 2 === 1 || i === n - 1 || c.position === this.edit || c.position === 0);
     }
   }
 

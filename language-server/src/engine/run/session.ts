@@ -69,6 +69,9 @@ export class Session implements ScenarioSession {
     this.rt = this.fresh();
     const prev = options.previous;
     if (this.cps && prev instanceof Session && prev.cps && prev.streamed === 0) this.reused = this.resume(prev, prev.cps);
+    // (the start too: an edit before the first later checkpoint resumes from it and can rejoin this
+    // run, which a fresh Runtime never could: its objects, closures included, are not this run's)
+    if (this.cps && this.position === 0) this.cps.take(0, this.rt);
   }
 
   /** Continues `prev` from its latest checkpoint before the first changed step; returns that position. */

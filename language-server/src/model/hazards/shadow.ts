@@ -11,7 +11,7 @@ import type { CommandResult } from '../smmu/commands';
 import type { BroadcastResult } from '../smmu/broadcast';
 import type { Finding } from './finding';
 import type { Watch } from './watch';
-import { stateless } from '../snapshot';
+import { SAME, stateless, type SameFn } from '../snapshot';
 
 /** One SMMU instance as the analysis sees it. */
 export interface SmmuCtx {
@@ -77,5 +77,11 @@ export class PerSmmu<T, A = undefined> {
 
   values(): IterableIterator<T> {
     return this.m.values();
+  }
+
+  /** The states per SMMU and `arg` (`make` is code, not state: a run that made this object again
+   *  from the same statement has its own closure; the last SMMU asked for is a lookup memo). */
+  [SAME](other: PerSmmu<T, A>, same: SameFn): boolean {
+    return same(this.m, other.m) && same(this.arg, other.arg);
   }
 }

@@ -229,3 +229,12 @@ test('one slow copy (a collection in the middle of it) does not hold the next ch
     performance.now = realNow;
   }
 });
+
+test('thinning keeps the start\'s checkpoint (an edit near the start resumes from it)', () => {
+  const cps = new Checkpoints({ every: 4, max: 8, cost: 0 });
+  const rt = { snapshot: () => ({ objects: 1 }) } as unknown as Runtime;
+  cps.take(0, rt);
+  for (let p = 1; p <= 1000; p++) cps.note(p, rt);
+  assert.ok(cps.interval > 4, 'thinned');
+  assert.equal(cps.atOrBefore(3)?.position, 0);
+});

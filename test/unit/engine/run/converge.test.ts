@@ -185,3 +185,17 @@ test('lines added and removed (Enter, comment and blank lines, pasted and delete
     { numRuns: Number(process.env.FUZZ_PROPERTY_RUNS ?? 40), seed: SEED },
   );
 });
+
+test('an edit before the first checkpoint after the start resumes from the start\'s and rejoins the previous run', () => {
+  const text = scenario(300);
+  const prev = run(text, undefined, 64).s;
+  const lines = text.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('dma'));
+  const edited = digit(text, first, 3);
+  const { s, r } = run(edited, prev, 64);
+  assert.equal(json(r), json(scratch(edited)));
+  const at = s.steps.findIndex((x) => x.line === first + 1);
+  // (the first checkpoint after the start is 64 steps in: the DMA is before it)
+  assert.ok(at < 64, `the DMA is step ${at}`);
+  assert.ok(s.reused > s.steps.length - 128, `rejoined (reused ${s.reused} of ${s.steps.length} steps, edit at step ${at})`);
+});
