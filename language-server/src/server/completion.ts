@@ -9,6 +9,7 @@ import { EXPECT_KINDS, TRANSACTION_OPTIONS, nodeAt, offsetAt, commentAt } from '
 import type { Block, DeclKind, Node, Script, Statement } from '../dsl/ast';
 import { isPermsWord } from '../dsl/keywords';
 import { wordsBefore } from '../dsl/wordsBefore';
+import { byStart, lowerBound } from '../dsl/lowerBound';
 import { CPU_TLBI_OPTION_DOCS, EXPECT_FIELD_DOCS, GRANULES, MAP_ATTRS, PAGETABLE_OPTIONS, PERMS, SMMU_FEATURES, STAGES, VSMMU_MODE_DOCS, VSMMU_MODE_WORD } from '../dsl/vocabulary';
 import { COMMANDS, REGISTERS } from '../model/fields';
 import { CPU_TLBIS, cpuTlbiByName } from '../model/cpu/tlbi';
@@ -137,18 +138,13 @@ const statementItemsOnce = (): CompletionItem[] => (statementCache ??= statement
 
 /** The statement whose block is still open at the cursor (`smmu s { stages s1 |` at the end of a line: no `}` yet). */
 function openBlockBefore(tree: Script, offset: number): Statement | undefined {
-  let last: Statement | undefined;
-  for (const s of tree.statements) {
-    if (s.start >= offset) break;
-    last = s;
-  }
+  const last = tree.statements[lowerBound(tree.statements, offset, byStart) - 1];
   const body = last && 'body' in last ? (last.body as Block | undefined) : undefined;
   return body && !body.closed && body.start < offset ? last : undefined;
 }
 
 function inOpenCdBlock(tree: Script, offset: number): boolean {
-  const before = tree.statements.filter((x) => x.start < offset);
-  const prev = before[before.length - 2];
+  const prev = tree.statements[lowerBound(tree.statements, offset, byStart) - 2];
   return prev?.kind === 'cd' && prev.body !== undefined && !prev.body.closed;
 }
 

@@ -5,7 +5,8 @@ import type { CompletionItem } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
 import { STATEMENT_KEYWORDS } from '../dsl';
 import { lineIndexIn } from '../dsl/diagnostics';
-import type { DeclKind, Script } from '../dsl/ast';
+import type { DeclKind, NameDecl, Script } from '../dsl/ast';
+import { byStart, lowerBound } from '../dsl/lowerBound';
 import { STATEMENT_DOCS, type WordInfo } from '../dsl/vocabulary';
 import { COMMANDS, EVENTS, REGISTERS, describeField, fieldByName, type StructDef } from '../model/fields';
 import { HAZARDS } from '../model/hazards';
@@ -79,9 +80,10 @@ export function valueItems(def: StructDef, field: string): CompletionItem[] {
 }
 
 /** Stage of a declared pagetable (`pagetable NAME s2 ...`; default 1). */
-function tableStage(tree: Script, name: string): 1 | 2 {
-  for (const s of tree.statements) {
-    if (s.kind !== 'pagetable' || s.name?.name !== name) continue;
+function tableStage(tree: Script, decl: NameDecl): 1 | 2 {
+  // The statement holding the declaration (the index knows where it is: no scan of the tree).
+  const s = tree.statements[lowerBound(tree.statements, decl.start + 1, byStart) - 1];
+  if (s?.kind === 'pagetable' && s.name?.name === decl.name) {
     const v = s.options.find((f) => f.name.lower === 'stage')?.values[0];
     const w = s.stage?.lower ?? (v?.kind === 'word' ? v.lower : v?.kind === 'number' ? v.text : undefined);
     return w === 's2' || w === 'stage2' || w === '2' ? 2 : 1;
@@ -95,7 +97,7 @@ export function nameItems(tree: Script, kinds: readonly DeclKind[] | undefined, 
   for (const [name, decls] of nameIndex(tree).decls) {
     const k = decls[0].declares;
     if (kinds && !kinds.includes(k)) continue;
-    const st = k === 'pagetable' ? tableStage(tree, name) : undefined;
+    const st = k === 'pagetable' ? tableStage(tree, decls[0]) : undefined;
     if (stage !== undefined && st !== undefined && st !== stage) continue;
     out.push({ label: name, kind: CompletionItemKind.Reference, detail: st ? `stage-${st} pagetable` : k });
   }
