@@ -8,16 +8,17 @@
 // longer current is dropped. Nothing is published before the debounce has passed, but the first
 // edit after a quiet period starts its run at once (the debounce overlaps the engine; see
 // update). Features ask for the phase they need; `executedAt` answers from the last completed
-// run when the text under the cursor did not change, instead of waiting.
+// run when the text under the cursor did not change, instead of waiting (runMaps.ts).
 import type { CancellationToken } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildExecuted, type Executed } from './executed';
 import { CancelFlag, type EngineRunner } from './runner';
 import type { ServerSettings } from './settings';
-import { commentOnlyEdit, lineBounds, textMap, type TextMap } from './textMap';
-import { MAX_EDITS, mapThrough, nextSource, type Source, type VersionEdit } from './sources';
-import { EditLog, type Extent, type TextEdit } from './textEdits';
+import { commentOnlyEdit, type TextMap } from './textMap';
+import { nextSource, type Source } from './sources';
+import { EditLog, IDENTITY, type Extent, type TextEdit } from './textEdits';
+import { RunMaps, type ExecutedView } from './runMaps';
 import { TRACING, clock, mark, traceLine, type Marks } from './trace';
 import type { Warmup } from './warmup';
 import { DocTree, type Parsed, type ParsedView } from './trees';
@@ -25,13 +26,7 @@ import { DocTree, type Parsed, type ParsedView } from './trees';
 export type { Source } from './sources';
 export type { Executed } from './executed';
 export type { Parsed, ParsedView } from './trees';
-
-/** An executed analysis usable for a position in the current text (offsets mapped if older). */
-export interface ExecutedView {
-  ex: Executed;
-  /** Maps current-document offsets to `ex.source.text` offsets (identity when same version). */
-  map: TextMap;
-}
+export type { ExecutedView } from './runMaps';
 
 export interface AnalyzerDeps {
   settings(): ServerSettings;
@@ -64,13 +59,6 @@ interface Entry {
   closed: boolean;
   /** Set when the run in flight becomes stale. */
   cancel?: CancelFlag;
-  /** Offset maps from a run's text to the current text, cached per pair of versions (at most
-   *  one per kept run: `executed` and `previous`). */
-  maps: { from: number; to: number; map: TextMap }[];
-  /** The edits between consecutive sources (one changed region each, from the scan `source`
-   *  makes anyway), newest last: a run's map to the current text composes them, so two edits far
-   *  apart leave the lines between them mapped, and no hover scans the whole text. */
-  edits: VersionEdit[];
   /** Lets the runner drop the full result behind `executed` (called one run after it is replaced). */
   release?: () => void;
   /** The run before: its full result is kept one run longer, for requests that began before it
@@ -84,13 +72,13 @@ interface Entry {
   fresh?: boolean;
   /** The source of the latest version analysed or parsed (its line starts seed the next). */
   source?: Source;
-  /** The edits between the recent versions (their extents; the worker is sent them). */
+  /** The edits between the recent versions (their extents and line maps; the worker is sent them). */
   log: EditLog;
+  /** Maps from the kept runs' texts to the current one. */
+  runMaps: RunMaps;
   /** Tracing: when the latest edit arrived (trace.ts clock). */
   arrived?: number;
 }
-
-const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
 /** The common prefix and suffix of two analysed versions from the recorded edits (undefined when
  *  either text was cut at maxFileSize or the edits are not known: the texts are compared). */
@@ -120,7 +108,8 @@ export class Analyzer {
         log: this.deps.log,
         parsedLate: () => this.deps.parsedLate?.(doc.uri),
       });
-      const entry: Entry = { doc, tree, waiters: new Set(), closed: false, maps: [], edits: [], log: new EditLog(doc.version) };
+      const log = new EditLog(doc.version);
+      const entry: Entry = { doc, tree, waiters: new Set(), closed: false, log, runMaps: new RunMaps(log) };
       e = entry;
       this.entries.set(doc.uri, e);
       // The tree the editor features read, parsed in slices while the engine runs the document.
@@ -214,10 +203,11 @@ export class Analyzer {
     e.source = undefined;
   }
 
-  /** Version `from` of `uri` became `to` by `edits` (undefined: a whole-text or malformed change). */
-  edited(uri: string, from: number, to: number, edits: TextEdit[] | undefined): void {
+  /** Version `from` of `uri` became `to` by `edits` (undefined: a whole-text or malformed change),
+   *  `map` the version's line map. */
+  edited(uri: string, from: number, to: number, edits: TextEdit[] | undefined, map?: TextMap): void {
     const e = this.entries.get(uri);
-    e?.log.record(from, to, edits);
+    e?.log.record(from, to, edits, map);
     if (e && TRACING) e.arrived = clock();
   }
 
@@ -235,8 +225,7 @@ export class Analyzer {
     const e = this.entries.get(uri);
     if (!e) return;
     this.dropTree(e);
-    e.maps = [];
-    e.edits = [];
+    e.runMaps.clear();
     e.log.reset(e.doc.version);
     e.fresh = true;
     // Versions may have gone backwards: no run answers for the new ones until the next completes.
@@ -283,24 +272,8 @@ export class Analyzer {
 
   /** `ex` seen from the current text, when the line holding `offset` is unchanged since `ex`. */
   private viewAt(e: Entry, ex: Executed, offset: number): ExecutedView | undefined {
-    if (ex.version === e.doc.version) return { ex, map: IDENTITY };
-    const text = e.doc.getText();
-    let m = e.maps.find((x) => x.from === ex.version && x.to === e.doc.version);
-    if (!m) {
-      m = { from: ex.version, to: e.doc.version, map: this.mapSince(e, ex) ?? textMap(ex.source.text, text) };
-      // One map per kept run: older pairs are dropped.
-      e.maps = [...e.maps.filter((x) => x.to === e.doc.version && (x.from === e.executed?.version || x.from === e.previous?.version)), m];
-    }
-    const line = lineBounds(text, Math.min(offset, text.length));
-    const a = m.map.toOld(line.start);
-    const b = m.map.toOld(line.end);
-    return a !== undefined && b !== undefined && b - a === line.end - line.start ? { ex, map: m.map } : undefined;
-  }
-
-  /** The map from `ex`'s text to the current one, composed from the recorded edits. */
-  private mapSince(e: Entry, ex: Executed): TextMap | undefined {
-    const src = this.source(e);
-    return src.partial || ex.source.partial ? undefined : mapThrough(e.edits, ex.version, src.version);
+    const now = { version: e.doc.version, text: e.doc.getText(), partial: this.source(e).partial };
+    return e.runMaps.view(ex, now, offset, [e.executed?.version, e.previous?.version]);
   }
 
   private waitFor(e: Entry, version: number, token?: CancellationToken): Promise<Executed | undefined> {
@@ -323,13 +296,7 @@ export class Analyzer {
   private source(e: Entry): Source {
     const doc = e.doc;
     if (e.source?.version === doc.version) return e.source;
-    const next = nextSource(e.source, doc, this.deps.settings().maxFileSize, e.source && e.log.extent(e.source.version, doc.version, e.source.fullLength));
-    if (next.edit) {
-      e.edits.push(next.edit);
-      // Enough for the runs kept (`executed`, `previous`) in a burst of typing.
-      if (e.edits.length > MAX_EDITS) e.edits.splice(0, e.edits.length - MAX_EDITS);
-    }
-    e.source = next.source;
+    e.source = nextSource(e.source, doc, this.deps.settings().maxFileSize, e.source && e.log.extent(e.source.version, doc.version, e.source.fullLength));
     return e.source;
   }
 

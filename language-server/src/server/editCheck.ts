@@ -5,7 +5,8 @@
 // changes are also reported as offset edits (textEdits.ts), so later work follows the edit.
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { TextDocumentsConfiguration } from 'vscode-languageserver';
-import type { TextEdit } from './textEdits';
+import { IDENTITY, type TextEdit } from './textEdits';
+import { composeMaps, textMap, type TextMap } from './textMap';
 
 type Pos = { line: number; character: number };
 
@@ -36,8 +37,9 @@ export interface EditHooks {
   /** Runs before the change is announced; the document is then analysed from scratch. */
   malformed(uri: string, why: string): void;
   /** Version `from` became `to` by `edits` (offsets, in order); undefined when a change replaced
-   *  the whole text or was malformed. Runs before the change is announced. */
-  edited(uri: string, from: number, to: number, edits: TextEdit[] | undefined): void;
+   *  the whole text or was malformed. `map`: the version's map of whole lines (textMap.ts), each
+   *  edit's made from the texts before and after it. Runs before the change is announced. */
+  edited(uri: string, from: number, to: number, edits: TextEdit[] | undefined, map?: TextMap): void;
 }
 
 /** TextDocuments' text model with the checks, reporting each version's edits. */
@@ -48,13 +50,19 @@ export function checkedTextDocuments(hooks: EditHooks): TextDocumentsConfigurati
       const from = doc.version;
       let why = version <= doc.version ? `version ${version} does not follow ${doc.version}` : undefined;
       let edits: TextEdit[] | undefined = [];
+      let map: TextMap | undefined;
       for (const c of changes) {
         why ??= changeProblem(doc, c);
         if (why || !('range' in c) || !c.range) edits = undefined;
-        else edits?.push({ start: doc.offsetAt(c.range.start), end: doc.offsetAt(c.range.end), text: c.text });
+        const before = doc.getText();
+        const e = edits && 'range' in c && c.range ? { start: doc.offsetAt(c.range.start), end: doc.offsetAt(c.range.end), text: c.text } : undefined;
         TextDocument.update(doc, [c], version);
+        if (!edits || !e) continue;
+        edits.push(e);
+        const m = textMap(before, doc.getText(), e.start, before.length - e.end);
+        map = map ? composeMaps(map, m) : m;
       }
-      hooks.edited(doc.uri, from, version, why ? undefined : edits);
+      hooks.edited(doc.uri, from, version, why ? undefined : edits, why || !edits ? undefined : map ?? IDENTITY);
       if (why) hooks.malformed(doc.uri, why);
       return doc;
     },

@@ -59,7 +59,7 @@ export function startServer(connection: Connection, runner: EngineRunner): void 
       log(`malformed edit of ${uri}: ${why}; the document is analysed again from scratch`);
       analyzer.distrust(uri);
     },
-    edited: (uri, from, to, edits) => analyzer.edited(uri, from, to, edits),
+    edited: (uri, from, to, edits, map) => analyzer.edited(uri, from, to, edits, map),
   }));
 
   const analyzer = new Analyzer({

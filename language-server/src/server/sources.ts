@@ -1,12 +1,12 @@
 // The versions of a document as the server analyses them (documents.ts): each version's text, cut
-// at maxFileSize, with its line starts and the edit from the version before, all from the edit's
-// extent (common prefix and suffix: from the LSP edits, else one scan), so the rest is
-// proportional to the edit.
+// at maxFileSize, with its line starts, from the last version's and the edit's extent (common
+// prefix and suffix: from the LSP edits, else one scan), so the rest is proportional to the edit.
+// The edits themselves are kept once, per version, in textEdits.ts EditLog.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeLineStarts } from '../dsl';
 import { commonExtent, nextLineStarts } from '../dsl/incremental';
 import { cutToSize } from '../engine';
-import { composeMaps, lineBounds, textMap, type TextMap } from './textMap';
+import { lineBounds } from './textMap';
 import type { Extent } from './textEdits';
 
 /** One version of a document as analysed (cheap: no parsing). */
@@ -24,16 +24,6 @@ export interface Source {
    *  go with the run; false only when none does). */
   includes: boolean;
 }
-/** The edit from version `from` to version `to` (one changed region, whole lines). */
-export interface VersionEdit {
-  from: number;
-  to: number;
-  map: TextMap;
-}
-
-/** Edits kept per document: enough to reach the runs kept (the last two) in a burst of typing. */
-export const MAX_EDITS = 64;
-
 const INCLUDE = /^\s*include\b/m;
 
 /** Whether an `include` may start a line of `text` among the lines holding [from, to) (the edit). */
@@ -43,35 +33,18 @@ function includeIn(text: string, from: number, to: number): boolean {
   return INCLUDE.test(text.slice(a, b));
 }
 
-/** The source of `doc`'s version, from the last one analysed (with the edit between them).
- *  `extent`: the common prefix and suffix of the whole texts, from the edits (else scanned). */
-export function nextSource(last: Source | undefined, doc: TextDocument, maxFileSize: number, extent?: Extent): { source: Source; edit?: VersionEdit } {
+/** The source of `doc`'s version, from the last one analysed. `extent`: the common prefix and
+ *  suffix of the whole texts, from the edits (else scanned). */
+export function nextSource(last: Source | undefined, doc: TextDocument, maxFileSize: number, extent?: Extent): Source {
   const full = doc.getText();
   const text = cutToSize(full, maxFileSize);
   const source = (lineStarts: number[], includes: boolean): Source =>
     ({ uri: doc.uri, version: doc.version, text, fullLength: full.length, partial: text.length < full.length, lineStarts, includes });
-  if (!last) return { source: source(computeLineStarts(text), INCLUDE.test(text)) };
+  if (!last) return source(computeLineStarts(text), INCLUDE.test(text));
   // The edits' extent holds for the cut texts when neither is cut.
   const { p, s } = commonExtent(last.text, text, !last.partial && text.length === full.length ? extent : undefined);
   // Only the lines the edit touched can have gained or lost an `include`: a file that had one is
   // searched again only when the edit's old lines held one.
   const includes = last.includes ? !includeIn(last.text, p, last.text.length - s) || INCLUDE.test(text) : includeIn(text, p, text.length - s);
-  return {
-    source: source(nextLineStarts(last.lineStarts, last.text, text, p, s), includes),
-    edit: { from: last.version, to: doc.version, map: textMap(last.text, text, p, s) },
-  };
-}
-
-/** The map from version `from` to version `to` through consecutive `edits`, or undefined. */
-export function mapThrough(edits: readonly VersionEdit[], from: number, to: number): TextMap | undefined {
-  let k = edits.findIndex((x) => x.from === from);
-  if (k < 0) return undefined;
-  let map = edits[k].map;
-  while (edits[k].to !== to) {
-    const next = edits[k + 1];
-    if (!next || next.from !== edits[k].to) return undefined;
-    map = composeMaps(map, next.map);
-    k++;
-  }
-  return map;
+  return source(nextLineStarts(last.lineStarts, last.text, text, p, s), includes);
 }

@@ -1,8 +1,10 @@
 // A document's edits as offsets (from the LSP contentChanges), kept per version, so per-edit work
 // is proportional to the edit: the common prefix and suffix of two versions come from their
-// edits (no scan of the whole text), and the engine worker receives the edits since the version
-// it holds instead of the whole text (it applies them to its own copy; engineWorker.ts).
+// edits (no scan of the whole text), the engine worker receives the edits since the version it
+// holds instead of the whole text (it applies them to its own copy; engineWorker.ts), and a kept
+// run's text maps to the current one through each version's line map (documents.ts viewAt).
 import type { RunRequest, WireRunRequest } from './runner';
+import { composeMaps, type TextMap } from './textMap';
 
 /** `text` replaces [start, end) of the text as it is just before this edit. */
 export interface TextEdit {
@@ -48,7 +50,11 @@ interface Step {
   /** The version these edits lead to (from the entry before, or from `base`). */
   version: number;
   edits: TextEdit[];
+  /** The version's whole-line map (editCheck.ts, made from the texts around each edit). */
+  map?: TextMap;
 }
+
+export const IDENTITY: TextMap = { toOld: (o) => o, toNew: (o) => o };
 
 /** Edits kept per document: a version further back is reached by a whole-text resync. */
 const MAX_STEPS = 256;
@@ -68,13 +74,13 @@ export class EditLog {
     return this.steps.length ? this.steps[this.steps.length - 1].version : this.base;
   }
 
-  /** Version `from` became `to` by `edits` (undefined: not known as edits). */
-  record(from: number, to: number, edits: TextEdit[] | undefined): void {
+  /** Version `from` became `to` by `edits` (undefined: not known as edits), `map` its line map. */
+  record(from: number, to: number, edits: TextEdit[] | undefined, map?: TextMap): void {
     if (!edits || from !== this.version || to <= from) {
       this.reset(to);
       return;
     }
-    this.steps.push({ version: to, edits });
+    this.steps.push({ version: to, edits, map });
     if (this.steps.length > MAX_STEPS) {
       const cut = this.steps.length - MAX_STEPS;
       this.base = this.steps[cut - 1].version;
@@ -88,19 +94,37 @@ export class EditLog {
     this.steps = [];
   }
 
-  /** The edits from version `from` to `to`, or undefined unless `to` is the newest version the log
+  /** The steps from version `from` to `to`, or undefined unless `to` is the newest version the log
    *  knows and `from` one it reaches. */
-  since(from: number, to: number): TextEdit[] | undefined {
-    if (to !== this.version) return undefined;
-    if (from === to) return [];
-    if (from < this.base || from > to) return undefined;
+  private stepsSince(from: number, to: number): Step[] | undefined {
+    if (to !== this.version || from < this.base || from > to) return undefined;
     let k = this.steps.length;
     while (k > 0 && this.steps[k - 1].version > from) k--;
     // `from` must be a version the log holds (the base or an entry's).
     if (from !== (k === 0 ? this.base : this.steps[k - 1].version)) return undefined;
+    return this.steps.slice(k);
+  }
+
+  /** The edits from version `from` to `to` (as `stepsSince`). */
+  since(from: number, to: number): TextEdit[] | undefined {
+    const steps = this.stepsSince(from, to);
+    if (!steps) return undefined;
     const out: TextEdit[] = [];
-    for (let i = k; i < this.steps.length; i++) for (const e of this.steps[i].edits) out.push(e);
+    for (const st of steps) for (const e of st.edits) out.push(e);
     return out;
+  }
+
+  /** The map from version `from`'s text to `to`'s, each version's line map composed in turn: a
+   *  line maps when no edit touched it, however far apart the edits (undefined: not reachable). */
+  map(from: number, to: number): TextMap | undefined {
+    const steps = this.stepsSince(from, to);
+    if (!steps) return undefined;
+    let map: TextMap = IDENTITY;
+    for (const st of steps) {
+      if (!st.map) return undefined;
+      map = map === IDENTITY ? st.map : composeMaps(map, st.map);
+    }
+    return map;
   }
 
   /** The extent from version `from` (of `length` characters) to `to`, or undefined. */

@@ -13,7 +13,7 @@ test('property: `includes` after each random line edit is true whenever a line s
   const rng = new Rng(5);
   let lines = [LINES[1], LINES[4], LINES[1]];
   let doc = TextDocument.create(URI, 'smmu', 1, lines.join('\n'));
-  let src: Source = nextSource(undefined, doc, 1e7).source;
+  let src: Source = nextSource(undefined, doc, 1e7);
   const saw = { yes: 0, no: 0 };
   for (let v = 2; v < 600; v++) {
     const k = rng.int(lines.length + 1);
@@ -21,7 +21,7 @@ test('property: `includes` after each random line edit is true whenever a line s
     else lines.splice(k, 0, rng.pick(LINES));
     if (lines.length === 0) lines = [LINES[1]];
     doc = TextDocument.create(URI, 'smmu', v, lines.join('\n'));
-    src = nextSource(src, doc, 1e7).source;
+    src = nextSource(src, doc, 1e7);
     const has = /^\s*include\b/m.test(src.text);
     if (has) {
       assert.equal(src.includes, true, `version ${v}: an include line, not seen`);
@@ -35,13 +35,13 @@ test('removing the include line is noticed; an edit away from it keeps the file\
   const body = Array.from({ length: 20_000 }, (_, i) => `write64 0x${(0x1000 + i * 8).toString(16)} 0x1`);
   const text = ['include "a.smmu"', ...body].join('\n');
   const doc = TextDocument.create(URI, 'smmu', 1, text);
-  const first = nextSource(undefined, doc, 1e7).source;
+  const first = nextSource(undefined, doc, 1e7);
   assert.equal(first.includes, true);
   // The include line removed: searched again (only then), and found gone.
-  const gone = nextSource(first, TextDocument.create(URI, 'smmu', 2, text.replace('include "a.smmu"', '# removed')), 1e7).source;
+  const gone = nextSource(first, TextDocument.create(URI, 'smmu', 2, text.replace('include "a.smmu"', '# removed')), 1e7);
   assert.equal(gone.includes, false);
   // An edit at the end: the file still has its include, known from the edit's lines alone.
   const edited = text.slice(0, -1) + '2';
-  const last = nextSource(first, TextDocument.create(URI, 'smmu', 3, edited), 1e7, { p: edited.length - 1, s: 0 }).source;
+  const last = nextSource(first, TextDocument.create(URI, 'smmu', 3, edited), 1e7, { p: edited.length - 1, s: 0 });
   assert.equal(last.includes, true);
 });

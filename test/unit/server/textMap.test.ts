@@ -2,8 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commentOnlyEdit, composeMaps, lineBounds, textMap } from '../../../language-server/src/server/textMap';
-import { mapThrough, type VersionEdit } from '../../../language-server/src/server/sources';
+import { EditLog } from '../../../language-server/src/server/textEdits';
+import { checkedTextDocuments } from '../../../language-server/src/server/editCheck';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Rng } from '../../fuzz/lib';
+
+const URI = 'file:///m.smmu';
 
 test('offsets before and after one edit map across it; offsets inside it do not', () => {
   const oldText = 'aaa\nbbb\nccc\n';
@@ -60,23 +64,35 @@ test('two edits far apart, composed: the lines between them map (one region arou
   assert.equal(textMap(v1, v3).toOld(v3.indexOf('c 3')), undefined, 'a single region spans both edits');
 });
 
-test('property: edits composed through mapThrough map each offset to the same place on an unchanged line', () => {
+test('property: a version\'s edits (one or several changes each) composed through the EditLog map each offset to the same place on an unchanged line', () => {
   const rng = new Rng(5);
   const words = ['dma', 'read', 'sid', '0x1', '\n', '\n', ' ', 'x'];
+  const rand = (n: number) => Array.from({ length: n }, () => rng.pick(words)).join('');
   let lines = 0;
   for (let i = 0; i < 300; i++) {
-    const texts = [Array.from({ length: 40 }, () => rng.pick(words)).join('')];
-    const edits: VersionEdit[] = [];
-    for (let v = 1; v <= 1 + rng.int(5); v++) {
-      const t = texts[v - 1];
-      const a = rng.int(t.length + 1);
-      const b = Math.min(t.length, a + rng.int(4));
-      texts.push(t.slice(0, a) + Array.from({ length: rng.int(3) }, () => rng.pick(words)).join('') + t.slice(b));
-      edits.push({ from: v - 1, to: v, map: textMap(t, texts[v]) });
+    // The server's path: the text model with its checks reports each version's edits and map.
+    const log = new EditLog(0);
+    const docs = checkedTextDocuments({ malformed: () => assert.fail('no malformed edit here'), edited: (_u, from, to, edits, map) => log.record(from, to, edits, map) });
+    const base = rand(40);
+    let doc = docs.create(URI, 'smmu', 0, base);
+    const n = 1 + rng.int(5);
+    for (let v = 1; v <= n; v++) {
+      // (each change's range is of the text after the ones before it, as LSP sends them)
+      let t = doc.getText();
+      const changes = [];
+      for (let c = 1 + rng.int(2); c > 0; c--) {
+        const a = rng.int(t.length + 1);
+        const b = Math.min(t.length, a + rng.int(4));
+        const text = rand(rng.int(3));
+        const at = TextDocument.create(URI, 'smmu', 0, t);
+        changes.push({ range: { start: at.positionAt(a), end: at.positionAt(b) }, text });
+        t = t.slice(0, a) + text + t.slice(b);
+      }
+      doc = docs.update(doc, changes, v);
+      assert.equal(doc.getText(), t);
     }
-    const last = texts.length - 1;
-    const m = mapThrough(edits, 0, last)!;
-    const [first, now] = [texts[0], texts[last]];
+    const m = log.map(0, n)!;
+    const now = doc.getText();
     // As the server asks (documents.ts viewAt): a line maps when its start and end both map, as far apart.
     let mapped = 0;
     for (let o = 0; o <= now.length; o = lineBounds(now, o).end + 1) {
@@ -85,12 +101,12 @@ test('property: edits composed through mapThrough map each offset to the same pl
       const b = m.toOld(ln.end);
       if (a === undefined || b === undefined || b - a !== ln.end - ln.start) continue;
       mapped++;
-      assert.equal(now.slice(ln.start, ln.end), first.slice(a, b), `case ${i} line at ${o}`);
-      assert.deepEqual(lineBounds(first, a), { start: a, end: b }, `case ${i}: a whole line of the old text`);
+      assert.equal(now.slice(ln.start, ln.end), base.slice(a, b), `case ${i} line at ${o}`);
+      assert.deepEqual(lineBounds(base, a), { start: a, end: b }, `case ${i}: a whole line of the old text`);
       assert.equal(m.toNew(a), ln.start);
     }
     lines += mapped;
   }
   assert.ok(lines > 1000, `lines compared: ${lines}`);
-  assert.equal(mapThrough([], 0, 1), undefined);
+  assert.equal(new EditLog(3).map(2, 3), undefined);
 });
