@@ -12,7 +12,7 @@
 // for completion and hover it includes handling the edit sent just before: its mean and p99, to
 // the microsecond from /proc's schedstat, what the wall-time p99 would be on a quiet machine). `node out/bench/lspEdits.bench.js [--quick]` (after `npm run
 // build && npm run compile-tests`); `--no-100k` skips the large scenario, `--no-10k` the small one; `--max-file-size=N` sets
-// iommuLens.maxFileSize (the 100k scenario is above the default: analysed in part). IOMMU_LENS_SERVER=PATH
+// iommuLens.maxFileSize (the default, 4 MB, analyses the 100k scenario whole). IOMMU_LENS_SERVER=PATH
 // measures another build of the server (e.g. main's dist/server.js) for a before/after ratio.
 import * as fs from 'node:fs';
 import { LspClient } from '../test/unit/server/helper';
@@ -114,8 +114,8 @@ async function scenario(c: LspClient, lines: number, mappings: number, transacti
 }
 
 export async function runLspEditsBench(quick = false, log: (s: string) => void = console.log): Promise<Fig[]> {
-  // `--max-file-size=N`: iommuLens.maxFileSize (the default, 2 MB, analyses the 100,000-line
-  // scenario, 2.5 MB, in part: its first ~83,000 lines).
+  // `--max-file-size=N`: iommuLens.maxFileSize (the default, 4 MB, analyses the 100,000-line
+  // scenario, 2.5 MB, whole; below 2.5 MB it is analysed in part).
   const max = /^--max-file-size=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--max-file-size=')) ?? '');
   const c = await LspClient.start(max ? { settings: { maxFileSize: Number(max[1]) } } : {});
   try {
