@@ -9,7 +9,7 @@
 // insertion order (none of its users depends on the order: only SAME compares it). SAME: parts
 // both share are equal at once, the others entry by entry.
 
-import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from './snapshot';
+import { SAME, SNAPSHOT, cowCopied, newGeneration, type Copier, type SameFn } from './snapshot';
 
 const PARTS = 256;
 
@@ -67,6 +67,7 @@ export class CowMap<K, V> implements Iterable<[K, V]> {
   private mine(i: number): Map<K, V> {
     const p = this.parts[i];
     if (p?.gen === this.gen) return p.m;
+    if (p) cowCopied.n += p.m.size + 1;
     const o = { m: new Map(p?.m), gen: this.gen };
     this.parts[i] = o;
     return o.m;

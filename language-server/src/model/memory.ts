@@ -5,7 +5,7 @@
 // unless SMMU_CR0/STE endianness says otherwise; the model supports little-endian only).
 
 import { MASK64 } from './bits';
-import { SNAPSHOT, type Copier } from './snapshot';
+import { SNAPSHOT, cowCopied, type Copier } from './snapshot';
 
 /**
  * Physical addresses are below 2^52, the largest SMMU_IDR5.OAS (IHI 0070 §6.3 SMMU_IDR5; DDI 0487 FEAT_LPA):
@@ -126,6 +126,7 @@ export class PhysicalMemory {
       this.frames.set(key, f);
     } else if (f && create && this.shared?.has(key)) {
       f = f.slice();
+      cowCopied.n += 8;
       this.frames.set(key, f);
       this.shared.delete(key);
       this.words.delete(key);

@@ -29,6 +29,11 @@ let generations = 0;
  *  generation than its owner's is copied before the owner changes it. */
 export const newGeneration = (): number => ++generations;
 
+/** Objects copy-on-write state copied so far (a part of a map counts its entries; a 4K memory frame
+ *  8): the cost a checkpoint leaves to the steps after it, which the checkpoints' spacing counts
+ *  with the copy (engine/run/checkpoints.ts). Only differences are read. */
+export const cowCopied = { n: 0 };
+
 const statelessFns = new WeakSet<object>();
 
 /** The mark of an object every snapshot shares instead of copying (`[KEPT]: true` in its literal,

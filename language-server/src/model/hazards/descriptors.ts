@@ -10,7 +10,7 @@ import type { Watch } from './watch';
 import { Users } from './users';
 
 export { Users } from './users';
-import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
+import { SAME, SNAPSHOT, cowCopied, newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CowMap, addressPart } from '../cowMap';
 
 /** The selectors of every stage, granule and level: one frozen record each (no allocation per descriptor). */
@@ -76,6 +76,7 @@ export class Descriptors {
   own(addr: bigint): Desc | undefined {
     const d = this.map.get(addr);
     if (d === undefined || d.gen === this.gen) return d;
+    cowCopied.n += 2;
     const o: Desc = { value: d.value, sel: d.sel, users: d.users.copy(), gen: this.gen };
     if (d.broken !== undefined) o.broken = d.broken;
     this.map.set(addr, o);

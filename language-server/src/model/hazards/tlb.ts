@@ -27,7 +27,7 @@ import { Pending } from './pending';
 import { replay } from './replay';
 import { PerSmmu, type HazardEnv, type Shadow, type SmmuCtx } from './shadow';
 import { sameFrame, type Watch } from './watch';
-import { SAME, SNAPSHOT, newGeneration, type Copier, type SameFn } from '../snapshot';
+import { SAME, SNAPSHOT, cowCopied, newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CowMap, numberPart } from '../cowMap';
 
 /** Uids of records by TLB entry id. */
@@ -105,6 +105,7 @@ export class TlbShadow implements Shadow {
   private own(uid: number): Cached {
     const c = this.users.get(uid)!;
     if (c.gen === this.gen) return c;
+    cowCopied.n += 2;
     const o: Cached = { ...c, gen: this.gen };
     if (c.stale) o.stale = { ...c.stale };
     this.users.set(uid, o);

@@ -6,7 +6,7 @@
 // `own`, after every snapshot of the run) copies the list of parts and a change copies one part,
 // not a Set of thousands. An id added out of order turns them into a Set (insertion order kept).
 
-import { newGeneration } from '../snapshot';
+import { cowCopied, newGeneration } from '../snapshot';
 
 /** Ids per part. */
 const SPAN = 64;
@@ -73,6 +73,7 @@ export class Users implements Iterable<number> {
   /** Part `k` as this one's own, to change. */
   private mine(k: number, p: Part): number[] {
     if (p.gen === this.gen) return p.ids;
+    cowCopied.n += 1 + (p.ids.length >> 3);
     const o = { ids: p.ids.slice(), gen: this.gen };
     this.parts!.set(k, o);
     return o.ids;

@@ -9,7 +9,7 @@
 // and the replacement PRNG are compared, not the lookup memos a snapshot resets; a slot both share
 // is equal as it is.
 
-import { newGeneration, type Copier, type SameFn } from '../snapshot';
+import { cowCopied, newGeneration, type Copier, type SameFn } from '../snapshot';
 import { CHUNK, INV_CHUNK, K30, type Bucket, type Chunk, type Level, type Slot } from './store';
 import type { TlbEntry } from './types';
 
@@ -71,6 +71,7 @@ export function ownChunk(l: Level, ck: number, gen: number): Chunk {
     let mine = cur;
     if (cur.gen !== gen) {
       mine = { key: cur.key, chain: cur.chain, slots: cur.slots.slice(), count: cur.count, gen };
+      cowCopied.n += 1 + (cur.slots.length >> 3);
       if (prev) prev.chain = mine;
       else l.map.set(k30, mine);
       if (l.last === cur) l.last = mine;
@@ -89,6 +90,7 @@ const copyEntry = (e: TlbEntry): TlbEntry => ({ ...e });
  *  the copy put in its place (chunk, `all`, `order`). */
 export function ownSlot(t: TlbStore, s: Slot): Slot {
   if (s.gen === t.gen) return s;
+  cowCopied.n += 2;
   const n: Slot = { e: t.frozen ? s.e : copyEntry(s.e), key: s.key, tag: s.tag, pos: s.pos, lastUse: s.lastUse, seq: s.seq, gen: t.gen };
   if (s.pos >= 0) {
     const ck = Math.floor(s.key * INV_CHUNK);
