@@ -219,10 +219,13 @@ export class Checkpoints {
     return this.list.filter((c) => c.position >= from && c.position < to).map((c) => c.position);
   }
 
-  /** This run rejoined `from`'s at `position` (converge.ts): `from`'s later checkpoints hold, but
-   *  not its end-of-run one (the ended run's own state: this run notes its own at `end`). */
+  /** This run rejoined `from`'s at `position` (converge.ts): `from`'s checkpoints from there on
+   *  hold (the one at `position` is this run's state: the next edit at the same place resumes
+   *  there and rejoins at once), but not its end-of-run one (the ended run's own state: this run
+   *  notes its own at `end`). */
   rejoin(from: Checkpoints, position: number, end: number): void {
-    for (const c of from.list) if (c.position > position && c.position < end) this.list.push(c);
+    const own = this.atOrBefore(position)?.position === position;
+    for (const c of from.list) if ((c.position > position || (c.position === position && !own)) && c.position < end) this.list.push(c);
     this.every = Math.max(this.every, from.every);
   }
 

@@ -198,4 +198,10 @@ test('an edit before the first checkpoint after the start resumes from the start
   // (the first checkpoint after the start is 64 steps in: the DMA is before it)
   assert.ok(at < 64, `the DMA is step ${at}`);
   assert.ok(s.reused > s.steps.length - 128, `rejoined (reused ${s.reused} of ${s.steps.length} steps, edit at step ${at})`);
+  // The next edit there resumes at the edit's checkpoint and rejoins where this run rejoined (its
+  // checkpoint there is this run's state too), not at the one after.
+  const again = digit(edited, first, 5);
+  const next = run(again, s, 64);
+  assert.equal(json(next.r), json(scratch(again)));
+  assert.ok(next.s.steps.length - next.s.reused < 64, `${next.s.steps.length - next.s.reused} steps run again`);
 });
