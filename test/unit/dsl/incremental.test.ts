@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, type Diagnostic, type ParseResult } from '../../../language-server/src/dsl';
 import { reparse } from '../../../language-server/src/dsl/incremental';
+import { copiesMade, pendingCount, spanReader } from '../../../language-server/src/dsl/shiftedList';
 import { Rng, exampleTexts, mutate } from '../../fuzz/lib';
 import { EditSession } from '../../fuzz/edits';
 
@@ -81,4 +82,58 @@ test('splitting and joining statements, an unclosed block, a deleted block end',
     prev = r;
     cur = next;
   }
+});
+
+test('line-shifting edits (Enter, a paste, a line deleted) copy no following statement until it is read; every range equals a full parse', () => {
+  let cur = big();
+  let prev = parse(cur);
+  const rng = new Rng(SEED);
+  const n = prev.tree.statements.length;
+  for (let k = 0; k < 12; k++) {
+    const ls = cur.split('\n');
+    const at = 3010 + rng.int(6000);
+    const kind = k % 3;
+    if (kind === 0) ls.splice(at, 0, '');
+    else if (kind === 1) ls.splice(at, 0, ls[at], ls[at + 1]);
+    else ls.splice(at, 1);
+    const next = ls.join('\n');
+    const r = reparse(prev, cur, next);
+    assert.equal(r.info.full, false);
+    // The statements after the edit wait for their shifted copy (the re-parse made none).
+    let moved = 0;
+    const rd = spanReader(r.tree.statements);
+    for (let i = 0; i < r.tree.statements.length; i++) if (rd.start(i) >= r.info.to) moved++;
+    assert.ok(moved > 1000 && pendingCount(r.tree.statements) > 1000, `edit ${k}: ${moved} statements moved`);
+    assert.equal(copiesMade(r.tree.statements), 0, `edit ${k}: copies made`);
+    // Read every few edits only, so later edits move statements earlier ones moved.
+    if (k % 4 === 3) {
+      same(r, parse(next), `edit ${k}`);
+      assert.equal(pendingCount(r.tree.statements), 0, 'read: all copies made');
+    }
+    prev = r;
+    cur = next;
+  }
+  assert.ok(prev.tree.statements.length >= n - 8);
+});
+
+test('a moved statement reads like a parsed one: positions without copies, the array methods, JSON', () => {
+  const text = big();
+  const old = parse(text);
+  const next = '\n\n' + text;
+  const r = reparse(old, text, next);
+  const want = parse(next).tree;
+  const got = r.tree.statements;
+  const k = 5000;
+  assert.equal(spanReader(got).start(k), want.statements[k].start);
+  assert.equal(spanReader(got).end(k), want.statements[k].end);
+  assert.equal(pendingCount(got), got.length - r.info.parsed, 'positions read without copies');
+  assert.deepStrictEqual(got[k], want.statements[k]);
+  assert.equal(pendingCount(got), got.length - r.info.parsed - 1, 'one read, one copy');
+  assert.equal(copiesMade(got), 1);
+  assert.deepStrictEqual(got.slice(10, 20), want.statements.slice(10, 20));
+  assert.equal(got.find((s) => s.start > 200_000)?.start, want.statements.find((s) => s.start > 200_000)?.start);
+  assert.equal(JSON.stringify(r.tree.comments), JSON.stringify(want.comments));
+  assert.throws(() => {
+    (got as unknown as unknown[])[0] = undefined;
+  });
 });

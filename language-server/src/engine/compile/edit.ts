@@ -5,6 +5,8 @@
 import type { ParseResult, Statement } from '../../dsl/ast';
 import { lineIndexIn } from '../../dsl/diagnostics';
 import { commonExtent, treeEdit } from '../../dsl/incremental';
+import { spanReader } from '../../dsl/shiftedList';
+import { byEnd, lowerBound } from '../../dsl/lowerBound';
 import type { WireDiagnostic, WireRange } from '../output/wire';
 import type { StepDef } from '../run/runtime';
 import type { SkipEntry } from './broken';
@@ -39,8 +41,17 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   // (a statement's parse reads the rest of its line: `skip smmuB dma ...` is an incomplete iommufd
   // line, `... # note` the same statement).
   const cut = ls[lineIndexIn(ls, p)];
-  let i = 0;
-  while (i < n && (O[i].end < cut || (O[i].end <= p && sameNode(O[i], N[i]))) && O[i].start === N[i].start && O[i].end === N[i].end && O[i].kind === N[i].kind) i++;
+  // (positions read without the shifted copies of statements a re-parse moved: dsl/shiftedList.ts)
+  const ro = spanReader(O);
+  const rn = spanReader(N);
+  // The statements a re-parse kept before the edit are the same in both trees: those ending
+  // before the edit's line are passed over by a binary search.
+  let i = made ? lowerBound(O, cut, byEnd, 0, Math.min(te.i, n)) : 0;
+  for (; i < n; i++) {
+    const end = ro.end(i);
+    if (ro.start(i) !== rn.start(i) || end !== rn.end(i) || ro.raw(i).kind !== rn.raw(i).kind) break;
+    if (end >= cut && (end > p || !sameNode(O[i], N[i]))) break;
+  }
   const oldEnd = oldText.length - s;
   const delta = text.length - oldText.length;
   // The statements re-parsing kept (dsl/incremental.ts treeEdit: from old `j` on, moved by the
@@ -48,8 +59,11 @@ export function editOf(old: ParseResult, oldText: string, now: ParseResult, text
   const kept = made && te.i + te.added >= i && te.j >= i;
   let jo = kept ? te.j : O.length;
   let jn = kept ? te.i + te.added : N.length;
-  const same = (a: Statement, b: Statement) => a.start >= oldEnd && b.start === a.start + delta && b.end === a.end + delta && a.kind === b.kind;
-  while (jo > i && jn > i && same(O[jo - 1], N[jn - 1])) {
+  const same = (a: number, b: number) => {
+    const start = ro.start(a);
+    return start >= oldEnd && rn.start(b) === start + delta && rn.end(b) === ro.end(a) + delta && ro.raw(a).kind === rn.raw(b).kind;
+  };
+  while (jo > i && jn > i && same(jo - 1, jn - 1)) {
     jo--;
     jn--;
   }
