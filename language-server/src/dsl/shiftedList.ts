@@ -1,4 +1,4 @@
-// A list of spans (statements, comments) an edit moved, shifted when read: the tree made by a
+// A list of entries (statements, comments, a program's steps) an edit moved, shifted when read: the tree made by a
 // re-parse (incremental.ts) holds the statements after the edit as they were, each with the
 // offset delta still to apply, and makes the shifted copy of one the first time it is read (then
 // keeps it). A line-shifting edit (Enter, a paste, a line deleted) so costs the statements it
@@ -13,7 +13,7 @@ interface Spanned {
   end: number;
 }
 
-class Pending<T extends Spanned> {
+class Pending<T> {
   /** Shifted copies made. */
   made = 0;
 
@@ -30,7 +30,7 @@ class Pending<T extends Spanned> {
   }
 }
 
-const pendingOf = new WeakMap<object, Pending<Spanned>>();
+const pendingOf = new WeakMap<object, Pending<unknown>>();
 
 function indexOf(prop: string | symbol, n: number): number {
   if (typeof prop !== 'string') return -1;
@@ -42,7 +42,7 @@ function indexOf(prop: string | symbol, n: number): number {
 
 /** `base[k]` moved by `deltas[k]` for each k (the arrays become the list's own), `shift` making a
  *  moved copy. */
-function shiftedList<T extends Spanned>(base: T[], deltas: Int32Array, shift: (x: T, delta: number) => T): T[] {
+function shiftedList<T>(base: T[], deltas: Int32Array, shift: (x: T, delta: number) => T): T[] {
   const p = new Pending(base, deltas, shift);
   const read = (prop: string | symbol): void => {
     const k = indexOf(prop, base.length);
@@ -61,14 +61,23 @@ function shiftedList<T extends Spanned>(base: T[], deltas: Int32Array, shift: (x
       throw new Error('a syntax tree is not changed');
     },
   });
-  pendingOf.set(list, p as unknown as Pending<Spanned>);
+  pendingOf.set(list, p as Pending<unknown>);
   return list;
 }
 
-/** The entries of `list` as they were made and the delta each still has to move by (zeros for a plain array). */
-export function parts<T extends Spanned>(list: readonly T[]): { base: readonly T[]; deltas?: Int32Array } {
+/** Reads of `list`'s entries as made (`raw`: unshifted) and the delta each still has to move by. */
+export interface EntryReader<T> {
+  raw(k: number): T;
+  delta(k: number): number;
+}
+
+const NO_DELTA = () => 0;
+
+export function entryReader<T>(list: readonly T[]): EntryReader<T> {
   const p = pendingOf.get(list) as Pending<T> | undefined;
-  return p ? { base: p.base, deltas: p.deltas } : { base: list };
+  if (!p) return { raw: (k) => list[k], delta: NO_DELTA };
+  const { base, deltas } = p;
+  return { raw: (k) => base[k], delta: (k) => deltas[k] };
 }
 
 /** Reads of `list`'s positions without making shifted copies: `raw(k)` is the entry as made,
@@ -80,14 +89,12 @@ export interface SpanReader<T> {
 }
 
 export function spanReader<T extends Spanned>(list: readonly T[]): SpanReader<T> {
-  const p = pendingOf.get(list) as Pending<T> | undefined;
-  if (!p) return { start: (k) => list[k].start, end: (k) => list[k].end, raw: (k) => list[k] };
-  const { base, deltas } = p;
-  return { start: (k) => base[k].start + deltas[k], end: (k) => base[k].end + deltas[k], raw: (k) => base[k] };
+  const { raw, delta } = entryReader(list);
+  return { start: (k) => raw(k).start + delta(k), end: (k) => raw(k).end + delta(k), raw };
 }
 
 /** How many entries of `list` still wait for their shifted copy (tests: copies made). */
-export function pendingCount(list: readonly Spanned[]): number {
+export function pendingCount(list: readonly unknown[]): number {
   const p = pendingOf.get(list);
   let n = 0;
   if (p) for (const d of p.deltas) if (d !== 0) n++;
@@ -95,13 +102,22 @@ export function pendingCount(list: readonly Spanned[]): number {
 }
 
 /** How many shifted copies reads of `list` made (tests: an edit copies no following statement). */
-export function copiesMade(list: readonly Spanned[]): number {
+export function copiesMade(list: readonly unknown[]): number {
   return pendingOf.get(list)?.made ?? 0;
 }
 
-/** The list for a new tree: `list`'s entries [0, i), `mid`, then `list`'s entries from `j` on moved by `delta`. */
-export function spliced<T extends Spanned>(list: readonly T[], i: number, j: number, mid: readonly T[], delta: number, shift: (x: T, delta: number) => T): T[] {
-  const { base, deltas } = parts(list);
+/** Entries [a, b) of `list` as made (unshifted: their deltas are `list`'s). */
+export function rawSlice<T>(list: readonly T[], a: number, b: number): T[] {
+  const p = pendingOf.get(list) as Pending<T> | undefined;
+  return (p ? p.base : list).slice(a, b);
+}
+
+/** The list for a new tree (or program): `list`'s entries [0, i), `mid`, then `list`'s entries
+ *  from `j` on moved by `delta`. */
+export function spliced<T>(list: readonly T[], i: number, j: number, mid: readonly T[], delta: number, shift: (x: T, delta: number) => T): T[] {
+  const p = pendingOf.get(list) as Pending<T> | undefined;
+  const base = p ? p.base : list;
+  const deltas = p?.deltas;
   const nb = base.slice(0, i).concat(mid, base.slice(j));
   // (a plain array when nothing moves)
   if (!deltas && (delta === 0 || j === base.length)) return nb;

@@ -93,6 +93,13 @@ export function keepsColumns(e: Edit, lineStarts: readonly number[], k: number, 
   return k < e.i || (k >= e.jn && lineIndexIn(lineStarts, st.start) > e.endLine);
 }
 
+/** Step `s` moved by `dLines` whole lines (itself when 0). */
+export function moveStep(s: StepDef, dLines: number): StepDef {
+  if (dLines === 0) return s;
+  const r = s.range;
+  return movedStep(s, { line: r.line + dLines, col: r.col, endLine: r.endLine + dLines, endCol: r.endCol });
+}
+
 /** Copies of moved outputs (the same objects when no line moved). A diagnostic moved once is one
  *  copy, so skip entries that name it as their cause find it. */
 export class Mover {
@@ -105,7 +112,7 @@ export class Mover {
   }
 
   step(s: StepDef): StepDef {
-    return this.dLines === 0 ? s : movedStep(s, this.range(s.range));
+    return moveStep(s, this.dLines);
   }
 
   diag(d: WireDiagnostic): WireDiagnostic {

@@ -23,7 +23,8 @@ import { LowerCtx } from './lowerCtx';
 import { StepShift, StmtStates, Watched, lowersAlone, prepassFact, type CompileMemo, type Compiled, type Outputs } from './memo';
 import { compileFull, lowerOne, programOf, readInclude } from './compile';
 import type { SourceFile } from './source';
-import { Mover, appendRange, editOf, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
+import { Mover, appendRange, editOf, moveStep, txnDeadUntil, identity, keepsColumns, oldIndex, syntaxDiagnostics, type Edit } from './edit';
+import { rawSlice, spliced } from '../../dsl/shiftedList';
 import { relower } from './relower';
 
 export type { Compiled } from './memo';
@@ -87,8 +88,10 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
   const first = ordNew(edit.i);
   if (first < 0) return undefined;
   const root: SourceFile = { uri, tree: parsed.tree, text };
+  // (the steps before the edit as lowered: one an earlier edit moved stays moved in the new list)
+  const kept = at.steps.get(first);
   const ctx = new LowerCtx(uri, prev.ctx.symbols, options, {
-    ctx: prev.ctx, steps: old.steps.slice(0, at.steps.get(first)), diagnostics: [], watchLog: old.watchLog.slice(0, at.watch.get(first)), skips: old.skips.slice(0, at.skips.get(first)),
+    ctx: prev.ctx, steps: rawSlice(old.steps, 0, kept), diagnostics: [], watchLog: old.watchLog.slice(0, at.watch.get(first)), skips: old.skips.slice(0, at.skips.get(first)),
   });
   ctx.keysNow = true; // kept for the next edit
   ctx.file = root;
@@ -138,7 +141,8 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
     ord = count;
     from = prev.count;
     states.record(ord, ctx);
-    out = { steps: ctx.steps, diagnostics: ctx.diagnostics, skips: ctx.broken.skips, watchLog: ctx.watchLog };
+    out = { steps: spliced(old.steps, kept, old.steps.length, ctx.steps.slice(kept), 0, moveStep), diagnostics: ctx.diagnostics, skips: ctx.broken.skips, watchLog: ctx.watchLog };
+    ctx.steps.length = 0;
   } else {
     // The earlier compile's outputs from there on (moved by the lines the edit added).
     const d = [ctx.diagnostics.length - at.diags.get(from), ctx.broken.skips.length - at.skips.get(from), ctx.watchLog.length - at.watch.get(from)] as const;
@@ -150,7 +154,8 @@ function shared(text: string, uri: string, options: EngineOptions, prev: Compile
       return to;
     };
     out = {
-      steps: rest(ctx.steps, old.steps, at.steps.get(from), (x) => mv.step(x)),
+      // (the steps after the edit moved when read: dsl/shiftedList.ts, run/stepRanges.ts)
+      steps: spliced(old.steps, kept, at.steps.get(from), ctx.steps.slice(kept), edit.dLines, moveStep),
       diagnostics: rest(ctx.diagnostics, old.diagnostics, at.diags.get(from), (x) => mv.diag(x)),
       skips: rest(ctx.broken.skips, old.skips, at.skips.get(from), (x) => mv.skip(x)),
       watchLog: ctx.watchLog.concat(shift.log(old.watchLog.slice(at.watch.get(from)))),

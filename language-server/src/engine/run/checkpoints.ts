@@ -15,11 +15,11 @@
 // the model state (its statement's text, label and `sig`), so equal keys and ranges run equally
 // (the range is compared apart: an edit that moves lines shifts the ranges and keeps the keys).
 
-import type { WireRange } from '../output/wire';
 import type { CheckpointOptions } from '../api';
 import type { Program, Runtime } from './runtime';
 import type { RunSnapshot } from './modelState';
 import { cowCopied } from '../../model/snapshot';
+import { StepRanges } from './stepRanges';
 
 export type { RunSnapshot } from './modelState';
 
@@ -45,21 +45,18 @@ export function stepKey(kind: string, label: string, smmu: string | undefined, t
   return [kind, label, smmu ?? '', text, sigOf(sig)].join('\u0001');
 }
 
-export function sameRange(a: WireRange, b: WireRange): boolean {
-  return a.line === b.line && a.col === b.col && a.endLine === b.endLine && a.endCol === b.endCol;
-}
-
 /** Index of the first step of `b` from `from` on that may run differently from the same step of `a`. */
 export function firstChange(a: Program, b: Program, from = 0): number {
   if (a.setupKey !== b.setupKey) return from;
   const n = Math.min(a.steps.length, b.steps.length);
   const wa = a.watched;
   const wb = b.watched;
+  // (keys and ranges read without moved copies: stepRanges.ts)
+  const ra = new StepRanges(a.steps);
+  const rb = new StepRanges(b.steps);
   for (let i = from; i < n; i++) {
     // A watched transaction keeps its result for the expectation that looks at it.
-    const x = a.steps[i];
-    const y = b.steps[i];
-    if (x.key !== y.key || !sameRange(x.range, y.range) || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i;
+    if (!ra.same(i, rb, i) || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return i;
   }
   return n;
 }

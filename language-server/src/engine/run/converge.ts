@@ -15,6 +15,7 @@
 
 import type { Program } from './runtime';
 import type { ModelState } from './modelState';
+import { StepRanges } from './stepRanges';
 import { PhysicalMemory } from '../../model/memory';
 import { SmmuInstance } from '../../model/smmu/instance';
 import { SAME, type Comparable } from '../../model/snapshot';
@@ -34,22 +35,25 @@ export function unchangedFrom(a: Program, b: Program): Unchanged | undefined {
   if (n === 0) return { from: 0, dLines: 0 };
   const wa = a.watched;
   const wb = b.watched;
-  const dLines = b.steps[n - 1].range.line - a.steps[n - 1].range.line;
+  // (keys and ranges read without moved copies: stepRanges.ts)
+  const ra = new StepRanges(a.steps);
+  const rb = new StepRanges(b.steps);
+  const dLines = rb.line(n - 1) - ra.line(n - 1);
   for (let i = n - 1; i >= 0; i--) {
-    const x = a.steps[i];
-    const y = b.steps[i];
-    const r = x.range;
-    const t = y.range;
-    if (x.key !== y.key || r.col !== t.col || r.endCol !== t.endCol || t.line - r.line !== dLines || t.endLine - r.endLine !== dLines ||
-      (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return { from: i + 1, dLines };
+    if (!ra.same(i, rb, i, dLines) || (wa?.has(i) ?? false) !== (wb?.has(i) ?? false)) return { from: i + 1, dLines };
   }
   return { from: 0, dLines };
 }
 
 /** The source range of the step at `line`, as Runtime.endStep finds it for a late hazard. */
 function rangeAt(p: Program, line: number): string {
-  const s = p.steps.find((x) => x.range.line === line);
-  return s ? `${s.range.col}:${s.range.endLine}:${s.range.endCol}` : '';
+  const r = new StepRanges(p.steps);
+  for (let k = 0; k < p.steps.length; k++) {
+    if (r.line(k) !== line) continue;
+    const s = r.range(k);
+    return `${s.col}:${s.endLine}:${s.endCol}`;
+  }
+  return '';
 }
 
 /** Whether the diagnostics of the steps taken over (lines before `line`, where a late hazard is

@@ -11,6 +11,7 @@ import type { WireDiagnostic, WireRange, WireStep } from '../output/wire';
 import { copyStep } from '../output/lazyWalks';
 import type { Program } from './runtime';
 import type { TxnRecord } from './records';
+import { StepRanges } from './stepRanges';
 
 const LINE_IN_TEXT = /\bline \d/;
 
@@ -20,12 +21,13 @@ function atRange(d: WireDiagnostic, r: WireRange): boolean {
 
 /** Whether the results of `prev`'s steps [p, n) name no source position but their own step's range. */
 export function movable(prev: Program, done: readonly WireStep[], diags: ReadonlyArray<readonly WireDiagnostic[]>, p: number, n: number): boolean {
+  const ranges = new StepRanges(prev.steps);
   for (let q = p; q < n; q++) {
     const s = done[q];
     if (s.hazards.length || s.expectation?.hazards?.length) return false;
     const ds = diags[q];
     if (!ds.length) continue;
-    const r = prev.steps[q].range;
+    const r = ranges.range(q);
     for (const d of ds) if (d.related || !atRange(d, r) || LINE_IN_TEXT.test(d.message)) return false;
   }
   return true;
@@ -37,14 +39,18 @@ export class MovedResults {
   private readonly diagCopies = new Map<WireDiagnostic, WireDiagnostic>();
   private readonly stepCopies = new Map<WireStep, WireStep>();
 
-  constructor(private readonly program: Program) {}
+  private readonly ranges: StepRanges;
+
+  constructor(program: Program) {
+    this.ranges = new StepRanges(program.steps);
+  }
 
   /** `done[p, n)` moved. */
   steps(done: readonly WireStep[], p: number, n: number): WireStep[] {
     const out = new Array<WireStep>(n - p);
     for (let q = p; q < n; q++) {
       const s = done[q];
-      const r = this.program.steps[q].range;
+      const r = this.ranges.range(q);
       const c = copyStep(s);
       c.line = r.line;
       c.col = r.col;
@@ -61,7 +67,7 @@ export class MovedResults {
     const out = new Array<WireDiagnostic[]>(n - p);
     for (let q = p; q < n; q++) {
       const ds = diags[q];
-      out[q - p] = ds.length ? ds.map((d) => this.diag(d, this.program.steps[q].range)) : ds;
+      out[q - p] = ds.length ? ds.map((d) => this.diag(d, this.ranges.range(q))) : ds;
     }
     return out;
   }

@@ -16,7 +16,7 @@ import { Session } from '../../../../language-server/src/engine/run/session';
 import { compileScenario } from '../../../../language-server/src/engine';
 import { parse } from '../../../../language-server/src/dsl';
 import { reparse } from '../../../../language-server/src/dsl/incremental';
-import { copiesMade } from '../../../../language-server/src/dsl/shiftedList';
+import { copiesMade, pendingCount } from '../../../../language-server/src/dsl/shiftedList';
 
 const EXAMPLES = path.join(__dirname, '../../../../../examples');
 const URI = 'file:///edit.smmu';
@@ -335,6 +335,9 @@ test('line-shifting edits on re-parsed trees: the compile reads the moved statem
   let text = scenario(3000);
   let parsed = parse(text, URI);
   let prev = compileIncremental(text, URI, { readInclude: noInclude, parsed }, undefined);
+  let session = new Session(prev.program, { checkpoints: { every: 16, cost: 0 } });
+  session.runToEnd();
+  let resumed = 0;
   const rng = fc.sample(fc.nat(1_000_000), { numRuns: 24, seed: SEED });
   for (let k = 0; k < 24; k++) {
     const lines = text.split('\n');
@@ -349,6 +352,14 @@ test('line-shifting edits on re-parsed trees: the compile reads the moved statem
     const got = compileIncremental(next, URI, { readInclude: noInclude, parsed: p2 }, prev.memo);
     // Only the statements around the edit are read (a handful of binary-search probes too).
     assert.ok(copiesMade(p2.tree.statements) < 40, `edit ${k}: ${copiesMade(p2.tree.statements)} statements copied`);
+    // The steps after the edit are moved when read: the compile moved none, the resumed run those it ran.
+    const steps = got.program.steps;
+    if (kind !== 1 && at < lines.length / 2) assert.ok(pendingCount(steps) > 500, `edit ${k}: ${pendingCount(steps)} steps to move`);
+    assert.equal(copiesMade(steps), 0, `edit ${k}: steps moved by the compile`);
+    session = new Session(got.program, { checkpoints: { every: 16, cost: 0 }, previous: session });
+    session.runOn();
+    // (lines added or removed, no step: the run rejoins the previous one, the rest are not read)
+    if ((kind === 0 || kind === 3) && copiesMade(steps) < steps.length / 4) resumed++;
     if (k % 3 === 2 || k === 23) {
       const want: Program = compileFull(next, URI, { readInclude: noInclude }).program;
       assert.equal(shape(got.program), shape(want), `program after edit ${k}`);
@@ -358,4 +369,6 @@ test('line-shifting edits on re-parsed trees: the compile reads the moved statem
     text = next;
   }
   assert.equal(run(prev.program), run(compileFull(text, URI, { readInclude: noInclude }).program));
+  assert.equal(json(session.result()), run(compileFull(text, URI, { readInclude: noInclude }).program));
+  assert.ok(resumed >= 10, `runs after Enter that moved a quarter of the steps or fewer: ${resumed} of 12`);
 });
