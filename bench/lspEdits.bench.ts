@@ -1,6 +1,7 @@
 // Language server under editing (issue 14 targets), over stdio against dist/server.js:
 //   10,000 lines (1,000 mappings, 2,000 transactions): edit -> published diagnostics p95 for an
-//     edit in the last tenth (< 50 ms) and anywhere (< 100 ms); completion and hover sent right
+//     edit in the last tenth (< 50 ms) and anywhere (< 100 ms), for Enter and a paste of 3 lines
+//     anywhere and their undo (the lines deleted; CPU per edit over both); completion and hover sent right
 //     after an edit, before its diagnostics, p99 (< 20 ms);
 //   100,000 lines (10,000 mappings, 20,000 transactions): edit -> diagnostics p95 (< 300 ms),
 //     completion / hover right after an edit p99 (< 30 ms), the server's memory (< 1 GB; at the
@@ -55,14 +56,24 @@ async function scenario(c: LspClient, lines: number, mappings: number, transacti
     all[line] = all[line].slice(0, ch) + digit;
     return version;
   };
+  // A line-shifting edit: `lines` inserted before `line` (Enter: one empty line), or `lines` lines deleted there.
+  const shiftAt = async (line: number, lines: string[] | number) => {
+    version++;
+    const insert = typeof lines !== 'number';
+    const range = { start: { line, character: 0 }, end: { line: insert ? line : line + lines, character: 0 } };
+    await c.change(uri, version, [{ range, text: insert ? lines.map((l) => l + '\n').join('') : '' }]);
+    if (insert) all.splice(line, 0, ...lines);
+    else all.splice(line, lines);
+    return version;
+  };
   const perOp = (a: number | undefined, b: number | undefined, n: number) => (a === undefined || b === undefined ? undefined : (b - a) / n);
-  const measureEdits = async (pick: (i: number) => number) => {
+  const measureEdits = async (pick: (i: number) => number, edit: (line: number, i: number) => Promise<number> = editAt) => {
     const times: number[] = [];
     const c0 = procCpuMs(pid);
     const m0 = procCpuMs(pid, true);
     for (let i = 0; i < edits; i++) {
       const t = performance.now();
-      const v = await editAt(pick(i));
+      const v = await edit(pick(i), i);
       await c.diagnostics(uri, v, 600_000);
       times.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 30));
@@ -74,6 +85,29 @@ async function scenario(c: LspClient, lines: number, mappings: number, transacti
   const tail = lastTenth.length ? lastTenth : [txLines[txLines.length - 1]];
   const last = await measureEdits((i) => tail[(i * 13) % tail.length]);
   const anywhere = await measureEdits((i) => txLines[(i * 7919) % txLines.length]);
+  // Line-shifting edits before a transaction anywhere: Enter (an empty line), and a paste of the
+  // transaction's 3 lines; each undone (its lines deleted: also measured) before the next, so the
+  // line numbers the other figures use stay those of the text.
+  const shiftPick = (i: number) => txLines[(i * 7919 + 1) % txLines.length];
+  const shifted = async (lines: (line: number) => string[]) => {
+    const made: number[] = [];
+    const undone: number[] = [];
+    const c0 = procCpuMs(pid);
+    for (let i = 0; i < edits; i++) {
+      const line = shiftPick(i);
+      const ls = lines(line);
+      for (const [times, edit] of [[made, () => shiftAt(line, ls)], [undone, () => shiftAt(line, ls.length)]] as const) {
+        const t = performance.now();
+        const v = await edit();
+        await c.diagnostics(uri, v, 600_000);
+        times.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }
+    return { made: percentile(made, 95), undone: percentile(undone, 95), cpu: perOp(c0, procCpuMs(pid), 2 * edits) };
+  };
+  const enter = await shifted(() => ['']);
+  const paste = await shifted((line) => all.slice(line, line + 3));
   // Completion and hover right after an edit (not waiting for its diagnostics).
   const compl: number[] = [];
   const hov: number[] = [];
@@ -99,6 +133,10 @@ async function scenario(c: LspClient, lines: number, mappings: number, transacti
   const figs: Fig[] = [
     { name: `${lines} lines: edit in the last tenth -> diagnostics p95`, ms: last.p95, target: targets.last, cpu: last.cpu, mainCpu: last.mainCpu },
     { name: `${lines} lines: edit anywhere -> diagnostics p95`, ms: anywhere.p95, target: targets.any, cpu: anywhere.cpu, mainCpu: anywhere.mainCpu },
+    { name: `${lines} lines: Enter anywhere -> diagnostics p95`, ms: enter.made, target: targets.any, cpu: enter.cpu },
+    { name: `${lines} lines: a line deleted (Enter undone) -> diag. p95`, ms: enter.undone, target: targets.any },
+    { name: `${lines} lines: a paste of 3 lines -> diagnostics p95`, ms: paste.made, target: targets.any, cpu: paste.cpu },
+    { name: `${lines} lines: 3 lines deleted (paste undone) -> diag. p95`, ms: paste.undone, target: targets.any },
     { name: `${lines} lines: completion right after an edit p99`, ms: percentile(compl, 99), target: targets.req, ...cpuOf(complCpu) },
     { name: `${lines} lines: hover right after an edit p99`, ms: percentile(hov, 99), target: targets.req, ...cpuOf(hovCpu) },
   ];
