@@ -94,7 +94,14 @@ export function fastTransaction(text: string, kw: Keyword, kind: 'dma' | 'ats', 
     if (end < 0) return undefined;
     const v = host.numberAt(i, end, numberValue);
     const lit: NumberLit = { kind: 'number', start: i, end, text: v.text, value: v.value, size: false };
-    s[MEMBERS[k]!] = lit;
+    // (named stores: a computed one is a megamorphic store and a map transition in the runtime on
+    // every line, most of this function's time)
+    switch (MEMBERS[k]) {
+      case 'sid': s.sid = lit; break;
+      case 'ssid': s.ssid = lit; break;
+      case 'iova': s.iova = lit; break;
+      default: s.len = lit;
+    }
     i = lastEnd = end;
     // (a number option's word node only in an option list)
     options?.push({ kind: 'field', name: wordNode(host, start, wordEnd), values: [lit], start, end: lastEnd });
