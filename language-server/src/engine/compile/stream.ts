@@ -67,9 +67,10 @@ export function runStreamed(text: string, uri: string, options: EngineOptions, o
     if (!ended) {
       const stmt = stream.next();
       if (stmt) {
-        // (the pre-pass's other parts read declarations, misspelt statements and STEs: none here)
+        // (the pre-pass's other parts read declarations, misspelt statements and STEs: none here;
+        // of the statements collectSymbols reads, a plain trace has only writes, whose pages it notes)
         item.stmt = stmt;
-        collectSymbols(ctx, one);
+        if (stmt.kind === 'write') collectSymbols(ctx, one);
         lowerOne(ctx, root, stmt);
         ctx.ordinal++;
         for (; watches < ctx.watchLog.length; watches++) watched.add(ctx.watchLog[watches]);
