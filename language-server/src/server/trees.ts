@@ -9,7 +9,8 @@
 import { parse } from '../dsl';
 import type { Diagnostic as DslDiagnostic, Script } from '../dsl/ast';
 import { reparse } from '../dsl/incremental';
-import { byEnd, byValue, lowerBound } from '../dsl/lowerBound';
+import { lineIndexIn } from '../dsl/diagnostics';
+import { byEnd, lowerBound } from '../dsl/lowerBound';
 import { nameIndex } from './names';
 import type { Source } from './sources';
 import type { Extent } from './textEdits';
@@ -42,11 +43,6 @@ export interface TreeHost {
 /** Characters a request parses at once rather than answering from part of the statements (about
  *  2,000 lines: a few milliseconds). */
 export const AT_ONCE = 64 * 1024;
-
-/** The start of the line holding offset `o`. */
-function lineStartAt(lineStarts: readonly number[], o: number): number {
-  return lineStarts[Math.max(0, lowerBound(lineStarts, o + 1, byValue) - 1)];
-}
 
 /** `view` with only the statements, comments and diagnostics that end before `at`. */
 function cutAt(view: ParsedView, at: number): ParsedView {
@@ -96,7 +92,7 @@ export class DocTree {
       // Unchanged since the warm-up's version: the lines before the first edit.
       const same = w.src.version === src.version;
       const ext = same ? undefined : this.host.extent(w.src, src);
-      const valid = same ? Infinity : ext ? lineStartAt(src.lineStarts, ext.p) : 0;
+      const valid = same ? Infinity : ext ? src.lineStarts[lineIndexIn(src.lineStarts, ext.p)] : 0;
       if (upTo === undefined || upTo < valid) {
         // What is left of a small document is parsed at once (a few milliseconds).
         if (w.src.text.length - w.covered <= AT_ONCE) w.finish();
